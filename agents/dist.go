@@ -1,0 +1,181 @@
+package agents
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Dist is a probability distribution as written in a scenario file, e.g.
+// { kind = "lognormal", median = 48, sigma = 1.2 }. The unit is the unit
+// of the key that holds it (hours for lifetime_hours, and so on).
+//
+// Kinds and their fields:
+//   - "const": value
+//   - "uniform": min, max
+//   - "exponential": mean
+//   - "lognormal": median, sigma (of the underlying normal)
+//   - "pareto": min (scale), alpha (shape > 0); heavy-tailed
+//   - "choice": values, weights (weights optional: equal)
+//
+// Optional for every kind: cap (upper truncation: draws above it become
+// cap; 0 means none).
+type Dist struct {
+	Kind    string    `toml:"kind"`
+	Value   float64   `toml:"value,omitempty"`
+	Min     float64   `toml:"min,omitempty"`
+	Max     float64   `toml:"max,omitempty"`
+	Mean    float64   `toml:"mean,omitempty"`
+	Median  float64   `toml:"median,omitempty"`
+	Sigma   float64   `toml:"sigma,omitempty"`
+	Alpha   float64   `toml:"alpha,omitempty"`
+	Values  []float64 `toml:"values,omitempty"`
+	Weights []float64 `toml:"weights,omitempty"`
+	Cap     float64   `toml:"cap,omitempty"`
+}
+
+// Const returns the distribution that always yields v.
+func Const(v float64) Dist { return Dist{Kind: "const", Value: v} }
+
+// Validate checks the fields of the kind; the error names the field.
+func (d *Dist) Validate() error {
+	fin := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	switch d.Kind {
+	case "const":
+		if !fin(d.Value) {
+			return fmt.Errorf("value: must be finite, got %v", d.Value)
+		}
+	case "uniform":
+		if !fin(d.Min) || !fin(d.Max) || d.Max < d.Min {
+			return fmt.Errorf("min, max: must be finite with min <= max, got min=%v max=%v", d.Min, d.Max)
+		}
+	case "exponential":
+		if !(d.Mean > 0) || !fin(d.Mean) {
+			return fmt.Errorf("mean: must be > 0, got %v", d.Mean)
+		}
+	case "lognormal":
+		if !(d.Median > 0) || !fin(d.Median) {
+			return fmt.Errorf("median: must be > 0, got %v", d.Median)
+		}
+		if !(d.Sigma >= 0) || !fin(d.Sigma) {
+			return fmt.Errorf("sigma: must be >= 0, got %v", d.Sigma)
+		}
+	case "pareto":
+		if !(d.Min > 0) || !fin(d.Min) {
+			return fmt.Errorf("min: must be > 0 (the scale), got %v", d.Min)
+		}
+		if !(d.Alpha > 0) || !fin(d.Alpha) {
+			return fmt.Errorf("alpha: must be > 0, got %v", d.Alpha)
+		}
+	case "choice":
+		if len(d.Values) == 0 {
+			return fmt.Errorf("values: must list at least one value")
+		}
+		if len(d.Weights) != 0 && len(d.Weights) != len(d.Values) {
+			return fmt.Errorf("weights: must have as many entries as values (%d), got %d", len(d.Values), len(d.Weights))
+		}
+		sum := 0.0
+		for _, w := range d.Weights {
+			if !(w >= 0) || !fin(w) {
+				return fmt.Errorf("weights: must be >= 0, got %v", w)
+			}
+			sum += w
+		}
+		if len(d.Weights) > 0 && sum <= 0 {
+			return fmt.Errorf("weights: must not all be 0")
+		}
+	default:
+		return fmt.Errorf("kind: must be one of const, uniform, exponential, lognormal, pareto, choice; got %q", d.Kind)
+	}
+	if d.Cap < 0 {
+		return fmt.Errorf("cap: must be >= 0, got %v", d.Cap)
+	}
+	return nil
+}
+
+// Sample draws one value using rng. Validate must have passed.
+func (d *Dist) Sample(rng *rand.Rand) float64 {
+	var v float64
+	switch d.Kind {
+	case "const":
+		v = d.Value
+	case "uniform":
+		v = d.Min + (d.Max-d.Min)*rng.Float64()
+	case "exponential":
+		v = distuv.Exponential{Rate: 1 / d.Mean, Src: rng}.Rand()
+	case "lognormal":
+		v = distuv.LogNormal{Mu: math.Log(d.Median), Sigma: d.Sigma, Src: rng}.Rand()
+	case "pareto":
+		v = distuv.Pareto{Xm: d.Min, Alpha: d.Alpha, Src: rng}.Rand()
+	case "choice":
+		if len(d.Weights) == 0 {
+			v = d.Values[rng.IntN(len(d.Values))]
+		} else {
+			v = d.Values[pickWeighted(d.Weights, rng)]
+		}
+	default:
+		panic("agents: Sample on an invalid Dist " + d.Kind)
+	}
+	if d.Cap > 0 && v > d.Cap {
+		v = d.Cap
+	}
+	return v
+}
+
+// MeanValue returns the distribution's mean (ignoring cap), for plausibility
+// warnings. Pareto with alpha <= 1 has an infinite mean.
+func (d *Dist) MeanValue() float64 {
+	switch d.Kind {
+	case "const":
+		return d.Value
+	case "uniform":
+		return (d.Min + d.Max) / 2
+	case "exponential":
+		return d.Mean
+	case "lognormal":
+		return d.Median * math.Exp(d.Sigma*d.Sigma/2)
+	case "pareto":
+		if d.Alpha <= 1 {
+			return math.Inf(1)
+		}
+		return d.Alpha * d.Min / (d.Alpha - 1)
+	case "choice":
+		if len(d.Weights) == 0 {
+			s := 0.0
+			for _, v := range d.Values {
+				s += v
+			}
+			return s / float64(len(d.Values))
+		}
+		s, w := 0.0, 0.0
+		for i, v := range d.Values {
+			s += v * d.Weights[i]
+			w += d.Weights[i]
+		}
+		return s / w
+	}
+	return math.NaN()
+}
+
+// pickWeighted returns an index with probability proportional to its weight.
+func pickWeighted(w []float64, rng *rand.Rand) int {
+	total := 0.0
+	for _, x := range w {
+		total += x
+	}
+	u := rng.Float64() * total
+	for i, x := range w {
+		u -= x
+		if u < 0 {
+			return i
+		}
+	}
+	for i := len(w) - 1; i >= 0; i-- {
+		if w[i] > 0 {
+			return i
+		}
+	}
+	return len(w) - 1
+}

@@ -1,0 +1,274 @@
+package agents
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/depinsim/depinsim/simtime"
+)
+
+// TenantCohort is a [[tenants]] table: a stream of deployments with the
+// same demand profile (inference, training, web/CPU, batch, ...).
+type TenantCohort struct {
+	// Name identifies the cohort (unique in a scenario); it also names the
+	// cohort's random streams, so two scenarios with the same tenant
+	// cohorts and seed see the same demand.
+	Name string `toml:"name"`
+	// ArrivalsPerDay is the Poisson arrival rate of deployments at the start.
+	ArrivalsPerDay float64 `toml:"arrivals_per_day"`
+	// GrowthPerYear makes the rate time-varying: rate(t) = ArrivalsPerDay x
+	// (1 + GrowthPerYear)^(t / 365 d). Must be > -1.
+	GrowthPerYear float64 `toml:"growth_per_year"`
+	// DailyAmplitude adds a daily cycle: rate(t) x (1 + a sin(2 pi t / 1 d)),
+	// a in [0, 1).
+	DailyAmplitude float64 `toml:"daily_amplitude"`
+	// GPUModels gives, for a GPU cohort, the weight of each GPU model a
+	// deployment asks for (one model per deployment). Empty: CPU-only.
+	GPUModels map[string]float64 `toml:"gpu_models"`
+	// GPUs is the number of GPUs per deployment (rounded, at least 1).
+	GPUs Dist `toml:"gpus"`
+	// CPUCores is the number of CPU cores per deployment (rounded, >= 1).
+	CPUCores Dist `toml:"cpu_cores"`
+	// MemoryGB is memory per deployment in GB (rounded, >= 1).
+	MemoryGB Dist `toml:"memory_gb"`
+	// MaxPriceRatio is the tenant's willingness to pay: its maximum price is
+	// this multiple of the reference cloud price of its request (akash.md
+	// "Model spec" §E suggests 1.2 to 3).
+	MaxPriceRatio Dist `toml:"max_price_ratio"`
+	// LifetimeHours is how long the tenant wants the deployment, in hours
+	// (heavy-tailed: lognormal or pareto).
+	LifetimeHours Dist `toml:"lifetime_hours"`
+	// BudgetRatio sets the deployment's budget: ratio x max price x
+	// lifetime (USD). Below the price it ends up paying it runs dry early.
+	BudgetRatio Dist `toml:"budget_ratio"`
+	// USDCFraction is the share of deployments paying in USDC; the rest
+	// pay in AKT.
+	USDCFraction float64 `toml:"usdc_fraction"`
+	// AuditedFraction is the share of deployments that accept audited
+	// providers only.
+	AuditedFraction float64 `toml:"audited_fraction"`
+	// SelectionWindow is how long the tenant collects bids before picking
+	// (the model spec's W_sel, 60 s; must be shorter than the bid timeout
+	// for bids to survive it).
+	SelectionWindow simtime.Duration `toml:"selection_window"`
+	// RetryEvery is the wait before re-posting an order that got no
+	// eligible bid.
+	RetryEvery simtime.Duration `toml:"retry_every"`
+	// Patience is how long after arrival the tenant keeps retrying; an
+	// order with no lease by then is abandoned (unserved).
+	Patience simtime.Duration `toml:"patience"`
+	// RestartProb is the probability that a tenant whose lease the provider
+	// closed re-posts its order (else it closes the deployment).
+	RestartProb float64 `toml:"restart_prob"`
+	// RunwayTargetDays is the escrow runway a top-up restores, in days of
+	// the lease's cost (7 in AEP-76's walkthrough).
+	RunwayTargetDays float64 `toml:"runway_target_days"`
+	// RunwayMinDays triggers a top-up when the runway falls below it, in
+	// days (the Console keeps about 2 days; akash.md §2).
+	RunwayMinDays float64 `toml:"runway_min_days"`
+}
+
+// DefaultTenantCohort returns the defaults of a [[tenants]] table.
+func DefaultTenantCohort() TenantCohort {
+	return TenantCohort{
+		GPUs:             Const(1),
+		CPUCores:         Const(1),
+		MemoryGB:         Const(2),
+		MaxPriceRatio:    Const(2),
+		LifetimeHours:    Dist{Kind: "lognormal", Median: 24, Sigma: 1.5},
+		BudgetRatio:      Const(10),
+		SelectionWindow:  simtime.Duration(60 * simtime.Second),
+		RetryEvery:       simtime.Duration(10 * simtime.Minute),
+		Patience:         simtime.Duration(1 * simtime.Hour),
+		RestartProb:      0.5,
+		RunwayTargetDays: 7,
+		RunwayMinDays:    2,
+	}
+}
+
+// Validate checks the cohort against the catalog; errors name the key.
+func (c *TenantCohort) Validate(cat *Catalog) error {
+	if strings.TrimSpace(c.Name) == "" {
+		return fmt.Errorf("name: must be a non-empty string")
+	}
+	if !(c.ArrivalsPerDay >= 0 && c.ArrivalsPerDay <= 1e8) {
+		return fmt.Errorf("arrivals_per_day: must be in [0, 1e8], got %v", c.ArrivalsPerDay)
+	}
+	if !(c.GrowthPerYear > -1 && c.GrowthPerYear <= 100) {
+		return fmt.Errorf("growth_per_year: must be in (-1, 100], got %v", c.GrowthPerYear)
+	}
+	if !(c.DailyAmplitude >= 0 && c.DailyAmplitude < 1) {
+		return fmt.Errorf("daily_amplitude: must be in [0, 1), got %v", c.DailyAmplitude)
+	}
+	total := 0.0
+	for _, m := range sortedKeys(c.GPUModels) {
+		if _, ok := cat.Index(m); !ok || m == KeyCPU || m == KeyMemory {
+			return fmt.Errorf("gpu_models.%s: unknown GPU model (known: %v)", m, cat.GPUModels)
+		}
+		w := c.GPUModels[m]
+		if !(w >= 0) || math.IsInf(w, 0) {
+			return fmt.Errorf("gpu_models.%s: weight must be >= 0, got %v", m, w)
+		}
+		total += w
+	}
+	if len(c.GPUModels) > 0 && total <= 0 {
+		return fmt.Errorf("gpu_models: weights must not all be 0")
+	}
+	dists := []struct {
+		key string
+		d   *Dist
+	}{{"gpus", &c.GPUs}, {"cpu_cores", &c.CPUCores}, {"memory_gb", &c.MemoryGB}, {"max_price_ratio", &c.MaxPriceRatio}, {"lifetime_hours", &c.LifetimeHours}, {"budget_ratio", &c.BudgetRatio}}
+	for _, x := range dists {
+		if err := x.d.Validate(); err != nil {
+			return fmt.Errorf("%s.%v", x.key, err)
+		}
+	}
+	fracs := []struct {
+		key string
+		v   float64
+	}{{"usdc_fraction", c.USDCFraction}, {"audited_fraction", c.AuditedFraction}, {"restart_prob", c.RestartProb}}
+	for _, x := range fracs {
+		if !(x.v >= 0 && x.v <= 1) {
+			return fmt.Errorf("%s: must be in [0, 1], got %v", x.key, x.v)
+		}
+	}
+	if !(c.RunwayMinDays > 0 && c.RunwayMinDays <= 3650) {
+		return fmt.Errorf("runway_min_days: must be in (0, 3650], got %v", c.RunwayMinDays)
+	}
+	if !(c.RunwayTargetDays >= c.RunwayMinDays && c.RunwayTargetDays <= 3650) {
+		return fmt.Errorf("runway_target_days: must be in [runway_min_days (%v), 3650], got %v", c.RunwayMinDays, c.RunwayTargetDays)
+	}
+	if c.RetryEvery.T() <= 0 {
+		return fmt.Errorf("retry_every: must be > 0, got %v", c.RetryEvery.T())
+	}
+	return nil
+}
+
+// Deployment is one tenant's demand, drawn at its arrival.
+type Deployment struct {
+	// Request is the resources asked for.
+	Request Request
+	// MaxPriceUSDHour is the most the tenant pays per hour.
+	MaxPriceUSDHour float64
+	// Lifetime is how long the tenant wants it.
+	Lifetime simtime.Time
+	// BudgetUSD is the most the tenant spends on it.
+	BudgetUSD float64
+	// USDC tells whether it pays in USDC (else AKT).
+	USDC bool
+	// RequireAudited limits it to audited providers.
+	RequireAudited bool
+}
+
+// Draw draws one deployment. It always makes the same number of draws
+// from rng, whatever the market does, so the demand stream of a cohort
+// depends only on its seed.
+func (c *TenantCohort) Draw(cat *Catalog, rng *rand.Rand) Deployment {
+	var d Deployment
+	q := &d.Request
+	// GPU model and count (drawn for CPU cohorts too, to keep the stream
+	// aligned across cohorts that differ only in their model mix).
+	u := rng.Float64()
+	gpus := c.GPUs.Sample(rng)
+	if len(c.GPUModels) > 0 {
+		models := sortedKeys(c.GPUModels)
+		total := 0.0
+		for _, m := range models {
+			total += c.GPUModels[m]
+		}
+		pick := models[len(models)-1]
+		for _, m := range models {
+			u -= c.GPUModels[m] / total
+			if u < 0 && c.GPUModels[m] > 0 {
+				pick = m
+				break
+			}
+		}
+		q.GPUModel, _ = cat.Index(pick)
+		q.GPUs = atLeast1(gpus)
+	}
+	q.CPU = roundNonNeg(c.CPUCores.Sample(rng))
+	q.MemoryGB = roundNonNeg(c.MemoryGB.Sample(rng))
+	ratio := c.MaxPriceRatio.Sample(rng)
+	d.MaxPriceUSDHour = ratio * q.Price(cat.Reference)
+	hours := c.LifetimeHours.Sample(rng)
+	d.Lifetime = simtime.FromHours(math.Max(hours, 1.0/60))
+	d.BudgetUSD = c.BudgetRatio.Sample(rng) * d.MaxPriceUSDHour * d.Lifetime.Hours()
+	d.USDC = rng.Float64() < c.USDCFraction
+	d.RequireAudited = rng.Float64() < c.AuditedFraction
+	return d
+}
+
+// RateAt returns the arrival rate per day at time t.
+func (c *TenantCohort) RateAt(t simtime.Time) float64 {
+	r := c.ArrivalsPerDay
+	if c.GrowthPerYear != 0 {
+		r *= math.Pow(1+c.GrowthPerYear, float64(t)/float64(simtime.Year))
+	}
+	if c.DailyAmplitude != 0 {
+		r *= 1 + c.DailyAmplitude*math.Sin(2*math.Pi*float64(t%simtime.Day)/float64(simtime.Day))
+	}
+	return r
+}
+
+// NextArrival returns the first arrival after now of the cohort's
+// non-homogeneous Poisson process, by thinning against the largest rate
+// up to horizon; it returns simtime.Never when there is none before horizon.
+func (c *TenantCohort) NextArrival(now, horizon simtime.Time, rng *rand.Rand) simtime.Time {
+	maxRate := c.ArrivalsPerDay * (1 + c.DailyAmplitude)
+	if c.GrowthPerYear > 0 {
+		maxRate *= math.Pow(1+c.GrowthPerYear, float64(horizon)/float64(simtime.Year))
+	}
+	if maxRate <= 0 {
+		return simtime.Never
+	}
+	variable := c.GrowthPerYear != 0 || c.DailyAmplitude != 0
+	t := now
+	for {
+		gapDays := rng.ExpFloat64() / maxRate
+		t += simtime.Time(gapDays*float64(simtime.Day) + 0.5)
+		if t >= horizon {
+			return simtime.Never
+		}
+		if !variable || rng.Float64()*maxRate < c.RateAt(t) {
+			return t
+		}
+	}
+}
+
+// TopUp returns how much (USD) to add to an escrow holding fundsUSD for a
+// lease costing rateUSDHour, with budgetLeftUSD left: nothing while the
+// runway is at least RunwayMinDays, else enough to restore
+// RunwayTargetDays, capped by the budget.
+func (c *TenantCohort) TopUp(fundsUSD, rateUSDHour, budgetLeftUSD float64) float64 {
+	if rateUSDHour <= 0 || budgetLeftUSD <= 0 {
+		return 0
+	}
+	if fundsUSD >= c.RunwayMinDays*24*rateUSDHour {
+		return 0
+	}
+	need := c.RunwayTargetDays*24*rateUSDHour - fundsUSD
+	return math.Max(0, math.Min(need, budgetLeftUSD))
+}
+
+func atLeast1(x float64) int32 {
+	if x < 1 || math.IsNaN(x) {
+		return 1
+	}
+	if x > 1<<20 {
+		return 1 << 20
+	}
+	return int32(math.Round(x))
+}
+
+func roundNonNeg(x float64) int32 {
+	if !(x > 0) {
+		return 0
+	}
+	if x > 1<<24 {
+		return 1 << 24
+	}
+	return int32(math.Round(x))
+}

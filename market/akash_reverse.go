@@ -1,0 +1,101 @@
+package market
+
+import "math/rand/v2"
+
+// AkashReverseName is the registry name of the Akash reverse auction.
+const AkashReverseName = "akash-reverse"
+
+// AkashReverse is Akash's first-price reverse auction
+// (../shared/model/akash.md §1): providers bid their own price on an open
+// order (up to MaxBids bids, OrderMaxBids = 20 on chain); after its
+// selection window the tenant picks the cheapest eligible bid — at or
+// below its max price, audited if it requires audited providers — and
+// pays that bid's price. Ties go to an audited provider, then to a random
+// one (TieBreak "random", the Console's behaviour as far as known) or to
+// the lowest provider index (TieBreak "provider-id", as in workload R1).
+type AkashReverse struct {
+	// Bids is the maximum number of bids an order accepts (0: no limit).
+	Bids int
+	// TieBreak is "random" or "provider-id".
+	TieBreak string
+}
+
+// NewAkashReverse builds the mechanism from its parameters: max_bids
+// (integer >= 0, default 20) and tie_break ("random" or "provider-id",
+// default "random").
+func NewAkashReverse(p Params) (Mechanism, error) {
+	r := newParamReader(p)
+	m := &AkashReverse{
+		Bids:     r.int("max_bids", 20, 0, 1<<20),
+		TieBreak: r.choice("tie_break", "random", "random", "provider-id"),
+	}
+	if err := r.done(AkashReverseName); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Name returns "akash-reverse".
+func (m *AkashReverse) Name() string { return AkashReverseName }
+
+// MaxBids returns the bid limit per order.
+func (m *AkashReverse) MaxBids() int { return m.Bids }
+
+// ClearsAtCheapestAsk reports true when ties are broken by provider index
+// and bids are unlimited: then the winner is the cheapest eligible ask.
+func (m *AkashReverse) ClearsAtCheapestAsk() bool {
+	return m.TieBreak == "provider-id" && m.Bids == 0
+}
+
+// Clear picks the cheapest eligible bid. Among equal prices an audited
+// provider wins; remaining ties are broken by TieBreak. Reservoir sampling
+// keeps the random tie-break uniform with one pass and no allocation.
+func (m *AkashReverse) Clear(o *Order, bids []Bid, rng *rand.Rand) Outcome {
+	best := -1
+	ties := 0
+	for i := range bids {
+		b := &bids[i]
+		if b.Price > o.MaxPrice || (o.RequireAudited && !b.Audited) {
+			continue
+		}
+		if best < 0 {
+			best, ties = i, 1
+			continue
+		}
+		c := compareBids(b, &bids[best])
+		switch {
+		case c < 0:
+			best, ties = i, 1
+		case c == 0:
+			if m.TieBreak == "provider-id" {
+				if b.Provider < bids[best].Provider {
+					best = i
+				}
+				continue
+			}
+			ties++
+			if rng.IntN(ties) == 0 {
+				best = i
+			}
+		}
+	}
+	if best < 0 {
+		return NoWinner
+	}
+	return Outcome{Winner: best, Price: bids[best].Price}
+}
+
+// compareBids orders bids by price, then audited before not audited.
+func compareBids(a, b *Bid) int {
+	switch {
+	case a.Price < b.Price:
+		return -1
+	case a.Price > b.Price:
+		return 1
+	case a.Audited && !b.Audited:
+		return -1
+	case !a.Audited && b.Audited:
+		return 1
+	}
+	return 0
+}

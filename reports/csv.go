@@ -1,0 +1,98 @@
+package reports
+
+import (
+	"cmp"
+	"encoding/csv"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/depinsim/depinsim/sim"
+)
+
+// TimeseriesHeader returns the header of timeseries.csv: rep, t_hours,
+// then the name of every metric in sim.Metrics in index order.
+func TimeseriesHeader() []string {
+	h := make([]string, 0, 2+sim.NumMetrics)
+	h = append(h, "rep", "t_hours")
+	for _, m := range sim.Metrics {
+		h = append(h, m.Name)
+	}
+	return h
+}
+
+// ResourcesHeader is the header of resources.csv.
+var ResourcesHeader = []string{"rep", "t_hours", "resource", "capacity", "allocated", "utilization", "median_price_usd_hour"}
+
+// WriteTimeseriesCSV writes timeseries.csv to w: a header (see
+// TimeseriesHeader) and one row per replication and sample, replications
+// in increasing Rep order and samples in time order. NaN values are
+// written as empty fields.
+func WriteTimeseriesCSV(w io.Writer, recs []*Recording) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(TimeseriesHeader()); err != nil {
+		return err
+	}
+	row := make([]string, 2+sim.NumMetrics)
+	for _, r := range byRep(recs) {
+		row[0] = strconv.Itoa(r.Rep)
+		for i, t := range r.Times {
+			row[1] = formatFloat(t.Hours())
+			for j, v := range r.Values[i] {
+				row[2+j] = formatFloat(v)
+			}
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteResourcesCSV writes resources.csv to w in long format: a header
+// (ResourcesHeader) and one row per replication, sample and resource, in
+// increasing Rep order, time order, then the sample's resource order. NaN
+// values are written as empty fields.
+func WriteResourcesCSV(w io.Writer, recs []*Recording) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(ResourcesHeader); err != nil {
+		return err
+	}
+	row := make([]string, len(ResourcesHeader))
+	for _, r := range byRep(recs) {
+		row[0] = strconv.Itoa(r.Rep)
+		for i, t := range r.Times {
+			row[1] = formatFloat(t.Hours())
+			for _, rs := range r.Resources[i] {
+				row[2] = rs.Resource
+				row[3] = formatFloat(rs.Capacity)
+				row[4] = formatFloat(rs.Allocated)
+				row[5] = formatFloat(rs.Utilization)
+				row[6] = formatFloat(rs.MedianPriceUSDHour)
+				if err := cw.Write(row); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// formatFloat formats v in the shortest form that reads back exactly, and
+// NaN as the empty string.
+func formatFloat(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// byRep returns recs sorted by Rep (stable), leaving recs untouched.
+func byRep(recs []*Recording) []*Recording {
+	out := slices.Clone(recs)
+	slices.SortStableFunc(out, func(a, b *Recording) int { return cmp.Compare(a.Rep, b.Rep) })
+	return out
+}

@@ -1,0 +1,71 @@
+package reports
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/depinsim/depinsim/sim"
+)
+
+// Manifest describes how a run directory was produced; it is written to
+// manifest.json. WallSeconds is the only field that differs between two
+// runs of the same scenario and seed.
+type Manifest struct {
+	// Tool is the program name ("depinsim").
+	Tool string `json:"tool"`
+	// Version is the program version.
+	Version string `json:"version"`
+	// Scenario is the scenario's name.
+	Scenario string `json:"scenario"`
+	// ScenarioFile is the path or preset the scenario was read from.
+	ScenarioFile string `json:"scenario_file"`
+	// ScenarioSHA256 is the hex SHA-256 of scenario.toml; WriteAll fills
+	// it when empty.
+	ScenarioSHA256 string `json:"scenario_sha256"`
+	// MasterSeed is the seed every replication seed derives from.
+	MasterSeed uint64 `json:"master_seed"`
+	// Replications describes each replication, in Rep order.
+	Replications []RepInfo `json:"replications"`
+	// EventsTotal is the number of events processed over all replications.
+	EventsTotal uint64 `json:"events_total"`
+	// WallSeconds is the elapsed wall-clock time of the run, in seconds.
+	WallSeconds float64 `json:"wall_seconds"`
+	// Start is the calendar date simulated time 0 stands for (YYYY-MM-DD).
+	Start string `json:"start"`
+	// Horizon is the simulated duration ("365d").
+	Horizon string `json:"horizon"`
+	// SampleEvery is the sampling interval ("1h").
+	SampleEvery string `json:"sample_every"`
+	// GoVersion is runtime.Version() of the binary.
+	GoVersion string `json:"go_version"`
+	// Command is the command line (os.Args).
+	Command []string `json:"command"`
+}
+
+// RepInfo describes one replication in a Manifest.
+type RepInfo struct {
+	// Rep is the replication index (0-based).
+	Rep int `json:"rep"`
+	// Seed is the replication's seed.
+	Seed uint64 `json:"seed"`
+	// Events is the number of events processed.
+	Events uint64 `json:"events"`
+	// Samples is the number of samples recorded.
+	Samples int `json:"samples"`
+}
+
+// NewRepInfo returns the RepInfo of a replication's result.
+func NewRepInfo(r sim.Result) RepInfo {
+	return RepInfo{Rep: r.Rep, Seed: r.Seed, Events: r.Events, Samples: r.Samples}
+}
+
+// WriteJSON writes m as indented JSON followed by a newline.
+func (m *Manifest) WriteJSON(w io.Writer) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	_, err = w.Write(b)
+	return err
+}

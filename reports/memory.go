@@ -1,0 +1,71 @@
+package reports
+
+import (
+	"fmt"
+
+	"github.com/depinsim/depinsim/sim"
+)
+
+// Recording is the sampled time series of one replication.
+type Recording struct {
+	// Rep is the replication index (0-based), taken from the samples.
+	Rep int
+	// Times holds the sample times in increasing order.
+	Times []sim.Time
+	// Values holds one row per sample; each row has sim.NumMetrics values
+	// indexed by the sim.M* constants.
+	Values [][]float64
+	// Resources holds one row per sample with that sample's resources
+	// (cpu, memory_gb, then GPU models sorted by name).
+	Resources [][]sim.ResourceSample
+}
+
+// Len returns the number of samples in r.
+func (r *Recording) Len() int { return len(r.Times) }
+
+// Memory is a sim.Recorder that keeps the samples of one replication in
+// memory. It copies each sample's slices, since the simulator reuses them.
+// A Memory is not safe for concurrent use; give each replication its own.
+type Memory struct {
+	rec     Recording
+	started bool
+}
+
+// NewMemory returns an empty Memory recorder.
+func NewMemory() *Memory { return &Memory{} }
+
+// Record appends a copy of s. It panics if s belongs to a different
+// replication than earlier samples, if time goes backwards or if s does
+// not have sim.NumMetrics values: these are bugs in the caller.
+func (m *Memory) Record(s *sim.Sample) {
+	if len(s.Values) != sim.NumMetrics {
+		panic(fmt.Sprintf("reports: sample has %d values, want %d", len(s.Values), sim.NumMetrics))
+	}
+	if !m.started {
+		m.started = true
+		m.rec.Rep = s.Rep
+	} else {
+		if s.Rep != m.rec.Rep {
+			panic(fmt.Sprintf("reports: Memory for rep %d got a sample of rep %d", m.rec.Rep, s.Rep))
+		}
+		if last := m.rec.Times[len(m.rec.Times)-1]; s.T < last {
+			panic(fmt.Sprintf("reports: sample time %v before previous sample time %v", s.T, last))
+		}
+	}
+	m.rec.Times = append(m.rec.Times, s.T)
+	m.rec.Values = append(m.rec.Values, append([]float64(nil), s.Values...))
+	m.rec.Resources = append(m.rec.Resources, append([]sim.ResourceSample(nil), s.Resources...))
+}
+
+// Recording returns the samples recorded so far. The rows are shared with
+// m but never modified; samples recorded later do not appear in the
+// returned Recording.
+func (m *Memory) Recording() *Recording {
+	n := len(m.rec.Times)
+	return &Recording{
+		Rep:       m.rec.Rep,
+		Times:     m.rec.Times[:n:n],
+		Values:    m.rec.Values[:n:n],
+		Resources: m.rec.Resources[:n:n],
+	}
+}

@@ -1,0 +1,79 @@
+package scenarios
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/depinsim/depinsim/sim"
+)
+
+// timeMeans runs every replication of sc and returns, per replication, the
+// time-mean of each metric (NaN samples skipped).
+func timeMeans(t *testing.T, sc *Scenario) [][]float64 {
+	t.Helper()
+	cfg, err := sc.Config()
+	require.NoError(t, err)
+	n := sc.Sim.Replications
+	sums := make([][]float64, n)
+	counts := make([][]float64, n)
+	for i := range sums {
+		sums[i] = make([]float64, sim.NumMetrics)
+		counts[i] = make([]float64, sim.NumMetrics)
+	}
+	sim.RunReplications(cfg, n, 0, func(rep int) sim.Recorder {
+		return sim.RecorderFunc(func(s *sim.Sample) {
+			for m, v := range s.Values {
+				if !math.IsNaN(v) {
+					sums[rep][m] += v
+					counts[rep][m]++
+				}
+			}
+		})
+	})
+	for i := range sums {
+		for m := range sums[i] {
+			sums[i][m] /= counts[i][m]
+		}
+	}
+	return sums
+}
+
+func meanOver(reps [][]float64, m int) float64 {
+	s := 0.0
+	for _, r := range reps {
+		s += r[m]
+	}
+	return s / float64(len(reps))
+}
+
+// TestAkash2024Calibration checks the default preset against the March-2024
+// figures of ../shared/calibration/akash-2024q1.md: about 17,700 CPUs and
+// 258 GPUs at the start, mean GPU utilization in [0.40, 0.60] and mean CPU
+// utilization in [0.50, 0.60] over its replications.
+func TestAkash2024Calibration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the full preset")
+	}
+	sc, err := Load(DefaultPreset, nil)
+	require.NoError(t, err)
+	reps := timeMeans(t, sc)
+	gpu := meanOver(reps, sim.MGPUUtilization)
+	cpu := meanOver(reps, sim.MCPUUtilization)
+	t.Logf("akash-2024 over %d replications: GPU utilization %.3f, CPU utilization %.3f, GPUs %.0f, CPUs %.0f, GPU price %.3f $/h, unserved %.0f, providers %.1f",
+		len(reps), gpu, cpu, meanOver(reps, sim.MGPUsTotal), meanOver(reps, sim.MCPUsTotal), meanOver(reps, sim.MGPUPriceUSDHour),
+		meanOver(reps, sim.MOrdersUnservedTotal), meanOver(reps, sim.MProvidersActive))
+	require.InDelta(t, 0.50, gpu, 0.10, "mean GPU utilization must be in [0.40, 0.60]")
+	require.InDelta(t, 0.55, cpu, 0.05, "mean CPU utilization must be in [0.50, 0.60]")
+}
+
+// TestAkash2024Capacity checks the preset's capacity at the start: the
+// CPU and GPU counts of the calibration file.
+func TestAkash2024Capacity(t *testing.T) {
+	sc, err := Load(DefaultPreset, []string{"sim.horizon=1h", "sim.sample_every=1h", "sim.replications=1"})
+	require.NoError(t, err)
+	reps := timeMeans(t, sc)
+	require.InDelta(t, 17700, reps[0][sim.MCPUsTotal], 100, "about 17,700 CPUs")
+	require.Equal(t, 258.0, reps[0][sim.MGPUsTotal], "258 GPUs")
+}

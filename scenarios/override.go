@@ -1,0 +1,201 @@
+package scenarios
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/market"
+	"github.com/depinsim/depinsim/sim"
+	"github.com/depinsim/depinsim/tokenomics"
+)
+
+// ApplySet applies one override "path=value" to a decoded scenario tree.
+//
+// The path is a dotted key path; an element of an array of tables is
+// picked by index (providers[2].count) or by its name
+// (providers.gpu-h100.count). The value is read as a TOML value (5, 0.04,
+// true, [1, 2], { kind = "const", value = 3 }, "text"); anything that is
+// not valid TOML is taken as a string (30d, akash-reverse). Missing tables
+// on the path are created; whether the key is allowed is checked when the
+// tree is decoded.
+func ApplySet(tree map[string]any, set string) error {
+	eq := strings.IndexByte(set, '=')
+	if eq <= 0 {
+		return fmt.Errorf("%q: want path=value, e.g. sim.horizon=30d", set)
+	}
+	path, raw := strings.TrimSpace(set[:eq]), strings.TrimSpace(set[eq+1:])
+	value := parseValue(raw)
+	segs := strings.Split(path, ".")
+	var cur any = tree
+	for i, s := range segs {
+		last := i == len(segs)-1
+		name, idx, hasIdx, err := splitIndex(s)
+		if err != nil {
+			return fmt.Errorf("%s: %v", path, err)
+		}
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s: %s is not a table", path, strings.Join(segs[:i], "."))
+		}
+		if hasIdx {
+			arr, ok := m[name].([]map[string]any)
+			if !ok {
+				return fmt.Errorf("%s: %s is not an array of tables", path, name)
+			}
+			if idx < 0 || idx >= len(arr) {
+				return fmt.Errorf("%s: index %d out of range (%s has %d entries)", path, idx, name, len(arr))
+			}
+			if last {
+				return fmt.Errorf("%s: cannot replace a whole array element; set one of its keys", path)
+			}
+			cur = arr[idx]
+			continue
+		}
+		if arr, ok := m[name].([]map[string]any); ok && !last {
+			// pick the element by name: providers.gpu-h100.count
+			if i+1 >= len(segs) {
+				return fmt.Errorf("%s: name an element of %s", path, name)
+			}
+			want := segs[i+1]
+			found := -1
+			for j, el := range arr {
+				if el["name"] == want {
+					found = j
+				}
+			}
+			if found < 0 {
+				return fmt.Errorf("%s: %s has no element named %q", path, name, want)
+			}
+			cur = arr[found]
+			segs = append(segs[:i+1], segs[i+2:]...)
+			if i+1 >= len(segs) {
+				return fmt.Errorf("%s: cannot replace a whole array element; set one of its keys", path)
+			}
+			continue
+		}
+		if last {
+			m[name] = value
+			return nil
+		}
+		next, ok := m[name]
+		if !ok {
+			next = map[string]any{}
+			m[name] = next
+		}
+		cur = next
+	}
+	return nil
+}
+
+func splitIndex(s string) (name string, idx int, has bool, err error) {
+	i := strings.IndexByte(s, '[')
+	if i < 0 {
+		return s, 0, false, nil
+	}
+	if !strings.HasSuffix(s, "]") || i == 0 {
+		return "", 0, false, fmt.Errorf("bad path segment %q (want name or name[index])", s)
+	}
+	idx, err = strconv.Atoi(s[i+1 : len(s)-1])
+	if err != nil {
+		return "", 0, false, fmt.Errorf("bad index in %q", s)
+	}
+	return s[:i], idx, true, nil
+}
+
+func parseValue(raw string) any {
+	var holder map[string]any
+	if _, err := toml.Decode("v = "+raw, &holder); err == nil {
+		return holder["v"]
+	}
+	return raw
+}
+
+// defaultScenario is the scenario every file is completed with.
+func defaultScenario() Scenario {
+	return Scenario{
+		Sim:        sim.DefaultParams(),
+		Resources:  agents.ResourcesParams{ReferenceUSDHour: DefaultReferenceUSDHour()},
+		Market:     map[string]any{"mechanism": market.AkashReverseName},
+		Tokenomics: tokenomics.DefaultParams(),
+	}
+}
+
+// DefaultReferenceUSDHour returns the default reference cloud prices per
+// unit-hour. GPUs: AEP-26's January-2024 prices (H100 $2.49, A100 $1.69,
+// RTX A6000 $0.98; ../shared/model/akash.md §8); RTX 4090 $0.35 and V100
+// $0.40 from competitors' posted prices (Render RNP-019 and Gensyn's
+// litepaper, ../shared/model/competitors.md §2.2, §3.1); CPU $0.04 per
+// core-hour and memory $0.005 per GB-hour are assumptions (hyperscaler
+// on-demand general-purpose instances, about $0.08/h for 2 vCPU + 8 GB).
+func DefaultReferenceUSDHour() map[string]float64 {
+	return map[string]float64{
+		"cpu": 0.04, "memory_gb": 0.005,
+		"h100": 2.49, "a100": 1.69, "a6000": 0.98, "rtx4090": 0.35, "v100": 0.40,
+	}
+}
+
+func toTree(v any) (map[string]any, error) {
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(v); err != nil {
+		return nil, err
+	}
+	var tree map[string]any
+	_, err := toml.Decode(buf.String(), &tree)
+	return tree, err
+}
+
+// defaultTree is the defaults as a tree, with one provider and one tenant
+// element under "providers" and "tenants" (applied to every element).
+func defaultTree() (map[string]any, error) {
+	return fullTree()
+}
+
+func fullTree() (map[string]any, error) {
+	sc := defaultScenario()
+	sc.Providers = []agents.ProviderCohort{agents.DefaultProviderCohort()}
+	sc.Tenants = []agents.TenantCohort{agents.DefaultTenantCohort()}
+	return toTree(sc)
+}
+
+// mergeDefaults adds every default key missing from tree: at the top,
+// inside each section table, and inside each element of the cohort
+// arrays. Deeper tables (distributions, per-resource tables) are atomic:
+// a value given replaces the default whole.
+func mergeDefaults(tree, def map[string]any) {
+	for k, dv := range def {
+		tv, ok := tree[k]
+		if !ok {
+			if arr, isArr := dv.([]map[string]any); isArr {
+				_ = arr // cohort arrays: no default elements
+				continue
+			}
+			tree[k] = dv
+			continue
+		}
+		switch d := dv.(type) {
+		case map[string]any:
+			if t, ok := tv.(map[string]any); ok && k != "market" {
+				addMissing(t, d)
+			}
+		case []map[string]any:
+			if t, ok := tv.([]map[string]any); ok && len(d) > 0 {
+				for _, el := range t {
+					addMissing(el, d[0])
+				}
+			}
+		}
+	}
+}
+
+func addMissing(t, d map[string]any) {
+	for k, v := range d {
+		if _, ok := t[k]; !ok {
+			t[k] = v
+		}
+	}
+}

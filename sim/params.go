@@ -1,0 +1,81 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/market"
+	"github.com/depinsim/depinsim/simtime"
+	"github.com/depinsim/depinsim/tokenomics"
+)
+
+// Params is the [sim] table of a scenario.
+type Params struct {
+	// Start is the calendar date of simulated time 0 (labels only).
+	Start simtime.Date `toml:"start"`
+	// Horizon is the simulated duration ("365d", "8760h", "2y"). Events at
+	// or after it do not run.
+	Horizon Duration `toml:"horizon"`
+	// Seed is the master seed (>= 0); every replication's streams derive
+	// from it.
+	Seed int64 `toml:"seed"`
+	// SampleEvery is the interval between metric samples ("1h").
+	SampleEvery Duration `toml:"sample_every"`
+	// Replications is the number of independent replications (Monte Carlo).
+	Replications int `toml:"replications"`
+}
+
+// DefaultParams returns the [sim] defaults: one year from 2024-03-20,
+// seed 1, hourly samples, 5 replications.
+func DefaultParams() Params {
+	return Params{
+		Start:        simtime.Date{Year: 2024, Month: 3, Day: 20},
+		Horizon:      Duration(Year),
+		Seed:         1,
+		SampleEvery:  Duration(Hour),
+		Replications: 5,
+	}
+}
+
+// Validate checks ranges; errors name the key under [sim].
+func (p *Params) Validate() error {
+	if p.Horizon.T() <= 0 || p.Horizon.T() > 100*Year {
+		return fmt.Errorf("sim.horizon: must be in (0, 100y], got %v", p.Horizon.T())
+	}
+	if p.SampleEvery.T() < Second || p.SampleEvery.T() > p.Horizon.T() {
+		return fmt.Errorf("sim.sample_every: must be in [1s, horizon (%v)], got %v", p.Horizon.T(), p.SampleEvery.T())
+	}
+	if p.Horizon.T()/p.SampleEvery.T() > 10_000_000 {
+		return fmt.Errorf("sim.sample_every: %v gives more than 10,000,000 samples over %v", p.SampleEvery.T(), p.Horizon.T())
+	}
+	if p.Seed < 0 {
+		return fmt.Errorf("sim.seed: must be >= 0, got %d", p.Seed)
+	}
+	if p.Replications < 1 || p.Replications > 100_000 {
+		return fmt.Errorf("sim.replications: must be in [1, 100000], got %d", p.Replications)
+	}
+	if p.Start.Year < 1970 || p.Start.Year > 9999 {
+		return fmt.Errorf("sim.start: must be a date between 1970 and 9999, got %v", p.Start)
+	}
+	return nil
+}
+
+// Config is everything a World is built from. Runtime state never points
+// back into it except read-only.
+type Config struct {
+	// Sim holds the [sim] parameters.
+	Sim Params
+	// Catalog is the resource catalog.
+	Catalog *agents.Catalog
+	// Providers are the provider cohorts.
+	Providers []agents.ProviderCohort
+	// Tenants are the tenant cohorts.
+	Tenants []agents.TenantCohort
+	// Mechanism clears orders.
+	Mechanism market.Mechanism
+	// Tokenomics holds the money parameters.
+	Tokenomics tokenomics.Params
+	// Check runs the invariant checks after every event and panics with
+	// the first violation (slow; for tests and --check runs).
+	Check bool
+}

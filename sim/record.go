@@ -1,0 +1,135 @@
+package sim
+
+// Metric describes one column of the time series a run records.
+type Metric struct {
+	// Name is the column name in timeseries.csv.
+	Name string
+	// Unit is the metric's unit ("fraction", "USD/h", "count", "AKT").
+	Unit string
+	// Doc says what the metric measures.
+	Doc string
+}
+
+// Indices of Sample.Values; Metrics lists them in this order.
+const (
+	MGPUUtilization = iota
+	MCPUUtilization
+	MMemoryUtilization
+	MGPUPriceUSDHour
+	MCPUPriceUSDHour
+	MLeasesActive
+	MOrdersOpen
+	MOrdersTotal
+	MOrdersUnservedTotal
+	MLeasesStartedTotal
+	MLeasesClosedTenantTotal
+	MLeasesClosedFundsTotal
+	MLeasesClosedProviderTotal
+	MProvidersActive
+	MProvidersEnteredTotal
+	MProvidersExitedTotal
+	MGPUsTotal
+	MGPUsLeased
+	MCPUsTotal
+	MCPUsLeased
+	MSpendUSDDay
+	MProviderIncomeUSDTotal
+	MTakeFeesUSDTotal
+	MCommunityPoolAKT
+	MTokenPriceUSD
+	NumMetrics
+)
+
+// Metrics describes the columns of timeseries.csv after rep and t_hours.
+var Metrics = [NumMetrics]Metric{
+	MGPUUtilization:            {"gpu_utilization", "fraction", "GPUs leased / GPUs listed by active providers, all models"},
+	MCPUUtilization:            {"cpu_utilization", "fraction", "CPU cores leased / CPU cores of active providers"},
+	MMemoryUtilization:         {"memory_utilization", "fraction", "memory leased / memory of active providers"},
+	MGPUPriceUSDHour:           {"gpu_price_usd_hour", "USD/GPU-h", "lease-weighted median over active GPU leases of lease price per GPU-hour (NaN when none)"},
+	MCPUPriceUSDHour:           {"cpu_price_usd_hour", "USD/core-h", "lease-weighted median over active CPU-only leases of lease price per core-hour (NaN when none)"},
+	MLeasesActive:              {"leases_active", "count", "leases running"},
+	MOrdersOpen:                {"orders_open", "count", "orders waiting for a lease (open, bidding or retrying)"},
+	MOrdersTotal:               {"orders_total", "count", "deployments (orders) that have arrived"},
+	MOrdersUnservedTotal:       {"orders_unserved_total", "count", "orders abandoned without a lease after the tenant's patience"},
+	MLeasesStartedTotal:        {"leases_started_total", "count", "leases created"},
+	MLeasesClosedTenantTotal:   {"leases_closed_tenant_total", "count", "leases closed by their tenant at the end of the deployment's lifetime"},
+	MLeasesClosedFundsTotal:    {"leases_closed_funds_total", "count", "leases closed because escrow ran dry (insufficient funds)"},
+	MLeasesClosedProviderTotal: {"leases_closed_provider_total", "count", "leases closed by their provider (instability or exit)"},
+	MProvidersActive:           {"providers_active", "count", "providers in the market"},
+	MProvidersEnteredTotal:     {"providers_entered_total", "count", "providers that entered after the start"},
+	MProvidersExitedTotal:      {"providers_exited_total", "count", "providers that left"},
+	MGPUsTotal:                 {"gpus_total", "count", "GPUs listed by active providers"},
+	MGPUsLeased:                {"gpus_leased", "count", "GPUs in active leases"},
+	MCPUsTotal:                 {"cpus_total", "count", "CPU cores of active providers"},
+	MCPUsLeased:                {"cpus_leased", "count", "CPU cores in active leases"},
+	MSpendUSDDay:               {"spend_usd_day", "USD/day", "gross spend rate of active leases at the current token price"},
+	MProviderIncomeUSDTotal:    {"provider_income_usd_total", "USD", "lease payments withdrawn by providers after take, at the token price of each withdrawal"},
+	MTakeFeesUSDTotal:          {"take_fees_usd_total", "USD", "take fees sent to the community pool, at the token price of each withdrawal"},
+	MCommunityPoolAKT:          {"community_pool_akt", "AKT", "AKT held by the community pool (take fees in AKT)"},
+	MTokenPriceUSD:             {"token_price_usd", "USD", "price of the staking token (AKT)"},
+}
+
+// Resource names used in ResourceSample: "cpu", "memory_gb" and one
+// "gpu:<model>" per GPU model.
+const (
+	ResourceCPU    = "cpu"
+	ResourceMemory = "memory_gb"
+	GPUPrefix      = "gpu:"
+)
+
+// ResourceSample is one resource's state at a sample time.
+type ResourceSample struct {
+	// Resource is "cpu", "memory_gb" or "gpu:<model>".
+	Resource string
+	// Capacity is the amount listed by active providers (cores, GB, GPUs).
+	Capacity float64
+	// Allocated is the amount in active leases.
+	Allocated float64
+	// Utilization is Allocated/Capacity (NaN when Capacity is 0).
+	Utilization float64
+	// MedianPriceUSDHour is the lease-weighted median price per unit-hour
+	// of the resource among active leases priced on it (GPU leases of the
+	// model for GPUs, CPU-only leases for cpu and memory_gb; NaN when none).
+	MedianPriceUSDHour float64
+}
+
+// Sample is the state of one replication at one time. The slices are
+// owned by the world and reused: a Recorder must copy what it keeps.
+type Sample struct {
+	// Rep is the replication index (0-based).
+	Rep int
+	// T is the sample time.
+	T Time
+	// Values holds one value per metric, indexed by the M* constants.
+	Values []float64
+	// Resources holds one entry per resource, in a fixed order
+	// (cpu, memory_gb, then GPU models sorted by name).
+	Resources []ResourceSample
+}
+
+// Recorder receives samples as a run produces them. The model knows
+// nothing about output formats; reports implement Recorders that keep or
+// stream what they need.
+type Recorder interface {
+	Record(s *Sample)
+}
+
+// RecorderFunc adapts a function to a Recorder.
+type RecorderFunc func(s *Sample)
+
+// Record calls f(s).
+func (f RecorderFunc) Record(s *Sample) { f(s) }
+
+// Result summarises one replication.
+type Result struct {
+	// Rep is the replication index (0-based).
+	Rep int
+	// Seed is the replication's seed (all its streams derive from it).
+	Seed uint64
+	// Events is the number of events processed.
+	Events uint64
+	// Samples is the number of samples recorded.
+	Samples int
+	// End is the simulated time the run stopped at (the horizon).
+	End Time
+}

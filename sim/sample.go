@@ -1,0 +1,225 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/market"
+	"github.com/depinsim/depinsim/tokenomics"
+)
+
+// doSample fills the world's Sample and hands it to the recorder.
+func (w *World) doSample() {
+	s := &w.sample
+	s.T = w.now
+	v := s.Values
+	for r := range w.priceBuf {
+		w.priceBuf[r] = w.priceBuf[r][:0]
+	}
+	var gpuPrices []float64
+	spend := 0.0
+	var gpuCap, gpuAlloc int64
+	for _, lid := range w.activeLeases {
+		l := &w.leases[lid]
+		q := &w.deps[l.dep].spec.Request
+		spend += l.usdHour
+		switch {
+		case q.GPUs > 0:
+			pp := l.usdHour / float64(q.GPUs)
+			w.priceBuf[q.GPUModel] = append(w.priceBuf[q.GPUModel], pp)
+		case q.CPU > 0:
+			w.priceBuf[agents.ResCPU] = append(w.priceBuf[agents.ResCPU], l.usdHour/float64(q.CPU))
+		}
+	}
+	for r := range s.Resources {
+		rs := &s.Resources[r]
+		rs.Capacity = float64(w.capTotal[r])
+		rs.Allocated = float64(w.allocTotal[r])
+		rs.Utilization = ratio(rs.Allocated, rs.Capacity)
+		rs.MedianPriceUSDHour = math.NaN()
+		if r >= agents.ResGPU0 {
+			gpuCap += w.capTotal[r]
+			gpuAlloc += w.allocTotal[r]
+			gpuPrices = append(gpuPrices, w.priceBuf[r]...)
+		}
+		if r != agents.ResMemory {
+			rs.MedianPriceUSDHour = median(w.priceBuf[r])
+		}
+	}
+	v[MGPUUtilization] = ratio(float64(gpuAlloc), float64(gpuCap))
+	v[MCPUUtilization] = s.Resources[agents.ResCPU].Utilization
+	v[MMemoryUtilization] = s.Resources[agents.ResMemory].Utilization
+	v[MGPUPriceUSDHour] = median(gpuPrices)
+	v[MCPUPriceUSDHour] = s.Resources[agents.ResCPU].MedianPriceUSDHour
+	v[MLeasesActive] = float64(len(w.activeLeases))
+	v[MOrdersOpen] = float64(len(w.deps)-len(w.depFree)) - float64(len(w.activeLeases))
+	for _, m := range []int{MOrdersTotal, MOrdersUnservedTotal, MLeasesStartedTotal, MLeasesClosedTenantTotal,
+		MLeasesClosedFundsTotal, MLeasesClosedProviderTotal, MProvidersEnteredTotal, MProvidersExitedTotal,
+		MProviderIncomeUSDTotal, MTakeFeesUSDTotal} {
+		v[m] = w.counters[m]
+	}
+	v[MProvidersActive] = float64(len(w.active))
+	v[MGPUsTotal] = float64(gpuCap)
+	v[MGPUsLeased] = float64(gpuAlloc)
+	v[MCPUsTotal] = float64(w.capTotal[agents.ResCPU])
+	v[MCPUsLeased] = float64(w.allocTotal[agents.ResCPU])
+	v[MSpendUSDDay] = spend * 24
+	v[MCommunityPoolAKT] = tokenomics.Whole(w.ledger.Balance(w.pool, tokenomics.AKT))
+	v[MTokenPriceUSD] = w.priceUSD[tokenomics.AKT]
+	if w.rec != nil {
+		w.rec.Record(s)
+	}
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return a / b
+}
+
+// median returns the median of xs (the mean of the two middle values for
+// an even count; NaN when empty). It reorders xs. Quickselect keeps a
+// sample O(n) rather than the O(n log n) of sorting.
+func median(xs []float64) float64 {
+	n := len(xs)
+	if n == 0 {
+		return math.NaN()
+	}
+	hi := nth(xs, n/2)
+	if n%2 == 1 {
+		return hi
+	}
+	// the lower middle is the largest value left of position n/2
+	lo := xs[0]
+	for _, x := range xs[1 : n/2] {
+		if x > lo {
+			lo = x
+		}
+	}
+	return (lo + hi) / 2
+}
+
+// nth partially sorts xs so that xs[k] is the k-th smallest value and
+// everything before it is <= it; it returns xs[k].
+func nth(xs []float64, k int) float64 {
+	lo, hi := 0, len(xs)-1
+	for lo < hi {
+		// median of three pivot
+		mid := lo + (hi-lo)/2
+		if xs[mid] < xs[lo] {
+			xs[mid], xs[lo] = xs[lo], xs[mid]
+		}
+		if xs[hi] < xs[lo] {
+			xs[hi], xs[lo] = xs[lo], xs[hi]
+		}
+		if xs[hi] < xs[mid] {
+			xs[hi], xs[mid] = xs[mid], xs[hi]
+		}
+		pivot := xs[mid]
+		i, j := lo, hi
+		for i <= j {
+			for xs[i] < pivot {
+				i++
+			}
+			for xs[j] > pivot {
+				j--
+			}
+			if i <= j {
+				xs[i], xs[j] = xs[j], xs[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return xs[k]
+		}
+	}
+	return xs[k]
+}
+
+// CheckInvariants checks the world's economic invariants: the ledger
+// conserves every denomination with no negative balance; the escrow
+// module holds at least what deployments' funds and leases' unpaid
+// balances claim; no provider's capacity is oversold (free >= 0 and
+// leases + open bids <= capacity); every active lease is within its
+// tenant's max price. It returns (true, "") or false and the first
+// violation.
+func (w *World) CheckInvariants() (bool, string) {
+	if ok, why := w.ledger.Check(); !ok {
+		return false, "ledger: " + why
+	}
+	var claims [tokenomics.NumDenoms]int64
+	for i := range w.deps {
+		d := &w.deps[i]
+		if d.state == depFree {
+			continue
+		}
+		if d.funds < 0 {
+			return false, fmt.Sprintf("deployment %d has negative funds %d", i, d.funds)
+		}
+		claims[d.denom] += d.funds
+	}
+	used := make([][]int64, len(w.providers))
+	for i := range used {
+		used[i] = make([]int64, w.nres)
+	}
+	for _, lid := range w.activeLeases {
+		l := &w.leases[lid]
+		d := &w.deps[l.dep]
+		claims[d.denom] += l.balance
+		if l.rate > d.maxRate {
+			return false, fmt.Sprintf("lease %d pays %d above its max price %d", lid, l.rate, d.maxRate)
+		}
+		addUse(used[l.prov], &d.spec.Request)
+	}
+	for i := range w.deps {
+		d := &w.deps[i]
+		if d.state == depFree {
+			continue
+		}
+		for _, b := range d.bids {
+			addUse(used[b.Provider], &d.spec.Request)
+		}
+	}
+	for den := tokenomics.Denom(0); den < tokenomics.NumDenoms; den++ {
+		if have := w.ledger.Balance(w.escrow, den); have*market.RateScale < claims[den] {
+			return false, fmt.Sprintf("escrow holds %d %s but deployments and leases claim %d/%d", have, den, claims[den], market.RateScale)
+		}
+	}
+	for i := range w.providers {
+		p := &w.providers[i]
+		if !p.active {
+			continue
+		}
+		for r := range p.free {
+			if p.free[r] < 0 {
+				return false, fmt.Sprintf("provider %d has %d free %s", i, p.free[r], w.cat.Key(r))
+			}
+			if used[i][r] > int64(p.prof.Capacity[r]) || int64(p.free[r])+used[i][r] != int64(p.prof.Capacity[r]) {
+				return false, fmt.Sprintf("provider %d: %s capacity %d, leased or reserved %d, free %d", i, w.cat.Key(r), p.prof.Capacity[r], used[i][r], p.free[r])
+			}
+		}
+	}
+	return true, ""
+}
+
+func addUse(u []int64, q *agents.Request) {
+	u[agents.ResCPU] += int64(q.CPU)
+	u[agents.ResMemory] += int64(q.MemoryGB)
+	if q.GPUs > 0 {
+		u[q.GPUModel] += int64(q.GPUs)
+	}
+}
+
+// Ledger returns the world's ledger (read it, do not change it).
+func (w *World) Ledger() *tokenomics.Ledger { return w.ledger }
+
+// Now returns the current simulated time.
+func (w *World) Now() Time { return w.now }

@@ -1,0 +1,1026 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"math/rand/v2"
+
+	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/market"
+	"github.com/depinsim/depinsim/simtime"
+	"github.com/depinsim/depinsim/tokenomics"
+)
+
+// Event kinds of the world.
+const (
+	evSample uint8 = iota
+	evArrival
+	evCohortEnter
+	evProviderCandidate
+	evSelect
+	evBidTimeout
+	evRetry
+	evLeaseEnd
+	evDry
+	evTopUp
+	evWithdraw
+	evProviderClose
+	evReview
+)
+
+// Lease close reasons, as on chain (akash.md §1).
+const (
+	closeTenant   = 1
+	closeProvider = 10000
+	closeFunds    = 20000
+)
+
+type depState uint8
+
+const (
+	depFree depState = iota
+	depBidding
+	depWaiting
+	depLeased
+)
+
+type provider struct {
+	prof    agents.Profile
+	strat   agents.Strategy
+	active  bool
+	free    []int32 // capacity minus leases minus open-bid reservations
+	acct    tokenomics.Account
+	leases  []int32 // active lease ids
+	entered Time
+	// income bookkeeping (USD at the token price of each withdrawal)
+	incomeUSD       float64
+	incomeAtReview  float64
+	periodIncome    []float64 // income of the last review periods (ring)
+	reviews         int
+	withdrawH       Handle
+	reviewH         Handle
+	activeListIndex int32
+}
+
+type deployment struct {
+	gen      int32
+	state    depState
+	cohort   int32
+	spec     agents.Deployment
+	denom    tokenomics.Denom
+	maxRate  market.Rate
+	deadline Time // abandon after this without a lease
+	endAt    Time // lifetime end (set when the first lease starts)
+	// escrow (rate units: base units x market.RateScale)
+	funds     int64
+	settledH  int64
+	budgetUSD float64 // budget left to deposit
+	lease     int32   // -1 when none
+	bids      []market.Bid
+	selectH   Handle
+	timeoutH  Handle
+	retryH    Handle
+	endH      Handle
+	dryH      Handle
+	topUpH    Handle
+}
+
+type lease struct {
+	gen      int32
+	active   bool
+	dep      int32
+	prov     int32
+	rate     market.Rate
+	balance  int64 // accrued, not withdrawn (rate units)
+	usdHour  float64
+	closeH   Handle
+	posProv  int32 // index in provider.leases
+	posAct   int32 // index in World.activeLeases
+	deposit  bool  // the winning bid's deposit is locked until close
+}
+
+// World is the state of one replication: agents, orders, leases, escrow
+// and ledger, advanced by the event loop. Only World mutates it.
+type World struct {
+	cfg      *Config
+	cat      *agents.Catalog
+	nres     int
+	rep      int
+	seed     uint64
+	q        Queue
+	now      Time
+	horizon  Time
+	events   uint64
+	rec      Recorder
+	mech     market.Mechanism
+	cheapest bool // mechanism clears at the cheapest ask
+	maxBids  int
+
+	// random streams (see doc.go for the list)
+	rngMarket    *rand.Rand
+	rngLease     *rand.Rand
+	rngArrivals  []*rand.Rand // per tenant cohort
+	rngDemand    []*rand.Rand
+	rngBehaviour []*rand.Rand
+	rngProfiles  []*rand.Rand // per provider cohort
+	rngEntry     []*rand.Rand
+	rngExit      []*rand.Rand
+
+	providers    []provider
+	active       []int32   // active providers
+	byResource   [][]int32 // active providers with capacity in resource r (GPU models)
+	indexes      []*market.AskIndex
+	indexOK      []bool
+	staticAsks   bool
+	deps         []deployment
+	depFree      []int32
+	leases       []lease
+	leaseFree    []int32
+	activeLeases []int32
+	cohortCount  []int // providers per provider cohort
+
+	// money
+	ledger        *tokenomics.Ledger
+	holders       tokenomics.Account
+	pool          tokenomics.Account
+	escrow        tokenomics.Account
+	bidEscrow     tokenomics.Account
+	wallets       []tokenomics.Account // per tenant cohort
+	blockNanos    int64
+	priceUSD      [tokenomics.NumDenoms]float64
+	takeBPS       [tokenomics.NumDenoms]int64
+	bidDeposit    int64
+	minDeposit    int64
+	usdHourToRate [tokenomics.NumDenoms]float64
+
+	// totals for metrics
+	capTotal   []int64
+	allocTotal []int64
+	counters   [NumMetrics]float64
+	sample     Sample
+	priceBuf   [][]float64
+	candBuf    []int32
+}
+
+// NewWorld builds replication rep with the given seed from cfg.
+func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
+	w := &World{cfg: cfg, cat: cfg.Catalog, nres: cfg.Catalog.NumResources(), rep: rep, seed: seed, rec: rec, mech: cfg.Mechanism}
+	w.horizon = cfg.Sim.Horizon.T()
+	if c, ok := w.mech.(market.CheapestAsk); ok && c.ClearsAtCheapestAsk() {
+		w.cheapest = true
+	}
+	if m, ok := w.mech.(market.Windowed); ok {
+		w.maxBids = m.MaxBids()
+	}
+	st := NewStreams(seed)
+	w.rngMarket = st.Stream("market")
+	w.rngLease = st.Stream("leases")
+	for _, c := range cfg.Tenants {
+		w.rngArrivals = append(w.rngArrivals, st.Stream("tenants/"+c.Name+"/arrivals"))
+		w.rngDemand = append(w.rngDemand, st.Stream("tenants/"+c.Name+"/demand"))
+		w.rngBehaviour = append(w.rngBehaviour, st.Stream("tenants/"+c.Name+"/behaviour"))
+	}
+	w.staticAsks = true
+	for _, c := range cfg.Providers {
+		w.rngProfiles = append(w.rngProfiles, st.Stream("providers/"+c.Name+"/profiles"))
+		w.rngEntry = append(w.rngEntry, st.Stream("providers/"+c.Name+"/entry"))
+		w.rngExit = append(w.rngExit, st.Stream("providers/"+c.Name+"/exit"))
+		s, err := agents.NewStrategy(c.Strategy)
+		if err != nil {
+			panic("sim: " + err.Error())
+		}
+		if !s.StaticAsks() {
+			w.staticAsks = false
+		}
+	}
+	w.cohortCount = make([]int, len(cfg.Providers))
+	w.byResource = make([][]int32, w.nres)
+	w.indexes = make([]*market.AskIndex, w.nres)
+	w.indexOK = make([]bool, w.nres)
+	w.capTotal = make([]int64, w.nres)
+	w.allocTotal = make([]int64, w.nres)
+	w.priceBuf = make([][]float64, w.nres)
+
+	// money
+	tp := &cfg.Tokenomics
+	w.ledger = tokenomics.NewLedger()
+	w.holders = w.ledger.Open("holders")
+	w.pool = w.ledger.Open("community-pool")
+	w.escrow = w.ledger.Open("escrow")
+	w.bidEscrow = w.ledger.Open("bid-escrow")
+	w.ledger.Mint(w.holders, tokenomics.AKT, tokenomics.Tokens(tp.CirculatingSupplyAKT))
+	w.ledger.Mint(w.pool, tokenomics.AKT, tokenomics.Tokens(tp.CommunityPoolAKT))
+	for _, c := range cfg.Tenants {
+		w.wallets = append(w.wallets, w.ledger.Open("tenants/"+c.Name))
+	}
+	w.blockNanos = int64(tp.BlockSeconds * float64(Second))
+	w.priceUSD[tokenomics.AKT] = tp.TokenPriceUSD
+	w.priceUSD[tokenomics.USDC] = 1
+	for d := tokenomics.Denom(0); d < tokenomics.NumDenoms; d++ {
+		w.takeBPS[d] = tp.TakeBasisPoints(d)
+		// USD/h -> base units/block x RateScale
+		w.usdHourToRate[d] = float64(tokenomics.BaseUnits) / w.priceUSD[d] * tp.BlockSeconds / 3600 * market.RateScale
+	}
+	w.bidDeposit = tokenomics.Tokens(tp.BidMinDeposit)
+	w.minDeposit = tokenomics.Tokens(tp.DeploymentMinDeposit)
+
+	w.sample.Rep = rep
+	w.sample.Values = make([]float64, NumMetrics)
+	w.sample.Resources = make([]ResourceSample, w.nres)
+	for r := range w.sample.Resources {
+		name := w.cat.Key(r)
+		if r >= agents.ResGPU0 {
+			name = GPUPrefix + name
+		}
+		w.sample.Resources[r].Resource = name
+	}
+
+	// initial events: providers present at the start enter now (phase
+	// arrival at their EnterAt), then arrivals, entries and samples.
+	for ci, c := range cfg.Providers {
+		w.schedule(c.EnterAt.T(), PhaseArrival, evCohortEnter, int32(ci), 0)
+		if c.EntriesPerDay > 0 {
+			w.schedule(w.nextEntry(ci, 0), PhaseArrival, evProviderCandidate, int32(ci), 0)
+		}
+	}
+	for ti := range cfg.Tenants {
+		t := cfg.Tenants[ti].NextArrival(0, w.horizon, w.rngArrivals[ti])
+		w.schedule(t, PhaseArrival, evArrival, int32(ti), 0)
+	}
+	w.schedule(0, PhaseSample, evSample, 0, 0)
+	return w
+}
+
+func (w *World) schedule(t Time, ph Phase, kind uint8, a, b int32) Handle {
+	if t >= w.horizon {
+		return Handle{}
+	}
+	if t < w.now {
+		panic(fmt.Sprintf("sim: event kind %d scheduled in the past (%v < %v)", kind, t, w.now))
+	}
+	return w.q.Schedule(Event{At: t, Phase: ph, Kind: kind, A: a, B: b})
+}
+
+func (w *World) cancel(h *Handle) {
+	w.q.Cancel(*h)
+	*h = Handle{}
+}
+
+// Run processes events until the horizon and returns the replication's
+// result. At each instant the phases run in the order of the Phase
+// constants: arrivals, decisions, clearing, settlement, tokenomics, sample.
+func (w *World) Run() Result {
+	for w.q.PeekTime() < w.horizon {
+		e, _ := w.q.Pop()
+		w.now = e.At
+		w.events++
+		w.handle(e)
+		if w.cfg.Check {
+			if ok, why := w.CheckInvariants(); !ok {
+				panic(fmt.Sprintf("sim: invariant violated at t=%v after event kind %d (a=%d b=%d): %s", w.now, e.Kind, e.A, e.B, why))
+			}
+		}
+	}
+	return Result{Rep: w.rep, Seed: w.seed, Events: w.events, Samples: w.samples(), End: w.horizon}
+}
+
+func (w *World) samples() int {
+	every := w.cfg.Sim.SampleEvery.T()
+	return int((w.horizon + every - 1) / every)
+}
+
+func (w *World) handle(e Event) {
+	switch e.Kind {
+	case evSample:
+		w.doSample()
+		w.schedule(w.now+w.cfg.Sim.SampleEvery.T(), PhaseSample, evSample, 0, 0)
+	case evArrival:
+		w.arrive(int(e.A))
+	case evCohortEnter:
+		c := &w.cfg.Providers[e.A]
+		for i := 0; i < c.Count; i++ {
+			w.enterProvider(int(e.A))
+		}
+	case evProviderCandidate:
+		w.candidate(int(e.A))
+	case evSelect:
+		if w.deps[e.A].gen == e.B {
+			w.selectWinner(e.A)
+		}
+	case evBidTimeout:
+		if w.deps[e.A].gen == e.B {
+			w.releaseBids(e.A, -1)
+		}
+	case evRetry:
+		if w.deps[e.A].gen == e.B {
+			w.deps[e.A].retryH = Handle{}
+			w.post(e.A)
+		}
+	case evLeaseEnd:
+		if w.deps[e.A].gen == e.B {
+			w.deps[e.A].endH = Handle{}
+			w.closeLease(w.deps[e.A].lease, closeTenant)
+		}
+	case evDry:
+		if w.deps[e.A].gen == e.B {
+			w.deps[e.A].dryH = Handle{}
+			w.settle(e.A) // overdraws and closes
+			if w.deps[e.A].state == depLeased {
+				panic("sim: escrow expected dry but lease survived settlement")
+			}
+		}
+	case evTopUp:
+		if w.deps[e.A].gen == e.B {
+			w.deps[e.A].topUpH = Handle{}
+			w.topUp(e.A)
+		}
+	case evWithdraw:
+		w.withdrawAll(e.A)
+		p := &w.providers[e.A]
+		p.withdrawH = w.schedule(w.now+w.cfg.Providers[p.prof.Cohort].WithdrawEvery.T(), PhaseSettlement, evWithdraw, e.A, 0)
+	case evProviderClose:
+		if w.leases[e.A].gen == e.B && w.leases[e.A].active {
+			w.leases[e.A].closeH = Handle{}
+			w.closeLease(e.A, closeProvider)
+		}
+	case evReview:
+		w.review(e.A)
+	default:
+		panic(fmt.Sprintf("sim: unknown event kind %d", e.Kind))
+	}
+}
+
+// ---- providers ----
+
+func (w *World) enterProvider(ci int) {
+	c := &w.cfg.Providers[ci]
+	prof := c.NewProfile(ci, w.cat, w.rngProfiles[ci])
+	w.addProvider(ci, prof)
+}
+
+func (w *World) addProvider(ci int, prof agents.Profile) {
+	c := &w.cfg.Providers[ci]
+	strat, _ := agents.NewStrategy(c.Strategy)
+	id := int32(len(w.providers))
+	w.providers = append(w.providers, provider{prof: prof, strat: strat, active: true, entered: w.now})
+	p := &w.providers[id]
+	p.free = append([]int32(nil), prof.Capacity...)
+	p.acct = w.ledger.Open(fmt.Sprintf("provider/%d", id))
+	if amt := tokenomics.Tokens(c.BalanceAKT); amt > 0 {
+		w.ledger.Transfer(w.holders, p.acct, tokenomics.AKT, amt)
+	}
+	p.activeListIndex = int32(len(w.active))
+	w.active = append(w.active, id)
+	for r, k := range prof.Capacity {
+		w.capTotal[r] += int64(k)
+		if k > 0 && r >= agents.ResGPU0 {
+			w.byResource[r] = append(w.byResource[r], id)
+		}
+		w.indexOK[r] = false
+	}
+	w.cohortCount[ci]++
+	if w.now > 0 || c.EnterAt.T() > 0 {
+		w.counters[MProvidersEnteredTotal]++
+	}
+	p.withdrawH = w.schedule(w.now+c.WithdrawEvery.T(), PhaseSettlement, evWithdraw, id, 0)
+	p.reviewH = w.schedule(w.now+c.ReviewEvery.T(), PhaseDecision, evReview, id, 0)
+	p.periodIncome = make([]float64, c.ReviewPeriods())
+}
+
+func (w *World) nextEntry(ci int, now Time) Time {
+	rate := w.cfg.Providers[ci].EntriesPerDay
+	return now + Time(w.rngEntry[ci].ExpFloat64()/rate*float64(Day)+0.5)
+}
+
+func (w *World) candidate(ci int) {
+	c := &w.cfg.Providers[ci]
+	prof := c.NewProfile(ci, w.cat, w.rngEntry[ci])
+	if (c.MaxProviders == 0 || w.cohortCount[ci] < c.MaxProviders) && c.ShouldEnter(&prof, w.utilization()) {
+		w.addProvider(ci, prof)
+	}
+	w.schedule(w.nextEntry(ci, w.now), PhaseArrival, evProviderCandidate, int32(ci), 0)
+}
+
+func (w *World) utilization() []float64 {
+	u := make([]float64, w.nres)
+	for r := range u {
+		if w.capTotal[r] > 0 {
+			u[r] = float64(w.allocTotal[r]) / float64(w.capTotal[r])
+		}
+	}
+	return u
+}
+
+func (w *World) review(id int32) {
+	p := &w.providers[id]
+	c := &w.cfg.Providers[p.prof.Cohort]
+	period := c.ReviewEvery.T()
+	p.periodIncome[p.reviews%len(p.periodIncome)] = p.incomeUSD - p.incomeAtReview
+	p.incomeAtReview = p.incomeUSD
+	p.reviews++
+	n := min(p.reviews, len(p.periodIncome))
+	income := 0.0
+	for _, x := range p.periodIncome[:n] {
+		income += x
+	}
+	cost := p.prof.CostPerHour() * period.Hours() * float64(n)
+	if w.now-p.entered >= c.MinTenure.T() && c.ShouldExit(income, cost, w.rngExit[p.prof.Cohort]) {
+		w.exitProvider(id)
+		return
+	}
+	p.reviewH = w.schedule(w.now+period, PhaseDecision, evReview, id, 0)
+}
+
+func (w *World) exitProvider(id int32) {
+	p := &w.providers[id]
+	for len(p.leases) > 0 {
+		w.closeLease(p.leases[len(p.leases)-1], closeProvider)
+	}
+	p.active = false
+	w.cancel(&p.withdrawH)
+	w.cancel(&p.reviewH)
+	// remove from the active list (swap-remove; order is restored by the
+	// sorted scans that need it)
+	i := p.activeListIndex
+	last := w.active[len(w.active)-1]
+	w.active[i] = last
+	w.providers[last].activeListIndex = i
+	w.active = w.active[:len(w.active)-1]
+	for r, k := range p.prof.Capacity {
+		w.capTotal[r] -= int64(k)
+		if k > 0 && r >= agents.ResGPU0 {
+			lst := w.byResource[r]
+			for j, x := range lst {
+				if x == id {
+					w.byResource[r] = append(lst[:j], lst[j+1:]...)
+					break
+				}
+			}
+		}
+		if w.indexes[r] != nil && w.indexes[r].Contains(id) {
+			w.indexes[r].SetFree(id, -1)
+		}
+	}
+	w.cohortCount[p.prof.Cohort]--
+	w.counters[MProvidersExitedTotal]++
+}
+
+// setFree changes provider id's free amount of resource r by delta and
+// keeps the ask index in step.
+func (w *World) setFree(id int32, r int, delta int32) {
+	p := &w.providers[id]
+	p.free[r] += delta
+	if p.free[r] < 0 {
+		panic(fmt.Sprintf("sim: provider %d oversold resource %s", id, w.cat.Key(r)))
+	}
+	if ix := w.indexes[r]; ix != nil && p.active && ix.Contains(id) {
+		ix.SetFree(id, p.free[r])
+	}
+}
+
+func (w *World) take(id int32, q *agents.Request) {
+	w.takeOrGive(id, q, -1)
+}
+
+func (w *World) give(id int32, q *agents.Request) {
+	w.takeOrGive(id, q, 1)
+}
+
+func (w *World) takeOrGive(id int32, q *agents.Request, sign int32) {
+	if q.CPU > 0 {
+		w.setFree(id, agents.ResCPU, sign*q.CPU)
+	}
+	if q.MemoryGB > 0 {
+		w.setFree(id, agents.ResMemory, sign*q.MemoryGB)
+	}
+	if q.GPUs > 0 {
+		w.setFree(id, q.GPUModel, sign*q.GPUs)
+	}
+}
+
+func fits(free []int32, q *agents.Request) bool {
+	return free[agents.ResCPU] >= q.CPU && free[agents.ResMemory] >= q.MemoryGB && (q.GPUs == 0 || free[q.GPUModel] >= q.GPUs)
+}
+
+// ---- tenants and orders ----
+
+func (w *World) arrive(ti int) {
+	c := &w.cfg.Tenants[ti]
+	spec := c.Draw(w.cat, w.rngDemand[ti])
+	w.schedule(c.NextArrival(w.now, w.horizon, w.rngArrivals[ti]), PhaseArrival, evArrival, int32(ti), 0)
+	w.counters[MOrdersTotal]++
+	id := w.newDeployment()
+	d := &w.deps[id]
+	d.cohort = int32(ti)
+	d.spec = spec
+	d.denom = tokenomics.AKT
+	if spec.USDC {
+		d.denom = tokenomics.USDC
+	}
+	d.maxRate = w.toRate(spec.MaxPriceUSDHour, d.denom)
+	d.deadline = w.now + c.Patience.T()
+	d.budgetUSD = spec.BudgetUSD
+	d.lease = -1
+	d.state = depWaiting
+	// initial escrow deposit: the runway target at the max price, at least
+	// the minimum deposit, within the budget
+	want := c.RunwayTargetDays * 24 * spec.MaxPriceUSDHour
+	w.deposit(id, want, true)
+	w.post(id)
+}
+
+func (w *World) newDeployment() int32 {
+	var id int32
+	if n := len(w.depFree); n > 0 {
+		id = w.depFree[n-1]
+		w.depFree = w.depFree[:n-1]
+	} else {
+		w.deps = append(w.deps, deployment{})
+		id = int32(len(w.deps) - 1)
+	}
+	d := &w.deps[id]
+	gen := d.gen + 1
+	bids := d.bids[:0]
+	*d = deployment{gen: gen, bids: bids}
+	return id
+}
+
+func (w *World) toRate(usdHour float64, d tokenomics.Denom) market.Rate {
+	v := usdHour * w.usdHourToRate[d]
+	if v >= 9e18 {
+		panic("sim: rate overflow")
+	}
+	return market.Rate(math.Round(v))
+}
+
+func (w *World) rateUSDHour(r market.Rate, d tokenomics.Denom) float64 {
+	return float64(r) / w.usdHourToRate[d]
+}
+
+// height returns the block height at time t.
+func (w *World) height(t Time) int64 { return int64(t) / w.blockNanos }
+
+// deposit moves usd worth of tokens (at least the minimum deposit when
+// first is set) from the tenant's budget into its escrow.
+func (w *World) deposit(id int32, usd float64, first bool) {
+	d := &w.deps[id]
+	usd = math.Min(usd, d.budgetUSD)
+	amt := int64(math.Ceil(usd / w.priceUSD[d.denom] * tokenomics.BaseUnits))
+	if first && amt < w.minDeposit {
+		amt = w.minDeposit
+	}
+	if amt <= 0 {
+		return
+	}
+	d.budgetUSD -= float64(amt) / tokenomics.BaseUnits * w.priceUSD[d.denom]
+	wallet := w.wallets[d.cohort]
+	if d.denom == tokenomics.AKT {
+		w.ledger.Transfer(w.holders, wallet, tokenomics.AKT, amt) // the tenant buys AKT
+	} else {
+		w.ledger.Mint(wallet, tokenomics.USDC, amt) // USDC bridged in
+	}
+	w.ledger.Transfer(wallet, w.escrow, d.denom, amt)
+	d.funds += amt * market.RateScale
+}
+
+// post opens (or re-opens) deployment id's order: providers bid now; the
+// tenant selects after its window.
+func (w *World) post(id int32) {
+	d := &w.deps[id]
+	c := &w.cfg.Tenants[d.cohort]
+	q := &d.spec.Request
+	if c.SelectionWindow.T() == 0 && w.cheapest && w.staticAsks && !d.spec.RequireAudited {
+		if r, k, ok := q.SingleResource(); ok {
+			if done := w.clearFromIndex(id, r, k); done {
+				return
+			}
+		}
+	}
+	w.collectBids(id)
+	d = &w.deps[id]
+	d.state = depBidding
+	if c.SelectionWindow.T() == 0 {
+		w.selectWinner(id)
+		return
+	}
+	d.selectH = w.schedule(w.now+c.SelectionWindow.T(), PhaseClearing, evSelect, id, d.gen)
+	d.timeoutH = w.schedule(w.now+bidTimeout, PhaseSettlement, evBidTimeout, id, d.gen)
+	if !d.selectH.Valid() { // window ends after the horizon
+		w.releaseBids(id, -1)
+	}
+}
+
+// bidTimeout is the provider daemon's --bid-timeout (5 min, akash.md §1).
+const bidTimeout = 5 * Minute
+
+// clearFromIndex clears an order needing k units of one resource r from
+// the ask index. It reports false when the index cannot decide (the
+// cheapest provider cannot pay a bid deposit), leaving the order to the
+// bid-collecting path.
+func (w *World) clearFromIndex(id int32, r int, k int32) bool {
+	ix := w.index(r)
+	d := &w.deps[id]
+	pid, _, ok := ix.Cheapest(k)
+	if !ok {
+		w.noBid(id)
+		return true
+	}
+	p := &w.providers[pid]
+	if w.ledger.Balance(p.acct, tokenomics.AKT) < w.bidDeposit {
+		return false
+	}
+	rate := w.toRate(p.strat.Quote(&p.prof, &d.spec.Request), d.denom)
+	if rate > d.maxRate {
+		w.noBid(id) // the cheapest ask is too dear, so are all others
+		return true
+	}
+	w.take(pid, &d.spec.Request)
+	w.ledger.Transfer(p.acct, w.bidEscrow, tokenomics.AKT, w.bidDeposit)
+	w.startLease(id, pid, rate)
+	return true
+}
+
+func (w *World) index(r int) *market.AskIndex {
+	if w.indexOK[r] {
+		return w.indexes[r]
+	}
+	asks := make([]market.Ask, 0, len(w.active))
+	for _, id := range w.active {
+		p := &w.providers[id]
+		if p.prof.Capacity[r] > 0 {
+			asks = append(asks, market.Ask{Provider: id, UnitAsk: p.prof.Ask[r], Audited: p.prof.Audited, Free: p.free[r]})
+		}
+	}
+	w.indexes[r] = market.NewAskIndex(len(w.providers), asks)
+	w.indexOK[r] = true
+	return w.indexes[r]
+}
+
+// collectBids asks every eligible provider for a bid (in random response
+// order, up to the mechanism's bid limit) and reserves their capacity.
+func (w *World) collectBids(id int32) {
+	d := &w.deps[id]
+	q := &d.spec.Request
+	cands := w.candBuf[:0]
+	list := w.active
+	if q.GPUs > 0 {
+		list = w.byResource[q.GPUModel]
+	}
+	for _, pid := range list {
+		p := &w.providers[pid]
+		if d.spec.RequireAudited && !p.prof.Audited {
+			continue
+		}
+		if !fits(p.free, q) || w.ledger.Balance(p.acct, tokenomics.AKT) < w.bidDeposit {
+			continue
+		}
+		cands = append(cands, pid)
+	}
+	// providers respond in random order; the order keeps the first MaxBids
+	if w.maxBids > 0 && len(cands) > w.maxBids {
+		for i := 0; i < w.maxBids; i++ {
+			j := i + w.rngMarket.IntN(len(cands)-i)
+			cands[i], cands[j] = cands[j], cands[i]
+		}
+		cands = cands[:w.maxBids]
+	}
+	d.bids = d.bids[:0]
+	for _, pid := range cands {
+		p := &w.providers[pid]
+		rate := w.toRate(p.strat.Quote(&p.prof, q), d.denom)
+		if rate > d.maxRate {
+			continue // the bid script fails above the max price
+		}
+		w.take(pid, q)
+		w.ledger.Transfer(p.acct, w.bidEscrow, tokenomics.AKT, w.bidDeposit)
+		d.bids = append(d.bids, market.Bid{Provider: pid, Price: rate, Audited: p.prof.Audited})
+	}
+	w.candBuf = cands[:0]
+}
+
+// releaseBids closes the open bids of deployment id except the bid at
+// index keep: deposits are refunded and reservations released.
+func (w *World) releaseBids(id int32, keep int) {
+	d := &w.deps[id]
+	for i := range d.bids {
+		if i == keep {
+			continue
+		}
+		b := &d.bids[i]
+		p := &w.providers[b.Provider]
+		w.ledger.Transfer(w.bidEscrow, p.acct, tokenomics.AKT, w.bidDeposit)
+		if p.active {
+			w.give(b.Provider, &d.spec.Request)
+		}
+	}
+	d.bids = d.bids[:0]
+	w.cancel(&d.timeoutH)
+}
+
+func (w *World) selectWinner(id int32) {
+	d := &w.deps[id]
+	d.selectH = Handle{}
+	// bids of providers that left meanwhile were withdrawn with them
+	n := 0
+	for _, b := range d.bids {
+		if w.providers[b.Provider].active {
+			d.bids[n] = b
+			n++
+		} else {
+			w.ledger.Transfer(w.bidEscrow, w.providers[b.Provider].acct, tokenomics.AKT, w.bidDeposit)
+		}
+	}
+	d.bids = d.bids[:n]
+	o := market.Order{ID: id, MaxPrice: d.maxRate, RequireAudited: d.spec.RequireAudited}
+	out := w.mech.Clear(&o, d.bids, w.rngMarket)
+	if out.Winner >= 0 && (out.Price > d.maxRate || out.Price <= 0 && d.bids[out.Winner].Price > 0) {
+		panic(fmt.Sprintf("sim: mechanism %s priced order %d at %d above its max %d", w.mech.Name(), id, out.Price, d.maxRate))
+	}
+	if out.Winner < 0 {
+		w.releaseBids(id, -1)
+		w.noBid(id)
+		return
+	}
+	b := d.bids[out.Winner]
+	w.releaseBids(id, out.Winner)
+	w.startLease(id, b.Provider, out.Price)
+}
+
+// noBid handles an order that got no eligible bid: retry or abandon.
+func (w *World) noBid(id int32) {
+	d := &w.deps[id]
+	c := &w.cfg.Tenants[d.cohort]
+	d.state = depWaiting
+	next := w.now + c.RetryEvery.T()
+	if next > d.deadline {
+		w.abandon(id)
+		return
+	}
+	d.retryH = w.schedule(next, PhaseDecision, evRetry, id, d.gen)
+}
+
+func (w *World) abandon(id int32) {
+	w.counters[MOrdersUnservedTotal]++
+	w.closeDeployment(id)
+}
+
+func (w *World) startLease(id int32, pid int32, rate market.Rate) {
+	d := &w.deps[id]
+	p := &w.providers[pid]
+	var lid int32
+	if n := len(w.leaseFree); n > 0 {
+		lid = w.leaseFree[n-1]
+		w.leaseFree = w.leaseFree[:n-1]
+	} else {
+		w.leases = append(w.leases, lease{})
+		lid = int32(len(w.leases) - 1)
+	}
+	l := &w.leases[lid]
+	*l = lease{gen: l.gen + 1, active: true, dep: id, prov: pid, rate: rate, deposit: true}
+	l.usdHour = w.rateUSDHour(rate, d.denom)
+	l.posProv = int32(len(p.leases))
+	p.leases = append(p.leases, lid)
+	l.posAct = int32(len(w.activeLeases))
+	w.activeLeases = append(w.activeLeases, lid)
+	q := &d.spec.Request
+	w.allocTotal[agents.ResCPU] += int64(q.CPU)
+	w.allocTotal[agents.ResMemory] += int64(q.MemoryGB)
+	if q.GPUs > 0 {
+		w.allocTotal[q.GPUModel] += int64(q.GPUs)
+	}
+	w.counters[MLeasesStartedTotal]++
+
+	d.state = depLeased
+	d.lease = lid
+	w.cancel(&d.retryH)
+	d.settledH = w.height(w.now) // PaymentCreate settles the account
+	if d.endAt == 0 {
+		d.endAt = w.now + d.spec.Lifetime
+	}
+	if d.endAt <= w.now {
+		d.endAt = w.now + Second
+	}
+	d.endH = w.schedule(d.endAt, PhaseSettlement, evLeaseEnd, id, d.gen)
+	if rate := w.cfg.Providers[p.prof.Cohort].LeaseCloseRatePerDay; rate > 0 {
+		t := w.now + Time(w.rngLease.ExpFloat64()/rate*float64(Day)+0.5)
+		if t < d.endAt {
+			l.closeH = w.schedule(t, PhaseSettlement, evProviderClose, lid, l.gen)
+		}
+	}
+	w.scheduleFunding(id)
+}
+
+// scheduleFunding (re)schedules the escrow's top-up and run-dry events
+// from its funds and the lease rate.
+func (w *World) scheduleFunding(id int32) {
+	d := &w.deps[id]
+	w.cancel(&d.dryH)
+	w.cancel(&d.topUpH)
+	l := &w.leases[d.lease]
+	if l.rate <= 0 {
+		return
+	}
+	// first height at which the funds cannot pay: settledH + floor(funds/rate) + 1
+	blocks := d.funds / int64(l.rate)
+	dryAt := Time((d.settledH + blocks + 1) * w.blockNanos)
+	if dryAt < w.now {
+		dryAt = w.now
+	}
+	d.dryH = w.schedule(dryAt, PhaseSettlement, evDry, id, d.gen)
+	if d.budgetUSD > 0 {
+		c := &w.cfg.Tenants[d.cohort]
+		minFunds := c.RunwayMinDays * 24 * l.usdHour // USD
+		fundsUSD := float64(d.funds) / market.RateScale / tokenomics.BaseUnits * w.priceUSD[d.denom]
+		t := w.now
+		if fundsUSD > minFunds {
+			t += simtime.FromHours((fundsUSD - minFunds) / l.usdHour)
+		}
+		if t < dryAt {
+			d.topUpH = w.schedule(t, PhaseSettlement, evTopUp, id, d.gen)
+		}
+	}
+}
+
+func (w *World) topUp(id int32) {
+	d := &w.deps[id]
+	if d.state != depLeased {
+		return
+	}
+	w.settle(id)
+	d = &w.deps[id]
+	if d.state != depLeased {
+		return
+	}
+	l := &w.leases[d.lease]
+	c := &w.cfg.Tenants[d.cohort]
+	fundsUSD := float64(d.funds) / market.RateScale / tokenomics.BaseUnits * w.priceUSD[d.denom]
+	if usd := c.TopUp(fundsUSD, l.usdHour, d.budgetUSD); usd > 0 {
+		w.deposit(id, usd, false)
+	}
+	w.scheduleFunding(id)
+}
+
+// settle runs the escrow's lazy settlement to the current height (akash.md
+// §2): the lease owes rate x blocks; what the funds cannot cover closes it
+// for insufficient funds.
+func (w *World) settle(id int32) {
+	d := &w.deps[id]
+	if d.state != depLeased {
+		return
+	}
+	l := &w.leases[d.lease]
+	h := w.height(w.now)
+	dh := h - d.settledH
+	if dh <= 0 {
+		return
+	}
+	hi, lo := bits.Mul64(uint64(l.rate), uint64(dh))
+	if hi != 0 || lo > math.MaxInt64 {
+		panic("sim: escrow settlement overflow")
+	}
+	owed := int64(lo)
+	if owed <= d.funds {
+		d.funds -= owed
+		l.balance += owed
+		d.settledH = h
+		return
+	}
+	// overdrawn: pay what is there, the rest is unsettled debt; the lease
+	// closes for insufficient funds
+	l.balance += d.funds
+	d.funds = 0
+	d.settledH = h
+	w.closeLease(d.lease, closeFunds)
+}
+
+// withdraw pays lease lid's accrued balance (whole base units) to its
+// provider, less the take fee to the community pool.
+func (w *World) withdraw(lid int32) {
+	l := &w.leases[lid]
+	d := &w.deps[l.dep]
+	amt := l.balance / market.RateScale
+	if amt <= 0 {
+		return
+	}
+	l.balance -= amt * market.RateScale
+	fee, earn := tokenomics.Take(amt, w.takeBPS[d.denom])
+	p := &w.providers[l.prov]
+	w.ledger.Transfer(w.escrow, p.acct, d.denom, earn)
+	if fee > 0 {
+		w.ledger.Transfer(w.escrow, w.pool, d.denom, fee)
+	}
+	price := w.priceUSD[d.denom]
+	p.incomeUSD += float64(earn) / tokenomics.BaseUnits * price
+	w.counters[MProviderIncomeUSDTotal] += float64(earn) / tokenomics.BaseUnits * price
+	w.counters[MTakeFeesUSDTotal] += float64(fee) / tokenomics.BaseUnits * price
+}
+
+func (w *World) withdrawAll(pid int32) {
+	p := &w.providers[pid]
+	// settling may close leases (and shrink p.leases): iterate backwards
+	for i := len(p.leases) - 1; i >= 0; i-- {
+		if i >= len(p.leases) {
+			continue
+		}
+		lid := p.leases[i]
+		dep := w.leases[lid].dep
+		w.settle(dep)
+		if w.leases[lid].active {
+			w.withdraw(lid)
+		}
+	}
+}
+
+// closeLease settles and pays out lease lid and frees its capacity. A
+// tenant close or insufficient funds closes the deployment too; after a
+// provider close the tenant re-posts its order with RestartProb.
+func (w *World) closeLease(lid int32, reason int) {
+	l := &w.leases[lid]
+	if !l.active {
+		panic("sim: closing an inactive lease")
+	}
+	id := l.dep
+	if reason != closeFunds {
+		w.settle(id)
+		if !l.active { // settlement found the escrow dry and closed it
+			return
+		}
+	}
+	l.active = false
+	w.withdraw(lid)
+	d := &w.deps[id]
+	p := &w.providers[l.prov]
+	if l.deposit {
+		w.ledger.Transfer(w.bidEscrow, p.acct, tokenomics.AKT, w.bidDeposit)
+	}
+	// free capacity
+	if p.active {
+		w.give(l.prov, &d.spec.Request)
+	}
+	q := &d.spec.Request
+	w.allocTotal[agents.ResCPU] -= int64(q.CPU)
+	w.allocTotal[agents.ResMemory] -= int64(q.MemoryGB)
+	if q.GPUs > 0 {
+		w.allocTotal[q.GPUModel] -= int64(q.GPUs)
+	}
+	// unlink from the provider and the active list
+	last := p.leases[len(p.leases)-1]
+	p.leases[l.posProv] = last
+	w.leases[last].posProv = l.posProv
+	p.leases = p.leases[:len(p.leases)-1]
+	lastA := w.activeLeases[len(w.activeLeases)-1]
+	w.activeLeases[l.posAct] = lastA
+	w.leases[lastA].posAct = l.posAct
+	w.activeLeases = w.activeLeases[:len(w.activeLeases)-1]
+	w.q.Cancel(l.closeH)
+	l.closeH = Handle{}
+	w.leaseFree = append(w.leaseFree, lid)
+	if l.balance < 0 {
+		panic("sim: negative lease balance")
+	}
+	d.lease = -1
+	w.cancel(&d.dryH)
+	w.cancel(&d.topUpH)
+	switch reason {
+	case closeTenant:
+		w.counters[MLeasesClosedTenantTotal]++
+		w.closeDeployment(id)
+	case closeFunds:
+		w.counters[MLeasesClosedFundsTotal]++
+		w.closeDeployment(id)
+	case closeProvider:
+		w.counters[MLeasesClosedProviderTotal]++
+		c := &w.cfg.Tenants[d.cohort]
+		if w.rngBehaviour[d.cohort].Float64() < c.RestartProb && d.endAt > w.now {
+			d.state = depWaiting
+			d.deadline = w.now + c.Patience.T()
+			w.cancel(&d.endH)
+			w.post(id)
+		} else {
+			w.closeDeployment(id)
+		}
+	default:
+		panic("sim: unknown close reason")
+	}
+}
+
+// closeDeployment refunds the escrow's remaining funds to the tenant and
+// frees the deployment.
+func (w *World) closeDeployment(id int32) {
+	d := &w.deps[id]
+	if len(d.bids) > 0 {
+		w.releaseBids(id, -1)
+	}
+	refund := d.funds / market.RateScale
+	if refund > 0 {
+		w.ledger.Transfer(w.escrow, w.wallets[d.cohort], d.denom, refund)
+	}
+	d.funds = 0
+	for _, h := range []*Handle{&d.selectH, &d.timeoutH, &d.retryH, &d.endH, &d.dryH, &d.topUpH} {
+		w.cancel(h)
+	}
+	d.state = depFree
+	d.gen++
+	w.depFree = append(w.depFree, id)
+}

@@ -1,0 +1,114 @@
+package tokenomics
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"sort"
+)
+
+// Params configure the money layer.
+type Params struct {
+	// Token is the staking token's ticker, for labels ("AKT").
+	Token string `toml:"token"`
+	// TokenPriceUSD is the token's price in USD (constant for now).
+	// akash-2024: about $5 (../shared/calibration/akash-2024q1.md).
+	TokenPriceUSD float64 `toml:"token_price_usd"`
+	// BlockSeconds is the block time in seconds, used to convert hourly
+	// prices to per-block rates; 6.1 s per ../shared/model/akash.md
+	// "Model spec" §A (sources vary between 6.0 and 6.5).
+	BlockSeconds float64 `toml:"block_seconds"`
+	// TakeRate is the fraction of each provider withdrawal sent to the
+	// community pool, by denomination ("akt", "usdc"). On chain in 2024:
+	// akt 0.02, usdc 0.20; the March-2024 report used akt 0.04
+	// (../shared/model/akash.md §3).
+	TakeRate map[string]float64 `toml:"take_rate"`
+	// DeploymentMinDeposit is the smallest escrow deposit, in whole tokens
+	// of the deployment's denomination (0.5, akash.md §1).
+	DeploymentMinDeposit float64 `toml:"deployment_min_deposit"`
+	// BidMinDeposit is the deposit a provider locks per bid, in whole AKT
+	// (0.5, akash.md §1).
+	BidMinDeposit float64 `toml:"bid_min_deposit"`
+	// CirculatingSupplyAKT is the AKT held outside the simulated agents at
+	// the start, in whole AKT (230,816,799 in March 2024).
+	CirculatingSupplyAKT float64 `toml:"circulating_supply_akt"`
+	// CommunityPoolAKT is the community pool's AKT at the start.
+	CommunityPoolAKT float64 `toml:"community_pool_akt"`
+}
+
+// DefaultParams returns the take-era defaults (on-chain take rates).
+func DefaultParams() Params {
+	return Params{
+		Token:                "AKT",
+		TokenPriceUSD:        5.0,
+		BlockSeconds:         6.1,
+		TakeRate:             map[string]float64{"akt": 0.02, "usdc": 0.20},
+		DeploymentMinDeposit: 0.5,
+		BidMinDeposit:        0.5,
+		CirculatingSupplyAKT: 230_816_799,
+		CommunityPoolAKT:     0,
+	}
+}
+
+// Validate checks ranges; errors name the key under [tokenomics].
+func (p *Params) Validate() error {
+	bad := func(key string, v any, allowed string) error {
+		return fmt.Errorf("tokenomics.%s: must be %s, got %v", key, allowed, v)
+	}
+	if !(p.TokenPriceUSD > 0) || math.IsInf(p.TokenPriceUSD, 0) {
+		return bad("token_price_usd", p.TokenPriceUSD, "> 0")
+	}
+	if !(p.BlockSeconds >= 0.1 && p.BlockSeconds <= 600) {
+		return bad("block_seconds", p.BlockSeconds, "in [0.1, 600]")
+	}
+	keys := make([]string, 0, len(p.TakeRate))
+	for k := range p.TakeRate {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, err := ParseDenom(k); err != nil {
+			return fmt.Errorf("tokenomics.take_rate.%s: %v", k, err)
+		}
+		if v := p.TakeRate[k]; !(v >= 0 && v <= 1) {
+			return bad("take_rate."+k, v, "a fraction in [0, 1]")
+		}
+	}
+	for _, c := range []struct {
+		key string
+		v   float64
+	}{{"deployment_min_deposit", p.DeploymentMinDeposit}, {"bid_min_deposit", p.BidMinDeposit}, {"circulating_supply_akt", p.CirculatingSupplyAKT}, {"community_pool_akt", p.CommunityPoolAKT}} {
+		if !(c.v >= 0 && c.v < 1e15) {
+			return bad(c.key, c.v, "in [0, 1e15)")
+		}
+	}
+	return nil
+}
+
+// TakeBasisPoints returns the take rate of d in basis points (1/10,000),
+// the integer form the fee arithmetic uses.
+func (p *Params) TakeBasisPoints(d Denom) int64 {
+	return int64(math.Round(p.TakeRate[d.String()] * 10_000))
+}
+
+// Tokens converts whole tokens to base units, rounding to nearest.
+func Tokens(x float64) int64 { return int64(math.Round(x * BaseUnits)) }
+
+// Whole converts base units to whole tokens.
+func Whole(x int64) float64 { return float64(x) / BaseUnits }
+
+// Take splits a withdrawal of amount base units into the fee
+// floor(amount*bps/10000) and the provider's earnings amount - fee, as
+// Akash's x/take SubtractFees does with integer percent rates
+// (../shared/model/akash.md §3).
+func Take(amount, bps int64) (fee, earnings int64) {
+	if amount < 0 || bps < 0 || bps > 10_000 {
+		panic(fmt.Sprintf("tokenomics: Take(%d, %d) out of range", amount, bps))
+	}
+	hi, lo := bits.Mul64(uint64(amount), uint64(bps))
+	if hi != 0 {
+		panic("tokenomics: take fee overflow")
+	}
+	fee = int64(lo / 10_000)
+	return fee, amount - fee
+}
