@@ -71,7 +71,7 @@ func TestAkash2024Calibration(t *testing.T) {
 // TestAkash2024Capacity checks the preset's capacity at the start: the
 // CPU and GPU counts of the calibration file.
 func TestAkash2024Capacity(t *testing.T) {
-	sc, err := Load(DefaultPreset, []string{"sim.horizon=1h", "sim.sample_every=1h", "sim.replications=1"})
+	sc, err := Load(DefaultPreset, []string{"sim.horizon=1h", "sim.sample_every=1h", "sim.replications=1", "sim.warmup=0s"})
 	require.NoError(t, err)
 	reps := timeMeans(t, sc)
 	require.InDelta(t, 17700, reps[0][sim.MCPUsTotal], 100, "about 17,700 CPUs")

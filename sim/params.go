@@ -16,6 +16,10 @@ type Params struct {
 	// Horizon is the simulated duration ("365d", "8760h", "2y"). Events at
 	// or after it do not run.
 	Horizon Duration `toml:"horizon"`
+	// Warmup is simulated before the start and not recorded, so that a run
+	// starts from a market in steady state rather than an empty one
+	// ("0s": start empty). Cumulative counters start at zero at the start.
+	Warmup Duration `toml:"warmup"`
 	// Seed is the master seed (>= 0); every replication's streams derive
 	// from it.
 	Seed int64 `toml:"seed"`
@@ -41,6 +45,9 @@ func DefaultParams() Params {
 func (p *Params) Validate() error {
 	if p.Horizon.T() <= 0 || p.Horizon.T() > 100*Year {
 		return fmt.Errorf("sim.horizon: must be in (0, 100y], got %v", p.Horizon.T())
+	}
+	if p.Warmup.T() < 0 || p.Warmup.T() > 10*Year {
+		return fmt.Errorf("sim.warmup: must be in [0, 10y], got %v", p.Warmup.T())
 	}
 	if p.SampleEvery.T() < Second || p.SampleEvery.T() > p.Horizon.T() {
 		return fmt.Errorf("sim.sample_every: must be in [1s, horizon (%v)], got %v", p.Horizon.T(), p.SampleEvery.T())

@@ -11,6 +11,23 @@ import (
 // return nil). Replications share nothing mutable, so results and records
 // are the same whatever the number of workers; results are in rep order.
 func RunReplications(cfg *Config, n, workers int, newRecorder func(rep int) Recorder) []Result {
+	return RunReplicationsWith(cfg, n, RunOptions{Workers: workers, NewRecorder: newRecorder})
+}
+
+// RunOptions configure RunReplicationsWith.
+type RunOptions struct {
+	// Workers is the number of goroutines (0: GOMAXPROCS).
+	Workers int
+	// NewRecorder gives each replication its recorder (nil: none).
+	NewRecorder func(rep int) Recorder
+	// Done, when set, is called after each replication finishes (from the
+	// worker goroutine; it must be safe for concurrent use).
+	Done func(r Result)
+}
+
+// RunReplicationsWith is RunReplications with options.
+func RunReplicationsWith(cfg *Config, n int, opt RunOptions) []Result {
+	workers, newRecorder := opt.Workers, opt.NewRecorder
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -28,6 +45,9 @@ func RunReplications(cfg *Config, n, workers int, newRecorder func(rep int) Reco
 				}
 				w := NewWorld(cfg, rep, ReplicationSeed(uint64(cfg.Sim.Seed), rep), rec)
 				results[rep] = w.Run()
+				if opt.Done != nil {
+					opt.Done(results[rep])
+				}
 			}
 		}()
 	}

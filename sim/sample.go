@@ -12,7 +12,7 @@ import (
 // doSample fills the world's Sample and hands it to the recorder.
 func (w *World) doSample() {
 	s := &w.sample
-	s.T = w.now
+	s.T = w.now - w.origin
 	v := s.Values
 	for r := range w.priceBuf {
 		w.priceBuf[r] = w.priceBuf[r][:0]

@@ -27,6 +27,7 @@ const (
 	evWithdraw
 	evProviderClose
 	evReview
+	evWarmupEnd
 )
 
 // Lease close reasons, as on chain (akash.md §1).
@@ -110,7 +111,8 @@ type World struct {
 	seed     uint64
 	q        Queue
 	now      Time
-	horizon  Time
+	origin   Time // the scenario start: the end of the warmup
+	horizon  Time // origin + the scenario's horizon
 	events   uint64
 	rec      Recorder
 	mech     market.Mechanism
@@ -166,7 +168,8 @@ type World struct {
 // NewWorld builds replication rep with the given seed from cfg.
 func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 	w := &World{cfg: cfg, cat: cfg.Catalog, nres: cfg.Catalog.NumResources(), rep: rep, seed: seed, rec: rec, mech: cfg.Mechanism}
-	w.horizon = cfg.Sim.Horizon.T()
+	w.origin = cfg.Sim.Warmup.T()
+	w.horizon = w.origin + cfg.Sim.Horizon.T()
 	if c, ok := w.mech.(market.CheapestAsk); ok && c.ClearsAtCheapestAsk() {
 		w.cheapest = true
 	}
@@ -239,16 +242,22 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 	// initial events: providers present at the start enter now (phase
 	// arrival at their EnterAt), then arrivals, entries and samples.
 	for ci, c := range cfg.Providers {
-		w.schedule(c.EnterAt.T(), PhaseArrival, evCohortEnter, int32(ci), 0)
+		enter := Time(0) // cohorts present at the start are there during the warmup
+		if c.EnterAt.T() > 0 {
+			enter = w.origin + c.EnterAt.T()
+		}
+		w.schedule(enter, PhaseArrival, evCohortEnter, int32(ci), 0)
 		if c.EntriesPerDay > 0 {
 			w.schedule(w.nextEntry(ci, 0), PhaseArrival, evProviderCandidate, int32(ci), 0)
 		}
 	}
 	for ti := range cfg.Tenants {
-		t := cfg.Tenants[ti].NextArrival(0, w.horizon, w.rngArrivals[ti])
-		w.schedule(t, PhaseArrival, evArrival, int32(ti), 0)
+		w.schedule(w.nextArrival(ti), PhaseArrival, evArrival, int32(ti), 0)
 	}
-	w.schedule(0, PhaseSample, evSample, 0, 0)
+	if w.origin > 0 {
+		w.schedule(w.origin, PhaseArrival, evWarmupEnd, 0, 0)
+	}
+	w.schedule(w.origin, PhaseSample, evSample, 0, 0)
 	return w
 }
 
@@ -282,12 +291,12 @@ func (w *World) Run() Result {
 			}
 		}
 	}
-	return Result{Rep: w.rep, Seed: w.seed, Events: w.events, Samples: w.samples(), End: w.horizon}
+	return Result{Rep: w.rep, Seed: w.seed, Events: w.events, Samples: w.samples(), End: w.horizon - w.origin}
 }
 
 func (w *World) samples() int {
 	every := w.cfg.Sim.SampleEvery.T()
-	return int((w.horizon + every - 1) / every)
+	return int((w.horizon - w.origin + every - 1) / every)
 }
 
 func (w *World) handle(e Event) {
@@ -346,6 +355,9 @@ func (w *World) handle(e Event) {
 		}
 	case evReview:
 		w.review(e.A)
+	case evWarmupEnd:
+		// cumulative counters count from the start
+		w.counters = [NumMetrics]float64{}
 	default:
 		panic(fmt.Sprintf("sim: unknown event kind %d", e.Kind))
 	}
@@ -380,7 +392,7 @@ func (w *World) addProvider(ci int, prof agents.Profile) {
 		w.indexOK[r] = false
 	}
 	w.cohortCount[ci]++
-	if w.now > 0 || c.EnterAt.T() > 0 {
+	if w.now > 0 {
 		w.counters[MProvidersEnteredTotal]++
 	}
 	p.withdrawH = w.schedule(w.now+c.WithdrawEvery.T(), PhaseSettlement, evWithdraw, id, 0)
@@ -508,7 +520,7 @@ func fits(free []int32, q *agents.Request) bool {
 func (w *World) arrive(ti int) {
 	c := &w.cfg.Tenants[ti]
 	spec := c.Draw(w.cat, w.rngDemand[ti])
-	w.schedule(c.NextArrival(w.now, w.horizon, w.rngArrivals[ti]), PhaseArrival, evArrival, int32(ti), 0)
+	w.schedule(w.nextArrival(ti), PhaseArrival, evArrival, int32(ti), 0)
 	w.counters[MOrdersTotal]++
 	id := w.newDeployment()
 	d := &w.deps[id]
@@ -528,6 +540,16 @@ func (w *World) arrive(ti int) {
 	want := c.RunwayTargetDays * 24 * spec.MaxPriceUSDHour
 	w.deposit(id, want, true)
 	w.post(id)
+}
+
+// nextArrival draws tenant cohort ti's next arrival after now. Cohorts
+// see time relative to the scenario start (negative during the warmup).
+func (w *World) nextArrival(ti int) Time {
+	t := w.cfg.Tenants[ti].NextArrival(w.now-w.origin, w.horizon-w.origin, w.rngArrivals[ti])
+	if t == Never {
+		return Never
+	}
+	return t + w.origin
 }
 
 func (w *World) newDeployment() int32 {
