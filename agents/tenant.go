@@ -173,16 +173,19 @@ func (c *TenantCohort) Draw(cat *Catalog, rng *rand.Rand) Deployment {
 	u := rng.Float64()
 	gpus := c.GPUs.Sample(rng)
 	if len(c.GPUModels) > 0 {
-		models := sortedKeys(c.GPUModels)
+		// models in sorted order, so the pick does not depend on map order
 		total := 0.0
-		for _, m := range models {
-			total += c.GPUModels[m]
+		for _, wt := range c.GPUModels {
+			total += wt
 		}
-		pick := models[len(models)-1]
-		for _, m := range models {
+		pick := ""
+		for _, m := range sortedKeys(c.GPUModels) {
+			if c.GPUModels[m] <= 0 {
+				continue
+			}
+			pick = m
 			u -= c.GPUModels[m] / total
-			if u < 0 && c.GPUModels[m] > 0 {
-				pick = m
+			if u < 0 {
 				break
 			}
 		}

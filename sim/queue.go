@@ -56,9 +56,9 @@ type Handle struct {
 func (h Handle) Valid() bool { return h.slot != 0 }
 
 type slot struct {
-	ev  Event
-	pos int32 // position in the heap, -1 when free
-	gen uint32
+	ev   Event
+	gen  uint32
+	live bool // scheduled and not cancelled
 }
 
 type entry struct {
@@ -72,21 +72,53 @@ func (a *entry) less(b *entry) bool {
 }
 
 // Queue is the event queue: a 4-ary min-heap ordered by (time, phase,
-// sequence), so no two events ever compare equal, with O(log n)
-// cancellation. Event storage is recycled, so a steady-state run
+// sequence), so no two events ever compare equal. Cancellation is lazy: a
+// cancelled event stays in the heap, marked dead, until it reaches the
+// top, where it is dropped without running; its storage slot is reused
+// only then, so a stale Handle can never cancel a newer event (slots also
+// carry a generation). Storage is recycled, so a steady-state run
 // schedules events without allocating.
+//
+// Lanes make the common case cheaper: an event scheduled with ScheduleIn
+// goes to a FIFO lane when it sorts after the lane's last event (always
+// true for events scheduled a constant delay ahead, such as retries every
+// hour), which costs O(1) instead of O(log n); otherwise it goes to the
+// heap. Pop takes the smallest of the heap's top and the lanes' heads, so
+// the order is exactly the same as with the heap alone.
 type Queue struct {
-	heap  []entry
-	slots []slot
-	free  []int32
-	seq   uint64
+	heap    []entry
+	lanes   []lane
+	minLane int // index of the lane with the smallest head, -1 if all empty
+	slots   []slot
+	free    []int32
+	seq     uint64
+	live    int
 }
 
-// Len returns the number of scheduled events.
-func (q *Queue) Len() int { return len(q.heap) }
+// lane is a FIFO of entries in increasing (time, key) order.
+type lane struct {
+	buf  []entry
+	head int
+}
+
+func (l *lane) empty() bool { return l.head == len(l.buf) }
+
+// Len returns the number of scheduled (not cancelled) events.
+func (q *Queue) Len() int { return q.live }
 
 // Schedule adds e and returns a handle for cancelling it.
-func (q *Queue) Schedule(e Event) Handle {
+func (q *Queue) Schedule(e Event) Handle { return q.ScheduleIn(-1, e) }
+
+// SetLanes sets the number of FIFO lanes (see Queue); call it before
+// scheduling into them.
+func (q *Queue) SetLanes(n int) {
+	q.lanes = make([]lane, n)
+	q.minLane = -1
+}
+
+// ScheduleIn adds e, in lane ln when it sorts after that lane's last event
+// (ln < 0: the heap), and returns a handle for cancelling it.
+func (q *Queue) ScheduleIn(ln int, e Event) Handle {
 	if e.Phase >= numPhases {
 		panic("sim: event phase out of range")
 	}
@@ -105,70 +137,161 @@ func (q *Queue) Schedule(e Event) Handle {
 	sl := &q.slots[s]
 	sl.ev = e
 	sl.gen++
-	pos := len(q.heap)
-	q.heap = append(q.heap, entry{at: e.At, key: uint64(e.Phase)<<56 | q.seq, slot: s})
-	sl.pos = int32(pos)
-	q.up(pos)
+	sl.live = true
+	q.live++
+	en := entry{at: e.At, key: uint64(e.Phase)<<56 | q.seq, slot: s}
+	if ln >= 0 {
+		l := &q.lanes[ln]
+		if l.empty() || l.buf[len(l.buf)-1].less(&en) {
+			if l.head > 0 && l.head == len(l.buf) {
+				l.buf, l.head = l.buf[:0], 0
+			}
+			wasEmpty := l.empty()
+			l.buf = append(l.buf, en)
+			if wasEmpty && (q.minLane < 0 || en.less(q.laneHead(q.minLane))) {
+				q.minLane = ln
+			}
+			return Handle{slot: s + 1, gen: sl.gen}
+		}
+	}
+	q.heap = append(q.heap, en)
+	q.up(len(q.heap) - 1)
 	return Handle{slot: s + 1, gen: sl.gen}
 }
 
 // Cancel removes the event h refers to. It reports false if that event
 // already ran or was cancelled.
 func (q *Queue) Cancel(h Handle) bool {
-	if h.slot == 0 {
+	if !q.Scheduled(h) {
 		return false
 	}
-	s := h.slot - 1
-	sl := &q.slots[s]
-	if sl.gen != h.gen || sl.pos < 0 {
-		return false
-	}
-	q.removeAt(int(sl.pos))
+	q.slots[h.slot-1].live = false
+	q.live--
 	return true
 }
 
-// Scheduled reports whether the event h refers to is still in the queue.
+// Scheduled reports whether the event h refers to is still to run.
 func (q *Queue) Scheduled(h Handle) bool {
 	if h.slot == 0 {
 		return false
 	}
 	sl := &q.slots[h.slot-1]
-	return sl.gen == h.gen && sl.pos >= 0
+	return sl.gen == h.gen && sl.live
+}
+
+func (q *Queue) laneHead(ln int) *entry {
+	l := &q.lanes[ln]
+	return &l.buf[l.head]
+}
+
+// next returns the smallest live entry (dropping cancelled ones on the
+// way) and whether it is a lane head (fromLane) rather than the heap top.
+func (q *Queue) next() (en *entry, fromLane bool) {
+	for {
+		var top *entry
+		if len(q.heap) > 0 {
+			top = &q.heap[0]
+		}
+		lane := len(q.lanes) > 0 && q.minLane >= 0 && (top == nil || q.laneHead(q.minLane).less(top))
+		if lane {
+			top = q.laneHead(q.minLane)
+		}
+		if top == nil {
+			return nil, false
+		}
+		if q.slots[top.slot].live {
+			return top, lane
+		}
+		if lane {
+			q.popLane()
+		} else {
+			q.removeTop()
+		}
+	}
+}
+
+// popLane removes the head of the smallest lane and frees its slot.
+func (q *Queue) popLane() {
+	l := &q.lanes[q.minLane]
+	q.free = append(q.free, l.buf[l.head].slot)
+	l.head++
+	switch {
+	case l.empty():
+		l.buf, l.head = l.buf[:0], 0
+	case l.head >= 1024 && 2*l.head >= len(l.buf):
+		// drop the consumed prefix so the buffer does not grow forever
+		n := copy(l.buf, l.buf[l.head:])
+		l.buf, l.head = l.buf[:n], 0
+	}
+	q.minLane = -1
+	for i := range q.lanes {
+		if !q.lanes[i].empty() && (q.minLane < 0 || q.laneHead(i).less(q.laneHead(q.minLane))) {
+			q.minLane = i
+		}
+	}
 }
 
 // PeekTime returns the time of the next event, or Never when empty.
 func (q *Queue) PeekTime() Time {
-	if len(q.heap) == 0 {
+	en, _ := q.next()
+	if en == nil {
 		return Never
 	}
-	return q.heap[0].at
+	return en.at
 }
 
 // Pop removes and returns the next event. ok is false when the queue is empty.
 func (q *Queue) Pop() (e Event, ok bool) {
-	if len(q.heap) == 0 {
+	en, lane := q.next()
+	if en == nil {
 		return Event{}, false
 	}
-	e = q.slots[q.heap[0].slot].ev
-	q.removeAt(0)
+	s := en.slot
+	e = q.slots[s].ev
+	q.slots[s].live = false
+	q.live--
+	if lane {
+		q.popLane()
+	} else {
+		q.removeTop()
+	}
 	return e, true
 }
 
-func (q *Queue) removeAt(i int) {
-	s := q.heap[i].slot
-	q.slots[s].pos = -1
-	q.free = append(q.free, s)
-	last := len(q.heap) - 1
-	if i != last {
-		q.heap[i] = q.heap[last]
-		q.slots[q.heap[i].slot].pos = int32(i)
+// removeTop removes the heap's top entry and frees its slot. It moves the
+// hole at the top down to a leaf along the smallest children, then sifts
+// the last entry up from there (Floyd's bottom-up deletion): the last
+// entry usually belongs near the bottom, so this saves a comparison per
+// level over the textbook sift-down.
+func (q *Queue) removeTop() {
+	q.free = append(q.free, q.heap[0].slot)
+	h := q.heap
+	last := len(h) - 1
+	x := h[last]
+	h = h[:last]
+	q.heap = h
+	if last == 0 {
+		return
 	}
-	q.heap = q.heap[:last]
-	if i < last {
-		if !q.down(i) {
-			q.up(i)
+	n := last
+	i := 0
+	for {
+		c := 4*i + 1
+		if c >= n {
+			break
 		}
+		m := c
+		end := min(c+4, n)
+		for j := c + 1; j < end; j++ {
+			if h[j].less(&h[m]) {
+				m = j
+			}
+		}
+		h[i] = h[m]
+		i = m
 	}
+	h[i] = x
+	q.up(i)
 }
 
 func (q *Queue) up(i int) {
@@ -180,42 +303,7 @@ func (q *Queue) up(i int) {
 			break
 		}
 		h[i] = h[p]
-		q.slots[h[i].slot].pos = int32(i)
 		i = p
 	}
 	h[i] = x
-	q.slots[x.slot].pos = int32(i)
-}
-
-// down sifts element i down and reports whether it moved.
-func (q *Queue) down(i0 int) bool {
-	h := q.heap
-	n := len(h)
-	i := i0
-	x := h[i]
-	for {
-		c := 4*i + 1
-		if c >= n {
-			break
-		}
-		m := c
-		end := c + 4
-		if end > n {
-			end = n
-		}
-		for j := c + 1; j < end; j++ {
-			if h[j].less(&h[m]) {
-				m = j
-			}
-		}
-		if !h[m].less(&x) {
-			break
-		}
-		h[i] = h[m]
-		q.slots[h[i].slot].pos = int32(i)
-		i = m
-	}
-	h[i] = x
-	q.slots[x.slot].pos = int32(i)
-	return i > i0
 }

@@ -17,7 +17,8 @@ func (w *World) doSample() {
 	for r := range w.priceBuf {
 		w.priceBuf[r] = w.priceBuf[r][:0]
 	}
-	var gpuPrices []float64
+	gpuPrices := w.gpuBuf[:0]
+	gpuModelPrices, gpuModelMedian := 0, math.NaN()
 	spend := 0.0
 	var gpuCap, gpuAlloc int64
 	for _, lid := range w.activeLeases {
@@ -38,19 +39,26 @@ func (w *World) doSample() {
 		rs.Allocated = float64(w.allocTotal[r])
 		rs.Utilization = ratio(rs.Allocated, rs.Capacity)
 		rs.MedianPriceUSDHour = math.NaN()
+		if r != agents.ResMemory {
+			rs.MedianPriceUSDHour = median(w.priceBuf[r])
+		}
 		if r >= agents.ResGPU0 {
 			gpuCap += w.capTotal[r]
 			gpuAlloc += w.allocTotal[r]
 			gpuPrices = append(gpuPrices, w.priceBuf[r]...)
-		}
-		if r != agents.ResMemory {
-			rs.MedianPriceUSDHour = median(w.priceBuf[r])
+			if n := len(w.priceBuf[r]); n > gpuModelPrices {
+				gpuModelPrices, gpuModelMedian = n, rs.MedianPriceUSDHour
+			}
 		}
 	}
 	v[MGPUUtilization] = ratio(float64(gpuAlloc), float64(gpuCap))
 	v[MCPUUtilization] = s.Resources[agents.ResCPU].Utilization
 	v[MMemoryUtilization] = s.Resources[agents.ResMemory].Utilization
-	v[MGPUPriceUSDHour] = median(gpuPrices)
+	if len(gpuPrices) == gpuModelPrices {
+		v[MGPUPriceUSDHour] = gpuModelMedian // one model has all GPU leases
+	} else {
+		v[MGPUPriceUSDHour] = median(gpuPrices)
+	}
 	v[MCPUPriceUSDHour] = s.Resources[agents.ResCPU].MedianPriceUSDHour
 	v[MLeasesActive] = float64(len(w.activeLeases))
 	v[MOrdersOpen] = float64(len(w.deps)-len(w.depFree)) - float64(len(w.activeLeases))
@@ -65,6 +73,7 @@ func (w *World) doSample() {
 	v[MCPUsTotal] = float64(w.capTotal[agents.ResCPU])
 	v[MCPUsLeased] = float64(w.allocTotal[agents.ResCPU])
 	v[MSpendUSDDay] = spend * 24
+	w.gpuBuf = gpuPrices[:0]
 	v[MCommunityPoolAKT] = tokenomics.Whole(w.ledger.Balance(w.pool, tokenomics.AKT))
 	v[MTokenPriceUSD] = w.priceUSD[tokenomics.AKT]
 	if w.rec != nil {

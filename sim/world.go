@@ -88,36 +88,37 @@ type deployment struct {
 }
 
 type lease struct {
-	gen      int32
-	active   bool
-	dep      int32
-	prov     int32
-	rate     market.Rate
-	balance  int64 // accrued, not withdrawn (rate units)
-	usdHour  float64
-	closeH   Handle
-	posProv  int32 // index in provider.leases
-	posAct   int32 // index in World.activeLeases
-	deposit  bool  // the winning bid's deposit is locked until close
+	gen     int32
+	active  bool
+	dep     int32
+	prov    int32
+	rate    market.Rate
+	balance int64 // accrued, not withdrawn (rate units)
+	usdHour float64
+	closeH  Handle
+	posProv int32 // index in provider.leases
+	posAct  int32 // index in World.activeLeases
+	deposit bool  // the winning bid's deposit is locked until close
 }
 
 // World is the state of one replication: agents, orders, leases, escrow
 // and ledger, advanced by the event loop. Only World mutates it.
 type World struct {
-	cfg      *Config
-	cat      *agents.Catalog
-	nres     int
-	rep      int
-	seed     uint64
-	q        Queue
-	now      Time
-	origin   Time // the scenario start: the end of the warmup
-	horizon  Time // origin + the scenario's horizon
-	events   uint64
-	rec      Recorder
-	mech     market.Mechanism
-	cheapest bool // mechanism clears at the cheapest ask
-	maxBids  int
+	cfg                      *Config
+	cat                      *agents.Catalog
+	nres                     int
+	rep                      int
+	seed                     uint64
+	q                        Queue
+	now                      Time
+	origin                   Time // the scenario start: the end of the warmup
+	horizon                  Time // origin + the scenario's horizon
+	events                   uint64
+	rec                      Recorder
+	mech                     market.Mechanism
+	laneWithdraw, laneReview int
+	cheapest                 bool // mechanism clears at the cheapest ask
+	maxBids                  int
 
 	// random streams (see doc.go for the list)
 	rngMarket    *rand.Rand
@@ -162,6 +163,7 @@ type World struct {
 	counters   [NumMetrics]float64
 	sample     Sample
 	priceBuf   [][]float64
+	gpuBuf     []float64
 	candBuf    []int32
 }
 
@@ -239,6 +241,10 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 		w.sample.Resources[r].Resource = name
 	}
 
+	w.laneWithdraw = laneRetry + len(cfg.Tenants)
+	w.laneReview = w.laneWithdraw + len(cfg.Providers)
+	w.q.SetLanes(w.laneReview + len(cfg.Providers))
+
 	// initial events: providers present at the start enter now (phase
 	// arrival at their EnterAt), then arrivals, entries and samples.
 	for ci, c := range cfg.Providers {
@@ -257,19 +263,32 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 	if w.origin > 0 {
 		w.schedule(w.origin, PhaseArrival, evWarmupEnd, 0, 0)
 	}
-	w.schedule(w.origin, PhaseSample, evSample, 0, 0)
+	w.scheduleIn(laneSample, w.origin, PhaseSample, evSample, 0, 0)
 	return w
 }
 
 func (w *World) schedule(t Time, ph Phase, kind uint8, a, b int32) Handle {
+	return w.scheduleIn(-1, t, ph, kind, a, b)
+}
+
+// scheduleIn schedules an event in a queue lane (see Queue.ScheduleIn):
+// events a constant delay ahead of now, of one kind and cohort, share a
+// lane: laneSample, laneRetry+tenant cohort, w.laneWithdraw+provider
+// cohort, w.laneReview+provider cohort.
+func (w *World) scheduleIn(ln int, t Time, ph Phase, kind uint8, a, b int32) Handle {
 	if t >= w.horizon {
 		return Handle{}
 	}
 	if t < w.now {
 		panic(fmt.Sprintf("sim: event kind %d scheduled in the past (%v < %v)", kind, t, w.now))
 	}
-	return w.q.Schedule(Event{At: t, Phase: ph, Kind: kind, A: a, B: b})
+	return w.q.ScheduleIn(ln, Event{At: t, Phase: ph, Kind: kind, A: a, B: b})
 }
+
+const (
+	laneSample = 0
+	laneRetry  = 1
+)
 
 func (w *World) cancel(h *Handle) {
 	w.q.Cancel(*h)
@@ -303,7 +322,7 @@ func (w *World) handle(e Event) {
 	switch e.Kind {
 	case evSample:
 		w.doSample()
-		w.schedule(w.now+w.cfg.Sim.SampleEvery.T(), PhaseSample, evSample, 0, 0)
+		w.scheduleIn(laneSample, w.now+w.cfg.Sim.SampleEvery.T(), PhaseSample, evSample, 0, 0)
 	case evArrival:
 		w.arrive(int(e.A))
 	case evCohortEnter:
@@ -347,7 +366,7 @@ func (w *World) handle(e Event) {
 	case evWithdraw:
 		w.withdrawAll(e.A)
 		p := &w.providers[e.A]
-		p.withdrawH = w.schedule(w.now+w.cfg.Providers[p.prof.Cohort].WithdrawEvery.T(), PhaseSettlement, evWithdraw, e.A, 0)
+		p.withdrawH = w.scheduleIn(w.laneWithdraw+p.prof.Cohort, w.now+w.cfg.Providers[p.prof.Cohort].WithdrawEvery.T(), PhaseSettlement, evWithdraw, e.A, 0)
 	case evProviderClose:
 		if w.leases[e.A].gen == e.B && w.leases[e.A].active {
 			w.leases[e.A].closeH = Handle{}
@@ -395,8 +414,8 @@ func (w *World) addProvider(ci int, prof agents.Profile) {
 	if w.now > 0 {
 		w.counters[MProvidersEnteredTotal]++
 	}
-	p.withdrawH = w.schedule(w.now+c.WithdrawEvery.T(), PhaseSettlement, evWithdraw, id, 0)
-	p.reviewH = w.schedule(w.now+c.ReviewEvery.T(), PhaseDecision, evReview, id, 0)
+	p.withdrawH = w.scheduleIn(w.laneWithdraw+ci, w.now+c.WithdrawEvery.T(), PhaseSettlement, evWithdraw, id, 0)
+	p.reviewH = w.scheduleIn(w.laneReview+ci, w.now+c.ReviewEvery.T(), PhaseDecision, evReview, id, 0)
 	p.periodIncome = make([]float64, c.ReviewPeriods())
 }
 
@@ -441,7 +460,7 @@ func (w *World) review(id int32) {
 		w.exitProvider(id)
 		return
 	}
-	p.reviewH = w.schedule(w.now+period, PhaseDecision, evReview, id, 0)
+	p.reviewH = w.scheduleIn(w.laneReview+p.prof.Cohort, w.now+period, PhaseDecision, evReview, id, 0)
 }
 
 func (w *World) exitProvider(id int32) {
@@ -779,7 +798,7 @@ func (w *World) noBid(id int32) {
 		w.abandon(id)
 		return
 	}
-	d.retryH = w.schedule(next, PhaseDecision, evRetry, id, d.gen)
+	d.retryH = w.scheduleIn(laneRetry+int(d.cohort), next, PhaseDecision, evRetry, id, d.gen)
 }
 
 func (w *World) abandon(id int32) {
@@ -849,7 +868,11 @@ func (w *World) scheduleFunding(id int32) {
 	if dryAt < w.now {
 		dryAt = w.now
 	}
-	d.dryH = w.schedule(dryAt, PhaseSettlement, evDry, id, d.gen)
+	// events at or after the lease's end are not needed: the tenant closes
+	// it first (the common case, which keeps them out of the queue)
+	if dryAt < d.endAt {
+		d.dryH = w.schedule(dryAt, PhaseSettlement, evDry, id, d.gen)
+	}
 	if d.budgetUSD > 0 {
 		c := &w.cfg.Tenants[d.cohort]
 		minFunds := c.RunwayMinDays * 24 * l.usdHour // USD
@@ -858,7 +881,7 @@ func (w *World) scheduleFunding(id int32) {
 		if fundsUSD > minFunds {
 			t += simtime.FromHours((fundsUSD - minFunds) / l.usdHour)
 		}
-		if t < dryAt {
+		if t < dryAt && t < d.endAt {
 			d.topUpH = w.schedule(t, PhaseSettlement, evTopUp, id, d.gen)
 		}
 	}
