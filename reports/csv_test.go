@@ -25,7 +25,7 @@ func TestTimeseriesCSV(t *testing.T) {
 	require.NoError(t, WriteTimeseriesCSV(&buf, fixture(2, 0, 1)))
 	lines := strings.Split(buf.String(), "\n")
 	require.True(t, strings.HasPrefix(lines[0], "rep,t_hours,gpu_utilization,cpu_utilization,memory_utilization,gpu_price_usd_hour,"))
-	assert.True(t, strings.HasSuffix(lines[0], ",community_pool_akt,token_price_usd"))
+	assert.True(t, strings.HasSuffix(lines[0], ","+sim.Metrics[sim.NumMetrics-1].Name))
 
 	rows := readCSV(t, buf.Bytes())
 	require.Len(t, rows, 1+3*3)

@@ -37,36 +37,40 @@ const (
 	MTakeFeesUSDTotal
 	MCommunityPoolAKT
 	MTokenPriceUSD
+	MOrderAttemptsTotal
+	MGPUPriceStartedMeanUSDHour
 	NumMetrics
 )
 
 // Metrics describes the columns of timeseries.csv after rep and t_hours.
 var Metrics = [NumMetrics]Metric{
-	MGPUUtilization:            {"gpu_utilization", "fraction", "GPUs leased / GPUs listed by active providers, all models"},
-	MCPUUtilization:            {"cpu_utilization", "fraction", "CPU cores leased / CPU cores of active providers"},
-	MMemoryUtilization:         {"memory_utilization", "fraction", "memory leased / memory of active providers"},
-	MGPUPriceUSDHour:           {"gpu_price_usd_hour", "USD/GPU-h", "lease-weighted median over active GPU leases of lease price per GPU-hour (NaN when none)"},
-	MCPUPriceUSDHour:           {"cpu_price_usd_hour", "USD/core-h", "lease-weighted median over active CPU-only leases of lease price per core-hour (NaN when none)"},
-	MLeasesActive:              {"leases_active", "count", "leases running"},
-	MOrdersOpen:                {"orders_open", "count", "orders waiting for a lease (open, bidding or retrying)"},
-	MOrdersTotal:               {"orders_total", "count", "deployments (orders) that have arrived"},
-	MOrdersUnservedTotal:       {"orders_unserved_total", "count", "orders abandoned without a lease after the tenant's patience"},
-	MLeasesStartedTotal:        {"leases_started_total", "count", "leases created"},
-	MLeasesClosedTenantTotal:   {"leases_closed_tenant_total", "count", "leases closed by their tenant at the end of the deployment's lifetime"},
-	MLeasesClosedFundsTotal:    {"leases_closed_funds_total", "count", "leases closed because escrow ran dry (insufficient funds)"},
-	MLeasesClosedProviderTotal: {"leases_closed_provider_total", "count", "leases closed by their provider (instability or exit)"},
-	MProvidersActive:           {"providers_active", "count", "providers in the market"},
-	MProvidersEnteredTotal:     {"providers_entered_total", "count", "providers that entered after the start"},
-	MProvidersExitedTotal:      {"providers_exited_total", "count", "providers that left"},
-	MGPUsTotal:                 {"gpus_total", "count", "GPUs listed by active providers"},
-	MGPUsLeased:                {"gpus_leased", "count", "GPUs in active leases"},
-	MCPUsTotal:                 {"cpus_total", "count", "CPU cores of active providers"},
-	MCPUsLeased:                {"cpus_leased", "count", "CPU cores in active leases"},
-	MSpendUSDDay:               {"spend_usd_day", "USD/day", "gross spend rate of active leases at the current token price"},
-	MProviderIncomeUSDTotal:    {"provider_income_usd_total", "USD", "lease payments withdrawn by providers after take, at the token price of each withdrawal"},
-	MTakeFeesUSDTotal:          {"take_fees_usd_total", "USD", "take fees sent to the community pool, at the token price of each withdrawal"},
-	MCommunityPoolAKT:          {"community_pool_akt", "AKT", "AKT held by the community pool (take fees in AKT)"},
-	MTokenPriceUSD:             {"token_price_usd", "USD", "price of the staking token (AKT)"},
+	MGPUUtilization:             {"gpu_utilization", "fraction", "GPUs leased / GPUs listed by active providers, all models"},
+	MCPUUtilization:             {"cpu_utilization", "fraction", "CPU cores leased / CPU cores of active providers"},
+	MMemoryUtilization:          {"memory_utilization", "fraction", "memory leased / memory of active providers"},
+	MGPUPriceUSDHour:            {"gpu_price_usd_hour", "USD/GPU-h", "lease-weighted median over active GPU leases of lease price per GPU-hour (NaN when none)"},
+	MCPUPriceUSDHour:            {"cpu_price_usd_hour", "USD/core-h", "lease-weighted median over active CPU-only leases of lease price per core-hour (NaN when none)"},
+	MLeasesActive:               {"leases_active", "count", "leases running"},
+	MOrdersOpen:                 {"orders_open", "count", "orders waiting for a lease (open, bidding or retrying)"},
+	MOrdersTotal:                {"orders_total", "count", "deployments (orders) that have arrived"},
+	MOrdersUnservedTotal:        {"orders_unserved_total", "count", "orders abandoned without a lease after the tenant's patience"},
+	MLeasesStartedTotal:         {"leases_started_total", "count", "leases created"},
+	MLeasesClosedTenantTotal:    {"leases_closed_tenant_total", "count", "leases closed by their tenant at the end of the deployment's lifetime"},
+	MLeasesClosedFundsTotal:     {"leases_closed_funds_total", "count", "leases closed because escrow ran dry (insufficient funds)"},
+	MLeasesClosedProviderTotal:  {"leases_closed_provider_total", "count", "leases closed by their provider (instability or exit)"},
+	MProvidersActive:            {"providers_active", "count", "providers in the market"},
+	MProvidersEnteredTotal:      {"providers_entered_total", "count", "providers that entered after the start"},
+	MProvidersExitedTotal:       {"providers_exited_total", "count", "providers that left"},
+	MGPUsTotal:                  {"gpus_total", "count", "GPUs listed by active providers"},
+	MGPUsLeased:                 {"gpus_leased", "count", "GPUs in active leases"},
+	MCPUsTotal:                  {"cpus_total", "count", "CPU cores of active providers"},
+	MCPUsLeased:                 {"cpus_leased", "count", "CPU cores in active leases"},
+	MSpendUSDDay:                {"spend_usd_day", "USD/day", "gross spend rate of active leases at the current token price"},
+	MProviderIncomeUSDTotal:     {"provider_income_usd_total", "USD", "lease payments withdrawn by providers after take, at the token price of each withdrawal"},
+	MTakeFeesUSDTotal:           {"take_fees_usd_total", "USD", "take fees sent to the community pool, at the token price of each withdrawal"},
+	MCommunityPoolAKT:           {"community_pool_akt", "AKT", "AKT held by the community pool (take fees in AKT)"},
+	MTokenPriceUSD:              {"token_price_usd", "USD", "price of the staking token (AKT)"},
+	MOrderAttemptsTotal:         {"order_attempts_total", "count", "auction attempts: orders posted for bids (arrivals, retries, restarts)"},
+	MGPUPriceStartedMeanUSDHour: {"gpu_price_started_mean_usd_hour", "USD/GPU-h", "mean over GPU leases started since the start of their price per GPU-hour (each lease counts once)"},
 }
 
 // Resource names used in ResourceSample: "cpu", "memory_gb" and one

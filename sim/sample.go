@@ -64,7 +64,7 @@ func (w *World) doSample() {
 	v[MOrdersOpen] = float64(len(w.deps)-len(w.depFree)) - float64(len(w.activeLeases))
 	for _, m := range []int{MOrdersTotal, MOrdersUnservedTotal, MLeasesStartedTotal, MLeasesClosedTenantTotal,
 		MLeasesClosedFundsTotal, MLeasesClosedProviderTotal, MProvidersEnteredTotal, MProvidersExitedTotal,
-		MProviderIncomeUSDTotal, MTakeFeesUSDTotal} {
+		MProviderIncomeUSDTotal, MTakeFeesUSDTotal, MOrderAttemptsTotal} {
 		v[m] = w.counters[m]
 	}
 	v[MProvidersActive] = float64(len(w.active))
@@ -76,6 +76,10 @@ func (w *World) doSample() {
 	w.gpuBuf = gpuPrices[:0]
 	v[MCommunityPoolAKT] = tokenomics.Whole(w.ledger.Balance(w.pool, tokenomics.AKT))
 	v[MTokenPriceUSD] = w.priceUSD[tokenomics.AKT]
+	v[MGPUPriceStartedMeanUSDHour] = math.NaN()
+	if w.gpuLeases > 0 {
+		v[MGPUPriceStartedMeanUSDHour] = w.gpuPriceSum / w.gpuLeases
+	}
 	if w.rec != nil {
 		w.rec.Record(s)
 	}

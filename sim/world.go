@@ -158,13 +158,15 @@ type World struct {
 	usdHourToRate [tokenomics.NumDenoms]float64
 
 	// totals for metrics
-	capTotal   []int64
-	allocTotal []int64
-	counters   [NumMetrics]float64
-	sample     Sample
-	priceBuf   [][]float64
-	gpuBuf     []float64
-	candBuf    []int32
+	capTotal    []int64
+	allocTotal  []int64
+	counters    [NumMetrics]float64
+	sample      Sample
+	priceBuf    [][]float64
+	gpuLeases   float64 // GPU leases started, for the mean price
+	gpuPriceSum float64
+	gpuBuf      []float64
+	candBuf     []int32
 }
 
 // NewWorld builds replication rep with the given seed from cfg.
@@ -377,6 +379,7 @@ func (w *World) handle(e Event) {
 	case evWarmupEnd:
 		// cumulative counters count from the start
 		w.counters = [NumMetrics]float64{}
+		w.gpuLeases, w.gpuPriceSum = 0, 0
 	default:
 		panic(fmt.Sprintf("sim: unknown event kind %d", e.Kind))
 	}
@@ -631,6 +634,7 @@ func (w *World) post(id int32) {
 	d := &w.deps[id]
 	c := &w.cfg.Tenants[d.cohort]
 	q := &d.spec.Request
+	w.counters[MOrderAttemptsTotal]++
 	if c.SelectionWindow.T() == 0 && w.cheapest && w.staticAsks && !d.spec.RequireAudited {
 		if r, k, ok := q.SingleResource(); ok {
 			if done := w.clearFromIndex(id, r, k); done {
@@ -831,6 +835,10 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 		w.allocTotal[q.GPUModel] += int64(q.GPUs)
 	}
 	w.counters[MLeasesStartedTotal]++
+	if q.GPUs > 0 {
+		w.gpuLeases++
+		w.gpuPriceSum += l.usdHour / float64(q.GPUs)
+	}
 
 	d.state = depLeased
 	d.lease = lid
