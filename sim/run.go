@@ -1,13 +1,16 @@
 package sim
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
 )
 
 // RunReplications runs replications 0..n-1 of cfg, each with
 // ReplicationSeed(uint64(cfg.Sim.Seed), rep), on up to workers goroutines
-// (0: GOMAXPROCS). newRecorder gives each replication its recorder (it may
+// (0: GOMAXPROCS). A panic in a replication (a broken invariant) is
+// re-raised here, in the caller's goroutine, once all workers stop.
+// newRecorder gives each replication its recorder (it may
 // return nil). Replications share nothing mutable, so results and records
 // are the same whatever the number of workers; results are in rep order.
 func RunReplications(cfg *Config, n, workers int, newRecorder func(rep int) Recorder) []Result {
@@ -34,20 +37,33 @@ func RunReplicationsWith(cfg *Config, n int, opt RunOptions) []Result {
 	results := make([]Result, n)
 	next := make(chan int)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failure any // the first panic of a replication, re-raised below
 	for i := 0; i < min(workers, n); i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for rep := range next {
-				var rec Recorder
-				if newRecorder != nil {
-					rec = newRecorder(rep)
-				}
-				w := NewWorld(cfg, rep, ReplicationSeed(uint64(cfg.Sim.Seed), rep), rec)
-				results[rep] = w.Run()
-				if opt.Done != nil {
-					opt.Done(results[rep])
-				}
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							mu.Lock()
+							if failure == nil {
+								failure = fmt.Sprintf("replication %d: %v", rep, r)
+							}
+							mu.Unlock()
+						}
+					}()
+					var rec Recorder
+					if newRecorder != nil {
+						rec = newRecorder(rep)
+					}
+					w := NewWorld(cfg, rep, ReplicationSeed(uint64(cfg.Sim.Seed), rep), rec)
+					results[rep] = w.Run()
+					if opt.Done != nil {
+						opt.Done(results[rep])
+					}
+				}()
 			}
 		}()
 	}
@@ -56,5 +72,9 @@ func RunReplicationsWith(cfg *Config, n int, opt RunOptions) []Result {
 	}
 	close(next)
 	wg.Wait()
+	if failure != nil {
+		// a broken invariant is a bug: re-raise it in the caller's goroutine
+		panic(failure)
+	}
 	return results
 }

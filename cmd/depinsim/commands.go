@@ -196,6 +196,10 @@ func checkOutDir(dir string, force bool) error {
 	if len(entries) > 0 && !force {
 		return badInput("--out %s: folder is not empty; use --force to overwrite or choose another --out", dir)
 	}
+	// the manifest is written last: without it the folder is incomplete
+	if err := os.Remove(filepath.Join(dir, reports.ManifestFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("--out %s: %v", dir, err)
+	}
 	return nil
 }
 
@@ -298,10 +302,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 			bad++
 			continue
 		}
-		var warns []string // TEMP
-		if wr, ok := any(sc).(interface{ Warnings() []string }); ok {
-			warns = wr.Warnings()
-		}
+		warns := sc.Warnings()
 		fmt.Fprintf(stdout, "%s: ok: scenario %q, %d provider cohort(s), %d tenant cohort(s), %v over %v, %d replication(s); %d warning(s)\n",
 			arg, sc.Name, len(sc.Providers), len(sc.Tenants), sc.Market["mechanism"], sc.Sim.Horizon.T(), sc.Sim.Replications, len(warns))
 		for _, w := range warns {

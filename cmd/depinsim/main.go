@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 )
 
 func main() {
@@ -74,11 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if errors.Is(err, errHelp) {
 		return exitOK
 	}
-	msg := err.Error()
-	if !strings.HasPrefix(msg, "depinsim") {
-		msg = "depinsim " + args[0] + ": " + msg
-	}
-	fmt.Fprintln(stderr, msg)
+	fmt.Fprintln(stderr, "depinsim "+args[0]+": "+err.Error())
 	var ue usageError
 	if errors.As(err, &ue) {
 		return exitUsage
