@@ -29,9 +29,11 @@ type TenantCohort struct {
 	GPUModels map[string]float64 `toml:"gpu_models"`
 	// GPUs is the number of GPUs per deployment (rounded, at least 1).
 	GPUs Dist `toml:"gpus"`
-	// CPUCores is the number of CPU cores per deployment (rounded, >= 1).
+	// CPUCores is the number of CPU cores per deployment (rounded; draws
+	// below 0.5 give 0, e.g. for GPU-only requests).
 	CPUCores Dist `toml:"cpu_cores"`
-	// MemoryGB is memory per deployment in GB (rounded, >= 1).
+	// MemoryGB is memory per deployment in GB (rounded; draws below 0.5
+	// give 0).
 	MemoryGB Dist `toml:"memory_gb"`
 	// MaxPriceRatio is the tenant's willingness to pay: its maximum price is
 	// this multiple of the reference cloud price of its request (akash.md
@@ -174,12 +176,13 @@ func (c *TenantCohort) Draw(cat *Catalog, rng *rand.Rand) Deployment {
 	gpus := c.GPUs.Sample(rng)
 	if len(c.GPUModels) > 0 {
 		// models in sorted order, so the pick does not depend on map order
+		models := sortedKeys(c.GPUModels)
 		total := 0.0
-		for _, wt := range c.GPUModels {
-			total += wt
+		for _, m := range models {
+			total += c.GPUModels[m]
 		}
 		pick := ""
-		for _, m := range sortedKeys(c.GPUModels) {
+		for _, m := range models {
 			if c.GPUModels[m] <= 0 {
 				continue
 			}
@@ -231,10 +234,11 @@ func (c *TenantCohort) NextArrival(now, horizon simtime.Time, rng *rand.Rand) si
 	t := now
 	for {
 		gapDays := rng.ExpFloat64() / maxRate
-		t += simtime.Time(gapDays*float64(simtime.Day) + 0.5)
-		if t >= horizon {
+		gap := gapDays*float64(simtime.Day) + 0.5
+		if gap >= float64(horizon-t) { // compare as floats: a gap of a tiny rate overflows Time
 			return simtime.Never
 		}
+		t += simtime.Time(gap)
 		if !variable || rng.Float64()*maxRate < c.RateAt(t) {
 			return t
 		}

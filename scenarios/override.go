@@ -32,9 +32,9 @@ func ApplySet(tree map[string]any, set string) error {
 	value := parseValue(raw)
 	segs := strings.Split(path, ".")
 	var cur any = tree
-	for i, s := range segs {
+	for i := 0; i < len(segs); i++ {
 		last := i == len(segs)-1
-		name, idx, hasIdx, err := splitIndex(s)
+		name, idx, hasIdx, err := splitIndex(segs[i])
 		if err != nil {
 			return fmt.Errorf("%s: %v", path, err)
 		}
@@ -57,25 +57,22 @@ func ApplySet(tree map[string]any, set string) error {
 			continue
 		}
 		if arr, ok := m[name].([]map[string]any); ok && !last {
-			// pick the element by name: providers.gpu-h100.count
-			if i+1 >= len(segs) {
-				return fmt.Errorf("%s: name an element of %s", path, name)
-			}
-			want := segs[i+1]
+			// the next segment names the element: providers.gpu-h100.count
+			i++
 			found := -1
 			for j, el := range arr {
-				if el["name"] == want {
+				if el["name"] == segs[i] {
 					found = j
+					break
 				}
 			}
 			if found < 0 {
-				return fmt.Errorf("%s: %s has no element named %q", path, name, want)
+				return fmt.Errorf("%s: %s has no element named %q", path, name, segs[i])
 			}
-			cur = arr[found]
-			segs = append(segs[:i+1], segs[i+2:]...)
-			if i+1 >= len(segs) {
+			if i == len(segs)-1 {
 				return fmt.Errorf("%s: cannot replace a whole array element; set one of its keys", path)
 			}
+			cur = arr[found]
 			continue
 		}
 		if last {
@@ -163,9 +160,10 @@ func fullTree() (map[string]any, error) {
 }
 
 // mergeDefaults adds every default key missing from tree: at the top,
-// inside each section table, and inside each element of the cohort
-// arrays. Deeper tables (distributions, per-resource tables) are atomic:
-// a value given replaces the default whole.
+// inside each section table (for [market], only "mechanism"), and inside
+// each element of the cohort arrays. Deeper tables (distributions,
+// per-resource tables) are atomic: a value given replaces the default
+// whole.
 func mergeDefaults(tree, def map[string]any) {
 	for k, dv := range def {
 		tv, ok := tree[k]
@@ -179,7 +177,7 @@ func mergeDefaults(tree, def map[string]any) {
 		}
 		switch d := dv.(type) {
 		case map[string]any:
-			if t, ok := tv.(map[string]any); ok && k != "market" {
+			if t, ok := tv.(map[string]any); ok {
 				addMissing(t, d)
 			}
 		case []map[string]any:

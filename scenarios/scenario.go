@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -142,12 +145,20 @@ func Parse(src Source, sets []string) (*Scenario, error) {
 		panic("scenarios: defaults do not encode: " + err.Error())
 	}
 	mergeDefaults(tree, defaults)
+	file := label
+	if len(sets) > 0 {
+		file = label + " with --set " + strings.Join(sets, " --set ")
+	}
+	if err := checkTables(tree, reflect.TypeFor[Scenario](), ""); err != nil {
+		e := err.(*Error)
+		e.File = file
+		if len(sets) == 0 {
+			e.Line = findLine(src.Data, e.Key)
+		}
+		return nil, e
+	}
 	sc, err := decodeTree(tree)
 	if err != nil {
-		file := label
-		if len(sets) > 0 {
-			file = label + " with --set " + strings.Join(sets, " --set ")
-		}
 		if e, ok := err.(*Error); ok {
 			e.File = file
 			return nil, e
@@ -157,13 +168,13 @@ func Parse(src Source, sets []string) (*Scenario, error) {
 	if err := sc.Validate(); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
-			e.File = label
+			e.File = file
 			if e.Line == 0 && len(sets) == 0 {
 				e.Line = findLine(src.Data, e.Key)
 			}
 			return nil, e
 		}
-		return nil, &Error{File: label, Msg: err.Error()}
+		return nil, &Error{File: file, Msg: err.Error()}
 	}
 	return sc, nil
 }
@@ -177,11 +188,10 @@ func decodeTree(tree map[string]any) (*Scenario, error) {
 	var sc Scenario
 	md, err := toml.NewDecoder(&buf).Decode(&sc)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, &Error{Key: pe.LastKey, Msg: pe.Message}
-		}
-		return nil, &Error{Msg: strings.TrimPrefix(err.Error(), "toml: ")}
+		// the line is the encoded tree's, which no one sees: drop it
+		e := decodeError("", nil, err).(*Error)
+		e.Line = 0
+		return nil, e
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		return nil, &Error{Key: und[0].String(), Msg: "unknown key" + knownKeys(und[0])}
@@ -196,7 +206,7 @@ func decodeError(file string, data []byte, err error) error {
 		if pe.Usage != "" {
 			msg += " (" + strings.TrimSpace(pe.Usage) + ")"
 		}
-		return &Error{File: file, Line: pe.Position.Line, Key: pe.LastKey, Msg: msg}
+		return &Error{File: file, Line: pe.Position.Line, Key: elementKey(data, pe.Position.Line, pe.LastKey), Msg: msg}
 	}
 	// type errors: "toml: line N (last key "k"): incompatible types: ..."
 	msg := strings.TrimPrefix(err.Error(), "toml: ")
@@ -217,11 +227,13 @@ func decodeError(file string, data []byte, err error) error {
 		}
 	}
 	e.Msg = msg
+	e.Key = elementKey(data, e.Line, e.Key)
 	return e
 }
 
 func unknownKeyError(file string, data []byte, k toml.Key) error {
-	return &Error{File: file, Line: findLine(data, k.String()), Key: k.String(), Msg: "unknown key" + knownKeys(k)}
+	line := findLine(data, k.String())
+	return &Error{File: file, Line: line, Key: elementKey(data, line, k.String()), Msg: "unknown key" + knownKeys(k)}
 }
 
 // knownKeys lists the keys allowed next to an unknown key.
@@ -236,56 +248,167 @@ func knownKeys(k toml.Key) string {
 	return " (allowed here: " + strings.Join(names, ", ") + ")"
 }
 
-// allowedKeys returns the keys the table at path accepts, from the
-// defaults' encoding (every field is present there).
+// allowedKeys returns the keys the table at path accepts: the toml tags
+// of the struct the table decodes into (nil for a map, whose keys are free).
 func allowedKeys(path toml.Key) []string {
-	t, err := fullTree()
-	if err != nil {
-		return nil
-	}
-	var cur any = t
+	t := reflect.TypeFor[Scenario]()
 	for _, p := range path {
-		m, ok := cur.(map[string]any)
+		f, ok := tomlField(t, p)
 		if !ok {
 			return nil
 		}
-		cur = m[p]
-		if arr, ok := cur.([]map[string]any); ok && len(arr) > 0 {
-			cur = arr[0]
-		}
-		if arr, ok := cur.([]any); ok && len(arr) > 0 {
-			cur = arr[0]
-		}
+		t = f.Type
 	}
-	m, ok := cur.(map[string]any)
-	if !ok {
+	t = elemType(t)
+	if t.Kind() != reflect.Struct {
 		return nil
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	var keys []string
+	for i := range t.NumField() {
+		if name := tomlName(t.Field(i)); name != "" {
+			keys = append(keys, name)
+		}
 	}
 	sort.Strings(keys)
 	return keys
 }
 
+// elemType strips slices and pointers: the type of one element.
+func elemType(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// tomlField returns the field of struct type t (or of its elements)
+// whose toml key is key.
+func tomlField(t reflect.Type, key string) (reflect.StructField, bool) {
+	t = elemType(t)
+	if t.Kind() != reflect.Struct {
+		return reflect.StructField{}, false
+	}
+	for i := range t.NumField() {
+		if f := t.Field(i); tomlName(f) == key {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// tomlName returns a field's toml key ("" for an unexported or skipped field).
+func tomlName(f reflect.StructField) string {
+	if !f.IsExported() {
+		return ""
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+	switch name {
+	case "-":
+		return ""
+	case "":
+		return f.Name
+	}
+	return name
+}
+
+// checkTables reports a key whose field is a Go map (gpus,
+// price_list_usd_hour, take_rate, [market], ...) but whose value is not a
+// table: the TOML decoder leaves such a map empty without an error. v is
+// the decoded tree at path, t the type it decodes into.
+func checkTables(v any, t reflect.Type, path string) error {
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	switch t.Kind() {
+	case reflect.Map:
+		if _, ok := v.(map[string]any); !ok {
+			return &Error{Key: path, Msg: fmt.Sprintf("must be a table such as { key = value, ... }, got %s", describe(v))}
+		}
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil // a date, or a type error the decoder reports
+		}
+		for _, k := range sortedKeys(m) {
+			if f, ok := tomlField(t, k); ok {
+				if err := checkTables(m[k], f.Type, join(k)); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Slice:
+		if arr, ok := v.([]map[string]any); ok {
+			for i, el := range arr {
+				if err := checkTables(el, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// describe formats a decoded TOML value for an error message.
+func describe(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprintf("%v", v)
+}
+
 // findLine returns the line where key path (e.g. "providers[2].gpus" or
 // "sim.horizon") is set in TOML text — the key itself, an inline table
-// that holds it, or its table header — or 0 when not found. It follows
-// [table] and [[array]] headers, counting array elements.
+// that holds it, or its table header — or, when the key is not written
+// (a default), the header of the table or array element that holds it; 0
+// when neither is found. It follows [table] and [[array]] headers,
+// counting array elements.
 func findLine(data []byte, path string) int {
 	if path == "" {
 		return 0
 	}
-	var want []seg
+	want := parsePath(path)
+	found, fallback, depth := 0, 0, 0
+	walkLines(data, func(line int, have []seg, header bool) bool {
+		switch {
+		case !matchPrefix(want, have):
+		case !header || len(have) == len(want):
+			found = line
+			return false
+		case len(have) > depth:
+			fallback, depth = line, len(have)
+		}
+		return true
+	})
+	if found > 0 {
+		return found
+	}
+	return fallback
+}
+
+// parsePath splits a key path such as "providers[2].gpus.h100" into its
+// segments.
+func parsePath(path string) []seg {
+	var segs []seg
 	for _, p := range strings.Split(path, ".") {
 		s := seg{name: p, idx: -1}
 		if i := strings.IndexByte(p, '['); i > 0 && strings.HasSuffix(p, "]") {
 			s.name = p[:i]
 			s.idx, _ = strconv.Atoi(p[i+1 : len(p)-1])
 		}
-		want = append(want, s)
+		segs = append(segs, s)
 	}
+	return segs
+}
+
+// walkLines calls f for each [table] or [[array]] header and each
+// "key = value" line of TOML text, with its 1-based line number and the
+// key path it defines (elements of top-level arrays of tables carry their
+// index), until f returns false. It reads line by line: keys inside
+// multi-line values are not seen.
+func walkLines(data []byte, f func(line int, path []seg, header bool) bool) {
 	counts := map[string]int{}
 	var table []seg
 	for ln, line := range strings.Split(string(data), "\n") {
@@ -295,23 +418,28 @@ func findLine(data []byte, path string) int {
 		}
 		if strings.HasPrefix(t, "[") {
 			array := strings.HasPrefix(t, "[[")
-			end := strings.IndexByte(t, ']')
+			opening, closing := "[", "]"
+			if array {
+				opening, closing = "[[", "]]"
+			}
+			end := strings.Index(t, closing)
 			if end < 0 {
 				continue
 			}
-			name := strings.TrimSpace(strings.Trim(t[:end], "[]"))
-			table = table[:0]
-			for _, p := range strings.Split(name, ".") {
-				table = append(table, seg{name: strings.TrimSpace(p), idx: -1})
+			inner, rest := t[len(opening):end], strings.TrimSpace(t[end+len(closing):])
+			if !isTableName(inner) || (rest != "" && !strings.HasPrefix(rest, "#")) {
+				continue // not a header (e.g. a line of a multi-line array)
 			}
+			table = keySegs(inner)
+			name := table[0].name
 			if array && len(table) == 1 {
 				counts[name]++
 			}
-			if n, ok := counts[table[0].name]; ok {
+			if n, ok := counts[name]; ok {
 				table[0].idx = n - 1
 			}
-			if len(table) == len(want) && matchPrefix(want, table) {
-				return ln + 1
+			if !f(ln+1, table, true) {
+				return
 			}
 			continue
 		}
@@ -319,13 +447,62 @@ func findLine(data []byte, path string) int {
 		if eq <= 0 {
 			continue
 		}
-		key := strings.Trim(strings.TrimSpace(t[:eq]), `"`)
-		full := append(append([]seg{}, table...), seg{name: key, idx: -1})
-		if matchPrefix(want, full) {
-			return ln + 1
+		full := append(append([]seg{}, table...), keySegs(t[:eq])...)
+		if !f(ln+1, full, false) {
+			return
 		}
 	}
-	return 0
+}
+
+// isTableName reports whether s can be a table header's name.
+func isTableName(s string) bool {
+	if strings.TrimSpace(s) == "" {
+		return false
+	}
+	for _, r := range s {
+		ok := r == '_' || r == '-' || r == '.' || r == ' ' || r == '"' || r == '\'' ||
+			(r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// keySegs splits a written (possibly dotted, possibly quoted) key.
+func keySegs(key string) []seg {
+	var segs []seg
+	for _, p := range strings.Split(key, ".") {
+		segs = append(segs, seg{name: strings.Trim(strings.TrimSpace(p), `"'`), idx: -1})
+	}
+	return segs
+}
+
+// elementKey adds array element indices to a key path that the TOML
+// decoder reports without them ("providers.count" set on line 14 becomes
+// "providers[1].count"), from the headers above that line.
+func elementKey(data []byte, line int, key string) string {
+	if line <= 0 || key == "" {
+		return key
+	}
+	var at []seg
+	walkLines(data, func(l int, path []seg, _ bool) bool {
+		if l > line {
+			return false
+		}
+		at = path
+		return l < line
+	})
+	parts := strings.Split(key, ".")
+	for i, s := range at {
+		if i >= len(parts) || parts[i] != s.name {
+			break
+		}
+		if s.idx >= 0 {
+			parts[i] = fmt.Sprintf("%s[%d]", s.name, s.idx)
+		}
+	}
+	return strings.Join(parts, ".")
 }
 
 type seg struct {
@@ -364,8 +541,8 @@ func (sc *Scenario) Validate() error {
 		}
 		return &Error{Key: key, Msg: msg}
 	}
-	if strings.TrimSpace(sc.Name) == "" {
-		return &Error{Key: "name", Msg: "must be a non-empty string"}
+	if strings.TrimSpace(sc.Name) == "" || !filepath.IsLocal(sc.Name) || strings.ContainsAny(sc.Name, `/\`) {
+		return &Error{Key: "name", Msg: fmt.Sprintf("must be a non-empty name usable as a folder name (no / or \\, not . or ..), got %q", sc.Name)}
 	}
 	if err := sc.Sim.Validate(); err != nil {
 		return bad("", err)
@@ -378,7 +555,7 @@ func (sc *Scenario) Validate() error {
 		return bad("", err)
 	}
 	if _, err := sc.NewMechanism(); err != nil {
-		return &Error{Key: "market", Msg: err.Error()}
+		return bad("market", err)
 	}
 	names := map[string]bool{}
 	for i := range sc.Providers {
@@ -433,6 +610,9 @@ func (sc *Scenario) NewMechanism() (market.Mechanism, error) {
 	}
 	if name == "" {
 		return nil, fmt.Errorf("market.mechanism: missing (known: %s)", strings.Join(market.Names(), ", "))
+	}
+	if !slices.Contains(market.Names(), name) {
+		return nil, fmt.Errorf("market.mechanism: unknown mechanism %q (known: %s)", name, strings.Join(market.Names(), ", "))
 	}
 	return market.New(name, params)
 }

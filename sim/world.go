@@ -650,14 +650,15 @@ func (w *World) post(id int32) {
 		return
 	}
 	d.selectH = w.schedule(w.now+c.SelectionWindow.T(), PhaseClearing, evSelect, id, d.gen)
-	d.timeoutH = w.schedule(w.now+bidTimeout, PhaseSettlement, evBidTimeout, id, d.gen)
+	d.timeoutH = w.schedule(w.now+BidTimeout, PhaseSettlement, evBidTimeout, id, d.gen)
 	if !d.selectH.Valid() { // window ends after the horizon
 		w.releaseBids(id, -1)
 	}
 }
 
-// bidTimeout is the provider daemon's --bid-timeout (5 min, akash.md §1).
-const bidTimeout = 5 * Minute
+// BidTimeout is the provider daemon's --bid-timeout: an open bid is
+// withdrawn this long after it was placed (5 min, akash.md §1).
+const BidTimeout = 5 * Minute
 
 // clearFromIndex clears an order needing k units of one resource r from
 // the ask index. It reports false when the index cannot decide (the
@@ -702,36 +703,40 @@ func (w *World) index(r int) *market.AskIndex {
 	return w.indexes[r]
 }
 
-// collectBids asks every eligible provider for a bid (in random response
-// order, up to the mechanism's bid limit) and reserves their capacity.
+// collectBids asks eligible providers for bids and reserves their
+// capacity. Providers respond in random order and an order accepts at
+// most the mechanism's MaxBids bids, so the bidders are a uniformly random
+// subset of the eligible providers: a partial Fisher-Yates shuffle of the
+// candidates that stops once MaxBids eligible ones are found, which is the
+// same distribution as shuffling all eligible providers and keeping the
+// first MaxBids, without testing every provider.
 func (w *World) collectBids(id int32) {
 	d := &w.deps[id]
 	q := &d.spec.Request
-	cands := w.candBuf[:0]
 	list := w.active
 	if q.GPUs > 0 {
 		list = w.byResource[q.GPUModel]
 	}
-	for _, pid := range list {
-		p := &w.providers[pid]
-		if d.spec.RequireAudited && !p.prof.Audited {
-			continue
-		}
-		if !fits(p.free, q) || w.ledger.Balance(p.acct, tokenomics.AKT) < w.bidDeposit {
-			continue
-		}
-		cands = append(cands, pid)
+	cands := append(w.candBuf[:0], list...)
+	limit := len(cands)
+	if w.maxBids > 0 && w.maxBids < limit {
+		limit = w.maxBids
 	}
-	// providers respond in random order; the order keeps the first MaxBids
-	if w.maxBids > 0 && len(cands) > w.maxBids {
-		for i := 0; i < w.maxBids; i++ {
+	found := 0
+	for i := 0; i < len(cands) && found < limit; i++ {
+		if limit < len(cands) {
 			j := i + w.rngMarket.IntN(len(cands)-i)
 			cands[i], cands[j] = cands[j], cands[i]
 		}
-		cands = cands[:w.maxBids]
+		p := &w.providers[cands[i]]
+		if (d.spec.RequireAudited && !p.prof.Audited) || !fits(p.free, q) || w.ledger.Balance(p.acct, tokenomics.AKT) < w.bidDeposit {
+			continue
+		}
+		cands[found] = cands[i]
+		found++
 	}
 	d.bids = d.bids[:0]
-	for _, pid := range cands {
+	for _, pid := range cands[:found] {
 		p := &w.providers[pid]
 		rate := w.toRate(p.strat.Quote(&p.prof, q), d.denom)
 		if rate > d.maxRate {

@@ -84,6 +84,9 @@ func ParseDuration(s string) (Time, error) {
 			if f >= 9.2e18 {
 				return 0, fmt.Errorf("duration %q is too long", s)
 			}
+			if n, err := strconv.ParseInt(str[:i], 10, 64); err == nil {
+				return Time(n) * unit, nil // exact: floats lose whole nanoseconds above 2^53
+			}
 			return Time(f + 0.5), nil
 		}
 	}
