@@ -8,7 +8,6 @@ import (
 
 	"github.com/depinsim/depinsim/agents"
 	"github.com/depinsim/depinsim/market"
-	"github.com/depinsim/depinsim/simtime"
 	"github.com/depinsim/depinsim/tokenomics"
 )
 
@@ -424,7 +423,18 @@ func (w *World) addProvider(ci int, prof agents.Profile) {
 
 func (w *World) nextEntry(ci int, now Time) Time {
 	rate := w.cfg.Providers[ci].EntriesPerDay
-	return now + Time(w.rngEntry[ci].ExpFloat64()/rate*float64(Day)+0.5)
+	return afterDays(now, w.rngEntry[ci].ExpFloat64()/rate)
+}
+
+// afterDays returns now plus x >= 0 days rounded to the nanosecond, or
+// Never when that is later than any run (a tiny rate's waiting time
+// would overflow Time).
+func afterDays(now Time, x float64) Time {
+	v := x*float64(Day) + 0.5
+	if v >= float64(Never-now) {
+		return Never
+	}
+	return now + Time(v)
 }
 
 func (w *World) candidate(ci int) {
@@ -468,9 +478,6 @@ func (w *World) review(id int32) {
 
 func (w *World) exitProvider(id int32) {
 	p := &w.providers[id]
-	for len(p.leases) > 0 {
-		w.closeLease(p.leases[len(p.leases)-1], closeProvider)
-	}
 	p.active = false
 	w.cancel(&p.withdrawH)
 	w.cancel(&p.reviewH)
@@ -498,6 +505,11 @@ func (w *World) exitProvider(id int32) {
 	}
 	w.cohortCount[p.prof.Cohort]--
 	w.counters[MProvidersExitedTotal]++
+	// close the leases only now that the provider is out of the market: a
+	// tenant that re-posts must not be leased by the provider leaving
+	for len(p.leases) > 0 {
+		w.closeLease(p.leases[len(p.leases)-1], closeProvider)
+	}
 }
 
 // setFree changes provider id's free amount of resource r by delta and
@@ -850,14 +862,17 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 	w.cancel(&d.retryH)
 	d.settledH = w.height(w.now) // PaymentCreate settles the account
 	if d.endAt == 0 {
-		d.endAt = w.now + d.spec.Lifetime
+		d.endAt = Never // a lifetime past any run (FromHours saturates at Never)
+		if d.spec.Lifetime < Never-w.now {
+			d.endAt = w.now + d.spec.Lifetime
+		}
 	}
 	if d.endAt <= w.now {
 		d.endAt = w.now + Second
 	}
 	d.endH = w.schedule(d.endAt, PhaseSettlement, evLeaseEnd, id, d.gen)
 	if rate := w.cfg.Providers[p.prof.Cohort].LeaseCloseRatePerDay; rate > 0 {
-		t := w.now + Time(w.rngLease.ExpFloat64()/rate*float64(Day)+0.5)
+		t := afterDays(w.now, w.rngLease.ExpFloat64()/rate)
 		if t < d.endAt {
 			l.closeH = w.schedule(t, PhaseSettlement, evProviderClose, lid, l.gen)
 		}
@@ -875,9 +890,13 @@ func (w *World) scheduleFunding(id int32) {
 	if l.rate <= 0 {
 		return
 	}
-	// first height at which the funds cannot pay: settledH + floor(funds/rate) + 1
-	blocks := d.funds / int64(l.rate)
-	dryAt := Time((d.settledH + blocks + 1) * w.blockNanos)
+	// first height at which the funds cannot pay: settledH + floor(funds/rate)
+	// + 1 (Never when that is past any run, for a lease far cheaper than
+	// its funds)
+	dryAt := Never
+	if blocks := d.funds / int64(l.rate); blocks < int64(Never)/w.blockNanos-d.settledH-1 {
+		dryAt = Time((d.settledH + blocks + 1) * w.blockNanos)
+	}
 	if dryAt < w.now {
 		dryAt = w.now
 	}
@@ -891,8 +910,18 @@ func (w *World) scheduleFunding(id int32) {
 		minFunds := c.RunwayMinDays * 24 * l.usdHour // USD
 		fundsUSD := float64(d.funds) / market.RateScale / tokenomics.BaseUnits * w.priceUSD[d.denom]
 		t := w.now
-		if fundsUSD > minFunds {
-			t += simtime.FromHours((fundsUSD - minFunds) / l.usdHour)
+		if fundsUSD >= minFunds { // else top up now (TopUp tests the same)
+			// the start of the first block whose settlement leaves less than
+			// minFunds, and a later block than now's: the escrow pays whole
+			// blocks, so a check within a block would find the runway
+			// unchanged and reschedule itself again and again
+			minUnits := minFunds / w.priceUSD[d.denom] * tokenomics.BaseUnits * market.RateScale
+			h := float64(d.settledH) + math.Floor((float64(d.funds)-minUnits)/float64(l.rate)) + 1
+			h = math.Max(h, float64(w.height(w.now)+1))
+			t = Never
+			if h*float64(w.blockNanos) < float64(dryAt) {
+				t = Time(int64(h) * w.blockNanos)
+			}
 		}
 		if t < dryAt && t < d.endAt {
 			d.topUpH = w.schedule(t, PhaseSettlement, evTopUp, id, d.gen)

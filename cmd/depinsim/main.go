@@ -1,5 +1,3 @@
-// Command depinsim runs scenarios of the decentralized compute economy.
-// See README.md and docs/scenarios.md.
 package main
 
 import (

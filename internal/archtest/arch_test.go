@@ -1,0 +1,218 @@
+// Package archtest enforces the package layout of ARCHITECTURE.md: the
+// dependency direction between the module's packages, the leaves' imports
+// and a doc.go in every package.
+package archtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"go/parser"
+	"go/token"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/depinsim/depinsim"
+
+// allowed lists, per top-level package of the module, the module packages
+// it may import (ARCHITECTURE.md, "Dependency direction", with simtime as
+// the shared leaf every package may use).
+var allowed = map[string][]string{
+	"cmd":        {"scenarios", "sim", "reports", "market", "tokenomics", "simtime"},
+	"scenarios":  {"sim", "agents", "market", "tokenomics", "simtime"},
+	"sim":        {"agents", "market", "tokenomics", "simtime"},
+	"agents":     {"market", "tokenomics", "simtime"},
+	"reports":    {"sim", "simtime"},
+	"market":     {},
+	"tokenomics": {},
+	"simtime":    {},
+	"internal":   {"scenarios", "sim", "agents", "market", "tokenomics", "simtime", "reports"},
+}
+
+// leaves may depend (directly or not) on the standard library and on these
+// third-party module prefixes only.
+var leaves = map[string][]string{
+	"market":     {"gonum.org/"},
+	"tokenomics": {"gonum.org/"},
+	"simtime":    {"gonum.org/"},
+}
+
+type pkg struct {
+	ImportPath string
+	Dir        string
+	Name       string
+	Standard   bool
+	GoFiles    []string
+	Imports    []string
+	Deps       []string
+	Module     *struct{ Path string }
+}
+
+// listPackages runs go list -deps -json on the module and returns every
+// package, the module's own and their dependencies.
+func listPackages(t *testing.T) map[string]*pkg {
+	t.Helper()
+	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		t.Fatalf("go list -m: %v", err)
+	}
+	cmd := exec.Command("go", "list", "-deps", "-json", "./...")
+	cmd.Dir = strings.TrimSpace(string(root))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps -json ./...: %v\n%s", err, stderr.String())
+	}
+	pkgs := map[string]*pkg{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("decoding go list output: %v", err)
+		}
+		pkgs[p.ImportPath] = &p
+	}
+	return pkgs
+}
+
+// top returns the top-level directory of a module package ("sim" for
+// .../sim, "cmd" for .../cmd/depinsim) and whether path is in the module.
+func top(path string) (string, bool) {
+	if path == module {
+		return "", true
+	}
+	rest, ok := strings.CutPrefix(path, module+"/")
+	if !ok {
+		return "", false
+	}
+	first, _, _ := strings.Cut(rest, "/")
+	return first, true
+}
+
+func ownPackages(pkgs map[string]*pkg) []*pkg {
+	var own []*pkg
+	for _, p := range pkgs {
+		if _, ok := top(p.ImportPath); ok {
+			own = append(own, p)
+		}
+	}
+	sort.Slice(own, func(i, j int) bool { return own[i].ImportPath < own[j].ImportPath })
+	return own
+}
+
+// TestDependencyDirection checks every import between the module's
+// packages against the allowed table.
+func TestDependencyDirection(t *testing.T) {
+	pkgs := listPackages(t)
+	own := ownPackages(pkgs)
+	if len(own) < 8 {
+		t.Fatalf("found only %d module packages; is the module root right?", len(own))
+	}
+	for _, p := range own {
+		from, _ := top(p.ImportPath)
+		ok, known := allowed[from]
+		if !known {
+			t.Errorf("%s: top-level package %q is not in the dependency table of ARCHITECTURE.md (add it to allowed)", p.ImportPath, from)
+			continue
+		}
+		for _, imp := range p.Imports {
+			to, internal := top(imp)
+			if !internal || to == from {
+				continue
+			}
+			if !contains(ok, to) {
+				t.Errorf("wrong import: %s imports %s, but %s may import only %v of the module", p.ImportPath, imp, from, ok)
+			}
+		}
+	}
+}
+
+// TestLeavesImportOnlyStdAndGonum checks that market, tokenomics and
+// simtime depend, directly or not, only on the standard library and gonum.
+func TestLeavesImportOnlyStdAndGonum(t *testing.T) {
+	pkgs := listPackages(t)
+	for _, p := range ownPackages(pkgs) {
+		from, _ := top(p.ImportPath)
+		prefixes, leaf := leaves[from]
+		if !leaf {
+			continue
+		}
+		for _, dep := range p.Deps {
+			d := pkgs[dep]
+			if d == nil {
+				t.Errorf("%s: dependency %s not listed", p.ImportPath, dep)
+				continue
+			}
+			if d.Standard || hasPrefix(dep, prefixes) {
+				continue
+			}
+			if _, internal := top(dep); internal {
+				t.Errorf("wrong import: leaf %s depends on module package %s", p.ImportPath, dep)
+				continue
+			}
+			t.Errorf("wrong import: leaf %s depends on %s; leaves may use the standard library and %v only (%s)",
+				p.ImportPath, dep, prefixes, via(pkgs, p, dep))
+		}
+	}
+}
+
+// via names the direct import of p through which p depends on dep.
+func via(pkgs map[string]*pkg, p *pkg, dep string) string {
+	for _, imp := range p.Imports {
+		if imp == dep {
+			return "imported directly"
+		}
+		if d := pkgs[imp]; d != nil && contains(d.Deps, dep) {
+			return "through " + imp
+		}
+	}
+	return "indirectly"
+}
+
+// TestEveryPackageHasDocGo checks that every package of the module with Go
+// files has a doc.go carrying the package comment.
+func TestEveryPackageHasDocGo(t *testing.T) {
+	pkgs := listPackages(t)
+	for _, p := range ownPackages(pkgs) {
+		if len(p.GoFiles) == 0 {
+			continue // test-only packages (like this one) have no package docs to show
+		}
+		if !contains(p.GoFiles, "doc.go") {
+			t.Errorf("%s: no doc.go (every package has a doc.go overview, ARCHITECTURE.md house rule 10)", p.ImportPath)
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(p.Dir, "doc.go"), nil, parser.PackageClauseOnly|parser.ParseComments)
+		if err != nil {
+			t.Errorf("%s: %v", p.ImportPath, err)
+			continue
+		}
+		if f.Doc == nil || strings.TrimSpace(f.Doc.Text()) == "" {
+			t.Errorf("%s: doc.go has no package comment", p.ImportPath)
+		}
+	}
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
