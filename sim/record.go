@@ -91,9 +91,11 @@ type ResourceSample struct {
 	Allocated float64
 	// Utilization is Allocated/Capacity (NaN when Capacity is 0).
 	Utilization float64
-	// MedianPriceUSDHour is the lease-weighted median price per unit-hour
-	// of the resource among active leases priced on it (GPU leases of the
-	// model for GPUs, CPU-only leases for cpu and memory_gb; NaN when none).
+	// MedianPriceUSDHour is the lease-weighted median (each lease counts
+	// once) of the price per unit-hour among active leases priced on the
+	// resource: for a GPU model, its GPU leases' price per GPU-hour; for
+	// cpu, CPU-only leases' price per core-hour; NaN for memory_gb (memory
+	// is priced inside those leases) and when there is no such lease.
 	MedianPriceUSDHour float64
 }
 
