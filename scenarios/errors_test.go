@@ -177,7 +177,7 @@ func TestBadInput(t *testing.T) {
 		{"take rate above 1", `take_rate = { akt = 0.02, usdc = 0.20 }`, `take_rate = { akt = 2, usdc = 0.20 }`, "tokenomics.take_rate.akt", `take_rate =`, 0,
 			[]string{"must be a fraction in [0, 1], got 2"}},
 		{"unknown denomination", `take_rate = { akt = 0.02, usdc = 0.20 }`, `take_rate = { akt = 0.02, eth = 0.20 }`, "tokenomics.take_rate.eth", `take_rate =`, 0,
-			[]string{`unknown denomination "eth" (known: akt, usdc)`}},
+			[]string{`unknown denomination "eth" (known: akt, usdc, act)`}},
 		// review_window is not written: the line is its element's header
 		{"review window shorter than review_every", `count = 2`, "count = 2\nreview_every = \"60d\"", "providers[1].review_window", `[[providers]]`, 2,
 			[]string{"must be in [review_every (60d), 1000 x review_every], got 28d"}},

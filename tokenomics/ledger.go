@@ -14,6 +14,9 @@ const (
 	AKT Denom = iota
 	// USDC is the bridged stable coin accepted for leases (base unit uusdc).
 	USDC
+	// ACT is Akash's USD-pegged compute credit of the burn-mint era (base
+	// unit uact), minted by burning AKT into the BME vault (akash.md §7).
+	ACT
 	// NumDenoms is the number of denominations.
 	NumDenoms
 )
@@ -21,7 +24,7 @@ const (
 // BaseUnits is the number of base units in one whole token.
 const BaseUnits = 1_000_000
 
-var denomNames = [NumDenoms]string{"akt", "usdc"}
+var denomNames = [NumDenoms]string{"akt", "usdc", "act"}
 
 // String returns the lower-case denomination name ("akt", "usdc").
 func (d Denom) String() string {
@@ -38,7 +41,7 @@ func ParseDenom(s string) (Denom, error) {
 			return Denom(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown denomination %q (known: akt, usdc)", s)
+	return 0, fmt.Errorf("unknown denomination %q (known: akt, usdc, act)", s)
 }
 
 // DenomNames lists the denomination names in order.

@@ -180,7 +180,7 @@ func TestDenoms(t *testing.T) {
 	d, err := tokenomics.ParseDenom("usdc")
 	require.NoError(t, err)
 	assert.Equal(t, tokenomics.USDC, d)
-	assert.Equal(t, []string{"akt", "usdc"}, tokenomics.DenomNames())
+	assert.Equal(t, []string{"akt", "usdc", "act"}, tokenomics.DenomNames())
 	for _, bad := range []string{"AKT", "uakt", "", "eth"} {
 		_, err := tokenomics.ParseDenom(bad)
 		require.Error(t, err, bad)

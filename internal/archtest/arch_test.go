@@ -28,7 +28,7 @@ var allowed = map[string][]string{
 	"agents":     {"market", "tokenomics", "simtime"},
 	"reports":    {"sim", "simtime"},
 	"market":     {},
-	"tokenomics": {},
+	"tokenomics": {"simtime"},
 	"simtime":    {},
 	"internal":   {"scenarios", "sim", "agents", "market", "tokenomics", "simtime", "reports"},
 }
