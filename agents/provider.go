@@ -15,10 +15,27 @@ import (
 type ProviderCohort struct {
 	// Name identifies the cohort (unique in a scenario).
 	Name string `toml:"name"`
-	// Kind is the cohort's kind: "organic" (providers that stay while
-	// profitable). Later kinds (airdrop mercenaries, fake capacity) build
-	// on the same cohort structure.
+	// Kind is the cohort's kind (../shared/model/competitors.md §8.2):
+	//   - "organic": providers that stay while profitable;
+	//   - "mercenary": providers that came for an airdrop season and, from
+	//     LeaveAfter on, leave at each review with probability LeaveHazard
+	//     (besides the profitability rule);
+	//   - "fake": capacity that is listed (it counts in the network's
+	//     totals and earns points and capacity rewards) but never serves a
+	//     lease; at each review it is detected and removed with probability
+	//     DetectionProb.
 	Kind string `toml:"kind"`
+	// LeaveAfter is when mercenary providers start leaving (duration from
+	// the start; typically the end of the airdrop season).
+	LeaveAfter simtime.Duration `toml:"leave_after"`
+	// LeaveHazard is a mercenary provider's probability of leaving at each
+	// review from LeaveAfter on, in [0, 1] (io.net lost about 58% of its
+	// verified GPUs in one quarter after its seasons, about 25% a month;
+	// competitors.md §1.8).
+	LeaveHazard float64 `toml:"leave_hazard"`
+	// DetectionProb is the probability that fake capacity is detected and
+	// removed at each review, in [0, 1].
+	DetectionProb float64 `toml:"detection_prob"`
 	// Count is the number of providers at the start (or at EnterAt).
 	Count int `toml:"count"`
 	// EnterAt is when the cohort's initial providers list their capacity
@@ -105,7 +122,14 @@ func DefaultProviderCohort() ProviderCohort {
 }
 
 // ProviderKinds lists the cohort kinds.
-var ProviderKinds = []string{"organic"}
+var ProviderKinds = []string{"organic", "mercenary", "fake"}
+
+// Kinds of provider cohorts.
+const (
+	KindOrganic   = "organic"
+	KindMercenary = "mercenary"
+	KindFake      = "fake"
+)
 
 // Validate checks the cohort against the catalog; errors name the key.
 func (c *ProviderCohort) Validate(cat *Catalog) error {
@@ -150,7 +174,7 @@ func (c *ProviderCohort) Validate(cat *Catalog) error {
 	fracs := []struct {
 		key string
 		v   float64
-	}{{"audited_fraction", c.AuditedFraction}, {"exit_hazard", c.ExitHazard}}
+	}{{"audited_fraction", c.AuditedFraction}, {"exit_hazard", c.ExitHazard}, {"leave_hazard", c.LeaveHazard}, {"detection_prob", c.DetectionProb}}
 	for _, x := range fracs {
 		if !(x.v >= 0 && x.v <= 1) {
 			return fmt.Errorf("%s: must be in [0, 1], got %v", x.key, x.v)
@@ -248,6 +272,21 @@ func (c *ProviderCohort) ShouldExit(incomeUSD, costUSD float64, rng *rand.Rand) 
 		return false
 	}
 	return rng.Float64() < c.ExitHazard
+}
+
+// ShouldLeave is the churn rule of the non-organic kinds, applied at each
+// review before the profitability rule: fake capacity is detected with
+// probability DetectionProb; a mercenary leaves with probability
+// LeaveHazard once sinceStart >= LeaveAfter. Organic providers never leave
+// by it. It draws from rng only when the rule applies.
+func (c *ProviderCohort) ShouldLeave(sinceStart simtime.Time, rng *rand.Rand) bool {
+	switch c.Kind {
+	case KindFake:
+		return rng.Float64() < c.DetectionProb
+	case KindMercenary:
+		return sinceStart >= c.LeaveAfter.T() && rng.Float64() < c.LeaveHazard
+	}
+	return false
 }
 
 // ShouldEnter is the entry rule: a candidate enters when the revenue its

@@ -50,7 +50,7 @@ func (w *World) ActiveLeaseViews() []LeaseView {
 		d := &w.deps[l.dep]
 		out = append(out, LeaseView{Lease: int32(lid), Dep: l.dep, Provider: l.prov, Rate: l.rate, MaxRate: d.maxRate,
 			Balance: l.balance, SettledHeight: d.settledH, Funds: d.funds, Denom: d.denom, Request: d.spec.Request,
-			Cohort: int(d.cohort), USDHour: l.usdHour, BudgetUSD: d.budgetUSD, EndAt: d.endAt,
+			Cohort: int(d.cohort), USDHour: w.leaseUSDHour(l), BudgetUSD: d.budgetUSD, EndAt: d.endAt,
 			DryAt: w.eventTime(d.dryH), TopUpAt: w.eventTime(d.topUpH)})
 	}
 	return out

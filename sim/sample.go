@@ -24,13 +24,14 @@ func (w *World) doSample() {
 	for _, lid := range w.activeLeases {
 		l := &w.leases[lid]
 		q := &w.deps[l.dep].spec.Request
-		spend += l.usdHour
+		usdHour := w.leaseUSDHour(l)
+		spend += usdHour
 		switch {
 		case q.GPUs > 0:
-			pp := l.usdHour / float64(q.GPUs)
+			pp := usdHour / float64(q.GPUs)
 			w.priceBuf[q.GPUModel] = append(w.priceBuf[q.GPUModel], pp)
 		case q.CPU > 0:
-			w.priceBuf[agents.ResCPU] = append(w.priceBuf[agents.ResCPU], l.usdHour/float64(q.CPU))
+			w.priceBuf[agents.ResCPU] = append(w.priceBuf[agents.ResCPU], usdHour/float64(q.CPU))
 		}
 	}
 	for r := range s.Resources {

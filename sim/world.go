@@ -47,6 +47,7 @@ const (
 
 type provider struct {
 	prof    agents.Profile
+	fake    bool // listed capacity that never serves a lease
 	strat   agents.Strategy
 	active  bool
 	free    []int32 // capacity minus leases minus open-bid reservations
@@ -93,7 +94,6 @@ type lease struct {
 	prov    int32
 	rate    market.Rate
 	balance int64 // accrued, not withdrawn (rate units)
-	usdHour float64
 	closeH  Handle
 	posProv int32 // index in provider.leases
 	posAct  int32 // index in World.activeLeases
@@ -405,9 +405,10 @@ func (w *World) addProvider(ci int, prof agents.Profile) {
 	}
 	p.activeListIndex = int32(len(w.active))
 	w.active = append(w.active, id)
+	p.fake = c.Kind == agents.KindFake
 	for r, k := range prof.Capacity {
 		w.capTotal[r] += int64(k)
-		if k > 0 && r >= agents.ResGPU0 {
+		if k > 0 && r >= agents.ResGPU0 && !p.fake {
 			w.byResource[r] = append(w.byResource[r], id)
 		}
 		w.indexOK[r] = false
@@ -469,7 +470,11 @@ func (w *World) review(id int32) {
 		income += x
 	}
 	cost := p.prof.CostPerHour() * period.Hours() * float64(n)
-	if w.now-p.entered >= c.MinTenure.T() && c.ShouldExit(income, cost, w.rngExit[p.prof.Cohort]) {
+	if c.ShouldLeave(w.now-w.origin, w.rngExit[p.prof.Cohort]) {
+		w.exitProvider(id)
+		return
+	}
+	if c.Kind != agents.KindFake && w.now-p.entered >= c.MinTenure.T() && c.ShouldExit(income, cost, w.rngExit[p.prof.Cohort]) {
 		w.exitProvider(id)
 		return
 	}
@@ -614,6 +619,12 @@ func (w *World) rateUSDHour(r market.Rate, d tokenomics.Denom) float64 {
 	return float64(r) / w.usdHourToRate[d]
 }
 
+// leaseUSDHour is lease l's price in USD per hour at the current token
+// price (the rate is fixed in its denomination, as on chain).
+func (w *World) leaseUSDHour(l *lease) float64 {
+	return w.rateUSDHour(l.rate, w.deps[l.dep].denom)
+}
+
 // height returns the block height at time t.
 func (w *World) height(t Time) int64 { return int64(t) / w.blockNanos }
 
@@ -706,7 +717,7 @@ func (w *World) index(r int) *market.AskIndex {
 	asks := make([]market.Ask, 0, len(w.active))
 	for _, id := range w.active {
 		p := &w.providers[id]
-		if p.prof.Capacity[r] > 0 {
+		if p.prof.Capacity[r] > 0 && !p.fake {
 			asks = append(asks, market.Ask{Provider: id, UnitAsk: p.prof.Ask[r], Audited: p.prof.Audited, Free: p.free[r]})
 		}
 	}
@@ -741,7 +752,7 @@ func (w *World) collectBids(id int32) {
 			cands[i], cands[j] = cands[j], cands[i]
 		}
 		p := &w.providers[cands[i]]
-		if (d.spec.RequireAudited && !p.prof.Audited) || !fits(p.free, q) || w.ledger.Balance(p.acct, tokenomics.AKT) < w.bidDeposit {
+		if p.fake || (d.spec.RequireAudited && !p.prof.Audited) || !fits(p.free, q) || w.ledger.Balance(p.acct, tokenomics.AKT) < w.bidDeposit {
 			continue
 		}
 		cands[found] = cands[i]
@@ -840,7 +851,6 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 	}
 	l := &w.leases[lid]
 	*l = lease{gen: l.gen + 1, active: true, dep: id, prov: pid, rate: rate, deposit: true}
-	l.usdHour = w.rateUSDHour(rate, d.denom)
 	l.posProv = int32(len(p.leases))
 	p.leases = append(p.leases, lid)
 	l.posAct = int32(len(w.activeLeases))
@@ -854,7 +864,7 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 	w.counters[MLeasesStartedTotal]++
 	if q.GPUs > 0 {
 		w.gpuLeases++
-		w.gpuPriceSum += l.usdHour / float64(q.GPUs)
+		w.gpuPriceSum += w.leaseUSDHour(l) / float64(q.GPUs)
 	}
 
 	d.state = depLeased
@@ -907,7 +917,8 @@ func (w *World) scheduleFunding(id int32) {
 	}
 	if d.budgetUSD > 0 {
 		c := &w.cfg.Tenants[d.cohort]
-		minFunds := c.RunwayMinDays * 24 * l.usdHour // USD
+		usdHour := w.leaseUSDHour(l)
+		minFunds := c.RunwayMinDays * 24 * usdHour // USD
 		fundsUSD := float64(d.funds) / market.RateScale / tokenomics.BaseUnits * w.priceUSD[d.denom]
 		t := w.now
 		if fundsUSD >= minFunds { // else top up now (TopUp tests the same)
@@ -942,7 +953,7 @@ func (w *World) topUp(id int32) {
 	l := &w.leases[d.lease]
 	c := &w.cfg.Tenants[d.cohort]
 	fundsUSD := float64(d.funds) / market.RateScale / tokenomics.BaseUnits * w.priceUSD[d.denom]
-	if usd := c.TopUp(fundsUSD, l.usdHour, d.budgetUSD); usd > 0 {
+	if usd := c.TopUp(fundsUSD, w.leaseUSDHour(l), d.budgetUSD); usd > 0 {
 		w.deposit(id, usd, false)
 	}
 	w.scheduleFunding(id)
