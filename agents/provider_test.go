@@ -168,7 +168,7 @@ func TestProviderValidate(t *testing.T) {
 		mod func(c *agents.ProviderCohort)
 	}{
 		{"name:", func(c *agents.ProviderCohort) { c.Name = "" }},
-		{"kind:", func(c *agents.ProviderCohort) { c.Kind = "mercenary" }},
+		{"kind:", func(c *agents.ProviderCohort) { c.Kind = "sybil" }},
 		{"strategy:", func(c *agents.ProviderCohort) { c.Strategy = "x" }},
 		{"count:", func(c *agents.ProviderCohort) { c.Count = -1 }},
 		{"cpu_cores:", func(c *agents.ProviderCohort) { c.CPUCores = 1 << 25 }},
@@ -244,4 +244,30 @@ func TestCatalog(t *testing.T) {
 	a100, _ := cat.Index("a100")
 	assert.Equal(t, int32(0), q.Amount(a100))
 	assert.InDelta(t, 2*0.04+4*0.005+2.5, q.Price(cat.Reference), 1e-12)
+}
+
+func TestShouldLeaveByKind(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	c := agents.DefaultProviderCohort()
+	for i := 0; i < 100; i++ {
+		assert.False(t, c.ShouldLeave(simtime.Time(i)*simtime.Day, rng), "organic providers never leave by the churn rule")
+	}
+	c.Kind = agents.KindMercenary
+	c.LeaveAfter = simtime.Duration(30 * simtime.Day)
+	c.LeaveHazard = 1
+	assert.False(t, c.ShouldLeave(29*simtime.Day, rng), "before leave_after")
+	assert.True(t, c.ShouldLeave(30*simtime.Day, rng), "from leave_after on, hazard 1")
+	c.LeaveHazard = 0.25
+	left := 0
+	for i := 0; i < 10_000; i++ {
+		if c.ShouldLeave(40*simtime.Day, rng) {
+			left++
+		}
+	}
+	assert.InDelta(t, 2_500, left, 200, "hazard 0.25 per review")
+	c.Kind = agents.KindFake
+	c.DetectionProb = 0
+	assert.False(t, c.ShouldLeave(0, rng), "undetectable fake capacity stays")
+	c.DetectionProb = 1
+	assert.True(t, c.ShouldLeave(0, rng))
 }

@@ -11,11 +11,24 @@
 //     replication the mean over time (NaN samples ignored) and the final
 //     value, then across replications the mean, standard deviation and a
 //     95% Student-t confidence interval. Summary.WriteTable prints the key
-//     figures for a terminal; Summary.WriteJSON writes summary.json.
+//     figures for a terminal (the token-layer rows only when the run has a
+//     token layer, i.e. the metric is non-zero somewhere);
+//     Summary.WriteJSON writes summary.json.
 //  3. WriteAll writes a run directory: timeseries.csv (wide, one column per
 //     metric), resources.csv (long, one row per resource and sample),
-//     summary.json, scenario.toml, plots/utilization.{png,svg},
-//     plots/price.{png,svg} and, last, manifest.json.
+//     summary.json, scenario.toml, the charts of PlotFiles in plots/ and,
+//     last, manifest.json.
+//
+// WritePlots draws four charts, each as .png and .svg:
+//
+//   - utilization: GPU and CPU utilization (mean and min-max band).
+//   - price: the median GPU lease price per GPU model.
+//   - supply: two panels sharing the time axis: the token supply in
+//     millions of tokens (mean and min-max band) above the bonded ratio,
+//     inflation rate and staking APR as fractions.
+//   - flows: the daily token flows (minted, burned, take fees, subsidies,
+//     emissions) in tokens per day, derived from the cumulative *_total
+//     metrics.
 //
 // Every file is written atomically with WriteFileAtomic: a reader sees the
 // previous file or the complete new one, never a partial file.
@@ -27,6 +40,9 @@
 // manifest.json.
 //
 // The series behind each chart are built by plain functions (BandSeries,
-// GPUPriceSeries) that are tested directly; the drawing code only turns
-// them into gonum/plot plotters.
+// GPUPriceSeries, SupplySeries, FlowSeries) that are tested directly and
+// against golden data; the drawing code only turns them into gonum/plot
+// plotters. Lines are thinned to at most MaxPlotPoints points: band and
+// level series by keeping every k-th sample, flows by merging k
+// consecutive intervals (which keeps their totals).
 package reports

@@ -86,6 +86,7 @@ func longRun(reps, samples int) []*Recording {
 			}
 			s.Values[sim.MGPUUtilization] = 0.5 + 0.3*math.Sin(ph)
 			s.Values[sim.MCPUUtilization] = 0.3 + 0.1*math.Cos(ph)
+			setTokenValues(s.Values, float64(i)/24, float64(r))
 			s.Resources = s.Resources[:0]
 			s.Resources = append(s.Resources,
 				sim.ResourceSample{Resource: sim.ResourceCPU, Capacity: 1000, Allocated: 300, Utilization: 0.3, MedianPriceUSDHour: 0.02},
@@ -102,4 +103,110 @@ func longRun(reps, samples int) []*Recording {
 		out = append(out, m.Recording())
 	}
 	return out
+}
+
+// setTokenValues fills the token metrics of a longRun sample at day d of
+// replication r with plausible values: a growing supply, a wobbling
+// bonded ratio, decaying inflation and non-decreasing cumulative totals
+// whose daily flows vary smoothly.
+func setTokenValues(v []float64, d, r float64) {
+	// cum returns a cumulative total with daily flow rate*(1 + 0.5*(1-cos(w*d))) >= 0.
+	cum := func(rate, w float64) float64 { return rate * (1.5*d - 0.5*math.Sin(w*d)/w) }
+	v[sim.MBondedRatio] = 0.5 + 0.05*math.Sin(d/30+r)
+	v[sim.MInflationRate] = 0.13 - 0.0001*d
+	v[sim.MStakingAPR] = v[sim.MInflationRate] * 0.98 / v[sim.MBondedRatio]
+	v[sim.MMintedTotal] = cum(90e3*(1+0.1*r), 0.05)
+	v[sim.MBurnedTotal] = cum(20e3, 0.2)
+	v[sim.MFeesTotal] = cum(15e3, 0.1)
+	v[sim.MSubsidiesPaidTotal] = cum(30e3, 0.03)
+	v[sim.MEmissionsTotal] = cum(40e3, 0.07)
+	v[sim.MTokenSupply] = 250e6 + v[sim.MMintedTotal] - v[sim.MBurnedTotal]
+	v[sim.MProviderRevenueUSDTotal] = cum(100e3, 0.1)
+}
+
+// synthRec returns a recording of rep with samples at the given hours and
+// no resources; every metric is 0 except those in vals, which give one
+// value per sample.
+func synthRec(rep int, hours []int, vals map[int][]float64) *Recording {
+	rec := &Recording{Rep: rep}
+	for i, h := range hours {
+		row := make([]float64, sim.NumMetrics)
+		for m, v := range vals {
+			row[m] = v[i]
+		}
+		rec.Times = append(rec.Times, sim.Time(h)*sim.Hour)
+		rec.Values = append(rec.Values, row)
+		rec.Resources = append(rec.Resources, nil)
+	}
+	return rec
+}
+
+// withValues returns copies of recs whose value of metric m at sample i
+// of the recording with Rep r is f(m, r, i, v), v being the original.
+func withValues(recs []*Recording, f func(m, r, i int, v float64) float64) []*Recording {
+	out := make([]*Recording, len(recs))
+	for k, rec := range recs {
+		c := *rec
+		c.Values = make([][]float64, len(rec.Values))
+		for i, row := range rec.Values {
+			c.Values[i] = make([]float64, len(row))
+			for m, v := range row {
+				c.Values[i][m] = f(m, rec.Rep, i, v)
+			}
+		}
+		out[k] = &c
+	}
+	return out
+}
+
+// tokenMetrics lists the metrics of the token layer.
+var tokenMetrics = []int{
+	sim.MTokenSupply, sim.MBondedRatio, sim.MInflationRate, sim.MStakingAPR,
+	sim.MMintedTotal, sim.MBurnedTotal, sim.MProviderRevenueUSDTotal,
+	sim.MSubsidiesPaidTotal, sim.MEmissionsTotal, sim.MFeesTotal,
+}
+
+// withoutTokenLayer returns copies of recs whose token metrics are all
+// set to v (0 or NaN), as in a scenario without a token layer.
+func withoutTokenLayer(recs []*Recording, v float64) []*Recording {
+	return withValues(recs, func(m, _, _ int, old float64) float64 {
+		for _, t := range tokenMetrics {
+			if m == t {
+				return v
+			}
+		}
+		return old
+	})
+}
+
+// tokenFixture returns two replications with samples at 0, 12, 24 and
+// 48 hours and explicit token-layer values (other metrics 0), for the
+// golden data of the supply and flows charts. It does not depend on the
+// metric indices, unlike fixture.
+func tokenFixture() []*Recording {
+	nan := math.NaN()
+	hours := []int{0, 12, 24, 48}
+	return []*Recording{
+		synthRec(0, hours, map[int][]float64{
+			sim.MTokenSupply:        {100e6, 100.5e6, 101e6, 101.2e6},
+			sim.MBondedRatio:        {0.5, 0.52, nan, 0.55},
+			sim.MInflationRate:      {0.1, 0.1, 0.1, 0.09},
+			sim.MStakingAPR:         {nan, nan, nan, nan},
+			sim.MMintedTotal:        {0, 10, 30, 30},
+			sim.MBurnedTotal:        {0, 0, 0, -2},
+			sim.MFeesTotal:          {nan, nan, nan, nan},
+			sim.MSubsidiesPaidTotal: {0, 5, nan, 20},
+			sim.MEmissionsTotal:     {5, 5, 5, 5},
+		}),
+		synthRec(1, hours, map[int][]float64{
+			sim.MTokenSupply:        {100e6, 100.1e6, 100.3e6, nan},
+			sim.MBondedRatio:        {0.4, 0.42, 0.44, 0.46},
+			sim.MInflationRate:      {0.1, 0.11, 0.12, 0.12},
+			sim.MStakingAPR:         {nan, nan, nan, nan},
+			sim.MMintedTotal:        {0, 20, 20, 60},
+			sim.MFeesTotal:          {nan, nan, nan, nan},
+			sim.MSubsidiesPaidTotal: {0, 10, 15, 20},
+			sim.MEmissionsTotal:     {5, 5, 5, 5},
+		}),
+	}
 }

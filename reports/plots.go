@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -21,32 +22,64 @@ import (
 // year of hourly samples fast without visible change at chart resolution.
 const MaxPlotPoints = 2000
 
-// Chart size.
+// Chart sizes: one panel, and the two stacked panels of the supply chart.
 const (
-	plotWidth  = 8 * vg.Inch
-	plotHeight = 4.5 * vg.Inch
+	plotWidth   = 8 * vg.Inch
+	plotHeight  = 4.5 * vg.Inch
+	stackHeight = 7.5 * vg.Inch
+	chartMargin = vg.Length(8) // points around the chart and between panels
 )
 
-// PlotFiles lists the files WritePlots writes, relative to its directory.
-var PlotFiles = []string{"utilization.png", "utilization.svg", "price.png", "price.svg"}
+// PlotFiles lists the files WritePlots writes, relative to its directory:
+// each chart (utilization, price, supply, flows) as .png and .svg.
+var PlotFiles = []string{
+	"utilization.png", "utilization.svg",
+	"price.png", "price.svg",
+	"supply.png", "supply.svg",
+	"flows.png", "flows.svg",
+}
 
-// WritePlots writes utilization.{png,svg} and price.{png,svg} to dir (which
-// must exist). utilization shows GPU and CPU utilization over time: the
-// mean across replications as a line and the min-max range as a band.
-// price shows, per GPU model, the mean across replications of the median
-// lease price, with gaps where no replication had a lease of the model.
+// WritePlots writes the charts of PlotFiles to dir (which must exist):
+//
+//   - utilization: GPU and CPU utilization over time, the mean across
+//     replications as a line and the min-max range as a band.
+//   - price: per GPU model, the mean across replications of the median
+//     lease price, with gaps where no replication had a lease of the
+//     model.
+//   - supply: two panels sharing the time axis (SupplySeries). Top, the
+//     token supply in millions of tokens (mean and min-max band); bottom,
+//     the mean bonded ratio, inflation rate and staking APR as fractions.
+//   - flows: the mean daily token flows, minted, burned, take fees,
+//     subsidies and emissions, in tokens per day (FlowSeries); titled "no
+//     token flows" when there are none.
 func WritePlots(dir string, recs []*Recording, opt Options) error {
 	recs = byRep(recs)
 	if err := savePlot(utilizationPlot(recs, opt), filepath.Join(dir, "utilization")); err != nil {
 		return err
 	}
-	return savePlot(pricePlot(recs, opt), filepath.Join(dir, "price"))
+	if err := savePlot(pricePlot(recs, opt), filepath.Join(dir, "price")); err != nil {
+		return err
+	}
+	title, panels := supplyPlots(recs, opt)
+	err := saveChart(filepath.Join(dir, "supply"), func(format string) (io.WriterTo, error) {
+		return renderStacked(title, panels, format)
+	})
+	if err != nil {
+		return err
+	}
+	return savePlot(flowsPlot(recs, opt), filepath.Join(dir, "flows"))
 }
 
 // savePlot writes p to base+".png" and base+".svg".
 func savePlot(p *plot.Plot, base string) error {
+	return saveChart(base, func(format string) (io.WriterTo, error) { return render(p, format) })
+}
+
+// saveChart writes the chart drawn by render to base+".png" and
+// base+".svg".
+func saveChart(base string, render func(format string) (io.WriterTo, error)) error {
 	for _, format := range []string{"png", "svg"} {
-		wt, err := render(p, format)
+		wt, err := render(format)
 		if err != nil {
 			return fmt.Errorf("render %s.%s: %w", base, format, err)
 		}
@@ -68,7 +101,7 @@ func render(p *plot.Plot, format string) (io.WriterTo, error) {
 	if err != nil {
 		return nil, err
 	}
-	const margin = vg.Length(8) // points
+	const margin = chartMargin
 	c := draw.Crop(draw.New(vc), margin, -margin, margin, -margin)
 
 	legend := p.Legend
@@ -81,6 +114,55 @@ func render(p *plot.Plot, format string) (io.WriterTo, error) {
 	}
 	legend.Top, legend.Left = true, false
 	legend.Draw(c)
+	return vc, nil
+}
+
+// renderStacked draws panels (at least one) one above the other in the
+// given format, under one title, with their data areas aligned (so that
+// panels with equal x ranges share their time axis) and each panel's
+// legend to the right of its data area, as render does.
+func renderStacked(title string, panels []*plot.Plot, format string) (io.WriterTo, error) {
+	vc, err := draw.NewFormattedCanvas(plotWidth, stackHeight, format)
+	if err != nil {
+		return nil, err
+	}
+	const margin = chartMargin
+	c := draw.Crop(draw.New(vc), margin, -margin, margin, -margin)
+	c.SetColor(color.White)
+	c.Fill(c.Rectangle.Path())
+
+	if title != "" {
+		ts := plot.New().Title.TextStyle
+		c.FillText(ts, vg.Point{X: c.Center().X, Y: c.Max.Y + ts.FontExtents().Descent}, title)
+		c = draw.Crop(c, 0, 0, 0, -(ts.Rectangle(title).Size().Y + margin))
+	}
+
+	legends := make([]plot.Legend, len(panels))
+	var legendWidth vg.Length
+	for i, p := range panels {
+		legends[i] = p.Legend
+		legendWidth = max(legendWidth, p.Legend.Rectangle(c).Size().X)
+		p.Legend = plot.NewLegend() // no entries: Draw draws no legend
+	}
+	defer func() {
+		for i, p := range panels {
+			p.Legend = legends[i]
+		}
+	}()
+	grid := make([][]*plot.Plot, len(panels))
+	for i, p := range panels {
+		grid[i] = []*plot.Plot{p}
+	}
+	data := draw.Crop(c, 0, -(legendWidth + 2*margin), 0, 0)
+	tiles := plot.Align(grid, draw.Tiles{Rows: len(panels), Cols: 1, PadY: margin}, data)
+	for i, p := range panels {
+		tile := tiles[i][0]
+		p.Draw(tile)
+		lc := c
+		lc.Min.Y, lc.Max.Y = tile.Min.Y, tile.Max.Y
+		legends[i].Top, legends[i].Left = true, false
+		legends[i].Draw(lc)
+	}
 	return vc, nil
 }
 
@@ -117,28 +199,134 @@ func utilizationPlot(recs []*Recording, opt Options) *plot.Plot {
 		metric int
 	}{{"GPU", sim.MGPUUtilization}, {"CPU", sim.MCPUUtilization}} {
 		x, mean, lo, hi := BandSeries(recs, m.metric)
-		keep := thinIndices(len(x), thinStride(len(x), MaxPlotPoints))
 		col := plotutil.Color(k)
-		fill := withAlpha(col, 0x50)
-		for _, r := range runs(keep, mean, lo, hi) {
-			idx := keep[r[0]:r[1]]
-			ring := make(plotter.XYs, 0, 2*len(idx))
-			for _, i := range idx {
-				ring = append(ring, plotter.XY{X: x[i], Y: lo[i]})
-			}
-			for q := len(idx) - 1; q >= 0; q-- {
-				ring = append(ring, plotter.XY{X: x[idx[q]], Y: hi[idx[q]]})
-			}
-			p.Add(band(ring, fill))
-		}
-		lines = append(lines, lineRuns(x, mean, keep, col)...)
+		lines = append(lines, addBand(p, x, mean, lo, hi, col)...)
 		p.Legend.Add(m.label+" mean", styleLine(col))
-		p.Legend.Add(m.label+" min-max", band(nil, fill))
+		p.Legend.Add(m.label+" min-max", band(nil, withAlpha(col, bandAlpha)))
 	}
 	p.Add(lines...)
 	p.Y.Min, p.Y.Max = 0, 1
 	fixEmptyX(p)
 	return p
+}
+
+// bandAlpha is the opacity of min-max bands.
+const bandAlpha = 0x50
+
+// addBand adds to p the min-max band of a BandSeries (thinned to
+// MaxPlotPoints, broken where it is NaN) and returns the mean line, to be
+// added after every band so that no band covers a line.
+func addBand(p *plot.Plot, x, mean, lo, hi []float64, col color.Color) []plot.Plotter {
+	keep := thinIndices(len(x), thinStride(len(x), MaxPlotPoints))
+	fill := withAlpha(col, bandAlpha)
+	for _, r := range runs(keep, mean, lo, hi) {
+		idx := keep[r[0]:r[1]]
+		ring := make(plotter.XYs, 0, 2*len(idx))
+		for _, i := range idx {
+			ring = append(ring, plotter.XY{X: x[i], Y: lo[i]})
+		}
+		for q := len(idx) - 1; q >= 0; q-- {
+			ring = append(ring, plotter.XY{X: x[idx[q]], Y: hi[idx[q]]})
+		}
+		p.Add(band(ring, fill))
+	}
+	return lineRuns(x, mean, keep, col)
+}
+
+// supplyPlots returns the title and the two panels of the supply chart:
+// the token supply band on top, without x tick labels, and the fraction
+// lines below, both over the run's time range.
+func supplyPlots(recs []*Recording, opt Options) (string, []*plot.Plot) {
+	d := SupplySeries(recs)
+	hasSupply := slices.ContainsFunc(d.SupplyMean, isFinite)
+	title := "token supply, bonded ratio, inflation (mean, min-max over " + replications(len(recs)) + ")"
+	if !hasSupply && len(d.Fractions) == 0 {
+		title = "token supply, bonded ratio, inflation: no token data in any of " + replications(len(recs))
+	}
+	if opt.Title != "" {
+		title = opt.Title + ": " + title
+	}
+
+	// The panels have no titles of their own: renderStacked draws title.
+	top := newPlot(Options{Start: opt.Start}, "", "token supply (million tokens)")
+	if hasSupply {
+		col := plotutil.Color(0)
+		top.Add(addBand(top, d.X, d.SupplyMean, d.SupplyLo, d.SupplyHi, col)...)
+		top.Legend.Add("supply mean", styleLine(col))
+		top.Legend.Add("supply min-max", band(nil, withAlpha(col, bandAlpha)))
+	}
+	if !hasSupply || (top.Y.Min == 0 && top.Y.Max == 0) {
+		top.Y.Min, top.Y.Max = 0, 1
+	}
+	top.X.Label.Text = ""
+	top.X.Tick.Marker = unlabelled{top.X.Tick.Marker}
+
+	bottom := newPlot(Options{Start: opt.Start}, "", "fraction (inflation and APR per year)")
+	var lines []plot.Plotter
+	for _, s := range d.Fractions {
+		col := plotutil.Color(1 + metricIndex(supplyFractions, s.Name)) // 0 is the supply
+		keep := thinIndices(len(s.X), thinStride(len(s.X), MaxPlotPoints))
+		lines = append(lines, lineRuns(s.X, s.Y, keep, col)...)
+		bottom.Legend.Add(s.Name, styleLine(col))
+	}
+	bottom.Add(lines...)
+	bottom.Y.Min = 0
+	if len(lines) == 0 || bottom.Y.Max <= 0 {
+		bottom.Y.Max = 1
+	}
+
+	xmin, xmax := 0.0, 1.0
+	if len(d.X) > 0 {
+		xmin, xmax = d.X[0], d.X[len(d.X)-1]
+	}
+	for _, p := range []*plot.Plot{top, bottom} {
+		p.X.Min, p.X.Max = xmin, xmax
+	}
+	return title, []*plot.Plot{top, bottom}
+}
+
+func flowsPlot(recs []*Recording, opt Options) *plot.Plot {
+	series := FlowSeries(recs)
+	title := "daily token flows (mean over " + replications(len(recs)) + ")"
+	if len(series) == 0 {
+		title = "daily token flows: no token flows in any of " + replications(len(recs))
+	}
+	p := newPlot(opt, title, "flow (tokens per day)")
+	var lines []plot.Plotter
+	for _, s := range series {
+		col := plotutil.Color(metricIndex(flowMetrics, s.Name))
+		keep := thinIndices(len(s.X), thinStride(len(s.X), MaxPlotPoints))
+		lines = append(lines, lineRuns(s.X, s.Y, keep, col)...)
+		p.Legend.Add(s.Name, styleLine(col))
+	}
+	p.Add(lines...)
+	if len(lines) == 0 {
+		p.Y.Min, p.Y.Max = 0, 1
+	}
+	p.Y.Min, p.Y.Max = min(p.Y.Min, 0), max(p.Y.Max, 0) // show the zero line
+	if times, _ := align(recs); len(times) > 0 {
+		// The whole run, as in the other charts (flows start at the end of
+		// the first interval).
+		p.X.Min, p.X.Max = times[0].Days(), times[len(times)-1].Days()
+	}
+	fixEmptyX(p)
+	return p
+}
+
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// unlabelled is a tick marker that keeps the ticks of its Ticker but
+// drops their labels, for a panel that shares the time axis of the panel
+// below it.
+type unlabelled struct{ plot.Ticker }
+
+// Ticks returns the ticks of u.Ticker without labels.
+func (u unlabelled) Ticks(min, max float64) []plot.Tick {
+	ts := u.Ticker.Ticks(min, max)
+	for i := range ts {
+		ts[i].Label = ""
+	}
+	return ts
 }
 
 func pricePlot(recs []*Recording, opt Options) *plot.Plot {

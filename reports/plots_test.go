@@ -2,8 +2,10 @@ package reports
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,6 +49,50 @@ func TestWritePlots(t *testing.T) {
 		assert.Contains(t, string(svg), s)
 	}
 	assert.NotContains(t, string(svg), "h100", "a model without leases gets no legend entry")
+}
+
+func TestWritePlotsTokenCharts(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, WritePlots(dir, tokenFixture(), Options{Title: "tok", Start: "2024-03-20"}))
+	requirePlots(t, dir)
+	svg, err := os.ReadFile(filepath.Join(dir, "supply.svg"))
+	require.NoError(t, err)
+	for _, s := range []string{"tok: token supply, bonded ratio, inflation (mean, min-max over 2 replications)",
+		"token supply (million tokens)", "fraction (inflation and APR per year)",
+		"supply mean", "supply min-max", "bonded ratio", "inflation rate"} {
+		assert.Contains(t, string(svg), s)
+	}
+	assert.NotContains(t, string(svg), "staking APR", "a metric NaN everywhere gets no line")
+	assert.Equal(t, 1, strings.Count(string(svg), "days since 2024-03-20"), "the panels share one time axis")
+
+	svg, err = os.ReadFile(filepath.Join(dir, "flows.svg"))
+	require.NoError(t, err)
+	for _, s := range []string{"tok: daily token flows (mean over 2 replications)", "flow (tokens per day)",
+		"days since 2024-03-20", "minted", "burned", "subsidies"} {
+		assert.Contains(t, string(svg), s)
+	}
+	assert.NotContains(t, string(svg), "take fees", "a flow NaN everywhere gets no line")
+	assert.NotContains(t, string(svg), "emissions", "a flow zero everywhere gets no line")
+}
+
+func TestWritePlotsWithoutTokenLayer(t *testing.T) {
+	for _, v := range []float64{0, math.NaN()} {
+		dir := t.TempDir()
+		require.NoError(t, WritePlots(dir, withoutTokenLayer(fixture(), v), Options{}))
+		requirePlots(t, dir)
+		svg, err := os.ReadFile(filepath.Join(dir, "flows.svg"))
+		require.NoError(t, err)
+		assert.Contains(t, string(svg), "daily token flows: no token flows in any of 3 replications", v)
+		svg, err = os.ReadFile(filepath.Join(dir, "supply.svg"))
+		require.NoError(t, err)
+		if math.IsNaN(v) {
+			assert.Contains(t, string(svg), "token supply, bonded ratio, inflation: no token data in any of 3 replications")
+			assert.NotContains(t, string(svg), "inflation rate")
+			assert.NotContains(t, string(svg), "supply mean", "no supply, no legend entry")
+		} else {
+			assert.Contains(t, string(svg), "inflation rate", "zeros are drawn")
+		}
+	}
 }
 
 func TestWritePlotsWithoutGPULeases(t *testing.T) {
@@ -102,5 +148,7 @@ func BenchmarkChartSeries(b *testing.B) {
 		BandSeries(recs, sim.MGPUUtilization)
 		BandSeries(recs, sim.MCPUUtilization)
 		GPUPriceSeries(recs)
+		SupplySeries(recs)
+		FlowSeries(recs)
 	}
 }

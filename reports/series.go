@@ -15,6 +15,11 @@ import (
 // have a non-NaN value there; all three are NaN where none has.
 func BandSeries(recs []*Recording, metric int) (x, mean, lo, hi []float64) {
 	times, idx := align(recs)
+	return bandAt(recs, times, idx, metric)
+}
+
+// bandAt is BandSeries on times and idx from align(recs).
+func bandAt(recs []*Recording, times []sim.Time, idx [][]int, metric int) (x, mean, lo, hi []float64) {
 	x = make([]float64, len(times))
 	mean = make([]float64, len(times))
 	lo = make([]float64, len(times))
@@ -43,6 +48,153 @@ func BandSeries(recs []*Recording, metric int) (x, mean, lo, hi []float64) {
 		mean[j], lo[j], hi[j] = sum/float64(n), l, h
 	}
 	return x, mean, lo, hi
+}
+
+// Series is one named line of a chart.
+type Series struct {
+	// Name is the line's legend label.
+	Name string
+	// X holds times in days since the start. Series returned together
+	// may share their X slice: do not modify it.
+	X []float64
+	// Y holds the line's values (units depend on the chart); NaN marks a
+	// gap.
+	Y []float64
+}
+
+// SupplyData is the data behind the supply chart.
+type SupplyData struct {
+	// X holds the sample times in days since the start (the sorted union
+	// of the recordings' times).
+	X []float64
+	// SupplyMean, SupplyLo and SupplyHi are the mean, minimum and maximum
+	// of token_supply over the replications, in millions of tokens, as in
+	// BandSeries (NaN where no replication has a value).
+	SupplyMean, SupplyLo, SupplyHi []float64
+	// Fractions holds the mean over the replications (as in BandSeries) of
+	// bonded_ratio, inflation_rate and staking_apr as fractions, named
+	// "bonded ratio", "inflation rate" and "staking APR", in that order. A
+	// metric that is NaN at every time is left out.
+	Fractions []Series
+}
+
+// namedMetric is a line of a chart: its legend label and sim.M* metric.
+type namedMetric struct {
+	name   string
+	metric int
+}
+
+// metricIndex returns the position of the line called name in list, so
+// that a line keeps its colour when others are left out.
+func metricIndex(list []namedMetric, name string) int {
+	for i, m := range list {
+		if m.name == name {
+			return i
+		}
+	}
+	panic("reports: unknown series " + name)
+}
+
+// supplyFractions lists the lower panel of the supply chart.
+var supplyFractions = []namedMetric{
+	{"bonded ratio", sim.MBondedRatio},
+	{"inflation rate", sim.MInflationRate},
+	{"staking APR", sim.MStakingAPR},
+}
+
+// SupplySeries returns the data behind the supply chart of recs.
+func SupplySeries(recs []*Recording) SupplyData {
+	times, idx := align(recs)
+	var d SupplyData
+	d.X, d.SupplyMean, d.SupplyLo, d.SupplyHi = bandAt(recs, times, idx, sim.MTokenSupply)
+	for _, ys := range [][]float64{d.SupplyMean, d.SupplyLo, d.SupplyHi} {
+		for j := range ys {
+			ys[j] /= 1e6
+		}
+	}
+	for _, f := range supplyFractions {
+		_, mean, _, _ := bandAt(recs, times, idx, f.metric)
+		if slices.ContainsFunc(mean, func(v float64) bool { return !math.IsNaN(v) }) {
+			d.Fractions = append(d.Fractions, Series{Name: f.name, X: d.X, Y: mean})
+		}
+	}
+	return d
+}
+
+// flowMetrics lists the flows of the flows chart: each is the rate of
+// change of a cumulative *_total metric in tokens.
+var flowMetrics = []namedMetric{
+	{"minted", sim.MMintedTotal},
+	{"burned", sim.MBurnedTotal},
+	{"take fees", sim.MFeesTotal},
+	{"subsidies", sim.MSubsidiesPaidTotal},
+	{"emissions", sim.MEmissionsTotal},
+}
+
+// FlowSeries returns the daily token flows of recs, in tokens per day:
+// "minted", "burned", "take fees", "subsidies" and "emissions", in that
+// order, derived from minted_total, burned_total, fees_total,
+// subsidies_paid_total and emissions_total. For each interval between
+// consecutive sample times (of the sorted union of the recordings'
+// times) and each replication with a sample at both ends, the flow is the
+// difference of the cumulative metric divided by the interval in days;
+// Y is the mean of that over the replications (NaN where none has a
+// non-NaN difference) and X the end of the interval. So X has one time
+// fewer than the samples.
+//
+// Long runs are thinned to at most MaxPlotPoints intervals by merging k
+// consecutive intervals into one: the flow over the merged interval is
+// the time-weighted mean of its flows, so thinning keeps the totals
+// (the area under each line) and cannot alias spikes away. A flow that is
+// zero or NaN at every time is left out, so the result is empty for a run
+// without token flows.
+func FlowSeries(recs []*Recording) []Series {
+	return flowSeries(recs, MaxPlotPoints)
+}
+
+// flowSeries is FlowSeries with at most maxPoints intervals.
+func flowSeries(recs []*Recording, maxPoints int) []Series {
+	times, idx := align(recs)
+	if len(times) < 2 {
+		return nil
+	}
+	keep := thinIndices(len(times), thinStride(len(times)-1, maxPoints))
+	x := make([]float64, len(keep)-1)
+	days := make([]float64, len(keep)-1)
+	for q := 1; q < len(keep); q++ {
+		x[q-1] = times[keep[q]].Days()
+		days[q-1] = (times[keep[q]] - times[keep[q-1]]).Days()
+	}
+	var out []Series
+	for _, f := range flowMetrics {
+		y := make([]float64, len(x))
+		nonzero := false
+		for q := range y {
+			a, b := keep[q], keep[q+1]
+			sum, n := 0.0, 0
+			for r, rec := range recs {
+				ia, ib := idx[r][a], idx[r][b]
+				if ia < 0 || ib < 0 {
+					continue
+				}
+				d := rec.Values[ib][f.metric] - rec.Values[ia][f.metric]
+				if math.IsNaN(d) || math.IsInf(d, 0) {
+					continue
+				}
+				sum += d / days[q]
+				n++
+			}
+			y[q] = math.NaN()
+			if n > 0 {
+				y[q] = sum / float64(n)
+				nonzero = nonzero || y[q] != 0
+			}
+		}
+		if nonzero {
+			out = append(out, Series{Name: f.name, X: x, Y: y})
+		}
+	}
+	return out
 }
 
 // PriceSeries is the price line of one GPU model.

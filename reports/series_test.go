@@ -119,10 +119,30 @@ func TestRuns(t *testing.T) {
 	assert.Equal(t, [][2]int{{1, 2}, {4, 5}, {6, 8}}, runs(keep, y, z))
 }
 
-// chartData is the data behind both charts, as stored in the golden file.
+// chartData is the data behind the charts, as stored in the golden file.
 type chartData struct {
 	Utilization map[string]band5 `json:"utilization"`
 	Price       []priceJSON      `json:"price"`
+	Supply      supplyJSON       `json:"supply"`
+	Flows       []seriesJSON     `json:"flows"`
+}
+
+type supplyJSON struct {
+	X, Mean, Lo, Hi []Float
+	Fractions       []seriesJSON
+}
+
+type seriesJSON struct {
+	Name string
+	X, Y []Float
+}
+
+func toSeriesJSON(ss []Series) []seriesJSON {
+	var out []seriesJSON
+	for _, s := range ss {
+		out = append(out, seriesJSON{s.Name, toFloats(s.X), toFloats(s.Y)})
+	}
+	return out
 }
 
 type band5 struct {
@@ -155,6 +175,11 @@ func TestChartSeriesGolden(t *testing.T) {
 	for _, p := range GPUPriceSeries(recs) {
 		d.Price = append(d.Price, priceJSON{p.Model, toFloats(p.X), toFloats(p.Y)})
 	}
+	// The token charts use their own fixture: fixture's values depend on
+	// the metric indices.
+	sd := SupplySeries(tokenFixture())
+	d.Supply = supplyJSON{toFloats(sd.X), toFloats(sd.SupplyMean), toFloats(sd.SupplyLo), toFloats(sd.SupplyHi), toSeriesJSON(sd.Fractions)}
+	d.Flows = toSeriesJSON(FlowSeries(tokenFixture()))
 	got, err := json.MarshalIndent(d, "", "  ")
 	require.NoError(t, err)
 	got = append(got, '\n')
@@ -167,4 +192,144 @@ func TestChartSeriesGolden(t *testing.T) {
 	require.NoError(t, err, "run go test -run TestChartSeriesGolden -update")
 	assert.Equal(t, string(want), string(got))
 	assert.True(t, bytes.Contains(want, []byte("null")), "NaN points are in the golden data")
+}
+
+func TestSupplySeries(t *testing.T) {
+	nan := math.NaN()
+	recs := []*Recording{
+		synthRec(0, []int{0, 12, 24}, map[int][]float64{
+			sim.MTokenSupply:   {100e6, 110e6, 120e6},
+			sim.MBondedRatio:   {nan, nan, nan},
+			sim.MInflationRate: {0.1, 0.1, 0.09},
+			sim.MStakingAPR:    {0.2, nan, 0.18},
+		}),
+		synthRec(1, []int{0, 12, 24}, map[int][]float64{
+			sim.MTokenSupply:   {102e6, 108e6, nan},
+			sim.MBondedRatio:   {nan, nan, nan},
+			sim.MInflationRate: {0.1, 0.12, 0.11},
+			sim.MStakingAPR:    {0.22, 0.24, nan},
+		}),
+	}
+	d := SupplySeries(recs)
+	nanEq(t, []float64{0, 0.5, 1}, d.X, "x")
+	// Millions of tokens; rep 1 has no supply at 24h.
+	nanEq(t, []float64{101, 109, 120}, d.SupplyMean, "supply mean")
+	nanEq(t, []float64{100, 108, 120}, d.SupplyLo, "supply lo")
+	nanEq(t, []float64{102, 110, 120}, d.SupplyHi, "supply hi")
+	// bonded_ratio is NaN everywhere: left out.
+	require.Len(t, d.Fractions, 2)
+	assert.Equal(t, "inflation rate", d.Fractions[0].Name)
+	nanEq(t, d.X, d.Fractions[0].X, "inflation x")
+	nanEq(t, []float64{0.1, 0.11, 0.1}, d.Fractions[0].Y, "inflation")
+	assert.Equal(t, "staking APR", d.Fractions[1].Name)
+	nanEq(t, []float64{0.21, 0.24, 0.18}, d.Fractions[1].Y, "apr")
+
+	// Zeros are data: a run without a token layer that records 0 keeps
+	// its (flat) lines; one that records NaN has none.
+	d = SupplySeries(withoutTokenLayer(fixture(), 0))
+	require.Len(t, d.Fractions, 3)
+	assert.Equal(t, "bonded ratio", d.Fractions[0].Name)
+	nanEq(t, []float64{0, 0, 0}, d.Fractions[0].Y, "bonded")
+	nanEq(t, []float64{0, 0, 0}, d.SupplyMean, "supply")
+	d = SupplySeries(withoutTokenLayer(fixture(), nan))
+	assert.Empty(t, d.Fractions)
+	nanEq(t, []float64{nan, nan, nan}, d.SupplyMean, "supply")
+
+	d = SupplySeries(nil)
+	assert.Empty(t, d.X)
+	assert.Empty(t, d.SupplyMean)
+	assert.Empty(t, d.Fractions)
+}
+
+func seriesNames(ss []Series) []string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func TestFlowSeries(t *testing.T) {
+	// Intervals of 0.5, 0.5 and 1 day. Per replication, in tokens per day:
+	//   minted     rep 0: 20, 40, 0     rep 1: 40, 0, 40
+	//   burned     rep 0: 0, 0, -2      rep 1: 0, 0, 0
+	//   take fees  NaN throughout
+	//   subsidies  rep 0: 10, NaN, NaN  rep 1: 20, 10, 5
+	//   emissions  0 (constant total)
+	recs := tokenFixture()
+	fs := FlowSeries(recs)
+	// burned is kept (negative flows are flows); take fees (NaN) and
+	// emissions (constant total) are left out.
+	require.Equal(t, []string{"minted", "burned", "subsidies"}, seriesNames(fs))
+	for _, f := range fs {
+		nanEq(t, []float64{0.5, 1, 2}, f.X, f.Name+" x")
+	}
+	nanEq(t, []float64{30, 20, 20}, fs[0].Y, "minted")
+	nanEq(t, []float64{0, 0, -1}, fs[1].Y, "burned")
+	nanEq(t, []float64{15, 10, 5}, fs[2].Y, "subsidies")
+
+	// The order of the recordings does not matter.
+	assert.Equal(t, fs, FlowSeries([]*Recording{recs[1], recs[0]}))
+
+	// Unaligned: rep 1 has no sample at 24h, so it counts only in the
+	// first interval.
+	recs[1] = synthRec(1, []int{0, 12, 48}, map[int][]float64{sim.MMintedTotal: {0, 20, 60}})
+	fs = FlowSeries(recs)
+	require.Equal(t, "minted", fs[0].Name)
+	nanEq(t, []float64{30, 40, 0}, fs[0].Y, "minted, unaligned")
+}
+
+func TestFlowSeriesFixture(t *testing.T) {
+	// Every total grows by 0.5 per hourly sample: 12 tokens per day.
+	fs := FlowSeries(fixture())
+	require.Equal(t, []string{"minted", "burned", "take fees", "subsidies", "emissions"}, seriesNames(fs))
+	for _, f := range fs {
+		nanEq(t, []float64{1.0 / 24, 2.0 / 24}, f.X, f.Name+" x")
+		nanEq(t, []float64{12, 12}, f.Y, f.Name)
+	}
+}
+
+func TestFlowSeriesThinning(t *testing.T) {
+	recs := []*Recording{synthRec(0, []int{0, 1, 2, 3, 4}, map[int][]float64{sim.MMintedTotal: {0, 1, 3, 6, 10}})}
+	// 4 intervals, at most 2: merge pairs.
+	fs := flowSeries(recs, 2)
+	require.Len(t, fs, 1)
+	nanEq(t, []float64{2.0 / 24, 4.0 / 24}, fs[0].X, "x")
+	nanEq(t, []float64{3 * 12, 7 * 12}, fs[0].Y, "y")
+
+	// 5 intervals, at most 2: stride 3, then the remaining 2.
+	recs = []*Recording{synthRec(0, []int{0, 1, 2, 3, 4, 5}, map[int][]float64{sim.MMintedTotal: {0, 1, 3, 6, 10, 15}})}
+	fs = flowSeries(recs, 2)
+	nanEq(t, []float64{3.0 / 24, 5.0 / 24}, fs[0].X, "x")
+	nanEq(t, []float64{6 * 8, 9 * 12}, fs[0].Y, "y")
+
+	// A year of hourly samples: at most MaxPlotPoints points, and the area
+	// under each line is the mean total (thinning keeps the totals).
+	long := longRun(3, 8760)
+	fs = FlowSeries(long)
+	require.Len(t, fs, len(flowMetrics))
+	for k, f := range fs {
+		assert.LessOrEqual(t, len(f.X), MaxPlotPoints, f.Name)
+		area, prev := 0.0, 0.0
+		for q := range f.X {
+			area += f.Y[q] * (f.X[q] - prev)
+			prev = f.X[q]
+		}
+		want := 0.0
+		for _, rec := range long {
+			want += (rec.Values[rec.Len()-1][flowMetrics[k].metric] - rec.Values[0][flowMetrics[k].metric]) / float64(len(long))
+		}
+		assert.InEpsilon(t, want, area, 1e-9, f.Name)
+		assert.Equal(t, float64(8759)/24, f.X[len(f.X)-1], "the last interval ends at the last sample")
+	}
+}
+
+func TestFlowSeriesNoFlows(t *testing.T) {
+	assert.Empty(t, FlowSeries(withoutTokenLayer(fixture(), 0)))
+	assert.Empty(t, FlowSeries(withoutTokenLayer(fixture(), math.NaN())))
+	assert.Empty(t, FlowSeries([]*Recording{}))
+	one := fixture(1)
+	one[0] = &Recording{Rep: 1, Times: one[0].Times[:1], Values: one[0].Values[:1], Resources: one[0].Resources[:1]}
+	assert.Empty(t, FlowSeries(one), "one sample has no interval")
+	assert.Empty(t, FlowSeries(nil))
 }

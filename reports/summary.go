@@ -130,25 +130,54 @@ func (s *Summary) WriteJSON(w io.Writer) error {
 	return err
 }
 
-// tableRows lists the figures WriteTable prints: metric index and whether
-// the final value (rather than the time mean) is the one to read.
+// tableRows lists the figures WriteTable prints: metric index, whether
+// the final value (rather than the time mean) is the one to read, and
+// whether the row is left out when the metric is zero or NaN throughout
+// (the token-layer rows, so that runs without one keep a short table).
 var tableRows = []struct {
-	metric int
-	final  bool
+	metric   int
+	final    bool
+	optional bool
 }{
-	{sim.MGPUUtilization, false},
-	{sim.MCPUUtilization, false},
-	{sim.MGPUPriceUSDHour, false},
-	{sim.MLeasesActive, false},
-	{sim.MOrdersUnservedTotal, true},
-	{sim.MProvidersActive, false},
-	{sim.MCommunityPoolAKT, true},
+	{sim.MGPUUtilization, false, false},
+	{sim.MCPUUtilization, false, false},
+	{sim.MGPUPriceUSDHour, false, false},
+	{sim.MLeasesActive, false, false},
+	{sim.MOrdersUnservedTotal, true, false},
+	{sim.MProvidersActive, false, false},
+	{sim.MCommunityPoolAKT, true, false},
+	{sim.MTokenSupply, true, true},
+	{sim.MBondedRatio, false, true},
+	{sim.MInflationRate, false, true},
+	{sim.MStakingAPR, false, true},
+	{sim.MMintedTotal, true, true},
+	{sim.MBurnedTotal, true, true},
+	{sim.MProviderRevenueUSDTotal, true, true},
+	{sim.MSubsidiesPaidTotal, true, true},
+}
+
+// zeroOrNaN reports whether ms is zero or NaN in every replication: both
+// its time mean and its final value. (A time mean of a series that is
+// not zero throughout is zero only if its values cancel exactly.)
+func zeroOrNaN(ms MetricSummary) bool {
+	for _, st := range []Stat{ms.TimeMean, ms.Final} {
+		for _, v := range st.PerRep {
+			if v != 0 && !math.IsNaN(float64(v)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // WriteTable writes a compact table of the key metrics to w (typically
 // stdout): for each, the statistic (mean over time, or final value), the
 // mean across replications, its 95% confidence interval, n and the unit.
-// Write errors are ignored: the table is informational.
+// The market rows come first and are always written; the token-layer rows
+// (token_supply, bonded_ratio, inflation_rate, staking_apr, minted_total,
+// burned_total, provider_revenue_usd_total, subsidies_paid_total) follow
+// only when the metric is non-zero in some replication. Write errors are
+// ignored: the table is informational.
 func (s *Summary) WriteTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "metric\tstatistic\tmean\t95%% CI\tn\tunit\n")
@@ -157,6 +186,9 @@ func (s *Summary) WriteTable(w io.Writer) {
 			continue
 		}
 		ms := s.Metrics[row.metric]
+		if row.optional && zeroOrNaN(ms) {
+			continue
+		}
 		st, what := ms.TimeMean, "mean over time"
 		if row.final {
 			st, what = ms.Final, "final"

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -116,7 +118,7 @@ func TestWriteTable(t *testing.T) {
 	Summarize(fixture()).WriteTable(&buf)
 	out := buf.String()
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	require.Len(t, lines, 1+7)
+	require.Len(t, lines, 1+7+8, out)
 	assert.Regexp(t, `^metric\s+statistic\s+mean\s+95% CI\s+n\s+unit$`, lines[0])
 	half := t975df2 / math.Sqrt(3)
 	// gpu_utilization (m = 0): time means 0.5, 1.5, 2.5.
@@ -126,10 +128,58 @@ func TestWriteTable(t *testing.T) {
 	assert.Regexp(t, `^orders_unserved_total\s+final\s+10\s+`, lines[5])
 	assert.Regexp(t, `^community_pool_akt\s+final\s+25\s+.*AKT$`, lines[7])
 
+	// The token rows: metric m has time mean m + 1.5 and final m + 2 on
+	// average over the replications.
+	for k, row := range []struct {
+		name  string
+		final bool
+	}{
+		{"token_supply", true}, {"bonded_ratio", false}, {"inflation_rate", false}, {"staking_apr", false},
+		{"minted_total", true}, {"burned_total", true}, {"provider_revenue_usd_total", true}, {"subsidies_paid_total", true},
+	} {
+		m := slices.IndexFunc(sim.Metrics[:], func(x sim.Metric) bool { return x.Name == row.name })
+		require.GreaterOrEqual(t, m, 0, row.name)
+		what, want := "mean over time", float64(m)+1.5
+		if row.final {
+			what, want = "final", float64(m)+2
+		}
+		assert.Regexp(t, `^`+row.name+`\s+`+what+`\s+`+regexp.QuoteMeta(fmtNum(want))+`\s+\[.*\]\s+3\s+`+regexp.QuoteMeta(sim.Metrics[m].Unit)+`$`, lines[8+k])
+	}
+
 	buf.Reset()
 	Summarize(fixture(0)).WriteTable(&buf)
 	assert.Contains(t, buf.String(), "[0.5, 0.5] (one replication)")
 	assert.Contains(t, buf.String(), "n/a")
+}
+
+func TestWriteTableWithoutTokenLayer(t *testing.T) {
+	// Token metrics zero or NaN everywhere: the short table.
+	for _, v := range []float64{0, math.NaN()} {
+		var buf bytes.Buffer
+		Summarize(withoutTokenLayer(fixture(), v)).WriteTable(&buf)
+		lines := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")
+		require.Len(t, lines, 1+7, buf.String())
+		assert.NotContains(t, buf.String(), "token_supply")
+	}
+
+	// A metric non-zero in one replication only, at one sample only, gets
+	// its row; mixed zeros and NaNs do not.
+	recs := withoutTokenLayer(fixture(), 0)
+	recs = withValues(recs, func(m, r, i int, v float64) float64 {
+		switch {
+		case m == sim.MSubsidiesPaidTotal && r == 2 && i == 1:
+			return 7
+		case m == sim.MBurnedTotal && r == 1:
+			return math.NaN()
+		}
+		return v
+	})
+	var buf bytes.Buffer
+	Summarize(recs).WriteTable(&buf)
+	lines := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")
+	require.Len(t, lines, 1+7+1, buf.String())
+	// Finals 0, 0, 0: the row says so.
+	assert.Regexp(t, `^subsidies_paid_total\s+final\s+0\s+\[0, 0\]\s+3\s+tokens$`, lines[8])
 }
 
 func TestFmtNum(t *testing.T) {

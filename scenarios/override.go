@@ -192,8 +192,24 @@ func mergeDefaults(tree, def map[string]any) {
 
 func addMissing(t, d map[string]any) {
 	for k, v := range d {
-		if _, ok := t[k]; !ok {
+		tv, ok := t[k]
+		if !ok {
 			t[k] = v
+			continue
+		}
+		// parameter sub-tables ([tokenomics.inflation], ...) are completed
+		// key by key too; other tables (take_rate, distributions, per-
+		// resource tables) are atomic
+		if structTables[k] {
+			if tm, ok := tv.(map[string]any); ok {
+				if dm, ok := v.(map[string]any); ok {
+					addMissing(tm, dm)
+				}
+			}
 		}
 	}
 }
+
+// structTables are the sub-tables whose keys are completed one by one
+// with defaults: each is a parameter struct, not a free-form table.
+var structTables = map[string]bool{"inflation": true, "staking": true, "emission": true, "bme": true, "price": true}

@@ -49,12 +49,14 @@ func singleLeaseConfig(t testing.TB, usdc bool) *sim.Config {
 	sp := sim.DefaultParams()
 	sp.Horizon = dur(5 * sim.Day)
 	sp.SampleEvery = dur(sim.Hour)
+	tp := tokenomics.DefaultParams()
+	tp.Inflation.Model = "none" // only lease payments reach the community pool
 	cfg := &sim.Config{
 		Sim: sp, Catalog: cat,
 		Providers:  []agents.ProviderCohort{p},
 		Tenants:    []agents.TenantCohort{g},
 		Mechanism:  mechanism(t, nil),
-		Tokenomics: tokenomics.DefaultParams(),
+		Tokenomics: tp,
 		Check:      true,
 	}
 	validate(t, cfg)

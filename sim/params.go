@@ -82,6 +82,9 @@ type Config struct {
 	Mechanism market.Mechanism
 	// Tokenomics holds the money parameters.
 	Tokenomics tokenomics.Params
+	// PricePath is the loaded CSV price path when Tokenomics.Price.Model is
+	// "csv" (package scenarios reads it relative to the scenario file).
+	PricePath *tokenomics.PricePath
 	// Check runs the invariant checks after every event and panics with
 	// the first violation (slow; for tests and --check runs).
 	Check bool

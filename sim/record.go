@@ -39,6 +39,21 @@ const (
 	MTokenPriceUSD
 	MOrderAttemptsTotal
 	MGPUPriceStartedMeanUSDHour
+	MTokenSupply
+	MBondedRatio
+	MInflationRate
+	MStakingAPR
+	MMintedTotal
+	MBurnedTotal
+	MProviderRevenueUSDTotal
+	MSubsidiesPaidTotal
+	MEmissionsTotal
+	MFeesTotal
+	MUnbonding
+	MACTSupply
+	MBMEVault
+	MBMECollateralRatio
+	MAirdropsClaimedTotal
 	NumMetrics
 )
 
@@ -71,6 +86,21 @@ var Metrics = [NumMetrics]Metric{
 	MTokenPriceUSD:              {"token_price_usd", "USD", "price of the staking token (AKT)"},
 	MOrderAttemptsTotal:         {"order_attempts_total", "count", "auction attempts: orders posted for bids (arrivals, retries, restarts)"},
 	MGPUPriceStartedMeanUSDHour: {"gpu_price_started_mean_usd_hour", "USD/GPU-h", "mean over GPU leases started since the start of their price per GPU-hour (each lease counts once)"},
+	MTokenSupply:                {"token_supply", "tokens", "total supply of the staking token (whole AKT)"},
+	MBondedRatio:                {"bonded_ratio", "fraction", "bonded tokens / supply"},
+	MInflationRate:              {"inflation_rate", "fraction/year", "the mint module's current annual inflation (0 without one)"},
+	MStakingAPR:                 {"staking_apr", "fraction/year", "delegators' yield: inflation x (1 - community tax) x (1 - commission) / bonded ratio"},
+	MMintedTotal:                {"minted_total", "tokens", "staking tokens minted since the start (inflation, emissions, BME shortfalls)"},
+	MBurnedTotal:                {"burned_total", "tokens", "staking tokens burned since the start (net of the BME vault: tokens burned into ACT count when they enter the vault)"},
+	MProviderRevenueUSDTotal:    {"provider_revenue_usd_total", "USD", "provider income since the start: lease payments after take, emissions, subsidies and airdrops, each at the token price when received"},
+	MSubsidiesPaidTotal:         {"subsidies_paid_total", "tokens", "incentive-program subsidies paid to providers since the start"},
+	MEmissionsTotal:             {"emissions_total", "tokens", "emission-schedule rewards paid to providers since the start"},
+	MFeesTotal:                  {"fees_total", "tokens", "take fees since the start, in staking tokens (fees in other denominations converted at the price of the day)"},
+	MUnbonding:                  {"unbonding", "tokens", "tokens in the unbonding queue"},
+	MACTSupply:                  {"act_supply", "ACT", "compute credits outstanding (burn-mint era)"},
+	MBMEVault:                   {"bme_vault", "tokens", "staking tokens held by the BME vault"},
+	MBMECollateralRatio:         {"bme_collateral_ratio", "ratio", "BME collateral ratio: vault x price / ACT supply (NaN without ACT)"},
+	MAirdropsClaimedTotal:       {"airdrops_claimed_total", "tokens", "airdrop tokens claimed by providers since the start"},
 }
 
 // Resource names used in ResourceSample: "cpu", "memory_gb" and one

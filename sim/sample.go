@@ -77,6 +77,7 @@ func (w *World) doSample() {
 	w.gpuBuf = gpuPrices[:0]
 	v[MCommunityPoolAKT] = tokenomics.Whole(w.ledger.Balance(w.pool, tokenomics.AKT))
 	v[MTokenPriceUSD] = w.priceUSD[tokenomics.AKT]
+	w.sampleChain(v)
 	v[MGPUPriceStartedMeanUSDHour] = math.NaN()
 	if w.gpuLeases > 0 {
 		v[MGPUPriceStartedMeanUSDHour] = w.gpuPriceSum / w.gpuLeases
@@ -168,6 +169,9 @@ func nth(xs []float64, k int) float64 {
 func (w *World) CheckInvariants() (bool, string) {
 	if ok, why := w.ledger.Check(); !ok {
 		return false, "ledger: " + why
+	}
+	if ok, why := w.chain.bme.Check(); !ok {
+		return false, "bme: " + why
 	}
 	var claims [tokenomics.NumDenoms]int64
 	for i := range w.deps {

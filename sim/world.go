@@ -27,6 +27,8 @@ const (
 	evProviderClose
 	evReview
 	evWarmupEnd
+	evEpoch
+	evGovernance
 )
 
 // Lease close reasons, as on chain (akash.md §1).
@@ -103,21 +105,21 @@ type lease struct {
 // World is the state of one replication: agents, orders, leases, escrow
 // and ledger, advanced by the event loop. Only World mutates it.
 type World struct {
-	cfg                      *Config
-	cat                      *agents.Catalog
-	nres                     int
-	rep                      int
-	seed                     uint64
-	q                        Queue
-	now                      Time
-	origin                   Time // the scenario start: the end of the warmup
-	horizon                  Time // origin + the scenario's horizon
-	events                   uint64
-	rec                      Recorder
-	mech                     market.Mechanism
-	laneWithdraw, laneReview int
-	cheapest                 bool // mechanism clears at the cheapest ask
-	maxBids                  int
+	cfg                                 *Config
+	cat                                 *agents.Catalog
+	nres                                int
+	rep                                 int
+	seed                                uint64
+	q                                   Queue
+	now                                 Time
+	origin                              Time // the scenario start: the end of the warmup
+	horizon                             Time // origin + the scenario's horizon
+	events                              uint64
+	rec                                 Recorder
+	mech                                market.Mechanism
+	laneWithdraw, laneReview, laneEpoch int
+	cheapest                            bool // mechanism clears at the cheapest ask
+	maxBids                             int
 
 	// random streams (see doc.go for the list)
 	rngMarket    *rand.Rand
@@ -156,6 +158,9 @@ type World struct {
 	minDeposit    int64
 	usdHourToRate [tokenomics.NumDenoms]float64
 
+	chain   chain // the token layer (chain.go)
+	sortBuf []int32
+
 	// totals for metrics
 	capTotal    []int64
 	allocTotal  []int64
@@ -182,6 +187,7 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 	st := NewStreams(seed)
 	w.rngMarket = st.Stream("market")
 	w.rngLease = st.Stream("leases")
+	w.chain.rngPrice = st.Stream("token-price")
 	for _, c := range cfg.Tenants {
 		w.rngArrivals = append(w.rngArrivals, st.Stream("tenants/"+c.Name+"/arrivals"))
 		w.rngDemand = append(w.rngDemand, st.Stream("tenants/"+c.Name+"/demand"))
@@ -215,7 +221,9 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 	w.pool = w.ledger.Open("community-pool")
 	w.escrow = w.ledger.Open("escrow")
 	w.bidEscrow = w.ledger.Open("bid-escrow")
-	w.ledger.Mint(w.holders, tokenomics.AKT, tokenomics.Tokens(tp.CirculatingSupplyAKT))
+	// the supply at the start: the community pool and the treasury (moved
+	// in initChain) are parts of it, the rest is held outside the model
+	w.ledger.Mint(w.holders, tokenomics.AKT, tokenomics.Tokens(tp.CirculatingSupplyAKT)-tokenomics.Tokens(tp.CommunityPoolAKT))
 	w.ledger.Mint(w.pool, tokenomics.AKT, tokenomics.Tokens(tp.CommunityPoolAKT))
 	for _, c := range cfg.Tenants {
 		w.wallets = append(w.wallets, w.ledger.Open("tenants/"+c.Name))
@@ -223,6 +231,7 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 	w.blockNanos = int64(tp.BlockSeconds * float64(Second))
 	w.priceUSD[tokenomics.AKT] = tp.TokenPriceUSD
 	w.priceUSD[tokenomics.USDC] = 1
+	w.priceUSD[tokenomics.ACT] = 1 // ACT is pegged to the USD (akash.md §7)
 	for d := tokenomics.Denom(0); d < tokenomics.NumDenoms; d++ {
 		w.takeBPS[d] = tp.TakeBasisPoints(d)
 		// USD/h -> base units/block x RateScale
@@ -244,7 +253,9 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 
 	w.laneWithdraw = laneRetry + len(cfg.Tenants)
 	w.laneReview = w.laneWithdraw + len(cfg.Providers)
-	w.q.SetLanes(w.laneReview + len(cfg.Providers))
+	w.laneEpoch = w.laneReview + len(cfg.Providers)
+	w.q.SetLanes(w.laneEpoch + 1)
+	w.initChain()
 
 	// initial events: providers present at the start enter now (phase
 	// arrival at their EnterAt), then arrivals, entries and samples.
@@ -375,6 +386,10 @@ func (w *World) handle(e Event) {
 		}
 	case evReview:
 		w.review(e.A)
+	case evEpoch:
+		w.epoch()
+	case evGovernance:
+		w.governance(int(e.A))
 	case evWarmupEnd:
 		// cumulative counters count from the start
 		w.counters = [NumMetrics]float64{}
@@ -566,7 +581,10 @@ func (w *World) arrive(ti int) {
 	d.cohort = int32(ti)
 	d.spec = spec
 	d.denom = tokenomics.AKT
-	if spec.USDC {
+	switch {
+	case w.chain.settle == tokenomics.SettlementBME:
+		d.denom = tokenomics.ACT // ACT credits only (akash.md §1: uact since v2.0.0)
+	case spec.USDC:
 		d.denom = tokenomics.USDC
 	}
 	d.maxRate = w.toRate(spec.MaxPriceUSDHour, d.denom)
@@ -640,15 +658,47 @@ func (w *World) deposit(id int32, usd float64, first bool) {
 	if amt <= 0 {
 		return
 	}
-	d.budgetUSD -= float64(amt) / tokenomics.BaseUnits * w.priceUSD[d.denom]
 	wallet := w.wallets[d.cohort]
-	if d.denom == tokenomics.AKT {
+	switch d.denom {
+	case tokenomics.AKT:
 		w.ledger.Transfer(w.holders, wallet, tokenomics.AKT, amt) // the tenant buys AKT
-	} else {
+		w.chain.netBuyUSD += float64(amt) / tokenomics.BaseUnits * w.priceUSD[tokenomics.AKT]
+	case tokenomics.USDC:
 		w.ledger.Mint(wallet, tokenomics.USDC, amt) // USDC bridged in
+	case tokenomics.ACT:
+		amt = w.buyCredits(wallet, amt)
+		if amt <= 0 {
+			return
+		}
 	}
+	d.budgetUSD -= float64(amt) / tokenomics.BaseUnits * w.priceUSD[d.denom]
 	w.ledger.Transfer(wallet, w.escrow, d.denom, amt)
 	d.funds += amt * market.RateScale
+}
+
+// buyCredits makes sure a tenant cohort's wallet holds amt uact: it buys
+// AKT and burns it into the BME vault for ACT (at least the BME's minimum
+// mint; credits left over stay in the cohort's wallet for its next
+// deposits). It returns the uact available for the deposit, less than
+// amt when the BME refuses to mint (its collateral ratio is at or below
+// the halt threshold, or the oracle is down).
+func (w *World) buyCredits(wallet tokenomics.Account, amt int64) int64 {
+	have := w.ledger.Balance(wallet, tokenomics.ACT)
+	if have >= amt {
+		return amt
+	}
+	bp := &w.cfg.Tokenomics.BME
+	price := w.priceUSD[tokenomics.AKT]
+	act := max(amt-have, tokenomics.Tokens(bp.MinMintACT))
+	// AKT for act uact after the mint spread, rounded up
+	akt := int64(math.Ceil(float64(act) / price / (1 - float64(bp.MintSpreadBps)/10_000)))
+	w.ledger.Transfer(w.holders, wallet, tokenomics.AKT, akt)
+	if _, err := w.chain.bme.MintACT(wallet, wallet, akt, price); err != nil {
+		w.ledger.Transfer(wallet, w.holders, tokenomics.AKT, akt) // not bought after all
+	} else {
+		w.chain.netBuyUSD += float64(akt) / tokenomics.BaseUnits * price
+	}
+	return min(amt, w.ledger.Balance(wallet, tokenomics.ACT))
 }
 
 // post opens (or re-opens) deployment id's order: providers bid now; the
@@ -1009,9 +1059,23 @@ func (w *World) withdraw(lid int32) {
 		w.ledger.Transfer(w.escrow, w.pool, d.denom, fee)
 	}
 	price := w.priceUSD[d.denom]
-	p.incomeUSD += float64(earn) / tokenomics.BaseUnits * price
-	w.counters[MProviderIncomeUSDTotal] += float64(earn) / tokenomics.BaseUnits * price
+	usd := float64(earn) / tokenomics.BaseUnits * price
+	p.incomeUSD += usd
+	w.chain.revenueUSD += usd
+	w.counters[MProviderIncomeUSDTotal] += usd
 	w.counters[MTakeFeesUSDTotal] += float64(fee) / tokenomics.BaseUnits * price
+	if d.denom == tokenomics.AKT {
+		w.chain.fees += fee
+		w.chain.netBuyUSD -= usd // providers sell their AKT income
+	} else {
+		w.chain.fees += int64(float64(fee) * price / w.priceUSD[tokenomics.AKT])
+	}
+	if d.denom == tokenomics.ACT {
+		// providers redeem their credits for AKT (akash.md §7) and sell it
+		if out, _, _, err := w.chain.bme.BurnACT(p.acct, p.acct, earn, w.priceUSD[tokenomics.AKT]); err == nil {
+			w.chain.netBuyUSD -= float64(out) / tokenomics.BaseUnits * w.priceUSD[tokenomics.AKT]
+		}
+	}
 }
 
 func (w *World) withdrawAll(pid int32) {

@@ -2,6 +2,9 @@ package tokenomics
 
 import (
 	"fmt"
+	"strings"
+
+	"github.com/depinsim/depinsim/simtime"
 	"math"
 	"math/bits"
 	"sort"
@@ -32,8 +35,63 @@ type Params struct {
 	// CirculatingSupplyAKT is the AKT held outside the simulated agents at
 	// the start, in whole AKT (230,816,799 in March 2024).
 	CirculatingSupplyAKT float64 `toml:"circulating_supply_akt"`
-	// CommunityPoolAKT is the community pool's AKT at the start.
+	// CommunityPoolAKT is the community pool's AKT at the start (part of
+	// the supply above).
 	CommunityPoolAKT float64 `toml:"community_pool_akt"`
+	// TreasuryAKT is the treasury's AKT at the start (part of the supply
+	// above): it funds incentive programs with funding = "treasury" and
+	// airdrop seasons.
+	TreasuryAKT float64 `toml:"treasury_akt"`
+	// Settlement is how leases are paid: "take" (the take-rate era: AKT or
+	// USDC, a take rate at withdrawal) or "bme" (the burn-mint era: ACT
+	// credits minted by burning AKT into the BME vault, providers redeem
+	// ACT for AKT; akash.md §7). Governance can switch it during a run.
+	Settlement string `toml:"settlement"`
+	// Epoch is the interval of the tokenomics epoch (mint, emissions,
+	// subsidies, staking, price), from the start.
+	Epoch simtime.Duration `toml:"epoch"`
+	// Inflation is the Cosmos x/mint module ([tokenomics.inflation]).
+	Inflation MintParams `toml:"inflation"`
+	// Staking is the holders' bonding behaviour ([tokenomics.staking]).
+	Staking StakingParams `toml:"staking"`
+	// Emission is an emission schedule paying providers
+	// ([tokenomics.emission]; pro rata to listed GPUs).
+	Emission EmissionParams `toml:"emission"`
+	// BME is the burn-mint equilibrium ([tokenomics.bme]), used when
+	// Settlement is "bme".
+	BME BMEParams `toml:"bme"`
+	// Price is the token price process ([tokenomics.price]); it starts at
+	// TokenPriceUSD.
+	Price PriceParams `toml:"price"`
+	// Incentives are provider incentive programs ([[tokenomics.incentives]]).
+	Incentives []IncentiveProgram `toml:"incentives"`
+	// Seasons are airdrop points seasons ([[tokenomics.seasons]]).
+	Seasons []Season `toml:"seasons"`
+	// Governance is the schedule of parameter changes
+	// ([[tokenomics.governance]]); keys: GovernanceKeys.
+	Governance []GovernanceChange `toml:"governance"`
+}
+
+// Settlement eras.
+const (
+	SettlementTake = "take"
+	SettlementBME  = "bme"
+)
+
+// GovernanceKeys lists the keys a governance change may set, sorted.
+var GovernanceKeys = []string{
+	"tokenomics.inflation.commission",
+	"tokenomics.inflation.community_tax",
+	"tokenomics.inflation.goal_bonded",
+	"tokenomics.inflation.max",
+	"tokenomics.inflation.min",
+	"tokenomics.inflation.rate_change",
+	"tokenomics.settlement",
+	"tokenomics.staking.outside_yield",
+	"tokenomics.staking.speed",
+	"tokenomics.take_rate.act",
+	"tokenomics.take_rate.akt",
+	"tokenomics.take_rate.usdc",
 }
 
 // DefaultParams returns the take-era defaults (on-chain take rates).
@@ -47,6 +105,13 @@ func DefaultParams() Params {
 		BidMinDeposit:        0.5,
 		CirculatingSupplyAKT: 230_816_799,
 		CommunityPoolAKT:     0,
+		Settlement:           SettlementTake,
+		Epoch:                simtime.Duration(simtime.Hour),
+		Inflation:            DefaultMintParams(),
+		Staking:              DefaultStakingParams(),
+		Emission:             DefaultEmissionParams(),
+		BME:                  DefaultBMEParams(),
+		Price:                DefaultPriceParams(),
 	}
 }
 
@@ -77,12 +142,46 @@ func (p *Params) Validate() error {
 	for _, c := range []struct {
 		key string
 		v   float64
-	}{{"deployment_min_deposit", p.DeploymentMinDeposit}, {"bid_min_deposit", p.BidMinDeposit}, {"circulating_supply_akt", p.CirculatingSupplyAKT}, {"community_pool_akt", p.CommunityPoolAKT}} {
-		if !(c.v >= 0 && c.v < 1e15) {
-			return bad(c.key, c.v, "in [0, 1e15)")
+	}{{"deployment_min_deposit", p.DeploymentMinDeposit}, {"bid_min_deposit", p.BidMinDeposit}, {"circulating_supply_akt", p.CirculatingSupplyAKT}, {"community_pool_akt", p.CommunityPoolAKT}, {"treasury_akt", p.TreasuryAKT}} {
+		if !(c.v >= 0 && c.v < 1e12) {
+			return bad(c.key, c.v, "in [0, 1e12)")
 		}
 	}
-	return nil
+	if p.CommunityPoolAKT+p.TreasuryAKT > p.CirculatingSupplyAKT {
+		return bad("community_pool_akt", p.CommunityPoolAKT, fmt.Sprintf("at most circulating_supply_akt - treasury_akt (%v)", p.CirculatingSupplyAKT-p.TreasuryAKT))
+	}
+	if p.Settlement != SettlementTake && p.Settlement != SettlementBME {
+		return bad("settlement", fmt.Sprintf("%q", p.Settlement), `"take" or "bme"`)
+	}
+	if p.Epoch.T() < simtime.Minute || p.Epoch.T() > 30*simtime.Day {
+		return bad("epoch", p.Epoch.T(), "in [1m, 30d]")
+	}
+	for _, v := range []interface{ Validate() error }{&p.Inflation, &p.Staking, &p.Emission, &p.BME, &p.Price} {
+		if err := v.Validate(); err != nil {
+			return err
+		}
+	}
+	for i := range p.Incentives {
+		if err := p.Incentives[i].Validate(); err != nil {
+			return prefixed(fmt.Sprintf("tokenomics.incentives[%d]", i), err)
+		}
+	}
+	for i := range p.Seasons {
+		if err := p.Seasons[i].Validate(); err != nil {
+			return prefixed(fmt.Sprintf("tokenomics.seasons[%d]", i), err)
+		}
+	}
+	return ValidateSchedule(p.Governance, GovernanceKeys)
+}
+
+// prefixed puts key in front of an error that does not already name a
+// key path under it.
+func prefixed(key string, err error) error {
+	msg := err.Error()
+	if strings.HasPrefix(msg, key) || strings.HasPrefix(msg, "tokenomics.") {
+		return err
+	}
+	return fmt.Errorf("%s.%s", key, msg)
 }
 
 // TakeBasisPoints returns the take rate of d in basis points (1/10,000),

@@ -1,0 +1,436 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/market"
+	"github.com/depinsim/depinsim/tokenomics"
+)
+
+// chain is the token layer of a world: the x/mint module, staking, the
+// emission schedule, the burn-mint equilibrium, the token price, incentive
+// programs, airdrop seasons and the governance schedule. Its epoch runs in
+// PhaseTokenomics every Tokenomics.Epoch from the start (not during the
+// warmup, so the chain's state at the start is the scenario's).
+type chain struct {
+	mint      tokenomics.MintParams
+	inflation float64
+	staking   *tokenomics.Staking
+	emission  tokenomics.Emission
+	issued    int64 // emitted by the schedule so far
+	bme       *tokenomics.BME
+	price     tokenomics.PriceProcess
+	rngPrice  *rand.Rand
+	settle    string // settlement era for new deployments
+
+	programs []programState
+	seasons  []seasonState
+
+	bonded, unbonding, validators, treasury, vault tokenomics.Account
+
+	last       Time  // time of the last epoch
+	lastHeight int64 // block height of the last epoch
+	netBuyUSD  float64
+
+	// baselines and totals since the start, for metrics
+	mintedAtStart, burnedAtStart int64
+	subsidies, emissions, fees   int64
+	airdrops                     int64
+	revenueUSD                   float64
+}
+
+type programState struct {
+	p       *tokenomics.IncentiveProgram
+	cohorts []bool // by provider cohort index
+	paidUSD float64
+	funding tokenomics.Account
+}
+
+type seasonState struct {
+	s       *tokenomics.Season
+	points  []float64 // by provider id
+	alloc   []int64
+	snapped bool
+	claimed bool
+}
+
+// initChain opens the token layer's accounts and state. Called by
+// NewWorld after the ledger exists.
+func (w *World) initChain() {
+	tp := &w.cfg.Tokenomics
+	c := &w.chain
+	c.mint = tp.Inflation
+	c.inflation = tp.Inflation.Initial
+	c.staking = tokenomics.NewStaking(tp.Staking)
+	em, err := tokenomics.NewEmission(tp.Emission)
+	if err != nil {
+		panic("sim: " + err.Error())
+	}
+	c.emission = em
+	c.bonded = w.ledger.Open("bonded")
+	c.unbonding = w.ledger.Open("unbonding")
+	c.validators = w.ledger.Open("validators")
+	c.treasury = w.ledger.Open("treasury")
+	c.vault = w.ledger.Open("bme-vault")
+	c.bme = tokenomics.NewBME(tp.BME, w.ledger, c.vault)
+	c.settle = tp.Settlement
+	if amt := tokenomics.Tokens(tp.TreasuryAKT); amt > 0 {
+		w.ledger.Transfer(w.holders, c.treasury, tokenomics.AKT, amt)
+	}
+	bonded := int64(math.Round(tp.Staking.BondedRatio * float64(w.ledger.Supply(tokenomics.AKT))))
+	w.ledger.Transfer(w.holders, c.bonded, tokenomics.AKT, min(bonded, w.ledger.Balance(w.holders, tokenomics.AKT)))
+
+	var path *tokenomics.PricePath
+	if tp.Price.Model == "csv" {
+		path = w.cfg.PricePath
+		if path == nil {
+			panic("sim: csv price model without a loaded price path")
+		}
+	}
+	pp := tp.Price
+	pp.InitialUSD = tp.TokenPriceUSD
+	price, err := tokenomics.NewPriceProcess(pp, path)
+	if err != nil {
+		panic("sim: " + err.Error())
+	}
+	c.price = price
+	w.setTokenPrice(price.Price())
+
+	for i := range tp.Incentives {
+		p := &tp.Incentives[i]
+		ps := programState{p: p, cohorts: make([]bool, len(w.cfg.Providers)), funding: w.pool}
+		if p.Funding == "treasury" {
+			ps.funding = c.treasury
+		}
+		for ci, pc := range w.cfg.Providers {
+			ps.cohorts[ci] = slices.Contains(p.Cohorts, pc.Name)
+		}
+		c.programs = append(c.programs, ps)
+	}
+	for i := range tp.Seasons {
+		c.seasons = append(c.seasons, seasonState{s: &tp.Seasons[i]})
+	}
+	if c.settle == tokenomics.SettlementBME {
+		w.startBME()
+	}
+	for i, g := range tp.Governance {
+		w.schedule(w.origin+g.At.T(), PhaseTokenomics, evGovernance, int32(i), 0)
+	}
+	w.scheduleIn(w.laneEpoch, w.origin, PhaseTokenomics, evEpoch, 0, 0)
+}
+
+// setTokenPrice sets the staking token's USD price and the conversions
+// that depend on it.
+func (w *World) setTokenPrice(p float64) {
+	if !(p > 0) || math.IsInf(p, 0) {
+		panic(fmt.Sprintf("sim: token price %v", p))
+	}
+	w.priceUSD[tokenomics.AKT] = p
+	w.usdHourToRate[tokenomics.AKT] = float64(tokenomics.BaseUnits) / p * w.cfg.Tokenomics.BlockSeconds / 3600 * market.RateScale
+}
+
+// startBME switches new deployments to ACT credits: the vault is seeded
+// from the community pool (akash.md §7, v2.0.0 upgrade) when it can be.
+func (w *World) startBME() {
+	c := &w.chain
+	c.settle = tokenomics.SettlementBME
+	if c.bme.Vault() == 0 && w.ledger.Balance(w.pool, tokenomics.AKT) >= tokenomics.Tokens(w.cfg.Tokenomics.BME.VaultSeedAKT) {
+		if err := c.bme.Seed(w.pool); err != nil {
+			panic("sim: " + err.Error())
+		}
+	}
+}
+
+// epoch runs the token layer from the last epoch to now: mint, emissions,
+// subsidies, seasons, staking and the price, in that order.
+func (w *World) epoch() {
+	c := &w.chain
+	if w.now == w.origin {
+		c.mintedAtStart = w.ledger.Minted(tokenomics.AKT)
+		c.burnedAtStart = w.ledger.Burned(tokenomics.AKT)
+		c.last, c.lastHeight = w.now, w.height(w.now)
+		w.scheduleIn(w.laneEpoch, w.now+w.cfg.Tokenomics.Epoch.T(), PhaseTokenomics, evEpoch, 0, 0)
+		return
+	}
+	from, to := c.last-w.origin, w.now-w.origin
+	dt := w.now - c.last
+	h := w.height(w.now)
+
+	// x/mint and x/distribution, block by block
+	if blocks := h - c.lastHeight; blocks > 0 && c.mint.Model != "none" {
+		supply := w.ledger.Supply(tokenomics.AKT)
+		r := c.mint.Advance(c.inflation, w.ledger.Balance(c.bonded, tokenomics.AKT), supply, blocks)
+		c.inflation = r.Inflation
+		w.ledger.Mint(w.pool, tokenomics.AKT, r.CommunityPool)
+		w.ledger.Mint(c.validators, tokenomics.AKT, r.Validators)
+		w.ledger.Mint(w.holders, tokenomics.AKT, r.Delegators)
+	}
+	w.payEmissions(from, to)
+	w.paySubsidies(from, to)
+	w.runSeasons(from, to)
+
+	// staking: holders bond or unbond toward the outside yield
+	supply := w.ledger.Supply(tokenomics.AKT)
+	bonded := w.ledger.Balance(c.bonded, tokenomics.AKT)
+	bond, unbond, release := c.staking.Step(w.now, dt, w.stakingAPR(), supply, bonded, w.ledger.Balance(w.holders, tokenomics.AKT))
+	w.ledger.Transfer(c.unbonding, w.holders, tokenomics.AKT, release)
+	w.ledger.Transfer(w.holders, c.bonded, tokenomics.AKT, bond)
+	w.ledger.Transfer(c.bonded, c.unbonding, tokenomics.AKT, unbond)
+
+	// price
+	w.setTokenPrice(c.price.Step(from, dt, c.netBuyUSD, w.chain.rngPrice))
+	c.netBuyUSD = 0
+	c.last, c.lastHeight = w.now, h
+	w.scheduleIn(w.laneEpoch, w.now+w.cfg.Tokenomics.Epoch.T(), PhaseTokenomics, evEpoch, 0, 0)
+}
+
+// stakingAPR is the delegators' yield at the current state.
+func (w *World) stakingAPR() float64 {
+	c := &w.chain
+	if c.mint.Model == "none" {
+		return 0
+	}
+	s := w.ledger.Supply(tokenomics.AKT)
+	if s == 0 {
+		return 0
+	}
+	return c.mint.StakingAPR(c.inflation, float64(w.ledger.Balance(c.bonded, tokenomics.AKT))/float64(s))
+}
+
+// payEmissions mints the emission schedule's amount over (from, to] to
+// active providers pro rata to their listed GPUs (CPU cores when no GPU is
+// listed). Each share is rounded down; only what is paid is minted.
+func (w *World) payEmissions(from, to Time) {
+	c := &w.chain
+	amt := c.emission.Emit(from, to, c.issued)
+	if amt <= 0 {
+		return
+	}
+	weight := func(p *provider) float64 {
+		g := 0.0
+		for r := agents.ResGPU0; r < w.nres; r++ {
+			g += float64(p.prof.Capacity[r])
+		}
+		return g
+	}
+	if w.gpuCapacity() == 0 {
+		weight = func(p *provider) float64 { return float64(p.prof.Capacity[agents.ResCPU]) }
+	}
+	total := 0.0
+	for _, id := range w.active {
+		total += weight(&w.providers[id])
+	}
+	if total == 0 {
+		return
+	}
+	paid := int64(0)
+	for _, id := range w.sortedActive() {
+		p := &w.providers[id]
+		share := int64(float64(amt) * weight(p) / total)
+		if share <= 0 {
+			continue
+		}
+		w.ledger.Mint(p.acct, tokenomics.AKT, share)
+		paid += share
+		w.creditIncome(p, share)
+	}
+	c.issued += paid
+	c.emissions += paid
+}
+
+// paySubsidies pays every incentive program's providers for (from, to].
+func (w *World) paySubsidies(from, to Time) {
+	c := &w.chain
+	price := w.priceUSD[tokenomics.AKT]
+	for i := range c.programs {
+		ps := &c.programs[i]
+		if ps.p.End() <= from || ps.p.Start.T() >= to {
+			continue
+		}
+		for _, id := range w.sortedActive() {
+			p := &w.providers[id]
+			if !ps.cohorts[p.prof.Cohort] {
+				continue
+			}
+			gpus, leased, ask := 0, 0, 0.0
+			for r := agents.ResGPU0; r < w.nres; r++ {
+				k := int(p.prof.Capacity[r])
+				gpus += k
+				leased += k - int(p.free[r])
+				ask += float64(k) * p.prof.Ask[r]
+			}
+			if gpus == 0 {
+				continue
+			}
+			util := float64(leased) / float64(gpus)
+			usd := ps.p.Cap(ps.p.Payout(from, to, gpus, util, ask/float64(gpus)), ps.paidUSD)
+			tokens := min(int64(usd/price*tokenomics.BaseUnits), w.ledger.Balance(ps.funding, tokenomics.AKT))
+			if tokens <= 0 {
+				continue
+			}
+			w.ledger.Transfer(ps.funding, p.acct, tokenomics.AKT, tokens)
+			ps.paidUSD += float64(tokens) / tokenomics.BaseUnits * price
+			c.subsidies += tokens
+			w.creditIncome(p, tokens)
+		}
+	}
+}
+
+// runSeasons accrues points for listed GPUs, takes each season's snapshot
+// at its end and pays its claims, from the treasury, at its claim time.
+func (w *World) runSeasons(from, to Time) {
+	c := &w.chain
+	for i := range c.seasons {
+		ss := &c.seasons[i]
+		if len(ss.points) < len(w.providers) {
+			ss.points = append(ss.points, make([]float64, len(w.providers)-len(ss.points))...)
+		}
+		for _, id := range w.active {
+			p := &w.providers[id]
+			gpus := 0
+			for r := agents.ResGPU0; r < w.nres; r++ {
+				gpus += int(p.prof.Capacity[r])
+			}
+			ss.points[id] += ss.s.Points(from, to, gpus)
+		}
+		if !ss.snapped && to >= ss.s.End.T() {
+			ss.alloc = ss.s.Allocate(ss.points)
+			ss.snapped = true
+		}
+		if ss.snapped && !ss.claimed && to >= ss.s.ClaimAt.T() {
+			ss.claimed = true
+			for id, amt := range ss.alloc {
+				amt = min(amt, w.ledger.Balance(c.treasury, tokenomics.AKT))
+				if amt <= 0 {
+					continue
+				}
+				p := &w.providers[id]
+				w.ledger.Transfer(c.treasury, p.acct, tokenomics.AKT, amt)
+				c.airdrops += amt
+				w.creditIncome(p, amt)
+			}
+		}
+	}
+}
+
+// creditIncome adds a token income of amt base units to provider p's
+// income at the current price; the provider sells it (sell flow).
+func (w *World) creditIncome(p *provider, amt int64) {
+	usd := float64(amt) / tokenomics.BaseUnits * w.priceUSD[tokenomics.AKT]
+	p.incomeUSD += usd
+	w.chain.revenueUSD += usd
+	w.chain.netBuyUSD -= usd
+}
+
+// sortedActive returns the active providers in id order (the active list
+// is swap-removed, so its order depends on history).
+func (w *World) sortedActive() []int32 {
+	w.sortBuf = append(w.sortBuf[:0], w.active...)
+	slices.Sort(w.sortBuf)
+	return w.sortBuf
+}
+
+func (w *World) gpuCapacity() int64 {
+	var g int64
+	for r := agents.ResGPU0; r < w.nres; r++ {
+		g += w.capTotal[r]
+	}
+	return g
+}
+
+// governance applies change i of the schedule.
+func (w *World) governance(i int) {
+	g := &w.cfg.Tokenomics.Governance[i]
+	c := &w.chain
+	f, isNum := toFloat(g.Value)
+	if g.Key == "tokenomics.settlement" {
+		s, _ := g.Value.(string)
+		switch s {
+		case tokenomics.SettlementBME:
+			w.startBME()
+		case tokenomics.SettlementTake:
+			c.settle = tokenomics.SettlementTake
+		default:
+			panic(fmt.Sprintf("sim: governance %s = %v", g.Key, g.Value))
+		}
+		return
+	}
+	if !isNum {
+		panic(fmt.Sprintf("sim: governance %s needs a number, got %v", g.Key, g.Value))
+	}
+	switch g.Key {
+	case "tokenomics.take_rate.akt":
+		w.takeBPS[tokenomics.AKT] = int64(math.Round(f * 10_000))
+	case "tokenomics.take_rate.usdc":
+		w.takeBPS[tokenomics.USDC] = int64(math.Round(f * 10_000))
+	case "tokenomics.take_rate.act":
+		w.takeBPS[tokenomics.ACT] = int64(math.Round(f * 10_000))
+	case "tokenomics.inflation.min":
+		c.mint.InflationMin = f
+	case "tokenomics.inflation.max":
+		c.mint.InflationMax = f
+	case "tokenomics.inflation.rate_change":
+		c.mint.RateChange = f
+	case "tokenomics.inflation.goal_bonded":
+		c.mint.GoalBonded = f
+	case "tokenomics.inflation.community_tax":
+		c.mint.CommunityTax = f
+	case "tokenomics.inflation.commission":
+		c.mint.Commission = f
+	case "tokenomics.staking.outside_yield", "tokenomics.staking.speed":
+		if err := c.staking.Set(g.Key[len("tokenomics.staking."):], f); err != nil {
+			panic("sim: governance: " + err.Error())
+		}
+	default:
+		panic("sim: unknown governance key " + g.Key)
+	}
+	c.inflation = math.Min(math.Max(c.inflation, c.mint.InflationMin), c.mint.InflationMax)
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int64:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+// sampleChain fills the token layer's metrics of a sample.
+func (w *World) sampleChain(v []float64) {
+	c := &w.chain
+	whole := tokenomics.Whole
+	supply := w.ledger.Supply(tokenomics.AKT)
+	v[MTokenSupply] = whole(supply)
+	v[MBondedRatio] = ratio(float64(w.ledger.Balance(c.bonded, tokenomics.AKT)), float64(supply))
+	v[MInflationRate] = 0
+	if c.mint.Model != "none" {
+		v[MInflationRate] = c.inflation
+	}
+	v[MStakingAPR] = w.stakingAPR()
+	v[MMintedTotal] = whole(w.ledger.Minted(tokenomics.AKT) - c.mintedAtStart)
+	// AKT locked in the BME vault by mints and not paid back out counts as
+	// burned (it left circulation); AKT minted by redemptions counts in
+	// minted_total
+	bt := c.bme.Totals()
+	v[MBurnedTotal] = whole(w.ledger.Burned(tokenomics.AKT) - c.burnedAtStart + bt.AKTIn - bt.AKTFromVault)
+	v[MProviderRevenueUSDTotal] = c.revenueUSD
+	v[MSubsidiesPaidTotal] = whole(c.subsidies)
+	v[MEmissionsTotal] = whole(c.emissions)
+	v[MFeesTotal] = whole(c.fees)
+	v[MUnbonding] = whole(w.ledger.Balance(c.unbonding, tokenomics.AKT))
+	v[MACTSupply] = whole(w.ledger.Supply(tokenomics.ACT))
+	v[MBMEVault] = whole(c.bme.Vault())
+	v[MBMECollateralRatio] = math.NaN()
+	if w.ledger.Supply(tokenomics.ACT) > 0 {
+		v[MBMECollateralRatio] = c.bme.CollateralRatio(w.priceUSD[tokenomics.AKT])
+	}
+	v[MAirdropsClaimedTotal] = whole(c.airdrops)
+}

@@ -1,0 +1,79 @@
+package tokenomics
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/depinsim/depinsim/simtime"
+)
+
+// GovernanceChange is one [[tokenomics.governance]] table: at At (from the
+// scenario start) set Key to Value. A list of them replays a chain's
+// parameter history, e.g. Akash's inflation bands, community tax and take
+// rates (../shared/model/akash.md §4 and "Model spec" §D.17), or Render's
+// and io.net's reward changes (../shared/model/competitors.md §8.4).
+type GovernanceChange struct {
+	// At is when the change takes effect, from the scenario start.
+	At simtime.Duration `toml:"at"`
+	// Key is a scenario key path, e.g. "tokenomics.take_rate.akt" or
+	// "tokenomics.inflation.min".
+	Key string `toml:"key"`
+	// Value is the new value, as decoded from TOML; the caller checks its
+	// type and range for Key.
+	Value any `toml:"value"`
+	// Note says why, e.g. "AEP-23 take rate, Aug 2023".
+	Note string `toml:"note"`
+}
+
+// ValidateSchedule checks a governance schedule: each At is >= 0 and not
+// before the previous one, each Key is in allowed (a sorted list of key
+// paths the caller can apply) and each Value is present. Errors name the
+// entry and key, e.g. `tokenomics.governance[2].key: unknown key "x"
+// (allowed: a, b)`. An unsorted allowed list panics (a caller bug).
+func ValidateSchedule(changes []GovernanceChange, allowed []string) error {
+	if !slices.IsSorted(allowed) {
+		panic("tokenomics: ValidateSchedule: allowed keys are not sorted")
+	}
+	for i, c := range changes {
+		if c.At < 0 {
+			return fmt.Errorf("tokenomics.governance[%d].at: must be >= 0, got %s", i, simtime.Time(c.At))
+		}
+		if i > 0 && c.At < changes[i-1].At {
+			return fmt.Errorf("tokenomics.governance[%d].at: must not be before governance[%d].at (%s), got %s: list changes in time order",
+				i, i-1, simtime.Time(changes[i-1].At), simtime.Time(c.At))
+		}
+		if _, ok := slices.BinarySearch(allowed, c.Key); !ok {
+			return fmt.Errorf("tokenomics.governance[%d].key: unknown key %q (allowed: %s)", i, c.Key, strings.Join(allowed, ", "))
+		}
+		if c.Value == nil {
+			return fmt.Errorf("tokenomics.governance[%d].value: missing: set the new value of %s", i, c.Key)
+		}
+	}
+	return nil
+}
+
+// Due returns the changes with At in (from, to], ordered by At; changes
+// with equal At keep their schedule order, so the last one listed wins
+// when the caller applies them in turn. The half-open window means that
+// stepping through contiguous windows returns each change exactly once;
+// for changes at the scenario start (At = 0), start with from < 0, e.g.
+// Due(changes, -1, 0). It returns nil when none is due.
+func Due(changes []GovernanceChange, from, to simtime.Time) []GovernanceChange {
+	var out []GovernanceChange
+	for _, c := range changes {
+		if t := c.At.T(); t > from && t <= to {
+			out = append(out, c)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b GovernanceChange) int {
+		switch {
+		case a.At < b.At:
+			return -1
+		case a.At > b.At:
+			return 1
+		}
+		return 0
+	})
+	return out
+}

@@ -1,0 +1,149 @@
+package tokenomics_test
+
+import (
+	"testing"
+
+	"github.com/BurntSushi/toml"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/depinsim/depinsim/simtime"
+	"github.com/depinsim/depinsim/tokenomics"
+)
+
+var govAllowed = []string{"tokenomics.community_tax", "tokenomics.inflation.max", "tokenomics.inflation.min", "tokenomics.take_rate.akt", "tokenomics.take_rate.usdc"}
+
+func govAt(days int64, key string, v any) tokenomics.GovernanceChange {
+	return tokenomics.GovernanceChange{At: simtime.Duration(simtime.Time(days) * simtime.Day), Key: key, Value: v}
+}
+
+// akashHistory is part of Akash's parameter history (../shared/model/akash.md
+// §4 and §3), in days from 2023-03-01.
+func akashHistory() []tokenomics.GovernanceChange {
+	return []tokenomics.GovernanceChange{
+		govAt(0, "tokenomics.community_tax", 0.10),
+		govAt(140, "tokenomics.inflation.min", 0.08),
+		govAt(140, "tokenomics.community_tax", 0.25),
+		govAt(160, "tokenomics.take_rate.akt", 0.02),
+		govAt(160, "tokenomics.take_rate.usdc", 0.20),
+		govAt(290, "tokenomics.inflation.min", 0.13),
+		govAt(290, "tokenomics.inflation.max", 0.20),
+		govAt(290, "tokenomics.community_tax", 0.40),
+	}
+}
+
+func TestValidateScheduleOK(t *testing.T) {
+	assert.NoError(t, tokenomics.ValidateSchedule(akashHistory(), govAllowed))
+	assert.NoError(t, tokenomics.ValidateSchedule(nil, govAllowed))
+	assert.NoError(t, tokenomics.ValidateSchedule(nil, nil))
+}
+
+func TestValidateScheduleErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func([]tokenomics.GovernanceChange) []tokenomics.GovernanceChange
+		want string
+	}{
+		{"time goes back", func(c []tokenomics.GovernanceChange) []tokenomics.GovernanceChange {
+			c[2].At = simtime.Duration(100 * simtime.Day)
+			return c
+		}, "tokenomics.governance[2].at: must not be before governance[1].at (140d), got 100d: list changes in time order"},
+		{"negative time", func(c []tokenomics.GovernanceChange) []tokenomics.GovernanceChange {
+			c[0].At = -1
+			return c
+		}, "tokenomics.governance[0].at: must be >= 0, got -1ns"},
+		{"unknown key", func(c []tokenomics.GovernanceChange) []tokenomics.GovernanceChange {
+			c[2].Key = "tokenomics.take_rate.act"
+			return c
+		}, `tokenomics.governance[2].key: unknown key "tokenomics.take_rate.act" (allowed: tokenomics.community_tax, tokenomics.inflation.max, tokenomics.inflation.min, tokenomics.take_rate.akt, tokenomics.take_rate.usdc)`},
+		{"empty key", func(c []tokenomics.GovernanceChange) []tokenomics.GovernanceChange {
+			c[5].Key = ""
+			return c
+		}, `tokenomics.governance[5].key: unknown key ""`},
+		{"missing value", func(c []tokenomics.GovernanceChange) []tokenomics.GovernanceChange {
+			c[7].Value = nil
+			return c
+		}, "tokenomics.governance[7].value: missing: set the new value of tokenomics.community_tax"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := tokenomics.ValidateSchedule(c.edit(akashHistory()), govAllowed)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+	assert.PanicsWithValue(t, "tokenomics: ValidateSchedule: allowed keys are not sorted", func() {
+		_ = tokenomics.ValidateSchedule(nil, []string{"b", "a"})
+	})
+}
+
+func TestGovernanceTOML(t *testing.T) {
+	var doc struct {
+		Tokenomics struct {
+			Governance []tokenomics.GovernanceChange `toml:"governance"`
+		} `toml:"tokenomics"`
+	}
+	md, err := toml.Decode(`
+[[tokenomics.governance]]
+at = "160d"
+key = "tokenomics.take_rate.akt"
+value = 0.02
+note = "AEP-23 take rate, Aug 2023"
+
+[[tokenomics.governance]]
+at = "290d"
+key = "tokenomics.inflation.min"
+value = 0.13
+`, &doc)
+	require.NoError(t, err)
+	assert.Empty(t, md.Undecoded())
+	g := doc.Tokenomics.Governance
+	require.Len(t, g, 2)
+	assert.Equal(t, tokenomics.GovernanceChange{At: simtime.Duration(160 * simtime.Day), Key: "tokenomics.take_rate.akt", Value: 0.02, Note: "AEP-23 take rate, Aug 2023"}, g[0])
+	assert.NoError(t, tokenomics.ValidateSchedule(g, govAllowed))
+}
+
+func keysOf(cs []tokenomics.GovernanceChange) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Key)
+	}
+	return out
+}
+
+func TestDueWindows(t *testing.T) {
+	h := akashHistory()
+	d := simtime.Day
+	assert.Nil(t, tokenomics.Due(h, 0, 0), "an empty window")
+	assert.Nil(t, tokenomics.Due(h, 0, 139*d))
+	assert.Equal(t, []string{"tokenomics.community_tax"}, keysOf(tokenomics.Due(h, -1, 0)), "start from -1 to include changes at 0")
+	assert.Nil(t, tokenomics.Due(h, 0, d), "a change at 0 is not in (0, 1d]")
+
+	// (from, to]: excluded at from, included at to.
+	assert.Equal(t, []string{"tokenomics.inflation.min", "tokenomics.community_tax"}, keysOf(tokenomics.Due(h, 139*d, 140*d)))
+	assert.Nil(t, tokenomics.Due(h, 140*d, 159*d))
+	assert.Equal(t, []string{"tokenomics.take_rate.akt", "tokenomics.take_rate.usdc"}, keysOf(tokenomics.Due(h, 140*d, 160*d)))
+
+	// Equal times keep schedule order.
+	due := tokenomics.Due(h, 200*d, 365*d)
+	assert.Equal(t, []string{"tokenomics.inflation.min", "tokenomics.inflation.max", "tokenomics.community_tax"}, keysOf(due))
+	assert.Equal(t, 0.40, due[2].Value)
+
+	// Contiguous windows return every change exactly once, in order.
+	var all []tokenomics.GovernanceChange
+	for from := simtime.Time(-1); from < 400*d; {
+		to := max(from+7*d, 0)
+		all = append(all, tokenomics.Due(h, from, to)...)
+		from = to
+	}
+	assert.Equal(t, h, all)
+}
+
+func TestDueSortsUnsortedStably(t *testing.T) {
+	h := []tokenomics.GovernanceChange{
+		govAt(5, "c", 1), govAt(1, "a", 1), govAt(5, "d", 1), govAt(1, "b", 1), govAt(9, "e", 1),
+	}
+	assert.Equal(t, []string{"a", "b", "c", "d"}, keysOf(tokenomics.Due(h, 0, 5*simtime.Day)))
+	// Due does not reorder the caller's slice.
+	assert.Equal(t, []string{"c", "a", "d", "b", "e"}, keysOf(h))
+}
