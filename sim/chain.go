@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"github.com/depinsim/depinsim/agents"
 	"github.com/depinsim/depinsim/market"
@@ -38,6 +39,7 @@ type chain struct {
 
 	// baselines and totals since the start, for metrics
 	mintedAtStart, burnedAtStart int64
+	vaultNetAtStart              int64 // BME AKT in minus paid out, at the start
 	subsidies, emissions, fees   int64
 	airdrops                     int64
 	revenueUSD                   float64
@@ -152,6 +154,8 @@ func (w *World) epoch() {
 	if w.now == w.origin {
 		c.mintedAtStart = w.ledger.Minted(tokenomics.AKT)
 		c.burnedAtStart = w.ledger.Burned(tokenomics.AKT)
+		bt := c.bme.Totals()
+		c.vaultNetAtStart = bt.AKTIn - bt.AKTFromVault
 		c.last, c.lastHeight = w.now, w.height(w.now)
 		w.scheduleIn(w.laneEpoch, w.now+w.cfg.Tokenomics.Epoch.T(), PhaseTokenomics, evEpoch, 0, 0)
 		return
@@ -160,15 +164,7 @@ func (w *World) epoch() {
 	dt := w.now - c.last
 	h := w.height(w.now)
 
-	// x/mint and x/distribution, block by block
-	if blocks := h - c.lastHeight; blocks > 0 && c.mint.Model != "none" {
-		supply := w.ledger.Supply(tokenomics.AKT)
-		r := c.mint.Advance(c.inflation, w.ledger.Balance(c.bonded, tokenomics.AKT), supply, blocks)
-		c.inflation = r.Inflation
-		w.ledger.Mint(w.pool, tokenomics.AKT, r.CommunityPool)
-		w.ledger.Mint(c.validators, tokenomics.AKT, r.Validators)
-		w.ledger.Mint(w.holders, tokenomics.AKT, r.Delegators)
-	}
+	w.mintTo(h)
 	w.payEmissions(from, to)
 	w.paySubsidies(from, to)
 	w.runSeasons(from, to)
@@ -186,6 +182,23 @@ func (w *World) epoch() {
 	c.netBuyUSD = 0
 	c.last, c.lastHeight = w.now, h
 	w.scheduleIn(w.laneEpoch, w.now+w.cfg.Tokenomics.Epoch.T(), PhaseTokenomics, evEpoch, 0, 0)
+}
+
+// mintTo runs x/mint and x/distribution block by block from the last
+// minted block to height h. The epoch calls it, and so does a governance
+// change of the inflation parameters, so that the blocks before the
+// change mint under the old parameters.
+func (w *World) mintTo(h int64) {
+	c := &w.chain
+	if blocks := h - c.lastHeight; blocks > 0 && c.mint.Model != "none" {
+		supply := w.ledger.Supply(tokenomics.AKT)
+		r := c.mint.Advance(c.inflation, w.ledger.Balance(c.bonded, tokenomics.AKT), supply, blocks)
+		c.inflation = r.Inflation
+		w.ledger.Mint(w.pool, tokenomics.AKT, r.CommunityPool)
+		w.ledger.Mint(c.validators, tokenomics.AKT, r.Validators)
+		w.ledger.Mint(w.holders, tokenomics.AKT, r.Delegators)
+	}
+	c.lastHeight = max(c.lastHeight, h)
 }
 
 // stakingAPR is the delegators' yield at the current state.
@@ -347,6 +360,10 @@ func (w *World) governance(i int) {
 	g := &w.cfg.Tokenomics.Governance[i]
 	c := &w.chain
 	f, isNum := toFloat(g.Value)
+	if strings.HasPrefix(g.Key, "tokenomics.inflation.") && w.now > w.origin {
+		// the blocks since the last epoch were made under the old parameters
+		w.mintTo(w.height(w.now))
+	}
 	if g.Key == "tokenomics.settlement" {
 		s, _ := g.Value.(string)
 		switch s {
@@ -420,7 +437,7 @@ func (w *World) sampleChain(v []float64) {
 	// burned (it left circulation); AKT minted by redemptions counts in
 	// minted_total
 	bt := c.bme.Totals()
-	v[MBurnedTotal] = whole(w.ledger.Burned(tokenomics.AKT) - c.burnedAtStart + bt.AKTIn - bt.AKTFromVault)
+	v[MBurnedTotal] = whole(w.ledger.Burned(tokenomics.AKT) - c.burnedAtStart + bt.AKTIn - bt.AKTFromVault - c.vaultNetAtStart)
 	v[MProviderRevenueUSDTotal] = c.revenueUSD
 	v[MSubsidiesPaidTotal] = whole(c.subsidies)
 	v[MEmissionsTotal] = whole(c.emissions)

@@ -394,6 +394,7 @@ func (w *World) handle(e Event) {
 		// cumulative counters count from the start
 		w.counters = [NumMetrics]float64{}
 		w.gpuLeases, w.gpuPriceSum = 0, 0
+		w.chain.fees, w.chain.revenueUSD = 0, 0 // fees_total, provider_revenue_usd_total
 	default:
 		panic(fmt.Sprintf("sim: unknown event kind %d", e.Kind))
 	}
@@ -942,7 +943,11 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 
 // scheduleFunding (re)schedules the escrow's top-up and run-dry events
 // from its funds and the lease rate.
-func (w *World) scheduleFunding(id int32) {
+func (w *World) scheduleFunding(id int32) { w.scheduleFundingAfter(id, 0) }
+
+// scheduleFundingAfter is scheduleFunding with the top-up check no
+// earlier than notBefore.
+func (w *World) scheduleFundingAfter(id int32, notBefore Time) {
 	d := &w.deps[id]
 	w.cancel(&d.dryH)
 	w.cancel(&d.topUpH)
@@ -984,6 +989,7 @@ func (w *World) scheduleFunding(id int32) {
 				t = Time(int64(h) * w.blockNanos)
 			}
 		}
+		t = max(t, notBefore)
 		if t < dryAt && t < d.endAt {
 			d.topUpH = w.schedule(t, PhaseSettlement, evTopUp, id, d.gen)
 		}
@@ -1003,11 +1009,22 @@ func (w *World) topUp(id int32) {
 	l := &w.leases[d.lease]
 	c := &w.cfg.Tenants[d.cohort]
 	fundsUSD := float64(d.funds) / market.RateScale / tokenomics.BaseUnits * w.priceUSD[d.denom]
+	before := d.funds
 	if usd := c.TopUp(fundsUSD, w.leaseUSDHour(l), d.budgetUSD); usd > 0 {
 		w.deposit(id, usd, false)
+		if d.funds == before {
+			// no credits could be bought (the BME refuses to mint): try
+			// again after topUpRetry rather than at every block
+			w.scheduleFundingAfter(id, w.now+topUpRetry)
+			return
+		}
 	}
 	w.scheduleFunding(id)
 }
+
+// topUpRetry is how long a tenant whose top-up failed waits before trying
+// again (its escrow may run dry meanwhile).
+const topUpRetry = Hour
 
 // settle runs the escrow's lazy settlement to the current height (akash.md
 // §2): the lease owes rate x blocks; what the funds cannot cover closes it
