@@ -290,10 +290,16 @@ func (c *ProviderCohort) ShouldLeave(sinceStart simtime.Time, rng *rand.Rand) bo
 }
 
 // ShouldEnter is the entry rule: a candidate enters when the revenue its
-// capacity would earn at the current utilization and its own asks is at
-// least EntryThreshold times its cost. util is indexed by resource.
-func (c *ProviderCohort) ShouldEnter(p *Profile, util []float64) bool {
+// capacity would earn at the current utilization and its own asks, plus
+// the token income (emissions, subsidies) the cohort's providers earn per
+// listed GPU-hour times its GPUs, is at least EntryThreshold times its
+// cost. util is indexed by resource; tokenIncomeUSDPerGPUHour is in USD at
+// the current token price.
+func (c *ProviderCohort) ShouldEnter(p *Profile, util []float64, tokenIncomeUSDPerGPUHour float64) bool {
 	rev := 0.0
+	for r := ResGPU0; r < len(p.Capacity); r++ {
+		rev += float64(p.Capacity[r]) * tokenIncomeUSDPerGPUHour
+	}
 	for r, k := range p.Capacity {
 		u := util[r]
 		if math.IsNaN(u) {

@@ -126,17 +126,17 @@ func TestProviderRules(t *testing.T) {
 	cost := p.CostPerHour()
 	util := make([]float64, cat.NumResources())
 	c.EntryThreshold = 1
-	assert.False(t, c.ShouldEnter(&p, util), "an idle market pays nothing")
+	assert.False(t, c.ShouldEnter(&p, util, 0), "an idle market pays nothing")
 	util[h100] = 1
 	rev := 8 * p.Ask[h100]
-	assert.Equal(t, rev >= cost, c.ShouldEnter(&p, util))
+	assert.Equal(t, rev >= cost, c.ShouldEnter(&p, util, 0))
 	c.EntryThreshold = rev / cost
-	assert.True(t, c.ShouldEnter(&p, util), "at the threshold")
+	assert.True(t, c.ShouldEnter(&p, util, 0), "at the threshold")
 	c.EntryThreshold = rev/cost + 1e-9
-	assert.False(t, c.ShouldEnter(&p, util))
+	assert.False(t, c.ShouldEnter(&p, util, 0))
 	util[agents.ResCPU] = math.NaN() // no CPU capacity on the market: counts as 0
 	c.EntryThreshold = rev / cost
-	assert.True(t, c.ShouldEnter(&p, util))
+	assert.True(t, c.ShouldEnter(&p, util, 0))
 
 	c.ReviewEvery = simtime.Duration(7 * simtime.Day)
 	c.ReviewWindow = simtime.Duration(28 * simtime.Day)

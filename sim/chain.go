@@ -43,6 +43,11 @@ type chain struct {
 	subsidies, emissions, fees   int64
 	airdrops                     int64
 	revenueUSD                   float64
+
+	// token income (emissions, subsidies, airdrops) per listed GPU-hour of
+	// each provider cohort over the last epoch, USD: what entrants expect
+	tokenIncomePerGPUHour []float64
+	epochTokenUSD         []float64 // by provider cohort, this epoch
 }
 
 type programState struct {
@@ -73,6 +78,8 @@ func (w *World) initChain() {
 		panic("sim: " + err.Error())
 	}
 	c.emission = em
+	c.tokenIncomePerGPUHour = make([]float64, len(w.cfg.Providers))
+	c.epochTokenUSD = make([]float64, len(w.cfg.Providers))
 	c.bonded = w.ledger.Open("bonded")
 	c.unbonding = w.ledger.Open("unbonding")
 	c.validators = w.ledger.Open("validators")
@@ -176,6 +183,22 @@ func (w *World) epoch() {
 	w.ledger.Transfer(c.unbonding, w.holders, tokenomics.AKT, release)
 	w.ledger.Transfer(w.holders, c.bonded, tokenomics.AKT, bond)
 	w.ledger.Transfer(c.bonded, c.unbonding, tokenomics.AKT, unbond)
+
+	// what a provider of each cohort earned in tokens per listed GPU-hour
+	gpuHours := make([]float64, len(w.cfg.Providers))
+	for _, id := range w.active {
+		p := &w.providers[id]
+		for r := agents.ResGPU0; r < w.nres; r++ {
+			gpuHours[p.prof.Cohort] += float64(p.prof.Capacity[r]) * dt.Hours()
+		}
+	}
+	for ci := range c.epochTokenUSD {
+		c.tokenIncomePerGPUHour[ci] = 0
+		if gpuHours[ci] > 0 {
+			c.tokenIncomePerGPUHour[ci] = c.epochTokenUSD[ci] / gpuHours[ci]
+		}
+		c.epochTokenUSD[ci] = 0
+	}
 
 	// price
 	w.setTokenPrice(c.price.Step(from, dt, c.netBuyUSD, w.chain.rngPrice))
@@ -335,6 +358,7 @@ func (w *World) runSeasons(from, to Time) {
 func (w *World) creditIncome(p *provider, amt int64) {
 	usd := float64(amt) / tokenomics.BaseUnits * w.priceUSD[tokenomics.AKT]
 	p.incomeUSD += usd
+	w.chain.epochTokenUSD[p.prof.Cohort] += usd
 	w.chain.revenueUSD += usd
 	w.chain.netBuyUSD -= usd
 }

@@ -457,7 +457,7 @@ func afterDays(now Time, x float64) Time {
 func (w *World) candidate(ci int) {
 	c := &w.cfg.Providers[ci]
 	prof := c.NewProfile(ci, w.cat, w.rngEntry[ci])
-	if (c.MaxProviders == 0 || w.cohortCount[ci] < c.MaxProviders) && c.ShouldEnter(&prof, w.utilization()) {
+	if (c.MaxProviders == 0 || w.cohortCount[ci] < c.MaxProviders) && c.ShouldEnter(&prof, w.utilization(), w.chain.tokenIncomePerGPUHour[ci]) {
 		w.addProvider(ci, prof)
 	}
 	w.schedule(w.nextEntry(ci, w.now), PhaseArrival, evProviderCandidate, int32(ci), 0)
