@@ -128,6 +128,9 @@ func TestBadInput(t *testing.T) {
 		{"horizon a number", `horizon = "30d"`, `horizon = 5`, "sim.horizon", `horizon = 5`, 0, []string{`duration "5": want a number and a unit`}},
 		{"seed a string", `seed = 7`, `seed = "x"`, "sim.seed", `seed = "x"`, 0, []string{"incompatible types", "string", "integer"}},
 		{"count a string", `count = 2`, `count = "two"`, "providers[1].count", `count = "two"`, 0, []string{"incompatible types"}},
+		// the decoder names the last element's line; the error names the element that is wrong
+		{"count of the first cohort a string", `count = 10`, `count = "ten"`, "providers[0].count", `count = "ten"`, 0, []string{"incompatible types"}},
+		{"arrivals of the first tenant a string", `arrivals_per_day = 100.0`, `arrivals_per_day = "many"`, "tenants[0].arrivals_per_day", `"many"`, 0, []string{"incompatible types"}},
 		{"arrivals a string", `arrivals_per_day = 5.0`, `arrivals_per_day = "many"`, "tenants[1].arrivals_per_day", `"many"`, 0, []string{"incompatible types"}},
 		{"float for an int", `count = 2`, `count = 2.0`, "providers[1].count", `count = 2.0`, 0, []string{"incompatible types", "float64", "integer"}},
 		{"array of mixed types", `median = 1.0, sigma = 0.25 }`, `median = 1.0, sigma = 0.25, values = [1, "a"] }`, "providers[1].price_multiplier.values", `values = [1, "a"]`, 0,
@@ -229,7 +232,17 @@ func TestAllowedKeys(t *testing.T) {
 		{nil, []string{"description", "market", "name", "providers", "resources", "sim", "tenants", "tokenomics"}},
 		{[]string{"sim"}, []string{"horizon", "replications", "sample_every", "seed", "start", "warmup"}},
 		{[]string{"resources"}, []string{"reference_usd_hour"}},
-		{[]string{"tokenomics"}, []string{"bid_min_deposit", "block_seconds", "circulating_supply_akt", "community_pool_akt", "deployment_min_deposit", "take_rate", "token", "token_price_usd"}},
+		{[]string{"tokenomics"}, []string{"bid_min_deposit", "block_seconds", "bme", "circulating_supply_akt", "community_pool_akt", "deployment_min_deposit",
+			"emission", "epoch", "governance", "incentives", "inflation", "price", "seasons", "settlement", "staking", "take_rate", "token", "token_price_usd", "treasury_akt"}},
+		{[]string{"tokenomics", "inflation"}, []string{"blocks_per_year", "commission", "community_tax", "goal_bonded", "initial", "max", "min", "model", "rate_change"}},
+		{[]string{"tokenomics", "staking"}, []string{"bonded_ratio", "outside_yield", "speed", "unbonding"}},
+		{[]string{"tokenomics", "emission"}, []string{"base", "block_seconds", "budgets", "cap", "decay", "duration", "epoch", "epochs", "kind", "per_block", "rate0", "tail_decay", "total"}},
+		{[]string{"tokenomics", "bme"}, []string{"epoch_blocks", "halt_cr", "max_epoch_blocks", "min_mint_act", "mint_spread_bps", "settle_spread_bps", "vault_seed_akt", "warn_cr"}},
+		{[]string{"tokenomics", "price"}, []string{"csv", "drift", "elasticity", "initial_usd", "market_depth_usd", "model", "volatility"}},
+		{[]string{"tokenomics", "incentives"}, []string{"budget_usd", "cohorts", "duration", "funding", "mode", "name", "start", "target_utilization", "usd_per_gpu_hour"}},
+		{[]string{"tokenomics", "seasons"}, []string{"claim_at", "end", "name", "points_per_gpu_hour", "pool_tokens", "start"}},
+		{[]string{"tokenomics", "governance"}, []string{"at", "key", "note", "value"}},
+		{[]string{"tokenomics", "take_rate"}, nil}, // a map: free keys (checked by Validate)
 		{[]string{"tenants", "lifetime_hours"}, []string{"alpha", "cap", "kind", "max", "mean", "median", "min", "sigma", "value", "values", "weights"}},
 		{[]string{"providers", "gpus"}, nil}, // a map: free keys
 		{[]string{"market"}, nil},

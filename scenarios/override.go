@@ -160,17 +160,17 @@ func fullTree() (map[string]any, error) {
 }
 
 // mergeDefaults adds every default key missing from tree: at the top,
-// inside each section table (for [market], only "mechanism"), and inside
-// each element of the cohort arrays. Deeper tables (distributions,
-// per-resource tables) are atomic: a value given replaces the default
-// whole.
+// inside each section table (for [market], only "mechanism"), inside the
+// parameter sub-tables of structTables ([tokenomics.inflation], ...), and
+// inside each element of the cohort arrays. Other tables (distributions,
+// per-resource tables, take_rate) are atomic: a value given replaces the
+// default whole. Arrays of tables have no default elements.
 func mergeDefaults(tree, def map[string]any) {
 	for k, dv := range def {
 		tv, ok := tree[k]
 		if !ok {
-			if arr, isArr := dv.([]map[string]any); isArr {
-				_ = arr // cohort arrays: no default elements
-				continue
+			if _, isArr := dv.([]map[string]any); isArr {
+				continue // cohort arrays: no default elements
 			}
 			tree[k] = dv
 			continue
@@ -178,38 +178,48 @@ func mergeDefaults(tree, def map[string]any) {
 		switch d := dv.(type) {
 		case map[string]any:
 			if t, ok := tv.(map[string]any); ok {
-				addMissing(t, d)
+				addMissing(t, d, k)
 			}
 		case []map[string]any:
 			if t, ok := tv.([]map[string]any); ok && len(d) > 0 {
 				for _, el := range t {
-					addMissing(el, d[0])
+					addMissing(el, d[0], k)
 				}
 			}
 		}
 	}
 }
 
-func addMissing(t, d map[string]any) {
+// addMissing adds the keys of d missing from t, the table at path, and
+// completes the structTables below it key by key too.
+func addMissing(t, d map[string]any, path string) {
 	for k, v := range d {
 		tv, ok := t[k]
 		if !ok {
+			if _, isArr := v.([]map[string]any); isArr {
+				continue // arrays of tables: no default elements
+			}
 			t[k] = v
 			continue
 		}
-		// parameter sub-tables ([tokenomics.inflation], ...) are completed
-		// key by key too; other tables (take_rate, distributions, per-
-		// resource tables) are atomic
-		if structTables[k] {
+		sub := path + "." + k
+		if structTables[sub] {
 			if tm, ok := tv.(map[string]any); ok {
 				if dm, ok := v.(map[string]any); ok {
-					addMissing(tm, dm)
+					addMissing(tm, dm, sub)
 				}
 			}
 		}
 	}
 }
 
-// structTables are the sub-tables whose keys are completed one by one
-// with defaults: each is a parameter struct, not a free-form table.
-var structTables = map[string]bool{"inflation": true, "staking": true, "emission": true, "bme": true, "price": true}
+// structTables are the sub-tables, by key path, whose keys are completed
+// one by one with defaults: each decodes into a parameter struct, not a
+// free-form table.
+var structTables = map[string]bool{
+	"tokenomics.inflation": true,
+	"tokenomics.staking":   true,
+	"tokenomics.emission":  true,
+	"tokenomics.bme":       true,
+	"tokenomics.price":     true,
+}

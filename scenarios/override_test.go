@@ -235,7 +235,7 @@ func TestParseWithSetsErrors(t *testing.T) {
 		{[]string{"providers[0].bogus=1"}, "providers.bogus", []string{"unknown key", "allowed here: audited_fraction"}},
 		{[]string{"tenants.t.lifetime_hours.mu=1"}, "tenants.lifetime_hours.mu", []string{"unknown key", "allowed here: alpha, cap"}},
 		{[]string{"sim.seed=x"}, "sim.seed", []string{"incompatible types: TOML value has type string; destination has type integer"}},
-		{[]string{"providers[0].count=two"}, "providers.count", []string{"incompatible types"}},
+		{[]string{"providers[0].count=two"}, "providers[0].count", []string{"incompatible types"}},
 		{[]string{"providers.p.gpus=8"}, "providers[0].gpus", []string{"must be a table", "got 8"}},
 		{[]string{"sim.horizon=5 parsecs"}, "sim.horizon", []string{`duration "5 parsecs": want a number and a unit`}},
 		{[]string{"sim.horizon=0d"}, "sim.horizon", []string{"must be in (0, 100y], got 0s"}},

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/depinsim/depinsim/agents"
 	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/sim"
+	"github.com/depinsim/depinsim/simtime"
 	"github.com/depinsim/depinsim/tokenomics"
 )
 
@@ -39,6 +41,10 @@ type Scenario struct {
 	Providers []agents.ProviderCohort `toml:"providers"`
 	// Tenants are the [[tenants]] cohorts.
 	Tenants []agents.TenantCohort `toml:"tenants"`
+
+	// pricePath is the parsed tokenomics.price.csv when the price model is
+	// "csv" (read by Parse; nil otherwise).
+	pricePath *tokenomics.PricePath
 }
 
 // Error is a bad-input error: the file, the line when known, the key path
@@ -119,17 +125,38 @@ func Load(arg string, sets []string) (*Scenario, error) {
 //     types are reported with their line;
 //  2. decode into a generic tree and apply each override;
 //  3. add defaults for every key not given (a table given replaces the
-//     default table whole: take_rate = { akt = 0.04 } sets usdc to 0);
-//  4. strict decode of the completed tree, then Validate.
+//     default table whole: take_rate = { akt = 0.04 } sets usdc to 0;
+//     the parameter sub-tables of [tokenomics] are completed key by key);
+//  4. strict decode of the completed tree, then Validate;
+//  5. with the price model "csv", read the price path
+//     tokenomics.price.csv: a relative path from the scenario file's
+//     folder (for a preset, which has no folder, from the current
+//     folder). The scenario keeps the file's absolute path, so its
+//     resolved TOML reads the same file from wherever it is run.
+//
+// tokenomics.price.initial_usd is not used (the price process starts at
+// tokenomics.token_price_usd): the scenario's value is set to
+// token_price_usd, and a file that writes a different value, or a --set
+// of it, is an error.
 func Parse(src Source, sets []string) (*Scenario, error) {
 	label := src.Label()
 	var direct Scenario
 	md, err := toml.NewDecoder(bytes.NewReader(src.Data)).Decode(&direct)
 	if err != nil {
-		return nil, decodeError(label, src.Data, err)
+		e := decodeError(label, src.Data, err)
+		var tree map[string]any
+		if _, terr := toml.Decode(string(src.Data), &tree); terr == nil {
+			if key, ok := typeErrorElement(tree, e.Key); ok {
+				e.Key, e.Line = key, findLine(src.Data, key)
+			}
+		}
+		return nil, e
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		return nil, unknownKeyError(label, src.Data, und[0])
+	}
+	if err := checkInitialUSD(label, src.Data, md, &direct, sets); err != nil {
+		return nil, err
 	}
 	var tree map[string]any
 	if _, err := toml.Decode(string(src.Data), &tree); err != nil {
@@ -165,7 +192,16 @@ func Parse(src Source, sets []string) (*Scenario, error) {
 		}
 		return nil, &Error{File: file, Msg: err.Error()}
 	}
-	if err := sc.Validate(); err != nil {
+	sc.Tokenomics.Price.InitialUSD = sc.Tokenomics.TokenPriceUSD
+	err = sc.Validate()
+	if err == nil && sc.Tokenomics.Price.Model == tokenomics.PriceCSV {
+		dir := "" // a preset: the current folder
+		if !src.Preset {
+			dir = filepath.Dir(src.Name)
+		}
+		sc.pricePath, sc.Tokenomics.Price.CSV, err = readPricePath(sc.Tokenomics.Price.CSV, dir, src.Preset)
+	}
+	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			e.File = file
@@ -179,6 +215,62 @@ func Parse(src Source, sets []string) (*Scenario, error) {
 	return sc, nil
 }
 
+// checkInitialUSD refuses a tokenomics.price.initial_usd that the file
+// writes with a value other than the file's token_price_usd (or its
+// default), and any --set of it: the price process starts at
+// token_price_usd, so initial_usd is not used.
+func checkInitialUSD(label string, data []byte, md toml.MetaData, direct *Scenario, sets []string) error {
+	const key = "tokenomics.price.initial_usd"
+	for _, s := range sets {
+		if path, _, ok := strings.Cut(s, "="); ok && strings.TrimSpace(path) == key {
+			return &Error{File: "--set", Key: key, Msg: "not used: the price process starts at tokenomics.token_price_usd; set that instead"}
+		}
+	}
+	if !md.IsDefined("tokenomics", "price", "initial_usd") {
+		return nil
+	}
+	want := tokenomics.DefaultParams().TokenPriceUSD
+	if md.IsDefined("tokenomics", "token_price_usd") {
+		want = direct.Tokenomics.TokenPriceUSD
+	}
+	if got := direct.Tokenomics.Price.InitialUSD; got != want {
+		return &Error{File: label, Line: findLine(data, key), Key: key,
+			Msg: fmt.Sprintf("not used: the price process starts at tokenomics.token_price_usd (%v); leave initial_usd out (or equal to it), got %v", want, got)}
+	}
+	return nil
+}
+
+// readPricePath reads and parses the CSV price path at csv, a path
+// relative to dir unless absolute; it returns the path and the file's
+// absolute name. preset says the scenario is a preset (dir is then the
+// current folder). Errors are *Error on tokenomics.price.csv; a bad row is
+// named by the CSV file and its own line.
+func readPricePath(csv, dir string, preset bool) (*tokenomics.PricePath, string, error) {
+	const key = "tokenomics.price.csv"
+	name := csv
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(dir, name)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		from := "the scenario file's folder"
+		if preset {
+			from = "the current folder, for a preset"
+		}
+		return nil, "", &Error{Key: key, Msg: fmt.Sprintf("cannot read the price file: %v (a relative path is read from %s)", err, from)}
+	}
+	defer f.Close()
+	path, err := tokenomics.ParsePricePath(f, name)
+	if err != nil {
+		return nil, "", &Error{Key: key, Msg: err.Error()}
+	}
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return nil, "", &Error{Key: key, Msg: err.Error()}
+	}
+	return path, abs, nil
+}
+
 // decodeTree strictly decodes a completed tree into a Scenario.
 func decodeTree(tree map[string]any) (*Scenario, error) {
 	var buf bytes.Buffer
@@ -189,8 +281,11 @@ func decodeTree(tree map[string]any) (*Scenario, error) {
 	md, err := toml.NewDecoder(&buf).Decode(&sc)
 	if err != nil {
 		// the line is the encoded tree's, which no one sees: drop it
-		e := decodeError("", nil, err).(*Error)
+		e := decodeError("", nil, err)
 		e.Line = 0
+		if key, ok := typeErrorElement(tree, e.Key); ok {
+			e.Key = key
+		}
 		return nil, e
 	}
 	if und := md.Undecoded(); len(und) > 0 {
@@ -199,7 +294,60 @@ func decodeTree(tree map[string]any) (*Scenario, error) {
 	return &sc, nil
 }
 
-func decodeError(file string, data []byte, err error) error {
+// typeErrorElement adds element indices to the key path of a type error
+// that passes through arrays of tables. The decoder names such a key
+// without indices ("providers.count") and with the line of the key's
+// last element, whichever element holds the bad value; this finds the
+// first element that does not decode into its type and returns the key
+// with its index ("providers[0].count"). ok is false when the key passes
+// through no array of tables, or no element fails.
+func typeErrorElement(tree map[string]any, key string) (string, bool) {
+	if key == "" {
+		return "", false
+	}
+	key = elementIndex.ReplaceAllString(key, "") // the index elementKey took from the decoder's line
+	var cur any = tree
+	typ := reflect.TypeFor[Scenario]()
+	parts := strings.Split(key, ".")
+	found := false
+	for i, name := range parts {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return "", false
+		}
+		f, ok := tomlField(typ, name)
+		if !ok {
+			return "", false
+		}
+		cur, typ = m[name], f.Type
+		arr, isArr := cur.([]map[string]any)
+		if !isArr || elemType(typ).Kind() != reflect.Struct {
+			continue
+		}
+		typ = elemType(typ)
+		bad := -1
+		for j, el := range arr {
+			var buf bytes.Buffer
+			if err := toml.NewEncoder(&buf).Encode(el); err != nil {
+				return "", false
+			}
+			if _, err := toml.NewDecoder(&buf).Decode(reflect.New(typ).Interface()); err != nil {
+				bad = j
+				break
+			}
+		}
+		if bad < 0 {
+			return "", false
+		}
+		parts[i] = fmt.Sprintf("%s[%d]", name, bad)
+		cur, found = arr[bad], true
+	}
+	return strings.Join(parts, "."), found
+}
+
+var elementIndex = regexp.MustCompile(`\[\d+\]`)
+
+func decodeError(file string, data []byte, err error) *Error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
 		msg := pe.Message
@@ -405,9 +553,9 @@ func parsePath(path string) []seg {
 
 // walkLines calls f for each [table] or [[array]] header and each
 // "key = value" line of TOML text, with its 1-based line number and the
-// key path it defines (elements of top-level arrays of tables carry their
-// index), until f returns false. It reads line by line: keys inside
-// multi-line values are not seen.
+// key path it defines (elements of arrays of tables, such as providers[1]
+// or tokenomics.incentives[0], carry their index), until f returns false.
+// It reads line by line: keys inside multi-line values are not seen.
 func walkLines(data []byte, f func(line int, path []seg, header bool) bool) {
 	counts := map[string]int{}
 	var table []seg
@@ -431,12 +579,20 @@ func walkLines(data []byte, f func(line int, path []seg, header bool) bool) {
 				continue // not a header (e.g. a line of a multi-line array)
 			}
 			table = keySegs(inner)
-			name := table[0].name
-			if array && len(table) == 1 {
-				counts[name]++
+			full := segNames(table)
+			if array {
+				// a new element: the arrays inside the previous one restart
+				for k := range counts {
+					if strings.HasPrefix(k, full+".") {
+						delete(counts, k)
+					}
+				}
+				counts[full]++
 			}
-			if n, ok := counts[name]; ok {
-				table[0].idx = n - 1
+			for i := range table {
+				if n, ok := counts[segNames(table[:i+1])]; ok {
+					table[i].idx = n - 1
+				}
 			}
 			if !f(ln+1, table, true) {
 				return
@@ -467,6 +623,15 @@ func isTableName(s string) bool {
 		}
 	}
 	return true
+}
+
+// segNames joins the names of segs with dots, without indices.
+func segNames(segs []seg) string {
+	names := make([]string, len(segs))
+	for i, s := range segs {
+		names[i] = s.name
+	}
+	return strings.Join(names, ".")
 }
 
 // keySegs splits a written (possibly dotted, possibly quoted) key.
@@ -551,7 +716,7 @@ func (sc *Scenario) Validate() error {
 	if err != nil {
 		return bad("", err)
 	}
-	if err := sc.Tokenomics.Validate(); err != nil {
+	if err := sc.validateTokenomics(); err != nil {
 		return bad("", err)
 	}
 	if _, err := sc.NewMechanism(); err != nil {
@@ -584,6 +749,132 @@ func (sc *Scenario) Validate() error {
 	}
 	if len(sc.Tenants) == 0 {
 		return &Error{Key: "tenants", Msg: "at least one [[tenants]] cohort is required"}
+	}
+	return sc.validateIncentiveCohorts()
+}
+
+// validateTokenomics checks [tokenomics] (tokenomics.Params.Validate) and
+// what only the scenario checks: the start price's range, unique program
+// and season names, and the governance values.
+func (sc *Scenario) validateTokenomics() error {
+	tp := &sc.Tokenomics
+	if tp.Price.Model != tokenomics.PriceCSV && !(tp.TokenPriceUSD >= tokenomics.MinPriceUSD && tp.TokenPriceUSD <= tokenomics.MaxPriceUSD) {
+		return fmt.Errorf("tokenomics.token_price_usd: must be a price in [%g, %g] USD, got %v", tokenomics.MinPriceUSD, tokenomics.MaxPriceUSD, tp.TokenPriceUSD)
+	}
+	if err := tp.Validate(); err != nil {
+		return err
+	}
+	if err := tokenomics.ValidateIncentives(tp.Incentives); err != nil {
+		return err
+	}
+	if err := tokenomics.ValidateSeasons(tp.Seasons); err != nil {
+		return err
+	}
+	return validateGovernance(tp)
+}
+
+// validateIncentiveCohorts checks that every incentive program names
+// existing provider cohorts.
+func (sc *Scenario) validateIncentiveCohorts() error {
+	known := make([]string, len(sc.Providers))
+	for i := range sc.Providers {
+		known[i] = sc.Providers[i].Name
+	}
+	for i, p := range sc.Tokenomics.Incentives {
+		for j, c := range p.Cohorts {
+			if !slices.Contains(known, c) {
+				return &Error{Key: fmt.Sprintf("tokenomics.incentives[%d].cohorts[%d]", i, j),
+					Msg: fmt.Sprintf("unknown provider cohort %q (known: %s)", c, strings.Join(known, ", "))}
+			}
+		}
+	}
+	return nil
+}
+
+// numRange is an interval of allowed numbers.
+type numRange struct {
+	lo, hi         float64
+	loOpen, hiOpen bool
+}
+
+func (r numRange) has(v float64) bool {
+	return (v > r.lo || !r.loOpen && v == r.lo) && (v < r.hi || !r.hiOpen && v == r.hi)
+}
+
+func (r numRange) String() string {
+	l, h := "[", "]"
+	if r.loOpen {
+		l = "("
+	}
+	if r.hiOpen {
+		h = ")"
+	}
+	return fmt.Sprintf("%s%v, %v%s", l, r.lo, r.hi, h)
+}
+
+// governanceRanges are the values the numeric governance keys accept:
+// the range of the same key in its table (and, for the staking keys,
+// what tokenomics.Staking.Set accepts too). Every key of
+// tokenomics.GovernanceKeys but tokenomics.settlement is here.
+var governanceRanges = map[string]numRange{
+	"tokenomics.inflation.commission":    {lo: 0, hi: 1},
+	"tokenomics.inflation.community_tax": {lo: 0, hi: 1},
+	"tokenomics.inflation.goal_bonded":   {lo: 0, hi: 1, loOpen: true},
+	"tokenomics.inflation.max":           {lo: 0, hi: 1},
+	"tokenomics.inflation.min":           {lo: 0, hi: 1},
+	"tokenomics.inflation.rate_change":   {lo: 0, hi: 100},
+	"tokenomics.staking.outside_yield":   {lo: -1, hi: 10, loOpen: true},
+	"tokenomics.staking.speed":           {lo: 0, hi: 100},
+	"tokenomics.take_rate.act":           {lo: 0, hi: 1},
+	"tokenomics.take_rate.akt":           {lo: 0, hi: 1},
+	"tokenomics.take_rate.usdc":          {lo: 0, hi: 1},
+}
+
+// validateGovernance checks each governance change's value for its key
+// (tokenomics.ValidateSchedule, run by Params.Validate, has checked the
+// times and keys): tokenomics.settlement takes "take" or "bme", every
+// other key a number in its range. The inflation band must stay
+// non-empty: after the changes of each time, min <= max.
+func validateGovernance(tp *tokenomics.Params) error {
+	lo, hi := tp.Inflation.InflationMin, tp.Inflation.InflationMax
+	band := -1 // the last change of the current time that moved the band
+	for i, c := range tp.Governance {
+		key := fmt.Sprintf("tokenomics.governance[%d].value", i)
+		if c.Key == "tokenomics.settlement" {
+			if s, ok := c.Value.(string); !ok || s != tokenomics.SettlementTake && s != tokenomics.SettlementBME {
+				return fmt.Errorf("%s: %s must be %q or %q, got %s", key, c.Key, tokenomics.SettlementTake, tokenomics.SettlementBME, describe(c.Value))
+			}
+		} else {
+			r, ok := governanceRanges[c.Key]
+			if !ok {
+				panic("scenarios: no range for governance key " + c.Key)
+			}
+			var v float64
+			switch x := c.Value.(type) {
+			case int64:
+				v = float64(x)
+			case float64:
+				v = x
+			default:
+				return fmt.Errorf("%s: %s must be a number in %v, got %s", key, c.Key, r, describe(c.Value))
+			}
+			if !r.has(v) {
+				return fmt.Errorf("%s: %s must be in %v, got %v", key, c.Key, r, v)
+			}
+			switch c.Key {
+			case "tokenomics.inflation.min":
+				lo, band = v, i
+			case "tokenomics.inflation.max":
+				hi, band = v, i
+			}
+		}
+		if last := i == len(tp.Governance)-1; last || tp.Governance[i+1].At != c.At {
+			if band >= 0 && lo > hi {
+				return fmt.Errorf("tokenomics.governance[%d].value: leaves tokenomics.inflation.min (%v) above tokenomics.inflation.max (%v) from %s on",
+					band, lo, hi, simtime.Time(c.At))
+			}
+			band = -1
+		}
 	}
 	return nil
 }
@@ -627,6 +918,13 @@ func (sc *Scenario) Config() (*sim.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	path := sc.pricePath
+	if sc.Tokenomics.Price.Model == tokenomics.PriceCSV && path == nil {
+		// a scenario not made by Parse: a relative path is the current folder's
+		if path, _, err = readPricePath(sc.Tokenomics.Price.CSV, "", false); err != nil {
+			return nil, err
+		}
+	}
 	return &sim.Config{
 		Sim:        sc.Sim,
 		Catalog:    cat,
@@ -634,6 +932,7 @@ func (sc *Scenario) Config() (*sim.Config, error) {
 		Tenants:    sc.Tenants,
 		Mechanism:  mech,
 		Tokenomics: sc.Tokenomics,
+		PricePath:  path,
 	}, nil
 }
 

@@ -9,6 +9,8 @@ import (
 
 	"github.com/depinsim/depinsim/agents"
 	"github.com/depinsim/depinsim/sim"
+	"github.com/depinsim/depinsim/simtime"
+	"github.com/depinsim/depinsim/tokenomics"
 )
 
 // bidTimeout is the providers' bid timeout the kernel applies.
@@ -26,9 +28,11 @@ const (
 
 // Warnings returns plausibility warnings about a validated scenario: values
 // that are allowed but probably not what the author meant. Each names the
-// key path ("key: message"); the order is fixed (sim, then tenant cohorts
-// in file order, then offered load per resource in catalog order). It
-// returns nil for a scenario whose [resources] do not validate.
+// key path ("key: message"); the order is fixed (sim, then provider
+// cohorts in file order, then the token layer (incentive programs,
+// seasons, governance changes, the treasury), then tenant cohorts in file
+// order, then offered load per resource in catalog order). It returns nil
+// for a scenario whose [resources] do not validate.
 //
 // The estimates use means (Little's law for offered load: arrivals per day
 // x mean lifetime in days x mean request, with each distribution's cap
@@ -52,6 +56,8 @@ func (sc *Scenario) Warnings() []string {
 	if sc.Sim.Replications == 1 {
 		add("sim.replications", "1 replication gives no confidence interval across replications")
 	}
+	sc.providerWarnings(add)
+	sc.tokenomicsWarnings(add)
 
 	n := cat.NumResources()
 	capacity := make([]float64, n) // listed at the start: count x per-provider capacity
@@ -119,6 +125,100 @@ func (sc *Scenario) Warnings() []string {
 		}
 	}
 	return warns
+}
+
+// providerWarnings warns about provider cohorts whose kind's churn rule
+// cannot act: mercenaries that never leave, or with no season to come
+// for, and fake capacity that is never detected.
+func (sc *Scenario) providerWarnings(add func(key, format string, args ...any)) {
+	horizon := sc.Sim.Horizon.T()
+	for i := range sc.Providers {
+		p := &sc.Providers[i]
+		key := fmt.Sprintf("providers[%d]", i)
+		switch p.Kind {
+		case agents.KindMercenary:
+			if len(sc.Tokenomics.Seasons) == 0 {
+				add(key+".kind", "a mercenary cohort comes for an airdrop season, but the scenario has no [[tokenomics.seasons]]")
+			}
+			switch {
+			case p.LeaveHazard == 0:
+				add(key+".leave_hazard", "0: these mercenaries never leave by the mercenary rule (only when unprofitable, like organic providers)")
+			case p.LeaveAfter.T() >= horizon:
+				add(key+".leave_after", "%v is not before the horizon (%v): these mercenaries never leave by the mercenary rule in this run", p.LeaveAfter.T(), horizon)
+			}
+		case agents.KindFake:
+			if p.DetectionProb == 0 {
+				add(key+".detection_prob", "0: this fake capacity is never detected and stays listed for the whole run")
+			}
+		}
+	}
+}
+
+// tokenomicsWarnings warns about token-layer entries that cannot act in
+// the run: incentive programs outside the horizon or with an empty
+// funding source, seasons whose claims are never paid or have no
+// treasury to pay from, and governance changes after the horizon.
+func (sc *Scenario) tokenomicsWarnings(add func(key, format string, args ...any)) {
+	tp := &sc.Tokenomics
+	horizon, epoch := sc.Sim.Horizon.T(), tp.Epoch.T()
+	// firstEpoch is the first tokenomics epoch at or after t (the epoch at
+	// the start, time 0, pays nothing: it opens the first interval).
+	firstEpoch := func(t simtime.Time) simtime.Time {
+		if epoch <= 0 {
+			return t
+		}
+		k := (t + epoch - 1) / epoch
+		return max(k, 1) * epoch
+	}
+	poolFilled := tp.CommunityPoolAKT > 0 ||
+		tp.Inflation.Model == tokenomics.MintModelCosmos && tp.Inflation.CommunityTax > 0 && tp.Inflation.InflationMax > 0
+	for _, r := range tp.TakeRate {
+		poolFilled = poolFilled || r > 0
+	}
+	for _, g := range tp.Governance {
+		// a change may start filling the pool
+		poolFilled = poolFilled || strings.HasPrefix(g.Key, "tokenomics.take_rate.") || strings.HasPrefix(g.Key, "tokenomics.inflation.")
+	}
+
+	for i := range tp.Incentives {
+		p := &tp.Incentives[i]
+		key := fmt.Sprintf("tokenomics.incentives[%d]", i)
+		switch start := p.Start.T(); {
+		case start >= horizon:
+			add(key+".start", "the program opens at %v, not before the horizon (%v): it pays nothing in this run", start, horizon)
+		case firstEpoch(start+1) >= horizon:
+			add(key+".start", "the program opens at %v, after the last tokenomics epoch before the horizon (%v; epochs every %v): it pays nothing in this run", start, horizon, epoch)
+		}
+		switch {
+		case p.Funding == tokenomics.FundTreasury && tp.TreasuryAKT == 0:
+			add(key+".funding", "%q, but tokenomics.treasury_akt is 0 and nothing refills the treasury: the program pays nothing", p.Funding)
+		case p.Funding == tokenomics.FundCommunityPool && !poolFilled:
+			add(key+".funding", "%q, but tokenomics.community_pool_akt is 0 and neither inflation (community_tax) nor a take rate fills the pool: the program pays nothing", p.Funding)
+		}
+	}
+
+	pools := 0.0
+	for i := range tp.Seasons {
+		s := &tp.Seasons[i]
+		key := fmt.Sprintf("tokenomics.seasons[%d]", i)
+		if t := firstEpoch(s.ClaimAt.T()); t >= horizon {
+			add(key+".claim_at", "claims are paid at the first tokenomics epoch at or after %v, which is not before the horizon (%v): claims never paid in this run",
+				s.ClaimAt.T(), horizon)
+		}
+		if s.PoolTokens > 0 && tp.TreasuryAKT == 0 {
+			add(key+".pool_tokens", "claims are paid from the treasury, but tokenomics.treasury_akt is 0: nothing is paid")
+		}
+		pools += s.PoolTokens
+	}
+
+	for i, g := range tp.Governance {
+		if g.At.T() >= horizon {
+			add(fmt.Sprintf("tokenomics.governance[%d].at", i), "%v is not before the horizon (%v): %s never changes in this run", g.At.T(), horizon, g.Key)
+		}
+	}
+	if tp.TreasuryAKT > 0 && pools > tp.TreasuryAKT {
+		add("tokenomics.treasury_akt", "%s AKT is less than the seasons' pools (%s): the last claims are cut", commas(tp.TreasuryAKT), commas(pools))
+	}
 }
 
 // priceNeed is, for one kind of deployment of a tenant cohort, the

@@ -1,17 +1,55 @@
-// Package tokenomics is money: denominations, the ledger every mint, burn
-// and transfer goes through, take rates, and the token price.
+// Package tokenomics is money and the token layer: denominations, the
+// ledger every mint, burn and transfer goes through, and the monetary rules
+// of Akash and of the compute networks it is compared with, each as
+// parameters (a Params struct with a Default function and Validate) plus
+// pure functions or small state machines that the simulation kernel calls.
 //
-// Every amount is an int64 in base units of its denomination (uakt =
-// 1e-6 AKT, uusdc = 1e-6 USDC). The Ledger keeps one balance per account
-// and denomination together with supply, minted and burned totals, so
-// conservation (supply = sum of balances, supply change = minted - burned)
-// can be checked after every event (Ledger.Check).
+// Money is integers. Every amount is an int64 in base units of its
+// denomination (uakt, uusdc, uact = 1e-6 AKT, USDC, ACT). The Ledger keeps
+// one balance per account and denomination together with supply, minted
+// and burned totals, so conservation (supply = sum of balances, supply
+// change = minted - burned) can be checked after every event
+// (Ledger.Check). Rules return amounts or move tokens through a Ledger;
+// their splits are exact (floors plus a remainder, or largest remainders),
+// so the parts always sum to the whole.
 //
-// This is the money layer of the Akash take-rate era (2023-08 to 2026-03,
-// ../shared/model/akash.md §3): lease payments in AKT or USDC, a take rate
-// per denomination deducted at provider withdrawal and sent to the
-// community pool. Later work grows it with inflation, staking, burns,
-// incentive programs and token-price processes.
+// What the package holds (../shared/model/akash.md and competitors.md cite
+// the sources of every default):
 //
-// The package is a leaf: it imports only the standard library.
+//   - Take and fee splits: the take rate per denomination deducted at each
+//     provider withdrawal and sent to the community pool (Take, the
+//     take-rate era, akash.md §3), and a generic FeeSplit of a payment
+//     between treasury, stakers, burn and an operator.
+//   - Inflation and staking: the Cosmos SDK x/mint per-block inflation
+//     controller and the x/distribution split of each provision into
+//     community tax, validator commission and delegator rewards, block by
+//     block and exact (MintParams, akash.md §4); and the holders' bonding
+//     rule with its unbonding queue (StakingParams, Staking, akash.md
+//     model spec §D.13).
+//   - Emission schedules: geometric decay (io.net), yearly budgets with a
+//     tail (Render), issuance halving (Bittensor) and linear release
+//     (Nosana), behind one Emission interface (EmissionParams,
+//     NewEmission).
+//   - Burns and buy-backs: burning a job's USD value at the current price
+//     (BurnForUSD) and buy-back-and-burn policies (BuybackParams).
+//   - Burn-mint equilibrium: Akash v2.0.0's BME vault, ACT credits minted
+//     by burning AKT and redeemed for AKT, with its collateral-ratio
+//     circuit breaker and request queue (BMEParams, BME, akash.md §7).
+//   - Token price processes: constant, geometric Brownian motion, a
+//     recorded CSV path (ParsePricePath) and an endogenous process moved
+//     by net buy flow (PriceParams, NewPriceProcess).
+//   - Incentive programs: USD subsidies per listed GPU-hour (AEP-26) or up
+//     to a target utilization, within a window and a budget
+//     (IncentiveProgram).
+//   - Airdrop seasons: points per listed GPU-hour, a snapshot and a pro
+//     rata claim (Season, io.net's Ignition seasons).
+//   - Governance schedules: timed parameter changes checked against the
+//     keys the caller can apply (GovernanceChange, ValidateSchedule, Due).
+//
+// Params gathers them as the scenario's [tokenomics] table. The package
+// decides nothing about when rules run: package sim calls them at its
+// tokenomics epoch and applies the results to the world.
+//
+// The package is a leaf: it imports only the standard library, gonum and
+// simtime (simulated time), never the simulation kernel.
 package tokenomics
