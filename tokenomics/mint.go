@@ -139,6 +139,15 @@ func (p *MintParams) NextInflation(i, bondedRatio float64) float64 {
 // computed exactly (the float64 i times the integer supply), so the result
 // does not depend on rounding. It panics on a negative i or supply.
 func (p *MintParams) BlockProvision(i float64, supply int64) int64 {
+	// Fast path: i*supply/N_yr in float64 is within a few 1e-16 relative of
+	// the exact quotient, so its floor is exact unless the quotient lies
+	// within 1e-6 of a whole number; then (rarely) compute exactly.
+	if q := i * float64(supply) / float64(p.BlocksPerYear); q >= 0 && q < 1e12 {
+		f := math.Floor(q)
+		if d := q - f; d > 1e-6 && d < 1-1e-6 {
+			return int64(f)
+		}
+	}
 	return mulFloatFloor(i, supply, p.BlocksPerYear)
 }
 
@@ -206,11 +215,19 @@ func (p *MintParams) Advance(i float64, bonded, supply int64, n int64) MintResul
 	com := decimal18(p.Commission, "commission")
 	r := MintResult{Inflation: i}
 	for range n {
-		b := 0.0
-		if supply > 0 {
-			b = float64(bonded) / float64(supply)
+		// NextInflation, with the loop's invariants hoisted: at a clamp
+		// that the bonded ratio keeps pushing against, inflation stays put
+		// (bonded is constant and supply only grows, so b only falls)
+		switch {
+		case r.Inflation >= p.InflationMax && float64(bonded) < p.GoalBonded*float64(supply):
+			r.Inflation = p.InflationMax
+		default:
+			b := 0.0
+			if supply > 0 {
+				b = float64(bonded) / float64(supply)
+			}
+			r.Inflation = p.NextInflation(r.Inflation, b)
 		}
-		r.Inflation = p.NextInflation(r.Inflation, b)
 		m := p.BlockProvision(r.Inflation, supply)
 		if supply > math.MaxInt64-m {
 			panic("tokenomics: MintParams.Advance: supply overflow")
