@@ -55,6 +55,7 @@ type programState struct {
 	cohorts []bool // by provider cohort index
 	paidUSD float64
 	funding tokenomics.Account
+	acct    tokenomics.Account // the program's own account: payments pass through it
 }
 
 type seasonState struct {
@@ -111,7 +112,7 @@ func (w *World) initChain() {
 
 	for i := range tp.Incentives {
 		p := &tp.Incentives[i]
-		ps := programState{p: p, cohorts: make([]bool, len(w.cfg.Providers)), funding: w.pool}
+		ps := programState{p: p, cohorts: make([]bool, len(w.cfg.Providers)), funding: w.pool, acct: w.ledger.Open("incentives/" + p.Name)}
 		if p.Funding == "treasury" {
 			ps.funding = c.treasury
 		}
@@ -308,7 +309,8 @@ func (w *World) paySubsidies(from, to Time) {
 			if tokens <= 0 {
 				continue
 			}
-			w.ledger.Transfer(ps.funding, p.acct, tokenomics.AKT, tokens)
+			w.ledger.Transfer(ps.funding, ps.acct, tokenomics.AKT, tokens)
+			w.ledger.Transfer(ps.acct, p.acct, tokenomics.AKT, tokens)
 			ps.paidUSD += float64(tokens) / tokenomics.BaseUnits * price
 			c.subsidies += tokens
 			w.creditIncome(p, tokens)
