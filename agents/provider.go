@@ -2,9 +2,10 @@ package agents
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/depinsim/depinsim/simtime"
@@ -151,7 +152,7 @@ func (c *ProviderCohort) Validate(cat *Catalog) error {
 			return fmt.Errorf("%s: must be in [0, %d], got %d", x.key, 1<<24, x.v)
 		}
 	}
-	for _, m := range sortedKeys(c.GPUs) {
+	for _, m := range slices.Sorted(maps.Keys(c.GPUs)) {
 		if _, ok := cat.Index(m); !ok || m == KeyCPU || m == KeyMemory {
 			return fmt.Errorf("gpus.%s: unknown GPU model (known: %v)", m, cat.GPUModels)
 		}
@@ -357,13 +358,4 @@ func contains(xs []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,8 +2,10 @@ package agents
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/depinsim/depinsim/simtime"
@@ -105,7 +107,7 @@ func (c *TenantCohort) Validate(cat *Catalog) error {
 		return fmt.Errorf("daily_amplitude: must be in [0, 1), got %v", c.DailyAmplitude)
 	}
 	total := 0.0
-	for _, m := range sortedKeys(c.GPUModels) {
+	for _, m := range slices.Sorted(maps.Keys(c.GPUModels)) {
 		if _, ok := cat.Index(m); !ok || m == KeyCPU || m == KeyMemory {
 			return fmt.Errorf("gpu_models.%s: unknown GPU model (known: %v)", m, cat.GPUModels)
 		}
@@ -176,7 +178,7 @@ func (c *TenantCohort) Draw(cat *Catalog, rng *rand.Rand) Deployment {
 	gpus := c.GPUs.Sample(rng)
 	if len(c.GPUModels) > 0 {
 		// models in sorted order, so the pick does not depend on map order
-		models := sortedKeys(c.GPUModels)
+		models := slices.Sorted(maps.Keys(c.GPUModels))
 		total := 0.0
 		for _, m := range models {
 			total += c.GPUModels[m]

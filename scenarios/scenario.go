@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -480,7 +481,7 @@ func checkTables(v any, t reflect.Type, path string) error {
 		if !ok {
 			return nil // a date, or a type error the decoder reports
 		}
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if f, ok := tomlField(t, k); ok {
 				if err := checkTables(m[k], f.Type, join(k)); err != nil {
 					return err

@@ -2,8 +2,9 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,7 +77,7 @@ func (sc *Scenario) Warnings() []string {
 	for i := range sc.Tenants {
 		c := &sc.Tenants[i]
 		key := fmt.Sprintf("tenants[%d]", i)
-		for _, m := range sortedKeys(c.GPUModels) {
+		for _, m := range slices.Sorted(maps.Keys(c.GPUModels)) {
 			if r, ok := cat.Index(m); ok && c.GPUModels[m] > 0 && !listed[r] {
 				add(key+".gpu_models."+m, "no provider cohort has %s GPUs: these deployments can never be served", m)
 			}
@@ -291,7 +292,7 @@ func (sc *Scenario) priceNeeds(c *agents.TenantCohort, cat *agents.Catalog) []pr
 		check("cpu-only deployments", amount(-1))
 		return needs
 	}
-	for _, m := range sortedKeys(c.GPUModels) {
+	for _, m := range slices.Sorted(maps.Keys(c.GPUModels)) {
 		if r, ok := cat.Index(m); ok && c.GPUModels[m] > 0 {
 			check(m+" deployments", amount(r))
 		}
@@ -306,7 +307,7 @@ func meanRequest(c *agents.TenantCohort, cat *agents.Catalog) []float64 {
 	v[agents.ResCPU] = math.Max(0, meanOf(c.CPUCores))
 	v[agents.ResMemory] = math.Max(0, meanOf(c.MemoryGB))
 	total := 0.0
-	models := sortedKeys(c.GPUModels)
+	models := slices.Sorted(maps.Keys(c.GPUModels))
 	for _, m := range models {
 		total += c.GPUModels[m]
 	}
@@ -327,7 +328,7 @@ func providerCapacity(p *agents.ProviderCohort, cat *agents.Catalog) []float64 {
 	v := make([]float64, cat.NumResources())
 	v[agents.ResCPU] = float64(p.CPUCores)
 	v[agents.ResMemory] = float64(p.MemoryGB)
-	for _, m := range sortedKeys(p.GPUs) {
+	for _, m := range slices.Sorted(maps.Keys(p.GPUs)) {
 		if r, ok := cat.Index(m); ok && r >= agents.ResGPU0 {
 			v[r] += float64(p.GPUs[m])
 		}
@@ -339,7 +340,7 @@ func providerCapacity(p *agents.ProviderCohort, cat *agents.Catalog) []float64 {
 // are skipped; Validate reports them).
 func vectorOf(cat *agents.Catalog, m map[string]float64) []float64 {
 	v := make([]float64, cat.NumResources())
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if r, ok := cat.Index(k); ok {
 			v[r] = m[k]
 		}
@@ -434,13 +435,3 @@ func commas(x float64) string {
 
 // short formats x with 3 significant digits.
 func short(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) }
-
-// sortedKeys returns a map's keys, sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

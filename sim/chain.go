@@ -406,12 +406,12 @@ func (w *World) governance(i int) {
 		panic(fmt.Sprintf("sim: governance %s needs a number, got %v", g.Key, g.Value))
 	}
 	switch g.Key {
-	case "tokenomics.take_rate.akt":
-		w.takeBPS[tokenomics.AKT] = int64(math.Round(f * 10_000))
-	case "tokenomics.take_rate.usdc":
-		w.takeBPS[tokenomics.USDC] = int64(math.Round(f * 10_000))
-	case "tokenomics.take_rate.act":
-		w.takeBPS[tokenomics.ACT] = int64(math.Round(f * 10_000))
+	case "tokenomics.take_rate.akt", "tokenomics.take_rate.usdc", "tokenomics.take_rate.act":
+		d, err := tokenomics.ParseDenom(g.Key[len("tokenomics.take_rate."):])
+		if err != nil {
+			panic("sim: governance: " + err.Error())
+		}
+		w.takeBPS[d] = int64(math.Round(f * 10_000))
 	case "tokenomics.inflation.min":
 		c.mint.InflationMin = f
 	case "tokenomics.inflation.max":
