@@ -31,6 +31,21 @@ const (
 	evGovernance
 )
 
+var eventNames = [...]string{
+	evSample: "sample", evArrival: "arrival", evCohortEnter: "cohort-enter", evProviderCandidate: "provider-candidate",
+	evSelect: "select", evBidTimeout: "bid-timeout", evRetry: "retry", evLeaseEnd: "lease-end", evDry: "escrow-dry",
+	evTopUp: "top-up", evWithdraw: "withdraw", evProviderClose: "provider-close", evReview: "review",
+	evWarmupEnd: "warmup-end", evEpoch: "tokenomics-epoch", evGovernance: "governance",
+}
+
+// eventName names an event kind for messages.
+func eventName(k uint8) string {
+	if int(k) < len(eventNames) && eventNames[k] != "" {
+		return eventNames[k]
+	}
+	return fmt.Sprintf("kind %d", k)
+}
+
 // Lease close reasons, as on chain (akash.md §1).
 const (
 	closeTenant   = 1
@@ -318,7 +333,8 @@ func (w *World) Run() Result {
 		w.handle(e)
 		if w.cfg.Check {
 			if ok, why := w.CheckInvariants(); !ok {
-				panic(fmt.Sprintf("sim: invariant violated at t=%v after event kind %d (a=%d b=%d): %s", w.now, e.Kind, e.A, e.B, why))
+				panic(fmt.Sprintf("sim: invariant violated at t=%v (%.3f h after the start) after event %s (object %d): %s",
+					w.now, (w.now - w.origin).Hours(), eventName(e.Kind), e.A, why))
 			}
 		}
 	}
