@@ -294,14 +294,14 @@ func TestRegistry(t *testing.T) {
 	r.Register("aa-first", fake)
 	got := r.Names()
 	assert.True(t, sort.StringsAreSorted(got), "%v", got)
-	assert.Equal(t, []string{"aa-first", market.AkashReverseName, "zz-last"}, got)
+	assert.Equal(t, []string{"aa-first", market.AkashReverseName, market.VickreyReverseName, "zz-last"}, got)
 	_, err = r.New("nope", nil)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "aa-first, akash-reverse, zz-last")
+	assert.Contains(t, err.Error(), "aa-first, akash-reverse, vickrey-reverse, zz-last")
 	m, err := r.New("zz-last", nil)
 	require.NoError(t, err)
 	assert.NotNil(t, m)
-	assert.Equal(t, []string{market.AkashReverseName}, market.DefaultRegistry().Names(), "registries share nothing")
+	assert.Equal(t, []string{market.AkashReverseName, market.VickreyReverseName}, market.DefaultRegistry().Names(), "registries share nothing")
 }
 
 func TestAkashParamErrors(t *testing.T) {

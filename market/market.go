@@ -90,6 +90,7 @@ type Registry struct {
 func DefaultRegistry() *Registry {
 	r := &Registry{factories: map[string]Factory{}}
 	r.Register(AkashReverseName, NewAkashReverse)
+	r.Register(VickreyReverseName, NewVickreyReverse)
 	return r
 }
 

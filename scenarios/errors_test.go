@@ -187,7 +187,7 @@ func TestBadInput(t *testing.T) {
 
 		// market
 		{"unknown mechanism", `mechanism = "akash-reverse"`, `mechanism = "vickrey"`, "market.mechanism", `"vickrey"`, 0,
-			[]string{`unknown mechanism "vickrey" (known: akash-reverse)`}},
+			[]string{`unknown mechanism "vickrey" (known: akash-reverse, vickrey-reverse)`}},
 		{"mechanism not a string", `mechanism = "akash-reverse"`, `mechanism = 3`, "market.mechanism", `mechanism = 3`, 0, []string{"must be a string, got 3"}},
 		{"unknown market param", `max_bids = 20`, "max_bids = 20\nreserve_price = 1.0", "market.reserve_price", `reserve_price`, 0,
 			[]string{`unknown parameter for mechanism "akash-reverse" (it knows: max_bids, tie_break)`}},

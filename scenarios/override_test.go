@@ -226,7 +226,7 @@ func TestParseWithSetsErrors(t *testing.T) {
 		key  string // the Error's key path
 		msg  []string
 	}{
-		{[]string{"market.mechanism=nope"}, "market.mechanism", []string{`unknown mechanism "nope" (known: akash-reverse)`}},
+		{[]string{"market.mechanism=nope"}, "market.mechanism", []string{`unknown mechanism "nope" (known: akash-reverse, vickrey-reverse)`}},
 		{[]string{"market.unknown_param=1"}, "market.unknown_param", []string{`unknown parameter for mechanism "akash-reverse" (it knows: max_bids, tie_break)`}},
 		{[]string{"market.max_bids=lots"}, "market.max_bids", []string{"must be an integer, got lots"}},
 		{[]string{"market=5"}, "market", []string{"must be a table", "got 5"}},

@@ -1,0 +1,34 @@
+package scenarios
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/depinsim/depinsim/market"
+	"github.com/depinsim/depinsim/sim"
+)
+
+// TestSwapMechanism runs every preset with its auction swapped for the
+// second-price one by a single override, with the invariants checked after
+// every event, and checks that a parameter the new mechanism does not know
+// is a clear error.
+func TestSwapMechanism(t *testing.T) {
+	for _, name := range Presets() {
+		sc, err := Load(name, []string{"market.mechanism=vickrey-reverse", "sim.horizon=5d", "sim.warmup=2d", "sim.replications=1"})
+		require.NoError(t, err, name)
+		cfg, err := sc.Config()
+		require.NoError(t, err, name)
+		assert.Equal(t, market.VickreyReverseName, cfg.Mechanism.Name())
+		cfg.Check = true
+		leases := 0.0
+		sim.RunReplications(cfg, 1, 1, func(int) sim.Recorder {
+			return sim.RecorderFunc(func(s *sim.Sample) { leases = s.Values[sim.MLeasesStartedTotal] })
+		})
+		assert.Positive(t, leases, "%s under vickrey-reverse starts leases", name)
+	}
+	_, err := Load(DefaultPreset, []string{"market.mechanism=vickrey-reverse", "market.reserve_price=3"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `market.reserve_price: unknown parameter for mechanism "vickrey-reverse"`)
+}
