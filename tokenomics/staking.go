@@ -189,13 +189,13 @@ func roundAmount(f float64, amt int64) int64 {
 func (s *Staking) Set(name string, v float64) error {
 	switch name {
 	case "outside_yield":
-		if !(v > -1 && v <= 10) {
-			return fmt.Errorf("tokenomics.staking.outside_yield: must be in (-1, 10], got %v", v)
+		if !(v >= -1 && v <= 10) {
+			return fmt.Errorf("tokenomics.staking.outside_yield: must be in [-1, 10], got %v", v)
 		}
 		s.outside = v
 	case "speed":
-		if !(v >= 0 && v <= 1000) {
-			return fmt.Errorf("tokenomics.staking.speed: must be in [0, 1000], got %v", v)
+		if !(v >= 0 && v <= 100) {
+			return fmt.Errorf("tokenomics.staking.speed: must be in [0, 100], got %v", v)
 		}
 		s.speed = v
 	default:

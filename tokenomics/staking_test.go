@@ -309,3 +309,22 @@ func ExampleStaking_Step() {
 	// day 35, APR 0.10: bond 0, unbond 0, release 958904 uakt; 0 unbonding
 	// bonded 600.958904 AKT, liquid 399.041096 AKT
 }
+
+func TestStakingSet(t *testing.T) {
+	s := tokenomics.NewStaking(tokenomics.DefaultStakingParams())
+	require.NoError(t, s.Set("outside_yield", 0.3))
+	require.NoError(t, s.Set("speed", 2))
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"outside_yield", 11}, {"outside_yield", -1.5}, {"speed", -1}, {"speed", 101}, {"unbonding", 1}} {
+		err := s.Set(c.name, c.v)
+		require.Error(t, err, "%s=%v", c.name, c.v)
+		assert.Contains(t, err.Error(), "tokenomics.staking."+c.name)
+	}
+	// the new outside yield drives the next step: an APR below it unbonds
+	const supply = 1_000_000 * tokenomics.BaseUnits
+	bond, unbond, _ := s.Step(simtime.Day, simtime.Day, 0.2, supply, supply/2, supply/2)
+	assert.Zero(t, bond)
+	assert.Positive(t, unbond, "APR 0.2 is below the outside yield 0.3 set by governance")
+}
