@@ -34,6 +34,7 @@ type chain struct {
 	bonded, unbonding, validators, treasury, vault tokenomics.Account
 
 	last       Time  // time of the last epoch
+	lastStake  Time  // time of the last staking step
 	lastHeight int64 // block height of the last epoch
 	netBuyUSD  float64
 
@@ -164,7 +165,7 @@ func (w *World) epoch() {
 		c.burnedAtStart = w.ledger.Burned(tokenomics.AKT)
 		bt := c.bme.Totals()
 		c.vaultNetAtStart = bt.AKTIn - bt.AKTFromVault
-		c.last, c.lastHeight = w.now, w.height(w.now)
+		c.last, c.lastHeight, c.lastStake = w.now, w.height(w.now), w.now
 		w.scheduleIn(w.laneEpoch, w.now+w.cfg.Tokenomics.Epoch.T(), PhaseTokenomics, evEpoch, 0, 0)
 		return
 	}
@@ -177,13 +178,7 @@ func (w *World) epoch() {
 	w.paySubsidies(from, to)
 	w.runSeasons(from, to)
 
-	// staking: holders bond or unbond toward the outside yield
-	supply := w.ledger.Supply(tokenomics.AKT)
-	bonded := w.ledger.Balance(c.bonded, tokenomics.AKT)
-	bond, unbond, release := c.staking.Step(w.now, dt, w.stakingAPR(), supply, bonded, w.ledger.Balance(w.holders, tokenomics.AKT))
-	w.ledger.Transfer(c.unbonding, w.holders, tokenomics.AKT, release)
-	w.ledger.Transfer(w.holders, c.bonded, tokenomics.AKT, bond)
-	w.ledger.Transfer(c.bonded, c.unbonding, tokenomics.AKT, unbond)
+	w.stakeTo(w.now)
 
 	// what a provider of each cohort earned in tokens per listed GPU-hour
 	gpuHours := make([]float64, len(w.cfg.Providers))
@@ -223,6 +218,25 @@ func (w *World) mintTo(h int64) {
 		w.ledger.Mint(w.holders, tokenomics.AKT, r.Delegators)
 	}
 	c.lastHeight = max(c.lastHeight, h)
+}
+
+// stakeTo runs the staking rule from the last staking step to now:
+// holders bond or unbond toward the outside yield. The epoch calls it, and
+// so does a governance change of the staking parameters, so that the time
+// before the change follows the old ones.
+func (w *World) stakeTo(now Time) {
+	c := &w.chain
+	dt := now - c.lastStake
+	if dt <= 0 {
+		return
+	}
+	supply := w.ledger.Supply(tokenomics.AKT)
+	bonded := w.ledger.Balance(c.bonded, tokenomics.AKT)
+	bond, unbond, release := c.staking.Step(now, dt, w.stakingAPR(), supply, bonded, w.ledger.Balance(w.holders, tokenomics.AKT))
+	w.ledger.Transfer(c.unbonding, w.holders, tokenomics.AKT, release)
+	w.ledger.Transfer(w.holders, c.bonded, tokenomics.AKT, bond)
+	w.ledger.Transfer(c.bonded, c.unbonding, tokenomics.AKT, unbond)
+	c.lastStake = now
 }
 
 // stakingAPR is the delegators' yield at the current state.
@@ -425,6 +439,10 @@ func (w *World) governance(i int) {
 	case "tokenomics.inflation.commission":
 		c.mint.Commission = f
 	case "tokenomics.staking.outside_yield", "tokenomics.staking.speed":
+		if w.now > w.origin {
+			w.mintTo(w.height(w.now)) // the staking step reads the APR at now
+			w.stakeTo(w.now)
+		}
 		if err := c.staking.Set(g.Key[len("tokenomics.staking."):], f); err != nil {
 			panic("sim: governance: " + err.Error())
 		}

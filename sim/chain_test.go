@@ -1272,3 +1272,34 @@ func BenchmarkWorldYear(b *testing.B) {
 		})
 	}
 }
+
+// TestChainGovernanceStaking: a governance change of the outside yield
+// between epochs leaves everything before it unchanged, and the staking
+// rule follows the new value from then on (a higher outside yield makes
+// holders unbond, so the bonded ratio ends below the baseline's).
+func TestChainGovernanceStaking(t *testing.T) {
+	t.Parallel()
+	const at = 2*sim.Day + 12*sim.Hour
+	mk := func(gov bool) *sim.Config {
+		cfg := tokenConfig(t, 6)
+		cfg.Tokenomics.Epoch = dur(sim.Day)
+		cfg.Sim.SampleEvery = dur(12 * sim.Hour)
+		if gov {
+			cfg.Tokenomics.Governance = []tokenomics.GovernanceChange{{At: dur(at), Key: "tokenomics.staking.outside_yield", Value: 1.0}}
+		}
+		validate(t, cfg)
+		return cfg
+	}
+	base, gov := mk(false), mk(true)
+	for seed := uint64(1); seed <= 3; seed++ {
+		a, b := mustRunChain(t, base, seed), mustRunChain(t, gov, seed)
+		require.Equal(t, len(a.recs), len(b.recs))
+		for i := range a.recs {
+			if a.recs[i].T < at {
+				require.Equal(t, a.recs[i].bits(), b.recs[i].bits(), "seed %d: sample at %v before the change differs", seed, a.recs[i].T)
+			}
+		}
+		assert.Less(t, b.last()[sim.MBondedRatio], a.last()[sim.MBondedRatio], "seed %d: a 100%% outside yield makes holders unbond", seed)
+		assert.Positive(t, b.last()[sim.MUnbonding], "seed %d", seed)
+	}
+}
