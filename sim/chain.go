@@ -297,12 +297,16 @@ func (w *World) payEmissions(from, to Time) {
 func (w *World) paySubsidies(from, to Time) {
 	c := &w.chain
 	price := w.priceUSD[tokenomics.AKT]
+	var active []int32 // sorted once, for every running program
 	for i := range c.programs {
 		ps := &c.programs[i]
 		if ps.p.End() <= from || ps.p.Start.T() >= to {
 			continue
 		}
-		for _, id := range w.sortedActive() {
+		if active == nil {
+			active = w.sortedActive()
+		}
+		for _, id := range active {
 			p := &w.providers[id]
 			if !ps.cohorts[p.prof.Cohort] {
 				continue

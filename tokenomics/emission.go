@@ -361,16 +361,23 @@ func (e *timeEmission) cumulative(t simtime.Time) int64 {
 }
 
 func (e *timeEmission) Emit(from, to simtime.Time, issued int64) int64 {
+	return emitCumulative(e.cumulative, e.capU, from, to, issued)
+}
+
+// emitCumulative is Emit for a time-driven schedule with cumulative
+// function cum and cap capU (0: none): cum(to) - cum(from), never taking
+// issued past the cap.
+func emitCumulative(cum func(simtime.Time) int64, capU int64, from, to simtime.Time, issued int64) int64 {
 	from = emissionInterval(from, to, issued)
 	if to <= from {
 		return 0
 	}
-	n := e.cumulative(to) - e.cumulative(from)
+	n := cum(to) - cum(from)
 	if n < 0 { // cum is non-decreasing by construction; guard anyway
 		return 0
 	}
-	if e.capU > 0 && n > e.capU-issued {
-		n = max(0, e.capU-issued)
+	if capU > 0 && n > capU-issued {
+		n = max(0, capU-issued)
 	}
 	return n
 }
@@ -448,15 +455,7 @@ func (l *linearEmission) cumulative(t simtime.Time) int64 {
 }
 
 func (l *linearEmission) Emit(from, to simtime.Time, issued int64) int64 {
-	from = emissionInterval(from, to, issued)
-	if to <= from {
-		return 0
-	}
-	n := l.cumulative(to) - l.cumulative(from)
-	if l.capU > 0 && n > l.capU-issued {
-		n = max(0, l.capU-issued)
-	}
-	return n
+	return emitCumulative(l.cumulative, l.capU, from, to, issued)
 }
 
 // halvingEmission is Bittensor's issuance-driven halving: block emission
