@@ -22,6 +22,16 @@ type Order struct {
 	MaxPrice Rate
 	// RequireAudited limits eligible bids to audited providers.
 	RequireAudited bool
+	// Posted is the platform's price for the order, for mechanisms that
+	// post prices (Poster); 0 otherwise.
+	Posted Rate
+	// Tier is the order's priority tier (an index into Tiered.Tiers), for
+	// tiered mechanisms; 0 otherwise.
+	Tier int
+	// Selector is the tenant's selection policy among eligible bids, for
+	// mechanisms in which the tenant picks (akash-reverse); nil means the
+	// mechanism's own rule.
+	Selector Selector
 }
 
 // Bid is one provider's offer on an order.
@@ -32,6 +42,16 @@ type Bid struct {
 	Price Rate
 	// Audited tells whether the provider holds an auditor's attestation.
 	Audited bool
+	// Load is the fraction of the provider's capacity of the order's main
+	// resource in use, in [0, 1] (allocation rule "lowest-load").
+	Load float32
+	// Score is the provider's allocation weight, > 0 (allocation rule
+	// "random-weighted"; 1 when the scenario gives none).
+	Score float32
+	// LastWon is a sequence number of the provider's last allocation
+	// (larger is more recent, 0 is never), for the rules "round-robin" and
+	// "lowest-load" (ties).
+	LastWon int64
 }
 
 // Outcome is the result of clearing one order.
@@ -72,6 +92,156 @@ type CheapestAsk interface {
 type Windowed interface {
 	// MaxBids returns the bid limit per order (0: no limit).
 	MaxBids() int
+}
+
+// Selector is a tenant's policy for picking among eligible bids. Select
+// returns the index of the chosen bid in bids, or -1 when none is
+// eligible (above o.MaxPrice, or not audited when o.RequireAudited). It
+// must not modify bids; it may draw from rng.
+type Selector interface {
+	// Name returns the policy's registry name.
+	Name() string
+	// Select picks a bid.
+	Select(o *Order, bids []Bid, rng *rand.Rand) int
+}
+
+// ResourceBinder is an optional capability: a mechanism with parameters
+// per resource (keyed "cpu", "memory_gb" and GPU model names). Bind
+// returns a copy of the mechanism resolved against the run's resource
+// keys, in resource-index order; a key the run does not know is an error
+// naming it and the known ones. The kernel uses only bound mechanisms.
+type ResourceBinder interface {
+	Bind(keys []string) (Mechanism, error)
+}
+
+// Poster is an optional capability: the platform posts the price
+// (posted-price, tiered-queue). The kernel fills Order.Posted with the
+// posted price converted to a rate; Clear then allocates among the bids
+// at or below it and charges it.
+type Poster interface {
+	// PostedUSDHour returns the posted price in USD per hour of an order
+	// for qty[r] units of each resource r (resource-index order) at tier
+	// (0 for untiered mechanisms), with each resource's current
+	// peak-pricing multiplier mult[r].
+	PostedUSDHour(qty []int32, mult []float64, tier int) float64
+	// Multiplier returns a resource's peak-pricing multiplier at
+	// utilization util in [0, 1] (1 without peak pricing).
+	Multiplier(util float64) float64
+	// RepriceEvery returns the interval in nanoseconds at which the kernel
+	// recomputes the multipliers from utilization (0: never).
+	RepriceEvery() int64
+}
+
+// Tier is one priority tier of a tiered mechanism.
+type Tier struct {
+	// Name labels the tier ("T1").
+	Name string
+	// Priority orders the queue: higher is served first.
+	Priority int
+	// USDPerWork is the tier's price in USD per unit of work.
+	USDPerWork float64
+	// AuditedOnly limits the tier to audited (trusted) providers.
+	AuditedOnly bool
+}
+
+// Tiered is an optional capability: orders pick a priority tier, and
+// orders that find no capacity wait in a queue served by priority.
+type Tiered interface {
+	// Tiers returns the tiers, highest priority first.
+	Tiers() []Tier
+	// Backfill returns how many waiting orders the kernel tries, in
+	// priority order, each time capacity frees, before it stops.
+	Backfill() int
+}
+
+// Match is one trade of a batch clearing: order Orders[Order] leased from
+// Provider at UnitPrice per unit.
+type Match struct {
+	// Order is the index of the order in the batch's orders.
+	Order int
+	// Provider is the selling provider's index.
+	Provider int32
+	// UnitPrice is the uniform clearing price per unit.
+	UnitPrice Rate
+}
+
+// BatchOrder is an open order in a batch clearing: Units units of one
+// resource at most Limit per unit.
+type BatchOrder struct {
+	// ID identifies the order (for ties: lower first).
+	ID int32
+	// Units is the number of units wanted, on one provider.
+	Units int32
+	// Limit is the highest price per unit the tenant accepts.
+	Limit Rate
+	// RequireAudited limits the order to audited providers.
+	RequireAudited bool
+}
+
+// BatchAsk is a provider's standing ask in a batch clearing.
+type BatchAsk struct {
+	// Provider is the provider's index.
+	Provider int32
+	// UnitAsk is the provider's price per unit.
+	UnitAsk Rate
+	// Free is the provider's free units.
+	Free int32
+	// Audited tells whether the provider is audited.
+	Audited bool
+}
+
+// Batcher is an optional capability: a periodic market (call-market)
+// that clears all open orders of one resource at once. The kernel keeps
+// orders open between clearings and calls ClearBatch every Period.
+type Batcher interface {
+	// Period returns the interval between clearings in nanoseconds.
+	Period() int64
+	// ClearBatch clears orders against asks and appends the trades to
+	// out. It must not modify orders or asks (it may use scratch space of
+	// its own per call) and never sells more than an ask's Free units.
+	ClearBatch(orders []BatchOrder, asks []BatchAsk, rng *rand.Rand, out []Match) []Match
+}
+
+// Verification describes a verified-compute market's checking of work
+// (single-solver): extra capacity, errors, disputes and slashing.
+type Verification struct {
+	// Overhead is the extra capacity-time per unit of work, a fraction
+	// (0.46: Gensyn's proof-of-learning, competitors.md §3.2).
+	Overhead float64
+	// FalseFailRate is the probability that checking flags honest work.
+	FalseFailRate float64
+	// CheatRate is the probability that a solver submits work it did not
+	// do.
+	CheatRate float64
+	// DetectProb is the probability that cheating is caught.
+	DetectProb float64
+	// DisputeWinProb is the probability that an honest solver wins the
+	// dispute that follows a false fail.
+	DisputeWinProb float64
+	// StakeRatio is the solver's stake per task, as a fraction of the
+	// task's fee.
+	StakeRatio float64
+	// SlashFraction is the fraction of the stake slashed when a dispute is
+	// lost.
+	SlashFraction float64
+}
+
+// VerifyOutcome is the result of checking one task.
+type VerifyOutcome struct {
+	// Cheated tells whether the solver cheated.
+	Cheated bool
+	// Disputed tells whether checking flagged the task (a dispute).
+	Disputed bool
+	// Slashed tells whether the solver lost the dispute.
+	Slashed bool
+}
+
+// Verifier is an optional capability: the market checks completed work.
+type Verifier interface {
+	// Verification returns the checking parameters.
+	Verification() Verification
+	// Verify draws the checking of one completed task.
+	Verify(rng *rand.Rand) VerifyOutcome
 }
 
 // Params are a mechanism's parameters as decoded from a scenario file:
