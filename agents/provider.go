@@ -311,15 +311,28 @@ func (c *ProviderCohort) ShouldEnter(p *Profile, util []float64, tokenIncomeUSDP
 	return rev >= c.EntryThreshold*p.CostPerHour()
 }
 
-// Strategy decides a provider's bid price on a request.
+// MarketView is what a provider's strategy sees of the market when it
+// quotes. The kernel refreshes it; strategies must not modify it.
+type MarketView struct {
+	// MedianUnitUSD is the median price per unit-hour, in USD, of the
+	// leases started recently, by resource index (NaN when none yet).
+	MedianUnitUSD []float64
+}
+
+// Strategy decides a provider's bid price on a request. Each provider
+// holds its own Strategy value (see ProviderCohort.NewStrategy), so a
+// strategy may learn from the outcomes of its bids.
 type Strategy interface {
 	// Name returns the strategy's registry name.
 	Name() string
-	// Quote returns the provider's price for req in USD per hour.
-	Quote(p *Profile, req *Request) float64
+	// Quote returns the provider's price for req in USD per hour, given
+	// the market view v (never nil).
+	Quote(p *Profile, req *Request, v *MarketView) float64
 	// StaticAsks reports whether Quote is req.Price(p.Ask) for every
-	// request, so a price-ordered index of asks is exact.
+	// request and view, so a price-ordered index of asks is exact.
 	StaticAsks() bool
+	// Observe tells the strategy whether one of its bids won.
+	Observe(won bool)
 }
 
 // CostPlusName is the registry name of the cost-plus strategy.
@@ -334,10 +347,17 @@ type CostPlus struct{}
 func (CostPlus) Name() string { return CostPlusName }
 
 // Quote returns req.Price(p.Ask).
-func (CostPlus) Quote(p *Profile, req *Request) float64 { return req.Price(p.Ask) }
+func (CostPlus) Quote(p *Profile, req *Request, _ *MarketView) float64 { return req.Price(p.Ask) }
 
 // StaticAsks returns true.
 func (CostPlus) StaticAsks() bool { return true }
+
+// Observe does nothing: cost-plus does not learn.
+func (CostPlus) Observe(bool) {}
+
+// NewStrategy returns a fresh strategy of the cohort's kind with the
+// cohort's strategy parameters, for one provider.
+func (c *ProviderCohort) NewStrategy() (Strategy, error) { return NewStrategy(c.Strategy) }
 
 // NewStrategy returns the strategy called name.
 func NewStrategy(name string) (Strategy, error) {

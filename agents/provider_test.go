@@ -154,7 +154,7 @@ func TestStrategy(t *testing.T) {
 	assert.True(t, s.StaticAsks())
 	p := agents.Profile{Ask: []float64{0.01, 0.002, 1.0, 2.0}}
 	q := agents.Request{CPU: 4, MemoryGB: 10, GPUs: 2, GPUModel: 3}
-	assert.InDelta(t, 0.04+0.02+4.0, s.Quote(&p, &q), 1e-12)
+	assert.InDelta(t, 0.04+0.02+4.0, s.Quote(&p, &q, &agents.MarketView{}), 1e-12)
 	_, err = agents.NewStrategy("greedy")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "cost-plus")

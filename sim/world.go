@@ -174,6 +174,7 @@ type World struct {
 	usdHourToRate [tokenomics.NumDenoms]float64
 
 	chain   chain // the token layer (chain.go)
+	view    agents.MarketView
 	sortBuf []int32
 
 	// totals for metrics
@@ -213,7 +214,7 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 		w.rngProfiles = append(w.rngProfiles, st.Stream("providers/"+c.Name+"/profiles"))
 		w.rngEntry = append(w.rngEntry, st.Stream("providers/"+c.Name+"/entry"))
 		w.rngExit = append(w.rngExit, st.Stream("providers/"+c.Name+"/exit"))
-		s, err := agents.NewStrategy(c.Strategy)
+		s, err := c.NewStrategy()
 		if err != nil {
 			panic("sim: " + err.Error())
 		}
@@ -426,7 +427,7 @@ func (w *World) enterProvider(ci int) {
 
 func (w *World) addProvider(ci int, prof agents.Profile) {
 	c := &w.cfg.Providers[ci]
-	strat, _ := agents.NewStrategy(c.Strategy)
+	strat, _ := c.NewStrategy()
 	id := int32(len(w.providers))
 	w.providers = append(w.providers, provider{prof: prof, strat: strat, active: true, entered: w.now})
 	p := &w.providers[id]
@@ -766,7 +767,7 @@ func (w *World) clearFromIndex(id int32, r int, k int32) bool {
 	if w.ledger.Balance(p.acct, tokenomics.AKT) < w.bidDeposit {
 		return false
 	}
-	rate := w.toRate(p.strat.Quote(&p.prof, &d.spec.Request), d.denom)
+	rate := w.toRate(p.strat.Quote(&p.prof, &d.spec.Request, &w.view), d.denom)
 	if rate > d.maxRate {
 		w.noBid(id) // the cheapest ask is too dear, so are all others
 		return true
@@ -828,7 +829,7 @@ func (w *World) collectBids(id int32) {
 	d.bids = d.bids[:0]
 	for _, pid := range cands[:found] {
 		p := &w.providers[pid]
-		rate := w.toRate(p.strat.Quote(&p.prof, q), d.denom)
+		rate := w.toRate(p.strat.Quote(&p.prof, q, &w.view), d.denom)
 		if rate > d.maxRate {
 			continue // the bid script fails above the max price
 		}

@@ -28,7 +28,7 @@ var allowed = map[string][]string{
 	"sim":        {"agents", "market", "tokenomics", "simtime"},
 	"agents":     {"market", "tokenomics", "simtime"},
 	"reports":    {"sim", "simtime"},
-	"market":     {},
+	"market":     {"simtime"},
 	"tokenomics": {"simtime"},
 	"simtime":    {},
 	"internal":   {"scenarios", "sim", "agents", "market", "tokenomics", "simtime", "reports"},
