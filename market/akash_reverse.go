@@ -47,10 +47,25 @@ func (m *AkashReverse) ClearsAtCheapestAsk() bool {
 	return m.TieBreak == "provider-id" && m.Bids == 0
 }
 
-// Clear picks the cheapest eligible bid. Among equal prices an audited
-// provider wins; remaining ties are broken by TieBreak. Reservoir sampling
-// keeps the random tie-break uniform with one pass and no allocation.
+// Clear lets the tenant pick: with a selection policy (o.Selector not nil)
+// the winner is the bid it selects, at that bid's price. Without one it
+// picks the cheapest eligible bid; among equal prices an audited provider
+// wins, and remaining ties are broken by TieBreak. Reservoir sampling keeps
+// the random tie-break uniform with one pass and no allocation.
 func (m *AkashReverse) Clear(o *Order, bids []Bid, rng *rand.Rand) Outcome {
+	if o.Selector != nil {
+		i := o.Selector.Select(o, bids, rng)
+		if i < 0 {
+			return NoWinner
+		}
+		return Outcome{Winner: i, Price: bids[i].Price}
+	}
+	return m.clearCheapest(o, bids, rng)
+}
+
+// clearCheapest is Clear's own rule: the cheapest eligible bid, audited
+// first, then TieBreak.
+func (m *AkashReverse) clearCheapest(o *Order, bids []Bid, rng *rand.Rand) Outcome {
 	best := -1
 	ties := 0
 	for i := range bids {

@@ -294,14 +294,14 @@ func TestRegistry(t *testing.T) {
 	r.Register("aa-first", fake)
 	got := r.Names()
 	assert.True(t, sort.StringsAreSorted(got), "%v", got)
-	assert.Equal(t, []string{"aa-first", market.AkashReverseName, market.VickreyReverseName, "zz-last"}, got)
+	assert.Equal(t, []string{"aa-first", market.AkashReverseName, market.CallMarketName, market.PostedPriceName, market.SingleSolverName, market.TieredQueueName, market.VickreyReverseName, "zz-last"}, got)
 	_, err = r.New("nope", nil)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "aa-first, akash-reverse, vickrey-reverse, zz-last")
+	assert.Contains(t, err.Error(), "aa-first, akash-reverse, call-market, posted-price, single-solver, tiered-queue, vickrey-reverse, zz-last")
 	m, err := r.New("zz-last", nil)
 	require.NoError(t, err)
 	assert.NotNil(t, m)
-	assert.Equal(t, []string{market.AkashReverseName, market.VickreyReverseName}, market.DefaultRegistry().Names(), "registries share nothing")
+	assert.Equal(t, []string{market.AkashReverseName, market.CallMarketName, market.PostedPriceName, market.SingleSolverName, market.TieredQueueName, market.VickreyReverseName}, market.DefaultRegistry().Names(), "registries share nothing")
 }
 
 func TestAkashParamErrors(t *testing.T) {
@@ -333,4 +333,39 @@ func TestAkashParamErrors(t *testing.T) {
 	require.Error(t, err)
 	msg := err.Error()
 	assert.Less(t, strings.Index(msg, "market.alpha"), strings.Index(msg, "market.zeta"))
+}
+
+// TestCheapestSelectorIsAkashRule checks that AkashReverse with Selector
+// cheapest gives the same winners as its own rule (TieBreak "random"):
+// draw for draw with identically seeded generators, over random books,
+// hence the same winner distribution.
+func TestCheapestSelectorIsAkashRule(t *testing.T) {
+	m := newAkash(t, nil)
+	sel, err := market.NewSelector(market.CheapestSelectorName)
+	require.NoError(t, err)
+	for seed := uint64(1); seed <= 300; seed++ {
+		books := rand.New(rand.NewPCG(seed, 3))
+		own := rand.New(rand.NewPCG(seed, 4))
+		viaSel := rand.New(rand.NewPCG(seed, 4))
+		for round := 0; round < 20; round++ {
+			o, bids := randomBook(books)
+			want := m.Clear(&o, bids, own)
+			o.Selector = sel
+			got := m.Clear(&o, bids, viaSel)
+			require.Equal(t, want, got, "seed %d round %d", seed, round)
+		}
+	}
+}
+
+// TestAkashUsesSelector: with a selector the winner is the selected bid at
+// its own price; -1 gives NoWinner.
+func TestAkashUsesSelector(t *testing.T) {
+	m := newAkash(t, market.Params{"tie_break": "provider-id"})
+	bids := []market.Bid{{Provider: 0, Price: 10}, {Provider: 1, Price: 30, Audited: true}, {Provider: 2, Price: 40}}
+	o := market.Order{MaxPrice: 35, Selector: fixedSelector(1)}
+	assert.Equal(t, market.Outcome{Winner: 1, Price: 30}, m.Clear(&o, bids, nil))
+	o.Selector = fixedSelector(-1)
+	assert.Equal(t, market.NoWinner, m.Clear(&o, bids, nil))
+	o.Selector = market.PreferAuditedSelector{}
+	assert.Equal(t, market.Outcome{Winner: 1, Price: 30}, m.Clear(&o, bids, rand.New(rand.NewPCG(1, 1))))
 }

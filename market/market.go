@@ -261,6 +261,10 @@ func DefaultRegistry() *Registry {
 	r := &Registry{factories: map[string]Factory{}}
 	r.Register(AkashReverseName, NewAkashReverse)
 	r.Register(VickreyReverseName, NewVickreyReverse)
+	r.Register(PostedPriceName, NewPostedPrice)
+	r.Register(TieredQueueName, NewTieredQueue)
+	r.Register(CallMarketName, NewCallMarket)
+	r.Register(SingleSolverName, NewSingleSolver)
 	return r
 }
 

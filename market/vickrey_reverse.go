@@ -13,7 +13,9 @@ const VickreyReverseName = "vickrey-reverse"
 // payment does not depend on its own bid, so bidding its true cost is a
 // dominant strategy (misreporting never raises its utility; property-
 // tested), and no provider is paid below its bid nor any tenant charged
-// above its max price (individual rationality).
+// above its max price (individual rationality). It ignores the tenant's
+// selection policy (Order.Selector): truthfulness needs the lowest bid to
+// win, so the tenant does not pick.
 type VickreyReverse struct {
 	// Bids is the maximum number of bids an order accepts (0: no limit).
 	Bids int
@@ -48,7 +50,7 @@ func (m *VickreyReverse) MaxBids() int { return m.Bids }
 // bid is eligible.
 func (m *VickreyReverse) Clear(o *Order, bids []Bid, rng *rand.Rand) Outcome {
 	first := AkashReverse{Bids: m.Bids, TieBreak: m.TieBreak}
-	out := first.Clear(o, bids, rng)
+	out := first.clearCheapest(o, bids, rng) // never o.Selector: see the type's doc
 	if out.Winner < 0 {
 		return out
 	}

@@ -127,18 +127,68 @@ func TestVickreyParams(t *testing.T) {
 	assert.False(t, isCheapest, "the price is not the winner's ask, so the ask-index fast path must not apply")
 }
 
-// BenchmarkClear clears one order against n bids for each mechanism.
+// benchParams returns valid parameters for each registered mechanism,
+// with every bid accepted (no window) where the mechanism has one.
+func benchParams(b *testing.B, name string) market.Params {
+	switch name {
+	case market.AkashReverseName, market.VickreyReverseName:
+		return market.Params{"max_bids": int64(0)}
+	case market.PostedPriceName:
+		return market.Params{"prices_usd_hour": map[string]any{"gpu": 1.0}, "peak_k": 0.5}
+	case market.TieredQueueName:
+		return market.Params{
+			"tiers":              []map[string]any{{"name": "T1", "priority": int64(1), "usd_per_work": 2.0}, {"name": "T2", "priority": int64(0), "usd_per_work": 1.0}},
+			"work_per_unit_hour": map[string]any{"gpu": 1.0},
+		}
+	case market.CallMarketName, market.SingleSolverName:
+		return nil
+	}
+	b.Fatalf("BenchmarkClear: add parameters for mechanism %q", name)
+	return nil
+}
+
+// BenchmarkClear clears one order against n bids for each mechanism
+// (bound to one resource where it binds, with a posted price for posters
+// that half the bids are at or below); for the call market (a Batcher) it
+// clears 100 orders against n asks with ClearBatch.
 func BenchmarkClear(b *testing.B) {
 	for _, name := range market.Names() {
 		for _, n := range []int{1_000, 50_000} {
 			b.Run(fmt.Sprintf("%s/providers=%d", name, n), func(b *testing.B) {
-				m, err := market.New(name, market.Params{"max_bids": int64(0)})
+				m, err := market.New(name, benchParams(b, name))
 				require.NoError(b, err)
+				if rb, ok := m.(market.ResourceBinder); ok {
+					m, err = rb.Bind([]string{"gpu"})
+					require.NoError(b, err)
+				}
 				rng := rand.New(rand.NewPCG(1, 2))
+				if bm, ok := m.(market.Batcher); ok {
+					orders := make([]market.BatchOrder, 100)
+					for i := range orders {
+						orders[i] = market.BatchOrder{ID: int32(i), Units: int32(1 + rng.IntN(8)), Limit: market.Rate(1 + rng.IntN(1<<30)), RequireAudited: i%5 == 0}
+					}
+					asks := make([]market.BatchAsk, n)
+					for i := range asks {
+						asks[i] = market.BatchAsk{Provider: int32(i), UnitAsk: market.Rate(1 + rng.IntN(1<<30)), Free: int32(rng.IntN(9)), Audited: i%3 == 0}
+					}
+					var out []market.Match
+					b.ReportAllocs()
+					b.ResetTimer()
+					for range b.N {
+						out = bm.ClearBatch(orders, asks, rng, out[:0])
+					}
+					return
+				}
 				o := &market.Order{MaxPrice: 1 << 40}
+				if _, ok := m.(market.Poster); ok {
+					o.Posted = 1 << 29
+				}
 				bids := make([]market.Bid, n)
 				for i := range bids {
-					bids[i] = market.Bid{Provider: int32(i), Price: market.Rate(1 + rng.IntN(1<<30)), Audited: i%3 == 0}
+					bids[i] = market.Bid{
+						Provider: int32(i), Price: market.Rate(1 + rng.IntN(1<<30)), Audited: i%3 == 0,
+						Load: float32(rng.IntN(8)) / 8, Score: float32(rng.Float64()), LastWon: int64(rng.IntN(n)),
+					}
 				}
 				b.ReportAllocs()
 				b.ResetTimer()
