@@ -53,8 +53,24 @@ type ProviderCohort struct {
 	// AuditedFraction is the probability that a provider holds an
 	// auditor's attestation (Akash x/audit), in [0, 1].
 	AuditedFraction float64 `toml:"audited_fraction"`
-	// Strategy is the bid strategy's name ("cost-plus").
+	// Strategy is the bid strategy's name: "cost-plus" (the price list),
+	// "adaptive-markup" (learns a markup from its win rate) or
+	// "undercut-median" (undercuts the recent median price); see
+	// strategy.go.
 	Strategy string `toml:"strategy"`
+	// MarkupStep is adaptive-markup's learning rate (dimensionless, > 0):
+	// after each bid its markup m becomes m x exp(MarkupStep x (w -
+	// TargetWinRate)), w = 1 if the bid won, else 0.
+	MarkupStep float64 `toml:"markup_step"`
+	// TargetWinRate is the share of its bids an adaptive-markup provider
+	// aims to win, in (0, 1).
+	TargetWinRate float64 `toml:"target_win_rate"`
+	// MarkupMax bounds adaptive-markup's markup m (a multiple of the
+	// provider's asks, >= 1) to [1 / MarkupMax, MarkupMax].
+	MarkupMax float64 `toml:"markup_max"`
+	// Undercut is the fraction by which an undercut-median provider bids
+	// below the recent median price, in [0, 0.9].
+	Undercut float64 `toml:"undercut"`
 	// PriceListUSDHour is the list price per unit-hour by resource key
 	// (cpu per core, memory_gb per GB, a GPU model per GPU): the Helm bid
 	// script's defaults (akash.md §6) converted at 730 h per month.
@@ -67,8 +83,10 @@ type ProviderCohort struct {
 	CostUSDHour map[string]float64 `toml:"cost_usd_hour"`
 	// CostMultiplier scales each provider's costs (drawn once per provider).
 	CostMultiplier Dist `toml:"cost_multiplier"`
-	// MinMarkup is the smallest margin over cost a cost-plus provider asks:
-	// its unit ask is max(list price x multiplier, cost x (1 + MinMarkup)).
+	// MinMarkup is the smallest margin over cost a provider asks (a
+	// fraction, >= 0): its unit ask is max(list price x multiplier, cost x
+	// (1 + MinMarkup)), and no strategy quotes a request below its cost x
+	// (1 + MinMarkup).
 	MinMarkup float64 `toml:"min_markup"`
 	// WithdrawEvery is how often providers withdraw lease earnings
 	// (provider daemon --withdrawal-period, 24 h; akash.md §2).
@@ -78,6 +96,12 @@ type ProviderCohort struct {
 	LeaseCloseRatePerDay float64 `toml:"lease_close_rate_per_day"`
 	// BalanceAKT is each provider's AKT wallet at entry, for bid deposits.
 	BalanceAKT float64 `toml:"balance_akt"`
+	// StakePerGPU is the device stake each provider locks per listed GPU
+	// while it is in the market, in whole tokens, bought from holders at
+	// entry and sold back at exit; detected fake capacity loses it (burned).
+	// io.net: 200 IO x max(1, hardware multiplier) per GPU (competitors.md
+	// §1.7).
+	StakePerGPU float64 `toml:"stake_per_gpu"`
 	// EntriesPerDay is the rate of candidate new providers of this cohort
 	// (Poisson). A candidate enters if the market looks profitable.
 	EntriesPerDay float64 `toml:"entries_per_day"`
@@ -108,6 +132,10 @@ func DefaultProviderCohort() ProviderCohort {
 	return ProviderCohort{
 		Kind:            "organic",
 		Strategy:        CostPlusName,
+		MarkupStep:      0.05,
+		TargetWinRate:   0.5,
+		MarkupMax:       3,
+		Undercut:        0.05,
 		PriceMultiplier: Const(1),
 		CostMultiplier:  Const(1),
 		MinMarkup:       0,
@@ -140,8 +168,8 @@ func (c *ProviderCohort) Validate(cat *Catalog) error {
 	if !contains(ProviderKinds, c.Kind) {
 		return fmt.Errorf("kind: must be one of %q, got %q", ProviderKinds, c.Kind)
 	}
-	if _, err := NewStrategy(c.Strategy); err != nil {
-		return fmt.Errorf("strategy: %v", err)
+	if err := c.validateStrategy(); err != nil {
+		return err
 	}
 	ints := []struct {
 		key string
@@ -184,7 +212,7 @@ func (c *ProviderCohort) Validate(cat *Catalog) error {
 	nonneg := []struct {
 		key string
 		v   float64
-	}{{"min_markup", c.MinMarkup}, {"lease_close_rate_per_day", c.LeaseCloseRatePerDay}, {"balance_akt", c.BalanceAKT},
+	}{{"min_markup", c.MinMarkup}, {"lease_close_rate_per_day", c.LeaseCloseRatePerDay}, {"balance_akt", c.BalanceAKT}, {"stake_per_gpu", c.StakePerGPU},
 		{"entries_per_day", c.EntriesPerDay}, {"entry_threshold", c.EntryThreshold}, {"exit_threshold", c.ExitThreshold}}
 	for _, x := range nonneg {
 		if !(x.v >= 0) || math.IsInf(x.v, 0) || x.v > 1e9 {
@@ -310,66 +338,6 @@ func (c *ProviderCohort) ShouldEnter(p *Profile, util []float64, tokenIncomeUSDP
 	}
 	return rev >= c.EntryThreshold*p.CostPerHour()
 }
-
-// MarketView is what a provider's strategy sees of the market when it
-// quotes. The kernel refreshes it; strategies must not modify it.
-type MarketView struct {
-	// MedianUnitUSD is the median price per unit-hour, in USD, of the
-	// leases started recently, by resource index (NaN when none yet).
-	MedianUnitUSD []float64
-}
-
-// Strategy decides a provider's bid price on a request. Each provider
-// holds its own Strategy value (see ProviderCohort.NewStrategy), so a
-// strategy may learn from the outcomes of its bids.
-type Strategy interface {
-	// Name returns the strategy's registry name.
-	Name() string
-	// Quote returns the provider's price for req in USD per hour, given
-	// the market view v (never nil).
-	Quote(p *Profile, req *Request, v *MarketView) float64
-	// StaticAsks reports whether Quote is req.Price(p.Ask) for every
-	// request and view, so a price-ordered index of asks is exact.
-	StaticAsks() bool
-	// Observe tells the strategy whether one of its bids won.
-	Observe(won bool)
-}
-
-// CostPlusName is the registry name of the cost-plus strategy.
-const CostPlusName = "cost-plus"
-
-// CostPlus bids the provider's price list (scaled by its multiplier) but
-// never below cost plus the cohort's minimum markup: the Helm bid script's
-// linear pricing (akash.md §6).
-type CostPlus struct{}
-
-// Name returns "cost-plus".
-func (CostPlus) Name() string { return CostPlusName }
-
-// Quote returns req.Price(p.Ask).
-func (CostPlus) Quote(p *Profile, req *Request, _ *MarketView) float64 { return req.Price(p.Ask) }
-
-// StaticAsks returns true.
-func (CostPlus) StaticAsks() bool { return true }
-
-// Observe does nothing: cost-plus does not learn.
-func (CostPlus) Observe(bool) {}
-
-// NewStrategy returns a fresh strategy of the cohort's kind with the
-// cohort's strategy parameters, for one provider.
-func (c *ProviderCohort) NewStrategy() (Strategy, error) { return NewStrategy(c.Strategy) }
-
-// NewStrategy returns the strategy called name.
-func NewStrategy(name string) (Strategy, error) {
-	switch name {
-	case CostPlusName:
-		return CostPlus{}, nil
-	}
-	return nil, fmt.Errorf("unknown strategy %q (known: %s)", name, strings.Join(StrategyNames(), ", "))
-}
-
-// StrategyNames lists the strategies, sorted.
-func StrategyNames() []string { return []string{CostPlusName} }
 
 func contains(xs []string, s string) bool {
 	for _, x := range xs {

@@ -147,20 +147,6 @@ func TestProviderRules(t *testing.T) {
 	assert.Equal(t, 1, c.ReviewPeriods())
 }
 
-func TestStrategy(t *testing.T) {
-	s, err := agents.NewStrategy(agents.CostPlusName)
-	require.NoError(t, err)
-	assert.Equal(t, agents.CostPlusName, s.Name())
-	assert.True(t, s.StaticAsks())
-	p := agents.Profile{Ask: []float64{0.01, 0.002, 1.0, 2.0}}
-	q := agents.Request{CPU: 4, MemoryGB: 10, GPUs: 2, GPUModel: 3}
-	assert.InDelta(t, 0.04+0.02+4.0, s.Quote(&p, &q, &agents.MarketView{}), 1e-12)
-	_, err = agents.NewStrategy("greedy")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "cost-plus")
-	assert.Equal(t, []string{"cost-plus"}, agents.StrategyNames())
-}
-
 func TestProviderValidate(t *testing.T) {
 	cat := testCatalog(t)
 	cases := []struct {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/simtime"
 )
 
@@ -23,6 +24,10 @@ type TenantCohort struct {
 	// GrowthPerYear makes the rate time-varying: rate(t) = ArrivalsPerDay x
 	// (1 + GrowthPerYear)^(t / 365 d). Must be > -1.
 	GrowthPerYear float64 `toml:"growth_per_year"`
+	// ArrivalsUntil ends the cohort's arrivals this long after the scenario
+	// start (0: never): a demand that lasts only while something pays for
+	// it, such as jobs run to earn airdrop points during a season.
+	ArrivalsUntil simtime.Duration `toml:"arrivals_until"`
 	// DailyAmplitude adds a daily cycle: rate(t) x (1 + a sin(2 pi t / 1 d)),
 	// a in [0, 1).
 	DailyAmplitude float64 `toml:"daily_amplitude"`
@@ -57,6 +62,11 @@ type TenantCohort struct {
 	// (the model spec's W_sel, 60 s; must be shorter than the bid timeout
 	// for bids to survive it).
 	SelectionWindow simtime.Duration `toml:"selection_window"`
+	// Selection is the tenant's policy for picking among eligible bids, in
+	// mechanisms in which the tenant picks (akash-reverse): "" (the
+	// mechanism's own rule) or a market selector name ("cheapest",
+	// "prefer-audited", "random"; see market.NewSelector).
+	Selection string `toml:"selection"`
 	// RetryEvery is the wait before re-posting an order that got no
 	// eligible bid.
 	RetryEvery simtime.Duration `toml:"retry_every"`
@@ -103,6 +113,9 @@ func (c *TenantCohort) Validate(cat *Catalog) error {
 	if !(c.GrowthPerYear > -1 && c.GrowthPerYear <= 100) {
 		return fmt.Errorf("growth_per_year: must be in (-1, 100], got %v", c.GrowthPerYear)
 	}
+	if c.ArrivalsUntil < 0 {
+		return fmt.Errorf("arrivals_until: must be >= 0 (0: never), got %v", simtime.Time(c.ArrivalsUntil))
+	}
 	if !(c.DailyAmplitude >= 0 && c.DailyAmplitude < 1) {
 		return fmt.Errorf("daily_amplitude: must be in [0, 1), got %v", c.DailyAmplitude)
 	}
@@ -144,10 +157,27 @@ func (c *TenantCohort) Validate(cat *Catalog) error {
 	if !(c.RunwayTargetDays >= c.RunwayMinDays && c.RunwayTargetDays <= 3650) {
 		return fmt.Errorf("runway_target_days: must be in [runway_min_days (%v), 3650], got %v", c.RunwayMinDays, c.RunwayTargetDays)
 	}
+	if _, err := c.NewSelector(); err != nil {
+		return err
+	}
 	if c.RetryEvery.T() <= 0 {
 		return fmt.Errorf("retry_every: must be > 0, got %v", c.RetryEvery.T())
 	}
 	return nil
+}
+
+// NewSelector returns the cohort's selection policy, or nil when Selection
+// is "" (the mechanism's own rule). An unknown name is an error naming the
+// key, the value and the known policies.
+func (c *TenantCohort) NewSelector() (market.Selector, error) {
+	if c.Selection == "" {
+		return nil, nil
+	}
+	s, err := market.NewSelector(c.Selection)
+	if err != nil {
+		return nil, fmt.Errorf("selection: %v; \"\" is the mechanism's own rule", err)
+	}
+	return s, nil
 }
 
 // Deployment is one tenant's demand, drawn at its arrival.
@@ -225,6 +255,12 @@ func (c *TenantCohort) RateAt(t simtime.Time) float64 {
 // non-homogeneous Poisson process, by thinning against the largest rate
 // up to horizon; it returns simtime.Never when there is none before horizon.
 func (c *TenantCohort) NextArrival(now, horizon simtime.Time, rng *rand.Rand) simtime.Time {
+	if c.ArrivalsUntil > 0 {
+		horizon = min(horizon, c.ArrivalsUntil.T())
+		if now >= horizon {
+			return simtime.Never
+		}
+	}
 	maxRate := c.ArrivalsPerDay * (1 + c.DailyAmplitude)
 	if c.GrowthPerYear > 0 {
 		maxRate *= math.Pow(1+c.GrowthPerYear, float64(horizon)/float64(simtime.Year))

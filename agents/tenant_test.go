@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/simtime"
 )
 
@@ -264,6 +265,7 @@ func TestTenantValidate(t *testing.T) {
 		{"runway_min_days:", func(c *agents.TenantCohort) { c.RunwayMinDays = 0 }},
 		{"runway_target_days:", func(c *agents.TenantCohort) { c.RunwayTargetDays = 1 }},
 		{"retry_every:", func(c *agents.TenantCohort) { c.RetryEvery = 0 }},
+		{`selection: unknown selection policy "loyal" (known: cheapest, prefer-audited, random)`, func(c *agents.TenantCohort) { c.Selection = "loyal" }},
 	}
 	for _, x := range cases {
 		c := base
@@ -272,5 +274,23 @@ func TestTenantValidate(t *testing.T) {
 		err := c.Validate(cat)
 		require.Error(t, err, x.key)
 		assert.Contains(t, err.Error(), x.key)
+	}
+}
+
+// TestTenantSelection: "" (the default) is the mechanism's own rule (a nil
+// selector); every market selector name is accepted and built.
+func TestTenantSelection(t *testing.T) {
+	cat := testCatalog(t)
+	c := tenantCohort(t, cat, map[string]float64{"h100": 1})
+	assert.Equal(t, "", agents.DefaultTenantCohort().Selection)
+	s, err := c.NewSelector()
+	require.NoError(t, err)
+	assert.Nil(t, s)
+	for _, name := range market.SelectorNames() {
+		c.Selection = name
+		require.NoError(t, c.Validate(cat), name)
+		s, err := c.NewSelector()
+		require.NoError(t, err)
+		assert.Equal(t, name, s.Name())
 	}
 }
