@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/depinsim/depinsim/market"
 )
 
 // baseTOML is a valid scenario with two cohorts of each kind; the
@@ -187,7 +189,7 @@ func TestBadInput(t *testing.T) {
 
 		// market
 		{"unknown mechanism", `mechanism = "akash-reverse"`, `mechanism = "vickrey"`, "market.mechanism", `"vickrey"`, 0,
-			[]string{`unknown mechanism "vickrey" (known: akash-reverse, vickrey-reverse)`}},
+			[]string{`unknown mechanism "vickrey" (known: ` + strings.Join(market.Names(), ", ") + ")"}},
 		{"mechanism not a string", `mechanism = "akash-reverse"`, `mechanism = 3`, "market.mechanism", `mechanism = 3`, 0, []string{"must be a string, got 3"}},
 		{"unknown market param", `max_bids = 20`, "max_bids = 20\nreserve_price = 1.0", "market.reserve_price", `reserve_price`, 0,
 			[]string{`unknown parameter for mechanism "akash-reverse" (it knows: max_bids, tie_break)`}},
@@ -233,10 +235,10 @@ func TestAllowedKeys(t *testing.T) {
 		{[]string{"sim"}, []string{"horizon", "replications", "sample_every", "seed", "start", "warmup"}},
 		{[]string{"resources"}, []string{"reference_usd_hour"}},
 		{[]string{"tokenomics"}, []string{"bid_min_deposit", "block_seconds", "bme", "circulating_supply_akt", "community_pool_akt", "deployment_min_deposit",
-			"emission", "epoch", "governance", "incentives", "inflation", "price", "seasons", "settlement", "staking", "take_rate", "token", "token_price_usd", "treasury_akt"}},
+			"emission", "epoch", "fee_burn_share", "governance", "incentives", "inflation", "price", "seasons", "settlement", "staking", "take_rate", "token", "token_price_usd", "treasury_akt"}},
 		{[]string{"tokenomics", "inflation"}, []string{"blocks_per_year", "commission", "community_tax", "goal_bonded", "initial", "max", "min", "model", "rate_change"}},
 		{[]string{"tokenomics", "staking"}, []string{"bonded_ratio", "outside_yield", "speed", "unbonding"}},
-		{[]string{"tokenomics", "emission"}, []string{"base", "block_seconds", "budgets", "cap", "decay", "duration", "epoch", "epochs", "kind", "per_block", "rate0", "tail_decay", "total"}},
+		{[]string{"tokenomics", "emission"}, []string{"base", "block_seconds", "budgets", "cap", "decay", "duration", "epoch", "epochs", "job_share", "kind", "per_block", "rate0", "start", "tail_decay", "total", "weights"}},
 		{[]string{"tokenomics", "bme"}, []string{"epoch_blocks", "halt_cr", "max_epoch_blocks", "min_mint_act", "mint_spread_bps", "settle_spread_bps", "vault_seed_akt", "warn_cr"}},
 		{[]string{"tokenomics", "price"}, []string{"csv", "drift", "elasticity", "initial_usd", "market_depth_usd", "model", "volatility"}},
 		{[]string{"tokenomics", "incentives"}, []string{"budget_usd", "cohorts", "duration", "funding", "mode", "name", "start", "target_utilization", "usd_per_gpu_hour"}},

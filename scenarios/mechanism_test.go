@@ -10,13 +10,23 @@ import (
 	"github.com/depinsim/depinsim/sim"
 )
 
-// TestSwapMechanism runs every preset with its auction swapped for the
-// second-price one by a single override, with the invariants checked after
-// every event, and checks that a parameter the new mechanism does not know
-// is a clear error.
+// TestSwapMechanism runs every auction preset with its auction swapped for
+// the second-price one by a single override, with the invariants checked
+// after every event, and checks that a parameter the new mechanism does not
+// know is a clear error (the other presets' market parameters do not fit
+// an auction).
 func TestSwapMechanism(t *testing.T) {
 	for _, name := range Presets() {
-		sc, err := Load(name, []string{"market.mechanism=vickrey-reverse", "sim.horizon=5d", "sim.warmup=2d", "sim.replications=1"})
+		sets := []string{"market.mechanism=vickrey-reverse", "sim.horizon=5d", "sim.warmup=2d", "sim.replications=1"}
+		orig, err := Load(name, nil)
+		require.NoError(t, err, name)
+		if m := orig.Market["mechanism"]; m != market.AkashReverseName && m != market.VickreyReverseName {
+			_, err := Load(name, sets)
+			require.Error(t, err, name)
+			assert.Contains(t, err.Error(), `unknown parameter for mechanism "vickrey-reverse"`, name)
+			continue
+		}
+		sc, err := Load(name, sets)
 		require.NoError(t, err, name)
 		cfg, err := sc.Config()
 		require.NoError(t, err, name)

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/simtime"
 )
 
@@ -226,7 +228,7 @@ func TestParseWithSetsErrors(t *testing.T) {
 		key  string // the Error's key path
 		msg  []string
 	}{
-		{[]string{"market.mechanism=nope"}, "market.mechanism", []string{`unknown mechanism "nope" (known: akash-reverse, vickrey-reverse)`}},
+		{[]string{"market.mechanism=nope"}, "market.mechanism", []string{`unknown mechanism "nope" (known: ` + strings.Join(market.Names(), ", ") + ")"}},
 		{[]string{"market.unknown_param=1"}, "market.unknown_param", []string{`unknown parameter for mechanism "akash-reverse" (it knows: max_bids, tie_break)`}},
 		{[]string{"market.max_bids=lots"}, "market.max_bids", []string{"must be an integer, got lots"}},
 		{[]string{"market=5"}, "market", []string{"must be a table", "got 5"}},

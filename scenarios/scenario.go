@@ -153,7 +153,7 @@ func Parse(src Source, sets []string) (*Scenario, error) {
 		}
 		return nil, e
 	}
-	if und := md.Undecoded(); len(und) > 0 {
+	if und := undecoded(md); len(und) > 0 {
 		return nil, unknownKeyError(label, src.Data, und[0])
 	}
 	if err := checkInitialUSD(label, src.Data, md, &direct, sets); err != nil {
@@ -289,10 +289,24 @@ func decodeTree(tree map[string]any) (*Scenario, error) {
 		}
 		return nil, e
 	}
-	if und := md.Undecoded(); len(und) > 0 {
+	if und := undecoded(md); len(und) > 0 {
 		return nil, &Error{Key: und[0].String(), Msg: "unknown key" + knownKeys(und[0])}
 	}
 	return &sc, nil
+}
+
+// undecoded returns the keys the decoder did not use, except those inside
+// [market]: the mechanism's factory reads them strictly (nested tables of
+// a mechanism's parameters stay undecoded in a map of any).
+func undecoded(md toml.MetaData) []toml.Key {
+	var out []toml.Key
+	for _, k := range md.Undecoded() {
+		if len(k) > 1 && k[0] == "market" {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
 }
 
 // typeErrorElement adds element indices to the key path of a type error
@@ -720,6 +734,15 @@ func (sc *Scenario) Validate() error {
 	if err := sc.validateTokenomics(); err != nil {
 		return bad("", err)
 	}
+	for _, k := range slices.Sorted(maps.Keys(sc.Tokenomics.Emission.Weights)) {
+		if _, ok := cat.Index(k); !ok {
+			known := make([]string, cat.NumResources())
+			for r := range known {
+				known[r] = cat.Key(r)
+			}
+			return &Error{Key: "tokenomics.emission.weights." + k, Msg: fmt.Sprintf("unknown resource (known: %s)", strings.Join(known, ", "))}
+		}
+	}
 	if _, err := sc.NewMechanism(); err != nil {
 		return bad("market", err)
 	}
@@ -906,7 +929,22 @@ func (sc *Scenario) NewMechanism() (market.Mechanism, error) {
 	if !slices.Contains(market.Names(), name) {
 		return nil, fmt.Errorf("market.mechanism: unknown mechanism %q (known: %s)", name, strings.Join(market.Names(), ", "))
 	}
-	return market.New(name, params)
+	m, err := market.New(name, params)
+	if err != nil {
+		return nil, err
+	}
+	if b, ok := m.(market.ResourceBinder); ok {
+		cat, err := agents.NewCatalog(sc.Resources)
+		if err != nil {
+			return nil, err
+		}
+		keys := make([]string, cat.NumResources())
+		for r := range keys {
+			keys[r] = cat.Key(r)
+		}
+		return b.Bind(keys)
+	}
+	return m, nil
 }
 
 // Config builds the simulation config of a validated scenario.

@@ -171,7 +171,7 @@ func TestTokenBadInput(t *testing.T) {
 		{"epoch a number", `epoch = "6h"`, "epoch = 6", 0, "tokenomics.epoch", "epoch = 6", 0, []string{`duration "6": want a number and a unit`}},
 
 		// ranges, one or more per table
-		{"settlement unknown", `settlement = "take"`, `settlement = "burn"`, 0, "tokenomics.settlement", `settlement = "burn"`, 0, []string{`must be "take" or "bme", got "burn"`}},
+		{"settlement unknown", `settlement = "take"`, `settlement = "burn"`, 0, "tokenomics.settlement", `settlement = "burn"`, 0, []string{`must be "take", "bme" or "burn-mint", got "burn"`}},
 		{"epoch too short", `epoch = "6h"`, `epoch = "10s"`, 0, "tokenomics.epoch", `epoch = "10s"`, 0, []string{"must be in [1m, 30d], got 10s"}},
 		{"treasury beyond the supply", "treasury_akt = 10000.0", "treasury_akt = 1e9", 0, "tokenomics.community_pool_akt", "[tokenomics]", 0,
 			[]string{"at most circulating_supply_akt - treasury_akt"}},

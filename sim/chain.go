@@ -48,6 +48,7 @@ type chain struct {
 	// token income (emissions, subsidies, airdrops) per listed GPU-hour of
 	// each provider cohort over the last epoch, USD: what entrants expect
 	tokenIncomePerGPUHour []float64
+	weights               []float64 // emission weight by resource
 	epochTokenUSD         []float64 // by provider cohort, this epoch
 }
 
@@ -252,31 +253,68 @@ func (w *World) stakingAPR() float64 {
 	return c.mint.StakingAPR(c.inflation, float64(w.ledger.Balance(c.bonded, tokenomics.AKT))/float64(s))
 }
 
-// payEmissions mints the emission schedule's amount over (from, to] to
-// active providers pro rata to their listed GPUs (CPU cores when no GPU is
-// listed). Each share is rounded down; only what is paid is minted.
+// payEmissions mints the emission schedule's amount over (from, to]
+// (times from the scenario start; the schedule's own clock starts at its
+// Start) to active providers: the job share pro rata to the GPUs they
+// have in leases now (CPU cores when no GPU is listed), the rest pro rata
+// to their listed GPUs (CPU cores) times each resource's weight. Each share is rounded down; only what is paid
+// is minted (a job share with no work in leases is not emitted).
 func (w *World) payEmissions(from, to Time) {
 	c := &w.chain
-	amt := c.emission.Emit(from, to, c.issued)
+	ep := &w.cfg.Tokenomics.Emission
+	start := ep.Start.T()
+	if to <= start {
+		return
+	}
+	amt := c.emission.Emit(max(from, start)-start, to-start, c.issued)
 	if amt <= 0 {
 		return
 	}
-	weight := func(p *provider) float64 {
+	lo, hi := agents.ResGPU0, w.nres
+	if w.gpuCapacity() == 0 {
+		lo, hi = agents.ResCPU, agents.ResCPU+1
+	}
+	if c.weights == nil {
+		c.weights = make([]float64, w.nres)
+		for r := range c.weights {
+			c.weights[r] = 1
+			if v, ok := ep.Weights[w.cat.Key(r)]; ok {
+				c.weights[r] = v
+			}
+		}
+	}
+	listed := func(p *provider) float64 {
 		g := 0.0
-		for r := agents.ResGPU0; r < w.nres; r++ {
-			g += float64(p.prof.Capacity[r])
+		for r := lo; r < hi; r++ {
+			g += float64(p.prof.Capacity[r]) * c.weights[r]
 		}
 		return g
 	}
-	if w.gpuCapacity() == 0 {
-		weight = func(p *provider) float64 { return float64(p.prof.Capacity[agents.ResCPU]) }
+	leased := func(p *provider) float64 {
+		g := 0.0
+		for r := lo; r < hi; r++ {
+			g += float64(p.prof.Capacity[r] - p.free[r])
+		}
+		return g
+	}
+	job := int64(float64(amt) * w.cfg.Tokenomics.Emission.JobShare)
+	paid := w.payPool(amt-job, listed) + w.payPool(job, leased)
+	c.issued += paid
+	c.emissions += paid
+}
+
+// payPool mints amt to active providers pro rata to weight, each share
+// rounded down, and returns what it minted.
+func (w *World) payPool(amt int64, weight func(p *provider) float64) int64 {
+	if amt <= 0 {
+		return 0
 	}
 	total := 0.0
 	for _, id := range w.active {
 		total += weight(&w.providers[id])
 	}
 	if total == 0 {
-		return
+		return 0
 	}
 	paid := int64(0)
 	for _, id := range w.sortedActive() {
@@ -289,8 +327,7 @@ func (w *World) payEmissions(from, to Time) {
 		paid += share
 		w.creditIncome(p, share)
 	}
-	c.issued += paid
-	c.emissions += paid
+	return paid
 }
 
 // paySubsidies pays every incentive program's providers for (from, to].

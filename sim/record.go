@@ -54,6 +54,10 @@ const (
 	MBMEVault
 	MBMECollateralRatio
 	MAirdropsClaimedTotal
+	MOrdersQueuedTotal
+	MDisputesTotal
+	MSlashedTotal
+	MVerificationUnitHoursTotal
 	NumMetrics
 )
 
@@ -101,6 +105,10 @@ var Metrics = [NumMetrics]Metric{
 	MBMEVault:                   {"bme_vault", "tokens", "staking tokens held by the BME vault"},
 	MBMECollateralRatio:         {"bme_collateral_ratio", "ratio", "BME collateral ratio: vault x price / ACT supply (NaN without ACT)"},
 	MAirdropsClaimedTotal:       {"airdrops_claimed_total", "tokens", "airdrop tokens claimed by providers since the start"},
+	MOrdersQueuedTotal:          {"orders_queued_total", "count", "orders that waited in a tiered queue for capacity (tiered-queue)"},
+	MDisputesTotal:              {"disputes_total", "count", "completed tasks whose verification was disputed (single-solver)"},
+	MSlashedTotal:               {"slashed_total", "tokens", "stake slashed since the start: solver stakes after lost disputes (single-solver; paid to whistleblowers) and device stakes of detected fake capacity (burned)"},
+	MVerificationUnitHoursTotal: {"verification_unit_hours_total", "unit-hours", "capacity (GPU- or core-hours) spent on verification overhead (single-solver)"},
 }
 
 // Resource names used in ResourceSample: "cpu", "memory_gb" and one

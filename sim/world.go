@@ -29,6 +29,10 @@ const (
 	evWarmupEnd
 	evEpoch
 	evGovernance
+	evReprice
+	evBatch
+	evView
+	evQueueTimeout
 )
 
 var eventNames = [...]string{
@@ -36,6 +40,7 @@ var eventNames = [...]string{
 	evSelect: "select", evBidTimeout: "bid-timeout", evRetry: "retry", evLeaseEnd: "lease-end", evDry: "escrow-dry",
 	evTopUp: "top-up", evWithdraw: "withdraw", evProviderClose: "provider-close", evReview: "review",
 	evWarmupEnd: "warmup-end", evEpoch: "tokenomics-epoch", evGovernance: "governance",
+	evReprice: "reprice", evBatch: "batch-clearing", evView: "market-view", evQueueTimeout: "queue-timeout",
 }
 
 // eventName names an event kind for messages.
@@ -60,6 +65,7 @@ const (
 	depBidding
 	depWaiting
 	depLeased
+	depQueued // waiting in a tiered queue or a batch market's book
 )
 
 type provider struct {
@@ -79,6 +85,8 @@ type provider struct {
 	withdrawH       Handle
 	reviewH         Handle
 	activeListIndex int32
+	lastWon         int64 // allocation sequence of its last lease (market.Bid.LastWon)
+	stake           int64 // device stake locked while listed (uakt)
 }
 
 type deployment struct {
@@ -115,6 +123,8 @@ type lease struct {
 	posProv int32 // index in provider.leases
 	posAct  int32 // index in World.activeLeases
 	deposit bool  // the winning bid's deposit is locked until close
+	stake   int64 // solver stake locked for verified work (uakt)
+	start   Time
 }
 
 // World is the state of one replication: agents, orders, leases, escrow
@@ -138,6 +148,7 @@ type World struct {
 
 	// random streams (see doc.go for the list)
 	rngMarket    *rand.Rand
+	rngVerify    *rand.Rand
 	rngLease     *rand.Rand
 	rngArrivals  []*rand.Rand // per tenant cohort
 	rngDemand    []*rand.Rand
@@ -148,7 +159,8 @@ type World struct {
 
 	providers    []provider
 	active       []int32   // active providers
-	byResource   [][]int32 // active providers with capacity in resource r (GPU models)
+	byResource   [][]int32 // active real providers with capacity in resource r (GPU models, CPU)
+	maxUnits     []int32   // the largest capacity of resource r any provider has listed
 	indexes      []*market.AskIndex
 	indexOK      []bool
 	staticAsks   bool
@@ -165,6 +177,7 @@ type World struct {
 	pool          tokenomics.Account
 	escrow        tokenomics.Account
 	bidEscrow     tokenomics.Account
+	deviceStakes  tokenomics.Account
 	wallets       []tokenomics.Account // per tenant cohort
 	blockNanos    int64
 	priceUSD      [tokenomics.NumDenoms]float64
@@ -173,7 +186,8 @@ type World struct {
 	minDeposit    int64
 	usdHourToRate [tokenomics.NumDenoms]float64
 
-	chain   chain // the token layer (chain.go)
+	chain   chain     // the token layer (chain.go)
+	ms      mechState // mechanism capabilities and state (mechanisms.go)
 	view    agents.MarketView
 	sortBuf []int32
 
@@ -203,6 +217,7 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 	st := NewStreams(seed)
 	w.rngMarket = st.Stream("market")
 	w.rngLease = st.Stream("leases")
+	w.rngVerify = st.Stream("verification")
 	w.chain.rngPrice = st.Stream("token-price")
 	for _, c := range cfg.Tenants {
 		w.rngArrivals = append(w.rngArrivals, st.Stream("tenants/"+c.Name+"/arrivals"))
@@ -224,6 +239,7 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 	}
 	w.cohortCount = make([]int, len(cfg.Providers))
 	w.byResource = make([][]int32, w.nres)
+	w.maxUnits = make([]int32, w.nres)
 	w.indexes = make([]*market.AskIndex, w.nres)
 	w.indexOK = make([]bool, w.nres)
 	w.capTotal = make([]int64, w.nres)
@@ -237,6 +253,7 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 	w.pool = w.ledger.Open("community-pool")
 	w.escrow = w.ledger.Open("escrow")
 	w.bidEscrow = w.ledger.Open("bid-escrow")
+	w.deviceStakes = w.ledger.Open("device-stakes")
 	// the supply at the start: the community pool and the treasury (moved
 	// in initChain) are parts of it, the rest is held outside the model
 	w.ledger.Mint(w.holders, tokenomics.AKT, tokenomics.Tokens(tp.CirculatingSupplyAKT)-tokenomics.Tokens(tp.CommunityPoolAKT))
@@ -272,6 +289,7 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 	w.laneEpoch = w.laneReview + len(cfg.Providers)
 	w.q.SetLanes(w.laneEpoch + 1)
 	w.initChain()
+	w.initMechanism()
 
 	// initial events: providers present at the start enter now (phase
 	// arrival at their EnterAt), then arrivals, entries and samples.
@@ -407,6 +425,17 @@ func (w *World) handle(e Event) {
 		w.epoch()
 	case evGovernance:
 		w.governance(int(e.A))
+	case evReprice:
+		w.reprice()
+	case evBatch:
+		w.clearBatch()
+	case evView:
+		w.refreshView()
+	case evQueueTimeout:
+		if d := &w.deps[e.A]; d.gen == e.B && d.state == depQueued {
+			d.retryH = Handle{}
+			w.abandon(e.A)
+		}
 	case evWarmupEnd:
 		// cumulative counters count from the start
 		w.counters = [NumMetrics]float64{}
@@ -436,13 +465,26 @@ func (w *World) addProvider(ci int, prof agents.Profile) {
 	if amt := tokenomics.Tokens(c.BalanceAKT); amt > 0 {
 		w.ledger.Transfer(w.holders, p.acct, tokenomics.AKT, amt)
 	}
+	if c.StakePerGPU > 0 {
+		gpus := 0
+		for r := agents.ResGPU0; r < w.nres; r++ {
+			gpus += int(prof.Capacity[r])
+		}
+		// bought from holders at entry (competitors.md §1.7)
+		amt := min(tokenomics.Tokens(c.StakePerGPU*float64(gpus)), w.ledger.Balance(w.holders, tokenomics.AKT))
+		if amt > 0 {
+			w.ledger.Transfer(w.holders, w.deviceStakes, tokenomics.AKT, amt)
+			p.stake = amt
+		}
+	}
 	p.activeListIndex = int32(len(w.active))
 	w.active = append(w.active, id)
 	p.fake = c.Kind == agents.KindFake
 	for r, k := range prof.Capacity {
 		w.capTotal[r] += int64(k)
-		if k > 0 && r >= agents.ResGPU0 && !p.fake {
+		if k > 0 && (r >= agents.ResGPU0 || r == agents.ResCPU) && !p.fake {
 			w.byResource[r] = append(w.byResource[r], id)
+			w.maxUnits[r] = max(w.maxUnits[r], k)
 		}
 		w.indexOK[r] = false
 	}
@@ -453,6 +495,13 @@ func (w *World) addProvider(ci int, prof agents.Profile) {
 	p.withdrawH = w.scheduleIn(w.laneWithdraw+ci, w.now+c.WithdrawEvery.T(), PhaseSettlement, evWithdraw, id, 0)
 	p.reviewH = w.scheduleIn(w.laneReview+ci, w.now+c.ReviewEvery.T(), PhaseDecision, evReview, id, 0)
 	p.periodIncome = make([]float64, c.ReviewPeriods())
+	if w.ms.waiting != nil && !p.fake {
+		for r, k := range prof.Capacity {
+			if k > 0 && r != agents.ResMemory {
+				w.serveQueue(r)
+			}
+		}
+	}
 }
 
 func (w *World) nextEntry(ci int, now Time) Time {
@@ -504,19 +553,31 @@ func (w *World) review(id int32) {
 	}
 	cost := p.prof.CostPerHour() * period.Hours() * float64(n)
 	if c.ShouldLeave(w.now-w.origin, w.rngExit[p.prof.Cohort]) {
-		w.exitProvider(id)
+		w.exitProvider(id, c.Kind == agents.KindFake) // fake capacity is detected: slashed
 		return
 	}
 	if c.Kind != agents.KindFake && w.now-p.entered >= c.MinTenure.T() && c.ShouldExit(income, cost, w.rngExit[p.prof.Cohort]) {
-		w.exitProvider(id)
+		w.exitProvider(id, false)
 		return
 	}
 	p.reviewH = w.scheduleIn(w.laneReview+p.prof.Cohort, w.now+period, PhaseDecision, evReview, id, 0)
 }
 
-func (w *World) exitProvider(id int32) {
+// exitProvider takes provider id out of the market. Its device stake is
+// sold back to holders, or burned when slashed (io.net burns slashed
+// stake, competitors.md §1.7).
+func (w *World) exitProvider(id int32, slashed bool) {
 	p := &w.providers[id]
 	p.active = false
+	if p.stake > 0 {
+		if slashed {
+			w.ledger.Burn(w.deviceStakes, tokenomics.AKT, p.stake)
+			w.counters[MSlashedTotal] += tokenomics.Whole(p.stake)
+		} else {
+			w.ledger.Transfer(w.deviceStakes, w.holders, tokenomics.AKT, p.stake)
+		}
+		p.stake = 0
+	}
 	w.cancel(&p.withdrawH)
 	w.cancel(&p.reviewH)
 	// remove from the active list (swap-remove; order is restored by the
@@ -528,7 +589,7 @@ func (w *World) exitProvider(id int32) {
 	w.active = w.active[:len(w.active)-1]
 	for r, k := range p.prof.Capacity {
 		w.capTotal[r] -= int64(k)
-		if k > 0 && r >= agents.ResGPU0 {
+		if k > 0 && (r >= agents.ResGPU0 || r == agents.ResCPU) {
 			lst := w.byResource[r]
 			for j, x := range lst {
 				if x == id {
@@ -726,14 +787,24 @@ func (w *World) post(id int32) {
 	c := &w.cfg.Tenants[d.cohort]
 	q := &d.spec.Request
 	w.counters[MOrderAttemptsTotal]++
-	if c.SelectionWindow.T() == 0 && w.cheapest && w.staticAsks && !d.spec.RequireAudited {
+	switch {
+	case w.ms.batcher != nil:
+		w.book(id)
+		return
+	case !w.ms.bidding:
+		if !w.clearNow(id) {
+			w.noBid(id)
+		}
+		return
+	}
+	if c.SelectionWindow.T() == 0 && w.cheapest && w.staticAsks && !d.spec.RequireAudited && w.ms.selectors[d.cohort] == nil {
 		if r, k, ok := q.SingleResource(); ok {
 			if done := w.clearFromIndex(id, r, k); done {
 				return
 			}
 		}
 	}
-	w.collectBids(id)
+	w.collectBids(id, d.maxRate)
 	d = &w.deps[id]
 	d.state = depBidding
 	if c.SelectionWindow.T() == 0 {
@@ -794,19 +865,30 @@ func (w *World) index(r int) *market.AskIndex {
 	return w.indexes[r]
 }
 
-// collectBids asks eligible providers for bids and reserves their
-// capacity. Providers respond in random order and an order accepts at
+// collectBids asks eligible providers for bids at or below maxPrice and
+// reserves their capacity. Providers respond in random order and an order accepts at
 // most the mechanism's MaxBids bids, so the bidders are a uniformly random
 // subset of the eligible providers: a partial Fisher-Yates shuffle of the
 // candidates that stops once MaxBids eligible ones are found, which is the
 // same distribution as shuffling all eligible providers and keeping the
 // first MaxBids, without testing every provider.
-func (w *World) collectBids(id int32) {
+func (w *World) collectBids(id int32, maxPrice market.Rate) {
 	d := &w.deps[id]
 	q := &d.spec.Request
+	cr, units := class(q)
 	list := w.active
-	if q.GPUs > 0 {
+	switch {
+	case q.GPUs > 0:
 		list = w.byResource[q.GPUModel]
+	case !w.ms.bidding:
+		// platform-run markets look only at providers with CPU; the auctions
+		// keep announcing orders to all active providers in list order, the
+		// order their published figures were made with
+		list = w.byResource[agents.ResCPU]
+	}
+	if !w.ms.bidding && units > w.maxUnits[cr] {
+		d.bids = d.bids[:0] // no provider could ever hold it
+		return
 	}
 	cands := append(w.candBuf[:0], list...)
 	limit := len(cands)
@@ -820,7 +902,7 @@ func (w *World) collectBids(id int32) {
 			cands[i], cands[j] = cands[j], cands[i]
 		}
 		p := &w.providers[cands[i]]
-		if p.fake || (d.spec.RequireAudited && !p.prof.Audited) || !fits(p.free, q) || w.ledger.Balance(p.acct, tokenomics.AKT) < w.bidDeposit {
+		if p.fake || (d.spec.RequireAudited && !p.prof.Audited) || !fits(p.free, q) || (w.bidDeposit > 0 && w.ledger.Balance(p.acct, tokenomics.AKT) < w.bidDeposit) {
 			continue
 		}
 		cands[found] = cands[i]
@@ -830,12 +912,18 @@ func (w *World) collectBids(id int32) {
 	for _, pid := range cands[:found] {
 		p := &w.providers[pid]
 		rate := w.toRate(p.strat.Quote(&p.prof, q, &w.view), d.denom)
-		if rate > d.maxRate {
+		if rate > maxPrice {
 			continue // the bid script fails above the max price
 		}
+		load := float32(0)
+		if k := p.prof.Capacity[cr]; k > 0 {
+			load = 1 - float32(p.free[cr])/float32(k)
+		}
 		w.take(pid, q)
-		w.ledger.Transfer(p.acct, w.bidEscrow, tokenomics.AKT, w.bidDeposit)
-		d.bids = append(d.bids, market.Bid{Provider: pid, Price: rate, Audited: p.prof.Audited})
+		if w.bidDeposit > 0 {
+			w.ledger.Transfer(p.acct, w.bidEscrow, tokenomics.AKT, w.bidDeposit)
+		}
+		d.bids = append(d.bids, market.Bid{Provider: pid, Price: rate, Audited: p.prof.Audited, Load: load, Score: float32(p.prof.Capacity[cr]), LastWon: p.lastWon})
 	}
 	w.candBuf = cands[:0]
 }
@@ -850,7 +938,9 @@ func (w *World) releaseBids(id int32, keep int) {
 		}
 		b := &d.bids[i]
 		p := &w.providers[b.Provider]
-		w.ledger.Transfer(w.bidEscrow, p.acct, tokenomics.AKT, w.bidDeposit)
+		if w.bidDeposit > 0 {
+			w.ledger.Transfer(w.bidEscrow, p.acct, tokenomics.AKT, w.bidDeposit)
+		}
 		if p.active {
 			w.give(b.Provider, &d.spec.Request)
 		}
@@ -868,30 +958,28 @@ func (w *World) selectWinner(id int32) {
 		if w.providers[b.Provider].active {
 			d.bids[n] = b
 			n++
-		} else {
+		} else if w.bidDeposit > 0 {
 			w.ledger.Transfer(w.bidEscrow, w.providers[b.Provider].acct, tokenomics.AKT, w.bidDeposit)
 		}
 	}
 	d.bids = d.bids[:n]
-	o := market.Order{ID: id, MaxPrice: d.maxRate, RequireAudited: d.spec.RequireAudited}
-	out := w.mech.Clear(&o, d.bids, w.rngMarket)
-	if out.Winner >= 0 && (out.Price > d.maxRate || out.Price <= 0 && d.bids[out.Winner].Price > 0) {
-		panic(fmt.Sprintf("sim: mechanism %s priced order %d at %d above its max %d", w.mech.Name(), id, out.Price, d.maxRate))
-	}
-	if out.Winner < 0 {
-		w.releaseBids(id, -1)
+	o, _ := w.order(id)
+	if !w.clear(id, &o) {
 		w.noBid(id)
-		return
 	}
-	b := d.bids[out.Winner]
-	w.releaseBids(id, out.Winner)
-	w.startLease(id, b.Provider, out.Price)
 }
 
-// noBid handles an order that got no eligible bid: retry or abandon.
+// noBid handles an order that got no eligible bid: retry or abandon; in
+// a tiered market an order that can afford a tier waits in its queue.
 func (w *World) noBid(id int32) {
 	d := &w.deps[id]
 	c := &w.cfg.Tenants[d.cohort]
+	if w.ms.waiting != nil {
+		if _, ok := w.order(id); ok {
+			w.enqueue(id)
+			return
+		}
+	}
 	d.state = depWaiting
 	next := w.now + c.RetryEvery.T()
 	if next > d.deadline {
@@ -918,7 +1006,9 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 		lid = int32(len(w.leases) - 1)
 	}
 	l := &w.leases[lid]
-	*l = lease{gen: l.gen + 1, active: true, dep: id, prov: pid, rate: rate, deposit: true}
+	*l = lease{gen: l.gen + 1, active: true, dep: id, prov: pid, rate: rate, deposit: w.bidDeposit > 0, start: w.now}
+	w.ms.allocSeq++
+	p.lastWon = w.ms.allocSeq
 	l.posProv = int32(len(p.leases))
 	p.leases = append(p.leases, lid)
 	l.posAct = int32(len(w.activeLeases))
@@ -934,6 +1024,7 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 		w.gpuLeases++
 		w.gpuPriceSum += w.leaseUSDHour(l) / float64(q.GPUs)
 	}
+	w.notePrice(q, w.leaseUSDHour(l))
 
 	d.state = depLeased
 	d.lease = lid
@@ -941,14 +1032,22 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 	d.settledH = w.height(w.now) // PaymentCreate settles the account
 	if d.endAt == 0 {
 		d.endAt = Never // a lifetime past any run (FromHours saturates at Never)
-		if d.spec.Lifetime < Never-w.now {
-			d.endAt = w.now + d.spec.Lifetime
+		life := d.spec.Lifetime
+		if w.ms.verifier != nil {
+			// verification stretches the work's occupancy (market.Verification.Overhead)
+			life = Time(min(float64(life)*(1+w.ms.verif.Overhead), float64(Never)))
+		}
+		if life < Never-w.now {
+			d.endAt = w.now + life
 		}
 	}
 	if d.endAt <= w.now {
 		d.endAt = w.now + Second
 	}
 	d.endH = w.schedule(d.endAt, PhaseSettlement, evLeaseEnd, id, d.gen)
+	if w.ms.verifier != nil {
+		w.lockStake(lid)
+	}
 	if rate := w.cfg.Providers[p.prof.Cohort].LeaseCloseRatePerDay; rate > 0 {
 		t := afterDays(w.now, w.rngLease.ExpFloat64()/rate)
 		if t < d.endAt {
@@ -1088,11 +1187,20 @@ func (w *World) withdraw(lid int32) {
 	l.balance -= amt * market.RateScale
 	fee, earn := tokenomics.Take(amt, w.takeBPS[d.denom])
 	p := &w.providers[l.prov]
-	w.ledger.Transfer(w.escrow, p.acct, d.denom, earn)
+	price := w.priceUSD[d.denom]
 	if fee > 0 {
 		w.ledger.Transfer(w.escrow, w.pool, d.denom, fee)
+		w.burnFees(d.denom, fee)
 	}
-	price := w.priceUSD[d.denom]
+	if w.chain.settle == tokenomics.SettlementBurnMint && d.denom == tokenomics.AKT {
+		// Render's BME: the payment less the fee is burned; providers are
+		// paid by the emission schedule (competitors.md §2.3)
+		w.ledger.Burn(w.escrow, d.denom, earn)
+		w.counters[MTakeFeesUSDTotal] += float64(fee) / tokenomics.BaseUnits * price
+		w.chain.fees += fee
+		return
+	}
+	w.ledger.Transfer(w.escrow, p.acct, d.denom, earn)
 	usd := float64(earn) / tokenomics.BaseUnits * price
 	p.incomeUSD += usd
 	w.chain.revenueUSD += usd
@@ -1110,6 +1218,27 @@ func (w *World) withdraw(lid int32) {
 			w.chain.netBuyUSD -= float64(out) / tokenomics.BaseUnits * w.priceUSD[tokenomics.AKT]
 		}
 	}
+}
+
+// burnFees buys back and burns the FeeBurnShare of a take fee of amt
+// base units of d just paid into the community pool: AKT fees are burned
+// from the pool; fees in other denominations buy AKT from holders at the
+// current price, and that AKT is burned.
+func (w *World) burnFees(d tokenomics.Denom, amt int64) {
+	share := w.cfg.Tokenomics.FeeBurnShare
+	b := int64(float64(amt) * share)
+	if b <= 0 || d == tokenomics.ACT {
+		return
+	}
+	if d == tokenomics.AKT {
+		w.ledger.Burn(w.pool, tokenomics.AKT, b)
+		return
+	}
+	usd := float64(b) / tokenomics.BaseUnits * w.priceUSD[d]
+	akt := min(int64(usd/w.priceUSD[tokenomics.AKT]*tokenomics.BaseUnits), w.ledger.Balance(w.holders, tokenomics.AKT))
+	w.ledger.Transfer(w.pool, w.holders, d, b)
+	w.ledger.Burn(w.holders, tokenomics.AKT, akt)
+	w.chain.netBuyUSD += usd
 }
 
 func (w *World) withdrawAll(pid int32) {
@@ -1149,6 +1278,13 @@ func (w *World) closeLease(lid int32, reason int) {
 	p := &w.providers[l.prov]
 	if l.deposit {
 		w.ledger.Transfer(w.bidEscrow, p.acct, tokenomics.AKT, w.bidDeposit)
+	}
+	if w.ms.verifier != nil {
+		w.settleStake(lid, reason == closeTenant)
+		if ov := w.ms.verif.Overhead; ov > 0 {
+			_, units := class(&w.deps[id].spec.Request)
+			w.counters[MVerificationUnitHoursTotal] += float64(units) * (w.now - l.start).Hours() * ov / (1 + ov)
+		}
 	}
 	// free capacity
 	if p.active {
@@ -1198,6 +1334,13 @@ func (w *World) closeLease(lid int32, reason int) {
 		}
 	default:
 		panic("sim: unknown close reason")
+	}
+	if w.ms.waiting != nil && p.active {
+		r, _ := class(q)
+		w.serveQueue(r)
+		if r != agents.ResCPU && q.CPU > 0 {
+			w.serveQueue(agents.ResCPU)
+		}
 	}
 }
 

@@ -2,8 +2,10 @@ package tokenomics
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
 
 	"github.com/depinsim/depinsim/simtime"
@@ -103,6 +105,26 @@ type EmissionParams struct {
 	// means none, except for "halving", which needs it as its asymptote
 	// (io.net 300,000,000; Render 107,374,182; Bittensor 21,000,000).
 	Cap float64 `toml:"cap"`
+
+	// JobShare is the fraction of each epoch's emission paid pro rata to
+	// the work providers do (GPUs, or CPU cores without GPUs, in leases at
+	// the epoch); the rest is paid pro rata to listed capacity
+	// (availability). In [0, 1]; 0 by default (io.net block rewards do not
+	// depend on being hired, competitors.md §1.5). Render year 3: 15,000
+	// job and 2,800 availability RENDER a week, 0.843 (competitors.md
+	// §2.5, RNP-022).
+	JobShare float64 `toml:"job_share"`
+	// Start is when the schedule begins, from the scenario start (0: at
+	// the start); the schedule's own time counts from it (io.net block
+	// rewards began on 2024-06-25, competitors.md §1.5).
+	Start simtime.Duration `toml:"start"`
+	// Weights multiply each resource's listed units in the availability
+	// share, by resource key ("h100", "cpu"); a resource not listed
+	// weighs 1. io.net pays block rewards by a score about proportional to
+	// hardware multiplier × GPU count (competitors.md §1.5: H100 10,
+	// A100-80GB 5, RTX 4090 1.25, ...). The scenario layer checks the keys
+	// against its resources.
+	Weights map[string]float64 `toml:"weights"`
 }
 
 // DefaultEmissionParams returns kind "none": no emission beyond what the
@@ -165,6 +187,17 @@ func (p *EmissionParams) Validate() error {
 	}
 	if err := tokens("cap", p.Cap); err != nil {
 		return err
+	}
+	if !(p.JobShare >= 0 && p.JobShare <= 1) {
+		return bad("job_share", p.JobShare, "a fraction in [0, 1]")
+	}
+	if p.Start < 0 {
+		return bad("start", simtime.Time(p.Start), ">= 0")
+	}
+	for _, k := range slices.Sorted(maps.Keys(p.Weights)) {
+		if v := p.Weights[k]; !(v >= 0 && v <= 1e6) {
+			return bad("weights."+k, v, "in [0, 1e6]")
+		}
 	}
 	switch p.Kind {
 	case EmissionNone:

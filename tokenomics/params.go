@@ -43,10 +43,19 @@ type Params struct {
 	// airdrop seasons.
 	TreasuryAKT float64 `toml:"treasury_akt"`
 	// Settlement is how leases are paid: "take" (the take-rate era: AKT or
-	// USDC, a take rate at withdrawal) or "bme" (the burn-mint era: ACT
+	// USDC, a take rate at withdrawal), "bme" (the burn-mint era: ACT
 	// credits minted by burning AKT into the BME vault, providers redeem
-	// ACT for AKT; akash.md §7). Governance can switch it during a run.
+	// ACT for AKT; akash.md §7) or "burn-mint" (Render's BME: the payment
+	// less the take is burned, and providers are paid by the emission
+	// schedule instead; competitors.md §2.3). Governance can switch
+	// between "take" and "bme" during a run.
 	Settlement string `toml:"settlement"`
+	// FeeBurnShare is the fraction of take fees bought back and burned
+	// each withdrawal, in [0, 1] (0 by default; io.net burns from revenue
+	// at an unpublished share, competitors.md §1.3 [U]; Gensyn's
+	// BuybackVault burns 70% of the 99% left after the executor's 1%,
+	// §3.3).
+	FeeBurnShare float64 `toml:"fee_burn_share"`
 	// Epoch is the interval of the tokenomics epoch (mint, emissions,
 	// subsidies, staking, price), from the start.
 	Epoch simtime.Duration `toml:"epoch"`
@@ -74,8 +83,9 @@ type Params struct {
 
 // Settlement eras.
 const (
-	SettlementTake = "take"
-	SettlementBME  = "bme"
+	SettlementTake     = "take"
+	SettlementBME      = "bme"
+	SettlementBurnMint = "burn-mint"
 )
 
 // GovernanceKeys lists the keys a governance change may set, sorted.
@@ -150,8 +160,11 @@ func (p *Params) Validate() error {
 	if p.CommunityPoolAKT+p.TreasuryAKT > p.CirculatingSupplyAKT {
 		return bad("community_pool_akt", p.CommunityPoolAKT, fmt.Sprintf("at most circulating_supply_akt - treasury_akt (%v)", p.CirculatingSupplyAKT-p.TreasuryAKT))
 	}
-	if p.Settlement != SettlementTake && p.Settlement != SettlementBME {
-		return bad("settlement", fmt.Sprintf("%q", p.Settlement), `"take" or "bme"`)
+	if p.Settlement != SettlementTake && p.Settlement != SettlementBME && p.Settlement != SettlementBurnMint {
+		return bad("settlement", fmt.Sprintf("%q", p.Settlement), `"take", "bme" or "burn-mint"`)
+	}
+	if !(p.FeeBurnShare >= 0 && p.FeeBurnShare <= 1) {
+		return bad("fee_burn_share", p.FeeBurnShare, "a fraction in [0, 1]")
 	}
 	if p.Epoch.T() < simtime.Minute || p.Epoch.T() > 30*simtime.Day {
 		return bad("epoch", p.Epoch.T(), "in [1m, 30d]")
