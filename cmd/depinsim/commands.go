@@ -100,19 +100,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if *workers < 0 {
 		return badInput("--workers: must be >= 0, got %d", *workers)
 	}
-	src, err := scenarios.Open(arg)
+	job, err := loadJob(arg, sets)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
-	sc, err := scenarios.Parse(src, sets)
-	if err != nil {
-		return usageError{err}
-	}
-	cfg, err := sc.Config()
-	if err != nil {
-		return usageError{err}
-	}
-	cfg.Check = *check
+	job.cfg.Check = *check
+	sc := job.sc
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join("out", sc.Name)
@@ -120,11 +113,65 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := checkOutDir(dir, *force); err != nil {
 		return err
 	}
-	resolved := sc.TOML()
+	job.dir = dir
+	job.command = append([]string{"depinsim", "run"}, args...)
+	res, err := job.run(*workers, newProgress(stderr, sc.Sim.Replications, *quiet || !isTerminal(stderr)), true)
+	if err != nil {
+		return err
+	}
+	if !*quiet {
+		res.writeHeader(stdout)
+		fmt.Fprintln(stdout)
+		reports.Summarize(res.recs).WriteTable(stdout)
+		fmt.Fprintf(stdout, "\nwrote %s/ (timeseries.csv, resources.csv, summary.json, manifest.json, scenario.toml, plots/)\n", dir)
+	}
+	return nil
+}
 
+// runJob is a scenario to run and write as 'depinsim run' does.
+type runJob struct {
+	src     scenarios.Source
+	sc      *scenarios.Scenario
+	cfg     *sim.Config
+	dir     string   // output folder
+	command []string // the command line, for the manifest
+}
+
+// loadJob opens and parses a scenario (file or preset) with overrides
+// and builds its config. Every error is bad input.
+func loadJob(arg string, sets []string) (*runJob, error) {
+	src, err := scenarios.Open(arg)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	sc, err := scenarios.Parse(src, sets)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	cfg, err := sc.Config()
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return &runJob{src: src, sc: sc, cfg: cfg}, nil
+}
+
+// runResult is what running a runJob gives.
+type runResult struct {
+	job  *runJob
+	recs []*reports.Recording
+	man  reports.Manifest
+	wall float64 // seconds
+}
+
+// run runs the job's replications on workers goroutines, reporting each
+// finished replication to prog (which it finishes when finish is set),
+// and writes the run folder job.dir with reports.WriteAll. A failed
+// replication is a run error.
+func (job *runJob) run(workers int, prog *progress, finish bool) (*runResult, error) {
+	sc := job.sc
+	resolved := sc.TOML()
 	start := time.Now()
 	n := sc.Sim.Replications
-	prog := newProgress(stderr, n, *quiet || !isTerminal(stderr))
 	mems := make([]*reports.Memory, n)
 	for i := range mems {
 		mems[i] = reports.NewMemory()
@@ -136,16 +183,18 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 				err = fmt.Errorf("run failed: %v", r)
 			}
 		}()
-		results = sim.RunReplicationsWith(cfg, n, sim.RunOptions{
-			Workers:     *workers,
+		results = sim.RunReplicationsWith(job.cfg, n, sim.RunOptions{
+			Workers:     workers,
 			NewRecorder: func(rep int) sim.Recorder { return mems[rep] },
 			Done:        func(sim.Result) { prog.done() },
 		})
 		return nil
 	}()
-	prog.finish()
+	if finish {
+		prog.finish()
+	}
 	if runErr != nil {
-		return runErr
+		return nil, runErr
 	}
 	wall := time.Since(start).Seconds()
 
@@ -158,7 +207,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		Tool:           "depinsim",
 		Version:        versionString(),
 		Scenario:       sc.Name,
-		ScenarioFile:   src.Label(),
+		ScenarioFile:   job.src.Label(),
 		ScenarioSHA256: hex.EncodeToString(sum[:]),
 		MasterSeed:     uint64(sc.Sim.Seed),
 		WallSeconds:    wall,
@@ -166,22 +215,23 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		Horizon:        sc.Sim.Horizon.T().String(),
 		SampleEvery:    sc.Sim.SampleEvery.T().String(),
 		GoVersion:      runtime.Version(),
-		Command:        append([]string{"depinsim", "run"}, args...),
+		Command:        job.command,
 	}
 	for _, r := range results {
 		man.Replications = append(man.Replications, reports.NewRepInfo(r))
 		man.EventsTotal += r.Events
 	}
-	if err := reports.WriteAll(dir, recs, man, resolved, reports.Options{Title: sc.Name, Start: sc.Sim.Start.String()}); err != nil {
-		return fmt.Errorf("writing %s: %v", dir, err)
+	if err := reports.WriteAll(job.dir, recs, man, resolved, reports.Options{Title: sc.Name, Start: sc.Sim.Start.String()}); err != nil {
+		return nil, fmt.Errorf("writing %s: %v", job.dir, err)
 	}
-	if !*quiet {
-		fmt.Fprintf(stdout, "%s: %d replication(s) of %v from %v, seed %d: %d events in %.2f s\n\n",
-			sc.Name, n, sc.Sim.Horizon.T(), sc.Sim.Start, sc.Sim.Seed, man.EventsTotal, wall)
-		reports.Summarize(recs).WriteTable(stdout)
-		fmt.Fprintf(stdout, "\nwrote %s/ (timeseries.csv, resources.csv, summary.json, manifest.json, scenario.toml, plots/)\n", dir)
-	}
-	return nil
+	return &runResult{job: job, recs: recs, man: man, wall: wall}, nil
+}
+
+// writeHeader writes the line that introduces a run's summary table.
+func (res *runResult) writeHeader(w io.Writer) {
+	sc := res.job.sc
+	fmt.Fprintf(w, "%s: %d replication(s) of %v from %v, seed %d: %d events in %.2f s\n",
+		sc.Name, sc.Sim.Replications, sc.Sim.Horizon.T(), sc.Sim.Start, sc.Sim.Seed, res.man.EventsTotal, res.wall)
 }
 
 // checkOutDir refuses a non-empty output folder unless force is set.
@@ -217,6 +267,8 @@ func isTerminal(w io.Writer) bool {
 type progress struct {
 	mu     sync.Mutex
 	w      io.Writer
+	label  string // "running"
+	width  int    // of the longest line drawn
 	n, k   int
 	off    bool
 	start  time.Time
@@ -226,7 +278,12 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, n int, off bool) *progress {
-	p := &progress{w: w, n: n, off: off, start: time.Now(), stop: make(chan struct{})}
+	return newLabelledProgress(w, "running", n, off)
+}
+
+// newLabelledProgress is newProgress with the line starting "label: ".
+func newLabelledProgress(w io.Writer, label string, n int, off bool) *progress {
+	p := &progress{w: w, label: label, n: n, off: off, start: time.Now(), stop: make(chan struct{})}
 	if off {
 		return p
 	}
@@ -242,6 +299,13 @@ func newProgress(w io.Writer, n int, off bool) *progress {
 		}
 	}()
 	return p
+}
+
+// setLabel changes the start of the line.
+func (p *progress) setLabel(label string) {
+	p.mu.Lock()
+	p.label = label
+	p.mu.Unlock()
 }
 
 func (p *progress) done() {
@@ -262,7 +326,9 @@ func (p *progress) draw() {
 		return
 	}
 	p.shown = true
-	fmt.Fprintf(p.w, "\rrunning: %d/%d replications done, %.1f s", p.k, p.n, el.Seconds())
+	line := fmt.Sprintf("%s: %d/%d replications done, %.1f s", p.label, p.k, p.n, el.Seconds())
+	p.width = max(p.width, len(line))
+	fmt.Fprintf(p.w, "\r%-*s", p.width, line) // padded over a longer earlier line
 }
 
 func (p *progress) finish() {
@@ -274,7 +340,7 @@ func (p *progress) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.shown {
-		fmt.Fprintf(p.w, "\r%s\r", bytes.Repeat([]byte(" "), 60))
+		fmt.Fprintf(p.w, "\r%s\r", bytes.Repeat([]byte(" "), max(60, p.width)))
 	}
 }
 

@@ -30,6 +30,7 @@ const mainUsage = `depinsim: a discrete-event simulator of decentralized compute
 
 Usage:
   depinsim run [SCENARIO.toml|PRESET] [flags]   run a scenario (default preset akash-2024)
+  depinsim compare A B [C...] [flags]           run scenarios with common random numbers and compare them
   depinsim validate FILE...                     check scenario files, print warnings
   depinsim presets                              list the built-in presets
   depinsim show PRESET                          print a preset's TOML (start a new scenario from it)
@@ -50,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		err = cmdRun(args[1:], stdout, stderr)
+	case "compare":
+		err = cmdCompare(args[1:], stdout, stderr)
 	case "validate":
 		err = cmdValidate(args[1:], stdout, stderr)
 	case "presets":

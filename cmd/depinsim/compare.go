@@ -1,0 +1,250 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/depinsim/depinsim/reports"
+)
+
+const compareUsage = `Usage: depinsim compare A B [C...] [flags]
+
+Runs two or more scenarios (preset names or scenario files, as for run)
+with common random numbers and compares them. Every scenario runs with
+the same master seed (--seed, else the first scenario's sim.seed) and the
+same number of replications (--reps, else the first scenario's), so
+replication r of every scenario uses the same seed, and tenant cohorts
+with equal names and parameters see identical demand in replication r.
+Each difference to the first scenario is then a paired difference over
+the replications, with a 95% Student-t confidence interval: much tighter
+than the two scenarios' own intervals when they share their noise.
+--set applies to every scenario: a key that a scenario does not have is
+an error for that scenario.
+
+The output folder (default out/compare-A-B...) holds:
+  A/, B/, ...        one run folder per scenario (named by its scenario name,
+                     -2, -3 for repeats): exactly what 'depinsim run' writes
+  compare.csv        every figure of summary.json for every scenario: metric,
+                     scenario, mean, ci_low, ci_high, n, and the paired
+                     difference to the first scenario diff_mean, diff_ci_low,
+                     diff_ci_high (empty for the first). Metrics are
+                     <metric>.time_mean, <metric>.final (sim metrics) and
+                     <resource>.utilization, <resource>.median_price_usd_hour
+  compare.md         the key figures per group with 95% CIs and paired
+                     differences (* when the CI excludes 0)
+  plots/             compare_utilization, compare_price, compare_supply and
+                     compare_provider_income (.png, .svg): one line per
+                     scenario (mean over replications) with its 95% CI band,
+                     each on its own time axis (days since its start)
+  manifest.json      how the comparison was made (written last)
+
+Horizons and sampling may differ between scenarios: the figures compared
+are per-replication summaries (means over time, end-of-run values).
+
+Examples:
+  depinsim compare akash-2024 akash-2021 --reps 10
+  depinsim compare base.toml vickrey.toml --set sim.horizon=90d --out out/mech
+`
+
+func cmdCompare(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("compare", compareUsage, stderr, stdout)
+	out := fs.String("out", "", "output folder (default out/compare-<A>-<B>...)")
+	seed := fs.Int64("seed", -1, "common master seed of every scenario (default: the first scenario's sim.seed)")
+	reps := fs.Int("reps", 0, "replications of every scenario (default: the first scenario's sim.replications)")
+	var sets []string
+	fs.StringArrayVar(&sets, "set", nil, "override a key in every scenario: path=value (repeatable), e.g. sim.horizon=30d")
+	quiet := fs.Bool("quiet", false, "no progress line and no summary table")
+	force := fs.Bool("force", false, "write into a non-empty output folder")
+	workers := fs.Int("workers", 0, "replications run in parallel (default: number of CPUs); results do not depend on it")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() < 2 {
+		return badInput("want at least two scenarios (presets or files) to compare, got %d%s (see 'depinsim compare --help')",
+			fs.NArg(), argList(fs.Args()))
+	}
+	common := append([]string(nil), sets...)
+	var notes []string
+	for _, s := range sets {
+		notes = append(notes, "`--set "+s+"` applies to every scenario.")
+	}
+	if fs.Changed("seed") {
+		if *seed < 0 {
+			return badInput("--seed: must be >= 0, got %d", *seed)
+		}
+		common = append(common, "sim.seed="+strconv.FormatInt(*seed, 10))
+		notes = append(notes, fmt.Sprintf("`--seed %d` sets `sim.seed` of every scenario.", *seed))
+	}
+	if fs.Changed("reps") {
+		if *reps < 1 {
+			return badInput("--reps: must be >= 1, got %d", *reps)
+		}
+		common = append(common, "sim.replications="+strconv.Itoa(*reps))
+		notes = append(notes, fmt.Sprintf("`--reps %d` sets `sim.replications` of every scenario.", *reps))
+	}
+	if *workers < 0 {
+		return badInput("--workers: must be >= 0, got %d", *workers)
+	}
+
+	// Parse every scenario before running any: bad input is reported
+	// before any work, and names the scenario.
+	jobs := make([]*runJob, fs.NArg())
+	for i, arg := range fs.Args() {
+		job, err := loadJob(arg, common)
+		if err != nil {
+			return badInput("scenario %d (%s): %v", i+1, arg, err)
+		}
+		jobs[i] = job
+	}
+	first := jobs[0].sc
+	commonSeed, n := first.Sim.Seed, first.Sim.Replications
+	labels := uniqueLabels(jobs)
+	for i, job := range jobs[1:] {
+		own := job.sc.Sim
+		if own.Seed == commonSeed && own.Replications == n {
+			continue
+		}
+		if own.Seed != commonSeed {
+			notes = append(notes, fmt.Sprintf("%s: its `sim.seed` %d is replaced by the common seed %d (the first scenario's).", labels[i+1], own.Seed, commonSeed))
+		}
+		if own.Replications != n {
+			notes = append(notes, fmt.Sprintf("%s: its `sim.replications` %d is replaced by %d (the first scenario's).", labels[i+1], own.Replications, n))
+		}
+		arg := fs.Arg(i + 1)
+		again, err := loadJob(arg, append(append([]string(nil), common...),
+			"sim.seed="+strconv.FormatInt(commonSeed, 10), "sim.replications="+strconv.Itoa(n)))
+		if err != nil {
+			return badInput("scenario %d (%s): %v", i+2, arg, err)
+		}
+		jobs[i+1] = again
+	}
+
+	dir := *out
+	if dir == "" {
+		names := make([]string, len(jobs))
+		for i, job := range jobs {
+			names[i] = job.sc.Name
+		}
+		dir = filepath.Join("out", "compare-"+strings.Join(names, "-"))
+	}
+	if err := checkOutDir(dir, *force); err != nil {
+		return err
+	}
+	command := append([]string{"depinsim", "compare"}, args...)
+	for i, job := range jobs {
+		job.dir = filepath.Join(dir, labels[i])
+		job.command = command
+		if err := checkOutDir(job.dir, true); err != nil { // drops a previous manifest
+			return err
+		}
+	}
+
+	start := time.Now()
+	runs := make([]reports.CompareRun, len(jobs))
+	man := reports.CompareManifest{
+		Tool:         "depinsim",
+		Version:      versionString(),
+		Kind:         "compare",
+		MasterSeed:   uint64(commonSeed),
+		Replications: n,
+		Notes:        notes,
+		GoVersion:    runtime.Version(),
+		Command:      command,
+	}
+	var header strings.Builder
+	// one progress line over every replication of every scenario
+	prog := newLabelledProgress(stderr, "running", n*len(jobs), *quiet || !isTerminal(stderr))
+	for i, job := range jobs {
+		prog.setLabel(fmt.Sprintf("running %s (%d/%d)", labels[i], i+1, len(jobs)))
+		res, err := job.run(*workers, prog, false)
+		if err != nil {
+			prog.finish()
+			return fmt.Errorf("%s: %v", labels[i], err)
+		}
+		sc := job.sc
+		run := reports.NewCompareRun(labels[i], res.recs) // the recordings are dropped after this
+		run.Source = job.src.Label()
+		run.Start, run.Horizon, run.SampleEvery = sc.Sim.Start.String(), sc.Sim.Horizon.T().String(), sc.Sim.SampleEvery.T().String()
+		runs[i] = run
+		man.Scenarios = append(man.Scenarios, reports.CompareScenarioInfo{
+			Name:           labels[i],
+			Scenario:       sc.Name,
+			ScenarioFile:   res.man.ScenarioFile,
+			ScenarioSHA256: res.man.ScenarioSHA256,
+			EventsTotal:    res.man.EventsTotal,
+		})
+		fmt.Fprintf(&header, "%s: %d replication(s) of %v from %v, seed %d: %d events in %.2f s\n",
+			labels[i], n, sc.Sim.Horizon.T(), sc.Sim.Start, sc.Sim.Seed, res.man.EventsTotal, res.wall)
+	}
+
+	prog.finish()
+	info := reports.CompareInfo{Seed: uint64(commonSeed), Reps: n, Notes: notes}
+	if err := writeComparison(dir, runs, info, &man, start); err != nil {
+		return fmt.Errorf("writing %s: %v", dir, err)
+	}
+	if !*quiet {
+		fmt.Fprint(stdout, header.String())
+		fmt.Fprintf(stdout, "\ncommon seed %d, %d replication(s); differences are paired over replications (* : 95%% CI excludes 0)\n\n", commonSeed, n)
+		reports.WriteCompareTable(stdout, runs)
+		fmt.Fprintf(stdout, "\nwrote %s/ (compare.md, compare.csv, plots/, manifest.json; run folders %s)\n", dir, strings.Join(labels, "/, ")+"/")
+	}
+	return nil
+}
+
+// writeComparison writes compare.csv, compare.md, the overlay charts and,
+// last, manifest.json to dir.
+func writeComparison(dir string, runs []reports.CompareRun, info reports.CompareInfo, man *reports.CompareManifest, start time.Time) error {
+	if err := os.MkdirAll(filepath.Join(dir, reports.PlotsDir), 0o755); err != nil {
+		return err
+	}
+	if err := reports.WriteFileAtomic(filepath.Join(dir, reports.CompareCSVFile), func(w io.Writer) error {
+		return reports.WriteCompareCSV(w, runs)
+	}); err != nil {
+		return err
+	}
+	if err := reports.WriteFileAtomic(filepath.Join(dir, reports.CompareMarkdownFile), func(w io.Writer) error {
+		return reports.WriteCompareMarkdown(w, runs, info)
+	}); err != nil {
+		return err
+	}
+	if err := reports.WriteComparePlots(filepath.Join(dir, reports.PlotsDir), runs); err != nil {
+		return err
+	}
+	man.Files = []string{reports.CompareCSVFile, reports.CompareMarkdownFile}
+	for _, f := range reports.ComparePlotFiles {
+		man.Files = append(man.Files, reports.PlotsDir+"/"+f)
+	}
+	man.WallSeconds = time.Since(start).Seconds()
+	return reports.WriteFileAtomic(filepath.Join(dir, reports.ManifestFile), man.WriteJSON)
+}
+
+// uniqueLabels names each job by its scenario name, adding -2, -3, ...
+// to a name already taken by an earlier job.
+func uniqueLabels(jobs []*runJob) []string {
+	taken := map[string]bool{}
+	labels := make([]string, len(jobs))
+	for i, job := range jobs {
+		name := job.sc.Name
+		label := name
+		for k := 2; taken[label]; k++ {
+			label = name + "-" + strconv.Itoa(k)
+		}
+		taken[label] = true
+		labels[i] = label
+	}
+	return labels
+}
+
+// argList formats the arguments given, for an error message.
+func argList(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%s)", strings.Join(args, " "))
+}

@@ -1,0 +1,320 @@
+package reports
+
+import (
+	"math"
+	"path/filepath"
+	"slices"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+
+	"github.com/depinsim/depinsim/sim"
+)
+
+// ComparePlotFiles lists the files WriteComparePlots writes, relative to
+// its directory: each overlay chart as .png and .svg.
+var ComparePlotFiles = []string{
+	"compare_utilization.png", "compare_utilization.svg",
+	"compare_price.png", "compare_price.svg",
+	"compare_supply.png", "compare_supply.svg",
+	"compare_provider_income.png", "compare_provider_income.svg",
+}
+
+// BandLine is a line with a band: at each time X (days since the run's
+// start), Mean and the band [Lo, Hi]; NaN marks a gap.
+type BandLine struct {
+	X, Mean, Lo, Hi []float64
+}
+
+// CIBand returns, at each time of the sorted union of the recordings'
+// sample times (in days since the start), the mean across replications
+// of value and its 95% Student-t confidence interval, as NewStat computes
+// them over the recordings that have a sample there with a non-NaN value
+// (Lo = Hi = Mean where only one has; all NaN where none has). value(k,
+// i) is the value of recs[k] at its sample i.
+func CIBand(recs []*Recording, value func(k, i int) float64) BandLine {
+	times, idx := align(recs)
+	b := BandLine{
+		X:    make([]float64, len(times)),
+		Mean: make([]float64, len(times)),
+		Lo:   make([]float64, len(times)),
+		Hi:   make([]float64, len(times)),
+	}
+	vals := make([]float64, len(recs))
+	for j, t := range times {
+		b.X[j] = t.Days()
+		for k := range recs {
+			vals[k] = math.NaN()
+			if i := idx[k][j]; i >= 0 {
+				vals[k] = value(k, i)
+			}
+		}
+		st := NewStat(vals)
+		b.Mean[j], b.Lo[j], b.Hi[j] = float64(st.Mean), float64(st.CILow), float64(st.CIHigh)
+	}
+	return b
+}
+
+// hasData reports whether the line has a finite mean somewhere.
+func (b BandLine) hasData() bool { return slices.ContainsFunc(b.Mean, isFinite) }
+
+// CompareSeries holds the series of one scenario behind the overlay
+// charts: means across replications with 95% confidence bands (CIBand),
+// on the scenario's own sample times.
+type CompareSeries struct {
+	// HasGPUs tells whether some sample of some replication lists GPUs
+	// (gpus_total > 0).
+	HasGPUs bool
+	// GPUUtilization and CPUUtilization are gpu_utilization and
+	// cpu_utilization (fractions).
+	GPUUtilization, CPUUtilization BandLine
+	// GPUPrice is gpu_price_usd_hour, the lease-weighted median price per
+	// GPU-hour of active GPU leases over all models (USD); CPUPrice is
+	// cpu_price_usd_hour, per core-hour of CPU-only leases.
+	GPUPrice, CPUPrice BandLine
+	// SupplyPct is the token supply relative to the replication's first
+	// sample with a positive supply, in percent: 100·(supply/first − 1).
+	// All NaN without a token supply.
+	SupplyPct BandLine
+	// ProviderIncome is provider_income_usd_total, the cumulative lease
+	// payments providers withdrew after take (USD).
+	ProviderIncome BandLine
+}
+
+// CompareSeriesOf computes the CompareSeries of one scenario's
+// recordings.
+func CompareSeriesOf(recs []*Recording) CompareSeries {
+	recs = byRep(recs)
+	metric := func(m int) BandLine {
+		return CIBand(recs, func(k, i int) float64 { return recs[k].Values[i][m] })
+	}
+	var s CompareSeries
+	for _, r := range recs {
+		for _, row := range r.Values {
+			if row[sim.MGPUsTotal] > 0 {
+				s.HasGPUs = true
+			}
+		}
+	}
+	s.GPUUtilization = metric(sim.MGPUUtilization)
+	s.CPUUtilization = metric(sim.MCPUUtilization)
+	s.GPUPrice = metric(sim.MGPUPriceUSDHour)
+	s.CPUPrice = metric(sim.MCPUPriceUSDHour)
+	s.ProviderIncome = metric(sim.MProviderIncomeUSDTotal)
+	base := make([]float64, len(recs))
+	for k, r := range recs {
+		base[k] = math.NaN()
+		for _, row := range r.Values {
+			if v := row[sim.MTokenSupply]; isFinite(v) && v > 0 {
+				base[k] = v
+				break
+			}
+		}
+	}
+	s.SupplyPct = CIBand(recs, func(k, i int) float64 {
+		return 100 * (recs[k].Values[i][sim.MTokenSupply]/base[k] - 1) // NaN without a base
+	})
+	return s
+}
+
+// CompareChart is the data behind one overlay chart.
+type CompareChart struct {
+	// File is the chart's file name without extension.
+	File string
+	// Title, XLabel and YLabel label the chart.
+	Title, XLabel, YLabel string
+	// Lines holds one line per scenario, in the order compared.
+	Lines []CompareLine
+	// YMin0 asks for a y axis from 0 (quantities that are not negative),
+	// YMax1 for one up to 1 (fractions), ZeroLine for a y range that
+	// includes 0 (changes). Confidence bands may reach beyond either.
+	YMin0, YMax1, ZeroLine bool
+}
+
+// CompareLine is one scenario's line of a CompareChart.
+type CompareLine struct {
+	// Name is the legend label: the scenario's name, with a note when the
+	// line shows another metric than the chart's main one or has no data.
+	Name string
+	// Index is the scenario's position: its colour in every chart.
+	Index int
+	// Band is the line and its 95% confidence band, in the chart's units.
+	Band BandLine
+}
+
+// CompareCharts returns the data behind the overlay charts of runs, in
+// the order of ComparePlotFiles:
+//
+//   - compare_utilization: GPU utilization of each scenario, or its CPU
+//     utilization when it has no GPUs (its legend says so);
+//   - compare_price: the median GPU lease price per GPU-hour (the
+//     gpu_price_usd_hour metric); when no scenario has a GPU lease, the
+//     median CPU price per core-hour instead;
+//   - compare_supply: the token supply relative to its first sample, in
+//     percent (token supplies differ across networks);
+//   - compare_provider_income: the cumulative provider income, in USD,
+//     thousand USD or million USD depending on its largest value.
+//
+// Each line is the mean across replications with a 95% confidence band,
+// on the scenario's own time axis (days since its start).
+func CompareCharts(runs []CompareRun) []CompareChart {
+	reps := 0
+	if len(runs) > 0 && runs[0].Summary != nil {
+		reps = len(runs[0].Summary.Reps)
+	}
+	over := "\nmean and 95% CI over " + replications(reps)
+	xLabel := "time (days since each scenario's start)"
+	if len(runs) > 0 && !slices.ContainsFunc(runs, func(r CompareRun) bool { return r.Start != runs[0].Start }) && runs[0].Start != "" {
+		xLabel = "time (days since " + runs[0].Start + ")"
+	}
+	chart := func(file, title, yLabel string) CompareChart {
+		return CompareChart{File: file, Title: title + over, XLabel: xLabel, YLabel: yLabel}
+	}
+
+	// utilization
+	util := chart("compare_utilization", "GPU utilization", "utilization (fraction)")
+	nGPU := 0
+	for k, r := range runs {
+		if r.Series.HasGPUs {
+			nGPU++
+			util.Lines = append(util.Lines, CompareLine{Name: r.Name, Index: k, Band: r.Series.GPUUtilization})
+		} else {
+			util.Lines = append(util.Lines, CompareLine{Name: r.Name + " (CPU: no GPUs)", Index: k, Band: r.Series.CPUUtilization})
+		}
+	}
+	switch {
+	case nGPU == 0:
+		util.Title = "CPU utilization (no scenario has GPUs)" + over
+	case nGPU < len(runs):
+		util.Title = "GPU utilization (CPU for scenarios without GPUs)" + over
+	}
+	util.YMin0, util.YMax1 = true, true
+
+	// price
+	price := chart("compare_price", "median GPU lease price", "price (USD per GPU-hour)")
+	anyGPU := slices.ContainsFunc(runs, func(r CompareRun) bool { return r.Series.GPUPrice.hasData() })
+	anyCPU := slices.ContainsFunc(runs, func(r CompareRun) bool { return r.Series.CPUPrice.hasData() })
+	if !anyGPU && anyCPU {
+		price = chart("compare_price", "median CPU lease price (no scenario has GPU leases)", "price (USD per core-hour)")
+	}
+	for k, r := range runs {
+		b, none := r.Series.GPUPrice, " (no GPU leases)"
+		if !anyGPU && anyCPU {
+			b, none = r.Series.CPUPrice, " (no CPU leases)"
+		}
+		name := r.Name
+		if !b.hasData() {
+			name += none
+		}
+		price.Lines = append(price.Lines, CompareLine{Name: name, Index: k, Band: b})
+	}
+	price.YMin0 = true
+
+	// supply
+	supply := chart("compare_supply", "token supply relative to the start", "change since the start (%)")
+	for k, r := range runs {
+		name := r.Name
+		if !r.Series.SupplyPct.hasData() {
+			name += " (no token supply)"
+		}
+		supply.Lines = append(supply.Lines, CompareLine{Name: name, Index: k, Band: r.Series.SupplyPct})
+	}
+	supply.ZeroLine = true
+
+	// provider income
+	top := 0.0
+	for _, r := range runs {
+		for _, v := range slices.Concat(r.Series.ProviderIncome.Mean, r.Series.ProviderIncome.Hi) {
+			if isFinite(v) {
+				top = max(top, math.Abs(v))
+			}
+		}
+	}
+	scale, unit := 1.0, "USD"
+	switch {
+	case top >= 1e6:
+		scale, unit = 1e6, "million USD"
+	case top >= 1e4:
+		scale, unit = 1e3, "thousand USD"
+	}
+	income := chart("compare_provider_income", "cumulative provider income (lease payments after take)",
+		"provider income ("+unit+")")
+	for k, r := range runs {
+		b := r.Series.ProviderIncome
+		scaled := BandLine{X: b.X, Mean: scaleAll(b.Mean, scale), Lo: scaleAll(b.Lo, scale), Hi: scaleAll(b.Hi, scale)}
+		income.Lines = append(income.Lines, CompareLine{Name: r.Name, Index: k, Band: scaled})
+	}
+	income.YMin0 = true
+
+	return []CompareChart{util, price, supply, income}
+}
+
+func scaleAll(xs []float64, s float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, v := range xs {
+		out[i] = v / s
+	}
+	return out
+}
+
+// WriteComparePlots writes the overlay charts of CompareCharts to dir
+// (which must exist), each as .png and .svg (ComparePlotFiles): one line
+// per scenario, in a colour and dash pattern of its own, with its 95%
+// confidence band, and a legend naming the scenarios.
+func WriteComparePlots(dir string, runs []CompareRun) error {
+	for _, c := range CompareCharts(runs) {
+		if err := savePlot(comparePlot(c), filepath.Join(dir, c.File)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func comparePlot(c CompareChart) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = c.Title
+	p.X.Label.Text = c.XLabel
+	p.Y.Label.Text = c.YLabel
+	p.Add(plotter.NewGrid())
+	var lines []plot.Plotter
+	xmin, xmax := math.Inf(1), math.Inf(-1)
+	for _, l := range c.Lines {
+		col := plotutil.Color(l.Index)
+		dashes := plotutil.Dashes(l.Index) // tells apart lines that coincide
+		b := l.Band
+		for _, pl := range addBand(p, b.X, b.Mean, b.Lo, b.Hi, col) {
+			if line, ok := pl.(*plotter.Line); ok {
+				line.LineStyle.Dashes = dashes
+			}
+			lines = append(lines, pl)
+		}
+		legend := styleLine(col)
+		legend.LineStyle.Dashes = dashes
+		p.Legend.Add(l.Name, legend)
+		if len(b.X) > 0 {
+			xmin, xmax = min(xmin, b.X[0]), max(xmax, b.X[len(b.X)-1])
+		}
+	}
+	p.Add(lines...)
+	if len(lines) == 0 {
+		p.Y.Min, p.Y.Max = 0, 1
+	}
+	// The axis includes 0 (and 1 for fractions) but is not clipped to
+	// it: a confidence band may reach beyond.
+	if c.YMin0 || c.ZeroLine {
+		p.Y.Min, p.Y.Max = min(p.Y.Min, 0), max(p.Y.Max, 0)
+	}
+	if c.YMax1 {
+		p.Y.Max = max(p.Y.Max, 1)
+	}
+	if p.Y.Min >= p.Y.Max {
+		p.Y.Max = p.Y.Min + 1
+	}
+	if xmin < xmax {
+		// every scenario's whole run, even where its line has gaps
+		p.X.Min, p.X.Max = xmin, xmax
+	}
+	fixEmptyX(p)
+	return p
+}
