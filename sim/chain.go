@@ -383,6 +383,9 @@ func (w *World) runSeasons(from, to Time) {
 			ss.points = append(ss.points, make([]float64, len(w.providers)-len(ss.points))...)
 		}
 		for _, id := range w.active {
+			if from >= ss.s.End.T() || to <= ss.s.Start.T() {
+				break // the epoch is outside the season: no points for anyone
+			}
 			p := &w.providers[id]
 			gpus := 0
 			for r := agents.ResGPU0; r < w.nres; r++ {

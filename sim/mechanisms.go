@@ -227,6 +227,9 @@ func (w *World) clear(id int32, o *market.Order) bool {
 	}
 	b := d.bids[out.Winner]
 	w.releaseBids(id, out.Winner)
+	if !w.ms.bidding {
+		w.take(b.Provider, &d.spec.Request) // cleared at once: no reservations before
+	}
 	w.startLease(id, b.Provider, out.Price)
 	return true
 }

@@ -65,7 +65,8 @@ func (w *World) doSample() {
 	v[MOrdersOpen] = float64(len(w.deps)-len(w.depFree)) - float64(len(w.activeLeases))
 	for _, m := range []int{MOrdersTotal, MOrdersUnservedTotal, MLeasesStartedTotal, MLeasesClosedTenantTotal,
 		MLeasesClosedFundsTotal, MLeasesClosedProviderTotal, MProvidersEnteredTotal, MProvidersExitedTotal,
-		MProviderIncomeUSDTotal, MTakeFeesUSDTotal, MOrderAttemptsTotal} {
+		MProviderIncomeUSDTotal, MTakeFeesUSDTotal, MOrderAttemptsTotal,
+		MOrdersQueuedTotal, MDisputesTotal, MSlashedTotal, MVerificationUnitHoursTotal} {
 		v[m] = w.counters[m]
 	}
 	v[MProvidersActive] = float64(len(w.active))

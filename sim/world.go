@@ -865,8 +865,9 @@ func (w *World) index(r int) *market.AskIndex {
 	return w.indexes[r]
 }
 
-// collectBids asks eligible providers for bids at or below maxPrice and
-// reserves their capacity. Providers respond in random order and an order accepts at
+// collectBids asks eligible providers for bids at or below maxPrice; in
+// an auction each bid reserves its capacity (platform-run mechanisms clear
+// at once and take only the winner's). Providers respond in random order and an order accepts at
 // most the mechanism's MaxBids bids, so the bidders are a uniformly random
 // subset of the eligible providers: a partial Fisher-Yates shuffle of the
 // candidates that stops once MaxBids eligible ones are found, which is the
@@ -919,7 +920,9 @@ func (w *World) collectBids(id int32, maxPrice market.Rate) {
 		if k := p.prof.Capacity[cr]; k > 0 {
 			load = 1 - float32(p.free[cr])/float32(k)
 		}
-		w.take(pid, q)
+		if w.ms.bidding {
+			w.take(pid, q) // a bid reserves its capacity until it is released
+		}
 		if w.bidDeposit > 0 {
 			w.ledger.Transfer(p.acct, w.bidEscrow, tokenomics.AKT, w.bidDeposit)
 		}
@@ -941,7 +944,7 @@ func (w *World) releaseBids(id int32, keep int) {
 		if w.bidDeposit > 0 {
 			w.ledger.Transfer(w.bidEscrow, p.acct, tokenomics.AKT, w.bidDeposit)
 		}
-		if p.active {
+		if p.active && w.ms.bidding {
 			w.give(b.Provider, &d.spec.Request)
 		}
 	}
