@@ -5,12 +5,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/depinsim/depinsim/reports"
+	"github.com/depinsim/depinsim/scenarios"
 )
 
 const compareUsage = `Usage: depinsim compare A B [C...] [flags]
@@ -25,7 +27,17 @@ Each difference to the first scenario is then a paired difference over
 the replications, with a 95% Student-t confidence interval: much tighter
 than the two scenarios' own intervals when they share their noise.
 --set applies to every scenario: a key that a scenario does not have is
-an error for that scenario.
+an error for that scenario; --set-for K:path=value applies to scenario K
+(1-based) only, so one preset can be compared with itself under another
+setting. --demand X runs every scenario on the demand of scenario X (a
+preset or file): X's tenant cohorts replace each scenario's, X's
+reference prices are merged into its resources, and it takes X's warmup,
+horizon and sampling interval (after --set). Then every scenario sees
+exactly the same orders in replication r and the differences are the
+markets' own; without it, only cohorts that happen to be equal share
+their demand (compare.md lists the scenarios whose tenants differ from
+the first's). The demand must fit the providers' units: GPU devices that
+list no CPU cores cannot serve orders that ask for cores.
 
 The output folder (default out/compare-A-B...) holds:
   A/, B/, ...        one run folder per scenario (named by its scenario name,
@@ -48,7 +60,9 @@ Horizons and sampling may differ between scenarios: the figures compared
 are per-replication summaries (means over time, end-of-run values).
 
 Examples:
-  depinsim compare akash-2024 akash-2021 --reps 10
+  depinsim compare akash-2024 ionet-2024 render-2024 gensyn --reps 3
+  depinsim compare akash-2024 akash-2024 --set-for 2:market.mechanism=vickrey-reverse
+  depinsim compare akash-2024 gensyn --demand akash-2024 --set sim.horizon=90d
   depinsim compare base.toml vickrey.toml --set sim.horizon=90d --out out/mech
 `
 
@@ -59,6 +73,9 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	reps := fs.Int("reps", 0, "replications of every scenario (default: the first scenario's sim.replications)")
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a key in every scenario: path=value (repeatable), e.g. sim.horizon=30d")
+	var setsFor []string
+	fs.StringArrayVar(&setsFor, "set-for", nil, "override a key in scenario K only: K:path=value (repeatable), e.g. 2:market.mechanism=vickrey-reverse")
+	demand := fs.String("demand", "", "run every scenario on this scenario's tenant cohorts (a preset or file)")
 	quiet := fs.Bool("quiet", false, "no progress line and no summary table")
 	force := fs.Bool("force", false, "write into a non-empty output folder")
 	workers := fs.Int("workers", 0, "replications run in parallel (default: number of CPUs); results do not depend on it")
@@ -92,13 +109,49 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		return badInput("--workers: must be >= 0, got %d", *workers)
 	}
 
+	own := make([][]string, fs.NArg()) // --set-for, by scenario
+	for _, s := range setsFor {
+		k, set, ok := strings.Cut(s, ":")
+		i, err := strconv.Atoi(k)
+		if !ok || err != nil || i < 1 || i > fs.NArg() {
+			return badInput("--set-for %q: want K:path=value with K a scenario number in [1, %d]", s, fs.NArg())
+		}
+		own[i-1] = append(own[i-1], set)
+		notes = append(notes, fmt.Sprintf("`--set-for %s` applies to scenario %d only.", s, i))
+	}
+	var demandJob *runJob
+	if *demand != "" {
+		var err error
+		if demandJob, err = loadJob(*demand, common); err != nil {
+			return badInput("--demand %s: %v", *demand, err)
+		}
+		notes = append(notes, fmt.Sprintf("`--demand %s`: every scenario runs on the tenant cohorts of %s (its reference prices merged into each scenario's resources; its warmup, horizon and sampling), so replication r of every scenario sees the same orders.", *demand, demandJob.sc.Name))
+	}
+	// load scenario i with the common overrides, its own, and the demand
+	load := func(i int, extra ...string) (*runJob, error) {
+		arg := fs.Arg(i)
+		sets := append(append(append([]string(nil), common...), own[i]...), extra...)
+		job, err := loadJob(arg, sets)
+		if err == nil && demandJob != nil {
+			if err = job.sc.WithDemand(demandJob.sc); err != nil {
+				err = usageError{err}
+			} else if job.cfg, err = job.sc.Config(); err != nil {
+				err = usageError{err}
+			}
+		}
+		if err != nil {
+			return nil, badInput("scenario %d (%s): %v", i+1, arg, err)
+		}
+		return job, nil
+	}
+
 	// Parse every scenario before running any: bad input is reported
 	// before any work, and names the scenario.
 	jobs := make([]*runJob, fs.NArg())
-	for i, arg := range fs.Args() {
-		job, err := loadJob(arg, common)
+	for i := range fs.Args() {
+		job, err := load(i)
 		if err != nil {
-			return badInput("scenario %d (%s): %v", i+1, arg, err)
+			return err
 		}
 		jobs[i] = job
 	}
@@ -116,13 +169,16 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		if own.Replications != n {
 			notes = append(notes, fmt.Sprintf("%s: its `sim.replications` %d is replaced by %d (the first scenario's).", labels[i+1], own.Replications, n))
 		}
-		arg := fs.Arg(i + 1)
-		again, err := loadJob(arg, append(append([]string(nil), common...),
-			"sim.seed="+strconv.FormatInt(commonSeed, 10), "sim.replications="+strconv.Itoa(n)))
+		again, err := load(i+1, "sim.seed="+strconv.FormatInt(commonSeed, 10), "sim.replications="+strconv.Itoa(n))
 		if err != nil {
-			return badInput("scenario %d (%s): %v", i+2, arg, err)
+			return err
 		}
 		jobs[i+1] = again
+	}
+	for i, job := range jobs[1:] {
+		if demandJob == nil && !sameTenants(jobs[0].sc, job.sc) {
+			notes = append(notes, fmt.Sprintf("%s has other tenant cohorts, reference prices, warmup or horizon than %s: their demand streams differ, so paired differences include the difference in demand (use --demand to compare on one demand).", labels[i+1], labels[0]))
+		}
 	}
 
 	dir := *out
@@ -195,6 +251,15 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "\nwrote %s/ (compare.md, compare.csv, plots/, manifest.json; run folders %s)\n", dir, strings.Join(labels, "/, ")+"/")
 	}
 	return nil
+}
+
+// sameTenants reports whether a and b have identical tenant cohorts,
+// reference prices (which set the tenants' maximum prices), warmups and
+// horizons (the arrival streams are drawn over them), so that they see the
+// same demand in every replication of a common seed.
+func sameTenants(a, b *scenarios.Scenario) bool {
+	return reflect.DeepEqual(a.Tenants, b.Tenants) && reflect.DeepEqual(a.Resources, b.Resources) &&
+		a.Sim.Warmup == b.Sim.Warmup && a.Sim.Horizon == b.Sim.Horizon
 }
 
 // writeComparison writes compare.csv, compare.md, the overlay charts and,

@@ -283,6 +283,10 @@ func TestCompareBadInput(t *testing.T) {
 		{"unknown scenario", []string{"akash-2024", "akash-2099"}, []string{"scenario 2 (akash-2099)", "presets"}},
 		{"bad file", []string{bad, "akash-2024"}, []string{"scenario 1", "bad.toml:3: sim.horizonn: unknown key"}},
 		{"unknown flag", []string{"akash-2024", "akash-2021", "--check"}, []string{"--check", "--help"}},
+		{"--set-for without a number", []string{"akash-2024", "akash-2021", "--set-for", "market.mechanism=vickrey-reverse"}, []string{"--set-for", "K:path=value", "[1, 2]"}},
+		{"--set-for out of range", []string{"akash-2024", "akash-2021", "--set-for", "3:sim.seed=2"}, []string{"--set-for", "[1, 2]"}},
+		{"--set-for a key the scenario lacks", []string{"akash-2024", "akash-2024", "--set-for", "2:market.nope=1"}, []string{"scenario 2 (akash-2024)", "market.nope"}},
+		{"--demand unknown", []string{"akash-2024", "akash-2021", "--demand", "nowhere-2000"}, []string{"--demand nowhere-2000"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -308,4 +312,42 @@ func TestCompareHelp(t *testing.T) {
 		assert.Contains(t, stdout, f)
 	}
 	assert.Contains(t, mustRun(t, "help"), "depinsim compare A B")
+}
+
+// TestCompareSetForAndDemand compares a preset with itself under another
+// mechanism (--set-for) and two different presets on one demand
+// (--demand): in both, every scenario sees the same orders in each
+// replication, so the difference of orders_total is exactly 0 while the
+// markets' own figures differ.
+func TestCompareSetForAndDemand(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "mech")
+	mustRun(t, concat([]string{"compare", "akash-2024", "akash-2024", "--set-for", "2:market.mechanism=vickrey-reverse", "--out", dir, "--quiet"}, cmpShorter...)...)
+	assert.Contains(t, string(readFile(t, filepath.Join(dir, "akash-2024-2", "scenario.toml"))), `mechanism = "vickrey-reverse"`)
+	assert.Contains(t, string(readFile(t, filepath.Join(dir, "akash-2024", "scenario.toml"))), `mechanism = "akash-reverse"`)
+	_, rows := compareCSV(t, dir)
+	assert.Equal(t, []string{"0", "0", "0"}, rows["orders_total.final/akash-2024-2"][6:], "the same demand")
+	assert.NotEqual(t, "0", rows["gpu_price_usd_hour.time_mean/akash-2024-2"][6], "second-price payments differ")
+	md := string(readFile(t, filepath.Join(dir, "compare.md")))
+	assert.Contains(t, md, "`--set-for 2:market.mechanism=vickrey-reverse` applies to scenario 2 only.")
+	assert.NotContains(t, md, "other tenant cohorts")
+
+	dir = filepath.Join(tmp, "demand")
+	mustRun(t, "compare", "akash-2024", "gensyn", "--demand", "akash-2024", "--out", dir, "--quiet",
+		"--set", "sim.horizon=6d", "--set", "sim.warmup=0s", "--reps", "2")
+	_, rows = compareCSV(t, dir)
+	assert.Equal(t, []string{"0", "0", "0"}, rows["orders_total.final/gensyn"][6:], "gensyn runs on akash-2024's orders")
+	toml := string(readFile(t, filepath.Join(dir, "gensyn", "scenario.toml")))
+	assert.Contains(t, toml, `name = "inference"`, "akash-2024's tenant cohorts")
+	assert.NotContains(t, toml, `name = "fine-tuning"`, "gensyn's own cohorts are replaced")
+	assert.Contains(t, toml, `mechanism = "single-solver"`, "gensyn's own market")
+	md = string(readFile(t, filepath.Join(dir, "compare.md")))
+	assert.Contains(t, md, "`--demand akash-2024`: every scenario runs on the tenant cohorts of akash-2024")
+
+	// without --demand the note says the demand differs
+	dir = filepath.Join(tmp, "own")
+	mustRun(t, "compare", "akash-2024", "gensyn", "--out", dir, "--quiet",
+		"--set", "sim.horizon=2d", "--set", "sim.warmup=0s", "--reps", "1")
+	assert.Contains(t, string(readFile(t, filepath.Join(dir, "compare.md"))), "gensyn has other tenant cohorts")
 }
