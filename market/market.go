@@ -34,24 +34,27 @@ type Order struct {
 	Selector Selector
 }
 
-// Bid is one provider's offer on an order.
+// Bid is one provider's offer on an order. Its fields are ordered to
+// keep it 32 bytes: books of tens of thousands of bids are scanned per
+// order.
 type Bid struct {
-	// Provider is the bidding provider's index.
-	Provider int32
 	// Price is the rate the provider asks.
 	Price Rate
-	// Audited tells whether the provider holds an auditor's attestation.
-	Audited bool
-	// Load is the fraction of the provider's capacity of the order's main
-	// resource in use, in [0, 1] (allocation rule "lowest-load").
-	Load float32
-	// Score is the provider's allocation weight, > 0 (allocation rule
-	// "random-weighted"; 1 when the scenario gives none).
-	Score float32
 	// LastWon is a sequence number of the provider's last allocation
 	// (larger is more recent, 0 is never), for the rules "round-robin" and
 	// "lowest-load" (ties).
 	LastWon int64
+	// Provider is the bidding provider's index.
+	Provider int32
+	// Load is the fraction of the provider's capacity of the order's main
+	// resource in use, in [0, 1] (allocation rule "lowest-load").
+	Load float32
+	// Score is the provider's allocation weight, >= 0 (allocation rule
+	// "random-weighted"; the kernel uses the provider's capacity of the
+	// order's main resource).
+	Score float32
+	// Audited tells whether the provider holds an auditor's attestation.
+	Audited bool
 }
 
 // Outcome is the result of clearing one order.
