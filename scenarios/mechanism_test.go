@@ -42,3 +42,24 @@ func TestSwapMechanism(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `market.reserve_price: unknown parameter for mechanism "vickrey-reverse"`)
 }
+
+// TestPresetsKeepInvariants runs every preset briefly with the economic
+// invariants checked after every event: ledger conservation, escrow
+// covered, capacity never oversold, no lease above its max price.
+func TestPresetsKeepInvariants(t *testing.T) {
+	for _, name := range Presets() {
+		sc, err := Load(name, []string{"sim.horizon=1d", "sim.sample_every=1h", "sim.replications=1"})
+		require.NoError(t, err, name)
+		sc.Sim.Warmup = 0
+		cfg, err := sc.Config()
+		require.NoError(t, err, name)
+		cfg.Check = true
+		leases := 0.0
+		require.NotPanics(t, func() {
+			sim.RunReplications(cfg, 1, 1, func(int) sim.Recorder {
+				return sim.RecorderFunc(func(s *sim.Sample) { leases = s.Values[sim.MLeasesStartedTotal] })
+			})
+		}, name)
+		assert.Positive(t, leases, "%s starts leases", name)
+	}
+}
