@@ -77,8 +77,10 @@ type CompareSeries struct {
 	// sample with a positive supply, in percent: 100·(supply/first − 1).
 	// All NaN without a token supply.
 	SupplyPct BandLine
-	// ProviderIncome is provider_income_usd_total, the cumulative lease
-	// payments providers withdrew after take (USD).
+	// ProviderIncome is provider_revenue_usd_total, providers' cumulative
+	// income in USD: lease payments after take, emissions, subsidies and
+	// airdrops, each at the token price when received (networks pay their
+	// providers in different ways: Render's only by emissions).
 	ProviderIncome BandLine
 }
 
@@ -101,7 +103,7 @@ func CompareSeriesOf(recs []*Recording) CompareSeries {
 	s.CPUUtilization = metric(sim.MCPUUtilization)
 	s.GPUPrice = metric(sim.MGPUPriceUSDHour)
 	s.CPUPrice = metric(sim.MCPUPriceUSDHour)
-	s.ProviderIncome = metric(sim.MProviderIncomeUSDTotal)
+	s.ProviderIncome = metric(sim.MProviderRevenueUSDTotal)
 	base := make([]float64, len(recs))
 	for k, r := range recs {
 		base[k] = math.NaN()
@@ -153,8 +155,10 @@ type CompareLine struct {
 //     median CPU price per core-hour instead;
 //   - compare_supply: the token supply relative to its first sample, in
 //     percent (token supplies differ across networks);
-//   - compare_provider_income: the cumulative provider income, in USD,
-//     thousand USD or million USD depending on its largest value.
+//   - compare_provider_income: the cumulative provider income (lease
+//     payments after take plus token income: emissions, subsidies,
+//     airdrops), in USD, thousand USD or million USD depending on its
+//     largest value.
 //
 // Each line is the mean across replications with a 95% confidence band,
 // on the scenario's own time axis (days since its start).
@@ -238,7 +242,7 @@ func CompareCharts(runs []CompareRun) []CompareChart {
 	case top >= 1e4:
 		scale, unit = 1e3, "thousand USD"
 	}
-	income := chart("compare_provider_income", "cumulative provider income (lease payments after take)",
+	income := chart("compare_provider_income", "cumulative provider income (leases after take, emissions, subsidies, airdrops)",
 		"provider income ("+unit+")")
 	for k, r := range runs {
 		b := r.Series.ProviderIncome

@@ -109,14 +109,17 @@ func compareFixture() (gpu, cpu []*Recording) {
 			sim.MCPUPriceUSDHour:        {0.01, 0.01, 0.01},
 			sim.MTokenSupply:            {200e6, 201e6 + 1e6*f, 202e6 + 2e6*f},
 			sim.MProviderIncomeUSDTotal: {0, 5000 * (1 + f), 20000 * (1 + 0.1*f)},
+			// no token income: revenue = lease income
+			sim.MProviderRevenueUSDTotal: {0, 5000 * (1 + f), 20000 * (1 + 0.1*f)},
 		}))
 		cpu = append(cpu, synthRec(r, []int{0, 24}, map[int][]float64{
-			sim.MGPUsTotal:              {0, 0},
-			sim.MGPUUtilization:         {nan, nan},
-			sim.MCPUUtilization:         {0.4, 0.5 + 0.1*f},
-			sim.MGPUPriceUSDHour:        {nan, nan},
-			sim.MCPUPriceUSDHour:        {0.02, 0.03},
-			sim.MProviderIncomeUSDTotal: {0, 100 * (1 + f)},
+			sim.MGPUsTotal:               {0, 0},
+			sim.MGPUUtilization:          {nan, nan},
+			sim.MCPUUtilization:          {0.4, 0.5 + 0.1*f},
+			sim.MGPUPriceUSDHour:         {nan, nan},
+			sim.MCPUPriceUSDHour:         {0.02, 0.03},
+			sim.MProviderIncomeUSDTotal:  {0, 100 * (1 + f)},
+			sim.MProviderRevenueUSDTotal: {0, 100 * (1 + f)},
 		}))
 	}
 	return gpu, cpu
