@@ -17,13 +17,23 @@
 // Randomness comes from named streams of one seed (Streams): a stream's
 // draws depend only on the seed and its name, so adding a component does
 // not perturb the others. A World uses "market" (bid order, random
-// tie-breaks), "leases" (provider lease closes), per tenant cohort
+// tie-breaks, candidate sampling), "leases" (provider lease closes),
+// "verification" (checks of verified work), "token-price", per tenant cohort
 // "tenants/NAME/arrivals", "tenants/NAME/demand" and
 // "tenants/NAME/behaviour", and per provider cohort
 // "providers/NAME/profiles", "providers/NAME/entry" and
 // "providers/NAME/exit". RunReplications runs replication rep with seed
 // ReplicationSeed(master, rep), on any number of workers with the same
 // results.
+//
+// The kernel runs each kind of mechanism its own way (mechanisms.go,
+// docs/mechanisms.md): auctions collect bids with deposits and reserved
+// capacity over a selection window; platform-run mechanisms (market.Poster
+// posted prices with peak multipliers repriced on a schedule, the tiers of
+// market.Tiered with their waiting queues, market.Verifier single-solver
+// tasks with solver stakes and disputes) clear an order at once;
+// market.Batcher call markets clear every open order of a resource each
+// period.
 //
 // A Recorder receives a Sample of the metrics in Metrics at every
 // sampling time; the model knows nothing about output formats.
