@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/sim"
 	"github.com/depinsim/depinsim/simtime"
 	"github.com/depinsim/depinsim/tokenomics"
@@ -16,6 +17,50 @@ import (
 
 // bidTimeout is the providers' bid timeout the kernel applies.
 const bidTimeout = sim.BidTimeout
+
+// marketWarnings warns about tenant demand the mechanism cannot clear: a
+// posted price of 0 for a resource some cohort asks for (the mechanism's
+// price table has no entry for it, so no provider is ever allocated), and
+// a tenant selection policy under a mechanism that ignores it.
+func (sc *Scenario) marketWarnings(add func(key, format string, args ...any), cat *agents.Catalog) {
+	m, err := sc.NewMechanism()
+	if err != nil {
+		return
+	}
+	poster, _ := m.(market.Poster)
+	qty := make([]int32, cat.NumResources())
+	mult := make([]float64, cat.NumResources())
+	for r := range mult {
+		mult[r] = 1
+	}
+	priced := func(r int) bool {
+		clear(qty)
+		qty[r] = 1
+		return poster.PostedUSDHour(qty, mult, 0) > 0
+	}
+	for i := range sc.Tenants {
+		c := &sc.Tenants[i]
+		key := fmt.Sprintf("tenants[%d]", i)
+		if c.Selection != "" && m.Name() != market.AkashReverseName {
+			add(key+".selection", "mechanism %q ignores tenant selection policies (only akash-reverse lets the tenant pick)", m.Name())
+		}
+		if poster == nil {
+			continue
+		}
+		if len(c.GPUModels) == 0 {
+			if !priced(agents.ResCPU) && !priced(agents.ResMemory) {
+				add(key, "asks for CPU, which market %q prices at 0: its orders never clear (give %s a price)", m.Name(), agents.KeyCPU)
+			}
+			continue
+		}
+		for _, g := range slices.Sorted(maps.Keys(c.GPUModels)) {
+			r, ok := cat.Index(g)
+			if ok && c.GPUModels[g] > 0 && !priced(r) {
+				add(key+".gpu_models."+g, "market %q prices %s at 0: its orders never clear (give %s a price)", m.Name(), g, g)
+			}
+		}
+	}
+}
 
 // Thresholds of the plausibility warnings.
 const (
@@ -30,7 +75,8 @@ const (
 // Warnings returns plausibility warnings about a validated scenario: values
 // that are allowed but probably not what the author meant. Each names the
 // key path ("key: message"); the order is fixed (sim, then provider
-// cohorts in file order, then the token layer (incentive programs,
+// cohorts in file order, then the market (tenant cohorts it cannot serve
+// or whose selection policy it ignores), then the token layer (incentive programs,
 // seasons, governance changes, the treasury), then tenant cohorts in file
 // order, then offered load per resource in catalog order). It returns nil
 // for a scenario whose [resources] do not validate.
@@ -58,6 +104,7 @@ func (sc *Scenario) Warnings() []string {
 		add("sim.replications", "1 replication gives no confidence interval across replications")
 	}
 	sc.providerWarnings(add)
+	sc.marketWarnings(add, cat)
 	sc.tokenomicsWarnings(add)
 
 	n := cat.NumResources()

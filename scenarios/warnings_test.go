@@ -239,3 +239,19 @@ func TestCommas(t *testing.T) {
 		assert.Equal(t, want, commas(x), "%v", x)
 	}
 }
+
+// TestMarketWarnings: demand a posted-price market prices at 0, and a
+// selection policy the mechanism ignores, are warned about.
+func TestMarketWarnings(t *testing.T) {
+	sc, err := Load("ionet-2024", []string{"market.prices_usd_hour.h100=0", "tenants.inference.selection=cheapest"})
+	require.NoError(t, err)
+	w := sc.Warnings()
+	assert.Contains(t, w, `tenants[1].selection: mechanism "posted-price" ignores tenant selection policies (only akash-reverse lets the tenant pick)`)
+	assert.Contains(t, w, `tenants[1].gpu_models.h100: market "posted-price" prices h100 at 0: its orders never clear (give h100 a price)`)
+	assert.Contains(t, w, `tenants[2].gpu_models.h100: market "posted-price" prices h100 at 0: its orders never clear (give h100 a price)`)
+	assert.Len(t, w, 3)
+
+	sc, err = Load("render-2024", []string{"market.work_per_unit_hour.cpu=0"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{`tenants[1]: asks for CPU, which market "tiered-queue" prices at 0: its orders never clear (give cpu a price)`}, sc.Warnings())
+}
