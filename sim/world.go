@@ -906,6 +906,12 @@ func (w *World) collectBids(id int32, maxPrice market.Rate) {
 		if p.fake || (d.spec.RequireAudited && !p.prof.Audited) || !fits(p.free, q) || (w.bidDeposit > 0 && w.ledger.Balance(p.acct, tokenomics.AKT) < w.bidDeposit) {
 			continue
 		}
+		// a platform samples its candidates among the providers whose quote
+		// is within the limit (docs/mechanisms.md); an auction's limit counts
+		// the providers that respond, whether or not their bid script fails
+		if !w.ms.bidding && limit < len(cands) && w.toRate(p.strat.Quote(&p.prof, q, &w.view), d.denom) > maxPrice {
+			continue
+		}
 		cands[found] = cands[i]
 		found++
 	}
