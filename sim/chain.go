@@ -290,10 +290,16 @@ func (w *World) payEmissions(from, to Time) {
 		}
 		return g
 	}
-	leased := func(p *provider) float64 {
+	leased := func(p *provider) float64 { // units in active leases (not open bids)
 		g := 0.0
-		for r := lo; r < hi; r++ {
-			g += float64(p.prof.Capacity[r] - p.free[r])
+		for _, lid := range p.leases {
+			q := &w.deps[w.leases[lid].dep].spec.Request
+			switch {
+			case lo == agents.ResCPU:
+				g += float64(q.CPU)
+			case q.GPUs > 0:
+				g += float64(q.GPUs)
+			}
 		}
 		return g
 	}

@@ -62,6 +62,11 @@ type bookEntry struct{ id, gen int32 }
 // view's medians are taken over.
 const recentPrices = 64
 
+// bundleUnits is how many units a call market's bundle ask is quoted on
+// (then divided), so that the book's fractional CPU and memory per unit
+// count in it.
+const bundleUnits = 1000
+
 // viewEvery is how often the market view is refreshed.
 const viewEvery = Hour
 
@@ -337,11 +342,23 @@ func (w *World) clearClass(r int) {
 		return
 	}
 	list := w.byResource[r]
-	var unit agents.Request
+	// A unit is one GPU (or core) with the book's mean CPU and memory per
+	// unit bundled: providers ask for the bundle, priced by their
+	// strategy on bundleUnits units so that fractional shares count.
+	var cpu, mem, units float64
+	for _, o := range m.orders {
+		q := &w.deps[o.ID].spec.Request
+		units += float64(o.Units)
+		mem += float64(q.MemoryGB)
+		if r >= agents.ResGPU0 {
+			cpu += float64(q.CPU)
+		}
+	}
+	bundle := agents.Request{CPU: int32(math.Round(cpu / units * bundleUnits)), MemoryGB: int32(math.Round(mem / units * bundleUnits))}
 	if r >= agents.ResGPU0 {
-		unit = agents.Request{GPUs: 1, GPUModel: r}
+		bundle.GPUs, bundle.GPUModel = bundleUnits, r
 	} else {
-		unit = agents.Request{CPU: 1}
+		bundle.CPU = bundleUnits
 	}
 	m.asks = m.asks[:0]
 	for _, pid := range w.sortedIDs(list) {
@@ -349,7 +366,7 @@ func (w *World) clearClass(r int) {
 		if p.fake || p.free[r] <= 0 {
 			continue
 		}
-		ask := w.toRate(p.strat.Quote(&p.prof, &unit, &w.view), tokenomics.USDC)
+		ask := w.toRate(p.strat.Quote(&p.prof, &bundle, &w.view)/bundleUnits, tokenomics.USDC)
 		m.asks = append(m.asks, market.BatchAsk{Provider: pid, UnitAsk: ask, Free: p.free[r], Audited: p.prof.Audited})
 	}
 	m.matches = m.batcher.ClearBatch(m.orders, m.asks, w.rngMarket, m.matches[:0])
@@ -362,10 +379,13 @@ func (w *World) clearClass(r int) {
 		q := &d.spec.Request
 		p := &w.providers[mt.Provider]
 		if !p.active || !fits(p.free, q) {
-			continue // the unit bundles CPU and memory the provider lacks
+			continue // the order needs more CPU or memory than the provider has free
 		}
 		_, units := class(q)
 		rate := min(w.toRate(w.rateUSDHour(mt.UnitPrice, tokenomics.USDC)*float64(units), d.denom), d.maxRate)
+		if rate < w.toRate(p.strat.Quote(&p.prof, q, &w.view), d.denom) {
+			continue // the order bundles more than the mean: below the provider's quote for it, declined
+		}
 		m.matched[mt.Order] = true
 		w.take(mt.Provider, q)
 		w.startLease(id, mt.Provider, rate)

@@ -555,7 +555,8 @@ func TestTieredQueueInvariants(t *testing.T) {
 // hour); all leases that start at one clearing for one resource pay the
 // same price per unit (the uniform price, converted between
 // denominations: within rounding); no lease is above the tenant's max
-// (invariant) and no provider is paid below its standing unit ask; orders
+// (invariant) and no provider is paid below its standing unit ask nor
+// below its quote for the whole request (it declines such a match); orders
 // past their patience are abandoned at the clearing.
 func TestCallMarketKernel(t *testing.T) {
 	t.Parallel()
@@ -594,6 +595,7 @@ func TestCallMarketKernel(t *testing.T) {
 						price[k] = unit
 					}
 					require.GreaterOrEqual(t, unit, l.UnitAskUSD-2e-8, "seed %d: provider %d paid below its unit ask", seed, l.Provider)
+					require.GreaterOrEqual(t, l.Rate, l.QuoteRate, "seed %d: provider %d paid below its quote for the whole request", seed, l.Provider)
 					require.LessOrEqual(t, l.Rate, l.MaxRate)
 				}
 				clearings += len(price)

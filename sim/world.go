@@ -1201,12 +1201,25 @@ func (w *World) withdraw(lid int32) {
 		w.ledger.Transfer(w.escrow, w.pool, d.denom, fee)
 		w.burnFees(d.denom, fee)
 	}
-	if w.chain.settle == tokenomics.SettlementBurnMint && d.denom == tokenomics.AKT {
-		// Render's BME: the payment less the fee is burned; providers are
-		// paid by the emission schedule (competitors.md §2.3)
-		w.ledger.Burn(w.escrow, d.denom, earn)
+	if w.chain.settle == tokenomics.SettlementBurnMint && d.denom != tokenomics.ACT {
+		// Render's BME: the payment less the fee is burned, in tokens bought
+		// at market when it was paid in USDC; providers are paid by the
+		// emission schedule (competitors.md §2.3)
+		if d.denom == tokenomics.AKT {
+			w.ledger.Burn(w.escrow, tokenomics.AKT, earn)
+		} else {
+			usd := float64(earn) / tokenomics.BaseUnits * price
+			akt := min(int64(usd/w.priceUSD[tokenomics.AKT]*tokenomics.BaseUnits), w.ledger.Balance(w.holders, tokenomics.AKT))
+			w.ledger.Transfer(w.escrow, w.holders, d.denom, earn)
+			w.ledger.Burn(w.holders, tokenomics.AKT, akt)
+			w.chain.netBuyUSD += usd
+		}
 		w.counters[MTakeFeesUSDTotal] += float64(fee) / tokenomics.BaseUnits * price
-		w.chain.fees += fee
+		if d.denom == tokenomics.AKT {
+			w.chain.fees += fee
+		} else {
+			w.chain.fees += int64(float64(fee) * price / w.priceUSD[tokenomics.AKT])
+		}
 		return
 	}
 	w.ledger.Transfer(w.escrow, p.acct, d.denom, earn)
