@@ -22,37 +22,36 @@ const CallMarketName = "call-market"
 // and a concrete reading of Gensyn's "prices are determined by market
 // dynamics" (§3.1, [U]).
 //
-// ClearBatch works in three steps.
+// ClearBatch works in two steps.
 //
-//  1. Price. The demand curve lists the orders by Limit, highest first
-//     (ties: lower ID first), each for its Units; the supply curve lists
-//     the asks with Free > 0 by UnitAsk, lowest first (ties: audited
-//     first, then lower Provider), each for its Free units. Walking both
-//     curves unit by unit, the efficient quantity q is the number of units
-//     for which the buyer's limit is at or above the seller's ask (both
-//     curves are monotone, so these units are a prefix). The marginal
-//     buyer's limit L and the marginal seller's ask A are those of the
-//     q-th unit, so A <= L, and the uniform price is
-//     p = A + round(K*(L-A)), which is in [A, L]: K = 0 gives the marginal
-//     ask, K = 1 the marginal limit. The curves are divisible and ignore
-//     RequireAudited; they only form the price. With q = 0 (no orders, no
-//     free capacity, or the highest limit below the lowest ask) nothing
-//     trades.
-//  2. Allocation. The orders with Limit >= p, in demand order, are each
-//     placed whole (never split) on the first ask in supply order with
-//     UnitAsk <= p and at least Units free units left (audited if the
-//     order requires it), whose free units then drop by Units; an order
-//     that fits nowhere stays unmatched. A segment tree of free units over
-//     the asks makes each placement O(log n).
-//  3. Payment. Every match trades at UnitPrice p: tenants pay p per unit
-//     and providers receive it.
+//  1. Allocation. The orders are taken by Limit, highest first (ties:
+//     lower ID first); the asks with Free > 0 and UnitAsk at or below the
+//     highest limit are kept in supply order, by UnitAsk, lowest first
+//     (ties: audited first, then lower Provider). Each order in turn is
+//     placed whole (never split) on the first ask in supply order with at
+//     least Units free units left (audited if the order requires it), if
+//     that ask is within the order's Limit; that ask's free units then
+//     drop by Units. An order that fits on no ask within its limit stays
+//     unmatched. The allocation stops at the first order whose Limit is
+//     below the dearest ask matched so far: it and every later order
+//     (lower limits) could not pay a price that the matched sellers
+//     accept. A segment tree of free units over the asks makes each
+//     placement O(log n).
+//  2. Price. With A the dearest matched ask (the marginal seller) and L
+//     the lowest matched limit (the marginal buyer), A <= L, and every
+//     match trades at the uniform UnitPrice p = A + round(K*(L-A)), in
+//     [A, L]: K = 0 gives the marginal ask, K = 1 the marginal limit.
 //
+// Pricing on the matched set rather than on divisible supply and demand
+// curves keeps the price one at which every match can actually be placed:
+// orders are indivisible and capacity is fragmented across providers, so
+// the curves' crossing can price out the asks that whole orders need.
 // Hence: no provider sells more than its Free units; each order is matched
 // at most once and whole; p <= Limit for every matched order and
 // p >= UnitAsk for every matched ask (individual rationality); what
 // tenants pay equals what providers receive (strong budget balance); and
-// no order left unmatched with Limit >= p would fit on any eligible ask's
-// remaining capacity. All are property-tested (call_market_test.go).
+// no order left unmatched with Limit >= p would fit on any ask at or below
+// p with its remaining capacity. All are property-tested (call_market_test.go).
 type CallMarket struct {
 	// PeriodNS is the interval between clearings in nanoseconds.
 	PeriodNS int64
@@ -159,20 +158,10 @@ func (m *CallMarket) ClearBatch(orders []BatchOrder, asks []BatchAsk, rng *rand.
 	}
 	supply.init()
 
-	p, ok := m.uniformPrice(orders, oi, &supply)
-	if !ok {
-		return out
-	}
-	// The asks at or below p are a prefix of the supply order.
-	n := 0
-	for {
-		j, ok := supply.at(n)
-		if !ok || asks[j].UnitAsk > p {
-			break
-		}
-		n++
-	}
-	eligible := supply.out[:n]
+	// The asks that can trade (at or below the highest limit) are pulled
+	// from the heap in supply order only as far as the placements need:
+	// position j of the trees is the j-th ask pulled.
+	n := len(supply.h)
 	size := 1
 	for size < n {
 		size *= 2
@@ -181,86 +170,65 @@ func (m *CallMarket) ClearBatch(orders []BatchOrder, asks []BatchAsk, rng *rand.
 	free := tbuf[:n]
 	all := freeTree{t: tbuf[n : n+2*size], size: size}
 	aud := freeTree{t: tbuf[n+2*size:], size: size}
-	for j, ai := range eligible {
-		a := &asks[ai]
-		free[j] = a.Free
-		all.t[size+j] = a.Free
-		aud.t[size+j] = -1
-		if a.Audited {
-			aud.t[size+j] = a.Free
+	for j := range 2 * size {
+		all.t[j], aud.t[j] = -1, -1
+	}
+	pulled := 0
+	pull := func() bool { // the next ask in supply order into the trees
+		ai, ok := supply.at(pulled)
+		if !ok {
+			return false
 		}
+		a := &asks[ai]
+		free[pulled] = a.Free
+		all.set(pulled, a.Free)
+		if a.Audited {
+			aud.set(pulled, a.Free)
+		}
+		pulled++
+		return true
 	}
-	for j := n; j < size; j++ {
-		all.t[size+j], aud.t[size+j] = -1, -1
-	}
-	all.build()
-	aud.build()
+	eligible := func(j int) *BatchAsk { return &asks[supply.out[j]] }
 
+	start := len(out)
+	dearest, lowest := Rate(math.MinInt64), Rate(math.MaxInt64) // the marginal seller's ask and buyer's limit
 	for _, i := range oi {
 		o := &orders[i]
-		if o.Limit < p {
-			break // demand order: every later order's limit is lower
+		if dearest > o.Limit {
+			break // demand order: every later order's limit is lower still
 		}
 		t := &all
 		if o.RequireAudited {
 			t = &aud
 		}
+		// the cheapest pulled ask that holds it, else pull until one does
 		j := t.first(o.Units)
-		if j < 0 {
-			continue
+		for j < 0 && pulled < n && pull() {
+			a := eligible(pulled - 1)
+			if a.UnitAsk > o.Limit {
+				break // every ask not pulled yet is dearer still
+			}
+			if a.Free >= o.Units && (!o.RequireAudited || a.Audited) {
+				j = pulled - 1
+			}
+		}
+		if j < 0 || eligible(j).UnitAsk > o.Limit {
+			continue // no ask within its limit can hold it whole
 		}
 		free[j] -= o.Units
 		all.set(j, free[j])
-		a := &asks[eligible[j]]
+		a := eligible(j)
 		if a.Audited {
 			aud.set(j, free[j])
 		}
-		out = append(out, Match{Order: int(i), Provider: a.Provider, UnitPrice: p})
+		dearest, lowest = max(dearest, a.UnitAsk), o.Limit
+		out = append(out, Match{Order: int(i), Provider: a.Provider})
+	}
+	p := between(dearest, lowest, m.K)
+	for k := start; k < len(out); k++ {
+		out[k].UnitPrice = p
 	}
 	return out
-}
-
-// uniformPrice walks the demand curve (orders in oi's order) against the
-// supply curve (asks in supply order) while the buyer's limit is at or
-// above the seller's ask, and prices the last unit traded; ok is false
-// when no unit trades.
-func (m *CallMarket) uniformPrice(orders []BatchOrder, oi []int32, supply *askHeap) (p Rate, ok bool) {
-	first, has := supply.at(0)
-	if len(oi) == 0 || !has {
-		return 0, false
-	}
-	var lastL, lastA Rate
-	i, j := 0, 0
-	remO, remA := orders[oi[0]].Units, supply.asks[first].Free
-	for {
-		a, more := supply.at(j)
-		if i >= len(oi) || !more {
-			break
-		}
-		l, ask := orders[oi[i]].Limit, supply.asks[a].UnitAsk
-		if l < ask {
-			break
-		}
-		q := min(remO, remA)
-		remO -= q
-		remA -= q
-		lastL, lastA, ok = l, ask, true
-		if remO == 0 {
-			if i++; i < len(oi) {
-				remO = orders[oi[i]].Units
-			}
-		}
-		if remA == 0 {
-			j++
-			if next, more := supply.at(j); more {
-				remA = supply.asks[next].Free
-			}
-		}
-	}
-	if !ok {
-		return 0, false
-	}
-	return between(lastA, lastL, m.K), true
 }
 
 // askHeap yields ask indices in supply order (UnitAsk ascending, audited

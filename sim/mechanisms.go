@@ -345,13 +345,18 @@ func (w *World) clearClass(r int) {
 	// A unit is one GPU (or core) with the book's mean CPU and memory per
 	// unit bundled: providers ask for the bundle, priced by their
 	// strategy on bundleUnits units so that fractional shares count.
-	var cpu, mem, units float64
+	// A provider offers as many units as it can hold with the most CPU
+	// and memory per unit any open order asks for, so that every order
+	// ClearBatch places on it fits whole.
+	var cpu, mem, units, maxCPU, maxMem float64
 	for _, o := range m.orders {
 		q := &w.deps[o.ID].spec.Request
 		units += float64(o.Units)
 		mem += float64(q.MemoryGB)
+		maxMem = max(maxMem, float64(q.MemoryGB)/float64(o.Units))
 		if r >= agents.ResGPU0 {
 			cpu += float64(q.CPU)
+			maxCPU = max(maxCPU, float64(q.CPU)/float64(o.Units))
 		}
 	}
 	bundle := agents.Request{CPU: int32(math.Round(cpu / units * bundleUnits)), MemoryGB: int32(math.Round(mem / units * bundleUnits))}
@@ -366,8 +371,18 @@ func (w *World) clearClass(r int) {
 		if p.fake || p.free[r] <= 0 {
 			continue
 		}
+		free := p.free[r]
+		if maxCPU > 0 {
+			free = min(free, int32(float64(p.free[agents.ResCPU])/maxCPU))
+		}
+		if maxMem > 0 {
+			free = min(free, int32(float64(p.free[agents.ResMemory])/maxMem))
+		}
+		if free <= 0 {
+			continue
+		}
 		ask := w.toRate(p.strat.Quote(&p.prof, &bundle, &w.view)/bundleUnits, tokenomics.USDC)
-		m.asks = append(m.asks, market.BatchAsk{Provider: pid, UnitAsk: ask, Free: p.free[r], Audited: p.prof.Audited})
+		m.asks = append(m.asks, market.BatchAsk{Provider: pid, UnitAsk: ask, Free: free, Audited: p.prof.Audited})
 	}
 	m.matches = m.batcher.ClearBatch(m.orders, m.asks, w.rngMarket, m.matches[:0])
 	m.matched = append(m.matched[:0], make([]bool, len(m.orders))...)
