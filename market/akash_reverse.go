@@ -100,6 +100,27 @@ func (m *AkashReverse) clearCheapest(o *Order, bids []Bid, rng *rand.Rand) Outco
 	return Outcome{Winner: best, Price: bids[best].Price}
 }
 
+// cheapestBid returns the index of the cheapest bid at or below limit
+// (audited if requireAudited; ties: audited first, then the lower
+// Provider), or -1 when none is eligible.
+func cheapestBid(bids []Bid, limit Rate, requireAudited bool) int {
+	best := -1
+	for i := range bids {
+		b := &bids[i]
+		if b.Price > limit || (requireAudited && !b.Audited) {
+			continue
+		}
+		if best < 0 {
+			best = i
+			continue
+		}
+		if c := compareBids(b, &bids[best]); c < 0 || (c == 0 && b.Provider < bids[best].Provider) {
+			best = i
+		}
+	}
+	return best
+}
+
 // compareBids orders bids by price, then audited before not audited.
 func compareBids(a, b *Bid) int {
 	switch {

@@ -91,20 +91,7 @@ func between(lo, hi Rate, k float64) Rate {
 // ties: audited first, then lower Provider) wins at
 // Price + round(K*(MaxPrice-Price)). It does not draw from rng.
 func (m *CallMarket) Clear(o *Order, bids []Bid, rng *rand.Rand) Outcome {
-	best := -1
-	for i := range bids {
-		b := &bids[i]
-		if b.Price > o.MaxPrice || (o.RequireAudited && !b.Audited) {
-			continue
-		}
-		if best < 0 {
-			best = i
-			continue
-		}
-		if c := compareBids(b, &bids[best]); c < 0 || (c == 0 && b.Provider < bids[best].Provider) {
-			best = i
-		}
-	}
+	best := cheapestBid(bids, o.MaxPrice, o.RequireAudited)
 	if best < 0 {
 		return NoWinner
 	}

@@ -124,25 +124,21 @@ func (m *SingleSolver) MaxAsk(maxPrice Rate) Rate {
 // hour.
 func (m *SingleSolver) Clear(o *Order, bids []Bid, rng *rand.Rand) Outcome {
 	limit := m.MaxAsk(o.MaxPrice)
+	if m.Solver != "random" {
+		best := cheapestBid(bids, limit, o.RequireAudited)
+		if best < 0 {
+			return NoWinner
+		}
+		return Outcome{Winner: best, Price: bids[best].Price}
+	}
 	best, seen := -1, 0
-	random := m.Solver == "random"
 	for i := range bids {
 		b := &bids[i]
 		if b.Price > limit || (o.RequireAudited && !b.Audited) {
 			continue
 		}
-		if random {
-			seen++
-			if rng.IntN(seen) == 0 {
-				best = i
-			}
-			continue
-		}
-		if best < 0 {
-			best = i
-			continue
-		}
-		if c := compareBids(b, &bids[best]); c < 0 || (c == 0 && b.Provider < bids[best].Provider) {
+		seen++
+		if rng.IntN(seen) == 0 {
 			best = i
 		}
 	}

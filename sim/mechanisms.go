@@ -203,14 +203,16 @@ func (w *World) bidLimit(o *market.Order) market.Rate {
 
 // clearNow collects bids on deployment id's order and clears it at once
 // (posted-price, tiered-queue, single-solver). It reports whether a lease
-// started; on failure the deployment is left waiting with no bids.
-func (w *World) clearNow(id int32) bool {
-	o, ok := w.order(id)
-	if !ok {
-		return false
+// started, and whether the tenant can afford the order's posted price
+// (always, without posted prices) with the order it built; on failure
+// the deployment is left waiting with no bids.
+func (w *World) clearNow(id int32) (leased, affordable bool, o market.Order) {
+	o, affordable = w.order(id)
+	if !affordable {
+		return false, false, o
 	}
 	w.collectBids(id, w.bidLimit(&o))
-	return w.clear(id, &o)
+	return w.clear(id, &o), true, o
 }
 
 // clear runs the mechanism on deployment id's bids and starts the lease
@@ -241,14 +243,14 @@ func (w *World) clear(id int32, o *market.Order) bool {
 
 // ---- tiered queue ----
 
-// enqueue puts deployment id in its class's waiting queue, by tier
-// priority then arrival, until capacity frees or its patience ends.
-func (w *World) enqueue(id int32) {
+// enqueue puts deployment id, whose order o found no provider, in its
+// class's waiting queue, by tier priority then arrival, until capacity
+// frees or its patience ends.
+func (w *World) enqueue(id int32, o *market.Order) {
 	d := &w.deps[id]
 	m := &w.ms
 	d.state = depQueued
 	r, _ := class(&d.spec.Request)
-	o, _ := w.order(id)
 	m.allocSeq++
 	e := waitEntry{id: id, gen: d.gen, prio: m.tiers[o.Tier].Priority, seq: m.allocSeq}
 	q := append(m.waiting[r], e)
@@ -282,7 +284,7 @@ func (w *World) serveQueue(r int) {
 			n += copy(q[n:], q[i:])
 			break
 		}
-		if w.clearNow(e.id) {
+		if leased, _, _ := w.clearNow(e.id); leased {
 			continue
 		}
 		w.deps[e.id].state = depQueued

@@ -792,7 +792,12 @@ func (w *World) post(id int32) {
 		w.book(id)
 		return
 	case !w.ms.bidding:
-		if !w.clearNow(id) {
+		leased, affordable, o := w.clearNow(id)
+		switch {
+		case leased:
+		case affordable && w.ms.waiting != nil:
+			w.enqueue(id, &o) // a tiered market queues an order it cannot place yet
+		default:
 			w.noBid(id)
 		}
 		return
@@ -978,17 +983,10 @@ func (w *World) selectWinner(id int32) {
 	}
 }
 
-// noBid handles an order that got no eligible bid: retry or abandon; in
-// a tiered market an order that can afford a tier waits in its queue.
+// noBid handles an order that got no eligible bid: retry or abandon.
 func (w *World) noBid(id int32) {
 	d := &w.deps[id]
 	c := &w.cfg.Tenants[d.cohort]
-	if w.ms.waiting != nil {
-		if _, ok := w.order(id); ok {
-			w.enqueue(id)
-			return
-		}
-	}
 	d.state = depWaiting
 	next := w.now + c.RetryEvery.T()
 	if next > d.deadline {
