@@ -62,6 +62,8 @@ Examples:
   depinsim run
   depinsim run akash-2024 --reps 10 --out out/ten
   depinsim run my.toml --set sim.horizon=30d --set market.mechanism=akash-reverse
+  depinsim run akash-2024 --set market.mechanism=vickrey-reverse
+  depinsim run ionet-2024 --reps 1 --set market.peak_k=0
 `
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
