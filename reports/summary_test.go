@@ -126,7 +126,7 @@ func TestWriteTable(t *testing.T) {
 	assert.Regexp(t, `^gpu_price_usd_hour\s+mean over time\s+5\s+.*\s+2\s+USD/GPU-h$`, lines[3])
 	// orders_unserved_total (m = 8) final: 9, 10, 11.
 	assert.Regexp(t, `^orders_unserved_total\s+final\s+10\s+`, lines[5])
-	assert.Regexp(t, `^community_pool_akt\s+final\s+25\s+.*AKT$`, lines[7])
+	assert.Regexp(t, `^community_pool_akt\s+final\s+25\s+.*tokens$`, lines[7])
 
 	// The token rows: metric m has time mean m + 1.5 and final m + 2 on
 	// average over the replications.

@@ -4,7 +4,8 @@ package sim
 type Metric struct {
 	// Name is the column name in timeseries.csv.
 	Name string
-	// Unit is the metric's unit ("fraction", "USD/h", "count", "AKT").
+	// Unit is the metric's unit ("fraction", "USD/h", "count", "tokens":
+	// whole tokens of the network's token, tokenomics.token).
 	Unit string
 	// Doc says what the metric measures.
 	Doc string
@@ -86,11 +87,11 @@ var Metrics = [NumMetrics]Metric{
 	MSpendUSDDay:                {"spend_usd_day", "USD/day", "gross spend rate of active leases at the current token price"},
 	MProviderIncomeUSDTotal:     {"provider_income_usd_total", "USD", "lease payments withdrawn by providers after take, at the token price of each withdrawal"},
 	MTakeFeesUSDTotal:           {"take_fees_usd_total", "USD", "take fees sent to the community pool, at the token price of each withdrawal"},
-	MCommunityPoolAKT:           {"community_pool_akt", "AKT", "AKT held by the community pool (take fees in AKT)"},
-	MTokenPriceUSD:              {"token_price_usd", "USD", "price of the staking token (AKT)"},
+	MCommunityPoolAKT:           {"community_pool_akt", "tokens", "network tokens held by the community pool (take fees in the token; the operator's fee account in render-2024), whole tokens"},
+	MTokenPriceUSD:              {"token_price_usd", "USD", "price of the network token (AKT, or tokenomics.token)"},
 	MOrderAttemptsTotal:         {"order_attempts_total", "count", "auction attempts: orders posted for bids (arrivals, retries, restarts)"},
 	MGPUPriceStartedMeanUSDHour: {"gpu_price_started_mean_usd_hour", "USD/GPU-h", "mean over GPU leases started since the start of their price per GPU-hour (each lease counts once)"},
-	MTokenSupply:                {"token_supply", "tokens", "total supply of the staking token (whole AKT)"},
+	MTokenSupply:                {"token_supply", "tokens", "total supply of the network token, whole tokens"},
 	MBondedRatio:                {"bonded_ratio", "fraction", "bonded tokens / supply"},
 	MInflationRate:              {"inflation_rate", "fraction/year", "the mint module's current annual inflation (0 without one)"},
 	MStakingAPR:                 {"staking_apr", "fraction/year", "delegators' yield: inflation x (1 - community tax) x (1 - commission) / bonded ratio"},
