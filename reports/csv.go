@@ -25,6 +25,9 @@ func TimeseriesHeader() []string {
 // ResourcesHeader is the header of resources.csv.
 var ResourcesHeader = []string{"rep", "t_hours", "resource", "capacity", "allocated", "utilization", "median_price_usd_hour"}
 
+// CohortsHeader is the header of cohorts.csv.
+var CohortsHeader = []string{"rep", "t_hours", "cohort", "kind", "providers", "gpus", "gpus_leased", "cpus", "income_usd"}
+
 // WriteTimeseriesCSV writes timeseries.csv to w: a header (see
 // TimeseriesHeader) and one row per replication and sample, replications
 // in increasing Rep order and samples in time order. NaN values are
@@ -71,6 +74,41 @@ func WriteResourcesCSV(w io.Writer, recs []*Recording) error {
 				row[4] = formatFloat(rs.Allocated)
 				row[5] = formatFloat(rs.Utilization)
 				row[6] = formatFloat(rs.MedianPriceUSDHour)
+				if err := cw.Write(row); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteCohortsCSV writes cohorts.csv to w in long format: a header
+// (CohortsHeader) and one row per replication, sample and provider
+// cohort, in increasing Rep order, time order, then the scenario's cohort
+// order. The columns are those of sim.CohortSample: the cohort's name and
+// kind, its providers in the market, the GPUs and CPU cores they list,
+// the GPUs in active leases, and the cohort's income since the start in
+// USD.
+func WriteCohortsCSV(w io.Writer, recs []*Recording) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CohortsHeader); err != nil {
+		return err
+	}
+	row := make([]string, len(CohortsHeader))
+	for _, r := range byRep(recs) {
+		row[0] = strconv.Itoa(r.Rep)
+		for i, t := range r.Times {
+			row[1] = formatFloat(t.Hours())
+			for _, c := range r.cohortsAt(i) {
+				row[2] = c.Cohort
+				row[3] = c.Kind
+				row[4] = strconv.Itoa(c.Providers)
+				row[5] = formatFloat(c.GPUs)
+				row[6] = formatFloat(c.GPUsLeased)
+				row[7] = formatFloat(c.CPUs)
+				row[8] = formatFloat(c.IncomeUSD)
 				if err := cw.Write(row); err != nil {
 					return err
 				}

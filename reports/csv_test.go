@@ -82,3 +82,27 @@ func TestResourcesCSV(t *testing.T) {
 	assert.Equal(t, []string{"1", "1", "cpu", "10", "2", "0.2", "0.02"}, rows[17])
 	assert.Equal(t, []string{"1", "1", "gpu:a100", "4", "1", "0.25", "2"}, rows[19])
 }
+
+func TestCohortsCSV(t *testing.T) {
+	var buf bytes.Buffer
+	// Given out of order: rows come in Rep order.
+	require.NoError(t, WriteCohortsCSV(&buf, fixture(1, 0)))
+	rows := readCSV(t, buf.Bytes())
+	require.Len(t, rows, 1+2*3*4, "one row per rep, sample and cohort")
+	assert.Equal(t, "rep,t_hours,cohort,kind,providers,gpus,gpus_leased,cpus,income_usd", strings.Join(rows[0], ","))
+	// rep 0, t = 0, in the scenario's cohort order.
+	assert.Equal(t, []string{"0", "0", "organic-a100", "organic", "3", "4", "0", "10", "0"}, rows[1])
+	assert.Equal(t, []string{"0", "0", "airdrop", "mercenary", "2", "4", "0", "0", "0"}, rows[2])
+	assert.Equal(t, []string{"0", "0", "spoofed", "fake", "1", "8", "0", "0", "0"}, rows[3])
+	assert.Equal(t, []string{"0", "0", "cpu", "organic", "5", "0", "0", "16", "0"}, rows[4])
+	// rep 1, t = 2h: the fake provider was detected, the mercenaries left.
+	assert.Equal(t, []string{"1", "2", "organic-a100", "organic", "3", "4", "2", "10", "4"}, rows[21])
+	assert.Equal(t, []string{"1", "2", "airdrop", "mercenary", "0", "0", "0", "0", "1"}, rows[22])
+	assert.Equal(t, []string{"1", "2", "spoofed", "fake", "0", "0", "0", "0", "0"}, rows[23])
+	assert.Equal(t, []string{"1", "2", "cpu", "organic", "5", "0", "0", "16", "1"}, rows[24])
+
+	// Recordings without cohorts: the header only.
+	buf.Reset()
+	require.NoError(t, WriteCohortsCSV(&buf, tokenFixture()))
+	assert.Equal(t, strings.Join(CohortsHeader, ",")+"\n", buf.String())
+}

@@ -1,6 +1,7 @@
 // Package reports turns recorded simulation data into files for people and
 // tools. It reads record types from package sim only (sim.Sample,
-// sim.Metrics, sim.ResourceSample) and never touches the model.
+// sim.Metrics, sim.ResourceSample, sim.CohortSample) and never touches the
+// model.
 //
 // The flow is:
 //
@@ -16,10 +17,11 @@
 //     Summary.WriteJSON writes summary.json.
 //  3. WriteAll writes a run directory: timeseries.csv (wide, one column per
 //     metric), resources.csv (long, one row per resource and sample),
+//     cohorts.csv (long, one row per provider cohort and sample),
 //     summary.json, scenario.toml, the charts of PlotFiles in plots/ and,
 //     last, manifest.json.
 //
-// WritePlots draws four charts, each as .png and .svg:
+// WritePlots draws five charts, each as .png and .svg:
 //
 //   - utilization: GPU and CPU utilization (mean and min-max band).
 //   - price: the median GPU lease price per GPU model.
@@ -29,6 +31,8 @@
 //   - flows: the daily token flows (minted, burned, take fees, subsidies,
 //     emissions) in tokens per day, derived from the cumulative *_total
 //     metrics.
+//   - cohorts: the GPUs listed by each provider cohort (mean over the
+//     replications), or their CPU cores when no cohort lists GPUs.
 //
 // Every file is written atomically with WriteFileAtomic: a reader sees the
 // previous file or the complete new one, never a partial file.
@@ -40,9 +44,9 @@
 // manifest.json.
 //
 // The series behind each chart are built by plain functions (BandSeries,
-// GPUPriceSeries, SupplySeries, FlowSeries) that are tested directly and
-// against golden data; the drawing code only turns them into gonum/plot
-// plotters. Lines are thinned to at most MaxPlotPoints points: band and
-// level series by keeping every k-th sample, flows by merging k
+// GPUPriceSeries, SupplySeries, FlowSeries, CohortSeries) that are tested
+// directly and against golden data; the drawing code only turns them into
+// gonum/plot plotters. Lines are thinned to at most MaxPlotPoints points:
+// band and level series by keeping every k-th sample, flows by merging k
 // consecutive intervals (which keeps their totals).
 package reports

@@ -18,6 +18,17 @@ import (
 // allocated 8), gpu:a100 (capacity 4, allocated i; price NaN in rep 0,
 // 2 from i = 1 in rep 1, 3 at i = 2 only in rep 2) and gpu:h100
 // (capacity 2, never leased: price NaN).
+//
+// Cohorts (fixtureCohorts), at sample i of rep r:
+//
+//	organic-a100 (organic):  3 providers, 4 GPUs, i leased, 10 CPUs, income 1.5i + r
+//	airdrop (mercenary):     2-i providers, 2(2-i) GPUs, none leased, income r
+//	spoofed (fake):          1 provider of 8 GPUs until detected (rep 0: never,
+//	                         rep 1: at i = 2, rep 2: at i = 1), none leased, no income
+//	cpu (organic):           5 providers, no GPUs, 16 CPUs, income 0.5i
+//
+// So the mean GPUs listed are 4, 4, 4 (organic-a100), 4, 2, 0 (airdrop)
+// and 8, 16/3, 8/3 (spoofed).
 func fixtureValue(m, r, i int) float64 {
 	if m == sim.MGPUPriceUSDHour && r == 0 {
 		return math.NaN()
@@ -46,6 +57,20 @@ func fixtureResources(r, i int) []sim.ResourceSample {
 	}
 }
 
+func fixtureCohorts(r, i int) []sim.CohortSample {
+	fake := 1
+	if r == 1 && i >= 2 || r == 2 && i >= 1 {
+		fake = 0
+	}
+	fi := float64(i)
+	return []sim.CohortSample{
+		{Cohort: "organic-a100", Kind: "organic", Providers: 3, GPUs: 4, GPUsLeased: fi, CPUs: 10, IncomeUSD: 1.5*fi + float64(r)},
+		{Cohort: "airdrop", Kind: "mercenary", Providers: 2 - i, GPUs: 2 * (2 - fi), IncomeUSD: float64(r)},
+		{Cohort: "spoofed", Kind: "fake", Providers: fake, GPUs: 8 * float64(fake)},
+		{Cohort: "cpu", Kind: "organic", Providers: 5, CPUs: 16, IncomeUSD: 0.5 * fi},
+	}
+}
+
 // fixture records the fixture through Memory recorders, reusing the
 // sample's slices between calls as the simulator does. reps lists the
 // replications to record, in the order returned.
@@ -63,6 +88,7 @@ func fixture(reps ...int) []*Recording {
 				s.Values[k] = fixtureValue(k, r, i)
 			}
 			s.Resources = append(s.Resources[:0], fixtureResources(r, i)...)
+			s.Cohorts = append(s.Cohorts[:0], fixtureCohorts(r, i)...)
 			m.Record(s)
 		}
 		out = append(out, m.Recording())
@@ -98,6 +124,14 @@ func longRun(reps, samples int) []*Recording {
 				}
 				s.Resources = append(s.Resources, sim.ResourceSample{Resource: name, Capacity: 64, Allocated: 32, Utilization: 0.5, MedianPriceUSDHour: price})
 			}
+			// an organic cohort, mercenaries leaving after a third of the
+			// run and fake capacity detected gradually
+			left := max(0, float64(i)/float64(samples)-1.0/3)
+			s.Cohorts = append(s.Cohorts[:0],
+				sim.CohortSample{Cohort: "organic", Kind: "organic", Providers: 24, GPUs: 96, GPUsLeased: 48 + 16*math.Sin(ph), CPUs: 768, IncomeUSD: float64(i)},
+				sim.CohortSample{Cohort: "mercenary", Kind: "mercenary", Providers: int(16 * (1 - left)), GPUs: 64 * (1 - left), CPUs: 512 * (1 - left), IncomeUSD: float64(i) / 2},
+				sim.CohortSample{Cohort: "fake", Kind: "fake", Providers: int(8 * math.Exp(-float64(i)/2000)), GPUs: 64 * math.Exp(-float64(i)/2000)},
+				sim.CohortSample{Cohort: "cpu", Kind: "organic", Providers: 10, CPUs: 640, IncomeUSD: float64(i) / 10})
 			m.Record(s)
 		}
 		out = append(out, m.Recording())

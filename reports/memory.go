@@ -18,10 +18,22 @@ type Recording struct {
 	// Resources holds one row per sample with that sample's resources
 	// (cpu, memory_gb, then GPU models sorted by name).
 	Resources [][]sim.ResourceSample
+	// Cohorts holds one row per sample with that sample's provider
+	// cohorts, in the scenario's order. It may be shorter than Times (a
+	// Recording built by hand): a missing row has no cohorts.
+	Cohorts [][]sim.CohortSample
 }
 
 // Len returns the number of samples in r.
 func (r *Recording) Len() int { return len(r.Times) }
+
+// cohortsAt returns the cohorts of sample i (nil when r has none there).
+func (r *Recording) cohortsAt(i int) []sim.CohortSample {
+	if i < len(r.Cohorts) {
+		return r.Cohorts[i]
+	}
+	return nil
+}
 
 // Memory is a sim.Recorder that keeps the samples of one replication in
 // memory. It copies each sample's slices, since the simulator reuses them.
@@ -55,6 +67,7 @@ func (m *Memory) Record(s *sim.Sample) {
 	m.rec.Times = append(m.rec.Times, s.T)
 	m.rec.Values = append(m.rec.Values, append([]float64(nil), s.Values...))
 	m.rec.Resources = append(m.rec.Resources, append([]sim.ResourceSample(nil), s.Resources...))
+	m.rec.Cohorts = append(m.rec.Cohorts, append([]sim.CohortSample(nil), s.Cohorts...))
 }
 
 // Recording returns the samples recorded so far. The rows are shared with
@@ -67,5 +80,6 @@ func (m *Memory) Recording() *Recording {
 		Times:     m.rec.Times[:n:n],
 		Values:    m.rec.Values[:n:n],
 		Resources: m.rec.Resources[:n:n],
+		Cohorts:   m.rec.Cohorts[:n:n],
 	}
 }

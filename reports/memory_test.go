@@ -17,6 +17,7 @@ func TestMemoryCopiesSlices(t *testing.T) {
 		T:         sim.Hour,
 		Values:    make([]float64, sim.NumMetrics),
 		Resources: []sim.ResourceSample{{Resource: "cpu", Capacity: 8, Allocated: 2, Utilization: 0.25, MedianPriceUSDHour: 0.1}},
+		Cohorts:   []sim.CohortSample{{Cohort: "fake", Kind: "fake", Providers: 3, GPUs: 24}},
 	}
 	s.Values[sim.MLeasesActive] = 7
 	m.Record(s)
@@ -26,9 +27,11 @@ func TestMemoryCopiesSlices(t *testing.T) {
 	s.Values[sim.MLeasesActive] = 9
 	s.Resources[0].Allocated = 5
 	s.Resources[0].Utilization = 5.0 / 8
+	s.Cohorts[0].Providers, s.Cohorts[0].GPUs = 1, 8
 	m.Record(s)
 	s.Values[sim.MLeasesActive] = -1
 	s.Resources[0].Allocated = -1
+	s.Cohorts[0].GPUs = -1
 
 	r := m.Recording()
 	require.Equal(t, 2, r.Len())
@@ -38,6 +41,8 @@ func TestMemoryCopiesSlices(t *testing.T) {
 	assert.Equal(t, 9.0, r.Values[1][sim.MLeasesActive])
 	assert.Equal(t, 2.0, r.Resources[0][0].Allocated)
 	assert.Equal(t, 5.0, r.Resources[1][0].Allocated)
+	assert.Equal(t, []sim.CohortSample{{Cohort: "fake", Kind: "fake", Providers: 3, GPUs: 24}}, r.Cohorts[0])
+	assert.Equal(t, []sim.CohortSample{{Cohort: "fake", Kind: "fake", Providers: 1, GPUs: 8}}, r.Cohorts[1])
 	assert.Len(t, r.Values[0], sim.NumMetrics)
 }
 

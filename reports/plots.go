@@ -31,12 +31,13 @@ const (
 )
 
 // PlotFiles lists the files WritePlots writes, relative to its directory:
-// each chart (utilization, price, supply, flows) as .png and .svg.
+// each chart (utilization, price, supply, flows, cohorts) as .png and .svg.
 var PlotFiles = []string{
 	"utilization.png", "utilization.svg",
 	"price.png", "price.svg",
 	"supply.png", "supply.svg",
 	"flows.png", "flows.svg",
+	"cohorts.png", "cohorts.svg",
 }
 
 // WritePlots writes the charts of PlotFiles to dir (which must exist):
@@ -52,6 +53,11 @@ var PlotFiles = []string{
 //   - flows: the mean daily token flows, minted, burned, take fees,
 //     subsidies and emissions, in tokens per day (FlowSeries); titled "no
 //     token flows" when there are none.
+//   - cohorts: the GPUs listed by each provider cohort over time, the
+//     mean across replications, one line per cohort labelled with its
+//     name and kind (CohortSeries). When no cohort ever lists a GPU it
+//     shows the CPU cores listed instead, and says so in its title; when
+//     the recordings hold no cohorts it is an empty chart titled so.
 func WritePlots(dir string, recs []*Recording, opt Options) error {
 	recs = byRep(recs)
 	if err := savePlot(utilizationPlot(recs, opt), filepath.Join(dir, "utilization")); err != nil {
@@ -67,7 +73,10 @@ func WritePlots(dir string, recs []*Recording, opt Options) error {
 	if err != nil {
 		return err
 	}
-	return savePlot(flowsPlot(recs, opt), filepath.Join(dir, "flows"))
+	if err := savePlot(flowsPlot(recs, opt), filepath.Join(dir, "flows")); err != nil {
+		return err
+	}
+	return savePlot(cohortsPlot(recs, opt), filepath.Join(dir, "cohorts"))
 }
 
 // savePlot writes p to base+".png" and base+".svg".
@@ -309,6 +318,46 @@ func flowsPlot(recs []*Recording, opt Options) *plot.Plot {
 		// the first interval).
 		p.X.Min, p.X.Max = times[0].Days(), times[len(times)-1].Days()
 	}
+	fixEmptyX(p)
+	return p
+}
+
+func cohortsPlot(recs []*Recording, opt Options) *plot.Plot {
+	d, order := cohortSeries(recs)
+	unit, yLabel := "GPUs", "GPUs listed (count)"
+	if d.CPUs {
+		unit, yLabel = "CPU cores (no cohort lists GPUs)", "CPU cores listed (count)"
+	}
+	title := "listed " + unit + " by provider cohort (mean over " + replications(len(recs)) + ")"
+	if len(d.Series) == 0 {
+		title = "listed capacity by provider cohort: no provider cohorts in any of " + replications(len(recs))
+	}
+	p := newPlot(opt, title, yLabel)
+	var lines []plot.Plotter
+	for q, s := range d.Series {
+		// colours cycle through the palette; later rounds are dashed
+		k := order[q]
+		col := plotutil.Color(k)
+		dashes := plotutil.Dashes(k / len(plotutil.DefaultColors))
+		keep := thinIndices(len(s.X), thinStride(len(s.X), MaxPlotPoints))
+		for _, l := range lineRuns(s.X, s.Y, keep, col) {
+			if l, ok := l.(*plotter.Line); ok {
+				l.LineStyle.Dashes = dashes
+			}
+			lines = append(lines, l)
+		}
+		legend := styleLine(col)
+		legend.LineStyle.Dashes = dashes
+		p.Legend.Add(s.Name, legend)
+	}
+	p.Add(lines...)
+	if len(lines) == 0 {
+		p.Y.Max = 1
+		if times, _ := align(recs); len(times) > 0 {
+			p.X.Min, p.X.Max = times[0].Days(), times[len(times)-1].Days()
+		}
+	}
+	p.Y.Min = 0
 	fixEmptyX(p)
 	return p
 }

@@ -49,6 +49,43 @@ func TestWritePlots(t *testing.T) {
 		assert.Contains(t, string(svg), s)
 	}
 	assert.NotContains(t, string(svg), "h100", "a model without leases gets no legend entry")
+	svg, err = os.ReadFile(filepath.Join(dir, "cohorts.svg"))
+	require.NoError(t, err)
+	for _, s := range []string{"test: listed GPUs by provider cohort (mean over 3 replications)", "GPUs listed (count)",
+		"days since 2024-03-20", "organic-a100 (organic)", "airdrop (mercenary)", "spoofed (fake)"} {
+		assert.Contains(t, string(svg), s)
+	}
+	assert.NotContains(t, string(svg), "cpu (organic)", "a cohort without GPUs gets no line")
+}
+
+func TestWritePlotsCohortsWithoutGPUs(t *testing.T) {
+	recs := fixture()
+	for _, rec := range recs {
+		for _, row := range rec.Cohorts {
+			for k := range row {
+				row[k].GPUs = 0
+			}
+		}
+	}
+	dir := t.TempDir()
+	require.NoError(t, WritePlots(dir, recs, Options{}))
+	requirePlots(t, dir)
+	svg, err := os.ReadFile(filepath.Join(dir, "cohorts.svg"))
+	require.NoError(t, err)
+	for _, s := range []string{"listed CPU cores (no cohort lists GPUs) by provider cohort", "CPU cores listed (count)", "organic-a100 (organic)", "cpu (organic)"} {
+		assert.Contains(t, string(svg), s)
+	}
+	assert.NotContains(t, string(svg), "spoofed", "a cohort without CPUs gets no line")
+
+	// Recordings without cohorts, and no recordings.
+	for _, recs := range [][]*Recording{tokenFixture(), nil} {
+		dir := t.TempDir()
+		require.NoError(t, WritePlots(dir, recs, Options{}))
+		requirePlots(t, dir)
+		svg, err := os.ReadFile(filepath.Join(dir, "cohorts.svg"))
+		require.NoError(t, err)
+		assert.Contains(t, string(svg), "listed capacity by provider cohort: no provider cohorts in any of")
+	}
 }
 
 func TestWritePlotsTokenCharts(t *testing.T) {
@@ -150,5 +187,6 @@ func BenchmarkChartSeries(b *testing.B) {
 		GPUPriceSeries(recs)
 		SupplySeries(recs)
 		FlowSeries(recs)
+		CohortSeries(recs)
 	}
 }

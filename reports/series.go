@@ -334,3 +334,112 @@ func runs(keep []int, ys ...[]float64) [][2]int {
 	}
 	return out
 }
+
+// CohortData is the data behind the cohorts chart.
+type CohortData struct {
+	// CPUs is false when Series count GPUs listed (some cohort lists a GPU
+	// at some time), true when no cohort ever lists a GPU and Series count
+	// CPU cores listed instead.
+	CPUs bool
+	// Series holds one line per provider cohort, in the scenario's order
+	// (the order of first appearance in the recordings, by Rep), named
+	// "<cohort> (<kind>)", e.g. "fake (fake)". X holds the sample times in
+	// days since the start (the sorted union of the recordings' times);
+	// Y the mean, over the replications that have the cohort at that
+	// time, of its GPUs (or CPU cores) listed, NaN where none has. A
+	// cohort that lists none at any time is left out, so a CPU cohort
+	// has no line in a chart of GPUs.
+	Series []Series
+}
+
+// CohortSeries returns the data behind the cohorts chart of recs: the
+// GPUs listed by each provider cohort over time, or, when no cohort ever
+// lists a GPU, the CPU cores listed.
+func CohortSeries(recs []*Recording) CohortData {
+	d, _ := cohortSeries(recs)
+	return d
+}
+
+// cohortSeries is CohortSeries, also returning the position of each
+// series' cohort among all the cohorts (its colour in the chart).
+func cohortSeries(recs []*Recording) (CohortData, []int) {
+	recs = byRep(recs)
+	times, idx := align(recs)
+	x := make([]float64, len(times))
+	for j, t := range times {
+		x[j] = t.Days()
+	}
+	// the cohorts in order of first appearance, and whether any lists GPUs
+	var names, labels []string
+	seen := map[string]bool{}
+	gpus := false
+	for _, rec := range recs {
+		for _, row := range rec.Cohorts {
+			for _, c := range row {
+				gpus = gpus || c.GPUs > 0
+				if !seen[c.Cohort] {
+					seen[c.Cohort] = true
+					names = append(names, c.Cohort)
+					labels = append(labels, c.Cohort+" ("+c.Kind+")")
+				}
+			}
+		}
+	}
+	d := CohortData{CPUs: !gpus}
+	var order []int
+	hints := make([]int, len(recs))
+	for k, name := range names {
+		y := make([]float64, len(times))
+		lists := false
+		for r := range hints {
+			hints[r] = -1
+		}
+		for j := range times {
+			sum, n := 0.0, 0
+			for r, rec := range recs {
+				i := idx[r][j]
+				if i < 0 {
+					continue
+				}
+				row := rec.cohortsAt(i)
+				c := findCohort(row, name, hints[r])
+				if c < 0 {
+					continue
+				}
+				hints[r] = c
+				v := row[c].GPUs
+				if d.CPUs {
+					v = row[c].CPUs
+				}
+				if !math.IsNaN(v) {
+					sum += v
+					n++
+				}
+			}
+			y[j] = math.NaN()
+			if n > 0 {
+				y[j] = sum / float64(n)
+				lists = lists || y[j] != 0
+			}
+		}
+		if lists {
+			d.Series = append(d.Series, Series{Name: labels[k], X: x, Y: y})
+			order = append(order, k)
+		}
+	}
+	return d, order
+}
+
+// findCohort returns the index of the cohort called name in row, or -1;
+// hint is where to look first.
+func findCohort(row []sim.CohortSample, name string, hint int) int {
+	if hint >= 0 && hint < len(row) && row[hint].Cohort == name {
+		return hint
+	}
+	for i := range row {
+		if row[i].Cohort == name {
+			return i
+		}
+	}
+	return -1
+}

@@ -125,6 +125,12 @@ type chartData struct {
 	Price       []priceJSON      `json:"price"`
 	Supply      supplyJSON       `json:"supply"`
 	Flows       []seriesJSON     `json:"flows"`
+	Cohorts     cohortsJSON      `json:"cohorts"`
+}
+
+type cohortsJSON struct {
+	CPUs   bool
+	Series []seriesJSON
 }
 
 type supplyJSON struct {
@@ -180,6 +186,8 @@ func TestChartSeriesGolden(t *testing.T) {
 	sd := SupplySeries(tokenFixture())
 	d.Supply = supplyJSON{toFloats(sd.X), toFloats(sd.SupplyMean), toFloats(sd.SupplyLo), toFloats(sd.SupplyHi), toSeriesJSON(sd.Fractions)}
 	d.Flows = toSeriesJSON(FlowSeries(tokenFixture()))
+	cd := CohortSeries(recs)
+	d.Cohorts = cohortsJSON{cd.CPUs, toSeriesJSON(cd.Series)}
 	got, err := json.MarshalIndent(d, "", "  ")
 	require.NoError(t, err)
 	got = append(got, '\n')
@@ -332,4 +340,74 @@ func TestFlowSeriesNoFlows(t *testing.T) {
 	one[0] = &Recording{Rep: 1, Times: one[0].Times[:1], Values: one[0].Values[:1], Resources: one[0].Resources[:1]}
 	assert.Empty(t, FlowSeries(one), "one sample has no interval")
 	assert.Empty(t, FlowSeries(nil))
+}
+
+func TestCohortSeries(t *testing.T) {
+	nan := math.NaN()
+	// Given out of order: the same series.
+	d := CohortSeries(fixture(2, 0, 1))
+	assert.False(t, d.CPUs)
+	// The cpu cohort lists no GPU: no line. The others keep the scenario's
+	// order and are labelled with their kinds.
+	require.Equal(t, []string{"organic-a100 (organic)", "airdrop (mercenary)", "spoofed (fake)"}, seriesNames(d.Series))
+	for _, s := range d.Series {
+		nanEq(t, []float64{0, 1.0 / 24, 2.0 / 24}, s.X, s.Name+" x")
+	}
+	nanEq(t, []float64{4, 4, 4}, d.Series[0].Y, "organic-a100")
+	nanEq(t, []float64{4, 2, 0}, d.Series[1].Y, "airdrop: mercenaries leave")
+	nanEq(t, []float64{8, 16.0 / 3, 8.0 / 3}, d.Series[2].Y, "spoofed: the mean over the replications")
+	assert.Equal(t, d, CohortSeries(fixture()))
+
+	// Unaligned, and a recording without cohorts at some samples: rep 1
+	// has cohorts only at t = 0 and no sample at t = 1h.
+	recs := fixture(0, 1)
+	r1 := recs[1]
+	recs[1] = &Recording{Rep: 1,
+		Times:     []sim.Time{r1.Times[0], r1.Times[2]},
+		Values:    [][]float64{r1.Values[0], r1.Values[2]},
+		Resources: [][]sim.ResourceSample{r1.Resources[0], r1.Resources[2]},
+		Cohorts:   r1.Cohorts[:1],
+	}
+	d = CohortSeries(recs)
+	require.Len(t, d.Series, 3)
+	nanEq(t, []float64{8, 8, 8}, d.Series[2].Y, "spoofed: rep 1 counts at t = 0 only")
+	recs[0].Cohorts = nil
+	d = CohortSeries(recs)
+	require.Len(t, d.Series, 3)
+	nanEq(t, []float64{8, nan, nan}, d.Series[2].Y, "spoofed: no cohorts after t = 0")
+
+	// No cohort lists a GPU: CPU cores, leaving out the cohorts with none.
+	noGPUs := fixture()
+	for _, rec := range noGPUs {
+		for _, row := range rec.Cohorts {
+			for k := range row {
+				row[k].GPUs = 0
+			}
+		}
+	}
+	d = CohortSeries(noGPUs)
+	assert.True(t, d.CPUs)
+	require.Equal(t, []string{"organic-a100 (organic)", "cpu (organic)"}, seriesNames(d.Series))
+	nanEq(t, []float64{10, 10, 10}, d.Series[0].Y, "organic-a100 cpus")
+	nanEq(t, []float64{16, 16, 16}, d.Series[1].Y, "cpu cpus")
+
+	// No cohorts at all.
+	assert.Empty(t, CohortSeries(tokenFixture()).Series)
+	assert.Empty(t, CohortSeries(nil).Series)
+}
+
+func TestCohortSeriesColours(t *testing.T) {
+	// A line keeps its cohort's position (its colour) when a cohort before
+	// it is left out.
+	_, order := cohortSeries(fixture())
+	assert.Equal(t, []int{0, 1, 2}, order)
+	recs := fixture()
+	for _, rec := range recs {
+		for _, row := range rec.Cohorts {
+			row[1].GPUs = 0 // airdrop lists nothing
+		}
+	}
+	d, order := cohortSeries(recs)
+	assert.Equal(t, []string{"organic-a100 (organic)", "spoofed (fake)"}, seriesNames(d.Series))
+	assert.Equal(t, []int{0, 2}, order)
 }

@@ -24,6 +24,8 @@ const (
 	TimeseriesFile = "timeseries.csv"
 	// ResourcesFile is the long per-resource series (WriteResourcesCSV).
 	ResourcesFile = "resources.csv"
+	// CohortsFile is the long per-provider-cohort series (WriteCohortsCSV).
+	CohortsFile = "cohorts.csv"
 	// SummaryFile holds the statistics across replications (Summary).
 	SummaryFile = "summary.json"
 	// ManifestFile describes the run (Manifest); it is written last.
@@ -35,7 +37,7 @@ const (
 )
 
 // WriteAll writes a run directory: timeseries.csv, resources.csv,
-// summary.json, scenario.toml (scenarioTOML verbatim), the charts in
+// cohorts.csv, summary.json, scenario.toml (scenarioTOML verbatim), the charts in
 // plots/ (see WritePlots) and, last, manifest.json, so that a directory
 // with a manifest is complete. It creates dir and dir/plots as needed.
 // If man.ScenarioSHA256 is empty it is set to the SHA-256 of
@@ -56,6 +58,9 @@ func WriteAll(dir string, recs []*Recording, man Manifest, scenarioTOML []byte, 
 		return err
 	}
 	if err := WriteFileAtomic(path(ResourcesFile), func(w io.Writer) error { return WriteResourcesCSV(w, recs) }); err != nil {
+		return err
+	}
+	if err := WriteFileAtomic(path(CohortsFile), func(w io.Writer) error { return WriteCohortsCSV(w, recs) }); err != nil {
 		return err
 	}
 	sum := Summarize(recs)

@@ -34,7 +34,7 @@ func TestWriteAll(t *testing.T) {
 	toml := []byte("name = \"fixture\"\n")
 	require.NoError(t, WriteAll(dir, fixture(2, 1, 0), testManifest(), toml, Options{Title: "fixture", Start: "2024-03-20"}))
 
-	assert.ElementsMatch(t, []string{TimeseriesFile, ResourcesFile, SummaryFile, ManifestFile, ScenarioFile, PlotsDir}, dirNames(t, dir))
+	assert.ElementsMatch(t, []string{TimeseriesFile, ResourcesFile, CohortsFile, SummaryFile, ManifestFile, ScenarioFile, PlotsDir}, dirNames(t, dir))
 	requirePlots(t, filepath.Join(dir, PlotsDir))
 
 	b, err := os.ReadFile(filepath.Join(dir, ScenarioFile))
@@ -46,6 +46,12 @@ func TestWriteAll(t *testing.T) {
 	b, err = os.ReadFile(filepath.Join(dir, TimeseriesFile))
 	require.NoError(t, err)
 	assert.Equal(t, ts.String(), string(b))
+
+	var cs bytes.Buffer
+	require.NoError(t, WriteCohortsCSV(&cs, fixture()))
+	b, err = os.ReadFile(filepath.Join(dir, CohortsFile))
+	require.NoError(t, err)
+	assert.Equal(t, cs.String(), string(b))
 
 	b, err = os.ReadFile(filepath.Join(dir, SummaryFile))
 	require.NoError(t, err)
@@ -84,7 +90,7 @@ func TestWriteAllDeterministic(t *testing.T) {
 	m := testManifest()
 	m.WallSeconds = 99
 	require.NoError(t, WriteAll(b, fixture(2, 0, 1), m, toml, Options{}))
-	for _, name := range []string{TimeseriesFile, ResourcesFile, SummaryFile, ScenarioFile} {
+	for _, name := range []string{TimeseriesFile, ResourcesFile, CohortsFile, SummaryFile, ScenarioFile} {
 		x, err := os.ReadFile(filepath.Join(a, name))
 		require.NoError(t, err)
 		y, err := os.ReadFile(filepath.Join(b, name))

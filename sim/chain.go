@@ -426,6 +426,7 @@ func (w *World) creditIncome(p *provider, amt int64) {
 	p.incomeUSD += usd
 	w.chain.epochTokenUSD[p.prof.Cohort] += usd
 	w.chain.revenueUSD += usd
+	w.cohortTotals[p.prof.Cohort].incomeUSD += usd
 	w.chain.netBuyUSD -= usd
 }
 

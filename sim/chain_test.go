@@ -951,6 +951,97 @@ func TestChainFakeCapacity(t *testing.T) {
 	})
 }
 
+// TestChainCohorts: the per-cohort series (Sample.Cohorts) of a world
+// with organic, mercenary and fake cohorts, an airdrop season and
+// emissions. At every sample the cohorts add up to providers_active,
+// gpus_total, gpus_leased, cpus_total and provider_revenue_usd_total; the
+// fake cohort lists GPUs but leases none; the mercenaries list all their
+// GPUs until leave_after and fewer afterwards. A cohort's income counts
+// its providers that left, from the scenario start (after the warmup).
+func TestChainCohorts(t *testing.T) {
+	t.Parallel()
+	for _, warmup := range []sim.Time{0, 2 * sim.Day} {
+		t.Run(fmt.Sprintf("warmup %v", warmup.Hours()), func(t *testing.T) {
+			t.Parallel()
+			cfg := withSeason(withLinearEmission(tokenConfig(t, 8)))
+			for i := range cfg.Providers {
+				cfg.Providers[i].ExitHazard = 0 // only the churn rule makes providers leave
+			}
+			cfg.Sim.Warmup = dur(warmup)
+			validate(t, cfg)
+			names := []string{"gpu-h100", "gpu-a100", "cpu", "mercenary", "fake"}
+			kinds := []string{agents.KindOrganic, agents.KindOrganic, agents.KindOrganic, agents.KindMercenary, agents.KindFake}
+			const merc, fake = 3, 4
+			for seed := uint64(1); seed <= uint64(seedCount(10)); seed++ {
+				r := mustRunChain(t, cfg, seed)
+				for i, rec := range r.recs {
+					require.Len(t, rec.Cohorts, len(names))
+					v := rec.Values
+					var providers, gpus, leased, cpus, income float64
+					for ci, c := range rec.Cohorts {
+						require.Equal(t, names[ci], c.Cohort)
+						require.Equal(t, kinds[ci], c.Kind)
+						providers += float64(c.Providers)
+						gpus += c.GPUs
+						leased += c.GPUsLeased
+						cpus += c.CPUs
+						income += c.IncomeUSD
+						// the providers that ever entered, active or not
+						want := struct{ providers, gpus, leased int }{}
+						wantIncome := 0.0
+						for _, p := range r.provs[i] {
+							if p.Cohort != ci {
+								continue
+							}
+							wantIncome += p.IncomeUSD
+							if p.Active {
+								want.providers++
+								want.gpus += p.GPUs
+								want.leased += p.LeasedGPUs
+							}
+						}
+						require.Equal(t, want.providers, c.Providers, "seed %d at %v: %s", seed, rec.T, c.Cohort)
+						require.Equal(t, float64(want.gpus), c.GPUs, "seed %d at %v: %s", seed, rec.T, c.Cohort)
+						require.Equal(t, float64(want.leased), c.GPUsLeased, "seed %d at %v: %s", seed, rec.T, c.Cohort)
+						if warmup == 0 {
+							require.InDelta(t, wantIncome, c.IncomeUSD, 1e-9*(1+wantIncome), "seed %d at %v: %s", seed, rec.T, c.Cohort)
+						} else {
+							require.LessOrEqual(t, c.IncomeUSD, wantIncome+1e-9*(1+wantIncome), "seed %d at %v: %s: income counts from the start", seed, rec.T, c.Cohort)
+						}
+						if i > 0 {
+							require.GreaterOrEqual(t, c.IncomeUSD, r.recs[i-1].Cohorts[ci].IncomeUSD, "seed %d at %v: %s: income is cumulative", seed, rec.T, c.Cohort)
+						}
+					}
+					require.Equal(t, v[sim.MProvidersActive], providers, "seed %d at %v", seed, rec.T)
+					require.Equal(t, v[sim.MGPUsTotal], gpus, "seed %d at %v", seed, rec.T)
+					require.Equal(t, v[sim.MGPUsLeased], leased, "seed %d at %v", seed, rec.T)
+					require.Equal(t, v[sim.MCPUsTotal], cpus, "seed %d at %v", seed, rec.T)
+					require.InDelta(t, v[sim.MProviderRevenueUSDTotal], income, 1e-9*(1+income), "seed %d at %v", seed, rec.T)
+
+					require.Zero(t, rec.Cohorts[fake].GPUsLeased, "seed %d at %v: fake capacity never serves", seed, rec.T)
+					if rec.T < 4*sim.Day {
+						require.Equal(t, 12.0, rec.Cohorts[merc].GPUs, "seed %d at %v: mercenaries stay until leave_after", seed, rec.T)
+					}
+					for _, ci := range []int{merc, fake} {
+						require.Equal(t, 32*float64(rec.Cohorts[ci].Providers), rec.Cohorts[ci].CPUs, "seed %d at %v: 32 cores per provider", seed, rec.T)
+					}
+				}
+				f, l := r.recs[0].Cohorts, r.recs[len(r.recs)-1].Cohorts
+				assert.Less(t, l[merc].GPUs, f[merc].GPUs, "seed %d: mercenaries leave after the season", seed)
+				assert.Equal(t, f[0].GPUs, l[0].GPUs, "seed %d: organic providers stay", seed)
+				assert.Positive(t, l[merc].IncomeUSD, "seed %d: mercenaries earned (emissions, airdrop)", seed)
+				if warmup == 0 {
+					// (during a warmup, fake capacity is already being detected)
+					assert.Equal(t, 16.0, f[fake].GPUs, "seed %d: fake GPUs are listed", seed)
+					assert.Less(t, l[fake].GPUs, f[fake].GPUs, "seed %d: fake capacity is detected", seed)
+					assert.Positive(t, l[fake].IncomeUSD, "seed %d: fake capacity earned emissions", seed)
+					assert.Zero(t, f[0].IncomeUSD+f[1].IncomeUSD+f[2].IncomeUSD+f[merc].IncomeUSD+f[fake].IncomeUSD, "seed %d: no income at the start", seed)
+				}
+			}
+		})
+	}
+}
+
 // TestChainSeasonClaims: a season pays exactly its pool at its claim
 // time when the treasury holds it, what the treasury holds when it does
 // not, and nothing when the claim is after the horizon.

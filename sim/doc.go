@@ -35,6 +35,7 @@
 // market.Batcher call markets clear every open order of a resource each
 // period.
 //
-// A Recorder receives a Sample of the metrics in Metrics at every
-// sampling time; the model knows nothing about output formats.
+// A Recorder receives a Sample of the metrics in Metrics, of each
+// resource and of each provider cohort at every sampling time; the model
+// knows nothing about output formats.
 package sim

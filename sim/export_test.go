@@ -79,8 +79,9 @@ func (w *World) IndexBuilt(r int) bool { return w.indexes[r] != nil }
 // bid escrow holds exactly one deposit per open bid and per active lease;
 // every active lease sits on an active provider and is linked from its
 // deployment, its provider and the active list; the capacity and
-// allocation totals equal the sums they cache; free deployments hold no
-// bids and no funds.
+// allocation totals equal the sums they cache, as do the per-cohort
+// counts behind Sample.Cohorts (providers, listed GPUs and CPUs, leased
+// GPUs); free deployments hold no bids and no funds.
 func (w *World) StructuralCheck() (bool, string) {
 	deposits := int64(0)
 	for i := range w.deps {
@@ -142,6 +143,31 @@ func (w *World) StructuralCheck() (bool, string) {
 	for r := 0; r < w.nres; r++ {
 		if capTotal[r] != w.capTotal[r] || alloc[r] != w.allocTotal[r] {
 			return false, fmt.Sprintf("%s: capacity %d (cached %d), allocated %d (cached %d)", w.cat.Key(r), capTotal[r], w.capTotal[r], alloc[r], w.allocTotal[r])
+		}
+	}
+	// the cohorts' counts, recounted from their providers and leases
+	counts := make([]int, len(w.cfg.Providers))
+	totals := make([]cohortTotal, len(w.cfg.Providers))
+	for i := range w.providers {
+		p := &w.providers[i]
+		if !p.active {
+			continue
+		}
+		ct := &totals[p.prof.Cohort]
+		counts[p.prof.Cohort]++
+		ct.cpus += int64(p.prof.Capacity[agents.ResCPU])
+		for r := agents.ResGPU0; r < w.nres; r++ {
+			ct.gpus += int64(p.prof.Capacity[r])
+		}
+		for _, lid := range p.leases {
+			ct.gpusLeased += int64(w.deps[w.leases[lid].dep].spec.Request.GPUs)
+		}
+	}
+	for ci := range totals {
+		have, want := w.cohortTotals[ci], totals[ci]
+		have.incomeUSD = 0
+		if have != want || counts[ci] != w.cohortCount[ci] {
+			return false, fmt.Sprintf("cohort %s: cached %d providers %+v, counted %d %+v", w.cfg.Providers[ci].Name, w.cohortCount[ci], have, counts[ci], want)
 		}
 	}
 	return true, ""

@@ -138,6 +138,34 @@ type ResourceSample struct {
 	MedianPriceUSDHour float64
 }
 
+// CohortSample is one provider cohort's state at a sample time.
+type CohortSample struct {
+	// Cohort is the cohort's name (agents.ProviderCohort.Name).
+	Cohort string
+	// Kind is the cohort's kind: "organic", "mercenary" or "fake".
+	Kind string
+	// Providers is the number of the cohort's providers in the market
+	// (count).
+	Providers int
+	// GPUs is the number of GPUs, all models, listed by the cohort's
+	// active providers (count); a fake cohort's capacity counts while it
+	// is listed. The cohorts' GPUs add up to gpus_total.
+	GPUs float64
+	// GPUsLeased is the number of the cohort's GPUs in active leases
+	// (count; GPUs reserved by open bids do not count). The cohorts'
+	// GPUsLeased add up to gpus_leased.
+	GPUsLeased float64
+	// CPUs is the number of CPU cores listed by the cohort's active
+	// providers (count). The cohorts' CPUs add up to cpus_total.
+	CPUs float64
+	// IncomeUSD is the income of the cohort's providers since the start
+	// (after any warmup), including providers that have left, in USD:
+	// lease payments after take, emissions, subsidies and airdrops, each
+	// at the token price when received. The cohorts' IncomeUSD add up to
+	// provider_revenue_usd_total.
+	IncomeUSD float64
+}
+
 // Sample is the state of one replication at one time. The slices are
 // owned by the world and reused: a Recorder must copy what it keeps.
 type Sample struct {
@@ -150,6 +178,9 @@ type Sample struct {
 	// Resources holds one entry per resource, in a fixed order
 	// (cpu, memory_gb, then GPU models sorted by name).
 	Resources []ResourceSample
+	// Cohorts holds one entry per provider cohort, in the scenario's
+	// order (Config.Providers).
+	Cohorts []CohortSample
 }
 
 // Recorder receives samples as a run produces them. The model knows

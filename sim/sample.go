@@ -76,6 +76,14 @@ func (w *World) doSample() {
 	v[MCPUsLeased] = float64(w.allocTotal[agents.ResCPU])
 	v[MSpendUSDDay] = spend * 24
 	w.gpuBuf = gpuPrices[:0]
+	for ci := range s.Cohorts {
+		cs, ct := &s.Cohorts[ci], &w.cohortTotals[ci]
+		cs.Providers = w.cohortCount[ci]
+		cs.GPUs = float64(ct.gpus)
+		cs.GPUsLeased = float64(ct.gpusLeased)
+		cs.CPUs = float64(ct.cpus)
+		cs.IncomeUSD = ct.incomeUSD
+	}
 	v[MCommunityPoolAKT] = tokenomics.Whole(w.ledger.Balance(w.pool, tokenomics.AKT))
 	v[MTokenPriceUSD] = w.priceUSD[tokenomics.AKT]
 	w.sampleChain(v)

@@ -127,6 +127,14 @@ type lease struct {
 	start   Time
 }
 
+// cohortTotal is what a provider cohort's CohortSample reports, kept up
+// to date as providers enter and leave, leases start and close and
+// income is paid.
+type cohortTotal struct {
+	gpus, gpusLeased, cpus int64   // listed by active providers; GPUs in active leases
+	incomeUSD              float64 // since the start (reset at the end of the warmup)
+}
+
 // World is the state of one replication: agents, orders, leases, escrow
 // and ledger, advanced by the event loop. Only World mutates it.
 type World struct {
@@ -169,7 +177,8 @@ type World struct {
 	leases       []lease
 	leaseFree    []int32
 	activeLeases []int32
-	cohortCount  []int // providers per provider cohort
+	cohortCount  []int         // providers per provider cohort
+	cohortTotals []cohortTotal // per provider cohort, for CohortSample
 
 	// money
 	ledger        *tokenomics.Ledger
@@ -238,6 +247,7 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 		}
 	}
 	w.cohortCount = make([]int, len(cfg.Providers))
+	w.cohortTotals = make([]cohortTotal, len(cfg.Providers))
 	w.byResource = make([][]int32, w.nres)
 	w.maxUnits = make([]int32, w.nres)
 	w.indexes = make([]*market.AskIndex, w.nres)
@@ -282,6 +292,10 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 			name = GPUPrefix + name
 		}
 		w.sample.Resources[r].Resource = name
+	}
+	w.sample.Cohorts = make([]CohortSample, len(cfg.Providers))
+	for ci := range cfg.Providers {
+		w.sample.Cohorts[ci] = CohortSample{Cohort: cfg.Providers[ci].Name, Kind: cfg.Providers[ci].Kind}
 	}
 
 	w.laneWithdraw = laneRetry + len(cfg.Tenants)
@@ -441,6 +455,9 @@ func (w *World) handle(e Event) {
 		w.counters = [NumMetrics]float64{}
 		w.gpuLeases, w.gpuPriceSum = 0, 0
 		w.chain.fees, w.chain.revenueUSD = 0, 0 // fees_total, provider_revenue_usd_total
+		for ci := range w.cohortTotals {
+			w.cohortTotals[ci].incomeUSD = 0 // like provider_revenue_usd_total
+		}
 	default:
 		panic(fmt.Sprintf("sim: unknown event kind %d", e.Kind))
 	}
@@ -480,8 +497,13 @@ func (w *World) addProvider(ci int, prof agents.Profile) {
 	p.activeListIndex = int32(len(w.active))
 	w.active = append(w.active, id)
 	p.fake = c.Kind == agents.KindFake
+	ct := &w.cohortTotals[ci]
+	ct.cpus += int64(prof.Capacity[agents.ResCPU])
 	for r, k := range prof.Capacity {
 		w.capTotal[r] += int64(k)
+		if r >= agents.ResGPU0 {
+			ct.gpus += int64(k)
+		}
 		if k > 0 && (r >= agents.ResGPU0 || r == agents.ResCPU) && !p.fake {
 			w.byResource[r] = append(w.byResource[r], id)
 			w.maxUnits[r] = max(w.maxUnits[r], k)
@@ -587,8 +609,13 @@ func (w *World) exitProvider(id int32, slashed bool) {
 	w.active[i] = last
 	w.providers[last].activeListIndex = i
 	w.active = w.active[:len(w.active)-1]
+	ct := &w.cohortTotals[p.prof.Cohort]
+	ct.cpus -= int64(p.prof.Capacity[agents.ResCPU])
 	for r, k := range p.prof.Capacity {
 		w.capTotal[r] -= int64(k)
+		if r >= agents.ResGPU0 {
+			ct.gpus -= int64(k)
+		}
 		if k > 0 && (r >= agents.ResGPU0 || r == agents.ResCPU) {
 			lst := w.byResource[r]
 			for j, x := range lst {
@@ -1025,6 +1052,7 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 	w.allocTotal[agents.ResMemory] += int64(q.MemoryGB)
 	if q.GPUs > 0 {
 		w.allocTotal[q.GPUModel] += int64(q.GPUs)
+		w.cohortTotals[p.prof.Cohort].gpusLeased += int64(q.GPUs)
 	}
 	w.counters[MLeasesStartedTotal]++
 	if q.GPUs > 0 {
@@ -1224,6 +1252,7 @@ func (w *World) withdraw(lid int32) {
 	usd := float64(earn) / tokenomics.BaseUnits * price
 	p.incomeUSD += usd
 	w.chain.revenueUSD += usd
+	w.cohortTotals[p.prof.Cohort].incomeUSD += usd
 	w.counters[MProviderIncomeUSDTotal] += usd
 	w.counters[MTakeFeesUSDTotal] += float64(fee) / tokenomics.BaseUnits * price
 	if d.denom == tokenomics.AKT {
@@ -1315,6 +1344,7 @@ func (w *World) closeLease(lid int32, reason int) {
 	w.allocTotal[agents.ResMemory] -= int64(q.MemoryGB)
 	if q.GPUs > 0 {
 		w.allocTotal[q.GPUModel] -= int64(q.GPUs)
+		w.cohortTotals[p.prof.Cohort].gpusLeased -= int64(q.GPUs)
 	}
 	// unlink from the provider and the active list
 	last := p.leases[len(p.leases)-1]

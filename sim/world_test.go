@@ -165,10 +165,12 @@ type record struct {
 	T         sim.Time
 	Values    []float64
 	Resources []sim.ResourceSample
+	Cohorts   []sim.CohortSample
 }
 
 func copySample(s *sim.Sample) record {
-	return record{T: s.T, Values: append([]float64(nil), s.Values...), Resources: append([]sim.ResourceSample(nil), s.Resources...)}
+	return record{T: s.T, Values: append([]float64(nil), s.Values...), Resources: append([]sim.ResourceSample(nil), s.Resources...),
+		Cohorts: append([]sim.CohortSample(nil), s.Cohorts...)}
 }
 
 // bits makes NaN == NaN for comparisons.
@@ -181,6 +183,10 @@ func (r record) bits() []uint64 {
 	for _, x := range r.Resources {
 		out = append(out, math.Float64bits(x.Capacity), math.Float64bits(x.Allocated),
 			math.Float64bits(x.Utilization), math.Float64bits(x.MedianPriceUSDHour))
+	}
+	for _, c := range r.Cohorts {
+		out = append(out, uint64(c.Providers), math.Float64bits(c.GPUs), math.Float64bits(c.GPUsLeased),
+			math.Float64bits(c.CPUs), math.Float64bits(c.IncomeUSD))
 	}
 	return out
 }
@@ -319,6 +325,9 @@ func checkSample(cfg *sim.Config, w *sim.World, first, prev, r *record, initialP
 	if v[sim.MCPUsTotal] != r.Resources[agents.ResCPU].Capacity || v[sim.MCPUsLeased] != r.Resources[agents.ResCPU].Allocated {
 		return fmt.Sprintf("t=%v: CPU totals disagree with the cpu resource", r.T)
 	}
+	if why := checkCohorts(cfg, r); why != "" {
+		return fmt.Sprintf("t=%v: %s", r.T, why)
+	}
 	if why := checkEscrowEvents(cfg, w); why != "" {
 		return fmt.Sprintf("t=%v: %s", r.T, why)
 	}
@@ -328,6 +337,39 @@ func checkSample(cfg *sim.Config, w *sim.World, first, prev, r *record, initialP
 				return fmt.Sprintf("t=%v: %s went down from %v to %v", r.T, sim.Metrics[m].Name, prev.Values[m], v[m])
 			}
 		}
+	}
+	return ""
+}
+
+// checkCohorts checks a sample's cohorts against the scenario and the
+// market-wide metrics: one per provider cohort in the scenario's order,
+// with its name and kind; providers, listed GPUs, leased GPUs and listed
+// CPUs add up to the totals, and a cohort leases no more GPUs than it
+// lists. (StructuralCheck recounts each cohort from its providers.)
+func checkCohorts(cfg *sim.Config, r *record) string {
+	if len(r.Cohorts) != len(cfg.Providers) {
+		return fmt.Sprintf("%d cohorts in the sample, %d in the scenario", len(r.Cohorts), len(cfg.Providers))
+	}
+	var providers, gpus, leased, cpus float64
+	for ci, c := range r.Cohorts {
+		if c.Cohort != cfg.Providers[ci].Name || c.Kind != cfg.Providers[ci].Kind {
+			return fmt.Sprintf("cohort %d is %s (%s), want %s (%s)", ci, c.Cohort, c.Kind, cfg.Providers[ci].Name, cfg.Providers[ci].Kind)
+		}
+		if c.Providers < 0 || c.GPUsLeased < 0 || c.GPUsLeased > c.GPUs || c.CPUs < 0 {
+			return fmt.Sprintf("cohort %s: %d providers, %v of %v GPUs leased, %v CPUs", c.Cohort, c.Providers, c.GPUsLeased, c.GPUs, c.CPUs)
+		}
+		if c.Kind == agents.KindFake && c.GPUsLeased != 0 {
+			return fmt.Sprintf("fake cohort %s leases %v GPUs", c.Cohort, c.GPUsLeased)
+		}
+		providers += float64(c.Providers)
+		gpus += c.GPUs
+		leased += c.GPUsLeased
+		cpus += c.CPUs
+	}
+	v := r.Values
+	if providers != v[sim.MProvidersActive] || gpus != v[sim.MGPUsTotal] || leased != v[sim.MGPUsLeased] || cpus != v[sim.MCPUsTotal] {
+		return fmt.Sprintf("cohorts add up to %v providers, %v GPUs, %v leased, %v CPUs; totals %v, %v, %v, %v", providers, gpus, leased, cpus,
+			v[sim.MProvidersActive], v[sim.MGPUsTotal], v[sim.MGPUsLeased], v[sim.MCPUsTotal])
 	}
 	return ""
 }

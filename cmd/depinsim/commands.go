@@ -55,8 +55,9 @@ const runUsage = `Usage: depinsim run [SCENARIO.toml|PRESET] [flags]
 
 Runs a scenario file or a built-in preset (default: akash-2024) for its
 replications and writes, in the output folder: timeseries.csv,
-resources.csv, summary.json, manifest.json, scenario.toml (the fully
-resolved scenario: running it again reproduces the run) and plots/.
+resources.csv, cohorts.csv (per provider cohort), summary.json,
+manifest.json, scenario.toml (the fully resolved scenario: running it
+again reproduces the run) and plots/.
 
 Examples:
   depinsim run
@@ -125,7 +126,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		res.writeHeader(stdout)
 		fmt.Fprintln(stdout)
 		reports.Summarize(res.recs).WriteTable(stdout)
-		fmt.Fprintf(stdout, "\nwrote %s/ (timeseries.csv, resources.csv, summary.json, manifest.json, scenario.toml, plots/)\n", dir)
+		fmt.Fprintf(stdout, "\nwrote %s/ (timeseries.csv, resources.csv, cohorts.csv, summary.json, manifest.json, scenario.toml, plots/)\n", dir)
 	}
 	return nil
 }

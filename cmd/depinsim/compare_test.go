@@ -25,7 +25,7 @@ var cmpShort = []string{"--set", "sim.horizon=20d", "--set", "sim.warmup=0s", "-
 var cmpShorter = []string{"--set", "sim.horizon=8d", "--set", "sim.warmup=0s", "--set", "sim.sample_every=12h", "--reps", "3"}
 
 // runFiles lists what 'depinsim run' writes in its folder.
-var runFiles = []string{"timeseries.csv", "resources.csv", "summary.json", "manifest.json", "scenario.toml"}
+var runFiles = []string{"timeseries.csv", "resources.csv", "cohorts.csv", "summary.json", "manifest.json", "scenario.toml"}
 
 // vickreyFile writes akash-2024 with the vickrey-reverse mechanism and
 // the name "vickrey" to dir/vickrey.toml: the same scenario otherwise.

@@ -166,6 +166,33 @@ func TestRunWritesAllFiles(t *testing.T) {
 		assert.Len(t, rows, 2*shortSamples*len(res)+1, "long format: one row per rep, sample and resource")
 	})
 
+	t.Run("cohorts.csv", func(t *testing.T) {
+		rows := readCSV(t, filepath.Join(dir, "cohorts.csv"))
+		assert.Equal(t, []string{"rep", "t_hours", "cohort", "kind", "providers", "gpus", "gpus_leased", "cpus", "income_usd"}, rows[0])
+		// the cohorts' GPUs add up to gpus_total at every sample
+		ts := readCSV(t, filepath.Join(dir, "timeseries.csv"))
+		gpusTotal := column(t, ts[0], "gpus_total")
+		want := map[string]float64{}
+		for _, row := range ts[1:] {
+			v, err := strconv.ParseFloat(row[gpusTotal], 64)
+			require.NoError(t, err)
+			want[row[0]+"/"+row[1]] = v
+		}
+		got := map[string]float64{}
+		cohorts := map[string]string{}
+		for i, row := range rows[1:] {
+			require.Len(t, row, len(rows[0]), "row %d", i+1)
+			cohorts[row[2]] = row[3]
+			v, err := strconv.ParseFloat(row[5], 64)
+			require.NoError(t, err, "row %d", i+1)
+			got[row[0]+"/"+row[1]] += v
+		}
+		assert.Equal(t, want, got, "per sample: the cohorts' gpus add up to gpus_total")
+		assert.Equal(t, "organic", cohorts["gpu-h100"])
+		assert.Equal(t, "organic", cohorts["cpu-small"])
+		assert.Len(t, rows, 2*shortSamples*len(cohorts)+1, "long format: one row per rep, sample and cohort")
+	})
+
 	t.Run("summary.json", func(t *testing.T) {
 		data := readFile(t, filepath.Join(dir, "summary.json"))
 		require.True(t, json.Valid(data))
@@ -218,7 +245,7 @@ func TestRunWritesAllFiles(t *testing.T) {
 	})
 
 	t.Run("plots", func(t *testing.T) {
-		for _, name := range []string{"utilization", "price"} {
+		for _, name := range []string{"utilization", "price", "cohorts"} {
 			png := readFile(t, filepath.Join(dir, "plots", name+".png"))
 			assert.True(t, bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")), "%s.png is a PNG", name)
 			svg := readFile(t, filepath.Join(dir, "plots", name+".svg"))
@@ -229,7 +256,7 @@ func TestRunWritesAllFiles(t *testing.T) {
 	t.Run("scenario.toml reproduces the run", func(t *testing.T) {
 		dir2 := filepath.Join(tmp, "again")
 		mustRun(t, "run", filepath.Join(dir, "scenario.toml"), "--out", dir2, "--quiet")
-		for _, f := range []string{"timeseries.csv", "resources.csv", "summary.json", "scenario.toml"} {
+		for _, f := range []string{"timeseries.csv", "resources.csv", "cohorts.csv", "summary.json", "scenario.toml"} {
 			assert.True(t, bytes.Equal(readFile(t, filepath.Join(dir, f)), readFile(t, filepath.Join(dir2, f))), "%s differs", f)
 		}
 		var m1, m2 reports.Manifest
@@ -259,7 +286,7 @@ func TestRunDeterministic(t *testing.T) {
 	assert.False(t, bytes.Equal(a, c), "--seed 2 changes timeseries.csv")
 	assert.True(t, bytes.Equal(w1, w2), "--workers 1 and 2: byte-identical timeseries.csv")
 	assert.True(t, bytes.Equal(a, w1), "--workers does not change the results")
-	for _, f := range []string{"resources.csv", "summary.json"} {
+	for _, f := range []string{"resources.csv", "cohorts.csv", "summary.json"} {
 		assert.True(t, bytes.Equal(readFile(t, filepath.Join(tmp, "w1", f)), readFile(t, filepath.Join(tmp, "w2", f))), "%s: --workers 1 vs 2", f)
 	}
 }
@@ -279,7 +306,7 @@ func TestRunRefusesNonEmptyOut(t *testing.T) {
 	assert.Equal(t, before, snapshot(t, dir), "nothing changed in the folder")
 
 	mustRun(t, concat([]string{"run", "--out", dir, "--reps", "1", "--quiet", "--force"}, shorter...)...)
-	for _, f := range []string{"timeseries.csv", "resources.csv", "summary.json", "manifest.json", "scenario.toml"} {
+	for _, f := range []string{"timeseries.csv", "resources.csv", "cohorts.csv", "summary.json", "manifest.json", "scenario.toml"} {
 		assert.FileExists(t, filepath.Join(dir, f))
 	}
 	assert.Equal(t, "mine", string(readFile(t, filepath.Join(dir, "keep.txt"))))
@@ -480,7 +507,7 @@ func TestRunDefaultOut(t *testing.T) {
 
 	stdout := mustRun(t, concat([]string{"run", "--reps", "1"}, shorter...)...)
 	want := filepath.Join("out", "akash-2024")
-	for _, f := range []string{"timeseries.csv", "resources.csv", "summary.json", "manifest.json", "scenario.toml"} {
+	for _, f := range []string{"timeseries.csv", "resources.csv", "cohorts.csv", "summary.json", "manifest.json", "scenario.toml"} {
 		assert.FileExists(t, filepath.Join(tmp, want, f))
 	}
 	// without --quiet: a header line, the summary table and where it wrote
