@@ -351,14 +351,7 @@ func cohortsPlot(recs []*Recording, opt Options) *plot.Plot {
 		p.Legend.Add(s.Name, legend)
 	}
 	p.Add(lines...)
-	if len(lines) == 0 {
-		p.Y.Max = 1
-		if times, _ := align(recs); len(times) > 0 {
-			p.X.Min, p.X.Max = times[0].Days(), times[len(times)-1].Days()
-		}
-	}
-	p.Y.Min = 0
-	fixEmptyX(p)
+	finishAxes(p, recs, len(lines) == 0)
 	return p
 }
 
@@ -404,7 +397,14 @@ func pricePlot(recs []*Recording, opt Options) *plot.Plot {
 	for i, m := range models {
 		p.Legend.Add(m, styleLine(colors[i]))
 	}
-	if len(models) == 0 {
+	finishAxes(p, recs, len(models) == 0)
+	return p
+}
+
+// finishAxes starts the y axis at 0 and, for a chart with no line, spans
+// the recordings' time range on x and [0, 1] on y.
+func finishAxes(p *plot.Plot, recs []*Recording, empty bool) {
+	if empty {
 		p.Y.Max = 1
 		if times, _ := align(recs); len(times) > 0 {
 			p.X.Min, p.X.Max = times[0].Days(), times[len(times)-1].Days()
@@ -412,7 +412,6 @@ func pricePlot(recs []*Recording, opt Options) *plot.Plot {
 	}
 	p.Y.Min = 0
 	fixEmptyX(p)
-	return p
 }
 
 // lineRuns returns the line segments of (x[i], y[i]) for i in keep, broken
