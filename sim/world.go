@@ -899,12 +899,14 @@ func (w *World) index(r int) *market.AskIndex {
 
 // collectBids asks eligible providers for bids at or below maxPrice; in
 // an auction each bid reserves its capacity (platform-run mechanisms clear
-// at once and take only the winner's). Providers respond in random order and an order accepts at
-// most the mechanism's MaxBids bids, so the bidders are a uniformly random
-// subset of the eligible providers: a partial Fisher-Yates shuffle of the
-// candidates that stops once MaxBids eligible ones are found, which is the
-// same distribution as shuffling all eligible providers and keeping the
-// first MaxBids, without testing every provider.
+// at once and take only the winner's). Providers respond in random order
+// and an order accepts at most the mechanism's MaxBids bids, so the
+// bidders are a uniformly random subset of the eligible providers: a
+// partial Fisher-Yates shuffle of the candidates that stops once MaxBids
+// eligible ones are found, which is the same distribution as shuffling all
+// eligible providers and keeping the first MaxBids, without testing every
+// provider. A platform samples among the providers whose quote is within
+// maxPrice; an auction's window counts every provider that responds.
 func (w *World) collectBids(id int32, maxPrice market.Rate) {
 	d := &w.deps[id]
 	q := &d.spec.Request
