@@ -22,6 +22,15 @@ func newMech(t testing.TB, name string, p market.Params) market.Mechanism {
 	return m
 }
 
+// newAs builds the mechanism called name and checks that it is a T.
+func newAs[T market.Mechanism](t testing.TB, name string, p market.Params) T {
+	t.Helper()
+	m := newMech(t, name, p)
+	v, ok := m.(T)
+	require.True(t, ok, "%s builds a %T, got %T", name, v, m)
+	return v
+}
+
 // bind binds a ResourceBinder to keys.
 func bind(t testing.TB, m market.Mechanism, keys ...string) market.Mechanism {
 	t.Helper()

@@ -15,10 +15,7 @@ import (
 
 func newCall(t testing.TB, p market.Params) *market.CallMarket {
 	t.Helper()
-	m := newMech(t, market.CallMarketName, p)
-	cm, ok := m.(*market.CallMarket)
-	require.True(t, ok, "call-market builds a *CallMarket, got %T", m)
-	return cm
+	return newAs[*market.CallMarket](t, market.CallMarketName, p)
 }
 
 // batchBook draws up to 15 orders and 15 asks (distinct providers, some

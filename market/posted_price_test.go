@@ -14,10 +14,7 @@ import (
 
 func newPosted(t testing.TB, p market.Params) *market.PostedPrice {
 	t.Helper()
-	m := newMech(t, market.PostedPriceName, p)
-	pp, ok := m.(*market.PostedPrice)
-	require.True(t, ok, "posted-price builds a *PostedPrice, got %T", m)
-	return pp
+	return newAs[*market.PostedPrice](t, market.PostedPriceName, p)
 }
 
 func TestPostedPriceDefaultsAndCapabilities(t *testing.T) {

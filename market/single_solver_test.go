@@ -14,10 +14,7 @@ import (
 
 func newSolver(t testing.TB, p market.Params) *market.SingleSolver {
 	t.Helper()
-	m := newMech(t, market.SingleSolverName, p)
-	s, ok := m.(*market.SingleSolver)
-	require.True(t, ok, "single-solver builds a *SingleSolver, got %T", m)
-	return s
+	return newAs[*market.SingleSolver](t, market.SingleSolverName, p)
 }
 
 func TestSingleSolverDefaults(t *testing.T) {

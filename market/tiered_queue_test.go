@@ -47,10 +47,7 @@ func decodeMarket(t *testing.T, doc string) market.Params {
 
 func newTiered(t testing.TB, p market.Params) *market.TieredQueue {
 	t.Helper()
-	m := newMech(t, market.TieredQueueName, p)
-	tq, ok := m.(*market.TieredQueue)
-	require.True(t, ok, "tiered-queue builds a *TieredQueue, got %T", m)
-	return tq
+	return newAs[*market.TieredQueue](t, market.TieredQueueName, p)
 }
 
 func TestTieredQueueFromTOML(t *testing.T) {
