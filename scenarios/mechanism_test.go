@@ -31,7 +31,7 @@ func TestSwapMechanism(t *testing.T) {
 		cfg, err := sc.Config()
 		require.NoError(t, err, name)
 		assert.Equal(t, market.VickreyReverseName, cfg.Mechanism.Name())
-		cfg.Check = true
+		cfg.Check = sim.CheckEvents
 		leases := 0.0
 		sim.RunReplications(cfg, 1, 1, func(int) sim.Recorder {
 			return sim.RecorderFunc(func(s *sim.Sample) { leases = s.Values[sim.MLeasesStartedTotal] })
@@ -53,7 +53,7 @@ func TestPresetsKeepInvariants(t *testing.T) {
 		sc.Sim.Warmup = 0
 		cfg, err := sc.Config()
 		require.NoError(t, err, name)
-		cfg.Check = true
+		cfg.Check = sim.CheckEvents
 		leases := 0.0
 		require.NotPanics(t, func() {
 			sim.RunReplications(cfg, 1, 1, func(int) sim.Recorder {

@@ -192,7 +192,11 @@ func runChain(cfg *sim.Config, seed uint64) (out chainRun, err error) {
 		fail = checkChain(cfg, &out)
 	}))
 	out.w = w
-	out.res = w.Run()
+	res, runErr := w.Run()
+	out.res = res
+	if runErr != nil {
+		return out, fmt.Errorf("seed %d: %v", seed, runErr)
+	}
 	if fail != "" {
 		return out, fmt.Errorf("seed %d: %s", seed, fail)
 	}
@@ -1295,7 +1299,7 @@ func TestChainDeterminism(t *testing.T) {
 	assert.True(t, differ, "seeds 7 and 8 gave the same price path")
 
 	// workers
-	cfg.Check = false
+	cfg.Check = sim.CheckOff
 	cfg.Sim.Seed = 3
 	const n = 5
 	collect := func(workers int) ([]sim.Result, [][]record) {
@@ -1324,7 +1328,7 @@ func TestChainDeterminism(t *testing.T) {
 // incentive programs and a season.
 func benchWorld(b *testing.B, tokens bool) *sim.Config {
 	cfg := tokenConfig(b, 365)
-	cfg.Check = false
+	cfg.Check = sim.CheckOff
 	cfg.Sim.SampleEvery = dur(sim.Day)
 	if !tokens {
 		cfg.Tokenomics.Inflation.Model = tokenomics.MintModelNone
@@ -1356,7 +1360,11 @@ func BenchmarkWorldYear(b *testing.B) {
 			events := uint64(0)
 			for i := 0; b.Loop(); i++ {
 				w := sim.NewWorld(cfg, 0, uint64(i+1), nil)
-				events += w.Run().Events
+				res, err := w.Run()
+				if err != nil {
+					b.Fatal(err)
+				}
+				events += res.Events
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
 			b.ReportMetric(float64(events)/float64(b.N), "events/op")

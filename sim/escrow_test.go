@@ -57,7 +57,7 @@ func singleLeaseConfig(t testing.TB, usdc bool) *sim.Config {
 		Tenants:    []agents.TenantCohort{g},
 		Mechanism:  mechanism(t, nil),
 		Tokenomics: tp,
-		Check:      true,
+		Check:      sim.CheckEvents,
 	}
 	validate(t, cfg)
 	return cfg
@@ -198,7 +198,9 @@ func checkSingleLease(t *testing.T, cfg *sim.Config, seed uint64, denom tokenomi
 				t.Fatalf("seed %d: %v", seed, r)
 			}
 		}()
-		w.Run()
+		if _, err := w.Run(); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
 	}()
 	require.Empty(t, fail)
 	require.NotEmpty(t, pts, "seed %d: the lease never started", seed)

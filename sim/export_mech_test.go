@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/depinsim/depinsim/agents"
@@ -65,9 +64,9 @@ func (w *World) RunWatch(cb Watch) Result {
 		w.now = e.At
 		w.events++
 		w.handle(e)
-		if w.cfg.Check {
-			if ok, why := w.CheckInvariants(); !ok {
-				panic(fmt.Sprintf("sim: invariant violated at t=%v after event %s (object %d): %s", w.now, eventName(e.Kind), e.A, why))
+		if w.cfg.Check != CheckOff {
+			if w.check(e); w.err != nil {
+				panic(w.err)
 			}
 		}
 		if cb.Lease != nil {

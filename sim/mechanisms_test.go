@@ -897,7 +897,7 @@ func TestMechanismDeterminism(t *testing.T) {
 			_, d, _ := run(t, cfg, 8)
 			assert.False(t, equalBits(a[len(a)-1].bits(), d[len(d)-1].bits()), "seeds 7 and 8 ended alike")
 
-			cfg.Check = false
+			cfg.Check = sim.CheckOff
 			collect := func(workers int) [][]record {
 				recs := make([][]record, 3)
 				sim.RunReplications(cfg, 3, workers, func(rep int) sim.Recorder {

@@ -85,7 +85,36 @@ type Config struct {
 	// PricePath is the loaded CSV price path when Tokenomics.Price.Model is
 	// "csv" (package scenarios reads it relative to the scenario file).
 	PricePath *tokenomics.PricePath
-	// Check runs the invariant checks after every event and panics with
-	// the first violation (slow; for tests and --check runs).
-	Check bool
+	// Check says when the invariants (Invariants) are checked: never,
+	// after every event (slow; for tests and --check runs) or at every
+	// sample (cheap). The first violation stops the run with an
+	// *InvariantError.
+	Check CheckMode
+}
+
+// CheckMode says when a World checks its invariants.
+type CheckMode uint8
+
+// The check modes.
+const (
+	// CheckOff checks nothing.
+	CheckOff CheckMode = iota
+	// CheckEvents checks every invariant after every event.
+	CheckEvents
+	// CheckSamples checks every invariant at every sample, after the
+	// sample's state is complete.
+	CheckSamples
+)
+
+// String returns "off", "events" or "samples".
+func (m CheckMode) String() string {
+	switch m {
+	case CheckOff:
+		return "off"
+	case CheckEvents:
+		return "events"
+	case CheckSamples:
+		return "samples"
+	}
+	return fmt.Sprintf("CheckMode(%d)", uint8(m))
 }

@@ -59,7 +59,11 @@ func RunReplicationsWith(cfg *Config, n int, opt RunOptions) []Result {
 						rec = newRecorder(rep)
 					}
 					w := NewWorld(cfg, rep, ReplicationSeed(uint64(cfg.Sim.Seed), rep), rec)
-					results[rep] = w.Run()
+					res, err := w.Run()
+					if err != nil {
+						panic(err)
+					}
+					results[rep] = res
 					if opt.Done != nil {
 						opt.Done(results[rep])
 					}

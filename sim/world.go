@@ -1,10 +1,12 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/depinsim/depinsim/agents"
 	"github.com/depinsim/depinsim/market"
@@ -153,6 +155,7 @@ type World struct {
 	laneWithdraw, laneReview, laneEpoch int
 	cheapest                            bool // mechanism clears at the cheapest ask
 	maxBids                             int
+	err                                 error // what stopped the run early
 
 	// random streams (see doc.go for the list)
 	rngMarket    *rand.Rand
@@ -355,23 +358,100 @@ func (w *World) cancel(h *Handle) {
 	*h = Handle{}
 }
 
+// Step processes the next event before the horizon and reports whether
+// it did. It returns false once the horizon is reached or the run has
+// stopped on an error (Err): with Config.Check, a broken invariant stops
+// the run with an *InvariantError.
+func (w *World) Step() bool {
+	if w.err != nil || w.q.PeekTime() >= w.horizon {
+		return false
+	}
+	e, _ := w.q.Pop()
+	if e.At < w.now {
+		w.err = &InvariantError{Invariant: "time-monotone", Reason: fmt.Sprintf("event at %v after time %v", e.At, w.now),
+			At: e.At - w.origin, Event: eventName(e.Kind), Object: e.A}
+		return false
+	}
+	w.now = e.At
+	w.events++
+	w.handle(e)
+	if w.cfg.Check == CheckEvents || (w.cfg.Check == CheckSamples && e.Kind == evSample) {
+		w.check(e)
+	}
+	return w.err == nil
+}
+
 // Run processes events until the horizon and returns the replication's
-// result. At each instant the phases run in the order of the Phase
-// constants: arrivals, decisions, clearing, settlement, tokenomics, sample.
-func (w *World) Run() Result {
-	for w.q.PeekTime() < w.horizon {
-		e, _ := w.q.Pop()
-		w.now = e.At
-		w.events++
-		w.handle(e)
-		if w.cfg.Check {
-			if ok, why := w.CheckInvariants(); !ok {
-				panic(fmt.Sprintf("sim: invariant violated at t=%v (%.3f h after the start) after event %s (object %d): %s",
-					w.now, (w.now - w.origin).Hours(), eventName(e.Kind), e.A, why))
+// result and the error that stopped it early, if any (Err). At each
+// instant the phases run in the order of the Phase constants: arrivals,
+// decisions, clearing, settlement, tokenomics, sample.
+func (w *World) Run() (Result, error) {
+	for w.Step() {
+	}
+	return w.Result(), w.err
+}
+
+// RunContext is Run, stopping between events when ctx is done (it then
+// returns ctx's error).
+func (w *World) RunContext(ctx context.Context) (Result, error) {
+	done := ctx.Done()
+	for i := uint(0); ; i++ {
+		if done != nil && i%ctxEvery == 0 {
+			select {
+			case <-done:
+				return w.Result(), ctx.Err()
+			default:
 			}
 		}
+		if !w.Step() {
+			return w.Result(), w.err
+		}
 	}
+}
+
+// ctxEvery is how many events RunContext processes between looks at its
+// context: often enough to stop within milliseconds, rarely enough to
+// cost nothing.
+const ctxEvery = 4096
+
+// Err returns the error that stopped the run (an *InvariantError), or nil.
+func (w *World) Err() error { return w.err }
+
+// Result returns the replication's result so far.
+func (w *World) Result() Result {
 	return Result{Rep: w.rep, Seed: w.seed, Events: w.events, Samples: w.samples(), End: w.horizon - w.origin}
+}
+
+// check checks the invariants after event e and records the first
+// violation as the run's error.
+func (w *World) check(e Event) {
+	if ok, why := w.CheckInvariants(); !ok {
+		name, reason, _ := strings.Cut(why, ": ")
+		w.err = &InvariantError{Invariant: name, Reason: reason, At: w.now - w.origin, Event: eventName(e.Kind), Object: e.A}
+	}
+}
+
+// InvariantError is a broken invariant: the run stopped at the first
+// violation. It is a bug in the model, not bad input.
+type InvariantError struct {
+	// Invariant names the invariant (see Invariants).
+	Invariant string
+	// Reason says what is wrong, with the numbers.
+	Reason string
+	// At is the simulated time since the scenario start (negative during
+	// the warmup).
+	At Time
+	// Event is the kind of the event after which the check failed
+	// ("arrival", "lease-end", ...), and Object the object it concerned
+	// (a deployment, lease, provider or cohort index).
+	Event  string
+	Object int32
+}
+
+// Error names the invariant, the time, the event and the reason.
+func (e *InvariantError) Error() string {
+	return fmt.Sprintf("sim: invariant %s violated at t=%v (%.3f h after the start) after event %s (object %d): %s",
+		e.Invariant, e.At, e.At.Hours(), e.Event, e.Object, e.Reason)
 }
 
 func (w *World) samples() int {

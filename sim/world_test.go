@@ -120,7 +120,7 @@ func baseConfig(t testing.TB, days int) *sim.Config {
 		},
 		Mechanism:  mechanism(t, market.Params{"max_bids": int64(20), "tie_break": "random"}),
 		Tokenomics: tokenomics.DefaultParams(),
-		Check:      true,
+		Check:      sim.CheckEvents,
 	}
 }
 
@@ -239,7 +239,10 @@ func runE(cfg *sim.Config, seed uint64) (res sim.Result, recs []record, w *sim.W
 		recs = append(recs, r)
 		prev = &recs[len(recs)-1]
 	}))
-	res = w.Run()
+	res, err = w.Run()
+	if err != nil {
+		return res, recs, w, err
+	}
 	if fail != "" {
 		return res, recs, w, fmt.Errorf("%s", fail)
 	}

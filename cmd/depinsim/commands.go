@@ -77,7 +77,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	quiet := fs.Bool("quiet", false, "no progress line and no summary table")
 	force := fs.Bool("force", false, "write into a non-empty output folder")
 	workers := fs.Int("workers", 0, "replications run in parallel (default: number of CPUs); results do not depend on it")
-	check := fs.Bool("check", false, "check the economic invariants after every event (slow); stop at the first violation")
+	check := fs.String("check", "off", "check the economic invariants ('depinsim invariants' lists them): after every event (--check, slow) or at every sample (--check=sample, cheap); stop at the first violation")
+	fs.Lookup("check").NoOptDefVal = "event"
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -107,7 +108,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	job.cfg.Check = *check
+	switch *check {
+	case "off":
+	case "event", "events":
+		job.cfg.Check = sim.CheckEvents
+	case "sample", "samples":
+		job.cfg.Check = sim.CheckSamples
+	default:
+		return badInput("--check: want event or sample, got %q", *check)
+	}
 	sc := job.sc
 	dir := *out
 	if dir == "" {
