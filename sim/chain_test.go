@@ -175,7 +175,7 @@ func runChain(cfg *sim.Config, seed uint64) (out chainRun, err error) {
 			return
 		}
 		n := len(out.recs)
-		if ok, why := w.StructuralCheck(); !ok {
+		if ok, why := w.CheckInvariants(); !ok {
 			fail = fmt.Sprintf("t=%v: %s", r.T, why)
 			return
 		}

@@ -1,11 +1,9 @@
 package sim
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/depinsim/depinsim/agents"
-	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/tokenomics"
 )
 
@@ -166,83 +164,6 @@ func nth(xs []float64, k int) float64 {
 		}
 	}
 	return xs[k]
-}
-
-// CheckInvariants checks the world's economic invariants: the ledger
-// conserves every denomination with no negative balance; the escrow
-// module holds at least what deployments' funds and leases' unpaid
-// balances claim; no provider's capacity is oversold (free >= 0 and
-// leases + open bids <= capacity); every active lease is within its
-// tenant's max price. It returns (true, "") or false and the first
-// violation.
-func (w *World) CheckInvariants() (bool, string) {
-	if ok, why := w.ledger.Check(); !ok {
-		return false, "ledger: " + why
-	}
-	if ok, why := w.chain.bme.Check(); !ok {
-		return false, "bme: " + why
-	}
-	var claims [tokenomics.NumDenoms]int64
-	for i := range w.deps {
-		d := &w.deps[i]
-		if d.state == depFree {
-			continue
-		}
-		if d.funds < 0 {
-			return false, fmt.Sprintf("deployment %d has negative funds %d", i, d.funds)
-		}
-		claims[d.denom] += d.funds
-	}
-	used := make([][]int64, len(w.providers))
-	for i := range used {
-		used[i] = make([]int64, w.nres)
-	}
-	for _, lid := range w.activeLeases {
-		l := &w.leases[lid]
-		d := &w.deps[l.dep]
-		claims[d.denom] += l.balance
-		if l.rate > d.maxRate {
-			return false, fmt.Sprintf("lease %d pays %d above its max price %d", lid, l.rate, d.maxRate)
-		}
-		addUse(used[l.prov], &d.spec.Request)
-	}
-	for i := range w.deps {
-		d := &w.deps[i]
-		if d.state == depFree {
-			continue
-		}
-		for _, b := range d.bids {
-			addUse(used[b.Provider], &d.spec.Request)
-		}
-	}
-	for den := tokenomics.Denom(0); den < tokenomics.NumDenoms; den++ {
-		if have := w.ledger.Balance(w.escrow, den); have*market.RateScale < claims[den] {
-			return false, fmt.Sprintf("escrow holds %d %s but deployments and leases claim %d/%d", have, den, claims[den], market.RateScale)
-		}
-	}
-	for i := range w.providers {
-		p := &w.providers[i]
-		if !p.active {
-			continue
-		}
-		for r := range p.free {
-			if p.free[r] < 0 {
-				return false, fmt.Sprintf("provider %d has %d free %s", i, p.free[r], w.cat.Key(r))
-			}
-			if used[i][r] > int64(p.prof.Capacity[r]) || int64(p.free[r])+used[i][r] != int64(p.prof.Capacity[r]) {
-				return false, fmt.Sprintf("provider %d: %s capacity %d, leased or reserved %d, free %d", i, w.cat.Key(r), p.prof.Capacity[r], used[i][r], p.free[r])
-			}
-		}
-	}
-	return true, ""
-}
-
-func addUse(u []int64, q *agents.Request) {
-	u[agents.ResCPU] += int64(q.CPU)
-	u[agents.ResMemory] += int64(q.MemoryGB)
-	if q.GPUs > 0 {
-		u[q.GPUModel] += int64(q.GPUs)
-	}
 }
 
 // Ledger returns the world's ledger (read it, do not change it).

@@ -147,6 +147,7 @@ type World struct {
 	seed                                uint64
 	q                                   Queue
 	now                                 Time
+	prevNow                             Time // the time of the event before (invariant time-monotone)
 	origin                              Time // the scenario start: the end of the warmup
 	horizon                             Time // origin + the scenario's horizon
 	events                              uint64
@@ -372,7 +373,7 @@ func (w *World) Step() bool {
 			At: e.At - w.origin, Event: eventName(e.Kind), Object: e.A}
 		return false
 	}
-	w.now = e.At
+	w.prevNow, w.now = w.now, e.At
 	w.events++
 	w.handle(e)
 	if w.cfg.Check == CheckEvents || (w.cfg.Check == CheckSamples && e.Kind == evSample) {

@@ -275,7 +275,7 @@ func checkSample(cfg *sim.Config, w *sim.World, first, prev, r *record, initialP
 	if prev == nil && r.T != 0 || prev != nil && r.T != prev.T+every {
 		return fmt.Sprintf("sample at %v does not follow the sampling grid", r.T)
 	}
-	if ok, why := w.StructuralCheck(); !ok {
+	if ok, why := w.CheckInvariants(); !ok {
 		return fmt.Sprintf("t=%v: %s", r.T, why)
 	}
 	// counters count from the start (after any warmup): what was active
@@ -348,7 +348,7 @@ func checkSample(cfg *sim.Config, w *sim.World, first, prev, r *record, initialP
 // market-wide metrics: one per provider cohort in the scenario's order,
 // with its name and kind; providers, listed GPUs, leased GPUs and listed
 // CPUs add up to the totals, and a cohort leases no more GPUs than it
-// lists. (StructuralCheck recounts each cohort from its providers.)
+// lists. (the invariant cohort-totals recounts each cohort from its providers.)
 func checkCohorts(cfg *sim.Config, r *record) string {
 	if len(r.Cohorts) != len(cfg.Providers) {
 		return fmt.Sprintf("%d cohorts in the sample, %d in the scenario", len(r.Cohorts), len(cfg.Providers))

@@ -1,0 +1,350 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/market"
+	"github.com/depinsim/depinsim/tokenomics"
+)
+
+// Invariant is a property of a World that holds after every event: an
+// economic law of the model (tokens are conserved, capacity is never
+// oversold) or a piece of bookkeeping the model relies on. A broken
+// invariant is a bug in the model, never bad input. The same values serve
+// Config.Check (after every event or at every sample), the tests, and
+// 'depinsim invariants', which lists them.
+type Invariant struct {
+	// Name is the invariant's short name ("ledger-conservation").
+	Name string
+	// Doc says in one line what holds.
+	Doc string
+	// check reports whether the invariant holds in w and, when it does
+	// not, why, with the numbers.
+	check func(w *World) (bool, string)
+}
+
+// Check reports whether inv holds in w; reason says why not, with the
+// numbers, and is empty when it holds.
+func (inv Invariant) Check(w *World) (holds bool, reason string) { return inv.check(w) }
+
+// Invariants returns every invariant, in the order they are checked.
+func Invariants() []Invariant { return append([]Invariant(nil), invariants...) }
+
+// CheckInvariants checks every invariant of Invariants in order and
+// returns (true, "") or false and the first violation as "name: reason".
+func (w *World) CheckInvariants() (bool, string) {
+	for _, inv := range invariants {
+		if ok, why := inv.check(w); !ok {
+			return false, inv.Name + ": " + why
+		}
+	}
+	return true, ""
+}
+
+var invariants = []Invariant{
+	{"ledger-conservation", "for every denomination, the supply equals the sum of all balances and the minted total minus the burned total", checkLedger},
+	{"no-negative-balance", "no ledger account, deployment escrow or accrued lease balance is negative", checkNonNegative},
+	{"escrow-covers-claims", "for every denomination, the escrow account holds at least the deployments' funds plus the leases' accrued, unpaid balances", checkEscrow},
+	{"bme-vault", "the burn-mint vault holds at least its remint credits, which equal the AKT minted into ACT less the AKT paid out", checkBME},
+	{"bid-deposits", "the bid escrow holds exactly one bid deposit per open bid and per active lease whose winning bid locked one", checkBidDeposits},
+	{"capacity-not-oversold", "for every active provider and resource, leased plus reserved units never exceed capacity, and free units are capacity less both", checkCapacity},
+	{"lease-links", "every active lease has one active provider and one leased deployment, and both, and the active-lease list, point back to it", checkLeaseLinks},
+	{"lease-within-max-price", "no active lease pays more than its tenant's maximum price, nor a negative rate", checkMaxPrice},
+	{"utilization-in-range", "for every resource, the units in active leases lie between 0 and the capacity listed by active providers (utilization in [0, 1]), as the cached totals say", checkUtilization},
+	{"cohort-totals", "each provider cohort's providers, listed GPUs and CPU cores and leased GPUs (cohorts.csv) equal a recount", checkCohorts},
+	{"prices-finite", "the token price is finite and positive, and every active lease's price in USD per hour is finite and non-negative", checkPrices},
+	{"bonded-within-supply", "bonded plus unbonding tokens never exceed the supply, and the unbonding account holds exactly the staking module's queue", checkBonded},
+	{"inflation-within-bounds", "the mint module's inflation lies within its current minimum and maximum (after governance changes)", checkInflation},
+	{"caps-respected", "no cohort grows by entries beyond max_providers, no incentive program pays beyond its budget, no order holds more bids than the mechanism accepts", checkCaps},
+	{"time-monotone", "simulated time never goes backwards from one event to the next", checkTime},
+	{"no-event-in-past", "no pending event is scheduled before the current time", checkQueue},
+}
+
+func checkLedger(w *World) (bool, string) {
+	l := w.ledger
+	for d := tokenomics.Denom(0); d < tokenomics.NumDenoms; d++ {
+		var sum int64
+		for a := range l.Accounts() {
+			sum += l.Balance(tokenomics.Account(a), d)
+		}
+		if sum != l.Supply(d) {
+			return false, fmt.Sprintf("%s: sum of balances %d != supply %d", d, sum, l.Supply(d))
+		}
+		if l.Supply(d) != l.Minted(d)-l.Burned(d) {
+			return false, fmt.Sprintf("%s: supply %d != minted %d - burned %d", d, l.Supply(d), l.Minted(d), l.Burned(d))
+		}
+	}
+	return true, ""
+}
+
+func checkNonNegative(w *World) (bool, string) {
+	l := w.ledger
+	for a := range l.Accounts() {
+		for d := tokenomics.Denom(0); d < tokenomics.NumDenoms; d++ {
+			if b := l.Balance(tokenomics.Account(a), d); b < 0 {
+				return false, fmt.Sprintf("account %s holds %d %s", l.Name(tokenomics.Account(a)), b, d)
+			}
+		}
+	}
+	for i := range w.deps {
+		if d := &w.deps[i]; d.state != depFree && d.funds < 0 {
+			return false, fmt.Sprintf("deployment %d has negative funds %d", i, d.funds)
+		}
+	}
+	for _, lid := range w.activeLeases {
+		if b := w.leases[lid].balance; b < 0 {
+			return false, fmt.Sprintf("lease %d has a negative accrued balance %d", lid, b)
+		}
+	}
+	return true, ""
+}
+
+func checkEscrow(w *World) (bool, string) {
+	var claims [tokenomics.NumDenoms]int64
+	for i := range w.deps {
+		if d := &w.deps[i]; d.state != depFree {
+			claims[d.denom] += d.funds
+		}
+	}
+	for _, lid := range w.activeLeases {
+		l := &w.leases[lid]
+		claims[w.deps[l.dep].denom] += l.balance
+	}
+	for den := tokenomics.Denom(0); den < tokenomics.NumDenoms; den++ {
+		if have := w.ledger.Balance(w.escrow, den); have*market.RateScale < claims[den] {
+			return false, fmt.Sprintf("escrow holds %d %s but deployments and leases claim %d/%d", have, den, claims[den], market.RateScale)
+		}
+	}
+	return true, ""
+}
+
+func checkBME(w *World) (bool, string) { return w.chain.bme.Check() }
+
+func checkBidDeposits(w *World) (bool, string) {
+	deposits := int64(0)
+	for i := range w.deps {
+		if d := &w.deps[i]; d.state != depFree {
+			deposits += int64(len(d.bids))
+		}
+	}
+	for _, lid := range w.activeLeases {
+		if w.leases[lid].deposit {
+			deposits++
+		}
+	}
+	if have, want := w.ledger.Balance(w.bidEscrow, tokenomics.AKT), deposits*w.bidDeposit; have != want {
+		return false, fmt.Sprintf("bid escrow holds %d, want %d deposits x %d = %d", have, deposits, w.bidDeposit, want)
+	}
+	return true, ""
+}
+
+// addUse adds the units request q holds to u, by resource.
+func addUse(u []int64, q *agents.Request) {
+	u[agents.ResCPU] += int64(q.CPU)
+	u[agents.ResMemory] += int64(q.MemoryGB)
+	if q.GPUs > 0 {
+		u[q.GPUModel] += int64(q.GPUs)
+	}
+}
+
+func checkCapacity(w *World) (bool, string) {
+	used := make([]int64, len(w.providers)*w.nres)
+	use := func(p int32) []int64 { return used[int(p)*w.nres : (int(p)+1)*w.nres] }
+	for _, lid := range w.activeLeases {
+		l := &w.leases[lid]
+		addUse(use(l.prov), &w.deps[l.dep].spec.Request)
+	}
+	for i := range w.deps {
+		d := &w.deps[i]
+		if d.state == depFree {
+			continue
+		}
+		for _, b := range d.bids {
+			addUse(use(b.Provider), &d.spec.Request)
+		}
+	}
+	for i := range w.providers {
+		p := &w.providers[i]
+		if !p.active {
+			continue
+		}
+		u := use(int32(i))
+		for r := range p.free {
+			if u[r] > int64(p.prof.Capacity[r]) || int64(p.free[r])+u[r] != int64(p.prof.Capacity[r]) {
+				return false, fmt.Sprintf("provider %d: %s capacity %d, leased or reserved %d, free %d", i, w.cat.Key(r), p.prof.Capacity[r], u[r], p.free[r])
+			}
+		}
+	}
+	return true, ""
+}
+
+func checkLeaseLinks(w *World) (bool, string) {
+	n := 0
+	for lid := range w.leases {
+		l := &w.leases[lid]
+		if !l.active {
+			continue
+		}
+		n++
+		if !w.providers[l.prov].active {
+			return false, fmt.Sprintf("lease %d is on provider %d, which has left", lid, l.prov)
+		}
+		if d := &w.deps[l.dep]; d.state != depLeased || d.lease != int32(lid) {
+			return false, fmt.Sprintf("lease %d: its deployment %d (state %d) points at lease %d", lid, l.dep, d.state, d.lease)
+		}
+		p := &w.providers[l.prov]
+		if int(l.posAct) >= len(w.activeLeases) || w.activeLeases[l.posAct] != int32(lid) ||
+			int(l.posProv) >= len(p.leases) || p.leases[l.posProv] != int32(lid) {
+			return false, fmt.Sprintf("lease %d: not at its positions in the active list (%d) and its provider's list (%d)", lid, l.posAct, l.posProv)
+		}
+	}
+	if n != len(w.activeLeases) {
+		return false, fmt.Sprintf("%d active leases, the active list holds %d", n, len(w.activeLeases))
+	}
+	for i := range w.deps {
+		d := &w.deps[i]
+		switch {
+		case d.state == depFree && (len(d.bids) != 0 || d.funds != 0):
+			return false, fmt.Sprintf("free deployment %d holds %d bids and %d funds", i, len(d.bids), d.funds)
+		case d.state == depLeased && (d.lease < 0 || !w.leases[d.lease].active || w.leases[d.lease].dep != int32(i)):
+			return false, fmt.Sprintf("leased deployment %d points at lease %d", i, d.lease)
+		case d.state != depLeased && d.state != depFree && d.lease != -1:
+			return false, fmt.Sprintf("deployment %d in state %d has lease %d", i, d.state, d.lease)
+		}
+	}
+	return true, ""
+}
+
+func checkMaxPrice(w *World) (bool, string) {
+	for _, lid := range w.activeLeases {
+		l := &w.leases[lid]
+		if d := &w.deps[l.dep]; l.rate > d.maxRate || l.rate < 0 {
+			return false, fmt.Sprintf("lease %d pays %d, outside [0, its max price %d]", lid, l.rate, d.maxRate)
+		}
+	}
+	return true, ""
+}
+
+func checkUtilization(w *World) (bool, string) {
+	capTotal := make([]int64, w.nres)
+	alloc := make([]int64, w.nres)
+	for _, id := range w.active {
+		for r, k := range w.providers[id].prof.Capacity {
+			capTotal[r] += int64(k)
+		}
+	}
+	for _, lid := range w.activeLeases {
+		addUse(alloc, &w.deps[w.leases[lid].dep].spec.Request)
+	}
+	for r := range w.nres {
+		if capTotal[r] != w.capTotal[r] || alloc[r] != w.allocTotal[r] {
+			return false, fmt.Sprintf("%s: capacity %d (cached %d), allocated %d (cached %d)", w.cat.Key(r), capTotal[r], w.capTotal[r], alloc[r], w.allocTotal[r])
+		}
+		if alloc[r] < 0 || alloc[r] > capTotal[r] {
+			return false, fmt.Sprintf("%s: %d units leased of %d listed", w.cat.Key(r), alloc[r], capTotal[r])
+		}
+	}
+	return true, ""
+}
+
+func checkCohorts(w *World) (bool, string) {
+	counts := make([]int, len(w.cfg.Providers))
+	totals := make([]cohortTotal, len(w.cfg.Providers))
+	for _, id := range w.active {
+		p := &w.providers[id]
+		ct := &totals[p.prof.Cohort]
+		counts[p.prof.Cohort]++
+		ct.cpus += int64(p.prof.Capacity[agents.ResCPU])
+		for r := agents.ResGPU0; r < w.nres; r++ {
+			ct.gpus += int64(p.prof.Capacity[r])
+		}
+		for _, lid := range p.leases {
+			ct.gpusLeased += int64(w.deps[w.leases[lid].dep].spec.Request.GPUs)
+		}
+	}
+	for ci := range totals {
+		have, want := w.cohortTotals[ci], totals[ci]
+		have.incomeUSD = 0
+		if have != want || counts[ci] != w.cohortCount[ci] {
+			return false, fmt.Sprintf("cohort %s: cached %d providers %+v, counted %d %+v", w.cfg.Providers[ci].Name, w.cohortCount[ci], have, counts[ci], want)
+		}
+	}
+	return true, ""
+}
+
+func checkPrices(w *World) (bool, string) {
+	if p := w.priceUSD[tokenomics.AKT]; !(p > 0) || math.IsInf(p, 0) {
+		return false, fmt.Sprintf("token price %v USD", p)
+	}
+	for _, lid := range w.activeLeases {
+		if usd := w.leaseUSDHour(&w.leases[lid]); !(usd >= 0) || math.IsInf(usd, 0) {
+			return false, fmt.Sprintf("lease %d costs %v USD/h", lid, usd)
+		}
+	}
+	return true, ""
+}
+
+func checkBonded(w *World) (bool, string) {
+	c := &w.chain
+	supply := w.ledger.Supply(tokenomics.AKT)
+	bonded, unbonding := w.ledger.Balance(c.bonded, tokenomics.AKT), w.ledger.Balance(c.unbonding, tokenomics.AKT)
+	if bonded+unbonding > supply {
+		return false, fmt.Sprintf("bonded %d + unbonding %d > supply %d", bonded, unbonding, supply)
+	}
+	if q := c.staking.Unbonding(); q != unbonding {
+		return false, fmt.Sprintf("the unbonding account holds %d, the staking queue %d", unbonding, q)
+	}
+	return true, ""
+}
+
+func checkInflation(w *World) (bool, string) {
+	c := &w.chain
+	if c.mint.Model == tokenomics.MintModelNone {
+		return true, ""
+	}
+	if !(c.inflation >= c.mint.InflationMin && c.inflation <= c.mint.InflationMax) {
+		return false, fmt.Sprintf("inflation %v outside [%v, %v]", c.inflation, c.mint.InflationMin, c.mint.InflationMax)
+	}
+	return true, ""
+}
+
+// budgetSlack is the relative rounding a program's USD total may carry
+// above its budget (each payment is whole base units at a float price).
+const budgetSlack = 1e-9
+
+func checkCaps(w *World) (bool, string) {
+	for ci, c := range w.cfg.Providers {
+		if limit := max(c.MaxProviders, c.Count); c.MaxProviders > 0 && w.cohortCount[ci] > limit {
+			return false, fmt.Sprintf("cohort %s has %d providers, max_providers %d (count %d at entry)", c.Name, w.cohortCount[ci], c.MaxProviders, c.Count)
+		}
+	}
+	for _, ps := range w.chain.programs {
+		if ps.paidUSD > ps.p.BudgetUSD*(1+budgetSlack) {
+			return false, fmt.Sprintf("incentive program %s paid %v USD of a budget of %v", ps.p.Name, ps.paidUSD, ps.p.BudgetUSD)
+		}
+	}
+	if w.maxBids > 0 {
+		for i := range w.deps {
+			if d := &w.deps[i]; d.state != depFree && len(d.bids) > w.maxBids {
+				return false, fmt.Sprintf("deployment %d holds %d bids, the mechanism accepts %d", i, len(d.bids), w.maxBids)
+			}
+		}
+	}
+	return true, ""
+}
+
+func checkTime(w *World) (bool, string) {
+	if w.now < w.prevNow {
+		return false, fmt.Sprintf("time %v after %v", w.now, w.prevNow)
+	}
+	return true, ""
+}
+
+func checkQueue(w *World) (bool, string) {
+	if t := w.q.PeekTime(); t < w.now {
+		return false, fmt.Sprintf("an event is pending at %v, before now %v", t, w.now)
+	}
+	return true, ""
+}
