@@ -1,7 +1,6 @@
 package sim
 
 import (
-
 	"github.com/depinsim/depinsim/agents"
 	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/tokenomics"
