@@ -196,47 +196,78 @@ type Deployment struct {
 	RequireAudited bool
 }
 
+// Draw draws one deployment (Demand(cat).Draw(rng); a run prepares the
+// Demand once per cohort instead).
+func (c *TenantCohort) Draw(cat *Catalog, rng *rand.Rand) Deployment {
+	return c.Demand(cat).Draw(rng)
+}
+
+// Demand is a tenant cohort's deployment sampler, prepared once for a
+// catalog: its GPU models are resolved to resource indices and their
+// shares computed, so drawing a deployment neither sorts nor allocates.
+type Demand struct {
+	c      *TenantCohort
+	cat    *Catalog
+	models []int32   // the models with a positive weight, in name order
+	shares []float64 // each one's weight / the total weight
+}
+
+// Demand prepares the cohort's deployment sampler for catalog cat.
+func (c *TenantCohort) Demand(cat *Catalog) *Demand {
+	d := &Demand{c: c, cat: cat}
+	if len(c.GPUModels) == 0 {
+		return d
+	}
+	// models in sorted order, so the pick does not depend on map order
+	models := slices.Sorted(maps.Keys(c.GPUModels))
+	total := 0.0
+	for _, m := range models {
+		total += c.GPUModels[m]
+	}
+	for _, m := range models {
+		if c.GPUModels[m] <= 0 {
+			continue
+		}
+		r, _ := cat.Index(m)
+		d.models = append(d.models, int32(r))
+		d.shares = append(d.shares, c.GPUModels[m]/total)
+	}
+	return d
+}
+
 // Draw draws one deployment. It always makes the same number of draws
 // from rng, whatever the market does, so the demand stream of a cohort
 // depends only on its seed.
-func (c *TenantCohort) Draw(cat *Catalog, rng *rand.Rand) Deployment {
-	var d Deployment
-	q := &d.Request
+func (d *Demand) Draw(rng *rand.Rand) Deployment {
+	c, cat := d.c, d.cat
+	var dep Deployment
+	q := &dep.Request
 	// GPU model and count (drawn for CPU cohorts too, to keep the stream
 	// aligned across cohorts that differ only in their model mix).
 	u := rng.Float64()
 	gpus := c.GPUs.Sample(rng)
 	if len(c.GPUModels) > 0 {
-		// models in sorted order, so the pick does not depend on map order
-		models := slices.Sorted(maps.Keys(c.GPUModels))
-		total := 0.0
-		for _, m := range models {
-			total += c.GPUModels[m]
-		}
-		pick := ""
-		for _, m := range models {
-			if c.GPUModels[m] <= 0 {
-				continue
-			}
-			pick = m
-			u -= c.GPUModels[m] / total
+		// the first model at which the cumulative share passes u (the
+		// last one when rounding leaves u above the sum)
+		for i, share := range d.shares {
+			q.GPUModel = int(d.models[i])
+			u -= share
 			if u < 0 {
 				break
 			}
 		}
-		q.GPUModel, _ = cat.Index(pick)
 		q.GPUs = atLeast1(gpus)
 	}
 	q.CPU = roundNonNeg(c.CPUCores.Sample(rng))
 	q.MemoryGB = roundNonNeg(c.MemoryGB.Sample(rng))
 	ratio := c.MaxPriceRatio.Sample(rng)
-	d.MaxPriceUSDHour = ratio * q.Price(cat.Reference)
+	dep.MaxPriceUSDHour = ratio * q.Price(cat.Reference)
 	hours := c.LifetimeHours.Sample(rng)
-	d.Lifetime = simtime.FromHours(math.Max(hours, 1.0/60))
-	d.BudgetUSD = c.BudgetRatio.Sample(rng) * d.MaxPriceUSDHour * d.Lifetime.Hours()
-	d.USDC = rng.Float64() < c.USDCFraction
-	d.RequireAudited = rng.Float64() < c.AuditedFraction
-	return d
+	dep.Lifetime = simtime.FromHours(math.Max(hours, 1.0/60))
+	dep.BudgetUSD = c.BudgetRatio.Sample(rng) * dep.MaxPriceUSDHour * dep.Lifetime.Hours()
+	dep.USDC = rng.Float64() < c.USDCFraction
+	dep.RequireAudited = rng.Float64() < c.AuditedFraction
+	return dep
 }
 
 // RateAt returns the arrival rate per day at time t.

@@ -152,3 +152,36 @@ func TestR1ShortHorizon(t *testing.T) {
 	price := meanR1(xs, func(s r1Stats) float64 { return s.meanPrice })
 	assert.LessOrEqual(t, relDiff(price, 1.0191), 0.015, "mean_price")
 }
+
+// r1AllocBudget is the most allocations per event the kernel may make on
+// workload R1 in steady state. R1's events (arrivals, auction attempts,
+// lease ends, samples) need none once the buffers have grown; a few
+// buffers still grow now and then (the deployment and lease tables, the
+// event queue's slots), which this budget allows.
+const r1AllocBudget = 0.001
+
+// TestR1AllocationBudget counts the allocations of the kernel on R1 after
+// a warm-up: a per-event allocation (such as sorting a cohort's GPU-model
+// keys on every arrival) breaks the budget. Deterministic: it counts
+// allocations, it does not time anything.
+func TestR1AllocationBudget(t *testing.T) {
+	sc, err := Load("bench/r1.toml", []string{"sim.horizon=20d"})
+	require.NoError(t, err)
+	cfg, err := sc.Config()
+	require.NoError(t, err)
+	w := sim.NewWorld(cfg, 0, sim.ReplicationSeed(uint64(sc.Sim.Seed), 0), sim.RecorderFunc(func(*sim.Sample) {}))
+	for i := 0; i < 200_000; i++ { // about 5 days: the tables reach their steady size
+		require.True(t, w.Step())
+	}
+	const events = 100_000
+	allocs := testing.AllocsPerRun(1, func() {
+		for i := 0; i < events; i++ {
+			if !w.Step() {
+				t.Fatal("R1 ended before the measured events")
+			}
+		}
+	})
+	perEvent := allocs / events
+	t.Logf("%.0f allocations in %d events: %.5f per event", allocs, events, perEvent)
+	assert.LessOrEqual(t, perEvent, r1AllocBudget, "allocations per event on R1")
+}

@@ -165,6 +165,7 @@ type World struct {
 	rngArrivals  []*rand.Rand // per tenant cohort
 	rngDemand    []*rand.Rand
 	rngBehaviour []*rand.Rand
+	demand       []*agents.Demand // per tenant cohort
 	rngProfiles  []*rand.Rand // per provider cohort
 	rngEntry     []*rand.Rand
 	rngExit      []*rand.Rand
@@ -236,6 +237,9 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 		w.rngArrivals = append(w.rngArrivals, st.Stream("tenants/"+c.Name+"/arrivals"))
 		w.rngDemand = append(w.rngDemand, st.Stream("tenants/"+c.Name+"/demand"))
 		w.rngBehaviour = append(w.rngBehaviour, st.Stream("tenants/"+c.Name+"/behaviour"))
+	}
+	for i := range cfg.Tenants {
+		w.demand = append(w.demand, cfg.Tenants[i].Demand(w.cat))
 	}
 	w.staticAsks = true
 	for _, c := range cfg.Providers {
@@ -760,7 +764,7 @@ func fits(free []int32, q *agents.Request) bool {
 
 func (w *World) arrive(ti int) {
 	c := &w.cfg.Tenants[ti]
-	spec := c.Draw(w.cat, w.rngDemand[ti])
+	spec := w.demand[ti].Draw(w.rngDemand[ti])
 	w.schedule(w.nextArrival(ti), PhaseArrival, evArrival, int32(ti), 0)
 	w.counters[MOrdersTotal]++
 	id := w.newDeployment()
