@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"math"
+
 	"github.com/depinsim/depinsim/agents"
 	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/tokenomics"
@@ -72,3 +74,65 @@ func (w *World) Height(t Time) int64 { return w.height(t) }
 // IndexBuilt reports whether the ask index of resource r was ever built
 // (the fast clearing path ran for it).
 func (w *World) IndexBuilt(r int) bool { return w.indexes[r] != nil }
+
+// BreakInvariant corrupts w's state so that the named invariant no
+// longer holds, for the tests that show every check can fail. It reports
+// false when w has nothing to corrupt for it yet (e.g. no active lease)
+// or the invariant is checked by package tokenomics (ledger, BME).
+func (w *World) BreakInvariant(name string) bool {
+	var lid int32 = -1
+	if len(w.activeLeases) > 0 {
+		lid = w.activeLeases[0]
+	}
+	switch name {
+	case "no-negative-balance", "escrow-covers-claims", "lease-links", "lease-within-max-price":
+		if lid < 0 {
+			return false
+		}
+		l := &w.leases[lid]
+		d := &w.deps[l.dep]
+		switch name {
+		case "no-negative-balance":
+			d.funds = -1
+		case "escrow-covers-claims":
+			d.funds += (w.ledger.Balance(w.escrow, d.denom) + 1) * market.RateScale
+		case "lease-links":
+			d.lease = -1
+		default:
+			l.rate = d.maxRate + 1
+		}
+	case "bid-deposits":
+		w.bidDeposit++
+	case "capacity-not-oversold":
+		w.providers[w.active[0]].free[agents.ResCPU]--
+	case "utilization-in-range":
+		w.allocTotal[agents.ResCPU]++
+	case "cohort-totals":
+		w.cohortTotals[0].cpus++
+	case "prices-finite":
+		w.priceUSD[tokenomics.AKT] = math.NaN()
+	case "bonded-within-supply":
+		w.ledger.Transfer(w.holders, w.chain.unbonding, tokenomics.AKT, 1)
+	case "inflation-within-bounds":
+		if w.chain.mint.Model == tokenomics.MintModelNone {
+			return false
+		}
+		w.chain.inflation = w.chain.mint.InflationMax + 0.01
+	case "caps-respected":
+		c := &w.cfg.Providers[0]
+		if c.MaxProviders == 0 {
+			return false
+		}
+		w.cohortCount[0] = max(c.MaxProviders, c.Count) + 1
+	case "time-monotone":
+		w.prevNow = w.now + 1
+	case "no-event-in-past":
+		if w.now == 0 {
+			return false
+		}
+		w.q.Schedule(Event{At: w.now - 1, Phase: PhaseSample, Kind: evView})
+	default:
+		return false
+	}
+	return true
+}

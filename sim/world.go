@@ -166,7 +166,7 @@ type World struct {
 	rngDemand    []*rand.Rand
 	rngBehaviour []*rand.Rand
 	demand       []*agents.Demand // per tenant cohort
-	rngProfiles  []*rand.Rand // per provider cohort
+	rngProfiles  []*rand.Rand     // per provider cohort
 	rngEntry     []*rand.Rand
 	rngExit      []*rand.Rand
 
