@@ -16,10 +16,9 @@
 // What the package holds (../shared/model/akash.md and competitors.md cite
 // the sources of every default):
 //
-//   - Take and fee splits: the take rate per denomination deducted at each
-//     provider withdrawal and sent to the community pool (Take, the
-//     take-rate era, akash.md §3), and a generic FeeSplit of a payment
-//     between treasury, stakers, burn and an operator.
+//   - Take: the take rate per denomination deducted at each provider
+//     withdrawal and sent to the community pool (Take, the take-rate era,
+//     akash.md §3).
 //   - Inflation and staking: the Cosmos SDK x/mint per-block inflation
 //     controller and the x/distribution split of each provision into
 //     community tax, validator commission and delegator rewards, block by

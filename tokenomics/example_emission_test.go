@@ -26,22 +26,6 @@ func ExampleNewEmission() {
 	// first day:  109571.541513 IO
 }
 
-// Render burns 95 % of a job's value and pays 5 % to OTOY (competitors.md
-// §2.3); Nosana pays 10 % of the job price to stakers (§6). The supplier
-// gets what is left, so the parts always add up.
-func ExampleFeeSplit_Split() {
-	render := tokenomics.FeeSplit{Burn: 0.95, Operator: 0.05}
-	supplier, _, _, burn, operator := render.Split(1_234_567)
-	fmt.Println("render:", supplier, burn, operator)
-
-	nosana := tokenomics.FeeSplit{Stakers: 0.10}
-	supplier, _, stakers, _, _ := nosana.Split(2_500_000)
-	fmt.Println("nosana:", supplier, stakers)
-	// Output:
-	// render: 1 1172838 61728
-	// nosana: 2250000 250000
-}
-
 // A Render-style burn of a job's USD value at the current price
 // (competitors.md §2.3): $95 at $4.75 per token is 20 tokens; $10 at $7.30
 // is 1.369863 tokens, rounded down to the base unit.
