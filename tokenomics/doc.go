@@ -29,8 +29,6 @@
 //     tail (Render), issuance halving (Bittensor) and linear release
 //     (Nosana), behind one Emission interface (EmissionParams,
 //     NewEmission).
-//   - Burns and buy-backs: burning a job's USD value at the current price
-//     (BurnForUSD) and buy-back-and-burn policies (BuybackParams).
 //   - Burn-mint equilibrium: Akash v2.0.0's BME vault, ACT credits minted
 //     by burning AKT and redeemed for AKT, with its collateral-ratio
 //     circuit breaker and request queue (BMEParams, BME, akash.md §7).
