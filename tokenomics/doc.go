@@ -41,7 +41,8 @@
 //   - Airdrop seasons: points per listed GPU-hour, a snapshot and a pro
 //     rata claim (Season, io.net's Ignition seasons).
 //   - Governance schedules: timed parameter changes checked against the
-//     keys the caller can apply (GovernanceChange, ValidateSchedule, Due).
+//     keys the caller can apply (GovernanceChange, ValidateSchedule); the
+//     kernel schedules each change as an event at its time.
 //
 // Params gathers them as the scenario's [tokenomics] table. The package
 // decides nothing about when rules run: package sim calls them at its
