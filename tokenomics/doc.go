@@ -31,7 +31,9 @@
 //     NewEmission).
 //   - Burn-mint equilibrium: Akash v2.0.0's BME vault, ACT credits minted
 //     by burning AKT and redeemed for AKT, with its collateral-ratio
-//     circuit breaker and request queue (BMEParams, BME, akash.md §7).
+//     circuit breaker (BMEParams, BME, akash.md §7). Mints and
+//     redemptions execute at once: neither the x/bme request queue nor
+//     its epoch delay is modelled.
 //   - Token price processes: constant, geometric Brownian motion, a
 //     recorded CSV path (ParsePricePath) and an endogenous process moved
 //     by net buy flow (PriceParams, NewPriceProcess).
