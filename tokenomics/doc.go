@@ -47,8 +47,11 @@
 //     kernel schedules each change as an event at its time.
 //
 // Params gathers them as the scenario's [tokenomics] table. The package
-// decides nothing about when rules run: package sim calls them at its
-// tokenomics epoch and applies the results to the world.
+// decides nothing about when rules run: package sim calls inflation,
+// emissions, incentives, seasons, staking and the price at its tokenomics
+// epoch, Take and the BME's mints and redemptions when escrow is funded
+// and providers are paid, and governance changes at their times, and
+// applies the results to the world.
 //
 // The package is a leaf: it imports only the standard library, gonum and
 // simtime (simulated time), never the simulation kernel.
