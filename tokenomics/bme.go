@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/big"
-	"math/bits"
 )
 
 // Burn-Mint Equilibrium (BME), Akash v2.0.0 (2026-03-23): AEP-76 and the
@@ -13,36 +11,10 @@ import (
 // Equilibrium" and Model spec §C (BME state), §D.14 (MintACT), §D.15
 // (BurnACT) and §D.16 (status and mint epoch).
 
-// Constants of the x/bme module that the TOML table does not expose.
-const (
-	// BMEMaxRecordsPerBlock is the most queued requests ExecuteDue runs
-	// in one block, mints and burns together (akash.md §7 "Queue and
-	// epochs": at most 50 records per block).
-	BMEMaxRecordsPerBlock = 50
-	// BMEMaxAttempts is the number of failed executions after which a
-	// queued request is cancelled and its funds refunded (akash.md §7
-	// "Queue and epochs": cancelled after 3 failed attempts).
-	BMEMaxAttempts = 3
-	// BMEMaxPriceUSD is the highest oracle price, in USD per AKT, the
-	// BME accepts; a higher price is treated as a broken oracle
-	// (halt_oracle). It bounds the integer arithmetic, not the model.
-	BMEMaxPriceUSD = 1e6
-
-	// bmePriceScale is the fixed-point scale of oracle prices: a price
-	// in USD per AKT is rounded to 1e-12 USD before the integer
-	// arithmetic, so that decimal inputs such as $1.14 are exact
-	// (1,000 AKT at $1.14 is 1,140 ACT, not 1,139.999999).
-	bmePriceScale = 1_000_000_000_000
-	// bmeBackoffNum/bmeBackoffDen is the per-step growth of the mint
-	// epoch in the warning band, 1.1 (x/bme EpochBlocksBackoffPercent
-	// = 10; akash.md §7 and §D.16).
-	bmeBackoffNum, bmeBackoffDen = 11, 10
-	// bmeBackoffStepBps is the width of one back-off step in basis
-	// points of CR, 10 bps = 0.001 CR (akash.md §D.16).
-	bmeBackoffStepBps = 10
-	// bmeBps is the number of basis points in one.
-	bmeBps = 10_000
-)
+// BMEMaxPriceUSD is the highest oracle price, in USD per AKT, the BME
+// accepts; a higher price is treated as a broken oracle (halt_oracle). It
+// bounds the integer arithmetic, not the model.
+const BMEMaxPriceUSD = 1e6
 
 // Errors of the BME. Callers test them with errors.Is; the returned
 // errors wrap them with the amounts involved.
@@ -84,15 +56,17 @@ type BMEParams struct {
 	MinMintACT float64 `toml:"min_mint_act"`
 	// WarnCR is the collateral ratio at or below which the BME is in
 	// the warning band and the mint epoch grows: 0.95 (akash.md §7).
+	// Only Status and MintInterval read it: mints execute at once.
 	WarnCR float64 `toml:"warn_cr"`
 	// HaltCR is the collateral ratio at or below which new mints are
 	// rejected: 0.90 (akash.md §7).
 	HaltCR float64 `toml:"halt_cr"`
 	// EpochBlocks is the mint epoch while healthy and the burn epoch,
-	// in blocks: 10 (MinEpochBlocks, akash.md §7).
+	// in blocks: 10 (MinEpochBlocks, akash.md §7). Only MintInterval
+	// reads it: mints and redemptions execute at once.
 	EpochBlocks int64 `toml:"epoch_blocks"`
 	// MaxEpochBlocks caps the mint epoch in the warning band, in
-	// blocks: 14,400 (~1 day, akash.md §7).
+	// blocks: 14,400 (~1 day, akash.md §7). Only MintInterval reads it.
 	MaxEpochBlocks int64 `toml:"max_epoch_blocks"`
 }
 
@@ -144,19 +118,17 @@ func (p *BMEParams) Validate() error {
 	return nil
 }
 
-// bmeRatioBps converts a ratio to basis points, rounding to nearest.
-func bmeRatioBps(r float64) int64 { return int64(math.Round(r * bmeBps)) }
-
 // BMEStatus is the BME circuit-breaker state (akash.md §7 "Status").
 // The states are ordered: a status at or above BMEHaltCR is halted.
 type BMEStatus int
 
 // The BME statuses, in order of severity.
 const (
-	// BMEHealthy means CR is above warn_cr; mints run every epoch_blocks.
+	// BMEHealthy means CR is above warn_cr; on chain, mints run every
+	// epoch_blocks.
 	BMEHealthy BMEStatus = iota
-	// BMEWarning means CR is in (halt_cr, warn_cr]; mints run on a
-	// growing epoch (MintInterval).
+	// BMEWarning means CR is in (halt_cr, warn_cr]; on chain, mints run
+	// on a growing epoch (MintInterval). MintACT still mints.
 	BMEWarning
 	// BMEHaltCR means CR is at or below halt_cr; new mints are rejected,
 	// redemptions (ACT -> AKT) still run.
@@ -177,9 +149,8 @@ func (s BMEStatus) String() string {
 	return fmt.Sprintf("bme_status(%d)", int(s))
 }
 
-// Halted reports whether s is halt_cr or halt_oracle: new mints are
-// rejected, and an escrow account overdrawn in ACT may settle from its
-// AKT instead (the Era C AKT fallback, akash.md §2).
+// Halted reports whether s is halt_cr or halt_oracle, the statuses in
+// which MintACT rejects new mints.
 func (s BMEStatus) Halted() bool { return s >= BMEHaltCR }
 
 // BMETotals are the BME's cumulative flows, in base units, for reports
@@ -187,7 +158,7 @@ func (s BMEStatus) Halted() bool { return s >= BMEHaltCR }
 type BMETotals struct {
 	// SeedAKT is the uakt seeded into the vault (not a remint credit).
 	SeedAKT int64
-	// AKTIn is the uakt taken into the vault by executed mints (Σq).
+	// AKTIn is the uakt taken into the vault by mints (Σq).
 	AKTIn int64
 	// AKTFromVault is the uakt paid out of the vault by redemptions.
 	AKTFromVault int64
@@ -203,9 +174,8 @@ type BMETotals struct {
 	ACTSpread int64
 	// ACTBurned is the uact burned by redemptions.
 	ACTBurned int64
-	// Mints and Burns count executed requests; Cancelled counts queued
-	// requests cancelled after BMEMaxAttempts failures.
-	Mints, Burns, Cancelled int64
+	// Mints and Burns count the mints and redemptions executed.
+	Mints, Burns int64
 }
 
 // NetBurnedAKT is the AKT taken out of circulation by the BME so far, in
@@ -214,67 +184,6 @@ type BMETotals struct {
 // is negative when redemptions minted more than mints locked up. The
 // vault seed is excluded.
 func (t BMETotals) NetBurnedAKT() int64 { return t.AKTIn - t.AKTFromVault - t.AKTMinted }
-
-// BMEKind says whether a queued request mints or burns ACT.
-type BMEKind uint8
-
-// The request kinds.
-const (
-	// BMEMint is an AKT -> ACT mint (MsgMintACT).
-	BMEMint BMEKind = iota
-	// BMEBurn is an ACT -> AKT redemption (MsgBurnACT).
-	BMEBurn
-)
-
-// String returns "mint" or "burn".
-func (k BMEKind) String() string {
-	switch k {
-	case BMEMint:
-		return "mint"
-	case BMEBurn:
-		return "burn"
-	}
-	return fmt.Sprintf("bme_kind(%d)", k)
-}
-
-// BMERequest is a queued mint or burn. Its funds (uakt for a mint, uact
-// for a burn) are already held by the vault as pending.
-type BMERequest struct {
-	// ID is the request's sequence number, from 1, unique per BME.
-	ID int64
-	// Kind is mint or burn.
-	Kind BMEKind
-	// From paid the request; refunds go back to it.
-	From Account
-	// To receives the ACT (mint) or AKT (burn).
-	To Account
-	// Amount is the uakt (mint) or uact (burn) to convert.
-	Amount int64
-	// Height is the block height at which it was queued.
-	Height int64
-	// Attempts counts failed executions.
-	Attempts int
-}
-
-// BMEResult reports one request that ExecuteDue processed.
-type BMEResult struct {
-	// Request is the request, Attempts counting this execution if it
-	// failed.
-	Request BMERequest
-	// Out is the uact (mint, net of spread) or uakt (burn) paid to
-	// Request.To; 0 when Err is set.
-	Out int64
-	// Spread is the uact (mint) or uakt (burn) kept by the vault.
-	Spread int64
-	// FromVault and Minted split a burn's Out into uakt paid from the
-	// vault and uakt newly minted.
-	FromVault, Minted int64
-	// Err is why the execution failed, nil on success.
-	Err error
-	// Cancelled is true when the request failed for the last time and
-	// its funds went back to Request.From.
-	Cancelled bool
-}
 
 // BME is Akash's Burn-Mint Equilibrium (AEP-76, live since v2.0.0; see
 // ../shared/model/akash.md §7 and Model spec §C, §D.14–16). It moves
@@ -295,13 +204,16 @@ type BMEResult struct {
 // (0, BMEMaxPriceUSD], or a stale oracle (SetOracleOK(false)), is
 // halt_oracle.
 //
-// Timing. MintACT and BurnACT execute immediately: the kernel models the
-// chain's epochs by scheduling each request at the next epoch (burns every
-// EpochBlocks, mints every MintInterval blocks). Alternatively the queue
-// (EnqueueMint, EnqueueBurn, ExecuteDue, NextDue) follows x/bme: funds move
-// to the vault when queued (a queued mint's AKT is "pending" and excluded
-// from CR), at most BMEMaxRecordsPerBlock requests run per block, and a
-// request that fails BMEMaxAttempts times is cancelled and refunded.
+// Timing. MintACT and BurnACT execute immediately, at the price they are
+// given. On chain, x/bme queues each request and runs it at the next epoch
+// (burns every EpochBlocks blocks, mints every MintInterval blocks, at most
+// 50 records a block, a request cancelled after 3 failed attempts; akash.md
+// §7 "Queue and epochs"). This type does not model that queue, and the
+// simulation kernel does not model the epoch delay: it calls MintACT when a
+// tenant needs credits and BurnACT when a provider is paid in ACT, and both
+// take effect at once. Status and MintInterval report the on-chain status
+// and mint epoch; nothing waits for them, but MintACT refuses a mint at
+// halt_cr and both refuse at halt_oracle.
 //
 // A BME is not safe for concurrent use.
 type BME struct {
@@ -314,15 +226,8 @@ type BME struct {
 	oracleOK bool
 	seeded   bool
 
-	remint     int64 // R, uakt
-	pendingAKT int64 // uakt of queued mints held by the vault
-	pendingACT int64 // uact of queued burns held by the vault
-	totals     BMETotals
-
-	mints, burns       []BMERequest
-	nextID             int64
-	nextMint, nextBurn int64 // block heights of the next epochs
-	mintHalted         bool  // mints were halted at the last mint epoch
+	remint int64 // R, uakt
+	totals BMETotals
 }
 
 // NewBME returns a BME over ledger l with the given vault account. It
@@ -381,20 +286,12 @@ func (b *BME) SetOracleOK(ok bool) { b.oracleOK = ok }
 func (b *BME) OracleOK() bool { return b.oracleOK }
 
 // Vault returns the vault's AKT balance in uakt (V, akash.md §C): the
-// seed, the remint credits, and the AKT of queued mints.
+// seed and the remint credits.
 func (b *BME) Vault() int64 { return b.l.Balance(b.vault, AKT) }
 
 // RemintCredits returns R in uakt: AKT taken in by mints and not yet paid
 // out by redemptions.
 func (b *BME) RemintCredits() int64 { return b.remint }
-
-// PendingAKT returns the uakt of queued mints held by the vault; CR
-// excludes it.
-func (b *BME) PendingAKT() int64 { return b.pendingAKT }
-
-// PendingACT returns the uact of queued burns held by the vault (still
-// part of the ACT supply until executed).
-func (b *BME) PendingACT() int64 { return b.pendingACT }
 
 // Totals returns the cumulative flows.
 func (b *BME) Totals() BMETotals { return b.totals }
@@ -407,52 +304,17 @@ func (b *BME) NetBurnedAKT() int64 { return b.totals.NetBurnedAKT() }
 // remint credits.
 func (b *BME) MintedAKT() int64 { return b.totals.AKTMinted }
 
-// bmePrice converts a price in USD per AKT to units of 1e-12 USD; ok is
-// false for a price the BME treats as a broken oracle.
-func bmePrice(priceUSD float64) (p uint64, ok bool) {
-	if !(priceUSD > 0 && priceUSD <= BMEMaxPriceUSD) {
-		return 0, false
-	}
-	r := math.Round(priceUSD * bmePriceScale)
-	if r < 1 {
-		return 0, false
-	}
-	return uint64(r), true
-}
-
-// CollateralRatio is (vault AKT − pending AKT) · priceUSD / ACT supply
-// (akash.md §7 "CR formula"), with priceUSD in USD per AKT; it is +Inf
-// when no ACT exists. The ACT supply includes the spread held by the
-// vault and ACT of queued burns, as the chain's bank total supply does.
-// Status compares the exact value truncated to basis points.
+// CollateralRatio is vault AKT · priceUSD / ACT supply (akash.md §7 "CR
+// formula"), with priceUSD in USD per AKT; it is +Inf when no ACT exists.
+// The ACT supply includes the spread held by the vault, as the chain's
+// bank total supply does. Status compares the exact value truncated to
+// basis points.
 func (b *BME) CollateralRatio(priceUSD float64) float64 {
 	a := b.l.Supply(ACT)
 	if a == 0 {
 		return math.Inf(1)
 	}
-	return float64(b.Vault()-b.pendingAKT) * priceUSD / float64(a)
-}
-
-// crBps returns CR in basis points truncated toward zero, exactly, at the
-// fixed-point price p (x/bme: cr.Mul(10000).TruncateInt64()). It is
-// math.MaxInt64 when no ACT exists or CR is beyond int64.
-func (b *BME) crBps(p uint64) int64 {
-	a := b.l.Supply(ACT)
-	if a == 0 {
-		return math.MaxInt64
-	}
-	num := b.Vault() - b.pendingAKT
-	if num <= 0 {
-		return 0
-	}
-	// floor(num·p·1e4 / (a·1e12)) = floor(floor(num·p / 1e8) / a).
-	hi, lo := bits.Mul64(uint64(num), p)
-	hi, lo = bmeDiv128(hi, lo, bmePriceScale/bmeBps)
-	hi, lo = bmeDiv128(hi, lo, uint64(a))
-	if hi != 0 || lo > math.MaxInt64 {
-		return math.MaxInt64
-	}
-	return int64(lo)
+	return float64(b.Vault()) * priceUSD / float64(a)
 }
 
 // CRBps returns the collateral ratio in basis points truncated toward
@@ -492,13 +354,15 @@ func (b *BME) statusAt(p uint64) BMEStatus {
 	}
 }
 
-// MintInterval is the mint epoch in blocks at priceUSD (USD per AKT):
-// EpochBlocks while healthy, else min(MaxEpochBlocks,
-// floor(EpochBlocks·1.1^steps)) with steps = floor((WarnCR − CR)·1000),
-// one step per 0.001 of CR (10 bps) below WarnCR (akash.md §D.16; x/bme
-// calculateBlocksDiff, with CR in truncated basis points and exact
-// arithmetic). While the oracle is halted CR is unknown and it returns
-// EpochBlocks, the cadence at which to try again.
+// MintInterval is the mint epoch, in blocks, that x/bme would use at
+// priceUSD (USD per AKT): EpochBlocks while healthy, else
+// min(MaxEpochBlocks, floor(EpochBlocks·1.1^steps)) with steps =
+// floor((WarnCR − CR)·1000), one step per 0.001 of CR (10 bps) below
+// WarnCR (akash.md §D.16; x/bme calculateBlocksDiff, with CR in truncated
+// basis points and exact arithmetic). While the oracle is halted CR is
+// unknown and it returns EpochBlocks, the cadence at which x/bme tries
+// again. It only reports the on-chain epoch: MintACT executes at once
+// (see BME).
 func (b *BME) MintInterval(priceUSD float64) int64 {
 	p, ok := bmePrice(priceUSD)
 	if !ok || !b.oracleOK {
@@ -515,165 +379,6 @@ func (b *BME) mintIntervalAt(p uint64) int64 {
 	return bmeBackoff(b.p.EpochBlocks, b.p.MaxEpochBlocks, (b.warnBps-cr)/bmeBackoffStepBps)
 }
 
-// bmeBackoff returns min(maxBlocks, floor(base·1.1^steps)), at least base.
-func bmeBackoff(base, maxBlocks, steps int64) int64 {
-	if steps <= 0 {
-		return base
-	}
-	// Skip the exact power when the float estimate is far above the cap.
-	if float64(base)*math.Pow(float64(bmeBackoffNum)/bmeBackoffDen, float64(steps)) > 2*float64(maxBlocks) {
-		return maxBlocks
-	}
-	num := new(big.Int).Exp(big.NewInt(bmeBackoffNum), big.NewInt(steps), nil)
-	num.Mul(num, big.NewInt(base))
-	den := new(big.Int).Exp(big.NewInt(bmeBackoffDen), big.NewInt(steps), nil)
-	num.Quo(num, den)
-	if !num.IsInt64() || num.Int64() > maxBlocks {
-		return maxBlocks
-	}
-	return max(num.Int64(), base)
-}
-
-// bmeDiv128 divides the 128-bit number hi:lo by d, returning the 128-bit
-// quotient.
-func bmeDiv128(hi, lo, d uint64) (qhi, qlo uint64) {
-	qhi = hi / d
-	qlo, _ = bits.Div64(hi%d, lo, d)
-	return qhi, qlo
-}
-
-// bmeMulDiv returns q = floor(x·y/d) and r = x·y mod d exactly; ok is
-// false when q exceeds math.MaxInt64.
-func bmeMulDiv(x, y, d uint64) (q, r uint64, ok bool) {
-	hi, lo := bits.Mul64(x, y)
-	if hi >= d {
-		return 0, 0, false
-	}
-	q, r = bits.Div64(hi, lo, d)
-	return q, r, q <= math.MaxInt64
-}
-
-// bmeSpread returns floor((q + r/d)·bps/10000) exactly, the spread of
-// the untruncated amount q + r/d (x/bme takes the spread of the exact
-// amount, then truncates). It needs r < d and bps < 10000.
-func bmeSpread(q, r, d, bps uint64) uint64 {
-	if bps == 0 {
-		return 0
-	}
-	// q·bps = a·1e4 + c0; r·bps/d = c1 + f, f < 1; the result is
-	// a + floor((c0 + c1 + f)/1e4) = a + (c0 + c1)/1e4.
-	hi, lo := bits.Mul64(q, bps)
-	a, c0 := bits.Div64(hi, lo, bmeBps)
-	c1, _, _ := bmeMulDiv(r, bps, d)
-	return a + (c0+c1)/bmeBps
-}
-
-// quoteMint computes a mint of aktIn uakt at the fixed-point price p:
-// the ACT minted floor(aktIn·P) and the part of it kept as spread.
-func (b *BME) quoteMint(aktIn int64, p uint64) (gross, spread int64, err error) {
-	if aktIn <= 0 {
-		return 0, 0, fmt.Errorf("%w: mint of %d uakt", ErrBMEAmount, aktIn)
-	}
-	q, r, ok := bmeMulDiv(uint64(aktIn), p, bmePriceScale)
-	if !ok || int64(q) > math.MaxInt64-b.l.Supply(ACT) {
-		return 0, 0, fmt.Errorf("%w: mint of %d uakt overflows the ACT supply", ErrBMEAmount, aktIn)
-	}
-	if q == 0 {
-		return 0, 0, fmt.Errorf("%w: mint of %d uakt truncates to 0 uact", ErrBMEAmount, aktIn)
-	}
-	return int64(q), int64(bmeSpread(q, r, bmePriceScale, uint64(b.p.MintSpreadBps))), nil
-}
-
-// quoteBurn computes a redemption of actIn uact at the fixed-point price
-// p: the AKT paid floor(actIn/P) net of the settle spread, and the spread.
-func (b *BME) quoteBurn(actIn int64, p uint64) (out, spread int64, err error) {
-	if actIn <= 0 {
-		return 0, 0, fmt.Errorf("%w: burn of %d uact", ErrBMEAmount, actIn)
-	}
-	q, r, ok := bmeMulDiv(uint64(actIn), bmePriceScale, p)
-	if !ok {
-		return 0, 0, fmt.Errorf("%w: burn of %d uact overflows", ErrBMEAmount, actIn)
-	}
-	s := bmeSpread(q, r, p, uint64(b.p.SettleSpreadBps))
-	out = int64(q - s)
-	if out == 0 {
-		return 0, 0, fmt.Errorf("%w: burn of %d uact truncates to 0 uakt", ErrBMEAmount, actIn)
-	}
-	// Newly minted AKT is at most out; refuse what could overflow supply.
-	if out > math.MaxInt64-b.l.Supply(AKT) {
-		return 0, 0, fmt.Errorf("%w: burn of %d uact overflows the AKT supply", ErrBMEAmount, actIn)
-	}
-	return out, int64(s), nil
-}
-
-// QuoteMint returns what MintACT would do with aktIn uakt at priceUSD (USD
-// per AKT), ignoring the status and minimum: actOut uact to the user and
-// spread uact to the vault. It moves nothing.
-func (b *BME) QuoteMint(aktIn int64, priceUSD float64) (actOut, spread int64, err error) {
-	p, ok := bmePrice(priceUSD)
-	if !ok {
-		return 0, 0, fmt.Errorf("%w: price %v USD/AKT", ErrBMEHaltOracle, priceUSD)
-	}
-	gross, spread, err := b.quoteMint(aktIn, p)
-	return gross - spread, spread, err
-}
-
-// QuoteBurn returns the uakt BurnACT would pay for actIn uact at priceUSD
-// (USD per AKT), ignoring the status. It moves nothing.
-func (b *BME) QuoteBurn(actIn int64, priceUSD float64) (aktOut int64, err error) {
-	p, ok := bmePrice(priceUSD)
-	if !ok {
-		return 0, fmt.Errorf("%w: price %v USD/AKT", ErrBMEHaltOracle, priceUSD)
-	}
-	out, _, err := b.quoteBurn(actIn, p)
-	return out, err
-}
-
-// AKTForACT returns the least uakt whose mint at priceUSD (USD per AKT)
-// gives the user at least actOut uact after the spread: what a tenant
-// (or the Console, which market-buys the AKT) must mint to deposit actOut
-// (akash.md §D.8). It does not apply the min_mint_act minimum.
-func (b *BME) AKTForACT(actOut int64, priceUSD float64) (int64, error) {
-	p, ok := bmePrice(priceUSD)
-	if !ok {
-		return 0, fmt.Errorf("%w: price %v USD/AKT", ErrBMEHaltOracle, priceUSD)
-	}
-	if actOut <= 0 {
-		return 0, fmt.Errorf("%w: %d uact wanted", ErrBMEAmount, actOut)
-	}
-	bps := uint64(b.p.MintSpreadBps)
-	user := func(a int64) (int64, bool) {
-		q, r, ok := bmeMulDiv(uint64(a), p, bmePriceScale)
-		if !ok {
-			return 0, false
-		}
-		return int64(q - bmeSpread(q, r, bmePriceScale, bps)), true
-	}
-	est := float64(actOut) * bmePriceScale / float64(p) / (1 - float64(bps)/bmeBps)
-	if !(est < math.MaxInt64/2) {
-		return 0, fmt.Errorf("%w: %d uact needs more than int64 uakt", ErrBMEAmount, actOut)
-	}
-	// The float estimate is within a few uakt; step to the exact answer.
-	a := max(int64(est), 1)
-	for {
-		got, ok := user(a)
-		if !ok {
-			return 0, fmt.Errorf("%w: %d uact needs more than int64 uakt", ErrBMEAmount, actOut)
-		}
-		if got >= actOut {
-			break
-		}
-		a++
-	}
-	for a > 1 {
-		if got, _ := user(a - 1); got < actOut {
-			break
-		}
-		a--
-	}
-	return a, nil
-}
-
 // checkAccounts rejects requests from or to the vault itself.
 func (b *BME) checkAccounts(from, to Account) error {
 	if from == b.vault || to == b.vault {
@@ -683,53 +388,40 @@ func (b *BME) checkAccounts(from, to Account) error {
 }
 
 // MintACT mints ACT against AKT (MsgMintACT, akash.md §D.14), executed
-// immediately (the caller delays it to the next mint epoch, MintInterval).
-// It takes aktIn uakt from account from into the vault, adds aktIn to the
-// remint credits, and mints floor(aktIn·priceUSD) uact (priceUSD in USD
-// per AKT, 1 ACT = $1): the spread, floor of MintSpreadBps of the exact
-// amount, is minted to the vault account, where it stays (on chain the
-// module keeps it), and actOut, the rest, to account to. It returns an
-// error and moves nothing when the status is halt_cr (ErrBMEHaltCR) or
-// halt_oracle (ErrBMEHaltOracle), the ACT minted before the spread is
-// below MinMintACT (ErrBMEMinMint), from lacks aktIn (ErrBMEFunds), or
-// the amount is invalid (ErrBMEAmount).
+// immediately (see BME: there is no mint epoch). It takes aktIn uakt from
+// account from into the vault, adds aktIn to the remint credits, and mints
+// floor(aktIn·priceUSD) uact (priceUSD in USD per AKT, 1 ACT = $1): the
+// spread, floor of MintSpreadBps of the exact amount, is minted to the
+// vault account, where it stays (on chain the module keeps it), and
+// actOut, the rest, to account to. It returns an error and moves nothing
+// when the status is halt_cr (ErrBMEHaltCR) or halt_oracle
+// (ErrBMEHaltOracle), the ACT minted before the spread is below MinMintACT
+// (ErrBMEMinMint), from lacks aktIn (ErrBMEFunds), or the amount is
+// invalid (ErrBMEAmount).
 func (b *BME) MintACT(from, to Account, aktIn int64, priceUSD float64) (actOut int64, err error) {
-	gross, spread, err := b.checkMint(from, to, aktIn, priceUSD)
-	if err != nil {
-		return 0, err
-	}
-	b.l.Transfer(from, b.vault, AKT, aktIn)
-	return b.settleMint(to, aktIn, gross, spread), nil
-}
-
-// checkMint validates a mint and quotes it.
-func (b *BME) checkMint(from, to Account, aktIn int64, priceUSD float64) (gross, spread int64, err error) {
 	if err := b.checkAccounts(from, to); err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	p, ok := bmePrice(priceUSD)
 	if !ok || !b.oracleOK {
-		return 0, 0, fmt.Errorf("%w: price %v USD/AKT, oracle fresh %v", ErrBMEHaltOracle, priceUSD, b.oracleOK)
+		return 0, fmt.Errorf("%w: price %v USD/AKT, oracle fresh %v", ErrBMEHaltOracle, priceUSD, b.oracleOK)
 	}
 	if b.statusAt(p) == BMEHaltCR {
-		return 0, 0, fmt.Errorf("%w: CR %d bps <= %d bps", ErrBMEHaltCR, b.crBps(p), b.haltBps)
+		return 0, fmt.Errorf("%w: CR %d bps <= %d bps", ErrBMEHaltCR, b.crBps(p), b.haltBps)
 	}
-	gross, spread, err = b.quoteMint(aktIn, p)
+	gross, spread, err := b.quoteMint(aktIn, p)
 	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	if gross < b.minMint {
-		return 0, 0, fmt.Errorf("%w: %d uakt at %v USD/AKT mints %d uact < %d", ErrBMEMinMint, aktIn, priceUSD, gross, b.minMint)
+		return 0, fmt.Errorf("%w: %d uakt at %v USD/AKT mints %d uact < %d", ErrBMEMinMint, aktIn, priceUSD, gross, b.minMint)
 	}
 	if have := b.l.Balance(from, AKT); have < aktIn {
-		return 0, 0, fmt.Errorf("%w: mint of %d uakt from %s holding %d", ErrBMEFunds, aktIn, b.l.Name(from), have)
+		return 0, fmt.Errorf("%w: mint of %d uakt from %s holding %d", ErrBMEFunds, aktIn, b.l.Name(from), have)
 	}
-	return gross, spread, nil
-}
 
-// settleMint credits a mint whose AKT is already in the vault.
-func (b *BME) settleMint(to Account, aktIn, gross, spread int64) (actOut int64) {
 	actOut = gross - spread
+	b.l.Transfer(from, b.vault, AKT, aktIn)
 	b.remint += aktIn
 	b.l.Mint(to, ACT, actOut)
 	b.l.Mint(b.vault, ACT, spread)
@@ -737,56 +429,41 @@ func (b *BME) settleMint(to Account, aktIn, gross, spread int64) (actOut int64) 
 	b.totals.ACTMinted += gross
 	b.totals.ACTSpread += spread
 	b.totals.Mints++
-	return actOut
+	return actOut, nil
 }
 
 // BurnACT redeems ACT for AKT (MsgBurnACT, akash.md §D.15), executed
-// immediately (the caller delays it to the next burn epoch, EpochBlocks).
-// It burns actIn uact held by account from and pays aktOut =
-// floor(actIn/priceUSD) uakt (priceUSD in USD per AKT) less the settle
-// spread to account to: fromVault out of the vault, up to the remint
-// credits, and the shortfall minted as new AKT (the AKT supply grows). A
-// settle spread is simply not paid (it stays in the vault or is never
-// minted). It is allowed at halt_cr; it returns an error and moves
-// nothing at halt_oracle (ErrBMEHaltOracle), when from lacks actIn
-// (ErrBMEFunds), or when the amount is invalid or truncates to zero AKT
-// (ErrBMEAmount).
+// immediately (see BME: there is no burn epoch). It burns actIn uact held
+// by account from and pays aktOut = floor(actIn/priceUSD) uakt (priceUSD
+// in USD per AKT) less the settle spread to account to: fromVault out of
+// the vault, up to the remint credits, and the shortfall minted as new AKT
+// (the AKT supply grows). A settle spread is simply not paid (it stays in
+// the vault or is never minted). It is allowed at halt_cr; it returns an
+// error and moves nothing at halt_oracle (ErrBMEHaltOracle), when from
+// lacks actIn (ErrBMEFunds), or when the amount is invalid or truncates to
+// zero AKT (ErrBMEAmount).
 func (b *BME) BurnACT(from, to Account, actIn int64, priceUSD float64) (aktOut, fromVault, minted int64, err error) {
-	aktOut, spread, err := b.checkBurn(from, to, actIn, priceUSD)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	fromVault, minted = b.settleBurn(from, to, actIn, aktOut, spread)
-	return aktOut, fromVault, minted, nil
-}
-
-// checkBurn validates a redemption and quotes it.
-func (b *BME) checkBurn(from, to Account, actIn int64, priceUSD float64) (out, spread int64, err error) {
 	if err := b.checkAccounts(from, to); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	p, ok := bmePrice(priceUSD)
 	if !ok || !b.oracleOK {
-		return 0, 0, fmt.Errorf("%w: price %v USD/AKT, oracle fresh %v", ErrBMEHaltOracle, priceUSD, b.oracleOK)
+		return 0, 0, 0, fmt.Errorf("%w: price %v USD/AKT, oracle fresh %v", ErrBMEHaltOracle, priceUSD, b.oracleOK)
 	}
-	out, spread, err = b.quoteBurn(actIn, p)
+	aktOut, spread, err := b.quoteBurn(actIn, p)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	if have := b.l.Balance(from, ACT); have < actIn {
-		return 0, 0, fmt.Errorf("%w: burn of %d uact from %s holding %d", ErrBMEFunds, actIn, b.l.Name(from), have)
+		return 0, 0, 0, fmt.Errorf("%w: burn of %d uact from %s holding %d", ErrBMEFunds, actIn, b.l.Name(from), have)
 	}
-	return out, spread, nil
-}
 
-// settleBurn burns actIn uact held by src and pays aktOut uakt to to.
-func (b *BME) settleBurn(src, to Account, actIn, aktOut, spread int64) (fromVault, minted int64) {
 	fromVault = min(aktOut, b.remint)
-	if v := b.Vault() - b.pendingAKT; fromVault > v {
+	if v := b.Vault(); fromVault > v {
 		panic(fmt.Sprintf("tokenomics: bme: remint credits %d exceed the vault's %d uakt", b.remint, v))
 	}
 	minted = aktOut - fromVault
-	b.l.Burn(src, ACT, actIn)
+	b.l.Burn(from, ACT, actIn)
 	b.l.Transfer(b.vault, to, AKT, fromVault)
 	b.l.Mint(to, AKT, minted)
 	b.remint -= fromVault
@@ -795,215 +472,22 @@ func (b *BME) settleBurn(src, to Account, actIn, aktOut, spread int64) (fromVaul
 	b.totals.AKTMinted += minted
 	b.totals.AKTSettleSpread += spread
 	b.totals.Burns++
-	return fromVault, minted
+	return aktOut, fromVault, minted, nil
 }
 
-// Check verifies the BME's own invariants against the ledger: remint
-// credits and pending amounts are non-negative and equal to what the
-// flows imply, and the vault holds at least the remint credits plus the
-// pending AKT, and at least the pending ACT. It returns (true, "") when
-// all hold, else false and the first violation.
+// Check verifies the BME's own invariants against the ledger: the remint
+// credits are non-negative and equal to what the flows imply, and the
+// vault holds at least the remint credits. It returns (true, "") when all
+// hold, else false and the first violation.
 func (b *BME) Check() (bool, string) {
 	t := b.totals
-	var qa, qc int64
-	for _, r := range b.mints {
-		qa += r.Amount
-	}
-	for _, r := range b.burns {
-		qc += r.Amount
-	}
 	switch {
 	case b.remint < 0:
 		return false, fmt.Sprintf("bme: remint credits %d < 0", b.remint)
 	case b.remint != t.AKTIn-t.AKTFromVault:
 		return false, fmt.Sprintf("bme: remint credits %d != AKT in %d - paid from vault %d", b.remint, t.AKTIn, t.AKTFromVault)
-	case b.pendingAKT != qa || b.pendingACT != qc:
-		return false, fmt.Sprintf("bme: pending %d uakt, %d uact != queued %d uakt, %d uact", b.pendingAKT, b.pendingACT, qa, qc)
-	case b.Vault() < b.remint+b.pendingAKT:
-		return false, fmt.Sprintf("bme: vault %d uakt < remint credits %d + pending %d", b.Vault(), b.remint, b.pendingAKT)
-	case b.l.Balance(b.vault, ACT) < b.pendingACT:
-		return false, fmt.Sprintf("bme: vault %d uact < pending %d", b.l.Balance(b.vault, ACT), b.pendingACT)
+	case b.Vault() < b.remint:
+		return false, fmt.Sprintf("bme: vault %d uakt < remint credits %d", b.Vault(), b.remint)
 	}
 	return true, ""
-}
-
-// bmeNextEpoch returns the first height >= h on the grid next + k·period.
-func bmeNextEpoch(next, h, period int64) int64 {
-	if next >= h {
-		return next
-	}
-	return next + (h-next+period-1)/period*period
-}
-
-// EnqueueMint queues a mint of aktIn uakt from account from, the ACT to go
-// to account to (x/bme RequestBurnMint). It checks what MintACT checks at
-// priceUSD (USD per AKT) and block height height, then moves the AKT into
-// the vault as pending; ExecuteDue mints at the next mint epoch. It
-// returns the request ID, or an error and moves nothing.
-func (b *BME) EnqueueMint(from, to Account, aktIn int64, priceUSD float64, height int64) (id int64, err error) {
-	if _, _, err := b.checkMint(from, to, aktIn, priceUSD); err != nil {
-		return 0, err
-	}
-	if len(b.mints) == 0 {
-		b.nextMint = bmeNextEpoch(b.nextMint, height, b.MintInterval(priceUSD))
-	}
-	b.l.Transfer(from, b.vault, AKT, aktIn)
-	b.pendingAKT += aktIn
-	b.nextID++
-	b.mints = append(b.mints, BMERequest{ID: b.nextID, Kind: BMEMint, From: from, To: to, Amount: aktIn, Height: height})
-	return b.nextID, nil
-}
-
-// EnqueueBurn queues a redemption of actIn uact from account from, the AKT
-// to go to account to. It checks what BurnACT checks at priceUSD (USD per
-// AKT), then moves the ACT into the vault as pending; ExecuteDue redeems
-// it at the next burn epoch. It returns the request ID, or an error and
-// moves nothing.
-func (b *BME) EnqueueBurn(from, to Account, actIn int64, priceUSD float64, height int64) (id int64, err error) {
-	if _, _, err := b.checkBurn(from, to, actIn, priceUSD); err != nil {
-		return 0, err
-	}
-	if len(b.burns) == 0 {
-		b.nextBurn = bmeNextEpoch(b.nextBurn, height, b.p.EpochBlocks)
-	}
-	b.l.Transfer(from, b.vault, ACT, actIn)
-	b.pendingACT += actIn
-	b.nextID++
-	b.burns = append(b.burns, BMERequest{ID: b.nextID, Kind: BMEBurn, From: from, To: to, Amount: actIn, Height: height})
-	return b.nextID, nil
-}
-
-// Queued returns copies of the queued mints and burns, oldest first.
-func (b *BME) Queued() (mints, burns []BMERequest) {
-	return append([]BMERequest(nil), b.mints...), append([]BMERequest(nil), b.burns...)
-}
-
-// NextDue returns the block height of the next epoch with queued work,
-// the height at which the caller should call ExecuteDue, or -1 when
-// nothing is queued. While mints are halted it keeps returning a height
-// EpochBlocks ahead, so the caller polls at the burn cadence.
-func (b *BME) NextDue() int64 {
-	next := int64(-1)
-	if len(b.burns) > 0 {
-		next = b.nextBurn
-	}
-	if len(b.mints) > 0 && (next < 0 || b.nextMint < next) {
-		next = b.nextMint
-	}
-	return next
-}
-
-// ExecuteDue runs the epochs due at block height (the x/bme EndBlocker)
-// at oracle price priceUSD (USD per AKT) and returns the requests it
-// processed, in order. Burns run first, oldest first, when the burn epoch
-// is due and the oracle is not halted; the next burn epoch is
-// EpochBlocks later. Mints run when the mint epoch is due and the status
-// is healthy or warning; the next mint epoch is MintInterval blocks later
-// (computed before the mints run). While mints are halted they wait, the
-// epoch is retried every EpochBlocks, and on recovery the next mint epoch
-// is MintInterval after the recovery (as x/bme resets it). At most
-// BMEMaxRecordsPerBlock requests run; the rest wait for their next epoch.
-// A request that fails (a mint below MinMintACT at the new price, a
-// result truncating to zero, or a mint met by halt_cr mid-batch) counts
-// an attempt and stays queued; after BMEMaxAttempts it is cancelled and
-// its funds go back to its From account.
-func (b *BME) ExecuteDue(height int64, priceUSD float64) []BMEResult {
-	var out []BMEResult
-	budget := BMEMaxRecordsPerBlock
-	p, ok := bmePrice(priceUSD)
-	ok = ok && b.oracleOK
-
-	if len(b.burns) > 0 && height >= b.nextBurn {
-		b.nextBurn = height + b.p.EpochBlocks
-		if ok {
-			var n int
-			b.burns, n, out = b.runQueue(b.burns, budget, out, func(r *BMERequest) BMEResult { return b.execBurn(r, p) })
-			budget -= n
-		}
-	}
-
-	if len(b.mints) > 0 && height >= b.nextMint {
-		switch {
-		case !ok || b.statusAt(p).Halted():
-			b.mintHalted = true
-			b.nextMint = height + b.p.EpochBlocks
-		case b.mintHalted:
-			b.mintHalted = false
-			b.nextMint = height + b.mintIntervalAt(p)
-		default:
-			b.nextMint = height + b.mintIntervalAt(p)
-			b.mints, _, out = b.runQueue(b.mints, budget, out, func(r *BMERequest) BMEResult { return b.execMint(r, p) })
-		}
-	}
-	return out
-}
-
-// runQueue executes up to budget requests of q in order, appending their
-// results to out; it returns the remaining queue and the number run.
-func (b *BME) runQueue(q []BMERequest, budget int, out []BMEResult, exec func(*BMERequest) BMEResult) ([]BMERequest, int, []BMEResult) {
-	kept := q[:0]
-	n := 0
-	for i := range q {
-		r := q[i]
-		if n >= budget {
-			kept = append(kept, r)
-			continue
-		}
-		n++
-		res := exec(&r)
-		out = append(out, res)
-		if res.Err != nil && !res.Cancelled {
-			kept = append(kept, r)
-		}
-	}
-	clear(q[len(kept):])
-	return kept, n, out
-}
-
-// fail counts a failed attempt of r, cancelling and refunding it after
-// BMEMaxAttempts.
-func (b *BME) fail(r *BMERequest, err error) BMEResult {
-	r.Attempts++
-	res := BMEResult{Request: *r, Err: err}
-	if r.Attempts < BMEMaxAttempts {
-		return res
-	}
-	res.Cancelled = true
-	b.totals.Cancelled++
-	if r.Kind == BMEMint {
-		b.pendingAKT -= r.Amount
-		b.l.Transfer(b.vault, r.From, AKT, r.Amount)
-	} else {
-		b.pendingACT -= r.Amount
-		b.l.Transfer(b.vault, r.From, ACT, r.Amount)
-	}
-	return res
-}
-
-// execMint executes a queued mint whose AKT the vault holds as pending.
-func (b *BME) execMint(r *BMERequest, p uint64) BMEResult {
-	if b.statusAt(p).Halted() {
-		return b.fail(r, fmt.Errorf("%w: CR %d bps", ErrBMEHaltCR, b.crBps(p)))
-	}
-	gross, spread, err := b.quoteMint(r.Amount, p)
-	if err != nil {
-		return b.fail(r, err)
-	}
-	if gross < b.minMint {
-		return b.fail(r, fmt.Errorf("%w: %d uakt mints %d uact < %d", ErrBMEMinMint, r.Amount, gross, b.minMint))
-	}
-	b.pendingAKT -= r.Amount
-	actOut := b.settleMint(r.To, r.Amount, gross, spread)
-	return BMEResult{Request: *r, Out: actOut, Spread: spread}
-}
-
-// execBurn executes a queued burn whose ACT the vault holds as pending.
-func (b *BME) execBurn(r *BMERequest, p uint64) BMEResult {
-	aktOut, spread, err := b.quoteBurn(r.Amount, p)
-	if err != nil {
-		return b.fail(r, err)
-	}
-	b.pendingACT -= r.Amount
-	fromVault, minted := b.settleBurn(b.vault, r.To, r.Amount, aktOut, spread)
-	return BMEResult{Request: *r, Out: aktOut, Spread: spread, FromVault: fromVault, Minted: minted}
 }

@@ -16,10 +16,9 @@
 // What the package holds (../shared/model/akash.md and competitors.md cite
 // the sources of every default):
 //
-//   - Take and fee splits: the take rate per denomination deducted at each
-//     provider withdrawal and sent to the community pool (Take, the
-//     take-rate era, akash.md §3), and a generic FeeSplit of a payment
-//     between treasury, stakers, burn and an operator.
+//   - Take: the take rate per denomination deducted at each provider
+//     withdrawal and sent to the community pool (Take, the take-rate era,
+//     akash.md §3).
 //   - Inflation and staking: the Cosmos SDK x/mint per-block inflation
 //     controller and the x/distribution split of each provision into
 //     community tax, validator commission and delegator rewards, block by
@@ -30,11 +29,11 @@
 //     tail (Render), issuance halving (Bittensor) and linear release
 //     (Nosana), behind one Emission interface (EmissionParams,
 //     NewEmission).
-//   - Burns and buy-backs: burning a job's USD value at the current price
-//     (BurnForUSD) and buy-back-and-burn policies (BuybackParams).
 //   - Burn-mint equilibrium: Akash v2.0.0's BME vault, ACT credits minted
 //     by burning AKT and redeemed for AKT, with its collateral-ratio
-//     circuit breaker and request queue (BMEParams, BME, akash.md §7).
+//     circuit breaker (BMEParams, BME, akash.md §7). Mints and
+//     redemptions execute at once: neither the x/bme request queue nor
+//     its epoch delay is modelled.
 //   - Token price processes: constant, geometric Brownian motion, a
 //     recorded CSV path (ParsePricePath) and an endogenous process moved
 //     by net buy flow (PriceParams, NewPriceProcess).
@@ -44,11 +43,15 @@
 //   - Airdrop seasons: points per listed GPU-hour, a snapshot and a pro
 //     rata claim (Season, io.net's Ignition seasons).
 //   - Governance schedules: timed parameter changes checked against the
-//     keys the caller can apply (GovernanceChange, ValidateSchedule, Due).
+//     keys the caller can apply (GovernanceChange, ValidateSchedule); the
+//     kernel schedules each change as an event at its time.
 //
 // Params gathers them as the scenario's [tokenomics] table. The package
-// decides nothing about when rules run: package sim calls them at its
-// tokenomics epoch and applies the results to the world.
+// decides nothing about when rules run: package sim calls inflation,
+// emissions, incentives, seasons, staking and the price at its tokenomics
+// epoch, Take and the BME's mints and redemptions when escrow is funded
+// and providers are paid, and governance changes at their times, and
+// applies the results to the world.
 //
 // The package is a leaf: it imports only the standard library, gonum and
 // simtime (simulated time), never the simulation kernel.

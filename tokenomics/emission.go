@@ -331,6 +331,18 @@ func emissionFloor(v float64) int64 {
 	return min(int64(snapFloor(v, emissionSnap)), maxCumulative)
 }
 
+// snapFloor returns floor(v) for v >= 0, or floor(v)+1 when v lies within
+// the relative tolerance tol below that integer, i.e. floor(v × (1+tol)):
+// a rounded-down amount that float rounding cannot knock one unit short.
+// It is non-decreasing in v. The caller keeps v below 2^63.
+func snapFloor(v, tol float64) float64 {
+	f := math.Floor(v)
+	if v > f && f+1-v <= v*tol && f+1 < 0x1p63 {
+		f++
+	}
+	return f
+}
+
 // emissionAdd adds two non-negative amounts, saturating at maxCumulative.
 func emissionAdd(a, b int64) int64 {
 	if a >= maxCumulative-b {

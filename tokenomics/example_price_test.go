@@ -145,23 +145,3 @@ func ExampleSeason_Allocate() {
 func fmtTokens(base int64) string {
 	return fmt.Sprintf("%d.%06d", base/tokenomics.BaseUnits, base%tokenomics.BaseUnits)
 }
-
-// Due returns the governance changes that fall in (from, to].
-func ExampleDue() {
-	changes := []tokenomics.GovernanceChange{
-		{At: 0, Key: "tokenomics.take_rate.akt", Value: 0.04, Note: "Metrics Ventures report"},
-		{At: simtime.Duration(30 * simtime.Day), Key: "tokenomics.take_rate.akt", Value: 0.02, Note: "on-chain value"},
-	}
-	allowed := []string{"tokenomics.take_rate.akt", "tokenomics.take_rate.usdc"}
-	if err := tokenomics.ValidateSchedule(changes, allowed); err != nil {
-		panic(err)
-	}
-	for _, w := range [][2]simtime.Time{{-1, 0}, {0, simtime.Day}, {29 * simtime.Day, 30 * simtime.Day}} {
-		for _, c := range tokenomics.Due(changes, w[0], w[1]) {
-			fmt.Printf("at %s: %s = %v (%s)\n", simtime.Time(c.At), c.Key, c.Value, c.Note)
-		}
-	}
-	// Output:
-	// at 0s: tokenomics.take_rate.akt = 0.04 (Metrics Ventures report)
-	// at 30d: tokenomics.take_rate.akt = 0.02 (on-chain value)
-}

@@ -52,28 +52,3 @@ func ValidateSchedule(changes []GovernanceChange, allowed []string) error {
 	}
 	return nil
 }
-
-// Due returns the changes with At in (from, to], ordered by At; changes
-// with equal At keep their schedule order, so the last one listed wins
-// when the caller applies them in turn. The half-open window means that
-// stepping through contiguous windows returns each change exactly once;
-// for changes at the scenario start (At = 0), start with from < 0, e.g.
-// Due(changes, -1, 0). It returns nil when none is due.
-func Due(changes []GovernanceChange, from, to simtime.Time) []GovernanceChange {
-	var out []GovernanceChange
-	for _, c := range changes {
-		if t := c.At.T(); t > from && t <= to {
-			out = append(out, c)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b GovernanceChange) int {
-		switch {
-		case a.At < b.At:
-			return -1
-		case a.At > b.At:
-			return 1
-		}
-		return 0
-	})
-	return out
-}
