@@ -22,7 +22,7 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./sim/ ./market/ ./reports/
 
-## r1: workload R1 (../shared/bench/R1.md), one simulated year, seed 1
+## r1: workload R1 (docs/bench/r1.md), one simulated year, seed 1
 r1: build
 	$(BIN) run scenarios/bench/r1.toml --out out/r1 --force
 
