@@ -70,7 +70,10 @@ type Outcome struct {
 var NoWinner = Outcome{Winner: -1}
 
 // Mechanism clears an order against its bids. Clear must not modify bids;
-// it may draw from rng to break ties.
+// it may draw from rng to break ties. Clear must not modify the mechanism;
+// one value serves every replication of a run. The same holds for the
+// methods of the optional capabilities below: a mechanism keeps no state
+// from one call to the next.
 type Mechanism interface {
 	// Name returns the registry name of the mechanism.
 	Name() string

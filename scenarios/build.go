@@ -15,8 +15,30 @@ import (
 	"github.com/depinsim/depinsim/tokenomics"
 )
 
-// NewMechanism builds the scenario's market mechanism.
+// NewMechanism returns the scenario's market mechanism: the one Validate
+// built while the [market] and [resources] tables are as they were then,
+// else a new one. A mechanism does not change once built (see
+// market.Mechanism), so one value serves every caller and every
+// replication of a run.
 func (sc *Scenario) NewMechanism() (market.Mechanism, error) {
+	if sc.mech != nil && sc.mechFrom == sc.mechanismInputs() {
+		return sc.mech, nil
+	}
+	return sc.buildMechanism()
+}
+
+// mechanismInputs describes what the mechanism is built from: the
+// [market] table and the [resources] table (whose resource keys a
+// ResourceBinder binds to). fmt prints maps with sorted keys, so equal
+// tables give equal strings.
+func (sc *Scenario) mechanismInputs() string {
+	return fmt.Sprintf("%#v %#v", sc.Market, sc.Resources)
+}
+
+// buildMechanism builds the scenario's market mechanism from the [market]
+// table, bound to the resources of [resources] when it has parameters per
+// resource.
+func (sc *Scenario) buildMechanism() (market.Mechanism, error) {
 	params := market.Params{}
 	name := ""
 	keys := make([]string, 0, len(sc.Market))
@@ -59,7 +81,8 @@ func (sc *Scenario) NewMechanism() (market.Mechanism, error) {
 	return m, nil
 }
 
-// Config builds the simulation config of a validated scenario.
+// Config builds the simulation config of a validated scenario, with the
+// mechanism NewMechanism returns (the one Validate kept).
 func (sc *Scenario) Config() (*sim.Config, error) {
 	cat, err := agents.NewCatalog(sc.Resources)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/sim"
 	"github.com/depinsim/depinsim/tokenomics"
 )
@@ -34,6 +35,11 @@ type Scenario struct {
 	// pricePath is the parsed tokenomics.price.csv when the price model is
 	// "csv" (read by Parse; nil otherwise).
 	pricePath *tokenomics.PricePath
+	// mech is the market mechanism Validate built, and mechFrom the
+	// mechanismInputs it was built from (nil and "" before Validate).
+	// NewMechanism and Config reuse it while those inputs are unchanged.
+	mech     market.Mechanism
+	mechFrom string
 }
 
 // Error is a bad-input error: the file, the line when known, the key path

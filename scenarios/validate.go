@@ -12,7 +12,9 @@ import (
 )
 
 // Validate checks every value's range; the error is an *Error naming the
-// key path.
+// key path. It builds the market mechanism and keeps it: NewMechanism,
+// Config and Warnings reuse it while [market] and [resources] are as
+// Validate saw them.
 func (sc *Scenario) Validate() error {
 	bad := func(key string, err error) error {
 		msg := err.Error()
@@ -26,6 +28,7 @@ func (sc *Scenario) Validate() error {
 		}
 		return &Error{Key: key, Msg: msg}
 	}
+	sc.mech, sc.mechFrom = nil, ""
 	if strings.TrimSpace(sc.Name) == "" || !filepath.IsLocal(sc.Name) || strings.ContainsAny(sc.Name, `/\`) {
 		return &Error{Key: "name", Msg: fmt.Sprintf("must be a non-empty name usable as a folder name (no / or \\, not . or ..), got %q", sc.Name)}
 	}
@@ -48,9 +51,11 @@ func (sc *Scenario) Validate() error {
 			return &Error{Key: "tokenomics.emission.weights." + k, Msg: fmt.Sprintf("unknown resource (known: %s)", strings.Join(known, ", "))}
 		}
 	}
-	if _, err := sc.NewMechanism(); err != nil {
+	mech, err := sc.buildMechanism()
+	if err != nil {
 		return bad("market", err)
 	}
+	sc.mech, sc.mechFrom = mech, sc.mechanismInputs()
 	names := map[string]bool{}
 	for i := range sc.Providers {
 		key := fmt.Sprintf("providers[%d]", i)
