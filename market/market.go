@@ -29,8 +29,8 @@ type Order struct {
 	// tiered mechanisms; 0 otherwise.
 	Tier int
 	// Selector is the tenant's selection policy among eligible bids, for
-	// mechanisms in which the tenant picks (akash-reverse); nil means the
-	// mechanism's own rule.
+	// mechanisms in which the tenant picks (TenantPicks: akash-reverse);
+	// nil means the mechanism's own rule.
 	Selector Selector
 }
 
@@ -98,6 +98,14 @@ type CheapestAsk interface {
 type Windowed interface {
 	// MaxBids returns the bid limit per order (0: no limit).
 	MaxBids() int
+}
+
+// TenantPicks is an optional capability: the mechanism lets the tenant's
+// Selector (Order.Selector) choose among the eligible bids. A mechanism
+// without it clears by its own rule and ignores the Selector.
+type TenantPicks interface {
+	// TenantPicks reports whether the tenant's Selector picks the winner.
+	TenantPicks() bool
 }
 
 // Selector is a tenant's policy for picking among eligible bids. Select
