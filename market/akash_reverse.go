@@ -41,6 +41,10 @@ func (m *AkashReverse) Name() string { return AkashReverseName }
 // MaxBids returns the bid limit per order.
 func (m *AkashReverse) MaxBids() int { return m.Bids }
 
+// TenantPicks reports true: the tenant's Selector picks the winner (see
+// Clear).
+func (m *AkashReverse) TenantPicks() bool { return true }
+
 // ClearsAtCheapestAsk reports true when ties are broken by provider index
 // and bids are unlimited: then the winner is the cheapest eligible ask.
 func (m *AkashReverse) ClearsAtCheapestAsk() bool {

@@ -28,7 +28,8 @@
 // a mechanism that is a CheapestAsk can clear from an AskIndex (a
 // price-ordered book of providers' standing asks with a segment tree of
 // free capacity) in O(log n) instead of collecting every bid; Windowed
-// limits the bids per order; Poster, Tiered, Batcher, Verifier and
+// limits the bids per order; TenantPicks lets the tenant's selection
+// policy pick the winner; Poster, Tiered, Batcher, Verifier and
 // ResourceBinder describe posted prices, priority tiers, batch clearing,
 // checking of work and parameters keyed by resource. docs/mechanisms.md
 // describes every mechanism, its parameters and its tested properties.

@@ -29,8 +29,8 @@ type Order struct {
 	// tiered mechanisms; 0 otherwise.
 	Tier int
 	// Selector is the tenant's selection policy among eligible bids, for
-	// mechanisms in which the tenant picks (akash-reverse); nil means the
-	// mechanism's own rule.
+	// mechanisms in which the tenant picks (TenantPicks: akash-reverse);
+	// nil means the mechanism's own rule.
 	Selector Selector
 }
 
@@ -70,7 +70,10 @@ type Outcome struct {
 var NoWinner = Outcome{Winner: -1}
 
 // Mechanism clears an order against its bids. Clear must not modify bids;
-// it may draw from rng to break ties.
+// it may draw from rng to break ties. Clear must not modify the mechanism;
+// one value serves every replication of a run. The same holds for the
+// methods of the optional capabilities below: a mechanism keeps no state
+// from one call to the next.
 type Mechanism interface {
 	// Name returns the registry name of the mechanism.
 	Name() string
@@ -95,6 +98,14 @@ type CheapestAsk interface {
 type Windowed interface {
 	// MaxBids returns the bid limit per order (0: no limit).
 	MaxBids() int
+}
+
+// TenantPicks is an optional capability: the mechanism lets the tenant's
+// Selector (Order.Selector) choose among the eligible bids. A mechanism
+// without it clears by its own rule and ignores the Selector.
+type TenantPicks interface {
+	// TenantPicks reports whether the tenant's Selector picks the winner.
+	TenantPicks() bool
 }
 
 // Selector is a tenant's policy for picking among eligible bids. Select

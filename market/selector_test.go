@@ -189,3 +189,23 @@ type fixedSelector int
 func (fixedSelector) Name() string { return "fixed" }
 
 func (f fixedSelector) Select(*market.Order, []market.Bid, *rand.Rand) int { return int(f) }
+
+// TestTenantPicks: akash-reverse alone has the TenantPicks capability, and
+// a mechanism clears to the bid the tenant's selector takes (an eligible
+// bid that is not the cheapest) exactly when it has it.
+func TestTenantPicks(t *testing.T) {
+	params := map[string]market.Params{
+		market.PostedPriceName: {"prices_usd_hour": gpuPrice},
+		market.TieredQueueName: {"tiers": okTiers, "work_per_unit_hour": okWork},
+	}
+	bids := []market.Bid{{Provider: 0, Price: 10}, {Provider: 1, Price: 30, Audited: true}, {Provider: 2, Price: 40}}
+	for _, name := range market.Names() {
+		m := newMech(t, name, params[name])
+		tp, ok := m.(market.TenantPicks)
+		picks := ok && tp.TenantPicks()
+		assert.Equal(t, name == market.AkashReverseName, picks, name)
+		o := market.Order{MaxPrice: 35, Posted: 35, Selector: fixedSelector(1)}
+		out := m.Clear(&o, bids, rand.New(rand.NewPCG(1, 1)))
+		assert.Equal(t, picks, out.Winner == 1, "%s: winner %d", name, out.Winner)
+	}
+}

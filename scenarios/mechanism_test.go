@@ -63,3 +63,44 @@ func TestPresetsKeepInvariants(t *testing.T) {
 		assert.Positive(t, leases, "%s starts leases", name)
 	}
 }
+
+// TestMechanismBuiltOnce checks that the mechanism Validate builds is the
+// one NewMechanism and every Config return, and that a [market] or
+// [resources] table changed since gives a new one, also without Validate.
+func TestMechanismBuiltOnce(t *testing.T) {
+	sc, err := Load("akash-2024", nil)
+	require.NoError(t, err)
+	require.NotNil(t, sc.mech)
+	for range 2 {
+		cfg, err := sc.Config()
+		require.NoError(t, err)
+		assert.Same(t, sc.mech, cfg.Mechanism)
+		m, err := sc.NewMechanism()
+		require.NoError(t, err)
+		assert.Same(t, sc.mech, m)
+	}
+
+	kept := sc.mech
+	sc.Market["max_bids"] = int64(3)
+	m, err := sc.NewMechanism()
+	require.NoError(t, err)
+	assert.NotSame(t, kept, m)
+	assert.Equal(t, 3, m.(market.Windowed).MaxBids())
+	require.NoError(t, sc.Validate())
+	assert.NotSame(t, kept, sc.mech, "Validate builds again")
+	cfg, err := sc.Config()
+	require.NoError(t, err)
+	assert.Same(t, sc.mech, cfg.Mechanism)
+	assert.Equal(t, 3, cfg.Mechanism.(market.Windowed).MaxBids())
+
+	// a mechanism bound to the resources: a new resource gives a new binding
+	io, err := Load("ionet-2024", nil)
+	require.NoError(t, err)
+	kept = io.mech
+	n := len(io.Resources.ReferenceUSDHour)
+	io.Resources.ReferenceUSDHour["new-gpu"] = 1
+	m, err = io.NewMechanism()
+	require.NoError(t, err)
+	assert.NotSame(t, kept, m)
+	assert.NotPanics(t, func() { m.(market.Poster).PostedUSDHour(make([]int32, n+1), nil, 0) })
+}

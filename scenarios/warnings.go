@@ -28,6 +28,8 @@ func (sc *Scenario) marketWarnings(add func(key, format string, args ...any), ca
 		return
 	}
 	poster, _ := m.(market.Poster)
+	tp, ok := m.(market.TenantPicks)
+	picks := ok && tp.TenantPicks()
 	qty := make([]int32, cat.NumResources())
 	mult := make([]float64, cat.NumResources())
 	for r := range mult {
@@ -41,7 +43,7 @@ func (sc *Scenario) marketWarnings(add func(key, format string, args ...any), ca
 	for i := range sc.Tenants {
 		c := &sc.Tenants[i]
 		key := fmt.Sprintf("tenants[%d]", i)
-		if c.Selection != "" && m.Name() != market.AkashReverseName {
+		if c.Selection != "" && !picks {
 			add(key+".selection", "mechanism %q ignores tenant selection policies (only akash-reverse lets the tenant pick)", m.Name())
 		}
 		if poster == nil {

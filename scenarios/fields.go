@@ -1,0 +1,72 @@
+package scenarios
+
+import (
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// allowedKeys returns the keys the table at path accepts: the toml tags
+// of the struct the table decodes into (nil for a map, whose keys are free).
+func allowedKeys(path toml.Key) []string {
+	t := reflect.TypeFor[Scenario]()
+	for _, p := range path {
+		f, ok := tomlField(t, p)
+		if !ok {
+			return nil
+		}
+		t = f.Type
+	}
+	t = elemType(t)
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var keys []string
+	for i := range t.NumField() {
+		if name := tomlName(t.Field(i)); name != "" {
+			keys = append(keys, name)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// elemType strips slices and pointers: the type of one element.
+func elemType(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// tomlField returns the field of struct type t (or of its elements)
+// whose toml key is key.
+func tomlField(t reflect.Type, key string) (reflect.StructField, bool) {
+	t = elemType(t)
+	if t.Kind() != reflect.Struct {
+		return reflect.StructField{}, false
+	}
+	for i := range t.NumField() {
+		if f := t.Field(i); tomlName(f) == key {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// tomlName returns a field's toml key ("" for an unexported or skipped field).
+func tomlName(f reflect.StructField) string {
+	if !f.IsExported() {
+		return ""
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+	switch name {
+	case "-":
+		return ""
+	case "":
+		return f.Name
+	}
+	return name
+}

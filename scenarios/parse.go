@@ -1,0 +1,359 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/depinsim/depinsim/tokenomics"
+)
+
+// Parse decodes, overrides, completes with defaults and validates a
+// scenario. The steps:
+//
+//  1. strict decode of the text as written, so unknown keys and wrong
+//     types are reported with their line;
+//  2. decode into a generic tree and apply each override;
+//  3. add defaults for every key not given (a table given replaces the
+//     default table whole: take_rate = { akt = 0.04 } sets usdc to 0;
+//     the parameter sub-tables of [tokenomics] are completed key by key);
+//  4. strict decode of the completed tree, then Validate;
+//  5. with the price model "csv", read the price path
+//     tokenomics.price.csv: a relative path from the scenario file's
+//     folder (for a preset, which has no folder, from the current
+//     folder). The scenario keeps the file's absolute path, so its
+//     resolved TOML reads the same file from wherever it is run.
+//
+// tokenomics.price.initial_usd is not used (the price process starts at
+// tokenomics.token_price_usd): the scenario's value is set to
+// token_price_usd, and a file that writes a different value, or a --set
+// of it, is an error.
+func Parse(src Source, sets []string) (*Scenario, error) {
+	label := src.Label()
+	var direct Scenario
+	md, err := toml.NewDecoder(bytes.NewReader(src.Data)).Decode(&direct)
+	if err != nil {
+		e := decodeError(label, src.Data, err)
+		var tree map[string]any
+		if _, terr := toml.Decode(string(src.Data), &tree); terr == nil {
+			if key, ok := typeErrorElement(tree, e.Key); ok {
+				e.Key, e.Line = key, findLine(src.Data, key)
+			}
+		}
+		return nil, e
+	}
+	if und := undecoded(md); len(und) > 0 {
+		return nil, unknownKeyError(label, src.Data, und[0])
+	}
+	if err := checkInitialUSD(label, src.Data, md, &direct, sets); err != nil {
+		return nil, err
+	}
+	var tree map[string]any
+	if _, err := toml.Decode(string(src.Data), &tree); err != nil {
+		return nil, decodeError(label, src.Data, err)
+	}
+	for _, s := range sets {
+		if err := ApplySet(tree, s); err != nil {
+			return nil, &Error{File: "--set", Msg: err.Error()}
+		}
+	}
+	defaults, err := defaultTree()
+	if err != nil {
+		panic("scenarios: defaults do not encode: " + err.Error())
+	}
+	mergeDefaults(tree, defaults)
+	file := label
+	if len(sets) > 0 {
+		file = label + " with --set " + strings.Join(sets, " --set ")
+	}
+	if err := checkTables(tree, reflect.TypeFor[Scenario](), ""); err != nil {
+		e := err.(*Error)
+		e.File = file
+		if len(sets) == 0 {
+			e.Line = findLine(src.Data, e.Key)
+		}
+		return nil, e
+	}
+	sc, err := decodeTree(tree)
+	if err != nil {
+		if e, ok := err.(*Error); ok {
+			e.File = file
+			return nil, e
+		}
+		return nil, &Error{File: file, Msg: err.Error()}
+	}
+	sc.Tokenomics.Price.InitialUSD = sc.Tokenomics.TokenPriceUSD
+	err = sc.Validate()
+	if err == nil && sc.Tokenomics.Price.Model == tokenomics.PriceCSV {
+		dir := "" // a preset: the current folder
+		if !src.Preset {
+			dir = filepath.Dir(src.Name)
+		}
+		sc.pricePath, sc.Tokenomics.Price.CSV, err = readPricePath(sc.Tokenomics.Price.CSV, dir, src.Preset)
+	}
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.File = file
+			if e.Line == 0 && len(sets) == 0 {
+				e.Line = findLine(src.Data, e.Key)
+			}
+			return nil, e
+		}
+		return nil, &Error{File: file, Msg: err.Error()}
+	}
+	return sc, nil
+}
+
+// checkInitialUSD refuses a tokenomics.price.initial_usd that the file
+// writes with a value other than the file's token_price_usd (or its
+// default), and any --set of it: the price process starts at
+// token_price_usd, so initial_usd is not used.
+func checkInitialUSD(label string, data []byte, md toml.MetaData, direct *Scenario, sets []string) error {
+	const key = "tokenomics.price.initial_usd"
+	for _, s := range sets {
+		if path, _, ok := strings.Cut(s, "="); ok && strings.TrimSpace(path) == key {
+			return &Error{File: "--set", Key: key, Msg: "not used: the price process starts at tokenomics.token_price_usd; set that instead"}
+		}
+	}
+	if !md.IsDefined("tokenomics", "price", "initial_usd") {
+		return nil
+	}
+	want := tokenomics.DefaultParams().TokenPriceUSD
+	if md.IsDefined("tokenomics", "token_price_usd") {
+		want = direct.Tokenomics.TokenPriceUSD
+	}
+	if got := direct.Tokenomics.Price.InitialUSD; got != want {
+		return &Error{File: label, Line: findLine(data, key), Key: key,
+			Msg: fmt.Sprintf("not used: the price process starts at tokenomics.token_price_usd (%v); leave initial_usd out (or equal to it), got %v", want, got)}
+	}
+	return nil
+}
+
+// readPricePath reads and parses the CSV price path at csv, a path
+// relative to dir unless absolute; it returns the path and the file's
+// absolute name. preset says the scenario is a preset (dir is then the
+// current folder). Errors are *Error on tokenomics.price.csv; a bad row is
+// named by the CSV file and its own line.
+func readPricePath(csv, dir string, preset bool) (*tokenomics.PricePath, string, error) {
+	const key = "tokenomics.price.csv"
+	name := csv
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(dir, name)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		from := "the scenario file's folder"
+		if preset {
+			from = "the current folder, for a preset"
+		}
+		return nil, "", &Error{Key: key, Msg: fmt.Sprintf("cannot read the price file: %v (a relative path is read from %s)", err, from)}
+	}
+	defer f.Close()
+	path, err := tokenomics.ParsePricePath(f, name)
+	if err != nil {
+		return nil, "", &Error{Key: key, Msg: err.Error()}
+	}
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return nil, "", &Error{Key: key, Msg: err.Error()}
+	}
+	return path, abs, nil
+}
+
+// decodeTree strictly decodes a completed tree into a Scenario.
+func decodeTree(tree map[string]any) (*Scenario, error) {
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(tree); err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	var sc Scenario
+	md, err := toml.NewDecoder(&buf).Decode(&sc)
+	if err != nil {
+		// the line is the encoded tree's, which no one sees: drop it
+		e := decodeError("", nil, err)
+		e.Line = 0
+		if key, ok := typeErrorElement(tree, e.Key); ok {
+			e.Key = key
+		}
+		return nil, e
+	}
+	if und := undecoded(md); len(und) > 0 {
+		return nil, &Error{Key: und[0].String(), Msg: "unknown key" + knownKeys(und[0])}
+	}
+	return &sc, nil
+}
+
+// undecoded returns the keys the decoder did not use, except those inside
+// [market]: the mechanism's factory reads them strictly (nested tables of
+// a mechanism's parameters stay undecoded in a map of any).
+func undecoded(md toml.MetaData) []toml.Key {
+	var out []toml.Key
+	for _, k := range md.Undecoded() {
+		if len(k) > 1 && k[0] == "market" {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// typeErrorElement adds element indices to the key path of a type error
+// that passes through arrays of tables. The decoder names such a key
+// without indices ("providers.count") and with the line of the key's
+// last element, whichever element holds the bad value; this finds the
+// first element that does not decode into its type and returns the key
+// with its index ("providers[0].count"). ok is false when the key passes
+// through no array of tables, or no element fails.
+func typeErrorElement(tree map[string]any, key string) (string, bool) {
+	if key == "" {
+		return "", false
+	}
+	key = elementIndex.ReplaceAllString(key, "") // the index elementKey took from the decoder's line
+	var cur any = tree
+	typ := reflect.TypeFor[Scenario]()
+	parts := strings.Split(key, ".")
+	found := false
+	for i, name := range parts {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return "", false
+		}
+		f, ok := tomlField(typ, name)
+		if !ok {
+			return "", false
+		}
+		cur, typ = m[name], f.Type
+		arr, isArr := cur.([]map[string]any)
+		if !isArr || elemType(typ).Kind() != reflect.Struct {
+			continue
+		}
+		typ = elemType(typ)
+		bad := -1
+		for j, el := range arr {
+			var buf bytes.Buffer
+			if err := toml.NewEncoder(&buf).Encode(el); err != nil {
+				return "", false
+			}
+			if _, err := toml.NewDecoder(&buf).Decode(reflect.New(typ).Interface()); err != nil {
+				bad = j
+				break
+			}
+		}
+		if bad < 0 {
+			return "", false
+		}
+		parts[i] = fmt.Sprintf("%s[%d]", name, bad)
+		cur, found = arr[bad], true
+	}
+	return strings.Join(parts, "."), found
+}
+
+var elementIndex = regexp.MustCompile(`\[\d+\]`)
+
+func decodeError(file string, data []byte, err error) *Error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Message
+		if pe.Usage != "" {
+			msg += " (" + strings.TrimSpace(pe.Usage) + ")"
+		}
+		return &Error{File: file, Line: pe.Position.Line, Key: elementKey(data, pe.Position.Line, pe.LastKey), Msg: msg}
+	}
+	// type errors: "toml: line N (last key "k"): incompatible types: ..."
+	msg := strings.TrimPrefix(err.Error(), "toml: ")
+	e := &Error{File: file, Msg: msg}
+	if strings.HasPrefix(msg, "line ") {
+		rest := strings.TrimPrefix(msg, "line ")
+		if i := strings.IndexByte(rest, ' '); i > 0 {
+			if n, err := strconv.Atoi(rest[:i]); err == nil {
+				e.Line = n
+				msg = rest[i+1:]
+			}
+		}
+	}
+	if strings.HasPrefix(msg, "(last key ") {
+		if i := strings.Index(msg, "): "); i > 0 {
+			e.Key = strings.Trim(msg[len("(last key "):i], `"`)
+			msg = msg[i+3:]
+		}
+	}
+	e.Msg = msg
+	e.Key = elementKey(data, e.Line, e.Key)
+	return e
+}
+
+func unknownKeyError(file string, data []byte, k toml.Key) error {
+	line := findLine(data, k.String())
+	return &Error{File: file, Line: line, Key: elementKey(data, line, k.String()), Msg: "unknown key" + knownKeys(k)}
+}
+
+// knownKeys lists the keys allowed next to an unknown key.
+func knownKeys(k toml.Key) string {
+	if len(k) == 0 {
+		return ""
+	}
+	names := allowedKeys(k[:len(k)-1])
+	if len(names) == 0 {
+		return ""
+	}
+	return " (allowed here: " + strings.Join(names, ", ") + ")"
+}
+
+// checkTables reports a key whose field is a Go map (gpus,
+// price_list_usd_hour, take_rate, [market], ...) but whose value is not a
+// table: the TOML decoder leaves such a map empty without an error. v is
+// the decoded tree at path, t the type it decodes into.
+func checkTables(v any, t reflect.Type, path string) error {
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	switch t.Kind() {
+	case reflect.Map:
+		if _, ok := v.(map[string]any); !ok {
+			return &Error{Key: path, Msg: fmt.Sprintf("must be a table such as { key = value, ... }, got %s", describe(v))}
+		}
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil // a date, or a type error the decoder reports
+		}
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			if f, ok := tomlField(t, k); ok {
+				if err := checkTables(m[k], f.Type, join(k)); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Slice:
+		if arr, ok := v.([]map[string]any); ok {
+			for i, el := range arr {
+				if err := checkTables(el, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// describe formats a decoded TOML value for an error message.
+func describe(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprintf("%v", v)
+}
