@@ -132,7 +132,7 @@ func TestDocsInitialUSDIsNotUsed(t *testing.T) {
 }
 
 // TestDocsGovernanceKeys checks the governance key table against
-// tokenomics.GovernanceKeys and the ranges Validate applies.
+// tokenomics.GovernanceKeys and the ranges of the governable keys.
 func TestDocsGovernanceKeys(t *testing.T) {
 	gov := docsSection(t, readDocs(t), "### `[[tokenomics.governance]]`")
 	rows := regexp.MustCompile("(?m)^\\| `(tokenomics\\.[a-z_.]+)` \\|").FindAllStringSubmatch(gov, -1)
@@ -146,9 +146,9 @@ func TestDocsGovernanceKeys(t *testing.T) {
 			assert.Contains(t, gov, "| `"+k+"` | `\"take\"` or `\"bme\"` |")
 			continue
 		}
-		r, ok := governanceRanges[k]
-		require.True(t, ok, "no range for governance key %s", k)
-		assert.Contains(t, gov, "| `"+k+"` | number in "+r.String()+" |")
+		g, ok := tokenomics.Governable(k)
+		require.True(t, ok, "no governable key %s", k)
+		assert.Contains(t, gov, "| `"+k+"` | number in "+g.Range.String()+" |")
 	}
 }
 

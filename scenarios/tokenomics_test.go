@@ -278,20 +278,6 @@ value = 0.3
 	assert.Equal(t, int64(0), sc.Tokenomics.Governance[0].Value)
 }
 
-func TestGovernanceRangesCoverTheKeys(t *testing.T) {
-	for _, k := range tokenomics.GovernanceKeys {
-		_, ok := governanceRanges[k]
-		assert.Equal(t, k != "tokenomics.settlement", ok, k)
-	}
-	assert.Len(t, governanceRanges, len(tokenomics.GovernanceKeys)-1, "no range for a key governance cannot set")
-	r := numRange{lo: -1, hi: 10, loOpen: true}
-	assert.Equal(t, "(-1, 10]", r.String())
-	assert.False(t, r.has(-1))
-	assert.True(t, r.has(10))
-	assert.False(t, numRange{lo: 0, hi: 1, hiOpen: true}.has(1))
-	assert.Equal(t, "[0, 1)", numRange{lo: 0, hi: 1, hiOpen: true}.String())
-}
-
 func TestTokenDefaults(t *testing.T) {
 	t.Run("a sub-table with one key keeps the other defaults", func(t *testing.T) {
 		sc := mustParse(t, minimalTOML+"\n[tokenomics.inflation]\nmin = 0.1\n")

@@ -44,24 +44,24 @@ type ChainView struct {
 // Chain returns a copy of the token layer's state.
 func (w *World) Chain() ChainView {
 	c := &w.chain
-	l := w.ledger
+	l := w.chain.ledger
 	v := ChainView{
 		Inflation: c.inflation, InflationMin: c.mint.InflationMin, InflationMax: c.mint.InflationMax,
-		Settlement: c.settle, PriceUSD: w.priceUSD[tokenomics.AKT], TakeBPS: w.takeBPS,
+		Settlement: c.settle, PriceUSD: w.chain.priceUSD[tokenomics.AKT], TakeBPS: w.chain.takeBPS,
 		Supply: l.Supply(tokenomics.AKT), ACTSupply: l.Supply(tokenomics.ACT),
 		Bonded:           l.Balance(c.bonded, tokenomics.AKT),
 		Unbonding:        l.Balance(c.unbonding, tokenomics.AKT),
 		Treasury:         l.Balance(c.treasury, tokenomics.AKT),
-		Pool:             l.Balance(w.pool, tokenomics.AKT),
+		Pool:             l.Balance(w.chain.pool, tokenomics.AKT),
 		Vault:            l.Balance(c.vault, tokenomics.AKT),
-		Holders:          l.Balance(w.holders, tokenomics.AKT),
-		BidEscrow:        l.Balance(w.bidEscrow, tokenomics.AKT),
+		Holders:          l.Balance(w.chain.holders, tokenomics.AKT),
+		BidEscrow:        l.Balance(w.chain.bidEscrow, tokenomics.AKT),
 		StakingUnbonding: c.staking.Unbonding(),
 		Minted:           l.Minted(tokenomics.AKT), Burned: l.Burned(tokenomics.AKT),
 		MintedAtStart: c.mintedAtStart, BurnedAtStart: c.burnedAtStart,
 		Issued: c.issued, Emissions: c.emissions, Subsidies: c.subsidies, Airdrops: c.airdrops, Fees: c.fees,
 		BME:       c.bme.Totals(),
-		BMEStatus: c.bme.Status(w.priceUSD[tokenomics.AKT]),
+		BMEStatus: c.bme.Status(w.chain.priceUSD[tokenomics.AKT]),
 	}
 	for _, ps := range c.programs {
 		v.ProgramPaidUSD = append(v.ProgramPaidUSD, ps.paidUSD)
@@ -90,16 +90,16 @@ type ProviderView struct {
 
 // ProviderViews returns every provider that ever entered, in id order.
 func (w *World) ProviderViews() []ProviderView {
-	out := make([]ProviderView, len(w.providers))
-	for i := range w.providers {
-		p := &w.providers[i]
+	out := make([]ProviderView, len(w.prov.p))
+	for i := range w.prov.p {
+		p := &w.prov.p[i]
 		v := ProviderView{ID: i, Cohort: p.prof.Cohort, Active: p.active, Fake: p.fake, Leases: len(p.leases),
-			AKT: w.ledger.Balance(p.acct, tokenomics.AKT), ACT: w.ledger.Balance(p.acct, tokenomics.ACT), IncomeUSD: p.incomeUSD}
+			AKT: w.chain.ledger.Balance(p.acct, tokenomics.AKT), ACT: w.chain.ledger.Balance(p.acct, tokenomics.ACT), IncomeUSD: p.incomeUSD}
 		for r := agents.ResGPU0; r < w.nres; r++ {
 			v.GPUs += int(p.prof.Capacity[r])
 		}
 		for _, lid := range p.leases {
-			v.LeasedGPUs += int(w.deps[w.leases[lid].dep].spec.Request.GPUs)
+			v.LeasedGPUs += int(w.deps.d[w.leases.l[lid].dep].spec.Request.GPUs)
 		}
 		out[i] = v
 	}

@@ -61,17 +61,17 @@ func (w *World) RunWatch(cb Watch) Result {
 	seen := map[[2]int32]bool{}
 	for w.q.PeekTime() < w.horizon {
 		e, _ := w.q.Pop()
-		w.now = e.At
+		w.prevNow, w.now = w.now, e.At
 		w.events++
-		w.handle(e)
+		eventTable[e.Kind].handle(w, e)
 		if w.cfg.Check != CheckOff {
 			if w.check(e); w.err != nil {
 				panic(w.err)
 			}
 		}
 		if cb.Lease != nil {
-			for lid := range w.leases {
-				l := &w.leases[lid]
+			for lid := range w.leases.l {
+				l := &w.leases.l[lid]
 				key := [2]int32{int32(lid), l.gen}
 				if !l.active || l.start != w.now || seen[key] {
 					continue
@@ -84,13 +84,13 @@ func (w *World) RunWatch(cb Watch) Result {
 			cb.Event(eventName(e.Kind), e.A)
 		}
 	}
-	return Result{Rep: w.rep, Seed: w.seed, Events: w.events, Samples: w.samples(), End: w.horizon - w.origin}
+	return w.Result()
 }
 
 func (w *World) startedLease(lid int32) StartedLease {
-	l := &w.leases[lid]
-	d := &w.deps[l.dep]
-	p := &w.providers[l.prov]
+	l := &w.leases.l[lid]
+	d := &w.deps.d[l.dep]
+	p := &w.prov.p[l.prov]
 	q := &d.spec.Request
 	s := StartedLease{Start: l.start, Deadline: d.deadline, Lifetime: d.spec.Lifetime, Audited: p.prof.Audited, RequireAudited: d.spec.RequireAudited, Stake: l.stake}
 	for _, v := range w.ActiveLeaseViews() {
@@ -98,33 +98,42 @@ func (w *World) startedLease(lid int32) StartedLease {
 			s.LeaseView = v
 		}
 	}
-	if w.ms.poster != nil {
-		o, _ := w.order(l.dep)
-		s.Posted, s.Tier = o.Posted, o.Tier
-	}
 	r, _ := class(q)
-	s.Mult = w.ms.mult[r]
-	s.QuoteUSD = p.strat.Quote(&p.prof, q, &w.view)
-	s.QuoteRate = w.toRate(s.QuoteUSD, d.denom)
+	s.Mult = 1
+	var pl *platformClearing
+	var tiers []market.Tier
+	switch c := w.clr.(type) {
+	case *platformClearing:
+		pl = c
+	case *tieredClearing:
+		pl, tiers = c.platformClearing, c.tiers
+	}
+	if pl != nil {
+		o, _ := pl.order(w, l.dep, tiers)
+		s.Posted, s.Tier = o.Posted, o.Tier
+		s.Mult = pl.mult[r]
+	}
+	s.QuoteUSD = p.strat.Quote(&p.prof, q, &w.view.MarketView)
+	s.QuoteRate = w.chain.toRate(s.QuoteUSD, d.denom)
 	unit := agents.Request{CPU: 1}
 	if r >= agents.ResGPU0 {
 		unit = agents.Request{GPUs: 1, GPUModel: r}
 	}
-	s.UnitAskUSD = p.strat.Quote(&p.prof, &unit, &w.view)
+	s.UnitAskUSD = p.strat.Quote(&p.prof, &unit, &w.view.MarketView)
 	s.CostFloorUSD = q.Price(p.prof.Cost) * (1 + w.cfg.Providers[p.prof.Cohort].MinMarkup)
 	return s
 }
 
 // ToRate converts USD per hour to a rate in denomination d at the current
 // token price, as the kernel does.
-func (w *World) ToRate(usdHour float64, d tokenomics.Denom) market.Rate { return w.toRate(usdHour, d) }
+func (w *World) ToRate(usdHour float64, d tokenomics.Denom) market.Rate { return w.chain.toRate(usdHour, d) }
 
 // QueuedPastDeadline returns the number of orders waiting in a tiered
 // queue or a batch book whose patience ended before now.
 func (w *World) QueuedPastDeadline() int {
 	n := 0
-	for i := range w.deps {
-		if d := &w.deps[i]; d.state == depQueued && d.deadline < w.now {
+	for i := range w.deps.d {
+		if d := &w.deps.d[i]; d.state == depQueued && d.deadline < w.now {
 			n++
 		}
 	}
@@ -134,8 +143,8 @@ func (w *World) QueuedPastDeadline() int {
 // LeaseStakes returns the solver stakes locked by the active leases.
 func (w *World) LeaseStakes() int64 {
 	s := int64(0)
-	for _, lid := range w.activeLeases {
-		s += w.leases[lid].stake
+	for _, lid := range w.leases.active {
+		s += w.leases.l[lid].stake
 	}
 	return s
 }
@@ -143,8 +152,8 @@ func (w *World) LeaseStakes() int64 {
 // DeviceStakes returns the device stakes of the active providers.
 func (w *World) DeviceStakes() int64 {
 	s := int64(0)
-	for _, id := range w.active {
-		s += w.providers[id].stake
+	for _, id := range w.prov.active {
+		s += w.prov.p[id].stake
 	}
 	return s
 }
@@ -152,7 +161,7 @@ func (w *World) DeviceStakes() int64 {
 // Markup returns provider id's adaptive markup (ok false for another
 // strategy).
 func (w *World) Markup(id int) (m float64, ok bool) {
-	a, ok := w.providers[id].strat.(*agents.AdaptiveMarkup)
+	a, ok := w.prov.p[id].strat.(*agents.AdaptiveMarkup)
 	if !ok {
 		return math.NaN(), false
 	}
@@ -165,4 +174,4 @@ func (w *World) MarketMedian(r int) float64 { return w.view.MedianUnitUSD[r] }
 
 // Counter returns the current value of cumulative metric m (the value the
 // next sample will show).
-func (w *World) Counter(m int) float64 { return w.counters[m] }
+func (w *World) Counter(m int) float64 { return w.stats.counters[m] }

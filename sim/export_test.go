@@ -42,12 +42,12 @@ type LeaseView struct {
 // ActiveLeaseViews returns the active leases in lease-id order.
 func (w *World) ActiveLeaseViews() []LeaseView {
 	var out []LeaseView
-	for lid := range w.leases {
-		l := &w.leases[lid]
+	for lid := range w.leases.l {
+		l := &w.leases.l[lid]
 		if !l.active {
 			continue
 		}
-		d := &w.deps[l.dep]
+		d := &w.deps.d[l.dep]
 		out = append(out, LeaseView{Lease: int32(lid), Dep: l.dep, Provider: l.prov, Rate: l.rate, MaxRate: d.maxRate,
 			Balance: l.balance, SettledHeight: d.settledH, Funds: d.funds, Denom: d.denom, Request: d.spec.Request,
 			Cohort: int(d.cohort), USDHour: w.leaseUSDHour(l), BudgetUSD: d.budgetUSD, EndAt: d.endAt,
@@ -69,11 +69,11 @@ func (w *World) eventTime(h Handle) Time {
 func (w *World) Horizon() Time { return w.horizon }
 
 // Height returns the block height at t.
-func (w *World) Height(t Time) int64 { return w.height(t) }
+func (w *World) Height(t Time) int64 { return w.chain.height(t) }
 
 // IndexBuilt reports whether the ask index of resource r was ever built
 // (the fast clearing path ran for it).
-func (w *World) IndexBuilt(r int) bool { return w.indexes[r] != nil }
+func (w *World) IndexBuilt(r int) bool { return w.prov.indexes[r] != nil }
 
 // BreakInvariant corrupts w's state so that the named invariant no
 // longer holds, for the tests that show every check can fail. It reports
@@ -81,38 +81,38 @@ func (w *World) IndexBuilt(r int) bool { return w.indexes[r] != nil }
 // or the invariant is checked by package tokenomics (ledger, BME).
 func (w *World) BreakInvariant(name string) bool {
 	var lid int32 = -1
-	if len(w.activeLeases) > 0 {
-		lid = w.activeLeases[0]
+	if len(w.leases.active) > 0 {
+		lid = w.leases.active[0]
 	}
 	switch name {
 	case "no-negative-balance", "escrow-covers-claims", "lease-links", "lease-within-max-price":
 		if lid < 0 {
 			return false
 		}
-		l := &w.leases[lid]
-		d := &w.deps[l.dep]
+		l := &w.leases.l[lid]
+		d := &w.deps.d[l.dep]
 		switch name {
 		case "no-negative-balance":
 			d.funds = -1
 		case "escrow-covers-claims":
-			d.funds += (w.ledger.Balance(w.escrow, d.denom) + 1) * market.RateScale
+			d.funds += (w.chain.ledger.Balance(w.chain.escrow, d.denom) + 1) * market.RateScale
 		case "lease-links":
 			d.lease = -1
 		default:
 			l.rate = d.maxRate + 1
 		}
 	case "bid-deposits":
-		w.bidDeposit++
+		w.esc.bidDeposit++
 	case "capacity-not-oversold":
-		w.providers[w.active[0]].free[agents.ResCPU]--
+		w.prov.p[w.prov.active[0]].free[agents.ResCPU]--
 	case "utilization-in-range":
-		w.allocTotal[agents.ResCPU]++
+		w.leases.alloc[agents.ResCPU]++
 	case "cohort-totals":
-		w.cohortTotals[0].cpus++
+		w.prov.cohorts[0].cpus++
 	case "prices-finite":
-		w.priceUSD[tokenomics.AKT] = math.NaN()
+		w.chain.priceUSD[tokenomics.AKT] = math.NaN()
 	case "bonded-within-supply":
-		w.ledger.Transfer(w.holders, w.chain.unbonding, tokenomics.AKT, 1)
+		w.chain.ledger.Transfer(w.chain.holders, w.chain.unbonding, tokenomics.AKT, 1)
 	case "inflation-within-bounds":
 		if w.chain.mint.Model == tokenomics.MintModelNone {
 			return false
@@ -123,7 +123,7 @@ func (w *World) BreakInvariant(name string) bool {
 		if c.MaxProviders == 0 {
 			return false
 		}
-		w.cohortCount[0] = max(c.MaxProviders, c.Count) + 1
+		w.prov.cohorts[0].count = max(c.MaxProviders, c.Count) + 1
 	case "time-monotone":
 		w.prevNow = w.now + 1
 	case "no-event-in-past":

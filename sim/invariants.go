@@ -25,6 +25,29 @@ type Invariant struct {
 	check func(w *World) (bool, string)
 }
 
+// InvariantError is a broken invariant: the run stopped at the first
+// violation. It is a bug in the model, not bad input.
+type InvariantError struct {
+	// Invariant names the invariant (see Invariants).
+	Invariant string
+	// Reason says what is wrong, with the numbers.
+	Reason string
+	// At is the simulated time since the scenario start (negative during
+	// the warmup).
+	At Time
+	// Event is the kind of the event after which the check failed
+	// ("arrival", "lease-end", ...), and Object the object it concerned
+	// (a deployment, lease, provider or cohort index).
+	Event  string
+	Object int32
+}
+
+// Error names the invariant, the time, the event and the reason.
+func (e *InvariantError) Error() string {
+	return fmt.Sprintf("sim: invariant %s violated at t=%v (%.3f h after the start) after event %s (object %d): %s",
+		e.Invariant, e.At, e.At.Hours(), e.Event, e.Object, e.Reason)
+}
+
 // Check reports whether inv holds in w; reason says why not, with the
 // numbers, and is empty when it holds.
 func (inv Invariant) Check(w *World) (holds bool, reason string) { return inv.check(w) }
@@ -62,16 +85,16 @@ var invariants = []Invariant{
 	{"no-event-in-past", "no pending event is scheduled before the current time", checkQueue},
 }
 
-func checkLedger(w *World) (bool, string) { return w.ledger.Check() }
+func checkLedger(w *World) (bool, string) { return w.chain.ledger.Check() }
 
 func checkNonNegative(w *World) (bool, string) {
-	for i := range w.deps {
-		if d := &w.deps[i]; d.state != depFree && d.funds < 0 {
+	for i := range w.deps.d {
+		if d := &w.deps.d[i]; d.state != depFree && d.funds < 0 {
 			return false, fmt.Sprintf("deployment %d has negative funds %d", i, d.funds)
 		}
 	}
-	for _, lid := range w.activeLeases {
-		if b := w.leases[lid].balance; b < 0 {
+	for _, lid := range w.leases.active {
+		if b := w.leases.l[lid].balance; b < 0 {
 			return false, fmt.Sprintf("lease %d has a negative accrued balance %d", lid, b)
 		}
 	}
@@ -80,17 +103,17 @@ func checkNonNegative(w *World) (bool, string) {
 
 func checkEscrow(w *World) (bool, string) {
 	var claims [tokenomics.NumDenoms]int64
-	for i := range w.deps {
-		if d := &w.deps[i]; d.state != depFree {
+	for i := range w.deps.d {
+		if d := &w.deps.d[i]; d.state != depFree {
 			claims[d.denom] += d.funds
 		}
 	}
-	for _, lid := range w.activeLeases {
-		l := &w.leases[lid]
-		claims[w.deps[l.dep].denom] += l.balance
+	for _, lid := range w.leases.active {
+		l := &w.leases.l[lid]
+		claims[w.deps.d[l.dep].denom] += l.balance
 	}
 	for den := tokenomics.Denom(0); den < tokenomics.NumDenoms; den++ {
-		if have := w.ledger.Balance(w.escrow, den); have*market.RateScale < claims[den] {
+		if have := w.chain.ledger.Balance(w.chain.escrow, den); have*market.RateScale < claims[den] {
 			return false, fmt.Sprintf("escrow holds %d %s but deployments and leases claim %d/%d", have, den, claims[den], market.RateScale)
 		}
 	}
@@ -101,18 +124,18 @@ func checkBME(w *World) (bool, string) { return w.chain.bme.Check() }
 
 func checkBidDeposits(w *World) (bool, string) {
 	deposits := int64(0)
-	for i := range w.deps {
-		if d := &w.deps[i]; d.state != depFree {
+	for i := range w.deps.d {
+		if d := &w.deps.d[i]; d.state != depFree {
 			deposits += int64(len(d.bids))
 		}
 	}
-	for _, lid := range w.activeLeases {
-		if w.leases[lid].deposit {
+	for _, lid := range w.leases.active {
+		if w.leases.l[lid].deposit {
 			deposits++
 		}
 	}
-	if have, want := w.ledger.Balance(w.bidEscrow, tokenomics.AKT), deposits*w.bidDeposit; have != want {
-		return false, fmt.Sprintf("bid escrow holds %d, want %d deposits x %d = %d", have, deposits, w.bidDeposit, want)
+	if have, want := w.chain.ledger.Balance(w.chain.bidEscrow, tokenomics.AKT), deposits*w.esc.bidDeposit; have != want {
+		return false, fmt.Sprintf("bid escrow holds %d, want %d deposits x %d = %d", have, deposits, w.esc.bidDeposit, want)
 	}
 	return true, ""
 }
@@ -127,14 +150,14 @@ func addUse(u []int64, q *agents.Request) {
 }
 
 func checkCapacity(w *World) (bool, string) {
-	used := make([]int64, len(w.providers)*w.nres)
+	used := make([]int64, len(w.prov.p)*w.nres)
 	use := func(p int32) []int64 { return used[int(p)*w.nres : (int(p)+1)*w.nres] }
-	for _, lid := range w.activeLeases {
-		l := &w.leases[lid]
-		addUse(use(l.prov), &w.deps[l.dep].spec.Request)
+	for _, lid := range w.leases.active {
+		l := &w.leases.l[lid]
+		addUse(use(l.prov), &w.deps.d[l.dep].spec.Request)
 	}
-	for i := range w.deps {
-		d := &w.deps[i]
+	for i := range w.deps.d {
+		d := &w.deps.d[i]
 		if d.state == depFree {
 			continue
 		}
@@ -142,8 +165,8 @@ func checkCapacity(w *World) (bool, string) {
 			addUse(use(b.Provider), &d.spec.Request)
 		}
 	}
-	for i := range w.providers {
-		p := &w.providers[i]
+	for i := range w.prov.p {
+		p := &w.prov.p[i]
 		if !p.active {
 			continue
 		}
@@ -159,33 +182,33 @@ func checkCapacity(w *World) (bool, string) {
 
 func checkLeaseLinks(w *World) (bool, string) {
 	n := 0
-	for lid := range w.leases {
-		l := &w.leases[lid]
+	for lid := range w.leases.l {
+		l := &w.leases.l[lid]
 		if !l.active {
 			continue
 		}
 		n++
-		if !w.providers[l.prov].active {
+		if !w.prov.p[l.prov].active {
 			return false, fmt.Sprintf("lease %d is on provider %d, which has left", lid, l.prov)
 		}
-		if d := &w.deps[l.dep]; d.state != depLeased || d.lease != int32(lid) {
+		if d := &w.deps.d[l.dep]; d.state != depLeased || d.lease != int32(lid) {
 			return false, fmt.Sprintf("lease %d: its deployment %d (state %d) points at lease %d", lid, l.dep, d.state, d.lease)
 		}
-		p := &w.providers[l.prov]
-		if int(l.posAct) >= len(w.activeLeases) || w.activeLeases[l.posAct] != int32(lid) ||
+		p := &w.prov.p[l.prov]
+		if int(l.posAct) >= len(w.leases.active) || w.leases.active[l.posAct] != int32(lid) ||
 			int(l.posProv) >= len(p.leases) || p.leases[l.posProv] != int32(lid) {
 			return false, fmt.Sprintf("lease %d: not at its positions in the active list (%d) and its provider's list (%d)", lid, l.posAct, l.posProv)
 		}
 	}
-	if n != len(w.activeLeases) {
-		return false, fmt.Sprintf("%d active leases, the active list holds %d", n, len(w.activeLeases))
+	if n != len(w.leases.active) {
+		return false, fmt.Sprintf("%d active leases, the active list holds %d", n, len(w.leases.active))
 	}
-	for i := range w.deps {
-		d := &w.deps[i]
+	for i := range w.deps.d {
+		d := &w.deps.d[i]
 		switch {
 		case d.state == depFree && (len(d.bids) != 0 || d.funds != 0):
 			return false, fmt.Sprintf("free deployment %d holds %d bids and %d funds", i, len(d.bids), d.funds)
-		case d.state == depLeased && (d.lease < 0 || !w.leases[d.lease].active || w.leases[d.lease].dep != int32(i)):
+		case d.state == depLeased && (d.lease < 0 || !w.leases.l[d.lease].active || w.leases.l[d.lease].dep != int32(i)):
 			return false, fmt.Sprintf("leased deployment %d points at lease %d", i, d.lease)
 		case d.state != depLeased && d.state != depFree && d.lease != -1:
 			return false, fmt.Sprintf("deployment %d in state %d has lease %d", i, d.state, d.lease)
@@ -195,9 +218,9 @@ func checkLeaseLinks(w *World) (bool, string) {
 }
 
 func checkMaxPrice(w *World) (bool, string) {
-	for _, lid := range w.activeLeases {
-		l := &w.leases[lid]
-		if d := &w.deps[l.dep]; l.rate > d.maxRate || l.rate < 0 {
+	for _, lid := range w.leases.active {
+		l := &w.leases.l[lid]
+		if d := &w.deps.d[l.dep]; l.rate > d.maxRate || l.rate < 0 {
 			return false, fmt.Sprintf("lease %d pays %d, outside [0, its max price %d]", lid, l.rate, d.maxRate)
 		}
 	}
@@ -207,17 +230,17 @@ func checkMaxPrice(w *World) (bool, string) {
 func checkUtilization(w *World) (bool, string) {
 	capTotal := make([]int64, w.nres)
 	alloc := make([]int64, w.nres)
-	for _, id := range w.active {
-		for r, k := range w.providers[id].prof.Capacity {
+	for _, id := range w.prov.active {
+		for r, k := range w.prov.p[id].prof.Capacity {
 			capTotal[r] += int64(k)
 		}
 	}
-	for _, lid := range w.activeLeases {
-		addUse(alloc, &w.deps[w.leases[lid].dep].spec.Request)
+	for _, lid := range w.leases.active {
+		addUse(alloc, &w.deps.d[w.leases.l[lid].dep].spec.Request)
 	}
 	for r := range w.nres {
-		if capTotal[r] != w.capTotal[r] || alloc[r] != w.allocTotal[r] {
-			return false, fmt.Sprintf("%s: capacity %d (cached %d), allocated %d (cached %d)", w.cat.Key(r), capTotal[r], w.capTotal[r], alloc[r], w.allocTotal[r])
+		if capTotal[r] != w.prov.capTotal[r] || alloc[r] != w.leases.alloc[r] {
+			return false, fmt.Sprintf("%s: capacity %d (cached %d), allocated %d (cached %d)", w.cat.Key(r), capTotal[r], w.prov.capTotal[r], alloc[r], w.leases.alloc[r])
 		}
 		if alloc[r] < 0 || alloc[r] > capTotal[r] {
 			return false, fmt.Sprintf("%s: %d units leased of %d listed", w.cat.Key(r), alloc[r], capTotal[r])
@@ -229,8 +252,8 @@ func checkUtilization(w *World) (bool, string) {
 func checkCohorts(w *World) (bool, string) {
 	counts := make([]int, len(w.cfg.Providers))
 	totals := make([]cohortTotal, len(w.cfg.Providers))
-	for _, id := range w.active {
-		p := &w.providers[id]
+	for _, id := range w.prov.active {
+		p := &w.prov.p[id]
 		ct := &totals[p.prof.Cohort]
 		counts[p.prof.Cohort]++
 		ct.cpus += int64(p.prof.Capacity[agents.ResCPU])
@@ -238,25 +261,26 @@ func checkCohorts(w *World) (bool, string) {
 			ct.gpus += int64(p.prof.Capacity[r])
 		}
 		for _, lid := range p.leases {
-			ct.gpusLeased += int64(w.deps[w.leases[lid].dep].spec.Request.GPUs)
+			ct.gpusLeased += int64(w.deps.d[w.leases.l[lid].dep].spec.Request.GPUs)
 		}
 	}
 	for ci := range totals {
-		have, want := w.cohortTotals[ci], totals[ci]
+		pc := &w.prov.cohorts[ci]
+		have, want := pc.cohortTotal, totals[ci]
 		have.incomeUSD = 0
-		if have != want || counts[ci] != w.cohortCount[ci] {
-			return false, fmt.Sprintf("cohort %s: cached %d providers %+v, counted %d %+v", w.cfg.Providers[ci].Name, w.cohortCount[ci], have, counts[ci], want)
+		if have != want || counts[ci] != pc.count {
+			return false, fmt.Sprintf("cohort %s: cached %d providers %+v, counted %d %+v", w.cfg.Providers[ci].Name, pc.count, have, counts[ci], want)
 		}
 	}
 	return true, ""
 }
 
 func checkPrices(w *World) (bool, string) {
-	if p := w.priceUSD[tokenomics.AKT]; !(p > 0) || math.IsInf(p, 0) {
+	if p := w.chain.priceUSD[tokenomics.AKT]; !(p > 0) || math.IsInf(p, 0) {
 		return false, fmt.Sprintf("token price %v USD", p)
 	}
-	for _, lid := range w.activeLeases {
-		if usd := w.leaseUSDHour(&w.leases[lid]); !(usd >= 0) || math.IsInf(usd, 0) {
+	for _, lid := range w.leases.active {
+		if usd := w.leaseUSDHour(&w.leases.l[lid]); !(usd >= 0) || math.IsInf(usd, 0) {
 			return false, fmt.Sprintf("lease %d costs %v USD/h", lid, usd)
 		}
 	}
@@ -265,8 +289,8 @@ func checkPrices(w *World) (bool, string) {
 
 func checkBonded(w *World) (bool, string) {
 	c := &w.chain
-	supply := w.ledger.Supply(tokenomics.AKT)
-	bonded, unbonding := w.ledger.Balance(c.bonded, tokenomics.AKT), w.ledger.Balance(c.unbonding, tokenomics.AKT)
+	supply := w.chain.ledger.Supply(tokenomics.AKT)
+	bonded, unbonding := c.ledger.Balance(c.bonded, tokenomics.AKT), c.ledger.Balance(c.unbonding, tokenomics.AKT)
 	if bonded+unbonding > supply {
 		return false, fmt.Sprintf("bonded %d + unbonding %d > supply %d", bonded, unbonding, supply)
 	}
@@ -293,8 +317,8 @@ const budgetSlack = 1e-9
 
 func checkCaps(w *World) (bool, string) {
 	for ci, c := range w.cfg.Providers {
-		if limit := max(c.MaxProviders, c.Count); c.MaxProviders > 0 && w.cohortCount[ci] > limit {
-			return false, fmt.Sprintf("cohort %s has %d providers, max_providers %d (count %d at entry)", c.Name, w.cohortCount[ci], c.MaxProviders, c.Count)
+		if n, limit := w.prov.cohorts[ci].count, max(c.MaxProviders, c.Count); c.MaxProviders > 0 && n > limit {
+			return false, fmt.Sprintf("cohort %s has %d providers, max_providers %d (count %d at entry)", c.Name, n, c.MaxProviders, c.Count)
 		}
 	}
 	for _, ps := range w.chain.programs {
@@ -302,10 +326,10 @@ func checkCaps(w *World) (bool, string) {
 			return false, fmt.Sprintf("incentive program %s paid %v USD of a budget of %v", ps.p.Name, ps.paidUSD, ps.p.BudgetUSD)
 		}
 	}
-	if w.maxBids > 0 {
-		for i := range w.deps {
-			if d := &w.deps[i]; d.state != depFree && len(d.bids) > w.maxBids {
-				return false, fmt.Sprintf("deployment %d holds %d bids, the mechanism accepts %d", i, len(d.bids), w.maxBids)
+	if w.mkt.maxBids > 0 {
+		for i := range w.deps.d {
+			if d := &w.deps.d[i]; d.state != depFree && len(d.bids) > w.mkt.maxBids {
+				return false, fmt.Sprintf("deployment %d holds %d bids, the mechanism accepts %d", i, len(d.bids), w.mkt.maxBids)
 			}
 		}
 	}

@@ -4,48 +4,96 @@ import (
 	"math"
 
 	"github.com/depinsim/depinsim/agents"
-	"github.com/depinsim/depinsim/tokenomics"
 )
+
+// stats holds what the samples report that the world does not keep
+// otherwise: the cumulative counters, the mean price of GPU leases
+// started, and the buffers a sample is built in.
+type stats struct {
+	counters    [NumMetrics]float64
+	sample      Sample
+	priceBuf    [][]float64 // scratch: prices per unit-hour by resource
+	gpuBuf      []float64   // scratch: GPU prices of all models
+	gpuLeases   float64     // GPU leases started, for the mean price
+	gpuPriceSum float64
+}
+
+func newStats(cfg *Config, rep int) stats {
+	nres := cfg.Catalog.NumResources()
+	s := stats{priceBuf: make([][]float64, nres)}
+	s.sample.Rep = rep
+	s.sample.Values = make([]float64, NumMetrics)
+	s.sample.Resources = make([]ResourceSample, nres)
+	for r := range s.sample.Resources {
+		name := cfg.Catalog.Key(r)
+		if r >= agents.ResGPU0 {
+			name = GPUPrefix + name
+		}
+		s.sample.Resources[r].Resource = name
+	}
+	s.sample.Cohorts = make([]CohortSample, len(cfg.Providers))
+	for ci := range cfg.Providers {
+		s.sample.Cohorts[ci] = CohortSample{Cohort: cfg.Providers[ci].Name, Kind: cfg.Providers[ci].Kind}
+	}
+	return s
+}
+
+// leaseStarted counts a lease of request q started at usdHour.
+func (s *stats) leaseStarted(q *agents.Request, usdHour float64) {
+	s.counters[MLeasesStartedTotal]++
+	if q.GPUs > 0 {
+		s.gpuLeases++
+		s.gpuPriceSum += usdHour / float64(q.GPUs)
+	}
+}
+
+// counted lists the cumulative counters a sample copies from stats.
+var counted = [...]int{MOrdersTotal, MOrdersUnservedTotal, MLeasesStartedTotal, MLeasesClosedTenantTotal,
+	MLeasesClosedFundsTotal, MLeasesClosedProviderTotal, MProvidersEnteredTotal, MProvidersExitedTotal,
+	MProviderIncomeUSDTotal, MTakeFeesUSDTotal, MOrderAttemptsTotal,
+	MOrdersQueuedTotal, MDisputesTotal, MSlashedTotal, MVerificationUnitHoursTotal}
 
 // doSample fills the world's Sample and hands it to the recorder.
 func (w *World) doSample() {
-	s := &w.sample
+	st := &w.stats
+	s := &st.sample
 	s.T = w.now - w.origin
 	v := s.Values
-	for r := range w.priceBuf {
-		w.priceBuf[r] = w.priceBuf[r][:0]
+	for r := range st.priceBuf {
+		st.priceBuf[r] = st.priceBuf[r][:0]
 	}
-	gpuPrices := w.gpuBuf[:0]
+	gpuPrices := st.gpuBuf[:0]
 	gpuModelPrices, gpuModelMedian := 0, math.NaN()
 	spend := 0.0
 	var gpuCap, gpuAlloc int64
-	for _, lid := range w.activeLeases {
-		l := &w.leases[lid]
-		q := &w.deps[l.dep].spec.Request
+	for _, lid := range w.leases.active {
+		l := &w.leases.l[lid]
+		q := &w.deps.d[l.dep].spec.Request
 		usdHour := w.leaseUSDHour(l)
 		spend += usdHour
 		switch {
 		case q.GPUs > 0:
 			pp := usdHour / float64(q.GPUs)
-			w.priceBuf[q.GPUModel] = append(w.priceBuf[q.GPUModel], pp)
+			st.priceBuf[q.GPUModel] = append(st.priceBuf[q.GPUModel], pp)
 		case q.CPU > 0:
-			w.priceBuf[agents.ResCPU] = append(w.priceBuf[agents.ResCPU], usdHour/float64(q.CPU))
+			st.priceBuf[agents.ResCPU] = append(st.priceBuf[agents.ResCPU], usdHour/float64(q.CPU))
 		}
 	}
+	capTotal, alloc := w.prov.capTotal, w.leases.alloc
 	for r := range s.Resources {
 		rs := &s.Resources[r]
-		rs.Capacity = float64(w.capTotal[r])
-		rs.Allocated = float64(w.allocTotal[r])
+		rs.Capacity = float64(capTotal[r])
+		rs.Allocated = float64(alloc[r])
 		rs.Utilization = ratio(rs.Allocated, rs.Capacity)
 		rs.MedianPriceUSDHour = math.NaN()
 		if r != agents.ResMemory {
-			rs.MedianPriceUSDHour = median(w.priceBuf[r])
+			rs.MedianPriceUSDHour = median(st.priceBuf[r])
 		}
 		if r >= agents.ResGPU0 {
-			gpuCap += w.capTotal[r]
-			gpuAlloc += w.allocTotal[r]
-			gpuPrices = append(gpuPrices, w.priceBuf[r]...)
-			if n := len(w.priceBuf[r]); n > gpuModelPrices {
+			gpuCap += capTotal[r]
+			gpuAlloc += alloc[r]
+			gpuPrices = append(gpuPrices, st.priceBuf[r]...)
+			if n := len(st.priceBuf[r]); n > gpuModelPrices {
 				gpuModelPrices, gpuModelMedian = n, rs.MedianPriceUSDHour
 			}
 		}
@@ -59,35 +107,30 @@ func (w *World) doSample() {
 		v[MGPUPriceUSDHour] = median(gpuPrices)
 	}
 	v[MCPUPriceUSDHour] = s.Resources[agents.ResCPU].MedianPriceUSDHour
-	v[MLeasesActive] = float64(len(w.activeLeases))
-	v[MOrdersOpen] = float64(len(w.deps)-len(w.depFree)) - float64(len(w.activeLeases))
-	for _, m := range []int{MOrdersTotal, MOrdersUnservedTotal, MLeasesStartedTotal, MLeasesClosedTenantTotal,
-		MLeasesClosedFundsTotal, MLeasesClosedProviderTotal, MProvidersEnteredTotal, MProvidersExitedTotal,
-		MProviderIncomeUSDTotal, MTakeFeesUSDTotal, MOrderAttemptsTotal,
-		MOrdersQueuedTotal, MDisputesTotal, MSlashedTotal, MVerificationUnitHoursTotal} {
-		v[m] = w.counters[m]
+	v[MLeasesActive] = float64(len(w.leases.active))
+	v[MOrdersOpen] = float64(w.deps.inUse()) - float64(len(w.leases.active))
+	for _, m := range counted {
+		v[m] = st.counters[m]
 	}
-	v[MProvidersActive] = float64(len(w.active))
+	v[MProvidersActive] = float64(len(w.prov.active))
 	v[MGPUsTotal] = float64(gpuCap)
 	v[MGPUsLeased] = float64(gpuAlloc)
-	v[MCPUsTotal] = float64(w.capTotal[agents.ResCPU])
-	v[MCPUsLeased] = float64(w.allocTotal[agents.ResCPU])
+	v[MCPUsTotal] = float64(capTotal[agents.ResCPU])
+	v[MCPUsLeased] = float64(alloc[agents.ResCPU])
 	v[MSpendUSDDay] = spend * 24
-	w.gpuBuf = gpuPrices[:0]
+	st.gpuBuf = gpuPrices[:0]
 	for ci := range s.Cohorts {
-		cs, ct := &s.Cohorts[ci], &w.cohortTotals[ci]
-		cs.Providers = w.cohortCount[ci]
-		cs.GPUs = float64(ct.gpus)
-		cs.GPUsLeased = float64(ct.gpusLeased)
-		cs.CPUs = float64(ct.cpus)
-		cs.IncomeUSD = ct.incomeUSD
+		cs, pc := &s.Cohorts[ci], &w.prov.cohorts[ci]
+		cs.Providers = pc.count
+		cs.GPUs = float64(pc.gpus)
+		cs.GPUsLeased = float64(pc.gpusLeased)
+		cs.CPUs = float64(pc.cpus)
+		cs.IncomeUSD = pc.incomeUSD
 	}
-	v[MCommunityPoolAKT] = tokenomics.Whole(w.ledger.Balance(w.pool, tokenomics.AKT))
-	v[MTokenPriceUSD] = w.priceUSD[tokenomics.AKT]
-	w.sampleChain(v)
+	w.chain.sample(v)
 	v[MGPUPriceStartedMeanUSDHour] = math.NaN()
-	if w.gpuLeases > 0 {
-		v[MGPUPriceStartedMeanUSDHour] = w.gpuPriceSum / w.gpuLeases
+	if st.gpuLeases > 0 {
+		v[MGPUPriceStartedMeanUSDHour] = st.gpuPriceSum / st.gpuLeases
 	}
 	if w.rec != nil {
 		w.rec.Record(s)
@@ -165,9 +208,3 @@ func nth(xs []float64, k int) float64 {
 	}
 	return xs[k]
 }
-
-// Ledger returns the world's ledger (read it, do not change it).
-func (w *World) Ledger() *tokenomics.Ledger { return w.ledger }
-
-// Now returns the current simulated time.
-func (w *World) Now() Time { return w.now }

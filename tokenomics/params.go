@@ -77,7 +77,8 @@ type Params struct {
 	// Seasons are airdrop points seasons ([[tokenomics.seasons]]).
 	Seasons []Season `toml:"seasons"`
 	// Governance is the schedule of parameter changes
-	// ([[tokenomics.governance]]); keys: GovernanceKeys.
+	// ([[tokenomics.governance]]); keys: GovernanceKeys (the table of
+	// governable keys, Governable).
 	Governance []GovernanceChange `toml:"governance"`
 }
 
@@ -87,22 +88,6 @@ const (
 	SettlementBME      = "bme"
 	SettlementBurnMint = "burn-mint"
 )
-
-// GovernanceKeys lists the keys a governance change may set, sorted.
-var GovernanceKeys = []string{
-	"tokenomics.inflation.commission",
-	"tokenomics.inflation.community_tax",
-	"tokenomics.inflation.goal_bonded",
-	"tokenomics.inflation.max",
-	"tokenomics.inflation.min",
-	"tokenomics.inflation.rate_change",
-	"tokenomics.settlement",
-	"tokenomics.staking.outside_yield",
-	"tokenomics.staking.speed",
-	"tokenomics.take_rate.act",
-	"tokenomics.take_rate.akt",
-	"tokenomics.take_rate.usdc",
-}
 
 // DefaultParams returns the take-era defaults (on-chain take rates).
 func DefaultParams() Params {
@@ -200,7 +185,7 @@ func prefixed(key string, err error) error {
 // TakeBasisPoints returns the take rate of d in basis points (1/10,000),
 // the integer form the fee arithmetic uses.
 func (p *Params) TakeBasisPoints(d Denom) int64 {
-	return int64(math.Round(p.TakeRate[d.String()] * 10_000))
+	return BasisPoints(p.TakeRate[d.String()])
 }
 
 // Tokens converts whole tokens to base units, rounding to nearest.

@@ -1,0 +1,122 @@
+package sim
+
+import (
+	"github.com/depinsim/depinsim/market"
+	"github.com/depinsim/depinsim/tokenomics"
+)
+
+// BidTimeout is the provider daemon's --bid-timeout: an open bid is
+// withdrawn this long after it was placed (5 min, akash.md §1).
+const BidTimeout = 5 * Minute
+
+// auctionClearing runs a reverse auction the Akash way (akash.md §1):
+// providers bid on each order with a deposit and reserve the capacity
+// their bid offers; the tenant selects after its selection window; bids
+// time out. When every bid would be placed at once, at fixed asks, for a
+// mechanism that clears at the cheapest ask, the order clears straight
+// from the ask index instead (the same winner, without collecting bids).
+type auctionClearing struct {
+	baseHooks
+	cheapest bool // the mechanism clears at the cheapest ask (market.CheapestAsk)
+}
+
+func newAuctionClearing(w *World, m market.Mechanism) *auctionClearing {
+	a := &auctionClearing{}
+	if c, ok := m.(market.CheapestAsk); ok && c.ClearsAtCheapestAsk() {
+		a.cheapest = true
+	}
+	return a
+}
+
+// post opens an order's bidding: from the ask index when it can decide,
+// else by collecting bids, selected now or after the tenant's window.
+func (a *auctionClearing) post(w *World, id int32) {
+	d := &w.deps.d[id]
+	c := &w.cfg.Tenants[d.cohort]
+	q := &d.spec.Request
+	if c.SelectionWindow.T() == 0 && a.cheapest && w.prov.staticAsks && !d.spec.RequireAudited && w.tenants[d.cohort].selector == nil {
+		if r, k, ok := q.SingleResource(); ok {
+			if done := a.clearFromIndex(w, id, r, k); done {
+				return
+			}
+		}
+	}
+	w.collectBids(id, d.maxRate, false)
+	d = &w.deps.d[id]
+	d.state = depBidding
+	if c.SelectionWindow.T() == 0 {
+		a.selectWinner(w, id)
+		return
+	}
+	d.selectH = w.at(w.now+c.SelectionWindow.T(), evSelect, id, d.gen)
+	d.timeoutH = w.at(w.now+BidTimeout, evBidTimeout, id, d.gen)
+	if !d.selectH.Valid() { // window ends after the horizon
+		w.releaseBids(id, -1)
+	}
+}
+
+// handle ends a selection window (evSelect) or times bids out
+// (evBidTimeout).
+func (a *auctionClearing) handle(w *World, e Event) {
+	if w.deps.d[e.A].gen != e.B {
+		return
+	}
+	switch e.Kind {
+	case evSelect:
+		a.selectWinner(w, e.A)
+	case evBidTimeout:
+		w.releaseBids(e.A, -1)
+	default:
+		a.baseHooks.handle(w, e)
+	}
+}
+
+// clearFromIndex clears an order needing k units of one resource r from
+// the ask index. It reports false when the index cannot decide (the
+// cheapest provider cannot pay a bid deposit), leaving the order to the
+// bid-collecting path.
+func (a *auctionClearing) clearFromIndex(w *World, id int32, r int, k int32) bool {
+	ix := w.prov.index(r)
+	d := &w.deps.d[id]
+	pid, _, ok := ix.Cheapest(k)
+	if !ok {
+		w.noBid(id)
+		return true
+	}
+	p := &w.prov.p[pid]
+	ch := &w.chain
+	if ch.ledger.Balance(p.acct, tokenomics.AKT) < w.esc.bidDeposit {
+		return false
+	}
+	rate := ch.toRate(p.strat.Quote(&p.prof, &d.spec.Request, &w.view.MarketView), d.denom)
+	if rate > d.maxRate {
+		w.noBid(id) // the cheapest ask is too dear, so are all others
+		return true
+	}
+	w.prov.take(pid, &d.spec.Request)
+	ch.ledger.Transfer(p.acct, ch.bidEscrow, tokenomics.AKT, w.esc.bidDeposit)
+	w.startLease(id, pid, rate)
+	return true
+}
+
+// selectWinner lets the tenant pick among the bids still open.
+func (a *auctionClearing) selectWinner(w *World, id int32) {
+	d := &w.deps.d[id]
+	ch := &w.chain
+	d.selectH = Handle{}
+	// bids of providers that left meanwhile were withdrawn with them
+	n := 0
+	for _, b := range d.bids {
+		if w.prov.p[b.Provider].active {
+			d.bids[n] = b
+			n++
+		} else if w.esc.bidDeposit > 0 {
+			ch.ledger.Transfer(ch.bidEscrow, w.prov.p[b.Provider].acct, tokenomics.AKT, w.esc.bidDeposit)
+		}
+	}
+	d.bids = d.bids[:n]
+	o := w.order(id)
+	if !w.clear(id, &o) {
+		w.noBid(id)
+	}
+}

@@ -1,0 +1,239 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/market"
+	"github.com/depinsim/depinsim/tokenomics"
+)
+
+// clearing is the driver through which orders meet providers. NewWorld
+// picks one per run from the mechanism's capabilities (newClearing); only
+// the driver knows the mechanism's kind. The kernel calls it when an
+// order is posted, when leases start and close and when capacity comes
+// and goes, and hands it the events it scheduled for itself.
+type clearing interface {
+	// post opens deployment id's order: at its arrival, at a retry and
+	// when a tenant restarts after its provider closed the lease.
+	post(w *World, id int32)
+	// handle runs one of the driver's own events (a selection window's
+	// end, a bid timeout, a repricing, a batch clearing, a queue timeout).
+	handle(w *World, e Event)
+	// occupancy is how long a lease holds its capacity for a deployment
+	// that wants it for life (verified work adds its overhead).
+	occupancy(life Time) Time
+	// leaseStarted runs after lease lid started; leaseClosing when it
+	// closes, after its last withdrawal and before its capacity is freed.
+	leaseStarted(w *World, lid int32)
+	leaseClosing(w *World, lid int32, reason int)
+	// capacityFreed runs after a lease of request q closed on an active
+	// provider; capacityAdded after real provider id entered.
+	capacityFreed(w *World, q *agents.Request)
+	capacityAdded(w *World, id int32)
+}
+
+// newClearing returns the driver of mechanism m: a batch market
+// (market.Batcher), verified work (market.Verifier), a tiered queue
+// (market.Tiered), posted prices (market.Poster) or else an auction with
+// bids, deposits and a selection window.
+func newClearing(w *World, m market.Mechanism) clearing {
+	if b, ok := m.(market.Batcher); ok {
+		return newBatchClearing(w, b)
+	}
+	if v, ok := m.(market.Verifier); ok {
+		return newVerifiedClearing(w, v)
+	}
+	if p, ok := m.(market.Poster); ok {
+		pl := newPlatformClearing(w, p)
+		if t, ok := m.(market.Tiered); ok {
+			return newTieredClearing(w, pl, t)
+		}
+		return pl
+	}
+	return newAuctionClearing(w, m)
+}
+
+// The drivers.
+var (
+	_ clearing = (*auctionClearing)(nil)
+	_ clearing = (*platformClearing)(nil)
+	_ clearing = (*tieredClearing)(nil)
+	_ clearing = (*batchClearing)(nil)
+	_ clearing = (*verifiedClearing)(nil)
+)
+
+// baseHooks are the hooks of a driver that has nothing to do at them.
+type baseHooks struct{}
+
+func (baseHooks) handle(w *World, e Event) {
+	panic(fmt.Sprintf("sim: the clearing driver has no event %s", eventName(e.Kind)))
+}
+func (baseHooks) occupancy(life Time) Time                     { return life }
+func (baseHooks) leaseStarted(w *World, lid int32)             {}
+func (baseHooks) leaseClosing(w *World, lid int32, reason int) {}
+func (baseHooks) capacityFreed(w *World, q *agents.Request)    {}
+func (baseHooks) capacityAdded(w *World, id int32)             {}
+
+// marketSide is what every driver shares: the mechanism, its bid limit,
+// the market's random stream and scratch space.
+type marketSide struct {
+	mech    market.Mechanism
+	maxBids int // bids an order accepts (market.Windowed; 0: no limit)
+	rng     *rand.Rand
+	cands   []int32
+}
+
+func newMarketSide(m market.Mechanism, st Streams) marketSide {
+	ms := marketSide{mech: m, rng: st.Stream("market")}
+	if wm, ok := m.(market.Windowed); ok {
+		ms.maxBids = wm.MaxBids()
+	}
+	return ms
+}
+
+// post counts an attempt of deployment id's order and hands it to the
+// driver.
+func (w *World) post(id int32) {
+	w.stats.counters[MOrderAttemptsTotal]++
+	w.clr.post(w, id)
+}
+
+// collectBids asks eligible providers for bids at or below maxPrice. In
+// an auction (platform false) each bid reserves its capacity; a platform
+// clears at once and takes only the winner's. Providers respond in random
+// order and an order accepts at most the mechanism's MaxBids bids, so the
+// bidders are a uniformly random subset of the eligible providers: a
+// partial Fisher-Yates shuffle of the candidates that stops once MaxBids
+// eligible ones are found, which is the same distribution as shuffling all
+// eligible providers and keeping the first MaxBids, without testing every
+// provider. A platform samples among the providers whose quote is within
+// maxPrice; an auction's window counts every provider that responds.
+func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
+	d := &w.deps.d[id]
+	q := &d.spec.Request
+	cr, units := class(q)
+	ps := &w.prov
+	ch := &w.chain
+	list := ps.active
+	switch {
+	case q.GPUs > 0:
+		list = ps.byResource[q.GPUModel]
+	case platform:
+		// platform-run markets look only at providers with CPU; the auctions
+		// keep announcing orders to all active providers in list order, the
+		// order their published figures were made with
+		list = ps.byResource[agents.ResCPU]
+	}
+	if platform && units > ps.maxUnits[cr] {
+		d.bids = d.bids[:0] // no provider could ever hold it
+		return
+	}
+	deposit := w.esc.bidDeposit
+	m := &w.mkt
+	cands := append(m.cands[:0], list...)
+	limit := len(cands)
+	if m.maxBids > 0 && m.maxBids < limit {
+		limit = m.maxBids
+	}
+	found := 0
+	for i := 0; i < len(cands) && found < limit; i++ {
+		if limit < len(cands) {
+			j := i + m.rng.IntN(len(cands)-i)
+			cands[i], cands[j] = cands[j], cands[i]
+		}
+		p := &ps.p[cands[i]]
+		if p.fake || (d.spec.RequireAudited && !p.prof.Audited) || !fits(p.free, q) || (deposit > 0 && ch.ledger.Balance(p.acct, tokenomics.AKT) < deposit) {
+			continue
+		}
+		// a platform samples its candidates among the providers whose quote
+		// is within the limit (docs/mechanisms.md); an auction's limit counts
+		// the providers that respond, whether or not their bid script fails
+		if platform && limit < len(cands) && ch.toRate(p.strat.Quote(&p.prof, q, &w.view.MarketView), d.denom) > maxPrice {
+			continue
+		}
+		cands[found] = cands[i]
+		found++
+	}
+	d.bids = d.bids[:0]
+	d.reserved = !platform
+	for _, pid := range cands[:found] {
+		p := &ps.p[pid]
+		rate := ch.toRate(p.strat.Quote(&p.prof, q, &w.view.MarketView), d.denom)
+		if rate > maxPrice {
+			continue // the bid script fails above the max price
+		}
+		load := float32(0)
+		if k := p.prof.Capacity[cr]; k > 0 {
+			load = 1 - float32(p.free[cr])/float32(k)
+		}
+		if !platform {
+			ps.take(pid, q) // a bid reserves its capacity until it is released
+		}
+		if deposit > 0 {
+			ch.ledger.Transfer(p.acct, ch.bidEscrow, tokenomics.AKT, deposit)
+		}
+		d.bids = append(d.bids, market.Bid{Provider: pid, Price: rate, Audited: p.prof.Audited, Load: load, Score: float32(p.prof.Capacity[cr]), LastWon: p.lastWon})
+	}
+	m.cands = cands[:0]
+}
+
+// releaseBids closes the open bids of deployment id except the bid at
+// index keep: deposits are refunded and reservations released.
+func (w *World) releaseBids(id int32, keep int) {
+	d := &w.deps.d[id]
+	ch := &w.chain
+	for i := range d.bids {
+		if i == keep {
+			continue
+		}
+		b := &d.bids[i]
+		p := &w.prov.p[b.Provider]
+		if w.esc.bidDeposit > 0 {
+			ch.ledger.Transfer(ch.bidEscrow, p.acct, tokenomics.AKT, w.esc.bidDeposit)
+		}
+		if p.active && d.reserved {
+			w.prov.give(b.Provider, &d.spec.Request)
+		}
+	}
+	d.bids = d.bids[:0]
+	w.cancel(&d.timeoutH)
+}
+
+// clear runs the mechanism on deployment id's bids and starts the lease
+// (or releases the bids). It reports whether a lease started.
+func (w *World) clear(id int32, o *market.Order) bool {
+	d := &w.deps.d[id]
+	m := &w.mkt
+	out := m.mech.Clear(o, d.bids, m.rng)
+	if out.Winner >= 0 && (out.Price > d.maxRate || out.Price <= 0 && d.bids[out.Winner].Price > 0) {
+		panic(fmt.Sprintf("sim: mechanism %s priced order %d at %d above its max %d", m.mech.Name(), id, out.Price, d.maxRate))
+	}
+	if !w.prov.staticAsks {
+		for i := range d.bids {
+			w.prov.p[d.bids[i].Provider].strat.Observe(i == out.Winner)
+		}
+	}
+	if out.Winner < 0 {
+		w.releaseBids(id, -1)
+		return false
+	}
+	b := d.bids[out.Winner]
+	reserved := d.reserved
+	w.releaseBids(id, out.Winner)
+	if !reserved {
+		w.prov.take(b.Provider, &d.spec.Request) // cleared at once: no reservations before
+	}
+	w.startLease(id, b.Provider, out.Price)
+	return true
+}
+
+// clearNow collects the bids on order o of deployment id at or below
+// limit and clears it at once (platform-run mechanisms). It reports
+// whether a lease started; on failure the deployment is left with no
+// bids.
+func (w *World) clearNow(id int32, o *market.Order, limit market.Rate) bool {
+	w.collectBids(id, limit, true)
+	return w.clear(id, o)
+}

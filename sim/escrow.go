@@ -1,0 +1,302 @@
+package sim
+
+import (
+	"math"
+	"math/bits"
+
+	"github.com/depinsim/depinsim/market"
+	"github.com/depinsim/depinsim/tokenomics"
+)
+
+// escrowModule holds the escrow module's deposits (akash.md §1-§2). The
+// accounts' state lives in the deployments (funds, last settled height)
+// and the leases (accrued balance); the tokens in the ledger's escrow
+// and bid-escrow accounts.
+type escrowModule struct {
+	bidDeposit int64 // AKT base units a provider locks per bid (0: none)
+	minDeposit int64 // the smallest deployment deposit, base units
+}
+
+func newEscrowModule(tp *tokenomics.Params) escrowModule {
+	return escrowModule{
+		bidDeposit: tokenomics.Tokens(tp.BidMinDeposit),
+		minDeposit: tokenomics.Tokens(tp.DeploymentMinDeposit),
+	}
+}
+
+// topUpRetry is how long a tenant whose top-up failed waits before trying
+// again (its escrow may run dry meanwhile).
+const topUpRetry = Hour
+
+// deposit moves usd worth of tokens (at least the minimum deposit when
+// first is set) from the tenant's budget into its escrow.
+func (w *World) deposit(id int32, usd float64, first bool) {
+	d := &w.deps.d[id]
+	ch := &w.chain
+	usd = math.Min(usd, d.budgetUSD)
+	amt := int64(math.Ceil(usd / ch.priceUSD[d.denom] * tokenomics.BaseUnits))
+	if first && amt < w.esc.minDeposit {
+		amt = w.esc.minDeposit
+	}
+	if amt <= 0 {
+		return
+	}
+	wallet := w.tenants[d.cohort].wallet
+	switch d.denom {
+	case tokenomics.AKT:
+		ch.ledger.Transfer(ch.holders, wallet, tokenomics.AKT, amt) // the tenant buys AKT
+		ch.netBuyUSD += float64(amt) / tokenomics.BaseUnits * ch.priceUSD[tokenomics.AKT]
+	case tokenomics.USDC:
+		ch.ledger.Mint(wallet, tokenomics.USDC, amt) // USDC bridged in
+	case tokenomics.ACT:
+		amt = w.buyCredits(wallet, amt)
+		if amt <= 0 {
+			return
+		}
+	}
+	d.budgetUSD -= float64(amt) / tokenomics.BaseUnits * ch.priceUSD[d.denom]
+	ch.ledger.Transfer(wallet, ch.escrow, d.denom, amt)
+	d.funds += amt * market.RateScale
+}
+
+// buyCredits makes sure a tenant cohort's wallet holds amt uact: it buys
+// AKT and burns it into the BME vault for ACT (at least the BME's minimum
+// mint; credits left over stay in the cohort's wallet for its next
+// deposits). It returns the uact available for the deposit, less than
+// amt when the BME refuses to mint (its collateral ratio is at or below
+// the halt threshold, or the oracle is down).
+func (w *World) buyCredits(wallet tokenomics.Account, amt int64) int64 {
+	ch := &w.chain
+	have := ch.ledger.Balance(wallet, tokenomics.ACT)
+	if have >= amt {
+		return amt
+	}
+	bp := &w.cfg.Tokenomics.BME
+	price := ch.priceUSD[tokenomics.AKT]
+	act := max(amt-have, tokenomics.Tokens(bp.MinMintACT))
+	// AKT for act uact after the mint spread, rounded up
+	akt := int64(math.Ceil(float64(act) / price / (1 - float64(bp.MintSpreadBps)/10_000)))
+	ch.ledger.Transfer(ch.holders, wallet, tokenomics.AKT, akt)
+	if _, err := ch.bme.MintACT(wallet, wallet, akt, price); err != nil {
+		ch.ledger.Transfer(wallet, ch.holders, tokenomics.AKT, akt) // not bought after all
+	} else {
+		ch.netBuyUSD += float64(akt) / tokenomics.BaseUnits * price
+	}
+	return min(amt, ch.ledger.Balance(wallet, tokenomics.ACT))
+}
+
+// scheduleFunding (re)schedules the escrow's top-up and run-dry events
+// from its funds and the lease rate.
+func (w *World) scheduleFunding(id int32) { w.scheduleFundingAfter(id, 0) }
+
+// scheduleFundingAfter is scheduleFunding with the top-up check no
+// earlier than notBefore.
+func (w *World) scheduleFundingAfter(id int32, notBefore Time) {
+	d := &w.deps.d[id]
+	w.cancel(&d.dryH)
+	w.cancel(&d.topUpH)
+	l := &w.leases.l[d.lease]
+	if l.rate <= 0 {
+		return
+	}
+	bn := w.chain.blockNanos
+	// first height at which the funds cannot pay: settledH + floor(funds/rate)
+	// + 1 (Never when that is past any run, for a lease far cheaper than
+	// its funds)
+	dryAt := Never
+	if blocks := d.funds / int64(l.rate); blocks < int64(Never)/bn-d.settledH-1 {
+		dryAt = Time((d.settledH + blocks + 1) * bn)
+	}
+	if dryAt < w.now {
+		dryAt = w.now
+	}
+	// events at or after the lease's end are not needed: the tenant closes
+	// it first (the common case, which keeps them out of the queue)
+	if dryAt < d.endAt {
+		d.dryH = w.at(dryAt, evDry, id, d.gen)
+	}
+	if d.budgetUSD > 0 {
+		c := &w.cfg.Tenants[d.cohort]
+		price := w.chain.priceUSD[d.denom]
+		usdHour := w.leaseUSDHour(l)
+		minFunds := c.RunwayMinDays * 24 * usdHour // USD
+		fundsUSD := float64(d.funds) / market.RateScale / tokenomics.BaseUnits * price
+		t := w.now
+		if fundsUSD >= minFunds { // else top up now (TopUp tests the same)
+			// the start of the first block whose settlement leaves less than
+			// minFunds, and a later block than now's: the escrow pays whole
+			// blocks, so a check within a block would find the runway
+			// unchanged and reschedule itself again and again
+			minUnits := minFunds / price * tokenomics.BaseUnits * market.RateScale
+			h := float64(d.settledH) + math.Floor((float64(d.funds)-minUnits)/float64(l.rate)) + 1
+			h = math.Max(h, float64(w.chain.height(w.now)+1))
+			t = Never
+			if h*float64(bn) < float64(dryAt) {
+				t = Time(int64(h) * bn)
+			}
+		}
+		t = max(t, notBefore)
+		if t < dryAt && t < d.endAt {
+			d.topUpH = w.at(t, evTopUp, id, d.gen)
+		}
+	}
+}
+
+// topUp settles deployment id's escrow and tops it up when its runway is
+// short (TenantCohort.TopUp), then reschedules its funding events.
+func (w *World) topUp(id int32) {
+	d := &w.deps.d[id]
+	if d.state != depLeased {
+		return
+	}
+	w.settle(id)
+	d = &w.deps.d[id]
+	if d.state != depLeased {
+		return
+	}
+	l := &w.leases.l[d.lease]
+	c := &w.cfg.Tenants[d.cohort]
+	fundsUSD := float64(d.funds) / market.RateScale / tokenomics.BaseUnits * w.chain.priceUSD[d.denom]
+	before := d.funds
+	if usd := c.TopUp(fundsUSD, w.leaseUSDHour(l), d.budgetUSD); usd > 0 {
+		w.deposit(id, usd, false)
+		if d.funds == before {
+			// no credits could be bought (the BME refuses to mint): try
+			// again after topUpRetry rather than at every block
+			w.scheduleFundingAfter(id, w.now+topUpRetry)
+			return
+		}
+	}
+	w.scheduleFunding(id)
+}
+
+// settle runs the escrow's lazy settlement to the current height (akash.md
+// §2): the lease owes rate x blocks; what the funds cannot cover closes it
+// for insufficient funds.
+func (w *World) settle(id int32) {
+	d := &w.deps.d[id]
+	if d.state != depLeased {
+		return
+	}
+	l := &w.leases.l[d.lease]
+	h := w.chain.height(w.now)
+	dh := h - d.settledH
+	if dh <= 0 {
+		return
+	}
+	hi, lo := bits.Mul64(uint64(l.rate), uint64(dh))
+	if hi != 0 || lo > math.MaxInt64 {
+		panic("sim: escrow settlement overflow")
+	}
+	owed := int64(lo)
+	if owed <= d.funds {
+		d.funds -= owed
+		l.balance += owed
+		d.settledH = h
+		return
+	}
+	// overdrawn: pay what is there, the rest is unsettled debt; the lease
+	// closes for insufficient funds
+	l.balance += d.funds
+	d.funds = 0
+	d.settledH = h
+	w.closeLease(d.lease, closeFunds)
+}
+
+// withdrawAll settles and withdraws every active lease of provider pid.
+func (w *World) withdrawAll(pid int32) {
+	p := &w.prov.p[pid]
+	// settling may close leases (and shrink p.leases): iterate backwards
+	for i := len(p.leases) - 1; i >= 0; i-- {
+		if i >= len(p.leases) {
+			continue
+		}
+		lid := p.leases[i]
+		dep := w.leases.l[lid].dep
+		w.settle(dep)
+		if w.leases.l[lid].active {
+			w.withdraw(lid)
+		}
+	}
+}
+
+// withdraw pays lease lid's accrued balance (whole base units) to its
+// provider, less the take fee to the community pool.
+func (w *World) withdraw(lid int32) {
+	l := &w.leases.l[lid]
+	d := &w.deps.d[l.dep]
+	amt := l.balance / market.RateScale
+	if amt <= 0 {
+		return
+	}
+	l.balance -= amt * market.RateScale
+	ch := &w.chain
+	fee, earn := tokenomics.Take(amt, ch.takeBPS[d.denom])
+	p := &w.prov.p[l.prov]
+	price := ch.priceUSD[d.denom]
+	if fee > 0 {
+		ch.ledger.Transfer(ch.escrow, ch.pool, d.denom, fee)
+		w.burnFees(d.denom, fee)
+	}
+	if ch.settle == tokenomics.SettlementBurnMint && d.denom != tokenomics.ACT {
+		// Render's BME: the payment less the fee is burned, in tokens bought
+		// at market when it was paid in USDC; providers are paid by the
+		// emission schedule (competitors.md §2.3)
+		if d.denom == tokenomics.AKT {
+			ch.ledger.Burn(ch.escrow, tokenomics.AKT, earn)
+		} else {
+			usd := float64(earn) / tokenomics.BaseUnits * price
+			akt := min(int64(usd/ch.priceUSD[tokenomics.AKT]*tokenomics.BaseUnits), ch.ledger.Balance(ch.holders, tokenomics.AKT))
+			ch.ledger.Transfer(ch.escrow, ch.holders, d.denom, earn)
+			ch.ledger.Burn(ch.holders, tokenomics.AKT, akt)
+			ch.netBuyUSD += usd
+		}
+		w.stats.counters[MTakeFeesUSDTotal] += float64(fee) / tokenomics.BaseUnits * price
+		if d.denom == tokenomics.AKT {
+			ch.fees += fee
+		} else {
+			ch.fees += int64(float64(fee) * price / ch.priceUSD[tokenomics.AKT])
+		}
+		return
+	}
+	ch.ledger.Transfer(ch.escrow, p.acct, d.denom, earn)
+	usd := float64(earn) / tokenomics.BaseUnits * price
+	w.prov.credit(p, usd)
+	ch.revenueUSD += usd
+	w.stats.counters[MProviderIncomeUSDTotal] += usd
+	w.stats.counters[MTakeFeesUSDTotal] += float64(fee) / tokenomics.BaseUnits * price
+	if d.denom == tokenomics.AKT {
+		ch.fees += fee
+		ch.netBuyUSD -= usd // providers sell their AKT income
+	} else {
+		ch.fees += int64(float64(fee) * price / ch.priceUSD[tokenomics.AKT])
+	}
+	if d.denom == tokenomics.ACT {
+		// providers redeem their credits for AKT (akash.md §7) and sell it
+		if out, _, _, err := ch.bme.BurnACT(p.acct, p.acct, earn, ch.priceUSD[tokenomics.AKT]); err == nil {
+			ch.netBuyUSD -= float64(out) / tokenomics.BaseUnits * ch.priceUSD[tokenomics.AKT]
+		}
+	}
+}
+
+// burnFees buys back and burns the FeeBurnShare of a take fee of amt
+// base units of d just paid into the community pool: AKT fees are burned
+// from the pool; fees in other denominations buy AKT from holders at the
+// current price, and that AKT is burned.
+func (w *World) burnFees(d tokenomics.Denom, amt int64) {
+	ch := &w.chain
+	share := w.cfg.Tokenomics.FeeBurnShare
+	b := int64(float64(amt) * share)
+	if b <= 0 || d == tokenomics.ACT {
+		return
+	}
+	if d == tokenomics.AKT {
+		ch.ledger.Burn(ch.pool, tokenomics.AKT, b)
+		return
+	}
+	usd := float64(b) / tokenomics.BaseUnits * ch.priceUSD[d]
+	akt := min(int64(usd/ch.priceUSD[tokenomics.AKT]*tokenomics.BaseUnits), ch.ledger.Balance(ch.holders, tokenomics.AKT))
+	ch.ledger.Transfer(ch.pool, ch.holders, d, b)
+	ch.ledger.Burn(ch.holders, tokenomics.AKT, akt)
+	ch.netBuyUSD += usd
+}

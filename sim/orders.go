@@ -1,0 +1,177 @@
+package sim
+
+import (
+	"math/rand/v2"
+
+	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/market"
+	"github.com/depinsim/depinsim/tokenomics"
+)
+
+// depState is where a deployment's order stands.
+type depState uint8
+
+const (
+	depFree    depState = iota // the slot is unused
+	depBidding                 // bids are open until the selection window ends
+	depWaiting                 // waiting for a retry (or between clearing steps)
+	depLeased                  // a lease runs
+	depQueued                  // waiting in a tiered queue or a batch market's book
+)
+
+// deployment is a tenant's deployment: its order, its escrow account and
+// the lease serving it (Akash's deployment, order and escrow account in
+// one; akash.md §1-§2).
+type deployment struct {
+	gen      int32
+	state    depState
+	reserved bool // its open bids reserve capacity (auctions)
+	cohort   int32
+	spec     agents.Deployment
+	denom    tokenomics.Denom
+	maxRate  market.Rate
+	deadline Time // abandon after this without a lease
+	endAt    Time // lifetime end (set when the first lease starts)
+	// escrow (rate units: base units x market.RateScale)
+	funds     int64
+	settledH  int64
+	budgetUSD float64 // budget left to deposit
+	lease     int32   // -1 when none
+	bids      []market.Bid
+	selectH   Handle
+	timeoutH  Handle
+	retryH    Handle
+	endH      Handle
+	dryH      Handle
+	topUpH    Handle
+}
+
+// deploymentTable holds the deployments; the slots of closed ones are
+// reused (their generation tells stale events apart).
+type deploymentTable struct {
+	d    []deployment
+	free []int32
+}
+
+// open returns the id of a fresh deployment.
+func (t *deploymentTable) open() int32 {
+	var id int32
+	if n := len(t.free); n > 0 {
+		id = t.free[n-1]
+		t.free = t.free[:n-1]
+	} else {
+		t.d = append(t.d, deployment{})
+		id = int32(len(t.d) - 1)
+	}
+	d := &t.d[id]
+	gen := d.gen + 1
+	bids := d.bids[:0]
+	*d = deployment{gen: gen, bids: bids}
+	return id
+}
+
+// release frees deployment id's slot.
+func (t *deploymentTable) release(id int32) {
+	d := &t.d[id]
+	d.state = depFree
+	d.gen++
+	t.free = append(t.free, id)
+}
+
+// inUse returns the number of deployments not yet closed.
+func (t *deploymentTable) inUse() int { return len(t.d) - len(t.free) }
+
+// tenantCohort is the run state of one tenant cohort.
+type tenantCohort struct {
+	demand                            *agents.Demand
+	selector                          market.Selector // nil: the mechanism's rule
+	wallet                            tokenomics.Account
+	rngArrivals, rngDemand, rngBehave *rand.Rand
+}
+
+// ---- arrivals ----
+
+// arrive makes a deployment of tenant cohort ti: draws it, schedules the
+// cohort's next arrival, funds its escrow and posts its order.
+func (w *World) arrive(ti int) {
+	c := &w.cfg.Tenants[ti]
+	tc := &w.tenants[ti]
+	spec := tc.demand.Draw(tc.rngDemand)
+	w.at(w.nextArrival(ti), evArrival, int32(ti), 0)
+	w.stats.counters[MOrdersTotal]++
+	id := w.deps.open()
+	d := &w.deps.d[id]
+	d.cohort = int32(ti)
+	d.spec = spec
+	d.denom = tokenomics.AKT
+	switch {
+	case w.chain.settle == tokenomics.SettlementBME:
+		d.denom = tokenomics.ACT // ACT credits only (akash.md §1: uact since v2.0.0)
+	case spec.USDC:
+		d.denom = tokenomics.USDC
+	}
+	d.maxRate = w.chain.toRate(spec.MaxPriceUSDHour, d.denom)
+	d.deadline = w.now + c.Patience.T()
+	d.budgetUSD = spec.BudgetUSD
+	d.lease = -1
+	d.state = depWaiting
+	// initial escrow deposit: the runway target at the max price, at least
+	// the minimum deposit, within the budget
+	want := c.RunwayTargetDays * 24 * spec.MaxPriceUSDHour
+	w.deposit(id, want, true)
+	w.post(id)
+}
+
+// nextArrival draws tenant cohort ti's next arrival after now. Cohorts
+// see time relative to the scenario start (negative during the warmup).
+func (w *World) nextArrival(ti int) Time {
+	t := w.cfg.Tenants[ti].NextArrival(w.now-w.origin, w.horizon-w.origin, w.tenants[ti].rngArrivals)
+	if t == Never {
+		return Never
+	}
+	return t + w.origin
+}
+
+// order builds deployment id's market order (no posted price).
+func (w *World) order(id int32) market.Order {
+	d := &w.deps.d[id]
+	return market.Order{ID: id, MaxPrice: d.maxRate, RequireAudited: d.spec.RequireAudited, Selector: w.tenants[d.cohort].selector}
+}
+
+// noBid handles an order that got no eligible bid: retry or abandon.
+func (w *World) noBid(id int32) {
+	d := &w.deps.d[id]
+	c := &w.cfg.Tenants[d.cohort]
+	d.state = depWaiting
+	next := w.now + c.RetryEvery.T()
+	if next > d.deadline {
+		w.abandon(id)
+		return
+	}
+	d.retryH = w.atLane(laneRetry+int(d.cohort), next, evRetry, id, d.gen)
+}
+
+// abandon closes an order that found no lease within its tenant's
+// patience (unserved).
+func (w *World) abandon(id int32) {
+	w.stats.counters[MOrdersUnservedTotal]++
+	w.closeDeployment(id)
+}
+
+// closeDeployment refunds the escrow's remaining funds to the tenant and
+// frees the deployment.
+func (w *World) closeDeployment(id int32) {
+	d := &w.deps.d[id]
+	if len(d.bids) > 0 {
+		w.releaseBids(id, -1)
+	}
+	refund := d.funds / market.RateScale
+	if refund > 0 {
+		w.chain.ledger.Transfer(w.chain.escrow, w.tenants[d.cohort].wallet, d.denom, refund)
+	}
+	d.funds = 0
+	for _, h := range []*Handle{&d.selectH, &d.timeoutH, &d.retryH, &d.endH, &d.dryH, &d.topUpH} {
+		w.cancel(h)
+	}
+	w.deps.release(id)
+}

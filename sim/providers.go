@@ -1,0 +1,378 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/market"
+	"github.com/depinsim/depinsim/tokenomics"
+)
+
+// provider is one provider agent in the market (or gone from it).
+type provider struct {
+	prof    agents.Profile
+	fake    bool // listed capacity that never serves a lease
+	strat   agents.Strategy
+	active  bool
+	free    []int32 // capacity minus leases minus open-bid reservations
+	acct    tokenomics.Account
+	leases  []int32 // active lease ids
+	entered Time
+	// income bookkeeping (USD at the token price of each payment)
+	incomeUSD       float64
+	incomeAtReview  float64
+	periodIncome    []float64 // income of the last review periods (ring)
+	reviews         int
+	withdrawH       Handle
+	reviewH         Handle
+	activeListIndex int32
+	lastWon         int64 // allocation sequence of its last lease (market.Bid.LastWon)
+	stake           int64 // device stake locked while listed (base units)
+}
+
+// cohortTotal is what a provider cohort's CohortSample reports, kept up
+// to date as providers enter and leave, leases start and close and
+// income is paid.
+type cohortTotal struct {
+	gpus, gpusLeased, cpus int64   // listed by active providers; GPUs in active leases
+	incomeUSD              float64 // since the start (reset at the end of the warmup)
+}
+
+// providerCohort is the run state of one provider cohort.
+type providerCohort struct {
+	cohortTotal
+	count                    int // providers in the market
+	rngProfiles              *rand.Rand
+	rngEntry, rngExit        *rand.Rand
+	tokenIncomePerGPUHourUSD float64 // over the last epoch: what entrants expect of emissions, subsidies and airdrops
+}
+
+// providerSet holds the providers and their capacity: who is in the
+// market, what each has free, the capacity listed per resource, the ask
+// indexes of the auction's fast path and the cohorts' totals.
+type providerSet struct {
+	cat        *agents.Catalog
+	p          []provider // by id, every provider that ever entered
+	active     []int32    // active providers (swap-removed: use sortedActive for id order)
+	byResource [][]int32  // active real providers with capacity in resource r (GPU models, CPU)
+	maxUnits   []int32    // the largest capacity of resource r any provider has listed
+	capTotal   []int64    // capacity listed by active providers, by resource
+	indexes    []*market.AskIndex
+	indexOK    []bool
+	cohorts    []providerCohort
+	staticAsks bool // every provider's strategy quotes fixed asks
+	sortBuf    []int32
+}
+
+func newProviderSet(cfg *Config, st Streams) providerSet {
+	nres := cfg.Catalog.NumResources()
+	ps := providerSet{
+		cat:        cfg.Catalog,
+		byResource: make([][]int32, nres),
+		maxUnits:   make([]int32, nres),
+		capTotal:   make([]int64, nres),
+		indexes:    make([]*market.AskIndex, nres),
+		indexOK:    make([]bool, nres),
+		cohorts:    make([]providerCohort, len(cfg.Providers)),
+		staticAsks: true,
+	}
+	for ci, c := range cfg.Providers {
+		pc := &ps.cohorts[ci]
+		pc.rngProfiles = st.Stream("providers/" + c.Name + "/profiles")
+		pc.rngEntry = st.Stream("providers/" + c.Name + "/entry")
+		pc.rngExit = st.Stream("providers/" + c.Name + "/exit")
+		s, err := c.NewStrategy()
+		if err != nil {
+			panic("sim: " + err.Error())
+		}
+		if !s.StaticAsks() {
+			ps.staticAsks = false
+		}
+	}
+	return ps
+}
+
+// list adds provider id, just appended to p, to the active lists and the
+// capacity totals.
+func (ps *providerSet) list(id int32) {
+	p := &ps.p[id]
+	p.activeListIndex = int32(len(ps.active))
+	ps.active = append(ps.active, id)
+	ct := &ps.cohorts[p.prof.Cohort]
+	ct.cpus += int64(p.prof.Capacity[agents.ResCPU])
+	for r, k := range p.prof.Capacity {
+		ps.capTotal[r] += int64(k)
+		if r >= agents.ResGPU0 {
+			ct.gpus += int64(k)
+		}
+		if k > 0 && (r >= agents.ResGPU0 || r == agents.ResCPU) && !p.fake {
+			ps.byResource[r] = append(ps.byResource[r], id)
+			ps.maxUnits[r] = max(ps.maxUnits[r], k)
+		}
+		ps.indexOK[r] = false
+	}
+	ct.count++
+}
+
+// unlist takes provider id out of the active lists, the capacity totals
+// and the ask indexes.
+func (ps *providerSet) unlist(id int32) {
+	p := &ps.p[id]
+	p.active = false
+	// swap-remove; order is restored by the sorted scans that need it
+	i := p.activeListIndex
+	last := ps.active[len(ps.active)-1]
+	ps.active[i] = last
+	ps.p[last].activeListIndex = i
+	ps.active = ps.active[:len(ps.active)-1]
+	ct := &ps.cohorts[p.prof.Cohort]
+	ct.cpus -= int64(p.prof.Capacity[agents.ResCPU])
+	for r, k := range p.prof.Capacity {
+		ps.capTotal[r] -= int64(k)
+		if r >= agents.ResGPU0 {
+			ct.gpus -= int64(k)
+		}
+		if k > 0 && (r >= agents.ResGPU0 || r == agents.ResCPU) {
+			lst := ps.byResource[r]
+			for j, x := range lst {
+				if x == id {
+					ps.byResource[r] = append(lst[:j], lst[j+1:]...)
+					break
+				}
+			}
+		}
+		if ps.indexes[r] != nil && ps.indexes[r].Contains(id) {
+			ps.indexes[r].SetFree(id, -1)
+		}
+	}
+	ct.count--
+}
+
+// setFree changes provider id's free amount of resource r by delta and
+// keeps the ask index in step.
+func (ps *providerSet) setFree(id int32, r int, delta int32) {
+	p := &ps.p[id]
+	p.free[r] += delta
+	if p.free[r] < 0 {
+		panic(fmt.Sprintf("sim: provider %d oversold resource %s", id, ps.cat.Key(r)))
+	}
+	if ix := ps.indexes[r]; ix != nil && p.active && ix.Contains(id) {
+		ix.SetFree(id, p.free[r])
+	}
+}
+
+// take reserves request q's units on provider id.
+func (ps *providerSet) take(id int32, q *agents.Request) { ps.takeOrGive(id, q, -1) }
+
+// give frees request q's units on provider id.
+func (ps *providerSet) give(id int32, q *agents.Request) { ps.takeOrGive(id, q, 1) }
+
+func (ps *providerSet) takeOrGive(id int32, q *agents.Request, sign int32) {
+	if q.CPU > 0 {
+		ps.setFree(id, agents.ResCPU, sign*q.CPU)
+	}
+	if q.MemoryGB > 0 {
+		ps.setFree(id, agents.ResMemory, sign*q.MemoryGB)
+	}
+	if q.GPUs > 0 {
+		ps.setFree(id, q.GPUModel, sign*q.GPUs)
+	}
+}
+
+// fits reports whether request q fits in the free units free.
+func fits(free []int32, q *agents.Request) bool {
+	return free[agents.ResCPU] >= q.CPU && free[agents.ResMemory] >= q.MemoryGB && (q.GPUs == 0 || free[q.GPUModel] >= q.GPUs)
+}
+
+// index returns the ask index of resource r over the active real
+// providers, rebuilding it when providers entered since.
+func (ps *providerSet) index(r int) *market.AskIndex {
+	if ps.indexOK[r] {
+		return ps.indexes[r]
+	}
+	asks := make([]market.Ask, 0, len(ps.active))
+	for _, id := range ps.active {
+		p := &ps.p[id]
+		if p.prof.Capacity[r] > 0 && !p.fake {
+			asks = append(asks, market.Ask{Provider: id, UnitAsk: p.prof.Ask[r], Audited: p.prof.Audited, Free: p.free[r]})
+		}
+	}
+	ps.indexes[r] = market.NewAskIndex(len(ps.p), asks)
+	ps.indexOK[r] = true
+	return ps.indexes[r]
+}
+
+// sortedActive returns the active providers in id order (the active list
+// is swap-removed, so its order depends on history).
+func (ps *providerSet) sortedActive() []int32 { return ps.sortedIDs(ps.active) }
+
+// sortedIDs returns ids sorted, in a buffer reused by the next call.
+func (ps *providerSet) sortedIDs(ids []int32) []int32 {
+	ps.sortBuf = append(ps.sortBuf[:0], ids...)
+	slices.Sort(ps.sortBuf)
+	return ps.sortBuf
+}
+
+// gpuCapacity returns the GPUs listed by active providers, all models.
+func (ps *providerSet) gpuCapacity() int64 {
+	var g int64
+	for r := agents.ResGPU0; r < len(ps.capTotal); r++ {
+		g += ps.capTotal[r]
+	}
+	return g
+}
+
+// credit adds usd of income to provider p and its cohort.
+func (ps *providerSet) credit(p *provider, usd float64) {
+	p.incomeUSD += usd
+	ps.cohorts[p.prof.Cohort].incomeUSD += usd
+}
+
+// ---- entry and exit ----
+
+// enterCohort brings a cohort's providers present at its start into the
+// market.
+func (w *World) enterCohort(ci int) {
+	c := &w.cfg.Providers[ci]
+	for i := 0; i < c.Count; i++ {
+		prof := c.NewProfile(ci, w.cat, w.prov.cohorts[ci].rngProfiles)
+		w.addProvider(ci, prof)
+	}
+}
+
+// addProvider brings a provider of cohort ci with profile prof into the
+// market: its wallet, its device stake, its capacity, its withdrawal and
+// review timers.
+func (w *World) addProvider(ci int, prof agents.Profile) {
+	c := &w.cfg.Providers[ci]
+	ch := &w.chain
+	strat, _ := c.NewStrategy()
+	id := int32(len(w.prov.p))
+	w.prov.p = append(w.prov.p, provider{prof: prof, strat: strat, active: true, entered: w.now})
+	p := &w.prov.p[id]
+	p.free = append([]int32(nil), prof.Capacity...)
+	p.acct = ch.ledger.Open(fmt.Sprintf("provider/%d", id))
+	if amt := tokenomics.Tokens(c.BalanceAKT); amt > 0 {
+		ch.ledger.Transfer(ch.holders, p.acct, tokenomics.AKT, amt)
+	}
+	if c.StakePerGPU > 0 {
+		gpus := 0
+		for r := agents.ResGPU0; r < w.nres; r++ {
+			gpus += int(prof.Capacity[r])
+		}
+		// bought from holders at entry (competitors.md §1.7)
+		amt := min(tokenomics.Tokens(c.StakePerGPU*float64(gpus)), ch.ledger.Balance(ch.holders, tokenomics.AKT))
+		if amt > 0 {
+			ch.ledger.Transfer(ch.holders, ch.deviceStakes, tokenomics.AKT, amt)
+			p.stake = amt
+		}
+	}
+	p.fake = c.Kind == agents.KindFake
+	w.prov.list(id)
+	if w.now > 0 {
+		w.stats.counters[MProvidersEnteredTotal]++
+	}
+	p.withdrawH = w.atLane(w.lanes.withdraw+ci, w.now+c.WithdrawEvery.T(), evWithdraw, id, 0)
+	p.reviewH = w.atLane(w.lanes.review+ci, w.now+c.ReviewEvery.T(), evReview, id, 0)
+	p.periodIncome = make([]float64, c.ReviewPeriods())
+	if !p.fake {
+		w.clr.capacityAdded(w, id)
+	}
+}
+
+// nextEntry draws the time of cohort ci's next entry candidate after now.
+func (w *World) nextEntry(ci int, now Time) Time {
+	rate := w.cfg.Providers[ci].EntriesPerDay
+	return afterDays(now, w.prov.cohorts[ci].rngEntry.ExpFloat64()/rate)
+}
+
+// afterDays returns now plus x >= 0 days rounded to the nanosecond, or
+// Never when that is later than any run (a tiny rate's waiting time
+// would overflow Time).
+func afterDays(now Time, x float64) Time {
+	v := x*float64(Day) + 0.5
+	if v >= float64(Never-now) {
+		return Never
+	}
+	return now + Time(v)
+}
+
+// candidate lets a would-be provider of cohort ci decide whether to enter
+// (from utilization and the token income per GPU-hour) and schedules the
+// next candidate.
+func (w *World) candidate(ci int) {
+	c := &w.cfg.Providers[ci]
+	pc := &w.prov.cohorts[ci]
+	prof := c.NewProfile(ci, w.cat, pc.rngEntry)
+	if (c.MaxProviders == 0 || pc.count < c.MaxProviders) && c.ShouldEnter(&prof, w.utilization(), pc.tokenIncomePerGPUHourUSD) {
+		w.addProvider(ci, prof)
+	}
+	w.at(w.nextEntry(ci, w.now), evProviderCandidate, int32(ci), 0)
+}
+
+// utilization returns each resource's utilization (0 without capacity).
+func (w *World) utilization() []float64 {
+	u := make([]float64, w.nres)
+	for r := range u {
+		if w.prov.capTotal[r] > 0 {
+			u[r] = float64(w.leases.alloc[r]) / float64(w.prov.capTotal[r])
+		}
+	}
+	return u
+}
+
+// review lets provider id weigh its recent income against its costs: it
+// leaves (churn, or unprofitable after its minimum tenure) or stays until
+// its next review.
+func (w *World) review(id int32) {
+	p := &w.prov.p[id]
+	c := &w.cfg.Providers[p.prof.Cohort]
+	rng := w.prov.cohorts[p.prof.Cohort].rngExit
+	period := c.ReviewEvery.T()
+	p.periodIncome[p.reviews%len(p.periodIncome)] = p.incomeUSD - p.incomeAtReview
+	p.incomeAtReview = p.incomeUSD
+	p.reviews++
+	n := min(p.reviews, len(p.periodIncome))
+	income := 0.0
+	for _, x := range p.periodIncome[:n] {
+		income += x
+	}
+	cost := p.prof.CostPerHour() * period.Hours() * float64(n)
+	if c.ShouldLeave(w.now-w.origin, rng) {
+		w.exitProvider(id, c.Kind == agents.KindFake) // fake capacity is detected: slashed
+		return
+	}
+	if c.Kind != agents.KindFake && w.now-p.entered >= c.MinTenure.T() && c.ShouldExit(income, cost, rng) {
+		w.exitProvider(id, false)
+		return
+	}
+	p.reviewH = w.atLane(w.lanes.review+p.prof.Cohort, w.now+period, evReview, id, 0)
+}
+
+// exitProvider takes provider id out of the market. Its device stake is
+// sold back to holders, or burned when slashed (io.net burns slashed
+// stake, competitors.md §1.7).
+func (w *World) exitProvider(id int32, slashed bool) {
+	p := &w.prov.p[id]
+	ch := &w.chain
+	if p.stake > 0 {
+		if slashed {
+			ch.ledger.Burn(ch.deviceStakes, tokenomics.AKT, p.stake)
+			w.stats.counters[MSlashedTotal] += tokenomics.Whole(p.stake)
+		} else {
+			ch.ledger.Transfer(ch.deviceStakes, ch.holders, tokenomics.AKT, p.stake)
+		}
+		p.stake = 0
+	}
+	w.cancel(&p.withdrawH)
+	w.cancel(&p.reviewH)
+	w.prov.unlist(id)
+	w.stats.counters[MProvidersExitedTotal]++
+	// close the leases only now that the provider is out of the market: a
+	// tenant that re-posts must not be leased by the provider leaving
+	for len(p.leases) > 0 {
+		w.closeLease(p.leases[len(p.leases)-1], closeProvider)
+	}
+}
