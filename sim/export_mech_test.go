@@ -126,7 +126,9 @@ func (w *World) startedLease(lid int32) StartedLease {
 
 // ToRate converts USD per hour to a rate in denomination d at the current
 // token price, as the kernel does.
-func (w *World) ToRate(usdHour float64, d tokenomics.Denom) market.Rate { return w.chain.toRate(usdHour, d) }
+func (w *World) ToRate(usdHour float64, d tokenomics.Denom) market.Rate {
+	return w.chain.toRate(usdHour, d)
+}
 
 // QueuedPastDeadline returns the number of orders waiting in a tiered
 // queue or a batch book whose patience ended before now.
