@@ -49,7 +49,12 @@ func (w *World) deposit(id int32, usd float64, first bool) {
 	case tokenomics.USDC:
 		ch.ledger.Mint(wallet, tokenomics.USDC, amt) // USDC bridged in
 	case tokenomics.ACT:
-		amt = w.buyCredits(wallet, amt)
+		// the tenant buys credits through the BME (akash.md §7)
+		var usd float64
+		amt, usd = ch.bme.BuyACT(ch.holders, wallet, amt, ch.priceUSD[tokenomics.AKT])
+		if usd > 0 {
+			ch.netBuyUSD += usd
+		}
 		if amt <= 0 {
 			return
 		}
@@ -57,32 +62,6 @@ func (w *World) deposit(id int32, usd float64, first bool) {
 	d.budgetUSD -= float64(amt) / tokenomics.BaseUnits * ch.priceUSD[d.denom]
 	ch.ledger.Transfer(wallet, ch.escrow, d.denom, amt)
 	d.funds += amt * market.RateScale
-}
-
-// buyCredits makes sure a tenant cohort's wallet holds amt uact: it buys
-// AKT and burns it into the BME vault for ACT (at least the BME's minimum
-// mint; credits left over stay in the cohort's wallet for its next
-// deposits). It returns the uact available for the deposit, less than
-// amt when the BME refuses to mint (its collateral ratio is at or below
-// the halt threshold, or the oracle is down).
-func (w *World) buyCredits(wallet tokenomics.Account, amt int64) int64 {
-	ch := &w.chain
-	have := ch.ledger.Balance(wallet, tokenomics.ACT)
-	if have >= amt {
-		return amt
-	}
-	bp := &w.cfg.Tokenomics.BME
-	price := ch.priceUSD[tokenomics.AKT]
-	act := max(amt-have, tokenomics.Tokens(bp.MinMintACT))
-	// AKT for act uact after the mint spread, rounded up
-	akt := int64(math.Ceil(float64(act) / price / (1 - float64(bp.MintSpreadBps)/10_000)))
-	ch.ledger.Transfer(ch.holders, wallet, tokenomics.AKT, akt)
-	if _, err := ch.bme.MintACT(wallet, wallet, akt, price); err != nil {
-		ch.ledger.Transfer(wallet, ch.holders, tokenomics.AKT, akt) // not bought after all
-	} else {
-		ch.netBuyUSD += float64(akt) / tokenomics.BaseUnits * price
-	}
-	return min(amt, ch.ledger.Balance(wallet, tokenomics.ACT))
 }
 
 // scheduleFunding (re)schedules the escrow's top-up and run-dry events
@@ -221,7 +200,8 @@ func (w *World) withdrawAll(pid int32) {
 }
 
 // withdraw pays lease lid's accrued balance (whole base units) to its
-// provider, less the take fee to the community pool.
+// provider: the settlement (take, fee burn, burn-mint, ACT redemption) is
+// tokenomics.Settle's; the kernel applies its postings and counts them.
 func (w *World) withdraw(lid int32) {
 	l := &w.leases.l[lid]
 	d := &w.deps.d[l.dep]
@@ -231,72 +211,24 @@ func (w *World) withdraw(lid int32) {
 	}
 	l.balance -= amt * market.RateScale
 	ch := &w.chain
-	fee, earn := tokenomics.Take(amt, ch.takeBPS[d.denom])
 	p := &w.prov.p[l.prov]
-	price := ch.priceUSD[d.denom]
-	if fee > 0 {
-		ch.ledger.Transfer(ch.escrow, ch.pool, d.denom, fee)
-		w.burnFees(d.denom, fee)
+	s := tokenomics.Settle(tokenomics.Withdrawal{
+		Amount: amt, Denom: d.denom, Settlement: ch.settle, TakeBPS: ch.takeBPS[d.denom],
+		FeeBurnShare: w.cfg.Tokenomics.FeeBurnShare, PriceUSD: ch.priceUSD[d.denom], TokenPriceUSD: ch.priceUSD[tokenomics.AKT],
+		HoldersTokens: ch.ledger.Balance(ch.holders, tokenomics.AKT),
+	})
+	ch.post(&s, p.acct)
+	w.stats.counters[MTakeFeesUSDTotal] += s.FeeUSD
+	ch.fees += s.FeeTokens
+	if s.Paid {
+		w.prov.credit(p, s.IncomeUSD)
+		ch.revenueUSD += s.IncomeUSD
+		w.stats.counters[MProviderIncomeUSDTotal] += s.IncomeUSD
 	}
-	if ch.settle == tokenomics.SettlementBurnMint && d.denom != tokenomics.ACT {
-		// Render's BME: the payment less the fee is burned, in tokens bought
-		// at market when it was paid in USDC; providers are paid by the
-		// emission schedule (competitors.md §2.3)
-		if d.denom == tokenomics.AKT {
-			ch.ledger.Burn(ch.escrow, tokenomics.AKT, earn)
-		} else {
-			usd := float64(earn) / tokenomics.BaseUnits * price
-			akt := min(int64(usd/ch.priceUSD[tokenomics.AKT]*tokenomics.BaseUnits), ch.ledger.Balance(ch.holders, tokenomics.AKT))
-			ch.ledger.Transfer(ch.escrow, ch.holders, d.denom, earn)
-			ch.ledger.Burn(ch.holders, tokenomics.AKT, akt)
-			ch.netBuyUSD += usd
-		}
-		w.stats.counters[MTakeFeesUSDTotal] += float64(fee) / tokenomics.BaseUnits * price
-		if d.denom == tokenomics.AKT {
-			ch.fees += fee
-		} else {
-			ch.fees += int64(float64(fee) * price / ch.priceUSD[tokenomics.AKT])
-		}
-		return
-	}
-	ch.ledger.Transfer(ch.escrow, p.acct, d.denom, earn)
-	usd := float64(earn) / tokenomics.BaseUnits * price
-	w.prov.credit(p, usd)
-	ch.revenueUSD += usd
-	w.stats.counters[MProviderIncomeUSDTotal] += usd
-	w.stats.counters[MTakeFeesUSDTotal] += float64(fee) / tokenomics.BaseUnits * price
-	if d.denom == tokenomics.AKT {
-		ch.fees += fee
-		ch.netBuyUSD -= usd // providers sell their AKT income
-	} else {
-		ch.fees += int64(float64(fee) * price / ch.priceUSD[tokenomics.AKT])
-	}
-	if d.denom == tokenomics.ACT {
+	if s.Redeem > 0 {
 		// providers redeem their credits for AKT (akash.md §7) and sell it
-		if out, _, _, err := ch.bme.BurnACT(p.acct, p.acct, earn, ch.priceUSD[tokenomics.AKT]); err == nil {
+		if out, _, _, err := ch.bme.BurnACT(p.acct, p.acct, s.Redeem, ch.priceUSD[tokenomics.AKT]); err == nil {
 			ch.netBuyUSD -= float64(out) / tokenomics.BaseUnits * ch.priceUSD[tokenomics.AKT]
 		}
 	}
-}
-
-// burnFees buys back and burns the FeeBurnShare of a take fee of amt
-// base units of d just paid into the community pool: AKT fees are burned
-// from the pool; fees in other denominations buy AKT from holders at the
-// current price, and that AKT is burned.
-func (w *World) burnFees(d tokenomics.Denom, amt int64) {
-	ch := &w.chain
-	share := w.cfg.Tokenomics.FeeBurnShare
-	b := int64(float64(amt) * share)
-	if b <= 0 || d == tokenomics.ACT {
-		return
-	}
-	if d == tokenomics.AKT {
-		ch.ledger.Burn(ch.pool, tokenomics.AKT, b)
-		return
-	}
-	usd := float64(b) / tokenomics.BaseUnits * ch.priceUSD[d]
-	akt := min(int64(usd/ch.priceUSD[tokenomics.AKT]*tokenomics.BaseUnits), ch.ledger.Balance(ch.holders, tokenomics.AKT))
-	ch.ledger.Transfer(ch.pool, ch.holders, d, b)
-	ch.ledger.Burn(ch.holders, tokenomics.AKT, akt)
-	ch.netBuyUSD += usd
 }

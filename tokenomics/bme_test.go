@@ -565,3 +565,39 @@ func TestBMECheckDetectsTampering(t *testing.T) {
 		_, _, _, _ = w.b.BurnACT(w.provider, w.provider, act, 1)
 	})
 }
+
+// TestBMEBuyACT: a tenant short of credits buys AKT from holders for at
+// least the minimum mint (the spread included, rounded up) and mints ACT;
+// credits left over stay in its wallet; when the BME refuses to mint,
+// nothing is bought and nothing moves.
+func TestBMEBuyACT(t *testing.T) {
+	w := newBMEWorld(t, tk.DefaultBMEParams(), true)
+	wallet := w.l.Open("wallet")
+	holders := w.pool
+	before := w.l.Balance(holders, tk.AKT)
+	act, usd := w.b.BuyACT(holders, wallet, tk.Tokens(5), 2)
+	assert.Equal(t, tk.Tokens(5), act)
+	// 10 ACT (the minimum mint) after a 25 bps spread at $2: ceil(10e6 / 2 / 0.9975) uakt
+	akt := int64(math.Ceil(10e6 / 2 / 0.9975))
+	assert.Equal(t, before-akt, w.l.Balance(holders, tk.AKT))
+	assert.InDelta(t, float64(akt)/1e6*2, usd, 1e-12)
+	assert.GreaterOrEqual(t, w.l.Balance(wallet, tk.ACT), tk.Tokens(9.9), "the rest of the minimum mint stays in the wallet")
+	requireBMEOK(t, w)
+
+	// enough credits: nothing is bought
+	held := w.l.Balance(holders, tk.AKT)
+	act, usd = w.b.BuyACT(holders, wallet, tk.Tokens(3), 2)
+	assert.Equal(t, tk.Tokens(3), act)
+	assert.Zero(t, usd)
+	assert.Equal(t, held, w.l.Balance(holders, tk.AKT))
+
+	// a stale oracle halts mints: nothing moves, the credits held are all there is
+	w.b.SetOracleOK(false)
+	snap := bmeSnapshot(w.l)
+	act, usd = w.b.BuyACT(holders, wallet, tk.Tokens(50), 2)
+	assert.Equal(t, w.l.Balance(wallet, tk.ACT), act)
+	assert.Less(t, act, tk.Tokens(50))
+	assert.Zero(t, usd)
+	assert.Equal(t, snap, bmeSnapshot(w.l))
+	requireBMEOK(t, w)
+}

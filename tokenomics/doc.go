@@ -16,9 +16,14 @@
 // What the package holds (../shared/model/akash.md and competitors.md cite
 // the sources of every default):
 //
-//   - Take: the take rate per denomination deducted at each provider
-//     withdrawal and sent to the community pool (Take, the take-rate era,
-//     akash.md §3).
+//   - Settlement of withdrawals: Settle turns a provider's withdrawal
+//     from escrow (amount, denomination, era, take rate, fee-burn share,
+//     prices) into ledger postings in order: the take to the community
+//     pool (Take, akash.md §3), the fee's buy-back and burn, the earnings
+//     to the provider, or their burn in the burn-mint era (Render), and
+//     the ACT the provider redeems through the BME; each posting carries
+//     its buy flow at market. The kernel applies the postings and counts
+//     them.
 //   - Inflation and staking: the Cosmos SDK x/mint per-block inflation
 //     controller and the x/distribution split of each provision into
 //     community tax, validator commission and delegator rewards, block by
@@ -31,9 +36,10 @@
 //     NewEmission).
 //   - Burn-mint equilibrium: Akash v2.0.0's BME vault, ACT credits minted
 //     by burning AKT and redeemed for AKT, with its collateral-ratio
-//     circuit breaker (BMEParams, BME, akash.md §7). Mints and
-//     redemptions execute at once: neither the x/bme request queue nor
-//     its epoch delay is modelled.
+//     circuit breaker (BMEParams, BME, akash.md §7), and a tenant's
+//     purchase of credits (BME.BuyACT). Mints and redemptions execute at
+//     once: neither the x/bme request queue nor its epoch delay is
+//     modelled.
 //   - Token price processes: constant, geometric Brownian motion, a
 //     recorded CSV path (ParsePricePath) and an endogenous process moved
 //     by net buy flow (PriceParams, NewPriceProcess).
@@ -42,14 +48,16 @@
 //     (IncentiveProgram).
 //   - Airdrop seasons: points per listed GPU-hour, a snapshot and a pro
 //     rata claim (Season, io.net's Ignition seasons).
-//   - Governance schedules: timed parameter changes checked against the
-//     keys the caller can apply (GovernanceChange, ValidateSchedule); the
-//     kernel schedules each change as an event at its time.
+//   - Governance: timed parameter changes (GovernanceChange,
+//     ValidateSchedule) and one table of the keys they may set
+//     (Governable: each key's allowed values, what the kernel catches up
+//     first, and a typed setter), which scenario validation and the kernel
+//     both use; the kernel schedules each change as an event at its time.
 //
 // Params gathers them as the scenario's [tokenomics] table. The package
 // decides nothing about when rules run: package sim calls inflation,
 // emissions, incentives, seasons, staking and the price at its tokenomics
-// epoch, Take and the BME's mints and redemptions when escrow is funded
+// epoch, Settle and the BME's mints and redemptions when escrow is funded
 // and providers are paid, and governance changes at their times, and
 // applies the results to the world.
 //

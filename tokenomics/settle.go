@@ -1,0 +1,179 @@
+package tokenomics
+
+import "fmt"
+
+// Role is a party of a settlement, which the caller maps to its ledger
+// accounts.
+type Role uint8
+
+// The parties of a withdrawal's settlement.
+const (
+	// RoleEscrow is the escrow module's account holding the lease's
+	// payments.
+	RoleEscrow Role = iota
+	// RolePool is the community pool (take fees; Render's operator fee
+	// account).
+	RolePool
+	// RoleHolders are the token holders outside the model: the market
+	// that buy-backs buy the staking token from.
+	RoleHolders
+	// RoleProvider is the lease's provider.
+	RoleProvider
+)
+
+var roleNames = [...]string{"escrow", "pool", "holders", "provider"}
+
+// String returns the role's name.
+func (r Role) String() string {
+	if int(r) < len(roleNames) {
+		return roleNames[r]
+	}
+	return fmt.Sprintf("role(%d)", r)
+}
+
+// PostingKind says what a posting does.
+type PostingKind uint8
+
+// The posting kinds.
+const (
+	// PostTransfer moves Amount of Denom from From to To.
+	PostTransfer PostingKind = iota
+	// PostBurn burns Amount of Denom held by From.
+	PostBurn
+)
+
+// Posting is one ledger operation of a settlement.
+type Posting struct {
+	// Kind is a transfer or a burn.
+	Kind PostingKind
+	// From pays (or burns); To receives (transfers only).
+	From, To Role
+	// Denom and Amount (base units) are what moves.
+	Denom  Denom
+	Amount int64
+	// BuyUSD is the buy flow of the staking token at market the posting
+	// makes, in USD: positive for a buy-back, negative for a provider
+	// selling its income (read by the endogenous price process).
+	BuyUSD float64
+}
+
+// Withdrawal is a provider's withdrawal of a lease's accrued payments
+// from escrow, as the escrow module settles it (akash.md §2-§3).
+type Withdrawal struct {
+	// Amount is what is withdrawn, in base units of Denom.
+	Amount int64
+	// Denom is the lease's denomination.
+	Denom Denom
+	// Settlement is the era: SettlementTake, SettlementBME or
+	// SettlementBurnMint.
+	Settlement string
+	// TakeBPS is the take rate of Denom, in basis points.
+	TakeBPS int64
+	// FeeBurnShare is the fraction of the take fee bought back and
+	// burned, in [0, 1] (Params.FeeBurnShare).
+	FeeBurnShare float64
+	// PriceUSD is Denom's price and TokenPriceUSD the staking token's, in
+	// USD per whole token.
+	PriceUSD, TokenPriceUSD float64
+	// HoldersTokens is the staking token (base units) the holders hold:
+	// a buy-back buys at most that much.
+	HoldersTokens int64
+}
+
+// maxPostings is the most postings one settlement makes: the take, the
+// fee's buy-back (transfer and burn), and the earnings (transfer, or a
+// burn-mint buy-back's transfer and burn).
+const maxPostings = 5
+
+// Settlement is how a withdrawal is settled: the ledger postings, in the
+// order they apply, and what the metrics count.
+type Settlement struct {
+	// Fee is the take fee and Earnings the rest, in base units of the
+	// withdrawal's denomination.
+	Fee, Earnings int64
+	// FeeUSD is the fee at the withdrawal's price.
+	FeeUSD float64
+	// FeeTokens is the fee in base units of the staking token (fees in
+	// other denominations converted at the current prices).
+	FeeTokens int64
+	// Paid tells that the provider received the earnings (not so in the
+	// burn-mint era, where they are burned); IncomeUSD is then their
+	// value.
+	Paid      bool
+	IncomeUSD float64
+	// Redeem is the ACT (base units) the provider redeems through the
+	// BME for the staking token, which it sells: an ACT lease's earnings
+	// in the burn-mint equilibrium (akash.md §7).
+	Redeem int64
+	// Postings holds the ledger operations, Postings[:N] in order.
+	Postings [maxPostings]Posting
+	N        int
+}
+
+func (s *Settlement) post(p Posting) {
+	s.Postings[s.N] = p
+	s.N++
+}
+
+// Settle settles a withdrawal. The take fee (floor(amount x take rate),
+// Take) goes to the community pool; FeeBurnShare of it is burned: from
+// the pool when it is in the staking token, else it buys the staking token
+// from holders at the current price and that is burned (io.net's and
+// Gensyn's buy-back-and-burn, competitors.md §1.3, §3.3; not for ACT).
+// The earnings go to the provider, who sells staking-token income at
+// market and redeems ACT through the BME; in the burn-mint era (Render,
+// competitors.md §2.3) they are burned instead, in tokens bought at
+// market when paid in another denomination, and the provider is paid by
+// the emission schedule. A buy-back buys at most what holders hold.
+func Settle(w Withdrawal) Settlement {
+	var s Settlement
+	if w.Amount < 0 {
+		panic(fmt.Sprintf("tokenomics: Settle of a negative withdrawal %d", w.Amount))
+	}
+	holders := w.HoldersTokens
+	// buyBack buys the staking token for amt of the withdrawal's
+	// denomination held by from, at market, and burns it.
+	buyBack := func(from Role, amt int64) {
+		usd := float64(amt) / BaseUnits * w.PriceUSD
+		tokens := min(int64(usd/w.TokenPriceUSD*BaseUnits), holders)
+		holders -= tokens
+		s.post(Posting{Kind: PostTransfer, From: from, To: RoleHolders, Denom: w.Denom, Amount: amt})
+		s.post(Posting{Kind: PostBurn, From: RoleHolders, Denom: AKT, Amount: tokens, BuyUSD: usd})
+	}
+	s.Fee, s.Earnings = Take(w.Amount, w.TakeBPS)
+	s.FeeUSD = float64(s.Fee) / BaseUnits * w.PriceUSD
+	if w.Denom == AKT {
+		s.FeeTokens = s.Fee
+	} else {
+		s.FeeTokens = int64(float64(s.Fee) * w.PriceUSD / w.TokenPriceUSD)
+	}
+	if s.Fee > 0 {
+		s.post(Posting{Kind: PostTransfer, From: RoleEscrow, To: RolePool, Denom: w.Denom, Amount: s.Fee})
+		if b := int64(float64(s.Fee) * w.FeeBurnShare); b > 0 && w.Denom != ACT {
+			if w.Denom == AKT {
+				s.post(Posting{Kind: PostBurn, From: RolePool, Denom: AKT, Amount: b})
+			} else {
+				buyBack(RolePool, b)
+			}
+		}
+	}
+	if w.Settlement == SettlementBurnMint && w.Denom != ACT {
+		if w.Denom == AKT {
+			s.post(Posting{Kind: PostBurn, From: RoleEscrow, Denom: AKT, Amount: s.Earnings})
+		} else {
+			buyBack(RoleEscrow, s.Earnings)
+		}
+		return s
+	}
+	s.Paid = true
+	s.IncomeUSD = float64(s.Earnings) / BaseUnits * w.PriceUSD
+	sell := 0.0
+	if w.Denom == AKT {
+		sell = -s.IncomeUSD // providers sell their staking-token income
+	}
+	s.post(Posting{Kind: PostTransfer, From: RoleEscrow, To: RoleProvider, Denom: w.Denom, Amount: s.Earnings, BuyUSD: sell})
+	if w.Denom == ACT {
+		s.Redeem = s.Earnings
+	}
+	return s
+}
