@@ -89,6 +89,7 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 	}
 	usdHour := w.leaseUSDHour(l)
 	w.stats.leaseStarted(q, usdHour)
+	w.stats.addLease(lid, q, usdHour, &w.chain.usdHourToRate)
 	w.view.note(q, usdHour)
 
 	d.state = depLeased
@@ -145,6 +146,7 @@ func (w *World) closeLease(lid int32, reason int) {
 		w.prov.give(l.prov, &d.spec.Request)
 	}
 	q := &d.spec.Request
+	w.stats.removeLease(lid, q)
 	alloc := w.leases.alloc
 	alloc[agents.ResCPU] -= int64(q.CPU)
 	alloc[agents.ResMemory] -= int64(q.MemoryGB)

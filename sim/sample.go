@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/tokenomics"
 )
 
 // stats holds what the samples report that the world does not keep
@@ -12,15 +13,25 @@ import (
 type stats struct {
 	counters    [NumMetrics]float64
 	sample      Sample
-	priceBuf    [][]float64 // scratch: prices per unit-hour by resource
-	gpuBuf      []float64   // scratch: GPU prices of all models
-	gpuLeases   float64     // GPU leases started, for the mean price
+	gpuLeases   float64 // GPU leases started, for the mean price
 	gpuPriceSum float64
+	// the median lease price per unit-hour, kept up to date as leases
+	// start and close: med[r] over the GPU leases of model r (or the
+	// CPU-only leases, r = agents.ResCPU), med[nres] over every GPU
+	// lease (med[allGPU]: the model's own set when there is one model);
+	// the values were computed at the rate conversions medConv (a change
+	// of the token price recomputes them at the next sample)
+	med     []medianSet
+	allGPU  int
+	medConv [tokenomics.NumDenoms]float64
 }
 
 func newStats(cfg *Config, rep int) stats {
 	nres := cfg.Catalog.NumResources()
-	s := stats{priceBuf: make([][]float64, nres)}
+	s := stats{med: make([]medianSet, nres+1), allGPU: nres}
+	if nres == agents.ResGPU0+1 {
+		s.allGPU = agents.ResGPU0
+	}
 	s.sample.Rep = rep
 	s.sample.Values = make([]float64, NumMetrics)
 	s.sample.Resources = make([]ResourceSample, nres)
@@ -47,6 +58,58 @@ func (s *stats) leaseStarted(q *agents.Request, usdHour float64) {
 	}
 }
 
+// addLease adds lease lid of request q, priced usdHour at the rate
+// conversions conv, to the median sets: a GPU lease to its model's and
+// to all GPU leases', a CPU-only lease to the CPU set. Nothing is added
+// when the sets are stale (the token price changed): the next sample
+// recomputes them.
+func (s *stats) addLease(lid int32, q *agents.Request, usdHour float64, conv *[tokenomics.NumDenoms]float64) {
+	if s.medConv != *conv {
+		return
+	}
+	switch {
+	case q.GPUs > 0:
+		pp := usdHour / float64(q.GPUs)
+		s.med[q.GPUModel].add(lid, pp)
+		if s.allGPU != q.GPUModel {
+			s.med[s.allGPU].add(lid, pp)
+		}
+	case q.CPU > 0:
+		s.med[agents.ResCPU].add(lid, usdHour/float64(q.CPU))
+	}
+}
+
+// removeLease takes lease lid of request q out of the median sets.
+func (s *stats) removeLease(lid int32, q *agents.Request) {
+	switch {
+	case q.GPUs > 0:
+		s.med[q.GPUModel].remove(lid)
+		if s.allGPU != q.GPUModel {
+			s.med[s.allGPU].remove(lid)
+		}
+	case q.CPU > 0:
+		s.med[agents.ResCPU].remove(lid)
+	}
+}
+
+// refreshMedians recomputes the median sets from the active leases when
+// the rate conversions changed since their values were computed.
+func (w *World) refreshMedians() {
+	st := &w.stats
+	conv := &w.chain.usdHourToRate
+	if st.medConv == *conv {
+		return
+	}
+	for i := range st.med {
+		st.med[i].reset()
+	}
+	st.medConv = *conv
+	for _, lid := range w.leases.active {
+		l := &w.leases.l[lid]
+		st.addLease(lid, &w.deps.d[l.dep].spec.Request, w.leaseUSDHour(l), conv)
+	}
+}
+
 // counted lists the cumulative counters a sample copies from stats.
 var counted = [...]int{MOrdersTotal, MOrdersUnservedTotal, MLeasesStartedTotal, MLeasesClosedTenantTotal,
 	MLeasesClosedFundsTotal, MLeasesClosedProviderTotal, MProvidersEnteredTotal, MProvidersExitedTotal,
@@ -59,26 +122,12 @@ func (w *World) doSample() {
 	s := &st.sample
 	s.T = w.now - w.origin
 	v := s.Values
-	for r := range st.priceBuf {
-		st.priceBuf[r] = st.priceBuf[r][:0]
-	}
-	gpuPrices := st.gpuBuf[:0]
-	gpuModelPrices, gpuModelMedian := 0, math.NaN()
+	w.refreshMedians()
 	spend := 0.0
-	var gpuCap, gpuAlloc int64
 	for _, lid := range w.leases.active {
-		l := &w.leases.l[lid]
-		q := &w.deps.d[l.dep].spec.Request
-		usdHour := w.leaseUSDHour(l)
-		spend += usdHour
-		switch {
-		case q.GPUs > 0:
-			pp := usdHour / float64(q.GPUs)
-			st.priceBuf[q.GPUModel] = append(st.priceBuf[q.GPUModel], pp)
-		case q.CPU > 0:
-			st.priceBuf[agents.ResCPU] = append(st.priceBuf[agents.ResCPU], usdHour/float64(q.CPU))
-		}
+		spend += w.leaseUSDHour(&w.leases.l[lid])
 	}
+	var gpuCap, gpuAlloc int64
 	capTotal, alloc := w.prov.capTotal, w.leases.alloc
 	for r := range s.Resources {
 		rs := &s.Resources[r]
@@ -87,25 +136,17 @@ func (w *World) doSample() {
 		rs.Utilization = ratio(rs.Allocated, rs.Capacity)
 		rs.MedianPriceUSDHour = math.NaN()
 		if r != agents.ResMemory {
-			rs.MedianPriceUSDHour = median(st.priceBuf[r])
+			rs.MedianPriceUSDHour = st.med[r].median()
 		}
 		if r >= agents.ResGPU0 {
 			gpuCap += capTotal[r]
 			gpuAlloc += alloc[r]
-			gpuPrices = append(gpuPrices, st.priceBuf[r]...)
-			if n := len(st.priceBuf[r]); n > gpuModelPrices {
-				gpuModelPrices, gpuModelMedian = n, rs.MedianPriceUSDHour
-			}
 		}
 	}
 	v[MGPUUtilization] = ratio(float64(gpuAlloc), float64(gpuCap))
 	v[MCPUUtilization] = s.Resources[agents.ResCPU].Utilization
 	v[MMemoryUtilization] = s.Resources[agents.ResMemory].Utilization
-	if len(gpuPrices) == gpuModelPrices {
-		v[MGPUPriceUSDHour] = gpuModelMedian // one model has all GPU leases
-	} else {
-		v[MGPUPriceUSDHour] = median(gpuPrices)
-	}
+	v[MGPUPriceUSDHour] = st.med[st.allGPU].median()
 	v[MCPUPriceUSDHour] = s.Resources[agents.ResCPU].MedianPriceUSDHour
 	v[MLeasesActive] = float64(len(w.leases.active))
 	v[MOrdersOpen] = float64(w.deps.inUse()) - float64(len(w.leases.active))
@@ -118,7 +159,6 @@ func (w *World) doSample() {
 	v[MCPUsTotal] = float64(capTotal[agents.ResCPU])
 	v[MCPUsLeased] = float64(alloc[agents.ResCPU])
 	v[MSpendUSDDay] = spend * 24
-	st.gpuBuf = gpuPrices[:0]
 	for ci := range s.Cohorts {
 		cs, pc := &s.Cohorts[ci], &w.prov.cohorts[ci]
 		cs.Providers = pc.count
