@@ -337,31 +337,18 @@ func (c *chain) sample(v []float64) {
 // post applies a settlement's postings in order, provider being the
 // lease's provider, and adds their buy flow to the epoch's.
 func (c *chain) post(s *tokenomics.Settlement, provider tokenomics.Account) {
+	// the ledger account of each role (tokenomics.RoleEscrow, RolePool,
+	// RoleHolders, RoleProvider)
+	accts := [...]tokenomics.Account{c.escrow, c.pool, c.holders, provider}
 	for i := range s.N {
 		p := &s.Postings[i]
-		from := c.account(p.From, provider)
 		if p.Kind == tokenomics.PostBurn {
-			c.ledger.Burn(from, p.Denom, p.Amount)
+			c.ledger.Burn(accts[p.From], p.Denom, p.Amount)
 		} else {
-			c.ledger.Transfer(from, c.account(p.To, provider), p.Denom, p.Amount)
+			c.ledger.Transfer(accts[p.From], accts[p.To], p.Denom, p.Amount)
 		}
 		c.netBuyUSD += p.BuyUSD
 	}
-}
-
-// account maps a settlement role to the ledger account.
-func (c *chain) account(r tokenomics.Role, provider tokenomics.Account) tokenomics.Account {
-	switch r {
-	case tokenomics.RoleEscrow:
-		return c.escrow
-	case tokenomics.RolePool:
-		return c.pool
-	case tokenomics.RoleHolders:
-		return c.holders
-	case tokenomics.RoleProvider:
-		return provider
-	}
-	panic(fmt.Sprintf("sim: settlement role %v", r))
 }
 
 // Ledger returns the world's ledger (read it, do not change it).

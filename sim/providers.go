@@ -61,6 +61,7 @@ type providerSet struct {
 	capTotal   []int64    // capacity listed by active providers, by resource
 	indexes    []*market.AskIndex
 	indexOK    []bool
+	indexed    bool // some ask index was built: capacity changes update it
 	cohorts    []providerCohort
 	staticAsks bool // every provider's strategy quotes fixed asks
 	sortBuf    []int32
@@ -169,15 +170,33 @@ func (ps *providerSet) take(id int32, q *agents.Request) { ps.takeOrGive(id, q, 
 // give frees request q's units on provider id.
 func (ps *providerSet) give(id int32, q *agents.Request) { ps.takeOrGive(id, q, 1) }
 
+// takeOrGive changes provider id's free units by sign x request q's, and
+// its ask indexes when any is built (the auction's fast path).
 func (ps *providerSet) takeOrGive(id int32, q *agents.Request, sign int32) {
-	if q.CPU > 0 {
-		ps.setFree(id, agents.ResCPU, sign*q.CPU)
+	if ps.indexed {
+		if q.CPU > 0 {
+			ps.setFree(id, agents.ResCPU, sign*q.CPU)
+		}
+		if q.MemoryGB > 0 {
+			ps.setFree(id, agents.ResMemory, sign*q.MemoryGB)
+		}
+		if q.GPUs > 0 {
+			ps.setFree(id, q.GPUModel, sign*q.GPUs)
+		}
+		return
 	}
-	if q.MemoryGB > 0 {
-		ps.setFree(id, agents.ResMemory, sign*q.MemoryGB)
-	}
+	free := ps.p[id].free
+	free[agents.ResCPU] += sign * q.CPU
+	free[agents.ResMemory] += sign * q.MemoryGB
 	if q.GPUs > 0 {
-		ps.setFree(id, q.GPUModel, sign*q.GPUs)
+		free[q.GPUModel] += sign * q.GPUs
+	}
+	if free[agents.ResCPU] < 0 || free[agents.ResMemory] < 0 || q.GPUs > 0 && free[q.GPUModel] < 0 {
+		for _, r := range [...]int{agents.ResCPU, agents.ResMemory, q.GPUModel} {
+			if free[r] < 0 {
+				panic(fmt.Sprintf("sim: provider %d oversold resource %s", id, ps.cat.Key(r)))
+			}
+		}
 	}
 }
 
@@ -201,6 +220,7 @@ func (ps *providerSet) index(r int) *market.AskIndex {
 	}
 	ps.indexes[r] = market.NewAskIndex(len(ps.p), asks)
 	ps.indexOK[r] = true
+	ps.indexed = true
 	return ps.indexes[r]
 }
 

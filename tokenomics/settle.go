@@ -125,21 +125,11 @@ func (s *Settlement) post(p Posting) {
 // competitors.md §2.3) they are burned instead, in tokens bought at
 // market when paid in another denomination, and the provider is paid by
 // the emission schedule. A buy-back buys at most what holders hold.
-func Settle(w Withdrawal) Settlement {
-	var s Settlement
+func Settle(w Withdrawal) (s Settlement) {
 	if w.Amount < 0 {
 		panic(fmt.Sprintf("tokenomics: Settle of a negative withdrawal %d", w.Amount))
 	}
 	holders := w.HoldersTokens
-	// buyBack buys the staking token for amt of the withdrawal's
-	// denomination held by from, at market, and burns it.
-	buyBack := func(from Role, amt int64) {
-		usd := float64(amt) / BaseUnits * w.PriceUSD
-		tokens := min(int64(usd/w.TokenPriceUSD*BaseUnits), holders)
-		holders -= tokens
-		s.post(Posting{Kind: PostTransfer, From: from, To: RoleHolders, Denom: w.Denom, Amount: amt})
-		s.post(Posting{Kind: PostBurn, From: RoleHolders, Denom: AKT, Amount: tokens, BuyUSD: usd})
-	}
 	s.Fee, s.Earnings = Take(w.Amount, w.TakeBPS)
 	s.FeeUSD = float64(s.Fee) / BaseUnits * w.PriceUSD
 	if w.Denom == AKT {
@@ -153,7 +143,7 @@ func Settle(w Withdrawal) Settlement {
 			if w.Denom == AKT {
 				s.post(Posting{Kind: PostBurn, From: RolePool, Denom: AKT, Amount: b})
 			} else {
-				buyBack(RolePool, b)
+				holders = s.buyBack(&w, RolePool, b, holders)
 			}
 		}
 	}
@@ -161,7 +151,7 @@ func Settle(w Withdrawal) Settlement {
 		if w.Denom == AKT {
 			s.post(Posting{Kind: PostBurn, From: RoleEscrow, Denom: AKT, Amount: s.Earnings})
 		} else {
-			buyBack(RoleEscrow, s.Earnings)
+			s.buyBack(&w, RoleEscrow, s.Earnings, holders)
 		}
 		return s
 	}
@@ -176,4 +166,15 @@ func Settle(w Withdrawal) Settlement {
 		s.Redeem = s.Earnings
 	}
 	return s
+}
+
+// buyBack posts the purchase, with amt of the withdrawal's denomination
+// held by from, of the staking token at market (at most the holders'
+// holders tokens) and its burn; it returns what holders hold after.
+func (s *Settlement) buyBack(w *Withdrawal, from Role, amt, holders int64) int64 {
+	usd := float64(amt) / BaseUnits * w.PriceUSD
+	tokens := min(int64(usd/w.TokenPriceUSD*BaseUnits), holders)
+	s.post(Posting{Kind: PostTransfer, From: from, To: RoleHolders, Denom: w.Denom, Amount: amt})
+	s.post(Posting{Kind: PostBurn, From: RoleHolders, Denom: AKT, Amount: tokens, BuyUSD: usd})
+	return holders - tokens
 }

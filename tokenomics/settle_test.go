@@ -130,3 +130,13 @@ func TestSettleProperties(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkSettle(b *testing.B) {
+	w := Withdrawal{Amount: 1_234_567, Denom: AKT, Settlement: SettlementTake, TakeBPS: 400, FeeBurnShare: 0, PriceUSD: 5, TokenPriceUSD: 5, HoldersTokens: 1e14}
+	var sink int64
+	for b.Loop() {
+		s := Settle(w)
+		sink += s.Earnings + int64(s.N)
+	}
+	_ = sink
+}
