@@ -2,7 +2,7 @@
 //
 // Providers (ProviderCohort) have capacity per resource (CPU cores, memory,
 // GPUs by model), attributes (region, audited), a cost per unit-hour and a
-// price list (the Helm bid script's defaults, ../shared/model/akash.md §6,
+// price list (the Helm bid script's defaults, docs/model/akash.md §6,
 // scaled by a per-provider multiplier), and a bid Strategy. They enter
 // when the market looks profitable and leave when their income over a
 // review period does not cover their costs.

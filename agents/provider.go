@@ -16,7 +16,7 @@ import (
 type ProviderCohort struct {
 	// Name identifies the cohort (unique in a scenario).
 	Name string `toml:"name"`
-	// Kind is the cohort's kind (../shared/model/competitors.md §8.2):
+	// Kind is the cohort's kind (docs/model/competitors.md §8.2):
 	//   - "organic": providers that stay while profitable;
 	//   - "mercenary": providers that came for an airdrop season and, from
 	//     LeaveAfter on, leave at each review with probability LeaveHazard

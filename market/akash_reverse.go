@@ -6,7 +6,7 @@ import "math/rand/v2"
 const AkashReverseName = "akash-reverse"
 
 // AkashReverse is Akash's first-price reverse auction
-// (../shared/model/akash.md §1): providers bid their own price on an open
+// (docs/model/akash.md §1): providers bid their own price on an open
 // order (up to MaxBids bids, OrderMaxBids = 20 on chain); after its
 // selection window the tenant picks the cheapest eligible bid — at or
 // below its max price, audited if it requires audited providers — and

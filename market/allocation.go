@@ -8,7 +8,7 @@ import (
 // Allocation is the rule by which a platform that sets the price
 // (posted-price, tiered-queue) picks one provider among the eligible ones.
 // Neither io.net nor Render publishes an exact rule: io.net's allocation
-// order is unknown ([U], ../shared/model/competitors.md §1.1); Render's
+// order is unknown ([U], docs/model/competitors.md §1.1); Render's
 // compute subnet assigns jobs "in rotation, favouring the nodes with the
 // lowest workload in the epoch" (RNP-019, competitors.md §2.1), which
 // LowestLoad (least-loaded, rotating among equals) and RoundRobin model.

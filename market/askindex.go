@@ -7,7 +7,7 @@ import "sort"
 // the largest free capacity in each subtree. Cheapest finds the first
 // provider in that order with at least k units free in O(log n); SetFree
 // updates one provider in O(log n). This is the "index" auction of
-// workload R1 (../shared/bench/R1.md §5): exact, and it selects the same
+// workload R1 (docs/bench/r1.md §5): exact, and it selects the same
 // winner as scanning every provider.
 type AskIndex struct {
 	provider []int32 // position -> provider

@@ -16,7 +16,7 @@ const CallMarketName = "call-market"
 // auction, Chatterjee and Samuelson 1983; Satterthwaite and Williams
 // 1989): orders stay open between clearings and, every Period, all open
 // orders of one resource clear against all providers' standing asks at
-// one price. None of the networks in ../shared/model/competitors.md runs
+// one price. None of the networks in docs/model/competitors.md runs
 // one; it is the market-clearing benchmark against which the
 // reverse-auction (akash-reverse) and posted-price designs are compared,
 // and a concrete reading of Gensyn's "prices are determined by market

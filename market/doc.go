@@ -9,13 +9,13 @@
 //
 //   - akash-reverse (AkashReverse): Akash's first-price reverse auction;
 //     the tenant takes the cheapest eligible bid and pays it
-//     (../shared/model/akash.md §1).
+//     (docs/model/akash.md §1).
 //   - vickrey-reverse (VickreyReverse): the same winner, paid the
 //     second-lowest eligible bid (truthful for providers).
 //   - posted-price (PostedPrice): the platform posts a USD price per
 //     unit-hour, optionally with a peak multiplier, and allocates among the
 //     providers at or below it by an Allocation rule (io.net, Render's
-//     compute subnet; ../shared/model/competitors.md §1.1, §2.1).
+//     compute subnet; docs/model/competitors.md §1.1, §2.1).
 //   - tiered-queue (TieredQueue): posted prices per unit of work in
 //     priority tiers with a queue (Render's Multi-Tier Pricing, §2.1).
 //   - call-market (CallMarket): a periodic uniform-price k-double auction
@@ -37,7 +37,7 @@
 // Prices in this package are integer rates: base units of the order's
 // denomination per block, times RateScale (so fractions of a base unit per
 // block are exact), as on chain where lease prices are decimal coins per
-// block (../shared/model/akash.md §1, "Price units and block time").
+// block (docs/model/akash.md §1, "Price units and block time").
 //
 // The package is a leaf: it imports only the standard library and
 // package simtime (to read durations).

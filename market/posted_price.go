@@ -14,7 +14,7 @@ const PostedPriceName = "posted-price"
 // Defaults of the posted-price peak pricing. The rule
 // peak_adj = 1 + k*(util - util_target) with k = 0.5 and util_target = 0.7
 // is the io.net scenario spec's ([scenario.ionet.market] in
-// ../shared/model/competitors.md, [U]: io.net says only that its hourly
+// docs/model/competitors.md, [U]: io.net says only that its hourly
 // price "is adjusted at peak times and when availability is low", §1.1).
 // The default k is 0 (no peak pricing) so that prices stay as posted
 // unless a scenario asks for it.
@@ -28,7 +28,7 @@ const (
 )
 
 // PostedPrice is a platform-posted price market, as io.net
-// (../shared/model/competitors.md §1.1: a USD rate per GPU-hour set by the
+// (docs/model/competitors.md §1.1: a USD rate per GPU-hour set by the
 // platform, "not an auction") and Render's compute subnet (§2.1-2.2: USD
 // per GPU-hour set against the industry, jobs assigned in rotation to the
 // least-loaded nodes) run. The platform posts a USD price per unit-hour of

@@ -12,7 +12,7 @@ const SingleSolverName = "single-solver"
 // measured (0.46, competitors.md §3.2 [F]); Gensyn publishes no stake
 // sizes, slashing fractions or error rates (§3.2 [U]), so the others are
 // free parameters with the suggested defaults of the Gensyn scenario spec
-// ([scenario.gensyn.incentives] in ../shared/model/competitors.md:
+// ([scenario.gensyn.incentives] in docs/model/competitors.md:
 // solver deposit k_s = 1.0 times the task fee).
 const (
 	// DefaultOverhead is proof-of-learning's time overhead over plain
@@ -35,7 +35,7 @@ const (
 	DefaultSlashFraction = 1.0
 )
 
-// SingleSolver is Gensyn's task market (../shared/model/competitors.md
+// SingleSolver is Gensyn's task market (docs/model/competitors.md
 // §3.1-3.2): a submitted task enters a task pool and a single Solver is
 // selected for it; the fee follows a work estimate priced "by market
 // dynamics" (here: the solver's ask per hour of occupied capacity).

@@ -11,7 +11,7 @@ import (
 const TieredQueueName = "tiered-queue"
 
 // TieredQueue is Render's Multi-Tier Pricing for rendering
-// (../shared/model/competitors.md §2.1): work is priced per unit of work
+// (docs/model/competitors.md §2.1): work is priced per unit of work
 // (OctaneBench-hours, OB-h) at a price set by the platform for each tier;
 // higher tiers cost more and are served first from the queue (Tier 3 has
 // "no queue priority"; Tier 1 is the trusted tier, modelled by

@@ -50,7 +50,7 @@ func meanOver(reps [][]float64, m int) float64 {
 }
 
 // TestAkash2024Calibration checks the default preset against the March-2024
-// figures of ../shared/calibration/akash-2024q1.md: about 17,700 CPUs and
+// figures of docs/model/calibration-akash-2024q1.md: about 17,700 CPUs and
 // 258 GPUs at the start, mean GPU utilization in [0.40, 0.60] and mean CPU
 // utilization in [0.50, 0.60] over its replications.
 func TestAkash2024Calibration(t *testing.T) {
@@ -80,7 +80,7 @@ func TestAkash2024Capacity(t *testing.T) {
 }
 
 // TestAkash2024TokenFigures checks the preset's token layer against the
-// March-2024 figures of ../shared/calibration/akash-2024q1.md over its
+// March-2024 figures of docs/model/calibration-akash-2024q1.md over its
 // first simulated days: supply 230,816,799 AKT, 57.8% bonded, inflation
 // about 15%, and about 94,609 AKT of new supply per day. The report's
 // daily figure is supply x inflation / 365, i.e. 365 days of the mint's

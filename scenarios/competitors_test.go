@@ -43,7 +43,7 @@ func windowMean(reps [][][]float64, m, from, to int) float64 {
 }
 
 // TestIONet2024Snapshot checks ionet-2024 against the figures it is built
-// on (../shared/calibration/akash-2024q1.md and competitors.md §1.8): the
+// on (docs/model/calibration-akash-2024q1.md and competitors.md §1.8): the
 // March-2024 snapshot's 51,738 GPUs and 10,206 CPUs listed with 30% to 40%
 // in use; after the airdrop seasons, about 12,000 real GPUs by the summer
 // and about 7,600 on average in Q4 2024: some 85% of the headline supply
@@ -79,7 +79,7 @@ func TestIONet2024Snapshot(t *testing.T) {
 }
 
 // TestRender2024Snapshot checks render-2024: 4,458 GPUs and 197 CPUs
-// listed and almost unused (akash-2024q1.md); node operators are paid only
+// listed and almost unused (docs/model/calibration-akash-2024q1.md); node operators are paid only
 // by emissions (the payments are burned but for the 5% fee), and the
 // emission is the post-RNP-013 budget.
 func TestRender2024Snapshot(t *testing.T) {

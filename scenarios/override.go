@@ -124,9 +124,9 @@ func defaultScenario() Scenario {
 
 // DefaultReferenceUSDHour returns the default reference cloud prices per
 // unit-hour. GPUs: AEP-26's January-2024 prices (H100 $2.49, A100 $1.69,
-// RTX A6000 $0.98; ../shared/model/akash.md §8); RTX 4090 $0.35 and V100
+// RTX A6000 $0.98; docs/model/akash.md §8); RTX 4090 $0.35 and V100
 // $0.40 from competitors' posted prices (Render RNP-019 and Gensyn's
-// litepaper, ../shared/model/competitors.md §2.2, §3.1); CPU $0.04 per
+// litepaper, docs/model/competitors.md §2.2, §3.1); CPU $0.04 per
 // core-hour and memory $0.005 per GB-hour are assumptions (hyperscaler
 // on-demand general-purpose instances, about $0.08/h for 2 vCPU + 8 GB).
 func DefaultReferenceUSDHour() map[string]float64 {

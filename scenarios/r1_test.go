@@ -10,7 +10,7 @@ import (
 	"github.com/depinsim/depinsim/sim"
 )
 
-// r1Stats are workload R1's outputs (../shared/bench/R1.md §3) of one run.
+// r1Stats are workload R1's outputs (docs/bench/r1.md §3) of one run.
 type r1Stats struct {
 	orders, leases, unserved, attempts, leaseEnds, samples, events, meanPrice, util float64
 }
@@ -74,7 +74,7 @@ func meanR1(xs []r1Stats, f func(r1Stats) float64) float64 {
 
 func relDiff(got, want float64) float64 { return math.Abs(got-want) / want }
 
-// TestR1FullYear checks the acceptance rule of R1.md §4 for an
+// TestR1FullYear checks the acceptance rule of docs/bench/r1.md §4 for an
 // implementation with its own RNG: over 10 seeds, the means of util,
 // mean_price, leases, unserved and events are within 0.5%, 1.5%, 0.5%,
 // 1.5% and 1.5% of the reference 10-seed means.
@@ -107,17 +107,17 @@ func TestR1FullYear(t *testing.T) {
 }
 
 // TestR1ShortHorizon runs R1 for 876 h (a tenth of a year) over 10 seeds.
-// R1.md gives 876-h figures for seed 1 only (orders 87,500, leases
+// docs/bench/r1.md gives 876-h figures for seed 1 only (orders 87,500, leases
 // 68,732, unserved 17,989, events 801,749, util 0.8958): one draw from the
 // distribution our 10 seeds sample. So the 10-seed means of orders, util
 // and leases must lie within
 // three standard deviations of a single seed's value, sd measured across
 // our seeds: |mean - ref| <= 3 sd sqrt(1 + 1/10). The mean price is checked
-// against the reference 10-seed mean (1.0191) with R1.md's 1.5%, since seed
+// against the reference 10-seed mean (1.0191) with docs/bench/r1.md's 1.5%, since seed
 // 1 is the cheapest of its ten and price does not depend on the horizon.
 // Unserved orders and events depend most on seed 1's own prices (its
 // 876-h values sit about 2.5 and 4.5 of our seed-to-seed sd above our
-// mean); for them TestR1FullYear applies R1.md's 10-seed acceptance, and
+// mean); for them TestR1FullYear applies docs/bench/r1.md's 10-seed acceptance, and
 // here only the accounting identities are checked.
 func TestR1ShortHorizon(t *testing.T) {
 	xs := runR1(t, "876h", 10)

@@ -177,7 +177,7 @@ func TestWarningsOfInvalidResources(t *testing.T) {
 
 // TestShippedScenariosWarnings pins the warnings of the presets and R1:
 // none, except R1's single replication, which is R1's own design (one run
-// of one simulated year, ../shared/bench/R1.md; its §4 acceptance compares
+// of one simulated year, docs/bench/r1.md; its §4 acceptance compares
 // a run's statistics, not replications).
 func TestShippedScenariosWarnings(t *testing.T) {
 	for _, src := range shippedScenarios(t) {

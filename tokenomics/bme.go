@@ -7,7 +7,7 @@ import (
 )
 
 // Burn-Mint Equilibrium (BME), Akash v2.0.0 (2026-03-23): AEP-76 and the
-// x/bme module, as summarised in ../shared/model/akash.md §7 "Burn-Mint
+// x/bme module, as summarised in docs/model/akash.md §7 "Burn-Mint
 // Equilibrium" and Model spec §C (BME state), §D.14 (MintACT), §D.15
 // (BurnACT) and §D.16 (status and mint epoch).
 
@@ -38,7 +38,7 @@ var (
 )
 
 // BMEParams is the TOML table [tokenomics.bme]: the Burn-Mint
-// Equilibrium parameters of Akash v2.0.0 (../shared/model/akash.md §7).
+// Equilibrium parameters of Akash v2.0.0 (docs/model/akash.md §7).
 type BMEParams struct {
 	// VaultSeedAKT is the AKT, in whole AKT, moved from the community
 	// pool into the vault at launch: 300,000 (v2.0.0 upgrade handler,
@@ -71,7 +71,7 @@ type BMEParams struct {
 }
 
 // DefaultBMEParams returns the v2.0.0 launch parameters
-// (../shared/model/akash.md §7).
+// (docs/model/akash.md §7).
 func DefaultBMEParams() BMEParams {
 	return BMEParams{
 		VaultSeedAKT:    300_000,
@@ -186,7 +186,7 @@ type BMETotals struct {
 func (t BMETotals) NetBurnedAKT() int64 { return t.AKTIn - t.AKTFromVault - t.AKTMinted }
 
 // BME is Akash's Burn-Mint Equilibrium (AEP-76, live since v2.0.0; see
-// ../shared/model/akash.md §7 and Model spec §C, §D.14–16). It moves
+// docs/model/akash.md §7 and Model spec §C, §D.14–16). It moves
 // tokens only through the Ledger:
 //
 //   - MintACT takes AKT from a user into the vault account (held, not

@@ -13,7 +13,7 @@
 // their splits are exact (floors plus a remainder, or largest remainders),
 // so the parts always sum to the whole.
 //
-// What the package holds (../shared/model/akash.md and competitors.md cite
+// What the package holds (docs/model/akash.md and competitors.md cite
 // the sources of every default):
 //
 //   - Settlement of withdrawals: Settle turns a provider's withdrawal

@@ -10,7 +10,7 @@ import (
 // tenant burns AKT into the vault for ACT at $1.14, pays a provider in
 // ACT, and the provider redeems the ACT for AKT at $1.25. AKT rose in
 // between, so fewer AKT come out than went in: a net burn
-// (../shared/model/akash.md §7).
+// (docs/model/akash.md §7).
 func ExampleBME() {
 	l := tokenomics.NewLedger()
 	pool := l.Open("community-pool")

@@ -11,8 +11,8 @@ import (
 // GovernanceChange is one [[tokenomics.governance]] table: at At (from the
 // scenario start) set Key to Value. A list of them replays a chain's
 // parameter history, e.g. Akash's inflation bands, community tax and take
-// rates (../shared/model/akash.md §4 and "Model spec" §D.17), or Render's
-// and io.net's reward changes (../shared/model/competitors.md §8.4).
+// rates (docs/model/akash.md §4 and "Model spec" §D.17), or Render's
+// and io.net's reward changes (docs/model/competitors.md §8.4).
 type GovernanceChange struct {
 	// At is when the change takes effect, from the scenario start.
 	At simtime.Duration `toml:"at"`

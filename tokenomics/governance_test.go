@@ -17,7 +17,7 @@ func govAt(days int64, key string, v any) tokenomics.GovernanceChange {
 	return tokenomics.GovernanceChange{At: simtime.Duration(simtime.Time(days) * simtime.Day), Key: key, Value: v}
 }
 
-// akashHistory is part of Akash's parameter history (../shared/model/akash.md
+// akashHistory is part of Akash's parameter history (docs/model/akash.md
 // §4 and §3), in days from 2023-03-01.
 func akashHistory() []tokenomics.GovernanceChange {
 	return []tokenomics.GovernanceChange{

@@ -12,7 +12,7 @@ import (
 const (
 	// IncentivePerGPUHour pays a fixed USD amount per listed (committed)
 	// GPU-hour, as the AEP-26 Provider Incentive Pilot's committed pool
-	// did (../shared/model/akash.md §7; "Model spec" §D.18).
+	// did (docs/model/akash.md §7; "Model spec" §D.18).
 	IncentivePerGPUHour = "per-gpu-hour"
 	// IncentiveGuaranteedUtilization tops a provider up to a target
 	// utilization, paying only the shortfall (the 2025 sig-economics

@@ -207,7 +207,7 @@ func TestIncentiveCap(t *testing.T) {
 }
 
 // TestAEP26CommittedPool reproduces the committed-pool arithmetic of
-// AEP-26 (../shared/model/akash.md §7): H100 $2.49/h × 83, A100-80GB
+// AEP-26 (docs/model/akash.md §7): H100 $2.49/h × 83, A100-80GB
 // $1.69/h × 54 and RTX A6000 $0.98/h × 105, 242 GPUs. The AEP's $1.8 M,
 // $0.8 M and $0.9 M (≈ $3.5 M) are one year (8,760 h) of listed GPUs,
 // matching its ≥1-year commitments; over the pilot's 120 days the same

@@ -21,7 +21,7 @@ const (
 // MintParams are Cosmos SDK x/mint parameters plus the x/distribution
 // split of the minted tokens (TOML table [tokenomics.inflation]). They model
 // Akash's inflation as it runs on mainnet since April 2022: the stock
-// Cosmos SDK x/mint module (../shared/model/akash.md §4 "The mechanism
+// Cosmos SDK x/mint module (docs/model/akash.md §4 "The mechanism
 // actually running", "Model spec" §D.12), whose provision x/distribution
 // splits into the community pool, validator commission and delegator
 // rewards. Fractions are plain numbers in [0, 1] (0.15 means 15 %).
@@ -30,7 +30,7 @@ type MintParams struct {
 	// "none" (no minting).
 	Model string `toml:"model"`
 	// Initial is the inflation at the start, a fraction per year
-	// (akash-2024: 0.15, ../shared/calibration/akash-2024q1.md "annual
+	// (akash-2024: 0.15, docs/model/calibration-akash-2024q1.md "annual
 	// inflation about 15%").
 	Initial float64 `toml:"initial"`
 	// InflationMin is x/mint inflation_min, a fraction per year
@@ -64,7 +64,7 @@ type MintParams struct {
 // DefaultMintParams returns the akash-2024 (take era, Dec 2023–Aug 2024)
 // values of akash.md "Model spec" §B: i_min 0.13, i_max 0.20, k 1.0,
 // goal 0.67, N_yr 5,256,000, community tax 0.40, commission 0.05, with the
-// March-2024 inflation of 0.15 as the start (calibration akash-2024q1.md).
+// March-2024 inflation of 0.15 as the start (docs/model/calibration-akash-2024q1.md).
 func DefaultMintParams() MintParams {
 	return MintParams{
 		Model:         MintModelCosmos,

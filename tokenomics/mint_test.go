@@ -13,7 +13,7 @@ import (
 )
 
 // akt2024Supply is the March-2024 circulating supply, 230,816,799 AKT
-// (../shared/calibration/akash-2024q1.md), in uakt.
+// (docs/model/calibration-akash-2024q1.md), in uakt.
 const akt2024Supply = 230_816_799 * tokenomics.BaseUnits
 
 // blocksPerDay is the real number of blocks a day at 6.1 s (86,400/6.1 =

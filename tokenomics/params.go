@@ -15,16 +15,16 @@ type Params struct {
 	// Token is the staking token's ticker, for labels ("AKT").
 	Token string `toml:"token"`
 	// TokenPriceUSD is the token's price in USD (constant for now).
-	// akash-2024: about $5 (../shared/calibration/akash-2024q1.md).
+	// akash-2024: about $5 (docs/model/calibration-akash-2024q1.md).
 	TokenPriceUSD float64 `toml:"token_price_usd"`
 	// BlockSeconds is the block time in seconds, used to convert hourly
-	// prices to per-block rates; 6.1 s per ../shared/model/akash.md
+	// prices to per-block rates; 6.1 s per docs/model/akash.md
 	// "Model spec" §A (sources vary between 6.0 and 6.5).
 	BlockSeconds float64 `toml:"block_seconds"`
 	// TakeRate is the fraction of each provider withdrawal sent to the
 	// community pool, by denomination ("akt", "usdc"). On chain in 2024:
 	// akt 0.02, usdc 0.20; the March-2024 report used akt 0.04
-	// (../shared/model/akash.md §3).
+	// (docs/model/akash.md §3).
 	TakeRate map[string]float64 `toml:"take_rate"`
 	// DeploymentMinDeposit is the smallest escrow deposit, in whole tokens
 	// of the deployment's denomination (0.5, akash.md §1).
@@ -197,7 +197,7 @@ func Whole(x int64) float64 { return float64(x) / BaseUnits }
 // Take splits a withdrawal of amount base units into the fee
 // floor(amount*bps/10000) and the provider's earnings amount - fee, as
 // Akash's x/take SubtractFees does with integer percent rates
-// (../shared/model/akash.md §3).
+// (docs/model/akash.md §3).
 func Take(amount, bps int64) (fee, earnings int64) {
 	if amount < 0 || bps < 0 || bps > 10_000 {
 		panic(fmt.Sprintf("tokenomics: Take(%d, %d) out of range", amount, bps))

@@ -19,7 +19,7 @@ const (
 	// PriceConstant keeps the price at InitialUSD for the whole run.
 	PriceConstant = "constant"
 	// PriceGBM is geometric Brownian motion with annual drift and
-	// volatility (../shared/model/akash.md "Model spec" §C: an exogenous
+	// volatility (docs/model/akash.md "Model spec" §C: an exogenous
 	// stochastic process with annual volatility about 100%).
 	PriceGBM = "gbm"
 	// PriceCSV replays a recorded price path read from a CSV file.
@@ -37,7 +37,7 @@ func PriceModels() []string {
 
 // DefaultVolatility is the default annual volatility (sigma) of the
 // stochastic price models: about 100% a year, as suggested by
-// ../shared/model/akash.md "Model spec" §C.
+// docs/model/akash.md "Model spec" §C.
 const DefaultVolatility = 1.0
 
 // The bounds of every price a PriceProcess returns, in USD per whole
@@ -57,7 +57,7 @@ type PriceParams struct {
 	// Model is the process: "constant", "gbm", "csv" or "endogenous".
 	Model string `toml:"model"`
 	// InitialUSD is the price at the scenario start, in USD per whole
-	// token (akash-2024: about $5, ../shared/calibration/akash-2024q1.md).
+	// token (akash-2024: about $5, docs/model/calibration-akash-2024q1.md).
 	// The csv model ignores it and starts at the path's first price.
 	InitialUSD float64 `toml:"initial_usd"`
 	// Drift is the annual drift mu of the log price, per year (gbm and
@@ -83,7 +83,7 @@ type PriceParams struct {
 }
 
 // DefaultPriceParams returns a constant price of $5 (the akash-2024
-// calibration, ../shared/calibration/akash-2024q1.md) with the §C
+// calibration, docs/model/calibration-akash-2024q1.md) with the §C
 // volatility preset for when the model is switched to gbm.
 func DefaultPriceParams() PriceParams {
 	return PriceParams{

@@ -16,7 +16,7 @@ const maxSeasonPoolTokens = 1e12
 
 // Season is one [[tokenomics.seasons]] table: an airdrop or points
 // season as io.net ran them (Ignition seasons 1–3, 2023-11 to 2024-06;
-// ../shared/model/competitors.md §1.8). Providers earn points for listed
+// docs/model/competitors.md §1.8). Providers earn points for listed
 // capacity during [Start, End); at End a snapshot converts points pro
 // rata into PoolTokens, claimable at ClaimAt.
 //

@@ -15,7 +15,7 @@ import (
 )
 
 // ignition is a season shaped like io.net's Ignition S1 (2023-11-04 to
-// 2024-04-25, ../shared/model/competitors.md §1.8), starting 3 days into
+// 2024-04-25, docs/model/competitors.md §1.8), starting 3 days into
 // the scenario; pool and points rate are illustrative.
 func ignition() tokenomics.Season {
 	return tokenomics.Season{

@@ -13,8 +13,8 @@ import (
 // elsewhere and unbond otherwise, db/dt = Speed·(APR - OutsideYield).
 type StakingParams struct {
 	// BondedRatio is the bonded share of total supply at the start, a
-	// fraction in [0, 1] (akash-2024: 0.578, ../shared/calibration/
-	// akash-2024q1.md "staked about 133.49 M AKT, 57.8%").
+	// fraction in [0, 1] (akash-2024: 0.578, docs/model/
+	// calibration-akash-2024q1.md "staked about 133.49 M AKT, 57.8%").
 	BondedRatio float64 `toml:"bonded_ratio"`
 	// OutsideYield is the yield holders can get elsewhere, a fraction per
 	// year. Default 0.15 [I, not sourced]: about the akash-2024 staking
