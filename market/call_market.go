@@ -292,13 +292,6 @@ type freeTree struct {
 	size int
 }
 
-// build fills the inner nodes from the leaves.
-func (f *freeTree) build() {
-	for i := f.size - 1; i >= 1; i-- {
-		f.t[i] = max(f.t[2*i], f.t[2*i+1])
-	}
-}
-
 // set changes position j's free units.
 func (f *freeTree) set(j int, v int32) {
 	i := j + f.size
