@@ -40,15 +40,7 @@ type leaseTable struct {
 }
 
 // open returns the id of a fresh lease slot.
-func (t *leaseTable) open() int32 {
-	if n := len(t.free); n > 0 {
-		lid := t.free[n-1]
-		t.free = t.free[:n-1]
-		return lid
-	}
-	t.l = append(t.l, lease{})
-	return int32(len(t.l) - 1)
-}
+func (t *leaseTable) open() int32 { return alloc(&t.l, &t.free) }
 
 // next returns the next allocation sequence number.
 func (t *leaseTable) next() int64 {

@@ -55,14 +55,7 @@ type deploymentTable struct {
 
 // open returns the id of a fresh deployment.
 func (t *deploymentTable) open() int32 {
-	var id int32
-	if n := len(t.free); n > 0 {
-		id = t.free[n-1]
-		t.free = t.free[:n-1]
-	} else {
-		t.d = append(t.d, deployment{})
-		id = int32(len(t.d) - 1)
-	}
+	id := alloc(&t.d, &t.free)
 	d := &t.d[id]
 	gen := d.gen + 1
 	bids := d.bids[:0]

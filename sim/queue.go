@@ -122,14 +122,7 @@ func (q *Queue) ScheduleIn(ln int, e Event) Handle {
 	if e.Phase >= numPhases {
 		panic("sim: event phase out of range")
 	}
-	var s int32
-	if n := len(q.free); n > 0 {
-		s = q.free[n-1]
-		q.free = q.free[:n-1]
-	} else {
-		q.slots = append(q.slots, slot{})
-		s = int32(len(q.slots) - 1)
-	}
+	s := alloc(&q.slots, &q.free)
 	q.seq++
 	if q.seq >= 1<<56 {
 		panic("sim: event sequence overflow")
@@ -306,4 +299,18 @@ func (q *Queue) up(i int) {
 		i = p
 	}
 	h[i] = x
+}
+
+// alloc returns the index of a free element of items: one recycled from
+// the free list, else a new zero element appended. Storage recycled this
+// way makes a steady-state run allocate nothing.
+func alloc[T any](items *[]T, free *[]int32) int32 {
+	if n := len(*free); n > 0 {
+		i := (*free)[n-1]
+		*free = (*free)[:n-1]
+		return i
+	}
+	var zero T
+	*items = append(*items, zero)
+	return int32(len(*items) - 1)
 }
