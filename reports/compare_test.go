@@ -392,7 +392,7 @@ func TestWriteCompareMarkdown(t *testing.T) {
 	} {
 		assert.Contains(t, md, s)
 	}
-	assert.Contains(t, md, "## Token layer")
+	assert.Contains(t, md, "## Token supply and staking")
 	assert.Contains(t, md, "`token_supply`")
 	assert.NotContains(t, md, "`bonded_ratio`", "token rows that are 0 or NaN everywhere are left out")
 	assert.NotContains(t, md, "## GPU models", "no resources in the fixture")

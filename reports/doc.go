@@ -12,8 +12,9 @@
 //     replication the mean over time (NaN samples ignored) and the final
 //     value, then across replications the mean, standard deviation and a
 //     95% Student-t confidence interval. Summary.WriteTable prints the key
-//     figures for a terminal (the token-layer rows only when the run has a
-//     token layer, i.e. the metric is non-zero somewhere);
+//     figures for a terminal (the metrics sim.Metrics shows in the
+//     summary; the token layer's rows only when the run has a token layer,
+//     i.e. the metric is non-zero somewhere);
 //     Summary.WriteJSON writes summary.json.
 //  3. WriteAll writes a run directory: timeseries.csv (wide, one column per
 //     metric), resources.csv (long, one row per resource and sample),
