@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -617,4 +619,32 @@ func (m *CompareManifest) WriteJSON(w io.Writer) error {
 	b = append(b, '\n')
 	_, err = w.Write(b)
 	return err
+}
+
+// WriteComparison writes the comparison's own files to dir (created as
+// needed): compare.csv, compare.md (with info), the overlay charts of
+// ComparePlotFiles in plots/ and, last, manifest.json: man, whose Files
+// it sets. Each file is written atomically.
+func WriteComparison(dir string, runs []CompareRun, info CompareInfo, man *CompareManifest) error {
+	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
+		return err
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, CompareCSVFile), func(w io.Writer) error {
+		return WriteCompareCSV(w, runs)
+	}); err != nil {
+		return err
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, CompareMarkdownFile), func(w io.Writer) error {
+		return WriteCompareMarkdown(w, runs, info)
+	}); err != nil {
+		return err
+	}
+	if err := WriteComparePlots(filepath.Join(dir, PlotsDir), runs); err != nil {
+		return err
+	}
+	man.Files = []string{CompareCSVFile, CompareMarkdownFile}
+	for _, f := range ComparePlotFiles {
+		man.Files = append(man.Files, PlotsDir+"/"+f)
+	}
+	return WriteFileAtomic(filepath.Join(dir, ManifestFile), man.WriteJSON)
 }
