@@ -21,11 +21,11 @@ type ChartData struct {
 	Supply SupplyData
 	// Flows holds the daily token flows (FlowSeries).
 	Flows []Series
-	// Cohorts holds the cohorts chart's lines (CohortSeries), and
-	// CohortIndex, for each of its series, the position of its cohort
-	// among all the cohorts (its colour, so that a cohort keeps its
-	// colour when others have no line).
-	Cohorts     CohortData
+	// Cohorts holds the cohorts chart's lines (CohortSeries).
+	Cohorts CohortData
+	// CohortIndex holds, for each series of Cohorts, the position of its
+	// cohort among all the cohorts: its colour, so that a cohort keeps
+	// its colour when others have no line.
 	CohortIndex []int
 }
 

@@ -4,8 +4,10 @@ import "fmt"
 
 // ReplicationError is what stopped a run: one of its replications failed.
 type ReplicationError struct {
-	// Rep is the replication (0-based) and Seed its seed.
-	Rep  int
+	// Rep is the replication (0-based).
+	Rep int
+	// Seed is the replication's seed: sim.NewWorld with it replays the
+	// replication alone.
 	Seed uint64
 	// Err is what went wrong: a *sim.InvariantError when an invariant
 	// broke under Config.Check, or the value of a panic (a bug in the

@@ -37,9 +37,10 @@ type Options struct {
 // Progress reports how far a run is.
 type Progress struct {
 	// Run is the index of the run among a comparison's scenarios (0 for
-	// Run and RunConfig), and Label its label (the scenario's name, or
-	// its label in a comparison; empty for RunConfig).
-	Run   int
+	// Run and RunConfig).
+	Run int
+	// Label is the run's label: the scenario's name, or its label in a
+	// comparison; empty for RunConfig.
 	Label string
 	// Done is the number of its replications finished, of Total.
 	Done, Total int
