@@ -12,11 +12,11 @@ run: build
 build:
 	$(GO) build -o $(BIN) ./cmd/depinsim
 
-## test: vet, the whole test suite, and the race detector on the kernel and market
+## test: vet, the whole test suite, and the race detector on the kernel, market and runner (the worker pool)
 test:
 	$(GO) vet ./...
 	$(GO) test ./...
-	$(GO) test -race -short ./sim/ ./market/
+	$(GO) test -race -short ./sim/ ./market/ ./runner/
 
 ## bench: Go benchmarks (kernel, auction index, reports)
 bench:

@@ -15,48 +15,76 @@ import (
 // temporary file is removed, path is left untouched and the error is
 // returned. The file is created with mode 0644.
 func WriteFileAtomic(path string, write func(w io.Writer) error) (err error) {
+	f, err := createTemp(path)
+	if err != nil {
+		return err
+	}
+	done := false
+	defer func() {
+		// Runs on errors and on panics in write.
+		if !done {
+			f.abort()
+		}
+	}()
+	if err := write(f.w); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	done = true
+	return f.commit()
+}
+
+// tempFile is a file being written under a temporary name next to its
+// final path: commit puts it in place, abort removes it.
+type tempFile struct {
+	path string // the final path
+	tmp  string // the temporary file's path
+	f    *os.File
+	w    *bufio.Writer
+}
+
+// createTemp creates the temporary file of path, in path's directory.
+func createTemp(path string) (*tempFile, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	tmp := f.Name()
-	done := false
-	defer func() {
-		// Runs on errors and on panics in write.
-		if !done {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
+	return &tempFile{path: path, tmp: f.Name(), f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
+}
 
-	bw := bufio.NewWriterSize(f, 64<<10)
-	if err := write(bw); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+// commit flushes and fsyncs the file, gives it mode 0644 and renames it
+// to its final path. On failure the temporary file is removed.
+func (t *tempFile) commit() error {
+	fail := func(err error) error {
+		t.abort()
+		return fmt.Errorf("write %s: %w", t.path, err)
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if err := t.w.Flush(); err != nil {
+		return fail(err)
 	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if err := t.f.Chmod(0o644); err != nil {
+		return fail(err)
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if err := t.f.Sync(); err != nil {
+		return fail(err)
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if err := t.f.Close(); err != nil {
+		return fail(err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		done = true
-		return fmt.Errorf("write %s: %w", path, err)
+	if err := os.Rename(t.tmp, t.path); err != nil {
+		return fail(err)
 	}
-	done = true
-	syncDir(dir)
+	syncDir(filepath.Dir(t.path))
 	return nil
+}
+
+// abort closes and removes the temporary file.
+func (t *tempFile) abort() {
+	t.f.Close()
+	os.Remove(t.tmp)
 }
 
 // syncDir makes a rename in dir durable where the platform supports it.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -208,34 +210,16 @@ type figureGroup struct {
 	title string
 	figs  []figure
 	// optional rows are left out when zero or NaN in every replication of
-	// every scenario (the token layer, as in Summary.WriteTable); the
-	// other rows only when NaN throughout.
+	// every scenario (optionalGroup, as in Summary.WriteTable); the other
+	// rows only when NaN throughout.
 	optional bool
 }
 
-// reportGroups lists the tables of compare.md: the market, the supply
-// side, the token layer and the GPU models of any run.
+// reportGroups lists the tables of compare.md: one per metric group
+// (metricGroups: market, providers, token supply and staking, fees,
+// provider rewards) and the GPU models of any run.
 func reportGroups(runs []CompareRun) []figureGroup {
-	mf := metricFigure
-	groups := []figureGroup{
-		{title: "Market", figs: []figure{
-			mf(sim.MGPUUtilization, false), mf(sim.MCPUUtilization, false), mf(sim.MMemoryUtilization, false),
-			mf(sim.MGPUPriceUSDHour, false), mf(sim.MCPUPriceUSDHour, false),
-			mf(sim.MLeasesActive, false), mf(sim.MSpendUSDDay, false),
-			mf(sim.MOrdersTotal, true), mf(sim.MOrdersUnservedTotal, true), mf(sim.MLeasesStartedTotal, true),
-		}},
-		{title: "Providers", figs: []figure{
-			mf(sim.MProvidersActive, false), mf(sim.MProvidersEnteredTotal, true), mf(sim.MProvidersExitedTotal, true),
-			mf(sim.MGPUsTotal, false), mf(sim.MCPUsTotal, false),
-			mf(sim.MProviderIncomeUSDTotal, true), mf(sim.MTakeFeesUSDTotal, true),
-		}},
-		{title: "Token layer", optional: true, figs: []figure{
-			mf(sim.MTokenPriceUSD, false), mf(sim.MTokenSupply, true), mf(sim.MBondedRatio, false),
-			mf(sim.MInflationRate, false), mf(sim.MStakingAPR, false),
-			mf(sim.MMintedTotal, true), mf(sim.MBurnedTotal, true), mf(sim.MCommunityPoolAKT, true),
-			mf(sim.MProviderRevenueUSDTotal, true), mf(sim.MSubsidiesPaidTotal, true), mf(sim.MEmissionsTotal, true),
-		}},
-	}
+	groups := metricGroups()
 	// cpu and memory_gb repeat cpu_utilization, cpu_price_usd_hour and
 	// memory_utilization: only the GPU models
 	gpus := figureGroup{title: "GPU models"}
@@ -435,11 +419,13 @@ func mdEscape(s string) string {
 // WriteCompareMarkdown writes compare.md: a header naming the scenarios,
 // the seed and the replications, a paragraph on common random numbers
 // and paired differences, then one table per metric group (market,
-// providers, token layer, resources) with each scenario's mean and 95%
-// confidence interval and, for every scenario after the first, the
-// paired difference to the first with its interval, marked with * when
-// the interval excludes 0. Rows with no value in any scenario (and
-// token-layer rows that are zero throughout) are left out.
+// providers, token supply and staking, fees, provider rewards: the
+// metrics sim.Metrics shows in comparisons) and one of the GPU models,
+// with each scenario's mean and 95% confidence interval and, for every
+// scenario after the first, the paired difference to the first with its
+// interval, marked with * when the interval excludes 0. Rows with no
+// value in any scenario (and rows of the token layer's groups that are
+// zero throughout) are left out.
 func WriteCompareMarkdown(w io.Writer, runs []CompareRun, info CompareInfo) error {
 	if len(runs) == 0 {
 		return fmt.Errorf("reports: no scenarios to compare")
@@ -633,4 +619,32 @@ func (m *CompareManifest) WriteJSON(w io.Writer) error {
 	b = append(b, '\n')
 	_, err = w.Write(b)
 	return err
+}
+
+// WriteComparison writes the comparison's own files to dir (created as
+// needed): compare.csv, compare.md (with info), the overlay charts of
+// ComparePlotFiles in plots/ and, last, manifest.json: man, whose Files
+// it sets. Each file is written atomically.
+func WriteComparison(dir string, runs []CompareRun, info CompareInfo, man *CompareManifest) error {
+	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
+		return err
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, CompareCSVFile), func(w io.Writer) error {
+		return WriteCompareCSV(w, runs)
+	}); err != nil {
+		return err
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, CompareMarkdownFile), func(w io.Writer) error {
+		return WriteCompareMarkdown(w, runs, info)
+	}); err != nil {
+		return err
+	}
+	if err := WriteComparePlots(filepath.Join(dir, PlotsDir), runs); err != nil {
+		return err
+	}
+	man.Files = []string{CompareCSVFile, CompareMarkdownFile}
+	for _, f := range ComparePlotFiles {
+		man.Files = append(man.Files, PlotsDir+"/"+f)
+	}
+	return WriteFileAtomic(filepath.Join(dir, ManifestFile), man.WriteJSON)
 }

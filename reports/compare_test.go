@@ -392,7 +392,7 @@ func TestWriteCompareMarkdown(t *testing.T) {
 	} {
 		assert.Contains(t, md, s)
 	}
-	assert.Contains(t, md, "## Token layer")
+	assert.Contains(t, md, "## Token supply and staking")
 	assert.Contains(t, md, "`token_supply`")
 	assert.NotContains(t, md, "`bonded_ratio`", "token rows that are 0 or NaN everywhere are left out")
 	assert.NotContains(t, md, "## GPU models", "no resources in the fixture")
@@ -445,4 +445,19 @@ func TestWriteCompareTable(t *testing.T) {
 	for _, l := range strings.Split(out, "\n") {
 		assert.False(t, strings.HasSuffix(l, " "), "no trailing spaces: %q", l)
 	}
+}
+
+func TestWriteComparison(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cmp")
+	man := CompareManifest{Tool: "depinsim", Kind: "compare", MasterSeed: 7, Replications: 3}
+	require.NoError(t, WriteComparison(dir, compareRuns(), CompareInfo{Seed: 7, Reps: 3}, &man))
+	assert.ElementsMatch(t, []string{CompareCSVFile, CompareMarkdownFile, PlotsDir, ManifestFile}, dirNames(t, dir))
+	assert.ElementsMatch(t, ComparePlotFiles, dirNames(t, filepath.Join(dir, PlotsDir)))
+	var got CompareManifest
+	require.NoError(t, json.Unmarshal(readBytes(t, filepath.Join(dir, ManifestFile)), &got))
+	assert.Equal(t, man.Files, got.Files)
+	assert.Contains(t, got.Files, "plots/compare_utilization.png")
+	var want bytes.Buffer
+	require.NoError(t, WriteCompareCSV(&want, compareRuns()))
+	assert.Equal(t, want.String(), string(readBytes(t, filepath.Join(dir, CompareCSVFile))))
 }

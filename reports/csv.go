@@ -33,25 +33,7 @@ var CohortsHeader = []string{"rep", "t_hours", "cohort", "kind", "providers", "g
 // in increasing Rep order and samples in time order. NaN values are
 // written as empty fields.
 func WriteTimeseriesCSV(w io.Writer, recs []*Recording) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(TimeseriesHeader()); err != nil {
-		return err
-	}
-	row := make([]string, 2+sim.NumMetrics)
-	for _, r := range byRep(recs) {
-		row[0] = strconv.Itoa(r.Rep)
-		for i, t := range r.Times {
-			row[1] = formatFloat(t.Hours())
-			for j, v := range r.Values[i] {
-				row[2+j] = formatFloat(v)
-			}
-			if err := cw.Write(row); err != nil {
-				return err
-			}
-		}
-	}
-	cw.Flush()
-	return cw.Error()
+	return writeCSV(w, TimeseriesHeader(), recs, timeseriesRows)
 }
 
 // WriteResourcesCSV writes resources.csv to w in long format: a header
@@ -59,29 +41,7 @@ func WriteTimeseriesCSV(w io.Writer, recs []*Recording) error {
 // increasing Rep order, time order, then the sample's resource order. NaN
 // values are written as empty fields.
 func WriteResourcesCSV(w io.Writer, recs []*Recording) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(ResourcesHeader); err != nil {
-		return err
-	}
-	row := make([]string, len(ResourcesHeader))
-	for _, r := range byRep(recs) {
-		row[0] = strconv.Itoa(r.Rep)
-		for i, t := range r.Times {
-			row[1] = formatFloat(t.Hours())
-			for _, rs := range r.Resources[i] {
-				row[2] = rs.Resource
-				row[3] = formatFloat(rs.Capacity)
-				row[4] = formatFloat(rs.Allocated)
-				row[5] = formatFloat(rs.Utilization)
-				row[6] = formatFloat(rs.MedianPriceUSDHour)
-				if err := cw.Write(row); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	cw.Flush()
-	return cw.Error()
+	return writeCSV(w, ResourcesHeader, recs, resourcesRows)
 }
 
 // WriteCohortsCSV writes cohorts.csv to w in long format: a header
@@ -92,31 +52,86 @@ func WriteResourcesCSV(w io.Writer, recs []*Recording) error {
 // the GPUs in active leases, and the cohort's income since the start in
 // USD.
 func WriteCohortsCSV(w io.Writer, recs []*Recording) error {
+	return writeCSV(w, CohortsHeader, recs, cohortsRows)
+}
+
+// rowsFunc writes the rows of one recording to cw, reusing row (as long
+// as the header).
+type rowsFunc func(cw *csv.Writer, r *Recording, row []string) error
+
+// writeCSV writes header, then the rows of each of recs in increasing Rep
+// order.
+func writeCSV(w io.Writer, header []string, recs []*Recording, rows rowsFunc) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(CohortsHeader); err != nil {
+	if err := cw.Write(header); err != nil {
 		return err
 	}
-	row := make([]string, len(CohortsHeader))
+	row := make([]string, len(header))
 	for _, r := range byRep(recs) {
-		row[0] = strconv.Itoa(r.Rep)
-		for i, t := range r.Times {
-			row[1] = formatFloat(t.Hours())
-			for _, c := range r.cohortsAt(i) {
-				row[2] = c.Cohort
-				row[3] = c.Kind
-				row[4] = strconv.Itoa(c.Providers)
-				row[5] = formatFloat(c.GPUs)
-				row[6] = formatFloat(c.GPUsLeased)
-				row[7] = formatFloat(c.CPUs)
-				row[8] = formatFloat(c.IncomeUSD)
-				if err := cw.Write(row); err != nil {
-					return err
-				}
-			}
+		if err := rows(cw, r, row); err != nil {
+			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// timeseriesRows writes r's rows of timeseries.csv.
+func timeseriesRows(cw *csv.Writer, r *Recording, row []string) error {
+	row[0] = strconv.Itoa(r.Rep)
+	for i, t := range r.Times {
+		row[1] = formatFloat(t.Hours())
+		for j, v := range r.Values[i] {
+			row[2+j] = formatFloat(v)
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resourcesRows writes r's rows of resources.csv.
+func resourcesRows(cw *csv.Writer, r *Recording, row []string) error {
+	row[0] = strconv.Itoa(r.Rep)
+	for i, t := range r.Times {
+		row[1] = formatFloat(t.Hours())
+		if i >= len(r.Resources) {
+			continue
+		}
+		for _, rs := range r.Resources[i] {
+			row[2] = rs.Resource
+			row[3] = formatFloat(rs.Capacity)
+			row[4] = formatFloat(rs.Allocated)
+			row[5] = formatFloat(rs.Utilization)
+			row[6] = formatFloat(rs.MedianPriceUSDHour)
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// cohortsRows writes r's rows of cohorts.csv.
+func cohortsRows(cw *csv.Writer, r *Recording, row []string) error {
+	row[0] = strconv.Itoa(r.Rep)
+	for i, t := range r.Times {
+		row[1] = formatFloat(t.Hours())
+		for _, c := range r.cohortsAt(i) {
+			row[2] = c.Cohort
+			row[3] = c.Kind
+			row[4] = strconv.Itoa(c.Providers)
+			row[5] = formatFloat(c.GPUs)
+			row[6] = formatFloat(c.GPUsLeased)
+			row[7] = formatFloat(c.CPUs)
+			row[8] = formatFloat(c.IncomeUSD)
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // formatFloat formats v in the shortest form that reads back exactly, and

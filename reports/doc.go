@@ -12,14 +12,30 @@
 //     replication the mean over time (NaN samples ignored) and the final
 //     value, then across replications the mean, standard deviation and a
 //     95% Student-t confidence interval. Summary.WriteTable prints the key
-//     figures for a terminal (the token-layer rows only when the run has a
-//     token layer, i.e. the metric is non-zero somewhere);
+//     figures for a terminal (the metrics sim.Metrics shows in the
+//     summary; the token layer's rows only when the run has a token layer,
+//     i.e. the metric is non-zero somewhere);
 //     Summary.WriteJSON writes summary.json.
 //  3. WriteAll writes a run directory: timeseries.csv (wide, one column per
 //     metric), resources.csv (long, one row per resource and sample),
 //     cohorts.csv (long, one row per provider cohort and sample),
 //     summary.json, scenario.toml, the charts of PlotFiles in plots/ and,
 //     last, manifest.json.
+//
+// A run need not keep its recordings until the end: RunWriter writes the
+// same folder, byte for byte, taking the recordings one at a time as the
+// replications finish. It appends their rows to the CSV files (under
+// temporary names until Close, so that a failed or cancelled run leaves
+// nothing half-written) and feeds a RunStats, which keeps only what
+// summary.json, the charts and a comparison need: per replication a few
+// numbers per metric and resource, per sample time sums, minima and
+// maxima over the replications. ReadRun reads a run folder back into its
+// recordings, from which the summary, the charts and later reports can be
+// rebuilt.
+//
+// The lists of metrics the reports show (the summary table's rows, the
+// comparison's tables, the chart lines of the token layer) derive from
+// each metric's Kind, Group and Show in sim.Metrics.
 //
 // WritePlots draws five charts, each as .png and .svg:
 //
@@ -45,8 +61,16 @@
 //
 // The series behind each chart are built by plain functions (BandSeries,
 // GPUPriceSeries, SupplySeries, FlowSeries, CohortSeries) that are tested
-// directly and against golden data; the drawing code only turns them into
-// gonum/plot plotters. Lines are thinned to at most MaxPlotPoints points:
-// band and level series by keeping every k-th sample, flows by merging k
-// consecutive intervals (which keeps their totals).
+// directly and against golden data, and gathered in a ChartData
+// (ChartDataOf, or RunStats.Charts without the recordings); the drawing
+// code (WriteCharts) only turns a ChartData into gonum/plot plotters.
+// Lines are thinned to at most MaxPlotPoints points: band and level series
+// by keeping every k-th sample, flows by merging k consecutive intervals
+// (which keeps their totals).
+//
+// A comparison (compare.go) holds, per scenario, a CompareRun: its
+// Summary and the series of the overlay charts, built from the recordings
+// (NewCompareRun) or from a RunStats (RunStats.CompareRun).
+// WriteComparison writes compare.csv, compare.md, the overlay charts and
+// the comparison's manifest.
 package reports

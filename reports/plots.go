@@ -13,8 +13,6 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-
-	"github.com/depinsim/depinsim/sim"
 )
 
 // MaxPlotPoints bounds the points drawn per line: longer series are
@@ -40,7 +38,14 @@ var PlotFiles = []string{
 	"cohorts.png", "cohorts.svg",
 }
 
-// WritePlots writes the charts of PlotFiles to dir (which must exist):
+// WritePlots writes the charts of PlotFiles to dir (which must exist)
+// from the recordings of a run: WriteCharts of ChartDataOf(recs).
+func WritePlots(dir string, recs []*Recording, opt Options) error {
+	return WriteCharts(dir, ChartDataOf(recs), opt)
+}
+
+// WriteCharts writes the charts of PlotFiles to dir (which must exist)
+// from their data:
 //
 //   - utilization: GPU and CPU utilization over time, the mean across
 //     replications as a line and the min-max range as a band.
@@ -58,25 +63,24 @@ var PlotFiles = []string{
 //     name and kind (CohortSeries). When no cohort ever lists a GPU it
 //     shows the CPU cores listed instead, and says so in its title; when
 //     the recordings hold no cohorts it is an empty chart titled so.
-func WritePlots(dir string, recs []*Recording, opt Options) error {
-	recs = byRep(recs)
-	if err := savePlot(utilizationPlot(recs, opt), filepath.Join(dir, "utilization")); err != nil {
+func WriteCharts(dir string, d *ChartData, opt Options) error {
+	if err := savePlot(utilizationPlot(d, opt), filepath.Join(dir, "utilization")); err != nil {
 		return err
 	}
-	if err := savePlot(pricePlot(recs, opt), filepath.Join(dir, "price")); err != nil {
+	if err := savePlot(pricePlot(d, opt), filepath.Join(dir, "price")); err != nil {
 		return err
 	}
-	title, panels := supplyPlots(recs, opt)
+	title, panels := supplyPlots(d, opt)
 	err := saveChart(filepath.Join(dir, "supply"), func(format string) (io.WriterTo, error) {
 		return renderStacked(title, panels, format)
 	})
 	if err != nil {
 		return err
 	}
-	if err := savePlot(flowsPlot(recs, opt), filepath.Join(dir, "flows")); err != nil {
+	if err := savePlot(flowsPlot(d, opt), filepath.Join(dir, "flows")); err != nil {
 		return err
 	}
-	return savePlot(cohortsPlot(recs, opt), filepath.Join(dir, "cohorts"))
+	return savePlot(cohortsPlot(d, opt), filepath.Join(dir, "cohorts"))
 }
 
 // savePlot writes p to base+".png" and base+".svg".
@@ -200,16 +204,15 @@ func replications(n int) string {
 	return fmt.Sprintf("%d replications", n)
 }
 
-func utilizationPlot(recs []*Recording, opt Options) *plot.Plot {
-	p := newPlot(opt, "GPU and CPU utilization (mean, min-max over "+replications(len(recs))+")", "utilization (fraction)")
+func utilizationPlot(d *ChartData, opt Options) *plot.Plot {
+	p := newPlot(opt, "GPU and CPU utilization (mean, min-max over "+replications(d.Reps)+")", "utilization (fraction)")
 	var lines []plot.Plotter
 	for k, m := range []struct {
-		label  string
-		metric int
-	}{{"GPU", sim.MGPUUtilization}, {"CPU", sim.MCPUUtilization}} {
-		x, mean, lo, hi := BandSeries(recs, m.metric)
+		label string
+		band  BandLine
+	}{{"GPU", d.GPUUtilization}, {"CPU", d.CPUUtilization}} {
 		col := plotutil.Color(k)
-		lines = append(lines, addBand(p, x, mean, lo, hi, col)...)
+		lines = append(lines, addBand(p, m.band.X, m.band.Mean, m.band.Lo, m.band.Hi, col)...)
 		p.Legend.Add(m.label+" mean", styleLine(col))
 		p.Legend.Add(m.label+" min-max", band(nil, withAlpha(col, bandAlpha)))
 	}
@@ -245,12 +248,12 @@ func addBand(p *plot.Plot, x, mean, lo, hi []float64, col color.Color) []plot.Pl
 // supplyPlots returns the title and the two panels of the supply chart:
 // the token supply band on top, without x tick labels, and the fraction
 // lines below, both over the run's time range.
-func supplyPlots(recs []*Recording, opt Options) (string, []*plot.Plot) {
-	d := SupplySeries(recs)
+func supplyPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
+	d := cd.Supply
 	hasSupply := slices.ContainsFunc(d.SupplyMean, isFinite)
-	title := "token supply, bonded ratio, inflation (mean, min-max over " + replications(len(recs)) + ")"
+	title := "token supply, bonded ratio, inflation (mean, min-max over " + replications(cd.Reps) + ")"
 	if !hasSupply && len(d.Fractions) == 0 {
-		title = "token supply, bonded ratio, inflation: no token data in any of " + replications(len(recs))
+		title = "token supply, bonded ratio, inflation: no token data in any of " + replications(cd.Reps)
 	}
 	if opt.Title != "" {
 		title = opt.Title + ": " + title
@@ -294,11 +297,11 @@ func supplyPlots(recs []*Recording, opt Options) (string, []*plot.Plot) {
 	return title, []*plot.Plot{top, bottom}
 }
 
-func flowsPlot(recs []*Recording, opt Options) *plot.Plot {
-	series := FlowSeries(recs)
-	title := "daily token flows (mean over " + replications(len(recs)) + ")"
+func flowsPlot(d *ChartData, opt Options) *plot.Plot {
+	series := d.Flows
+	title := "daily token flows (mean over " + replications(d.Reps) + ")"
 	if len(series) == 0 {
-		title = "daily token flows: no token flows in any of " + replications(len(recs))
+		title = "daily token flows: no token flows in any of " + replications(d.Reps)
 	}
 	p := newPlot(opt, title, "flow (tokens per day)")
 	var lines []plot.Plotter
@@ -313,24 +316,24 @@ func flowsPlot(recs []*Recording, opt Options) *plot.Plot {
 		p.Y.Min, p.Y.Max = 0, 1
 	}
 	p.Y.Min, p.Y.Max = min(p.Y.Min, 0), max(p.Y.Max, 0) // show the zero line
-	if times, _ := align(recs); len(times) > 0 {
+	if first, last, ok := d.span(); ok {
 		// The whole run, as in the other charts (flows start at the end of
 		// the first interval).
-		p.X.Min, p.X.Max = times[0].Days(), times[len(times)-1].Days()
+		p.X.Min, p.X.Max = first, last
 	}
 	fixEmptyX(p)
 	return p
 }
 
-func cohortsPlot(recs []*Recording, opt Options) *plot.Plot {
-	d, order := cohortSeries(recs)
+func cohortsPlot(cd *ChartData, opt Options) *plot.Plot {
+	d, order := cd.Cohorts, cd.CohortIndex
 	unit, yLabel := "GPUs", "GPUs listed (count)"
 	if d.CPUs {
 		unit, yLabel = "CPU cores (no cohort lists GPUs)", "CPU cores listed (count)"
 	}
-	title := "listed " + unit + " by provider cohort (mean over " + replications(len(recs)) + ")"
+	title := "listed " + unit + " by provider cohort (mean over " + replications(cd.Reps) + ")"
 	if len(d.Series) == 0 {
-		title = "listed capacity by provider cohort: no provider cohorts in any of " + replications(len(recs))
+		title = "listed capacity by provider cohort: no provider cohorts in any of " + replications(cd.Reps)
 	}
 	p := newPlot(opt, title, yLabel)
 	var lines []plot.Plotter
@@ -351,7 +354,7 @@ func cohortsPlot(recs []*Recording, opt Options) *plot.Plot {
 		p.Legend.Add(s.Name, legend)
 	}
 	p.Add(lines...)
-	finishAxes(p, recs, len(lines) == 0)
+	finishAxes(p, cd, len(lines) == 0)
 	return p
 }
 
@@ -371,9 +374,9 @@ func (u unlabelled) Ticks(min, max float64) []plot.Tick {
 	return ts
 }
 
-func pricePlot(recs []*Recording, opt Options) *plot.Plot {
-	series := GPUPriceSeries(recs)
-	title := "GPU lease price by model (mean of median over " + replications(len(recs)) + ")"
+func pricePlot(d *ChartData, opt Options) *plot.Plot {
+	series := d.Prices
+	title := "GPU lease price by model (mean of median over " + replications(d.Reps) + ")"
 	var lines []plot.Plotter
 	var models []string
 	var colors []color.Color
@@ -390,24 +393,24 @@ func pricePlot(recs []*Recording, opt Options) *plot.Plot {
 	case len(series) == 0:
 		title = "GPU lease price: no GPU models in the market"
 	case len(models) == 0:
-		title = "GPU lease price: no GPU leases in any of " + replications(len(recs))
+		title = "GPU lease price: no GPU leases in any of " + replications(d.Reps)
 	}
 	p := newPlot(opt, title, "price (USD per GPU-hour)")
 	p.Add(lines...)
 	for i, m := range models {
 		p.Legend.Add(m, styleLine(colors[i]))
 	}
-	finishAxes(p, recs, len(models) == 0)
+	finishAxes(p, d, len(models) == 0)
 	return p
 }
 
 // finishAxes starts the y axis at 0 and, for a chart with no line, spans
-// the recordings' time range on x and [0, 1] on y.
-func finishAxes(p *plot.Plot, recs []*Recording, empty bool) {
+// the run's time range on x and [0, 1] on y.
+func finishAxes(p *plot.Plot, d *ChartData, empty bool) {
 	if empty {
 		p.Y.Max = 1
-		if times, _ := align(recs); len(times) > 0 {
-			p.X.Min, p.X.Max = times[0].Days(), times[len(times)-1].Days()
+		if first, last, ok := d.span(); ok {
+			p.X.Min, p.X.Max = first, last
 		}
 	}
 	p.Y.Min = 0

@@ -95,13 +95,6 @@ func metricIndex(list []namedMetric, name string) int {
 	panic("reports: unknown series " + name)
 }
 
-// supplyFractions lists the lower panel of the supply chart.
-var supplyFractions = []namedMetric{
-	{"bonded ratio", sim.MBondedRatio},
-	{"inflation rate", sim.MInflationRate},
-	{"staking APR", sim.MStakingAPR},
-}
-
 // SupplySeries returns the data behind the supply chart of recs.
 func SupplySeries(recs []*Recording) SupplyData {
 	times, idx := align(recs)
@@ -119,16 +112,6 @@ func SupplySeries(recs []*Recording) SupplyData {
 		}
 	}
 	return d
-}
-
-// flowMetrics lists the flows of the flows chart: each is the rate of
-// change of a cumulative *_total metric in tokens.
-var flowMetrics = []namedMetric{
-	{"minted", sim.MMintedTotal},
-	{"burned", sim.MBurnedTotal},
-	{"take fees", sim.MFeesTotal},
-	{"subsidies", sim.MSubsidiesPaidTotal},
-	{"emissions", sim.MEmissionsTotal},
 }
 
 // FlowSeries returns the daily token flows of recs, in tokens per day:

@@ -130,32 +130,6 @@ func (s *Summary) WriteJSON(w io.Writer) error {
 	return err
 }
 
-// tableRows lists the figures WriteTable prints: metric index, whether
-// the final value (rather than the time mean) is the one to read, and
-// whether the row is left out when the metric is zero or NaN throughout
-// (the token-layer rows, so that runs without one keep a short table).
-var tableRows = []struct {
-	metric   int
-	final    bool
-	optional bool
-}{
-	{sim.MGPUUtilization, false, false},
-	{sim.MCPUUtilization, false, false},
-	{sim.MGPUPriceUSDHour, false, false},
-	{sim.MLeasesActive, false, false},
-	{sim.MOrdersUnservedTotal, true, false},
-	{sim.MProvidersActive, false, false},
-	{sim.MCommunityPoolAKT, true, false},
-	{sim.MTokenSupply, true, true},
-	{sim.MBondedRatio, false, true},
-	{sim.MInflationRate, false, true},
-	{sim.MStakingAPR, false, true},
-	{sim.MMintedTotal, true, true},
-	{sim.MBurnedTotal, true, true},
-	{sim.MProviderRevenueUSDTotal, true, true},
-	{sim.MSubsidiesPaidTotal, true, true},
-}
-
 // zeroOrNaN reports whether ms is zero or NaN in every replication: both
 // its time mean and its final value. (A time mean of a series that is
 // not zero throughout is zero only if its values cancel exactly.)
@@ -173,15 +147,18 @@ func zeroOrNaN(ms MetricSummary) bool {
 // WriteTable writes a compact table of the key metrics to w (typically
 // stdout): for each, the statistic (mean over time, or final value), the
 // mean across replications, its 95% confidence interval, n and the unit.
-// The market rows come first and are always written; the token-layer rows
-// (token_supply, bonded_ratio, inflation_rate, staking_apr, minted_total,
-// burned_total, provider_revenue_usd_total, subsidies_paid_total) follow
-// only when the metric is non-zero in some replication. Write errors are
-// ignored: the table is informational.
+// The rows are the metrics sim.Metrics shows in the summary
+// (sim.ShowSummary), in their order, each by its final value when its
+// kind says so (stocks and totals). The market, provider and fee rows are
+// always written; the token layer's rows (token_supply, bonded_ratio,
+// inflation_rate, staking_apr, minted_total, burned_total,
+// provider_revenue_usd_total, subsidies_paid_total) only when the metric
+// is non-zero in some replication. Write errors are ignored: the table is
+// informational.
 func (s *Summary) WriteTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "metric\tstatistic\tmean\t95%% CI\tn\tunit\n")
-	for _, row := range tableRows {
+	for _, row := range summaryTableRows() {
 		if row.metric >= len(s.Metrics) {
 			continue
 		}

@@ -23,7 +23,7 @@ func timeMeans(t *testing.T, sc *Scenario) [][]float64 {
 		sums[i] = make([]float64, sim.NumMetrics)
 		counts[i] = make([]float64, sim.NumMetrics)
 	}
-	sim.RunReplications(cfg, n, 0, func(rep int) sim.Recorder {
+	runReplications(t, cfg, n, 0, func(rep int) sim.Recorder {
 		return sim.RecorderFunc(func(s *sim.Sample) {
 			for m, v := range s.Values {
 				if !math.IsNaN(v) {
@@ -93,7 +93,7 @@ func TestAkash2024TokenFigures(t *testing.T) {
 	cfg, err := sc.Config()
 	require.NoError(t, err)
 	var rows [][]float64
-	sim.RunReplications(cfg, 1, 1, func(int) sim.Recorder {
+	runReplications(t, cfg, 1, 1, func(int) sim.Recorder {
 		return sim.RecorderFunc(func(s *sim.Sample) { rows = append(rows, append([]float64(nil), s.Values...)) })
 	})
 	require.Len(t, rows, 3)

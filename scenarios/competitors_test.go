@@ -19,7 +19,7 @@ func series(t *testing.T, sc *Scenario) [][][]float64 {
 	require.NoError(t, err)
 	n := sc.Sim.Replications
 	out := make([][][]float64, n)
-	sim.RunReplications(cfg, n, 0, func(rep int) sim.Recorder {
+	runReplications(t, cfg, n, 0, func(rep int) sim.Recorder {
 		return sim.RecorderFunc(func(s *sim.Sample) {
 			out[rep] = append(out[rep], append([]float64(nil), s.Values...))
 		})

@@ -33,7 +33,7 @@ func TestSwapMechanism(t *testing.T) {
 		assert.Equal(t, market.VickreyReverseName, cfg.Mechanism.Name())
 		cfg.Check = sim.CheckEvents
 		leases := 0.0
-		sim.RunReplications(cfg, 1, 1, func(int) sim.Recorder {
+		runReplications(t, cfg, 1, 1, func(int) sim.Recorder {
 			return sim.RecorderFunc(func(s *sim.Sample) { leases = s.Values[sim.MLeasesStartedTotal] })
 		})
 		assert.Positive(t, leases, "%s under vickrey-reverse starts leases", name)
@@ -55,11 +55,9 @@ func TestPresetsKeepInvariants(t *testing.T) {
 		require.NoError(t, err, name)
 		cfg.Check = sim.CheckEvents
 		leases := 0.0
-		require.NotPanics(t, func() {
-			sim.RunReplications(cfg, 1, 1, func(int) sim.Recorder {
-				return sim.RecorderFunc(func(s *sim.Sample) { leases = s.Values[sim.MLeasesStartedTotal] })
-			})
-		}, name)
+		runReplications(t, cfg, 1, 1, func(int) sim.Recorder {
+			return sim.RecorderFunc(func(s *sim.Sample) { leases = s.Values[sim.MLeasesStartedTotal] })
+		})
 		assert.Positive(t, leases, "%s starts leases", name)
 	}
 }

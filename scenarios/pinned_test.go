@@ -2,11 +2,11 @@ package scenarios_test
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/depinsim/depinsim/reports"
+	"github.com/depinsim/depinsim/runner"
 	"github.com/depinsim/depinsim/scenarios"
-	"github.com/depinsim/depinsim/sim"
 )
 
 // rewritePinned rewrites testdata/pinned.txt from the current code. Use it
@@ -63,8 +63,8 @@ var pinnedRuns = []pinnedRun{
 
 // TestPinnedOutputs runs pinnedRuns (two replications each, seed 7) and compares the SHA-256 of each
 // data file (timeseries.csv, resources.csv, cohorts.csv, summary.json as
-// the run command writes them; the manifest holds the wall time and the
-// plots are pictures) and the events processed with testdata/pinned.txt: the same scenario and seed must
+// the run command writes them: runner.Run into a runner.FileSink; the
+// manifest holds the wall time and the plots are pictures) and the events processed with testdata/pinned.txt: the same scenario and seed must
 // give the same bytes after any change that does not mean to change
 // results. The floats depend on the architecture's arithmetic (the
 // compiler may fuse multiply-adds elsewhere), so the hashes are pinned for
@@ -140,37 +140,20 @@ func runPinned(t *testing.T, pr pinnedRun) map[string]string {
 		sc.Market = pr.market
 		require.NoError(t, sc.Validate(), pr.name)
 	}
-	cfg, err := sc.Config()
+	// the run command's path: the runner streams the replications to the
+	// run folder, and the hashes are those of the files written
+	dir := t.TempDir()
+	sink := runner.NewFileSink(dir, sc, runner.FileOptions{Source: pr.source})
+	res, err := runner.Run(context.Background(), sc, runner.Options{Workers: 2, Sink: sink})
 	require.NoError(t, err, pr.name)
-	n := sc.Sim.Replications
-	mems := make([]*reports.Memory, n)
-	for i := range mems {
-		mems[i] = reports.NewMemory()
-	}
-	results := sim.RunReplications(cfg, n, 2, func(rep int) sim.Recorder { return mems[rep] })
-	recs := make([]*reports.Recording, n)
-	for i, m := range mems {
-		recs[i] = m.Recording()
-	}
 	out := map[string]string{}
-	for _, f := range []struct {
-		name  string
-		write func(w io.Writer) error
-	}{
-		{reports.TimeseriesFile, func(w io.Writer) error { return reports.WriteTimeseriesCSV(w, recs) }},
-		{reports.ResourcesFile, func(w io.Writer) error { return reports.WriteResourcesCSV(w, recs) }},
-		{reports.CohortsFile, func(w io.Writer) error { return reports.WriteCohortsCSV(w, recs) }},
-		{reports.SummaryFile, reports.Summarize(recs).WriteJSON},
-	} {
-		h := sha256.New()
-		require.NoError(t, f.write(h))
-		out[f.name] = hex.EncodeToString(h.Sum(nil))
+	for _, name := range []string{reports.TimeseriesFile, reports.ResourcesFile, reports.CohortsFile, reports.SummaryFile} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err, pr.name)
+		sum := sha256.Sum256(b)
+		out[name] = hex.EncodeToString(sum[:])
 	}
 	// the events processed are part of the behaviour too
-	var events uint64
-	for _, r := range results {
-		events += r.Events
-	}
-	out["events"] = fmt.Sprint(events)
+	out["events"] = fmt.Sprint(res.Events)
 	return out
 }

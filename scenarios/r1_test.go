@@ -26,7 +26,7 @@ func runR1(t *testing.T, horizon string, n int) []r1Stats {
 	stats := make([]r1Stats, n)
 	last := make([][]float64, n)
 	utilSum := make([]float64, n)
-	sim.RunReplications(cfg, n, 0, func(rep int) sim.Recorder {
+	runReplications(t, cfg, n, 0, func(rep int) sim.Recorder {
 		return sim.RecorderFunc(func(s *sim.Sample) {
 			utilSum[rep] += s.Values[sim.MGPUUtilization]
 			stats[rep].samples++

@@ -1304,7 +1304,7 @@ func TestChainDeterminism(t *testing.T) {
 	const n = 5
 	collect := func(workers int) ([]sim.Result, [][]record) {
 		recs := make([][]record, n)
-		res := sim.RunReplications(cfg, n, workers, func(rep int) sim.Recorder {
+		res := runReplications(t, cfg, n, workers, func(rep int) sim.Recorder {
 			return sim.RecorderFunc(func(s *sim.Sample) { recs[rep] = append(recs[rep], copySample(s)) })
 		})
 		return res, recs

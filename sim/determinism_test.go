@@ -1,12 +1,14 @@
 package sim_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/runner"
 	"github.com/depinsim/depinsim/sim"
 )
 
@@ -51,9 +53,10 @@ func equalBits(a, b []uint64) bool {
 	return true
 }
 
-// TestReplicationsIndependentOfWorkers: RunReplications gives the same
-// records and results per replication with 1 and 4 workers, and each
-// replication is NewWorld with ReplicationSeed(master, rep).
+// TestReplicationsIndependentOfWorkers: the module's worker pool
+// (runner.RunConfig) gives the same records and results per replication
+// with 1 and 4 workers, and each replication is NewWorld with
+// ReplicationSeed(master, rep).
 func TestReplicationsIndependentOfWorkers(t *testing.T) {
 	cfg := baseConfig(t, 3)
 	cfg.Sim.Seed = 11
@@ -62,7 +65,7 @@ func TestReplicationsIndependentOfWorkers(t *testing.T) {
 	const n = 6
 	collect := func(workers int) ([]sim.Result, [][]record) {
 		recs := make([][]record, n)
-		res := sim.RunReplications(cfg, n, workers, func(rep int) sim.Recorder {
+		res := runReplications(t, cfg, n, workers, func(rep int) sim.Recorder {
 			return sim.RecorderFunc(func(s *sim.Sample) {
 				require.Equal(t, rep, s.Rep)
 				recs[rep] = append(recs[rep], copySample(s))
@@ -80,24 +83,22 @@ func TestReplicationsIndependentOfWorkers(t *testing.T) {
 		assert.Equal(t, 72, res1[rep].Samples)
 		sameRecords(t, recs1[rep], recs4[rep], "workers 1 vs 4")
 		_, direct, _ := run(t, cfg, sim.ReplicationSeed(11, rep))
-		sameRecords(t, recs1[rep], direct, "RunReplications vs NewWorld")
+		sameRecords(t, recs1[rep], direct, "runner vs NewWorld")
 	}
 	for rep := 1; rep < n; rep++ {
 		assert.False(t, equalBits(recs1[0][len(recs1[0])-1].bits(), recs1[rep][len(recs1[rep])-1].bits()), "replications 0 and %d ended alike", rep)
 	}
 }
 
-func TestReplicationPanicIsReraised(t *testing.T) {
-	cfg := baseConfig(t, 1)
-	assert.PanicsWithValue(t, "replication 2: boom", func() {
-		sim.RunReplications(cfg, 4, 2, func(rep int) sim.Recorder {
-			return sim.RecorderFunc(func(s *sim.Sample) {
-				if rep == 2 && s.T > 0 {
-					panic("boom")
-				}
-			})
-		})
-	})
+// runReplications runs replications 0..n-1 of cfg on the module's worker
+// pool (runner.RunConfig) with the given recorders and returns their
+// results; a failed replication fails the test. (A panicking replication
+// is runner's to report: runner.TestReplicationPanic.)
+func runReplications(t testing.TB, cfg *sim.Config, n, workers int, newRecorder func(rep int) sim.Recorder) []sim.Result {
+	t.Helper()
+	res, err := runner.RunConfig(context.Background(), cfg, n, runner.Options{Workers: workers, Recorder: newRecorder})
+	require.NoError(t, err)
+	return res.Replications
 }
 
 // TestWarmup: a warmed-up run starts from a populated market with its

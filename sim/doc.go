@@ -22,9 +22,9 @@
 // "tenants/NAME/arrivals", "tenants/NAME/demand" and
 // "tenants/NAME/behaviour", and per provider cohort
 // "providers/NAME/profiles", "providers/NAME/entry" and
-// "providers/NAME/exit". RunReplications runs replication rep with seed
-// ReplicationSeed(master, rep), on any number of workers with the same
-// results.
+// "providers/NAME/exit". Replication rep of a run has the seed
+// ReplicationSeed(master, rep); package runner runs replications on a
+// pool of workers, with the same results on any number of them.
 //
 // The kernel runs each kind of mechanism its own way (mechanisms.go,
 // docs/mechanisms.md): auctions collect bids with deposits and reserved

@@ -864,7 +864,7 @@ func TestSelectionPreferAudited(t *testing.T) {
 
 // TestMechanismDeterminism: for every platform-run mechanism, the same
 // seed gives the same samples (two freshly built worlds), another seed
-// different ones, and RunReplications gives the same records with 1 and
+// different ones, and the worker pool gives the same records with 1 and
 // 3 workers.
 func TestMechanismDeterminism(t *testing.T) {
 	t.Parallel()
@@ -900,7 +900,7 @@ func TestMechanismDeterminism(t *testing.T) {
 			cfg.Check = sim.CheckOff
 			collect := func(workers int) [][]record {
 				recs := make([][]record, 3)
-				sim.RunReplications(cfg, 3, workers, func(rep int) sim.Recorder {
+				runReplications(t, cfg, 3, workers, func(rep int) sim.Recorder {
 					return sim.RecorderFunc(func(s *sim.Sample) { recs[rep] = append(recs[rep], copySample(s)) })
 				})
 				return recs

@@ -1,15 +1,125 @@
 package sim
 
-// Metric describes one column of the time series a run records.
+import "fmt"
+
+// Metric describes one column of the time series a run records. Kind,
+// Group and Show let reports derive which metrics to show where (the
+// summary table, the tables of a comparison, the daily flows chart)
+// instead of keeping lists of their own.
 type Metric struct {
 	// Name is the column name in timeseries.csv.
 	Name string
 	// Unit is the metric's unit ("fraction", "USD/h", "count", "tokens":
 	// whole tokens of the network's token, tokenomics.token).
 	Unit string
+	// Kind says how the metric's samples are read: its mean over time
+	// (levels and ratios) or its final value (stocks and totals).
+	Kind MetricKind
+	// Group says what part of the model the metric describes.
+	Group MetricGroup
+	// Show says which reports show the metric besides the data files.
+	Show Show
+	// Label is a short name for chart legends; empty means the name
+	// without a "_total" suffix, with spaces for underscores.
+	Label string
 	// Doc says what the metric measures.
 	Doc string
 }
+
+// MetricKind says how a metric's samples are read.
+type MetricKind uint8
+
+// The metric kinds.
+const (
+	// KindLevel is a state at the sample time (leases running, a price,
+	// providers in the market): its mean over time is the figure to read.
+	KindLevel MetricKind = iota
+	// KindRatio is a fraction or a rate per year (utilization, bonded
+	// ratio, inflation): its mean over time is the figure to read.
+	KindRatio
+	// KindStock is an amount held (a supply, a pool, a vault): its final
+	// value is the figure to read.
+	KindStock
+	// KindTotal counts or sums something since the start (orders,
+	// tokens minted): its final value is the figure to read, and its rate
+	// of change is a flow.
+	KindTotal
+)
+
+// Final reports whether the final value, rather than the mean over time,
+// is the figure to read for a metric of kind k: stocks and totals.
+func (k MetricKind) Final() bool { return k == KindStock || k == KindTotal }
+
+// String returns "level", "ratio", "stock" or "total".
+func (k MetricKind) String() string {
+	switch k {
+	case KindLevel:
+		return "level"
+	case KindRatio:
+		return "ratio"
+	case KindStock:
+		return "stock"
+	case KindTotal:
+		return "total"
+	}
+	return fmt.Sprintf("MetricKind(%d)", uint8(k))
+}
+
+// MetricGroup says what part of the model a metric describes. The groups
+// are listed in the order reports show them.
+type MetricGroup uint8
+
+// The metric groups.
+const (
+	// GroupMarket: orders, leases, utilization and lease prices.
+	GroupMarket MetricGroup = iota
+	// GroupProviders: the supply side: providers, their capacity and
+	// lease income.
+	GroupProviders
+	// GroupToken: the token's price, supply and staking: inflation,
+	// minting, burning, bonding.
+	GroupToken
+	// GroupFees: the take on lease payments and the pool it goes to.
+	GroupFees
+	// GroupRewards: token income paid to providers besides leases
+	// (incentive subsidies, emission schedules) and the whole income it
+	// adds to.
+	GroupRewards
+	// GroupAirdrops: airdrop points seasons.
+	GroupAirdrops
+	// GroupBME: the burn-mint equilibrium (compute credits, vault).
+	GroupBME
+	// GroupMechanism: counters of particular market mechanisms (tiered
+	// queues, verified work).
+	GroupMechanism
+	// NumGroups is the number of groups.
+	NumGroups
+)
+
+// String returns the group's name: "market", "providers", "token",
+// "fees", "rewards", "airdrops", "bme" or "mechanism".
+func (g MetricGroup) String() string {
+	if g < NumGroups {
+		return [...]string{"market", "providers", "token", "fees", "rewards", "airdrops", "bme", "mechanism"}[g]
+	}
+	return fmt.Sprintf("MetricGroup(%d)", uint8(g))
+}
+
+// Show says which reports show a metric besides timeseries.csv and
+// summary.json, which hold every metric. Each level includes the one
+// before.
+type Show uint8
+
+// The levels of Show.
+const (
+	// ShowFiles: the data files only.
+	ShowFiles Show = iota
+	// ShowCompare: also the tables of a comparison (compare.md and the
+	// table 'depinsim compare' prints).
+	ShowCompare
+	// ShowSummary: also the summary table 'depinsim run' prints.
+	ShowSummary
+)
 
 // Indices of Sample.Values; Metrics lists them in this order.
 const (
@@ -64,52 +174,98 @@ const (
 
 // Metrics describes the columns of timeseries.csv after rep and t_hours.
 var Metrics = [NumMetrics]Metric{
-	MGPUUtilization:             {"gpu_utilization", "fraction", "GPUs leased / GPUs listed by active providers, all models"},
-	MCPUUtilization:             {"cpu_utilization", "fraction", "CPU cores leased / CPU cores of active providers"},
-	MMemoryUtilization:          {"memory_utilization", "fraction", "memory leased / memory of active providers"},
-	MGPUPriceUSDHour:            {"gpu_price_usd_hour", "USD/GPU-h", "lease-weighted median over active GPU leases of lease price per GPU-hour (NaN when none)"},
-	MCPUPriceUSDHour:            {"cpu_price_usd_hour", "USD/core-h", "lease-weighted median over active CPU-only leases of lease price per core-hour (NaN when none)"},
-	MLeasesActive:               {"leases_active", "count", "leases running"},
-	MOrdersOpen:                 {"orders_open", "count", "orders waiting for a lease (open, bidding or retrying)"},
-	MOrdersTotal:                {"orders_total", "count", "deployments (orders) that have arrived"},
-	MOrdersUnservedTotal:        {"orders_unserved_total", "count", "orders abandoned without a lease after the tenant's patience"},
-	MLeasesStartedTotal:         {"leases_started_total", "count", "leases created"},
-	MLeasesClosedTenantTotal:    {"leases_closed_tenant_total", "count", "leases closed by their tenant at the end of the deployment's lifetime"},
-	MLeasesClosedFundsTotal:     {"leases_closed_funds_total", "count", "leases closed because escrow ran dry (insufficient funds)"},
-	MLeasesClosedProviderTotal:  {"leases_closed_provider_total", "count", "leases closed by their provider (instability or exit)"},
-	MProvidersActive:            {"providers_active", "count", "providers in the market"},
-	MProvidersEnteredTotal:      {"providers_entered_total", "count", "providers that entered after the start"},
-	MProvidersExitedTotal:       {"providers_exited_total", "count", "providers that left"},
-	MGPUsTotal:                  {"gpus_total", "count", "GPUs listed by active providers"},
-	MGPUsLeased:                 {"gpus_leased", "count", "GPUs in active leases"},
-	MCPUsTotal:                  {"cpus_total", "count", "CPU cores of active providers"},
-	MCPUsLeased:                 {"cpus_leased", "count", "CPU cores in active leases"},
-	MSpendUSDDay:                {"spend_usd_day", "USD/day", "gross spend rate of active leases at the current token price"},
-	MProviderIncomeUSDTotal:     {"provider_income_usd_total", "USD", "lease payments withdrawn by providers after take, at the token price of each withdrawal"},
-	MTakeFeesUSDTotal:           {"take_fees_usd_total", "USD", "take fees sent to the community pool, at the token price of each withdrawal"},
-	MCommunityPoolAKT:           {"community_pool_akt", "tokens", "network tokens held by the community pool (take fees in the token; the operator's fee account in render-2024), whole tokens"},
-	MTokenPriceUSD:              {"token_price_usd", "USD", "price of the network token (AKT, or tokenomics.token)"},
-	MOrderAttemptsTotal:         {"order_attempts_total", "count", "auction attempts: orders posted for bids (arrivals, retries, restarts)"},
-	MGPUPriceStartedMeanUSDHour: {"gpu_price_started_mean_usd_hour", "USD/GPU-h", "mean over GPU leases started since the start of their price per GPU-hour (each lease counts once)"},
-	MTokenSupply:                {"token_supply", "tokens", "total supply of the network token, whole tokens"},
-	MBondedRatio:                {"bonded_ratio", "fraction", "bonded tokens / supply"},
-	MInflationRate:              {"inflation_rate", "fraction/year", "the mint module's current annual inflation (0 without one)"},
-	MStakingAPR:                 {"staking_apr", "fraction/year", "delegators' yield: inflation x (1 - community tax) x (1 - commission) / bonded ratio"},
-	MMintedTotal:                {"minted_total", "tokens", "staking tokens minted since the start (inflation, emissions, BME shortfalls)"},
-	MBurnedTotal:                {"burned_total", "tokens", "staking tokens burned since the start (net of the BME vault: tokens burned into ACT count when they enter the vault)"},
-	MProviderRevenueUSDTotal:    {"provider_revenue_usd_total", "USD", "provider income since the start: lease payments after take, emissions, subsidies and airdrops, each at the token price when received"},
-	MSubsidiesPaidTotal:         {"subsidies_paid_total", "tokens", "incentive-program subsidies paid to providers since the start"},
-	MEmissionsTotal:             {"emissions_total", "tokens", "emission-schedule rewards paid to providers since the start"},
-	MFeesTotal:                  {"fees_total", "tokens", "take fees since the start, in staking tokens (fees in other denominations converted at the price of the day)"},
-	MUnbonding:                  {"unbonding", "tokens", "tokens in the unbonding queue"},
-	MACTSupply:                  {"act_supply", "ACT", "compute credits outstanding (burn-mint era)"},
-	MBMEVault:                   {"bme_vault", "tokens", "staking tokens held by the BME vault"},
-	MBMECollateralRatio:         {"bme_collateral_ratio", "ratio", "BME collateral ratio: vault x price / ACT supply (NaN without ACT)"},
-	MAirdropsClaimedTotal:       {"airdrops_claimed_total", "tokens", "airdrop tokens claimed by providers since the start"},
-	MOrdersQueuedTotal:          {"orders_queued_total", "count", "orders that waited in a tiered queue for capacity (tiered-queue)"},
-	MDisputesTotal:              {"disputes_total", "count", "completed tasks whose verification was disputed (single-solver)"},
-	MSlashedTotal:               {"slashed_total", "tokens", "stake slashed since the start: solver stakes after lost disputes (single-solver; paid to whistleblowers) and device stakes of detected fake capacity (burned)"},
-	MVerificationUnitHoursTotal: {"verification_unit_hours_total", "unit-hours", "capacity (GPU- or core-hours) spent on verification overhead (single-solver)"},
+	MGPUUtilization: {Name: "gpu_utilization", Unit: "fraction", Kind: KindRatio, Group: GroupMarket, Show: ShowSummary,
+		Doc: "GPUs leased / GPUs listed by active providers, all models"},
+	MCPUUtilization: {Name: "cpu_utilization", Unit: "fraction", Kind: KindRatio, Group: GroupMarket, Show: ShowSummary,
+		Doc: "CPU cores leased / CPU cores of active providers"},
+	MMemoryUtilization: {Name: "memory_utilization", Unit: "fraction", Kind: KindRatio, Group: GroupMarket, Show: ShowCompare,
+		Doc: "memory leased / memory of active providers"},
+	MGPUPriceUSDHour: {Name: "gpu_price_usd_hour", Unit: "USD/GPU-h", Kind: KindLevel, Group: GroupMarket, Show: ShowSummary,
+		Doc: "lease-weighted median over active GPU leases of lease price per GPU-hour (NaN when none)"},
+	MCPUPriceUSDHour: {Name: "cpu_price_usd_hour", Unit: "USD/core-h", Kind: KindLevel, Group: GroupMarket, Show: ShowCompare,
+		Doc: "lease-weighted median over active CPU-only leases of lease price per core-hour (NaN when none)"},
+	MLeasesActive: {Name: "leases_active", Unit: "count", Kind: KindLevel, Group: GroupMarket, Show: ShowSummary,
+		Doc: "leases running"},
+	MOrdersOpen: {Name: "orders_open", Unit: "count", Kind: KindLevel, Group: GroupMarket, Show: ShowFiles,
+		Doc: "orders waiting for a lease (open, bidding or retrying)"},
+	MOrdersTotal: {Name: "orders_total", Unit: "count", Kind: KindTotal, Group: GroupMarket, Show: ShowCompare,
+		Doc: "deployments (orders) that have arrived"},
+	MOrdersUnservedTotal: {Name: "orders_unserved_total", Unit: "count", Kind: KindTotal, Group: GroupMarket, Show: ShowSummary,
+		Doc: "orders abandoned without a lease after the tenant's patience"},
+	MLeasesStartedTotal: {Name: "leases_started_total", Unit: "count", Kind: KindTotal, Group: GroupMarket, Show: ShowCompare,
+		Doc: "leases created"},
+	MLeasesClosedTenantTotal: {Name: "leases_closed_tenant_total", Unit: "count", Kind: KindTotal, Group: GroupMarket, Show: ShowFiles,
+		Doc: "leases closed by their tenant at the end of the deployment's lifetime"},
+	MLeasesClosedFundsTotal: {Name: "leases_closed_funds_total", Unit: "count", Kind: KindTotal, Group: GroupMarket, Show: ShowFiles,
+		Doc: "leases closed because escrow ran dry (insufficient funds)"},
+	MLeasesClosedProviderTotal: {Name: "leases_closed_provider_total", Unit: "count", Kind: KindTotal, Group: GroupMarket, Show: ShowFiles,
+		Doc: "leases closed by their provider (instability or exit)"},
+	MProvidersActive: {Name: "providers_active", Unit: "count", Kind: KindLevel, Group: GroupProviders, Show: ShowSummary,
+		Doc: "providers in the market"},
+	MProvidersEnteredTotal: {Name: "providers_entered_total", Unit: "count", Kind: KindTotal, Group: GroupProviders, Show: ShowCompare,
+		Doc: "providers that entered after the start"},
+	MProvidersExitedTotal: {Name: "providers_exited_total", Unit: "count", Kind: KindTotal, Group: GroupProviders, Show: ShowCompare,
+		Doc: "providers that left"},
+	MGPUsTotal: {Name: "gpus_total", Unit: "count", Kind: KindLevel, Group: GroupProviders, Show: ShowCompare,
+		Doc: "GPUs listed by active providers"},
+	MGPUsLeased: {Name: "gpus_leased", Unit: "count", Kind: KindLevel, Group: GroupProviders, Show: ShowFiles,
+		Doc: "GPUs in active leases"},
+	MCPUsTotal: {Name: "cpus_total", Unit: "count", Kind: KindLevel, Group: GroupProviders, Show: ShowCompare,
+		Doc: "CPU cores of active providers"},
+	MCPUsLeased: {Name: "cpus_leased", Unit: "count", Kind: KindLevel, Group: GroupProviders, Show: ShowFiles,
+		Doc: "CPU cores in active leases"},
+	MSpendUSDDay: {Name: "spend_usd_day", Unit: "USD/day", Kind: KindLevel, Group: GroupMarket, Show: ShowCompare,
+		Doc: "gross spend rate of active leases at the current token price"},
+	MProviderIncomeUSDTotal: {Name: "provider_income_usd_total", Unit: "USD", Kind: KindTotal, Group: GroupProviders, Show: ShowCompare,
+		Doc: "lease payments withdrawn by providers after take, at the token price of each withdrawal"},
+	MTakeFeesUSDTotal: {Name: "take_fees_usd_total", Unit: "USD", Kind: KindTotal, Group: GroupFees, Show: ShowCompare,
+		Doc: "take fees sent to the community pool, at the token price of each withdrawal"},
+	MCommunityPoolAKT: {Name: "community_pool_akt", Unit: "tokens", Kind: KindStock, Group: GroupFees, Show: ShowSummary,
+		Doc: "network tokens held by the community pool (take fees in the token; the operator's fee account in render-2024), whole tokens"},
+	MTokenPriceUSD: {Name: "token_price_usd", Unit: "USD", Kind: KindLevel, Group: GroupToken, Show: ShowCompare,
+		Doc: "price of the network token (AKT, or tokenomics.token)"},
+	MOrderAttemptsTotal: {Name: "order_attempts_total", Unit: "count", Kind: KindTotal, Group: GroupMarket, Show: ShowFiles,
+		Doc: "auction attempts: orders posted for bids (arrivals, retries, restarts)"},
+	MGPUPriceStartedMeanUSDHour: {Name: "gpu_price_started_mean_usd_hour", Unit: "USD/GPU-h", Kind: KindLevel, Group: GroupMarket, Show: ShowFiles,
+		Doc: "mean over GPU leases started since the start of their price per GPU-hour (each lease counts once)"},
+	MTokenSupply: {Name: "token_supply", Unit: "tokens", Kind: KindStock, Group: GroupToken, Show: ShowSummary,
+		Doc: "total supply of the network token, whole tokens"},
+	MBondedRatio: {Name: "bonded_ratio", Unit: "fraction", Kind: KindRatio, Group: GroupToken, Show: ShowSummary,
+		Doc: "bonded tokens / supply"},
+	MInflationRate: {Name: "inflation_rate", Unit: "fraction/year", Kind: KindRatio, Group: GroupToken, Show: ShowSummary,
+		Doc: "the mint module's current annual inflation (0 without one)"},
+	MStakingAPR: {Name: "staking_apr", Unit: "fraction/year", Kind: KindRatio, Group: GroupToken, Show: ShowSummary, Label: "staking APR",
+		Doc: "delegators' yield: inflation x (1 - community tax) x (1 - commission) / bonded ratio"},
+	MMintedTotal: {Name: "minted_total", Unit: "tokens", Kind: KindTotal, Group: GroupToken, Show: ShowSummary,
+		Doc: "staking tokens minted since the start (inflation, emissions, BME shortfalls)"},
+	MBurnedTotal: {Name: "burned_total", Unit: "tokens", Kind: KindTotal, Group: GroupToken, Show: ShowSummary,
+		Doc: "staking tokens burned since the start (net of the BME vault: tokens burned into ACT count when they enter the vault)"},
+	MProviderRevenueUSDTotal: {Name: "provider_revenue_usd_total", Unit: "USD", Kind: KindTotal, Group: GroupRewards, Show: ShowSummary,
+		Doc: "provider income since the start: lease payments after take, emissions, subsidies and airdrops, each at the token price when received"},
+	MSubsidiesPaidTotal: {Name: "subsidies_paid_total", Unit: "tokens", Kind: KindTotal, Group: GroupRewards, Show: ShowSummary, Label: "subsidies",
+		Doc: "incentive-program subsidies paid to providers since the start"},
+	MEmissionsTotal: {Name: "emissions_total", Unit: "tokens", Kind: KindTotal, Group: GroupRewards, Show: ShowCompare,
+		Doc: "emission-schedule rewards paid to providers since the start"},
+	MFeesTotal: {Name: "fees_total", Unit: "tokens", Kind: KindTotal, Group: GroupFees, Show: ShowFiles, Label: "take fees",
+		Doc: "take fees since the start, in staking tokens (fees in other denominations converted at the price of the day)"},
+	MUnbonding: {Name: "unbonding", Unit: "tokens", Kind: KindStock, Group: GroupToken, Show: ShowFiles,
+		Doc: "tokens in the unbonding queue"},
+	MACTSupply: {Name: "act_supply", Unit: "ACT", Kind: KindStock, Group: GroupBME, Show: ShowFiles,
+		Doc: "compute credits outstanding (burn-mint era)"},
+	MBMEVault: {Name: "bme_vault", Unit: "tokens", Kind: KindStock, Group: GroupBME, Show: ShowFiles,
+		Doc: "staking tokens held by the BME vault"},
+	MBMECollateralRatio: {Name: "bme_collateral_ratio", Unit: "ratio", Kind: KindRatio, Group: GroupBME, Show: ShowFiles,
+		Doc: "BME collateral ratio: vault x price / ACT supply (NaN without ACT)"},
+	MAirdropsClaimedTotal: {Name: "airdrops_claimed_total", Unit: "tokens", Kind: KindTotal, Group: GroupAirdrops, Show: ShowFiles,
+		Doc: "airdrop tokens claimed by providers since the start"},
+	MOrdersQueuedTotal: {Name: "orders_queued_total", Unit: "count", Kind: KindTotal, Group: GroupMechanism, Show: ShowFiles,
+		Doc: "orders that waited in a tiered queue for capacity (tiered-queue)"},
+	MDisputesTotal: {Name: "disputes_total", Unit: "count", Kind: KindTotal, Group: GroupMechanism, Show: ShowFiles,
+		Doc: "completed tasks whose verification was disputed (single-solver)"},
+	MSlashedTotal: {Name: "slashed_total", Unit: "tokens", Kind: KindTotal, Group: GroupMechanism, Show: ShowFiles,
+		Doc: "stake slashed since the start: solver stakes after lost disputes (single-solver; paid to whistleblowers) and device stakes of detected fake capacity (burned)"},
+	MVerificationUnitHoursTotal: {Name: "verification_unit_hours_total", Unit: "unit-hours", Kind: KindTotal, Group: GroupMechanism, Show: ShowFiles,
+		Doc: "capacity (GPU- or core-hours) spent on verification overhead (single-solver)"},
 }
 
 // Resource names used in ResourceSample: "cpu", "memory_gb" and one

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/depinsim/depinsim/reports"
+	"github.com/depinsim/depinsim/runner"
 	"github.com/depinsim/depinsim/scenarios"
 )
 
@@ -66,7 +69,7 @@ Examples:
   depinsim compare base.toml vickrey.toml --set sim.horizon=90d --out out/mech
 `
 
-func cmdCompare(args []string, stdout, stderr io.Writer) error {
+func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("compare", compareUsage, stderr, stdout)
 	out := fs.String("out", "", "output folder (default out/compare-<A>-<B>...)")
 	seed := fs.Int64("seed", -1, "common master seed of every scenario (default: the first scenario's sim.seed)")
@@ -119,47 +122,47 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		own[i-1] = append(own[i-1], set)
 		notes = append(notes, fmt.Sprintf("`--set-for %s` applies to scenario %d only.", s, i))
 	}
-	var demandJob *runJob
+	var demandSc *loaded
 	if *demand != "" {
 		var err error
-		if demandJob, err = loadJob(*demand, common); err != nil {
+		if demandSc, err = loadScenario(*demand, common); err != nil {
 			return badInput("--demand %s: %v", *demand, err)
 		}
-		notes = append(notes, fmt.Sprintf("`--demand %s`: every scenario runs on the tenant cohorts of %s (its reference prices merged into each scenario's resources; its warmup, horizon and sampling), so replication r of every scenario sees the same orders.", *demand, demandJob.sc.Name))
+		notes = append(notes, fmt.Sprintf("`--demand %s`: every scenario runs on the tenant cohorts of %s (its reference prices merged into each scenario's resources; its warmup, horizon and sampling), so replication r of every scenario sees the same orders.", *demand, demandSc.sc.Name))
 	}
 	// load scenario i with the common overrides, its own, and the demand
-	load := func(i int, extra ...string) (*runJob, error) {
+	load := func(i int, extra ...string) (*loaded, error) {
 		arg := fs.Arg(i)
 		sets := append(append(append([]string(nil), common...), own[i]...), extra...)
-		job, err := loadJob(arg, sets)
-		if err == nil && demandJob != nil {
-			if err = job.sc.WithDemand(demandJob.sc); err != nil {
+		l, err := loadScenario(arg, sets)
+		if err == nil && demandSc != nil {
+			if err = l.sc.WithDemand(demandSc.sc); err != nil {
 				err = usageError{err}
-			} else if job.cfg, err = job.sc.Config(); err != nil {
+			} else if _, err = l.sc.Config(); err != nil {
 				err = usageError{err}
 			}
 		}
 		if err != nil {
 			return nil, badInput("scenario %d (%s): %v", i+1, arg, err)
 		}
-		return job, nil
+		return l, nil
 	}
 
 	// Parse every scenario before running any: bad input is reported
 	// before any work, and names the scenario.
-	jobs := make([]*runJob, fs.NArg())
+	scs := make([]*loaded, fs.NArg())
 	for i := range fs.Args() {
-		job, err := load(i)
+		l, err := load(i)
 		if err != nil {
 			return err
 		}
-		jobs[i] = job
+		scs[i] = l
 	}
-	first := jobs[0].sc
+	first := scs[0].sc
 	commonSeed, n := first.Sim.Seed, first.Sim.Replications
-	labels := uniqueLabels(jobs)
-	for i, job := range jobs[1:] {
-		own := job.sc.Sim
+	labels := uniqueLabels(scs)
+	for i, l := range scs[1:] {
+		own := l.sc.Sim
 		if own.Seed == commonSeed && own.Replications == n {
 			continue
 		}
@@ -173,19 +176,19 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		jobs[i+1] = again
+		scs[i+1] = again
 	}
-	for i, job := range jobs[1:] {
-		if demandJob == nil && !sameTenants(jobs[0].sc, job.sc) {
+	for i, l := range scs[1:] {
+		if demandSc == nil && !sameTenants(scs[0].sc, l.sc) {
 			notes = append(notes, fmt.Sprintf("%s has other tenant cohorts, reference prices, warmup or horizon than %s: their demand streams differ, so paired differences include the difference in demand (use --demand to compare on one demand).", labels[i+1], labels[0]))
 		}
 	}
 
 	dir := *out
 	if dir == "" {
-		names := make([]string, len(jobs))
-		for i, job := range jobs {
-			names[i] = job.sc.Name
+		names := make([]string, len(scs))
+		for i, l := range scs {
+			names[i] = l.sc.Name
 		}
 		dir = filepath.Join("out", "compare-"+strings.Join(names, "-"))
 	}
@@ -193,19 +196,30 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	command := append([]string{"depinsim", "compare"}, args...)
-	for i, job := range jobs {
-		job.dir = filepath.Join(dir, labels[i])
-		job.command = command
-		if err := checkOutDir(job.dir, true); err != nil { // drops a previous manifest
-			return err
-		}
+	entries := make([]runner.Entry, len(scs))
+	for i, l := range scs {
+		entries[i] = runner.Entry{Label: labels[i], Scenario: l.sc, Source: l.src.Label(),
+			Sink: runner.NewFileSink(filepath.Join(dir, labels[i]), l.sc, runner.FileOptions{Source: l.src.Label(), Command: command})}
 	}
 
 	start := time.Now()
-	runs := make([]reports.CompareRun, len(jobs))
+	// one progress line over every replication of every scenario
+	prog := newProgress(stderr, n*len(scs), *quiet || !isTerminal(stderr))
+	cmp, err := runner.Compare(ctx, entries, runner.Options{
+		Workers: *workers,
+		Progress: func(p runner.Progress) {
+			prog.setLabel(fmt.Sprintf("running %s (%d/%d)", p.Label, p.Run+1, len(scs)))
+			prog.done()
+		},
+	})
+	prog.finish()
+	if err != nil {
+		return err
+	}
+
 	man := reports.CompareManifest{
 		Tool:         "depinsim",
-		Version:      versionString(),
+		Version:      runner.BuildVersion(),
 		Kind:         "compare",
 		MasterSeed:   uint64(commonSeed),
 		Replications: n,
@@ -213,44 +227,35 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		GoVersion:    runtime.Version(),
 		Command:      command,
 	}
-	var header strings.Builder
-	// one progress line over every replication of every scenario
-	prog := newLabelledProgress(stderr, "running", n*len(jobs), *quiet || !isTerminal(stderr))
-	for i, job := range jobs {
-		prog.setLabel(fmt.Sprintf("running %s (%d/%d)", labels[i], i+1, len(jobs)))
-		res, err := job.run(*workers, prog, false)
-		if err != nil {
-			prog.finish()
-			return fmt.Errorf("%s: %v", labels[i], err)
-		}
-		sc := job.sc
-		run := reports.NewCompareRun(labels[i], res.recs) // the recordings are dropped after this
-		run.Source = job.src.Label()
-		run.Start, run.Horizon, run.SampleEvery = sc.Sim.Start.String(), sc.Sim.Horizon.T().String(), sc.Sim.SampleEvery.T().String()
-		runs[i] = run
+	for i, res := range cmp.Results {
 		man.Scenarios = append(man.Scenarios, reports.CompareScenarioInfo{
 			Name:           labels[i],
-			Scenario:       sc.Name,
-			ScenarioFile:   res.man.ScenarioFile,
-			ScenarioSHA256: res.man.ScenarioSHA256,
-			EventsTotal:    res.man.EventsTotal,
+			Scenario:       res.Scenario.Name,
+			ScenarioFile:   scs[i].src.Label(),
+			ScenarioSHA256: sha256Hex(res.Scenario.TOML()),
+			EventsTotal:    res.Events,
 		})
-		fmt.Fprintf(&header, "%s: %d replication(s) of %v from %v, seed %d: %d events in %.2f s\n",
-			labels[i], n, sc.Sim.Horizon.T(), sc.Sim.Start, sc.Sim.Seed, res.man.EventsTotal, res.wall)
 	}
-
-	prog.finish()
+	man.WallSeconds = time.Since(start).Seconds()
 	info := reports.CompareInfo{Seed: uint64(commonSeed), Reps: n, Notes: notes}
-	if err := writeComparison(dir, runs, info, &man, start); err != nil {
+	if err := reports.WriteComparison(dir, cmp.Runs, info, &man); err != nil {
 		return fmt.Errorf("writing %s: %v", dir, err)
 	}
 	if !*quiet {
-		fmt.Fprint(stdout, header.String())
+		for i, res := range cmp.Results {
+			writeRunHeader(stdout, labels[i], res)
+		}
 		fmt.Fprintf(stdout, "\ncommon seed %d, %d replication(s); differences are paired over replications (* : 95%% CI excludes 0)\n\n", commonSeed, n)
-		reports.WriteCompareTable(stdout, runs)
+		reports.WriteCompareTable(stdout, cmp.Runs)
 		fmt.Fprintf(stdout, "\nwrote %s/ (compare.md, compare.csv, plots/, manifest.json; run folders %s)\n", dir, strings.Join(labels, "/, ")+"/")
 	}
 	return nil
+}
+
+// sha256Hex returns the hex SHA-256 of b.
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // sameTenants reports whether a and b have identical tenant cohorts,
@@ -262,40 +267,13 @@ func sameTenants(a, b *scenarios.Scenario) bool {
 		a.Sim.Warmup == b.Sim.Warmup && a.Sim.Horizon == b.Sim.Horizon
 }
 
-// writeComparison writes compare.csv, compare.md, the overlay charts and,
-// last, manifest.json to dir.
-func writeComparison(dir string, runs []reports.CompareRun, info reports.CompareInfo, man *reports.CompareManifest, start time.Time) error {
-	if err := os.MkdirAll(filepath.Join(dir, reports.PlotsDir), 0o755); err != nil {
-		return err
-	}
-	if err := reports.WriteFileAtomic(filepath.Join(dir, reports.CompareCSVFile), func(w io.Writer) error {
-		return reports.WriteCompareCSV(w, runs)
-	}); err != nil {
-		return err
-	}
-	if err := reports.WriteFileAtomic(filepath.Join(dir, reports.CompareMarkdownFile), func(w io.Writer) error {
-		return reports.WriteCompareMarkdown(w, runs, info)
-	}); err != nil {
-		return err
-	}
-	if err := reports.WriteComparePlots(filepath.Join(dir, reports.PlotsDir), runs); err != nil {
-		return err
-	}
-	man.Files = []string{reports.CompareCSVFile, reports.CompareMarkdownFile}
-	for _, f := range reports.ComparePlotFiles {
-		man.Files = append(man.Files, reports.PlotsDir+"/"+f)
-	}
-	man.WallSeconds = time.Since(start).Seconds()
-	return reports.WriteFileAtomic(filepath.Join(dir, reports.ManifestFile), man.WriteJSON)
-}
-
-// uniqueLabels names each job by its scenario name, adding -2, -3, ...
-// to a name already taken by an earlier job.
-func uniqueLabels(jobs []*runJob) []string {
+// uniqueLabels names each scenario by its name, adding -2, -3, ... to a
+// name already taken by an earlier one.
+func uniqueLabels(scs []*loaded) []string {
 	taken := map[string]bool{}
-	labels := make([]string, len(jobs))
-	for i, job := range jobs {
-		name := job.sc.Name
+	labels := make([]string, len(scs))
+	for i, l := range scs {
+		name := l.sc.Name
 		label := name
 		for k := 2; taken[label]; k++ {
 			label = name + "-" + strconv.Itoa(k)

@@ -117,7 +117,7 @@ func TestCompareWritesAllFiles(t *testing.T) {
 			"Common random numbers", "paired differences",
 			"`--reps 3` sets `sim.replications` of every scenario.",
 			"`--set sim.warmup=0s` applies to every scenario.",
-			"## Market", "## Providers", "## Token layer", "## GPU models",
+			"## Market", "## Providers", "## Token supply and staking", "## GPU models",
 			"| akash-2024 | vickrey | vickrey − akash-2024 |",
 			"| `gpu_utilization` | mean over time | fraction |",
 		} {

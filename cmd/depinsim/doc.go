@@ -5,7 +5,15 @@
 // compare` runs two or more scenarios on common random numbers (one seed,
 // optionally one scenario's demand for all) and writes their paired
 // differences with confidence intervals and overlay charts; `validate`,
-// `presets`, `show` and `version` help write scenarios. main calls
-// run(args, stdout, stderr), so the whole CLI is testable in process.
-// Exit codes: 0 success, 1 a run failed, 2 bad usage or bad input.
+// `presets`, `show`, `invariants` and `version` help write and check
+// scenarios.
+//
+// The command is a layer of flags over package runner, which runs the
+// replications and streams them to the run folders: each command is a
+// file (run.go, compare.go, validate.go, presets.go, show.go,
+// invariants.go, version.go) that parses its flags and calls runner or
+// scenarios; progress.go draws the progress line. main calls
+// run(args, stdout, stderr) under a context that an interrupt cancels,
+// so the whole CLI is testable in process. Exit codes: 0 success, 1 a run
+// failed or an invariant broke, 2 bad usage or bad input.
 package main

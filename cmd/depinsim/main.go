@@ -1,20 +1,29 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+
+	"github.com/depinsim/depinsim/runner"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	// an interrupt cancels the run: the replications stop between events
+	// and nothing half-written is left
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // Exit codes.
 const (
 	exitOK    = 0
-	exitRun   = 1 // a run failed
+	exitRun   = 1 // a run failed or an invariant broke
 	exitUsage = 2 // bad usage or bad input
 )
 
@@ -34,50 +43,59 @@ Usage:
   depinsim validate FILE...                     check scenario files, print warnings
   depinsim presets                              list the built-in presets
   depinsim show PRESET                          print a preset's TOML (start a new scenario from it)
+  depinsim invariants                           list the invariants run --check checks
   depinsim version                              print the version
 
 Run 'depinsim COMMAND --help' for a command's flags.
-Exit codes: 0 success, 1 a run failed, 2 bad usage or bad input.
+Exit codes: 0 success, 1 a run failed or an invariant broke, 2 bad usage or bad input.
 `
+
+// commands maps each command to its function.
+var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
+	"run":        cmdRun,
+	"compare":    cmdCompare,
+	"validate":   cmdValidate,
+	"presets":    cmdPresets,
+	"show":       cmdShow,
+	"invariants": cmdInvariants,
+	"version":    cmdVersion,
+}
 
 // run is the whole CLI: it parses args, writes to stdout and stderr and
 // returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// runContext is run under ctx: cancelling it stops a running scenario.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, mainUsage)
 		return exitUsage
 	}
-	var err error
 	switch args[0] {
-	case "run":
-		err = cmdRun(args[1:], stdout, stderr)
-	case "compare":
-		err = cmdCompare(args[1:], stdout, stderr)
-	case "validate":
-		err = cmdValidate(args[1:], stdout, stderr)
-	case "presets":
-		err = cmdPresets(args[1:], stdout, stderr)
-	case "show":
-		err = cmdShow(args[1:], stdout, stderr)
-	case "version":
-		err = cmdVersion(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, mainUsage)
 		return exitOK
-	default:
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
 		fmt.Fprintf(stderr, "depinsim: unknown command %q\n\n%s", args[0], mainUsage)
 		return exitUsage
 	}
-	if err == nil {
-		return exitOK
-	}
-	if errors.Is(err, errHelp) {
+	err := cmd(ctx, args[1:], stdout, stderr)
+	if err == nil || errors.Is(err, errHelp) {
 		return exitOK
 	}
 	fmt.Fprintln(stderr, "depinsim "+args[0]+": "+err.Error())
 	var ue usageError
 	if errors.As(err, &ue) {
 		return exitUsage
+	}
+	var re *runner.ReplicationError
+	if errors.As(err, &re) && re.Stack != nil {
+		// a panic is a bug in the model: its stack is for the bug report
+		fmt.Fprintf(stderr, "\nstack of the panic:\n%s", re.Stack)
 	}
 	return exitRun
 }

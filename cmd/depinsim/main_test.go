@@ -6,6 +6,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -23,6 +24,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/depinsim/depinsim/reports"
+	"github.com/depinsim/depinsim/runner"
+	"github.com/depinsim/depinsim/sim"
 )
 
 // short makes akash-2024 cheap: 20 days sampled every 6 h (80 samples).
@@ -446,7 +449,26 @@ func TestShow(t *testing.T) {
 func TestVersion(t *testing.T) {
 	t.Parallel()
 	stdout := mustRun(t, "version")
-	assert.True(t, strings.HasPrefix(stdout, "depinsim "+Version), stdout)
+	assert.True(t, strings.HasPrefix(stdout, "depinsim "+runner.Version), stdout)
+	code, _, stderr := cli(t, "version", "extra")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "takes no arguments")
+}
+
+func TestInvariants(t *testing.T) {
+	t.Parallel()
+	stdout := mustRun(t, "invariants")
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	invs := sim.Invariants()
+	require.Len(t, lines, len(invs), "one line per invariant")
+	for i, inv := range invs {
+		assert.Regexp(t, "^"+regexp.QuoteMeta(inv.Name)+`\s+`+regexp.QuoteMeta(inv.Doc)+"$", lines[i])
+	}
+	assert.Regexp(t, `(?m)^ledger-conservation\s+for every denomination`, stdout)
+
+	code, _, stderr := cli(t, "invariants", "extra")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "takes no arguments")
 }
 
 func TestHelp(t *testing.T) {
@@ -460,6 +482,9 @@ func TestHelp(t *testing.T) {
 		{[]string{"validate", "--help"}, "Usage: depinsim validate"},
 		{[]string{"show", "--help"}, "Usage: depinsim show"},
 		{[]string{"presets", "--help"}, "Usage: depinsim presets"},
+		{[]string{"compare", "--help"}, "Usage: depinsim compare"},
+		{[]string{"invariants", "--help"}, "Usage: depinsim invariants"},
+		{[]string{"version", "--help"}, "Usage: depinsim version"},
 		{[]string{"--help"}, "Usage:"},
 		{[]string{"help"}, "depinsim run"},
 	} {
@@ -519,4 +544,33 @@ func TestRunDefaultOut(t *testing.T) {
 	code, _, stderr := cli(t, concat([]string{"run", "--reps", "1"}, shorter...)...)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "--force")
+}
+
+// TestRunInterrupted: a run cancelled (an interrupt) fails with exit code
+// 1 and leaves no file behind.
+func TestRunInterrupted(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "out")
+	var stdout, stderr bytes.Buffer
+	code := runContext(ctx, concat([]string{"run", "--out", dir, "--reps", "2"}, shorter...), &stdout, &stderr)
+	assert.Equal(t, exitRun, code)
+	assert.Contains(t, stderr.String(), "context canceled")
+	assert.Empty(t, stdout.String())
+	entries, err := os.ReadDir(parent)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "nothing half-written")
+}
+
+func TestRunCheckModes(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "out")
+	mustRun(t, concat([]string{"run", "--check=sample", "--out", dir, "--reps", "1", "--quiet"}, shorter...)...)
+	assert.FileExists(t, filepath.Join(dir, "manifest.json"))
+
+	code, _, stderr := cli(t, concat([]string{"run", "--check=often", "--out", filepath.Join(t.TempDir(), "x")}, shorter...)...)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, `--check: want event or sample, got "often"`)
 }

@@ -23,7 +23,8 @@ const module = "github.com/depinsim/depinsim"
 // it may import (ARCHITECTURE.md, "Dependency direction", with simtime as
 // the shared leaf every package may use).
 var allowed = map[string][]string{
-	"cmd":        {"scenarios", "sim", "reports", "market", "tokenomics", "simtime"},
+	"cmd":        {"runner", "scenarios", "sim", "reports", "simtime"},
+	"runner":     {"scenarios", "sim", "reports", "simtime"},
 	"scenarios":  {"sim", "agents", "market", "tokenomics", "simtime"},
 	"sim":        {"agents", "market", "tokenomics", "simtime"},
 	"agents":     {"market", "tokenomics", "simtime"},

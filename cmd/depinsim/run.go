@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+
+	"github.com/depinsim/depinsim/runner"
+	"github.com/depinsim/depinsim/scenarios"
+	"github.com/depinsim/depinsim/sim"
+)
+
+const runUsage = `Usage: depinsim run [SCENARIO.toml|PRESET] [flags]
+
+Runs a scenario file or a built-in preset (default: akash-2024) for its
+replications and writes, in the output folder: timeseries.csv,
+resources.csv, cohorts.csv (per provider cohort), summary.json,
+manifest.json, scenario.toml (the fully resolved scenario: running it
+again reproduces the run) and plots/. The data files grow as the
+replications finish, under temporary names until the end; a run that
+fails or is interrupted leaves none of them, and manifest.json is
+written last.
+
+Examples:
+  depinsim run
+  depinsim run akash-2024 --reps 10 --out out/ten
+  depinsim run my.toml --set sim.horizon=30d --set market.mechanism=akash-reverse
+  depinsim run akash-2024 --set market.mechanism=vickrey-reverse
+  depinsim run ionet-2024 --reps 1 --set market.peak_k=0
+  depinsim run akash-2024 --check=sample
+`
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", runUsage, stderr, stdout)
+	out := fs.String("out", "", "output folder (default out/<scenario name>)")
+	seed := fs.Int64("seed", -1, "master seed (overrides sim.seed)")
+	reps := fs.Int("reps", 0, "replications (overrides sim.replications)")
+	var sets []string
+	fs.StringArrayVar(&sets, "set", nil, "override a scenario key: path=value (repeatable), e.g. sim.horizon=30d")
+	quiet := fs.Bool("quiet", false, "no progress line and no summary table")
+	force := fs.Bool("force", false, "write into a non-empty output folder")
+	workers := fs.Int("workers", 0, "replications run in parallel (default: number of CPUs); results do not depend on it")
+	check := fs.String("check", "off", "check the economic invariants ('depinsim invariants' lists them): after every event (--check, slow) or at every sample (--check=sample, cheap); stop at the first violation")
+	fs.Lookup("check").NoOptDefVal = "event"
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 1 {
+		return badInput("want at most one scenario, got %d: %v", fs.NArg(), fs.Args())
+	}
+	arg := scenarios.DefaultPreset
+	if fs.NArg() == 1 {
+		arg = fs.Arg(0)
+	}
+	if fs.Changed("seed") {
+		if *seed < 0 {
+			return badInput("--seed: must be >= 0, got %d", *seed)
+		}
+		sets = append(sets, "sim.seed="+strconv.FormatInt(*seed, 10))
+	}
+	if fs.Changed("reps") {
+		if *reps < 1 {
+			return badInput("--reps: must be >= 1, got %d", *reps)
+		}
+		sets = append(sets, "sim.replications="+strconv.Itoa(*reps))
+	}
+	if *workers < 0 {
+		return badInput("--workers: must be >= 0, got %d", *workers)
+	}
+	mode, err := checkMode(*check)
+	if err != nil {
+		return err
+	}
+	l, err := loadScenario(arg, sets)
+	if err != nil {
+		return err
+	}
+	sc := l.sc
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", sc.Name)
+	}
+	if err := checkOutDir(dir, *force); err != nil {
+		return err
+	}
+
+	prog := newProgress(stderr, sc.Sim.Replications, *quiet || !isTerminal(stderr))
+	sink := runner.NewFileSink(dir, sc, runner.FileOptions{Source: l.src.Label(), Command: append([]string{"depinsim", "run"}, args...)})
+	res, err := runner.Run(ctx, sc, runner.Options{
+		Workers:  *workers,
+		Sink:     sink,
+		Progress: func(runner.Progress) { prog.done() },
+		Check:    mode,
+	})
+	prog.finish()
+	if err != nil {
+		return err
+	}
+	if !*quiet {
+		writeRunHeader(stdout, sc.Name, res)
+		fmt.Fprintln(stdout)
+		res.Summary().WriteTable(stdout)
+		fmt.Fprintf(stdout, "\nwrote %s/ (timeseries.csv, resources.csv, cohorts.csv, summary.json, manifest.json, scenario.toml, plots/)\n", dir)
+	}
+	return nil
+}
+
+// checkMode parses --check.
+func checkMode(s string) (sim.CheckMode, error) {
+	switch s {
+	case "off":
+		return sim.CheckOff, nil
+	case "event", "events":
+		return sim.CheckEvents, nil
+	case "sample", "samples":
+		return sim.CheckSamples, nil
+	}
+	return sim.CheckOff, badInput("--check: want event or sample, got %q", s)
+}
+
+// writeRunHeader writes the line that introduces a run's summary: its
+// label, replications, horizon, start, seed, events and wall time.
+func writeRunHeader(w io.Writer, label string, res *runner.Result) {
+	s := res.Scenario.Sim
+	fmt.Fprintf(w, "%s: %d replication(s) of %v from %v, seed %d: %d events in %.2f s\n",
+		label, s.Replications, s.Horizon.T(), s.Start, s.Seed, res.Events, res.Wall.Seconds())
+}

@@ -1,0 +1,196 @@
+package reports
+
+import (
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// RunWriter writes a run folder while the run goes on: it takes the
+// replications' recordings one at a time, in increasing Rep order,
+// appends their rows to timeseries.csv, resources.csv and cohorts.csv and
+// keeps what summary.json and the charts need in a RunStats, so that no
+// recording has to be kept once added. Close then writes summary.json,
+// scenario.toml, the charts in plots/ and, last, manifest.json. The files
+// are those WriteAll writes for the same recordings: the data files and
+// summary.json byte for byte.
+//
+// Nothing is half-written: the CSV files grow under temporary names and
+// take their names only in Close, and the folder's manifest.json is
+// removed when the writer starts (a folder without a manifest is
+// incomplete) and written last. Abort, or a failing Close, removes every
+// file the writer created. A RunWriter is not safe for concurrent use.
+type RunWriter struct {
+	dir      string
+	opt      Options
+	stats    *RunStats
+	csvs     []*csvFile
+	made     []string // files put in place by Close, removed by Abort
+	madeDirs []string // folders created by NewRunWriter, innermost first
+	closed   bool
+}
+
+// csvFile is one of the CSV files of a RunWriter.
+type csvFile struct {
+	tf   *tempFile
+	cw   *csv.Writer
+	row  []string
+	rows rowsFunc
+}
+
+// NewRunWriter starts writing the run folder dir (created as needed, with
+// dir/plots): it removes a previous manifest.json and opens the CSV files
+// under temporary names with their headers. opt labels the charts.
+func NewRunWriter(dir string, opt Options) (_ *RunWriter, err error) {
+	w := &RunWriter{dir: dir, opt: opt, stats: NewRunStats()}
+	defer func() {
+		if err != nil {
+			w.Abort()
+		}
+	}()
+	for _, d := range []string{dir, filepath.Join(dir, PlotsDir)} {
+		if _, err := os.Stat(d); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return nil, err
+			}
+			w.madeDirs = append([]string{d}, w.madeDirs...)
+		}
+	}
+	if err := os.Remove(filepath.Join(dir, ManifestFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	for _, f := range []struct {
+		name   string
+		header []string
+		rows   rowsFunc
+	}{
+		{TimeseriesFile, TimeseriesHeader(), timeseriesRows},
+		{ResourcesFile, ResourcesHeader, resourcesRows},
+		{CohortsFile, CohortsHeader, cohortsRows},
+	} {
+		tf, err := createTemp(filepath.Join(dir, f.name))
+		if err != nil {
+			return nil, err
+		}
+		c := &csvFile{tf: tf, cw: csv.NewWriter(tf.w), row: make([]string, len(f.header)), rows: f.rows}
+		w.csvs = append(w.csvs, c)
+		if err := c.cw.Write(f.header); err != nil {
+			return nil, fmt.Errorf("write %s: %w", tf.path, err)
+		}
+	}
+	return w, nil
+}
+
+// Stats returns the statistics of the replications added so far.
+func (w *RunWriter) Stats() *RunStats { return w.stats }
+
+// Add appends rec's rows to the CSV files and adds it to the statistics.
+// Recordings must come in increasing Rep order and sample at the same
+// times (see RunStats.Add). After an error the writer is to be aborted.
+func (w *RunWriter) Add(rec *Recording) error {
+	if w.closed {
+		return fmt.Errorf("reports: RunWriter for %s is closed", w.dir)
+	}
+	if err := w.stats.Add(rec); err != nil {
+		return err
+	}
+	for _, c := range w.csvs {
+		if err := c.rows(c.cw, rec, c.row); err != nil {
+			return fmt.Errorf("write %s: %w", c.tf.path, err)
+		}
+		// hand the rows to the file's buffer, which writes them out as it
+		// fills, so that memory does not grow with the run
+		c.cw.Flush()
+		if err := c.cw.Error(); err != nil {
+			return fmt.Errorf("write %s: %w", c.tf.path, err)
+		}
+	}
+	return nil
+}
+
+// Close completes the folder: it puts the CSV files in place, writes
+// summary.json, scenario.toml (scenarioTOML verbatim), the charts of
+// PlotFiles and, last, manifest.json (man, whose ScenarioSHA256 is set to
+// the SHA-256 of scenarioTOML when empty). On failure it removes every
+// file it created and returns the error.
+func (w *RunWriter) Close(man Manifest, scenarioTOML []byte) (err error) {
+	if w.closed {
+		return fmt.Errorf("reports: RunWriter for %s is closed", w.dir)
+	}
+	defer func() {
+		if err != nil {
+			w.Abort()
+		}
+	}()
+	for _, c := range w.csvs {
+		c.cw.Flush()
+		if err := c.cw.Error(); err != nil {
+			return fmt.Errorf("write %s: %w", c.tf.path, err)
+		}
+		if err := c.tf.commit(); err != nil {
+			return err
+		}
+		w.made = append(w.made, c.tf.path)
+	}
+	w.csvs = nil
+	path := func(name string) string { return filepath.Join(w.dir, name) }
+	write := func(name string, f func(io.Writer) error) error {
+		if err := WriteFileAtomic(path(name), f); err != nil {
+			return err
+		}
+		w.made = append(w.made, path(name))
+		return nil
+	}
+	if err := write(SummaryFile, w.stats.Summary().WriteJSON); err != nil {
+		return err
+	}
+	if err := write(ScenarioFile, func(out io.Writer) error {
+		_, err := out.Write(scenarioTOML)
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, f := range PlotFiles { // removed by Abort if drawing fails half-way
+		w.made = append(w.made, filepath.Join(w.dir, PlotsDir, f))
+	}
+	if err := WriteCharts(path(PlotsDir), w.stats.Charts(), w.opt); err != nil {
+		return err
+	}
+	if man.ScenarioSHA256 == "" {
+		h := sha256.Sum256(scenarioTOML)
+		man.ScenarioSHA256 = hex.EncodeToString(h[:])
+	}
+	if err := write(ManifestFile, man.WriteJSON); err != nil {
+		return err
+	}
+	w.closed = true
+	return nil
+}
+
+// Abort stops writing and removes what the writer created: the temporary
+// CSV files, any file Close put in place, and the folders NewRunWriter
+// created when they are empty. It does nothing after a successful Close.
+func (w *RunWriter) Abort() {
+	if w.closed {
+		return
+	}
+	w.closed = true
+	for _, c := range w.csvs {
+		c.tf.abort()
+	}
+	w.csvs = nil
+	for _, p := range w.made {
+		os.Remove(p)
+	}
+	w.made = nil
+	for _, d := range w.madeDirs {
+		if fi, err := os.Lstat(d); err == nil && fi.IsDir() {
+			os.Remove(d) // only when empty
+		}
+	}
+}

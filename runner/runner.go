@@ -1,0 +1,284 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/depinsim/depinsim/reports"
+	"github.com/depinsim/depinsim/scenarios"
+	"github.com/depinsim/depinsim/sim"
+)
+
+// Options configure a run.
+type Options struct {
+	// Workers is the number of replications run at once (0: GOMAXPROCS).
+	// Results do not depend on it.
+	Workers int
+	// Sink receives each replication as it finishes, in replication
+	// order; nil keeps none (the Result still has the summary).
+	Sink Sink
+	// Recorder, when set, gives replication rep a recorder that also
+	// sees its samples as they are produced. It is called, and its
+	// recorder used, on the goroutine running the replication.
+	Recorder func(rep int) sim.Recorder
+	// Progress, when set, is called each time a replication finishes,
+	// on the goroutine that called Run.
+	Progress func(Progress)
+	// Check, when not sim.CheckOff, replaces the configuration's
+	// Config.Check: when the invariants are checked (after every event,
+	// or at every sample).
+	Check sim.CheckMode
+}
+
+// Progress reports how far a run is.
+type Progress struct {
+	// Run is the index of the run among a comparison's scenarios (0 for
+	// Run and RunConfig).
+	Run int
+	// Label is the run's label: the scenario's name, or its label in a
+	// comparison; empty for RunConfig.
+	Label string
+	// Done is the number of its replications finished, of Total.
+	Done, Total int
+}
+
+// Replication is one finished replication, as a Sink receives it.
+type Replication struct {
+	// Result is the replication's rep, seed, events and samples.
+	Result sim.Result
+	// Recording holds its samples. A sink may keep it; the runner does
+	// not change it.
+	Recording *reports.Recording
+}
+
+// Result is a finished run.
+type Result struct {
+	// Scenario is the scenario run, nil for RunConfig.
+	Scenario *scenarios.Scenario
+	// Config is the configuration run.
+	Config *sim.Config
+	// Replications holds each replication's result, in replication order.
+	Replications []sim.Result
+	// Events is the number of events processed over all replications.
+	Events uint64
+	// Wall is the elapsed wall-clock time of the run.
+	Wall time.Duration
+	// Stats holds what the run's summary, charts and comparison figures
+	// need (reports.RunStats), accumulated from every replication.
+	Stats *reports.RunStats
+
+	summary *reports.Summary
+}
+
+// Summary returns the statistics across the run's replications: each
+// metric's mean over time and final value, per replication and with 95%
+// confidence intervals (what summary.json holds).
+func (r *Result) Summary() *reports.Summary {
+	if r.summary == nil {
+		r.summary = r.Stats.Summary()
+	}
+	return r.summary
+}
+
+// Run runs the scenario's replications (sim.replications of them, from
+// the master seed sim.seed) and streams them to opt.Sink. An error
+// building the scenario's configuration (a mechanism's parameters) is
+// returned as it is, before anything runs.
+func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, error) {
+	cfg, err := sc.Config()
+	if err != nil {
+		return nil, err
+	}
+	return run(ctx, job{label: sc.Name, sc: sc, cfg: cfg, n: sc.Sim.Replications}, opt)
+}
+
+// RunConfig runs replications 0..n-1 of cfg (replication rep with the
+// seed sim.ReplicationSeed(cfg.Sim.Seed, rep)) and streams them to
+// opt.Sink. cfg is not modified.
+func RunConfig(ctx context.Context, cfg *sim.Config, n int, opt Options) (*Result, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("runner: %d replications: want at least 1", n)
+	}
+	return run(ctx, job{cfg: cfg, n: n}, opt)
+}
+
+// job is one run: a configuration and its replications.
+type job struct {
+	index int    // position in a comparison
+	label string // for Progress
+	sc    *scenarios.Scenario
+	cfg   *sim.Config
+	n     int
+}
+
+// seed returns the seed of replication rep.
+func (j job) seed(rep int) uint64 { return sim.ReplicationSeed(uint64(j.cfg.Sim.Seed), rep) }
+
+// outcome is what a worker returns for one replication.
+type outcome struct {
+	rep int
+	res sim.Result
+	rec *reports.Recording
+	err error
+}
+
+// run runs j's replications on the pool and streams them, in order, to
+// the run's statistics and opt.Sink; it closes the sink on success and
+// aborts it on failure.
+func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
+	start := time.Now()
+	if opt.Check != sim.CheckOff {
+		c := *j.cfg
+		c.Check = opt.Check
+		j.cfg = &c
+	}
+	sink := opt.Sink
+	defer func() {
+		if err != nil && sink != nil {
+			sink.Abort()
+		}
+	}()
+
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, j.n)
+	window := 2 * workers // replications dispatched but not yet delivered
+
+	inner, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan int)
+	results := make(chan outcome)
+	for range workers {
+		go func() {
+			for rep := range jobs {
+				results <- replicate(inner, j, rep, opt.Recorder)
+			}
+		}()
+	}
+
+	res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats()}
+	pending := map[int]outcome{} // finished, waiting for the replications before them
+	next, deliver, inflight, done := 0, 0, 0, 0
+	var failure error // the first replication's or sink's error
+	failRep := j.n
+	fail := func(rep int, err error) {
+		if failure == nil || rep < failRep {
+			failure, failRep = err, rep
+		}
+		cancel()
+	}
+	for {
+		dispatch := failure == nil && ctx.Err() == nil && next < j.n && next < deliver+window
+		if !dispatch && inflight == 0 {
+			break
+		}
+		var send chan<- int
+		if dispatch {
+			send = jobs
+		}
+		select {
+		case send <- next:
+			next++
+			inflight++
+		case o := <-results:
+			inflight--
+			if o.err != nil {
+				var re *ReplicationError
+				if errors.As(o.err, &re) {
+					fail(o.rep, o.err)
+				} // else stopped by the context: the run's error is the context's
+				continue
+			}
+			done++
+			if opt.Progress != nil {
+				opt.Progress(Progress{Run: j.index, Label: j.label, Done: done, Total: j.n})
+			}
+			pending[o.rep] = o
+			for failure == nil {
+				o, ok := pending[deliver]
+				if !ok {
+					break
+				}
+				delete(pending, deliver)
+				if err := res.deliver(o, sink); err != nil {
+					fail(o.rep, err)
+					break
+				}
+				deliver++
+			}
+		}
+	}
+	close(jobs)
+	if failure != nil {
+		return nil, failure
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("run stopped after %d of %d replications: %w", deliver, j.n, err)
+	}
+	res.Wall = time.Since(start)
+	if sink != nil {
+		if err := sink.Close(res); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// deliver adds a finished replication to the result and hands it to
+// sink.
+func (r *Result) deliver(o outcome, sink Sink) error {
+	if err := r.Stats.Add(o.rec); err != nil {
+		return fmt.Errorf("replication %d: %w", o.rep, err)
+	}
+	r.Replications = append(r.Replications, o.res)
+	r.Events += o.res.Events
+	if sink != nil {
+		if err := sink.Add(Replication{Result: o.res, Recording: o.rec}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replicate runs replication rep of j, recording it in memory (and to the
+// extra recorder of newRecorder). A panic becomes a *ReplicationError
+// with the stack; so does an error of the world (a broken invariant).
+func replicate(ctx context.Context, j job, rep int, newRecorder func(int) sim.Recorder) (o outcome) {
+	seed := j.seed(rep)
+	o.rep = rep
+	defer func() {
+		if v := recover(); v != nil {
+			o.err = &ReplicationError{Rep: rep, Seed: seed, Err: panicError(v), Stack: debug.Stack()}
+		}
+	}()
+	mem := reports.NewMemory()
+	var rec sim.Recorder = mem
+	if newRecorder != nil {
+		if extra := newRecorder(rep); extra != nil {
+			rec = sim.RecorderFunc(func(s *sim.Sample) {
+				mem.Record(s)
+				extra.Record(s)
+			})
+		}
+	}
+	w := sim.NewWorld(j.cfg, rep, seed, rec)
+	res, err := w.RunContext(ctx)
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			o.err = err
+			return o
+		}
+		o.err = &ReplicationError{Rep: rep, Seed: seed, Err: err}
+		return o
+	}
+	o.res = res
+	o.rec = mem.Recording()
+	o.rec.Rep = rep // also without samples
+	return o
+}
