@@ -1,4 +1,4 @@
-// Package archtest enforces the package layout of ARCHITECTURE.md: the
+// Package archtest enforces the package layout of docs/architecture.md: the
 // dependency direction between the module's packages, the leaves' imports
 // and a doc.go in every package.
 package archtest
@@ -20,7 +20,7 @@ import (
 const module = "github.com/depinsim/depinsim"
 
 // allowed lists, per top-level package of the module, the module packages
-// it may import (ARCHITECTURE.md, "Dependency direction", with simtime as
+// it may import (docs/architecture.md, "Packages and what they own", with simtime as
 // the shared leaf every package may use).
 var allowed = map[string][]string{
 	"cmd":        {"runner", "scenarios", "sim", "reports", "simtime"},
@@ -121,7 +121,7 @@ func TestDependencyDirection(t *testing.T) {
 		from, _ := top(p.ImportPath)
 		ok, known := allowed[from]
 		if !known {
-			t.Errorf("%s: top-level package %q is not in the dependency table of ARCHITECTURE.md (add it to allowed)", p.ImportPath, from)
+			t.Errorf("%s: top-level package %q is not in the dependency table of docs/architecture.md (add it to allowed)", p.ImportPath, from)
 			continue
 		}
 		for _, imp := range p.Imports {
@@ -190,7 +190,7 @@ func TestEveryPackageHasDocGo(t *testing.T) {
 			continue // test-only packages (like this one) have no package docs to show
 		}
 		if !contains(p.GoFiles, "doc.go") {
-			t.Errorf("%s: no doc.go (every package has a doc.go overview, ARCHITECTURE.md house rule 10)", p.ImportPath)
+			t.Errorf("%s: no doc.go (every package has a doc.go overview, docs/architecture.md rule 8)", p.ImportPath)
 			continue
 		}
 		f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(p.Dir, "doc.go"), nil, parser.PackageClauseOnly|parser.ParseComments)
