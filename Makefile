@@ -1,8 +1,13 @@
 # depinsim: the two commands a newcomer needs are `make run` and `make test`.
 GO ?= go
 BIN := bin/depinsim
+# staticcheck, run from the module proxy at a fixed version (no tool in go.mod)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# the tests of the worker pool that the race detector runs in `make test`
+# (test-long runs it on every test of the packages with goroutines)
+RACE_POOL := TestRunConfigWorkers|TestRunReorderWindow|TestRunCancel|TestReplicationPanic|TestCompare$$
 
-.PHONY: run test build bench verify r1 clean
+.PHONY: run test test-long build bench verify r1 clean
 
 ## run: build and run the default scenario (akash-2024) into out/akash-2024
 run: build
@@ -12,24 +17,38 @@ run: build
 build:
 	$(GO) build -o $(BIN) ./cmd/depinsim
 
-## test: vet, the whole test suite, and the race detector on the kernel, market and runner (the worker pool)
+## test: vet, the test suite in -short mode (property tests on fewer seeds;
+## the full-year calibration and conformance tests are skipped: test-long),
+## and the race detector on the worker pool. About a minute of CPU.
 test:
 	$(GO) vet ./...
-	$(GO) test ./...
-	$(GO) test -race -short ./sim/ ./market/ ./runner/
+	$(GO) test -short ./...
+	$(GO) test -race -short -run '$(RACE_POOL)' ./runner/
 
-## bench: Go benchmarks (kernel, auction index, reports)
+## test-long: every test in full: the full-year calibration and conformance
+## tests (akash-2024's ranges, io.net's snapshot and decline, R1's 10-seed
+## acceptance), the property tests over all their seeds, and the race
+## detector on every test of the packages that run goroutines
+test-long:
+	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 ./runner/ ./cmd/depinsim/
+
+## bench: Go benchmarks (kernel, R1 and the presets per event, auction index, mechanisms, settlement, reports)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./sim/ ./market/ ./reports/
+	$(GO) test -run '^$$' -bench . -benchmem ./sim/ ./scenarios/ ./market/ ./tokenomics/ ./reports/
 
 ## r1: workload R1 (docs/bench/r1.md), one simulated year, seed 1
 r1: build
 	$(BIN) run scenarios/bench/r1.toml --out out/r1 --force
 
-## verify: formatting and vet
+## verify: formatting, vet, go.mod tidy, staticcheck, and a build for darwin and windows
 verify:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
+	$(GO) mod tidy -diff
+	$(GO) run $(STATICCHECK) ./...
+	GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null ./...
+	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./...
 
 clean:
 	rm -rf bin out
