@@ -2,7 +2,6 @@ package reports
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -612,13 +611,7 @@ type CompareScenarioInfo struct {
 
 // WriteJSON writes m as indented JSON followed by a newline.
 func (m *CompareManifest) WriteJSON(w io.Writer) error {
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
-	b = append(b, '\n')
-	_, err = w.Write(b)
-	return err
+	return writeJSON(w, m)
 }
 
 // WriteComparison writes the comparison's own files to dir (created as

@@ -61,7 +61,12 @@ func NewRepInfo(r sim.Result) RepInfo {
 
 // WriteJSON writes m as indented JSON followed by a newline.
 func (m *Manifest) WriteJSON(w io.Writer) error {
-	b, err := json.MarshalIndent(m, "", "  ")
+	return writeJSON(w, m)
+}
+
+// writeJSON writes v as indented JSON followed by a newline.
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -284,31 +284,7 @@ func (s *sampleCursor) find(c *csvReader, rep int, t sim.Time, field string) (*R
 
 // readResources reads resources.csv into recs.
 func readResources(path string, recs []*Recording) error {
-	c, err := openCSV(path)
-	if err != nil {
-		return err
-	}
-	defer c.f.Close()
-	if err := c.header(ResourcesHeader); err != nil {
-		return err
-	}
-	cur := sampleCursor{recs: recs}
-	for {
-		row, err := c.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		rep, t, err := c.repAndTime(row)
-		if err != nil {
-			return err
-		}
-		rec, i, err := cur.find(c, rep, t, row[1])
-		if err != nil {
-			return err
-		}
+	return readLong(path, ResourcesHeader, recs, func(c *csvReader, rec *Recording, i int, row []string) (err error) {
 		rs := sim.ResourceSample{Resource: row[2]}
 		for k, p := range []*float64{&rs.Capacity, &rs.Allocated, &rs.Utilization, &rs.MedianPriceUSDHour} {
 			if *p, err = c.float(row[3+k], ResourcesHeader[3+k]); err != nil {
@@ -316,36 +292,13 @@ func readResources(path string, recs []*Recording) error {
 			}
 		}
 		rec.Resources[i] = append(rec.Resources[i], rs)
-	}
+		return nil
+	})
 }
 
 // readCohorts reads cohorts.csv into recs.
 func readCohorts(path string, recs []*Recording) error {
-	c, err := openCSV(path)
-	if err != nil {
-		return err
-	}
-	defer c.f.Close()
-	if err := c.header(CohortsHeader); err != nil {
-		return err
-	}
-	cur := sampleCursor{recs: recs}
-	for {
-		row, err := c.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		rep, t, err := c.repAndTime(row)
-		if err != nil {
-			return err
-		}
-		rec, i, err := cur.find(c, rep, t, row[1])
-		if err != nil {
-			return err
-		}
+	return readLong(path, CohortsHeader, recs, func(c *csvReader, rec *Recording, i int, row []string) (err error) {
 		cs := sim.CohortSample{Cohort: row[2], Kind: row[3]}
 		if cs.Providers, err = strconv.Atoi(row[4]); err != nil {
 			return c.errorf("providers: not a whole number: %q", row[4])
@@ -356,5 +309,41 @@ func readCohorts(path string, recs []*Recording) error {
 			}
 		}
 		rec.Cohorts[i] = append(rec.Cohorts[i], cs)
+		return nil
+	})
+}
+
+// readLong reads a long-format file (rep, t_hours, then one row per
+// resource or cohort of a sample) with the given header into recs: add
+// parses each row into sample i of rec, the recording of its rep.
+func readLong(path string, header []string, recs []*Recording, add func(c *csvReader, rec *Recording, i int, row []string) error) error {
+	c, err := openCSV(path)
+	if err != nil {
+		return err
+	}
+	defer c.f.Close()
+	if err := c.header(header); err != nil {
+		return err
+	}
+	cur := sampleCursor{recs: recs}
+	for {
+		row, err := c.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		rep, t, err := c.repAndTime(row)
+		if err != nil {
+			return err
+		}
+		rec, i, err := cur.find(c, rep, t, row[1])
+		if err != nil {
+			return err
+		}
+		if err := add(c, rec, i, row); err != nil {
+			return err
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -121,13 +120,7 @@ func Summarize(recs []*Recording) *Summary {
 
 // WriteJSON writes s as indented JSON followed by a newline.
 func (s *Summary) WriteJSON(w io.Writer) error {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return err
-	}
-	b = append(b, '\n')
-	_, err = w.Write(b)
-	return err
+	return writeJSON(w, s)
 }
 
 // zeroOrNaN reports whether ms is zero or NaN in every replication: both

@@ -21,16 +21,6 @@ const (
 	RoleProvider
 )
 
-var roleNames = [...]string{"escrow", "pool", "holders", "provider"}
-
-// String returns the role's name.
-func (r Role) String() string {
-	if int(r) < len(roleNames) {
-		return roleNames[r]
-	}
-	return fmt.Sprintf("role(%d)", r)
-}
-
 // PostingKind says what a posting does.
 type PostingKind uint8
 

@@ -94,3 +94,14 @@ func isTerminal(w io.Writer) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
+
+// parseNoArgs parses the flags of a command that takes no arguments.
+func parseNoArgs(fs *pflag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return badInput("takes no arguments")
+	}
+	return nil
+}

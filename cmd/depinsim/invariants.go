@@ -20,11 +20,8 @@ numbers, and exits with code 1.
 
 func cmdInvariants(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("invariants", invariantsUsage, stderr, stdout)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return badInput("takes no arguments")
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	for _, inv := range sim.Invariants() {

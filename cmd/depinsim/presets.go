@@ -16,11 +16,8 @@ Lists the built-in presets (run one with 'depinsim run NAME').
 
 func cmdPresets(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("presets", presetsUsage, stderr, stdout)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return badInput("takes no arguments")
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	for _, name := range scenarios.Presets() {

@@ -17,11 +17,8 @@ from, when known) and of Go.
 
 func cmdVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("version", versionUsage, stderr, stdout)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return badInput("takes no arguments")
 	}
 	fmt.Fprintf(stdout, "depinsim %s (%s)\n", runner.BuildVersion(), runtime.Version())
 	return nil
