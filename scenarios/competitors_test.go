@@ -42,12 +42,13 @@ func windowMean(reps [][][]float64, m, from, to int) float64 {
 	return sum / float64(n)
 }
 
-// TestIONet2024Snapshot checks ionet-2024 against the figures it is built
-// on (docs/model/calibration-akash-2024q1.md and competitors.md §1.8): the
-// March-2024 snapshot's 51,738 GPUs and 10,206 CPUs listed with 30% to 40%
-// in use; after the airdrop seasons, about 12,000 real GPUs by the summer
-// and about 7,600 on average in Q4 2024: some 85% of the headline supply
-// gone.
+// TestIONet2024Snapshot checks ionet-2024 over its year against the
+// figures it is built on (docs/model/calibration-akash-2024q1.md and
+// docs/model/competitors.md §1.8): after the airdrop seasons, about 12,000
+// real GPUs by the summer and about 7,600 on average in Q4 2024: some 85%
+// of the March-2024 snapshot's 51,738 GPUs gone. The snapshot itself (the
+// GPUs and CPUs listed at the start, 30% to 40% in use in its weeks) is
+// checked by testdata/scripts/ionet-2024.txt.
 func TestIONet2024Snapshot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the full preset")
@@ -56,13 +57,7 @@ func TestIONet2024Snapshot(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, market.PostedPriceName, sc.Market["mechanism"])
 	reps := series(t, sc) // daily samples from the start
-	for _, r := range reps {
-		assert.Equal(t, 51738.0, r[0][sim.MGPUsTotal], "GPUs listed at the snapshot")
-		assert.Equal(t, 10206.0, r[0][sim.MCPUsTotal], "CPUs listed at the snapshot")
-	}
-	// the market fills within two days; days 3-14 are the snapshot's weeks
-	u := windowMean(reps, sim.MGPUUtilization, 3, 15)
-	assert.True(t, u >= 0.30 && u <= 0.40, "GPU utilization in the snapshot's weeks %.3f, want 30%%-40%%", u)
+	// the mercenary and fake capacity leaves after the seasons
 	summer := windowMean(reps, sim.MGPUsTotal, 85, 96) // late June
 	assert.InDelta(t, 12000, summer, 3000, "about 12,000 real GPUs after the purge and S1")
 	q4 := windowMean(reps, sim.MGPUsTotal, 195, 287) // 2024-10-01 to 12-31
@@ -78,10 +73,11 @@ func TestIONet2024Snapshot(t *testing.T) {
 	assert.Less(t, last[sim.MBurnedTotal], last[sim.MFeesTotal], "half of the fees are burned")
 }
 
-// TestRender2024Snapshot checks render-2024: 4,458 GPUs and 197 CPUs
-// listed and almost unused (docs/model/calibration-akash-2024q1.md); node operators are paid only
-// by emissions (the payments are burned but for the 5% fee), and the
-// emission is the post-RNP-013 budget.
+// TestRender2024Snapshot checks render-2024 over its year: node operators
+// are paid the post-RNP-013 emission budget, and the capacity stays almost
+// unused. The snapshot at the start (4,458 GPUs and 197 CPUs,
+// docs/model/calibration-akash-2024q1.md), the burned payments and the
+// queue are checked by testdata/scripts/render-2024.txt.
 func TestRender2024Snapshot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the full preset")
@@ -90,41 +86,11 @@ func TestRender2024Snapshot(t *testing.T) {
 	require.NoError(t, err)
 	reps := series(t, sc)
 	for _, r := range reps {
-		assert.Equal(t, 4458.0, r[0][sim.MGPUsTotal])
-		assert.Equal(t, 197.0, r[0][sim.MCPUsTotal])
 		last := r[len(r)-1]
-		assert.Zero(t, last[sim.MProviderIncomeUSDTotal], "no lease income: payments are burned")
-		assert.Positive(t, last[sim.MBurnedTotal])
 		// 1,080,000 RENDER a year, the job share only for GPUs in leases
 		assert.InDelta(t, 1_080_000, last[sim.MEmissionsTotal], 1_080_000*0.01)
-		assert.Positive(t, last[sim.MOrdersQueuedTotal]+last[sim.MOrdersUnservedTotal], "the cheapest tier's price excludes some tenants")
 	}
 	u := windowMean(reps, sim.MGPUUtilization, 0, len(reps[0]))
 	assert.Less(t, u, 0.10, "almost unused")
 	assert.Positive(t, u)
-}
-
-// TestGensynVerifiedMarket checks gensyn: a fixed supply (nothing minted),
-// verification overhead and disputes at the configured rates, and slashed
-// stakes paid out.
-func TestGensynVerifiedMarket(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the full preset")
-	}
-	sc, err := Load("gensyn", []string{"sim.replications=2"})
-	require.NoError(t, err)
-	reps := series(t, sc)
-	for _, r := range reps {
-		last := r[len(r)-1]
-		assert.Zero(t, last[sim.MMintedTotal], "a fixed supply")
-		assert.LessOrEqual(t, last[sim.MTokenSupply], 10e9)
-		done := last[sim.MLeasesClosedTenantTotal]
-		require.Positive(t, done)
-		// disputes: false fails (1%) plus caught cheats (1% x 95%)
-		p := 0.01 + 0.01*0.95
-		sd := math.Sqrt(done * p * (1 - p))
-		assert.InDelta(t, done*p, last[sim.MDisputesTotal], 5*sd)
-		assert.Positive(t, last[sim.MSlashedTotal])
-		assert.Positive(t, last[sim.MVerificationUnitHoursTotal])
-	}
 }

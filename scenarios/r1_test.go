@@ -106,53 +106,6 @@ func TestR1FullYear(t *testing.T) {
 	}
 }
 
-// TestR1ShortHorizon runs R1 for 876 h (a tenth of a year) over 10 seeds.
-// docs/bench/r1.md gives 876-h figures for seed 1 only (orders 87,500, leases
-// 68,732, unserved 17,989, events 801,749, util 0.8958): one draw from the
-// distribution our 10 seeds sample. So the 10-seed means of orders, util
-// and leases must lie within
-// three standard deviations of a single seed's value, sd measured across
-// our seeds: |mean - ref| <= 3 sd sqrt(1 + 1/10). The mean price is checked
-// against the reference 10-seed mean (1.0191) with docs/bench/r1.md's 1.5%, since seed
-// 1 is the cheapest of its ten and price does not depend on the horizon.
-// Unserved orders and events depend most on seed 1's own prices (its
-// 876-h values sit about 2.5 and 4.5 of our seed-to-seed sd above our
-// mean); for them TestR1FullYear applies docs/bench/r1.md's 10-seed acceptance, and
-// here only the accounting identities are checked.
-func TestR1ShortHorizon(t *testing.T) {
-	xs := runR1(t, "876h", 10)
-	checks := []struct {
-		name string
-		f    func(r1Stats) float64
-		want float64
-	}{
-		{"orders", func(s r1Stats) float64 { return s.orders }, 87500},
-		{"util", func(s r1Stats) float64 { return s.util }, 0.8957521404109589},
-		{"leases", func(s r1Stats) float64 { return s.leases }, 68732},
-	}
-	for _, c := range checks {
-		m := meanR1(xs, c.f)
-		v := 0.0
-		for _, x := range xs {
-			v += (c.f(x) - m) * (c.f(x) - m)
-		}
-		sd := math.Sqrt(v / float64(len(xs)-1))
-		bound := 3 * sd * math.Sqrt(1+1.0/float64(len(xs)))
-		t.Logf("R1 876h %s: mean over 10 seeds %.6g (sd %.3g), seed-1 reference %.6g, |diff| %.3g <= %.3g", c.name, m, sd, c.want, math.Abs(m-c.want), bound)
-		assert.LessOrEqual(t, math.Abs(m-c.want), bound, c.name)
-		assert.Greater(t, sd, 0.0, "seeds must differ")
-	}
-	for _, x := range xs {
-		assert.Equal(t, 876.0, x.samples)
-		assert.GreaterOrEqual(t, x.attempts, x.orders, "every order is attempted at least once")
-		assert.LessOrEqual(t, x.attempts, 25*x.orders, "at most 25 attempts per order")
-		assert.LessOrEqual(t, x.leases+x.unserved, x.orders)
-		assert.LessOrEqual(t, x.leaseEnds, x.leases)
-	}
-	price := meanR1(xs, func(s r1Stats) float64 { return s.meanPrice })
-	assert.LessOrEqual(t, relDiff(price, 1.0191), 0.015, "mean_price")
-}
-
 // r1AllocBudget is the most allocations per event the kernel may make on
 // workload R1 in steady state. R1's events (arrivals, auction attempts,
 // lease ends, samples) need none once the buffers have grown; a few
