@@ -163,6 +163,7 @@ func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
 	}
 
 	res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats()}
+	keeper, lent := sink.(statsKeeper) // a sink that keeps the statistics itself lends them
 	pending := map[int]outcome{} // finished, waiting for the replications before them
 	next, deliver, inflight, done := 0, 0, 0, 0
 	var failure error // the first replication's or sink's error
@@ -206,7 +207,7 @@ func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
 					break
 				}
 				delete(pending, deliver)
-				if err := res.deliver(o, sink); err != nil {
+				if err := res.deliver(o, sink, !lent); err != nil {
 					fail(o.rep, err)
 					break
 				}
@@ -222,6 +223,9 @@ func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
 		return nil, fmt.Errorf("run stopped after %d of %d replications: %w", deliver, j.n, err)
 	}
 	res.Wall = time.Since(start)
+	if lent {
+		res.Stats = keeper.runStats()
+	}
 	if sink != nil {
 		if err := sink.Close(res); err != nil {
 			return nil, err
@@ -230,11 +234,13 @@ func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
 	return res, nil
 }
 
-// deliver adds a finished replication to the result and hands it to
-// sink.
-func (r *Result) deliver(o outcome, sink Sink) error {
-	if err := r.Stats.Add(o.rec); err != nil {
-		return fmt.Errorf("replication %d: %w", o.rep, err)
+// deliver adds a finished replication to the result (and to its
+// statistics when stats is set) and hands it to sink.
+func (r *Result) deliver(o outcome, sink Sink, stats bool) error {
+	if stats {
+		if err := r.Stats.Add(o.rec); err != nil {
+			return fmt.Errorf("replication %d: %w", o.rep, err)
+		}
 	}
 	r.Replications = append(r.Replications, o.res)
 	r.Events += o.res.Events

@@ -23,6 +23,14 @@ type Sink interface {
 	Abort()
 }
 
+// statsKeeper is a sink that accumulates the run's statistics itself
+// (FileSink, whose writer needs them for summary.json and the charts): the
+// run then reads them from it rather than accumulating them twice.
+type statsKeeper interface {
+	// runStats returns the statistics of the replications added.
+	runStats() *reports.RunStats
+}
+
 // MemorySink keeps every replication in memory: for tests and for small
 // runs whose recordings a program wants to read.
 type MemorySink struct {
@@ -91,6 +99,14 @@ func (f *FileSink) Add(rep Replication) error {
 		return fmt.Errorf("writing %s: %w", f.dir, err)
 	}
 	return nil
+}
+
+// runStats returns the statistics the writer keeps.
+func (f *FileSink) runStats() *reports.RunStats {
+	if f.w == nil {
+		return reports.NewRunStats()
+	}
+	return f.w.Stats()
 }
 
 // Close writes the summary, the scenario, the charts and, last, the

@@ -83,6 +83,7 @@ type marketSide struct {
 	maxBids int // bids an order accepts (market.Windowed; 0: no limit)
 	rng     *rand.Rand
 	cands   []int32
+	order   market.Order // the order being cleared: the mechanism's pointer to it makes no order escape to the heap
 }
 
 func newMarketSide(m market.Mechanism, st Streams) marketSide {
@@ -206,7 +207,8 @@ func (w *World) releaseBids(id int32, keep int) {
 func (w *World) clear(id int32, o *market.Order) bool {
 	d := &w.deps.d[id]
 	m := &w.mkt
-	out := m.mech.Clear(o, d.bids, m.rng)
+	m.order = *o
+	out := m.mech.Clear(&m.order, d.bids, m.rng)
 	if out.Winner >= 0 && (out.Price > d.maxRate || out.Price <= 0 && d.bids[out.Winner].Price > 0) {
 		panic(fmt.Sprintf("sim: mechanism %s priced order %d at %d above its max %d", m.mech.Name(), id, out.Price, d.maxRate))
 	}
