@@ -164,7 +164,7 @@ func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
 
 	res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats()}
 	keeper, lent := sink.(statsKeeper) // a sink that keeps the statistics itself lends them
-	pending := map[int]outcome{} // finished, waiting for the replications before them
+	pending := map[int]outcome{}       // finished, waiting for the replications before them
 	next, deliver, inflight, done := 0, 0, 0, 0
 	var failure error // the first replication's or sink's error
 	failRep := j.n
