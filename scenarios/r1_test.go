@@ -138,21 +138,3 @@ func TestR1AllocationBudget(t *testing.T) {
 	t.Logf("%.0f allocations in %d events: %.5f per event", allocs, events, perEvent)
 	assert.LessOrEqual(t, perEvent, r1AllocBudget, "allocations per event on R1")
 }
-
-// BenchmarkR1 runs workload R1 (30 days, seed 1) per op and reports the
-// kernel's time per event; the whole-year run is `make r1`.
-func BenchmarkR1(b *testing.B) {
-	sc, err := Load("bench/r1.toml", []string{"sim.horizon=30d"})
-	require.NoError(b, err)
-	cfg, err := sc.Config()
-	require.NoError(b, err)
-	b.ReportAllocs()
-	events := uint64(0)
-	for b.Loop() {
-		w := sim.NewWorld(cfg, 0, sim.ReplicationSeed(uint64(sc.Sim.Seed), 0), sim.RecorderFunc(func(*sim.Sample) {}))
-		res, err := w.Run()
-		require.NoError(b, err)
-		events += res.Events
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
-}
