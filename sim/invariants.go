@@ -44,8 +44,8 @@ type InvariantError struct {
 
 // Error names the invariant, the time, the event and the reason.
 func (e *InvariantError) Error() string {
-	return fmt.Sprintf("sim: invariant %s violated at t=%v (%.3f h after the start) after event %s (object %d): %s",
-		e.Invariant, e.At, e.At.Hours(), e.Event, e.Object, e.Reason)
+	return fmt.Sprintf("sim: invariant %s violated %.3f h after the start (day %.2f), after event %s (object %d): %s",
+		e.Invariant, e.At.Hours(), e.At.Days(), e.Event, e.Object, e.Reason)
 }
 
 // Check reports whether inv holds in w; reason says why not, with the
