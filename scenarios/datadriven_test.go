@@ -258,6 +258,16 @@ func (a cmdArgs) list(key, example string) ([]string, error) {
 	return out, nil
 }
 
+// metric parses the required metric= argument, a metric or an
+// expression of metrics.
+func (a cmdArgs) metric() (*expr, error) {
+	src, err := a.required("metric", "gpu_utilization")
+	if err != nil {
+		return nil, err
+	}
+	return parseExpr(src)
+}
+
 func (a cmdArgs) float(key string) (float64, bool, error) {
 	s, ok, err := a.one(key)
 	if !ok || err != nil {
@@ -596,11 +606,7 @@ func (e *scriptEnv) sparkline(d *datadriven.TestData) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	src, err := a.required("metric", "gpu_utilization")
-	if err != nil {
-		return "", err
-	}
-	x, err := parseExpr(src)
+	x, err := a.metric()
 	if err != nil {
 		return "", err
 	}
@@ -677,11 +683,7 @@ func (e *scriptEnv) assert(d *datadriven.TestData) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	src, err := a.required("metric", "gpu_utilization")
-	if err != nil {
-		return "", err
-	}
-	x, err := parseExpr(src)
+	x, err := a.metric()
 	if err != nil {
 		return "", err
 	}
