@@ -82,6 +82,7 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	quiet := fs.Bool("quiet", false, "no progress line and no summary table")
 	force := fs.Bool("force", false, "write into a non-empty output folder")
 	workers := fs.Int("workers", 0, "replications run in parallel (default: number of CPUs); results do not depend on it")
+	caps := addLimitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -184,6 +185,9 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 
+	if err := caps.checkCompare(scs, *workers); err != nil {
+		return err
+	}
 	dir := *out
 	if dir == "" {
 		names := make([]string, len(scs))

@@ -18,6 +18,8 @@ func cmdValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("validate", validateUsage, stderr, stdout)
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key: path=value (repeatable)")
+	workers := fs.Int("workers", 0, "replications run in parallel, for the memory estimate (default: number of CPUs)")
+	caps := addLimitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -37,6 +39,10 @@ func cmdValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 			arg, sc.Name, len(sc.Providers), len(sc.Tenants), sc.Market["mechanism"], sc.Sim.Horizon.T(), sc.Sim.Replications, len(warns))
 		for _, w := range warns {
 			fmt.Fprintf(stdout, "%s: warning: %s\n", arg, w)
+		}
+		if err := validateLimits(stdout, arg, sc, *workers, caps); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", arg, err)
+			bad++
 		}
 	}
 	if bad > 0 {

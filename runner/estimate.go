@@ -1,0 +1,222 @@
+package runner
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+
+	"github.com/depinsim/depinsim/reports"
+	"github.com/depinsim/depinsim/scenarios"
+	"github.com/depinsim/depinsim/sim"
+)
+
+// Estimate is what a run is expected to take, estimated from its
+// scenario before it runs (EstimateRun, EstimateCompare): its peak
+// memory, its events and the bytes it writes, with the scenario keys that
+// drive them. docs/limits.md compares the estimates with measured runs.
+type Estimate struct {
+	// MemoryBytes is the expected peak resident memory of the process
+	// (RSS), in bytes.
+	MemoryBytes float64
+	// Events is the expected number of events over every replication.
+	Events float64
+	// OutputBytes is the expected size of what the run writes, in bytes.
+	OutputBytes float64
+	// Workers is the number of replications run at once.
+	Workers int
+	// World is the estimate of one replication's world (of the largest
+	// scenario of a comparison).
+	World sim.WorldEstimate
+	// MemoryDrivers and OutputDrivers name the scenario keys (with their
+	// values) that drive the memory and the output, largest share first.
+	MemoryDrivers, OutputDrivers []string
+}
+
+// EstimateOptions are the run options an estimate depends on.
+type EstimateOptions struct {
+	// Workers is the number of replications run at once (0: GOMAXPROCS),
+	// as Options.Workers.
+	Workers int
+}
+
+// Calibration constants of the memory estimate (docs/limits.md).
+const (
+	// baseRSS is the resident memory of the process before any run: the
+	// program, the Go runtime, the fonts of the charts.
+	baseRSS = 14 << 20
+	// gcFactor is the ratio of the peak heap to the peak live heap: the
+	// collector lets the heap grow to twice the live heap (GOGC=100)
+	// before collecting, a little less on average.
+	gcFactor = 1.75
+)
+
+// EstimateRun estimates a run of sc as Run makes it, with a FileSink.
+func EstimateRun(sc *scenarios.Scenario, opt EstimateOptions) (*Estimate, error) {
+	cfg, err := sc.Config()
+	if err != nil {
+		return nil, err
+	}
+	e, live := estimate(cfg, sc.Sim.Replications, opt)
+	e.MemoryBytes = baseRSS + gcFactor*live
+	return e, nil
+}
+
+// EstimateCompare estimates a comparison of scs as Compare makes it: the
+// scenarios run one after the other, so the memory is that of the largest
+// run plus the statistics every run keeps for the comparison, and the
+// output is every run's folder.
+func EstimateCompare(scs []*scenarios.Scenario, opt EstimateOptions) (*Estimate, error) {
+	var out *Estimate
+	var peak, kept float64
+	for _, sc := range scs {
+		cfg, err := sc.Config()
+		if err != nil {
+			return nil, err
+		}
+		e, live := estimate(cfg, sc.Sim.Replications, opt)
+		kept += reports.StatsBytes(shape(cfg, sc.Sim.Replications))
+		if out == nil {
+			out = e
+		} else {
+			out.Events += e.Events
+			out.OutputBytes += e.OutputBytes
+			out.OutputDrivers = append(out.OutputDrivers, e.OutputDrivers...)
+		}
+		if live > peak {
+			peak = live
+			out.World, out.MemoryDrivers, out.Workers = e.World, e.MemoryDrivers, e.Workers
+		}
+	}
+	out.MemoryBytes = baseRSS + gcFactor*(peak+kept)
+	return out, nil
+}
+
+// shape returns the shape of cfg's recordings over reps replications.
+func shape(cfg *sim.Config, reps int) reports.Shape {
+	w := int64(0)
+	if se := cfg.Sim.SampleEvery.T(); se > 0 {
+		w = int64(cfg.Sim.Horizon.T()/se) + 1
+	}
+	return reports.Shape{Samples: w, Reps: int64(reps), Resources: cfg.Catalog.NumResources(), Cohorts: len(cfg.Providers)}
+}
+
+// estimate estimates reps replications of cfg; it returns the estimate
+// without its memory, and the peak live heap.
+func estimate(cfg *sim.Config, reps int, opt EstimateOptions) (*Estimate, float64) {
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, reps))
+	w := sim.EstimateWorld(cfg)
+	sh := shape(cfg, reps)
+	rec := reports.RecordingBytes(sh)
+	// every worker holds a world and the recording it fills; the reorder
+	// window holds up to 2 x workers recordings in all
+	held := float64(min(2*workers, reps))
+	live := float64(workers)*w.Bytes + held*rec + reports.StatsBytes(sh)
+	e := &Estimate{
+		Events:      float64(reps) * w.Events,
+		OutputBytes: reports.OutputBytes(sh),
+		Workers:     workers,
+		World:       w,
+	}
+
+	// the drivers of the memory: the world's keys (times the workers),
+	// the recordings' and the statistics'
+	type share struct {
+		key   string
+		bytes float64
+	}
+	var mem []share
+	for _, d := range w.Drivers {
+		if d.Bytes > 0 {
+			mem = append(mem, share{d.Key, float64(workers) * d.Bytes})
+		}
+	}
+	mem = append(mem, share{fmt.Sprintf("sim.sample_every = %v over sim.horizon = %v (%d samples per replication)",
+		cfg.Sim.SampleEvery.T(), cfg.Sim.Horizon.T(), sh.Samples), held * rec})
+	mem = append(mem, share{fmt.Sprintf("sim.replications = %d", reps), reports.StatsBytes(sh)})
+	for i := 1; i < len(mem); i++ {
+		for j := i; j > 0 && mem[j].bytes > mem[j-1].bytes; j-- {
+			mem[j], mem[j-1] = mem[j-1], mem[j]
+		}
+	}
+	for _, s := range mem {
+		if s.bytes >= 0.1*live || len(e.MemoryDrivers) == 0 {
+			e.MemoryDrivers = append(e.MemoryDrivers, s.key)
+		}
+	}
+	if workers > 1 {
+		e.MemoryDrivers = append(e.MemoryDrivers, fmt.Sprintf("--workers %d (a world each)", workers))
+	}
+	e.OutputDrivers = []string{
+		fmt.Sprintf("sim.replications = %d", reps),
+		fmt.Sprintf("sim.sample_every = %v over sim.horizon = %v (%d samples per replication)",
+			cfg.Sim.SampleEvery.T(), cfg.Sim.Horizon.T(), sh.Samples),
+	}
+	return e, live
+}
+
+// Limits are the caps a run must fit under before it starts.
+type Limits struct {
+	// MaxMemory is the largest peak memory allowed, in bytes (0: none).
+	MaxMemory int64
+	// MaxOutput is the largest output allowed, in bytes (0: none).
+	MaxOutput int64
+}
+
+// LimitError is a run refused before it started: its estimate exceeds a
+// cap.
+type LimitError struct {
+	// What is "memory" or "output".
+	What string
+	// Estimate is the estimate that exceeds the cap, in bytes.
+	Estimate float64
+	// Cap is the cap, in bytes.
+	Cap int64
+	// Flag is the flag that sets the cap ("--max-memory").
+	Flag string
+	// Drivers names the scenario keys that drive the estimate.
+	Drivers []string
+}
+
+// Error names the estimate, the cap and the keys that drive it.
+func (e *LimitError) Error() string {
+	verb := "needs about"
+	if e.What == "output" {
+		verb = "would write about"
+	}
+	return fmt.Sprintf("run refused before simulating: it %s %s of %s, above %s %s; driven by: %s. Reduce them, or raise %s if the machine can take it (estimates: docs/limits.md)",
+		verb, FormatBytes(e.Estimate), e.What, e.Flag, FormatBytes(float64(e.Cap)), strings.Join(e.Drivers, "; "), e.Flag)
+}
+
+// Check returns a *LimitError when the estimate exceeds a cap of l.
+func (e *Estimate) Check(l Limits) error {
+	if l.MaxMemory > 0 && !(e.MemoryBytes <= float64(l.MaxMemory)) {
+		return &LimitError{What: "memory", Estimate: e.MemoryBytes, Cap: l.MaxMemory, Flag: "--max-memory", Drivers: e.MemoryDrivers}
+	}
+	if l.MaxOutput > 0 && !(e.OutputBytes <= float64(l.MaxOutput)) {
+		return &LimitError{What: "output", Estimate: e.OutputBytes, Cap: l.MaxOutput, Flag: "--max-output", Drivers: e.OutputDrivers}
+	}
+	return nil
+}
+
+// FormatBytes formats a number of bytes with a binary unit: "127 MiB",
+// "3.2 GiB".
+func FormatBytes(b float64) string {
+	if math.IsInf(b, 1) || b > math.MaxInt64 {
+		return "more than 8 EiB"
+	}
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+	i := 0
+	for b >= 1024 && i < len(units)-1 {
+		b /= 1024
+		i++
+	}
+	if i == 0 || b >= 100 {
+		return fmt.Sprintf("%.0f %s", b, units[i])
+	}
+	return fmt.Sprintf("%.1f %s", b, units[i])
+}

@@ -1,0 +1,298 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+
+	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/market"
+)
+
+// WorldEstimate is what one replication of a configuration is expected to
+// hold and do, estimated from the configuration alone before it runs
+// (EstimateWorld): how many providers and deployments its world holds at
+// its peak, the bytes they take, and the events it processes. The figures
+// are expectations, not bounds; docs/limits.md says how they were
+// calibrated against measured runs.
+type WorldEstimate struct {
+	// Providers is the number of providers the world holds by the end:
+	// the cohorts' counts plus the expected entries (a provider that
+	// leaves keeps its slot).
+	Providers float64
+	// Deployments is the peak number of deployments held at once:
+	// leases running (demand times lifetime, scaled down where the
+	// providers' capacity cannot hold them) plus orders waiting (the
+	// selection window, and the patience of orders capacity turns away).
+	Deployments float64
+	// BidsPerOrder is the number of bids a deployment's order keeps
+	// (the mechanism's bid or candidate limit; 0 on the ask-index fast
+	// path).
+	BidsPerOrder int
+	// Bytes is the peak live heap of the world, in bytes.
+	Bytes float64
+	// Samples is the number of samples the replication records.
+	Samples int64
+	// Events is the expected number of events processed.
+	Events float64
+	// Drivers lists what the bytes and events come from, largest first
+	// by bytes.
+	Drivers []Driver
+}
+
+// Driver is one scenario key's share of an estimate.
+type Driver struct {
+	// Key is the scenario key path and its value, e.g.
+	// "providers[0].count = 10000000".
+	Key string
+	// Bytes is the part of a replication's peak live heap the key drives.
+	Bytes float64
+}
+
+// Calibration constants of EstimateWorld, in bytes (docs/limits.md
+// says how they were measured: the live heap after a forced collection,
+// at every sample, of worlds scaled in one dimension at a time).
+const (
+	// providerOverhead is what a provider holds besides its struct: its
+	// profile and strategy, its leases list, its ledger accounts and its
+	// scheduled reviews and withdrawals.
+	providerOverhead = 300
+	// providerPerResource is a provider's cost per resource of the
+	// catalog: free capacity, asks, costs and the ask indexes.
+	providerPerResource = 48
+	// deploymentOverhead is what a deployment holds besides its struct,
+	// its lease and its bids: its scheduled events (queue slots and heap
+	// entries), its place in the active lists and the median price sets.
+	deploymentOverhead = 450
+	// waitingOverhead is what an order turned away by full capacity
+	// holds besides its deployment's struct while it waits its patience
+	// (its retry and abandonment events; no bids, no lease).
+	waitingOverhead = 200
+	// bidBytes is the size of a bid a deployment keeps (market.Bid).
+	bidBytes = int(unsafe.Sizeof(market.Bid{}))
+)
+
+// EstimateWorld estimates one replication of cfg: its world's peak
+// memory, its events and its samples. It is a pure function of cfg.
+//
+// The demand of tenant cohort i is rate_i x E[min(lifetime_i, run)]
+// deployments at once (Little's law, the rate at its highest: after the
+// growth over the run), where run is the warmup plus the horizon; where
+// the providers' units of a resource cannot hold the demand for it, the
+// leases are scaled down to fit and the orders turned away wait their
+// patience. Every deployment keeps up to BidsPerOrder bids.
+func EstimateWorld(cfg *Config) WorldEstimate {
+	var e WorldEstimate
+	runDays := float64(cfg.Sim.Warmup.T()+cfg.Sim.Horizon.T()) / float64(Day)
+	runHours := runDays * 24
+	if se := cfg.Sim.SampleEvery.T(); se > 0 {
+		e.Samples = int64(cfg.Sim.Horizon.T()/se) + 1
+	}
+	nres := cfg.Catalog.NumResources()
+
+	// providers, and the units of each resource they list
+	units := make([]float64, nres)
+	provBytes := float64(unsafe.Sizeof(provider{})) + providerOverhead + float64(providerPerResource*nres)
+	var withdrawals, reviews float64 // provider events per run
+	for i := range cfg.Providers {
+		c := &cfg.Providers[i]
+		n := float64(c.Count) + c.EntriesPerDay*runDays
+		e.Providers += n
+		units[agents.ResCPU] += n * float64(c.CPUCores)
+		units[agents.ResMemory] += n * float64(c.MemoryGB)
+		for m, k := range c.GPUs {
+			if r, ok := cfg.Catalog.Index(m); ok {
+				units[r] += n * float64(k)
+			}
+		}
+		if d := float64(c.WithdrawEvery.T()) / float64(Day); d > 0 {
+			withdrawals += n * runDays / d
+		}
+		if d := float64(c.ReviewEvery.T()) / float64(Day); d > 0 {
+			reviews += n * runDays / d
+		}
+		e.Drivers = append(e.Drivers, Driver{
+			Key:   fmt.Sprintf("providers[%d].count = %d", i, c.Count),
+			Bytes: float64(c.Count) * provBytes,
+		})
+		if c.EntriesPerDay > 0 {
+			e.Drivers = append(e.Drivers, Driver{
+				Key:   fmt.Sprintf("providers[%d].entries_per_day = %g", i, c.EntriesPerDay),
+				Bytes: c.EntriesPerDay * runDays * provBytes,
+			})
+		}
+	}
+
+	e.BidsPerOrder = bidsPerOrder(cfg.Mechanism, e.Providers)
+	depBytes := float64(unsafe.Sizeof(deployment{})+unsafe.Sizeof(lease{})) + deploymentOverhead + float64(bidBytes*e.BidsPerOrder)
+	waitBytes := float64(unsafe.Sizeof(deployment{})) + waitingOverhead
+
+	// each cohort's demand: leases wanted at once, and units wanted
+	type demand struct {
+		rate    float64 // arrivals per hour at the highest
+		leases  float64 // deployments wanted at once
+		life    float64 // E[min(lifetime, run)], hours
+		arrived float64 // arrivals over the run
+	}
+	dem := make([]demand, len(cfg.Tenants))
+	want := make([]float64, nres)
+	for i := range cfg.Tenants {
+		t := &cfg.Tenants[i]
+		d := &dem[i]
+		years := runDays / 365
+		if t.ArrivalsUntil > 0 {
+			years = min(years, float64(cfg.Sim.Warmup.T()+Time(t.ArrivalsUntil))/float64(Year))
+		}
+		g := math.Log1p(t.GrowthPerYear)
+		peak := math.Exp(max(g, 0) * years) // the rate's highest multiple
+		d.rate = t.ArrivalsPerDay / 24 * peak
+		if g != 0 {
+			d.arrived = t.ArrivalsPerDay * 365 * math.Expm1(g*years) / g
+		} else {
+			d.arrived = t.ArrivalsPerDay * 365 * years
+		}
+		d.life = MeanCapped(&t.LifetimeHours, runHours)
+		d.leases = d.rate * d.life
+		for r, u := range requestUnits(t, cfg.Catalog) {
+			want[r] += d.leases * u
+		}
+	}
+	var deps, depEvents, bytes float64
+	for i := range cfg.Tenants {
+		t := &cfg.Tenants[i]
+		d := &dem[i]
+		served := 1.0 // the share of the demand capacity can hold
+		for r, u := range requestUnits(t, cfg.Catalog) {
+			if u > 0 && want[r] > units[r] {
+				served = min(served, units[r]/want[r])
+			}
+		}
+		n := served*d.leases + d.rate*float64(t.SelectionWindow.T())/float64(Hour)
+		waiting := d.rate * (1 - served) * float64(t.Patience.T()) / float64(Hour)
+		deps += n + waiting
+		bytes += n*depBytes + waiting*waitBytes
+		retries := 0.0
+		if t.RetryEvery > 0 {
+			retries = (1 - served) * float64(t.Patience.T()) / float64(t.RetryEvery.T())
+		}
+		// arrival, posting, selection, lease start and end, top-ups
+		depEvents += d.arrived * (3 + retries + served*d.life/24)
+		e.Drivers = append(e.Drivers, Driver{
+			Key:   fmt.Sprintf("tenants[%d].arrivals_per_day = %g", i, t.ArrivalsPerDay),
+			Bytes: n*depBytes + waiting*waitBytes,
+		})
+	}
+	e.Deployments = deps
+	e.Bytes = e.Providers*provBytes + bytes
+	epochs := 0.0
+	if ep := cfg.Tokenomics.Epoch.T(); ep > 0 {
+		epochs = float64(cfg.Sim.Warmup.T()+cfg.Sim.Horizon.T()) / float64(ep)
+	}
+	e.Events = depEvents + withdrawals + reviews + epochs + float64(e.Samples)
+	sortDrivers(e.Drivers)
+	return e
+}
+
+// bidsPerOrder returns the bids a deployment's order keeps under mech
+// among n providers: the mechanism's limit (market.Windowed), every
+// provider when it has none, and none when it clears at the cheapest ask
+// without collecting bids.
+func bidsPerOrder(mech market.Mechanism, n float64) int {
+	if c, ok := mech.(market.CheapestAsk); ok && c.ClearsAtCheapestAsk() {
+		return 0
+	}
+	limit := n
+	if wm, ok := mech.(market.Windowed); ok && wm.MaxBids() > 0 {
+		limit = min(limit, float64(wm.MaxBids()))
+	}
+	return int(min(limit, 1<<30))
+}
+
+// requestUnits returns a tenant cohort's mean units per deployment of
+// each resource of cat.
+func requestUnits(t *agents.TenantCohort, cat *agents.Catalog) []float64 {
+	u := make([]float64, cat.NumResources())
+	u[agents.ResCPU] = max(t.CPUCores.MeanValue(), 0)
+	u[agents.ResMemory] = max(t.MemoryGB.MeanValue(), 0)
+	total := 0.0
+	for _, w := range t.GPUModels {
+		total += w
+	}
+	if total > 0 {
+		gpus := max(t.GPUs.MeanValue(), 1)
+		for m, w := range t.GPUModels {
+			if r, ok := cat.Index(m); ok {
+				u[r] += gpus * w / total
+			}
+		}
+	}
+	return u
+}
+
+// MeanCapped returns E[min(X, c)] for X drawn from d (with d's own cap),
+// c > 0: the mean of a lifetime cut at the end of a run.
+func MeanCapped(d *agents.Dist, c float64) float64 {
+	if d.Cap > 0 {
+		c = min(c, d.Cap)
+	}
+	switch d.Kind {
+	case "const":
+		return min(d.Value, c)
+	case "uniform":
+		lo, hi := d.Min, d.Max
+		switch {
+		case c <= lo:
+			return c
+		case c >= hi || hi <= lo:
+			return (lo + min(hi, c)) / 2
+		}
+		// E[min(X,c)] = (area below c) + c P(X > c)
+		p := (c - lo) / (hi - lo)
+		return p*(lo+c)/2 + (1-p)*c
+	case "exponential":
+		return d.Mean * -math.Expm1(-c/d.Mean)
+	case "lognormal":
+		mu, s := math.Log(d.Median), d.Sigma
+		if s == 0 {
+			return min(d.Median, c)
+		}
+		z := (math.Log(c) - mu) / s
+		return math.Exp(mu+s*s/2)*phi(z-s) + c*(1-phi(z))
+	case "pareto":
+		xm, a := d.Min, d.Alpha
+		if c <= xm {
+			return c
+		}
+		if a == 1 {
+			return xm + xm*math.Log(c/xm)
+		}
+		return xm + math.Pow(xm, a)*(math.Pow(c, 1-a)-math.Pow(xm, 1-a))/(1-a)
+	case "choice":
+		s, w := 0.0, 0.0
+		for i, v := range d.Values {
+			wi := 1.0
+			if len(d.Weights) > 0 {
+				wi = d.Weights[i]
+			}
+			s += wi * min(v, c)
+			w += wi
+		}
+		if w > 0 {
+			return s / w
+		}
+	}
+	return c
+}
+
+// phi is the standard normal distribution function.
+func phi(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
+
+// sortDrivers sorts ds by bytes, largest first (stable: equal shares
+// keep the scenario's order).
+func sortDrivers(ds []Driver) {
+	for i := 1; i < len(ds); i++ {
+		for j := i; j > 0 && ds[j].Bytes > ds[j-1].Bytes; j-- {
+			ds[j], ds[j-1] = ds[j-1], ds[j]
+		}
+	}
+}
