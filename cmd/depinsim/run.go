@@ -23,6 +23,10 @@ replications finish, under temporary names until the end; a run that
 fails or is interrupted leaves none of them, and manifest.json is
 written last.
 
+Before simulating, the run's peak memory and output are estimated from
+the scenario; a run above --max-memory or --max-output is refused with
+the keys that drive the estimate (docs/limits.md).
+
 Examples:
   depinsim run
   depinsim run akash-2024 --reps 10 --out out/ten

@@ -11,7 +11,10 @@ import (
 const validateUsage = `Usage: depinsim validate FILE...
 
 Checks scenario files (or preset names): strict decoding, every value's
-range, then plausibility warnings. Exit code 2 when any file is invalid.
+range, then plausibility warnings, then the estimates of a run: peak
+memory, events and output, with the keys that drive them (for --workers).
+A run above --max-memory or --max-output (see 'depinsim run --help' and
+docs/limits.md) is an error. Exit code 2 when any file is invalid.
 `
 
 func cmdValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
