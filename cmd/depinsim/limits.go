@@ -32,13 +32,19 @@ type byteSize struct {
 	set bool
 }
 
+// String returns the size set, "" when none was (so that the help shows
+// the default its usage text describes).
 func (b *byteSize) String() string {
+	if !b.set {
+		return ""
+	}
 	if b.v == 0 {
 		return "none"
 	}
 	return runner.FormatBytes(float64(b.v))
 }
 
+// Set parses s (parseBytes).
 func (b *byteSize) Set(s string) error {
 	v, err := parseBytes(s)
 	if err != nil {
@@ -48,7 +54,8 @@ func (b *byteSize) Set(s string) error {
 	return nil
 }
 
-func (b *byteSize) Type() string { return "bytes" }
+// Type names the value in the help: "size".
+func (b *byteSize) Type() string { return "size" }
 
 // byteUnits are the units parseBytes accepts (lower case): decimal kB,
 // MB, GB, TB; binary KiB, MiB, GiB, TiB, and K, M, G, T for them.
