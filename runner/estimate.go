@@ -28,9 +28,10 @@ type Estimate struct {
 	// World is the estimate of one replication's world (of the largest
 	// scenario of a comparison).
 	World sim.WorldEstimate
-	// MemoryDrivers and OutputDrivers name the scenario keys (with their
-	// values) that drive the memory and the output, largest share first.
-	MemoryDrivers, OutputDrivers []string
+	// MemoryDrivers, OutputDrivers and EventDrivers name the scenario
+	// keys (with their values) that drive the memory, the output and the
+	// events, largest share first.
+	MemoryDrivers, OutputDrivers, EventDrivers []string
 }
 
 // EstimateOptions are the run options an estimate depends on.
@@ -151,6 +152,16 @@ func estimate(cfg *sim.Config, reps int, opt EstimateOptions) (*Estimate, float6
 	if workers > 1 {
 		e.MemoryDrivers = append(e.MemoryDrivers, fmt.Sprintf("--workers %d (a world each)", workers))
 	}
+	busiest := -1
+	for i := range cfg.Tenants {
+		if busiest < 0 || cfg.Tenants[i].ArrivalsPerDay > cfg.Tenants[busiest].ArrivalsPerDay {
+			busiest = i
+		}
+	}
+	if busiest >= 0 {
+		e.EventDrivers = append(e.EventDrivers, fmt.Sprintf("tenants[%d].arrivals_per_day = %v", busiest, cfg.Tenants[busiest].ArrivalsPerDay))
+	}
+	e.EventDrivers = append(e.EventDrivers, fmt.Sprintf("sim.horizon = %v", cfg.Sim.Horizon.T()), fmt.Sprintf("sim.replications = %d", reps))
 	e.OutputDrivers = []string{
 		fmt.Sprintf("sim.replications = %d", reps),
 		fmt.Sprintf("sim.sample_every = %v over sim.horizon = %v (%d samples per replication)",
@@ -165,16 +176,21 @@ type Limits struct {
 	MaxMemory int64
 	// MaxOutput is the largest output allowed, in bytes (0: none).
 	MaxOutput int64
+	// MaxEvents is the largest number of events allowed over every
+	// replication (0: none): a run far beyond it would not end in any
+	// useful time, whatever its memory.
+	MaxEvents float64
 }
 
 // LimitError is a run refused before it started: its estimate exceeds a
 // cap.
 type LimitError struct {
-	// What is "memory" or "output".
+	// What is "memory", "output" or "events".
 	What string
-	// Estimate is the estimate that exceeds the cap, in bytes.
+	// Estimate is the estimate that exceeds the cap, in bytes (a count
+	// for events).
 	Estimate float64
-	// Cap is the cap, in bytes.
+	// Cap is the cap, in bytes (a count for events).
 	Cap int64
 	// Flag is the flag that sets the cap ("--max-memory").
 	Flag string
@@ -184,6 +200,10 @@ type LimitError struct {
 
 // Error names the estimate, the cap and the keys that drive it.
 func (e *LimitError) Error() string {
+	if e.What == "events" {
+		return fmt.Sprintf("run refused before simulating: it would process about %.3g events, above %s %.3g (days of simulation at a few million events a second); driven by: %s. Reduce them, or raise %s (estimates: docs/limits.md)",
+			e.Estimate, e.Flag, float64(e.Cap), strings.Join(e.Drivers, "; "), e.Flag)
+	}
 	verb := "needs about"
 	if e.What == "output" {
 		verb = "would write about"
@@ -199,6 +219,9 @@ func (e *Estimate) Check(l Limits) error {
 	}
 	if l.MaxOutput > 0 && !(e.OutputBytes <= float64(l.MaxOutput)) {
 		return &LimitError{What: "output", Estimate: e.OutputBytes, Cap: l.MaxOutput, Flag: "--max-output", Drivers: e.OutputDrivers}
+	}
+	if l.MaxEvents > 0 && !(e.Events <= l.MaxEvents) {
+		return &LimitError{What: "events", Estimate: e.Events, Cap: int64(l.MaxEvents), Flag: "--max-events", Drivers: e.EventDrivers}
 	}
 	return nil
 }

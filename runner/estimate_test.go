@@ -64,6 +64,23 @@ func TestEstimateRefusesRunaways(t *testing.T) {
 	}
 }
 
+// With one worker, 10^8 arrivals a day fit in memory (orders turned away
+// wait for their patience, not longer) but would take days to simulate:
+// the events cap refuses them, naming the arrival rate.
+func TestEstimateRefusesEndlessRuns(t *testing.T) {
+	e := estimateOf(t, "akash-2024", 1, "tenants[0].arrivals_per_day=1e8")
+	caps := reference
+	caps.MaxEvents = 1e11
+	err := e.Check(caps)
+	var le *runner.LimitError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "events", le.What)
+	assert.Contains(t, err.Error(), "tenants[0].arrivals_per_day = 1e+08")
+	assert.Contains(t, err.Error(), "--max-events 1e+11")
+	// the preset itself is far below the cap
+	require.NoError(t, estimateOf(t, "akash-2024", 1).Check(caps))
+}
+
 // The estimates grow with each of their drivers.
 func TestEstimateMonotone(t *testing.T) {
 	base := []string{"sim.horizon=30d", "sim.warmup=0s"}

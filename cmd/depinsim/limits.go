@@ -26,6 +26,11 @@ const fallbackMemory = 8 << 30
 // defaultMaxOutput is --max-output's default: 10 GiB written per run.
 const defaultMaxOutput = 10 << 30
 
+// defaultMaxEvents is --max-events' default: 10^11 events, about eight
+// hours of simulation at R1's few million events a second (a run that
+// fits in memory can still never end).
+const defaultMaxEvents = 1e11
+
 // byteSize is a flag value of bytes with a unit ("2GiB", "500MB", "none").
 type byteSize struct {
 	v   int64
@@ -93,6 +98,7 @@ func parseBytes(s string) (int64, error) {
 // limitFlags are the caps a command checks its run against.
 type limitFlags struct {
 	mem, out byteSize
+	events   float64
 }
 
 // addLimitFlags registers --max-memory and --max-output on fs.
@@ -100,12 +106,13 @@ func addLimitFlags(fs *pflag.FlagSet) *limitFlags {
 	lf := &limitFlags{}
 	fs.Var(&lf.mem, "max-memory", fmt.Sprintf("refuse a run whose estimated peak memory is above this, e.g. 2GiB, 500MB, none (default: %.0f%% of the smallest of the machine's memory, its cgroup limit and the address-space limit)", memoryShare*100))
 	fs.Var(&lf.out, "max-output", "refuse a run whose estimated output is above this, e.g. 2GiB, 500MB, none (default 10GiB)")
+	fs.Float64Var(&lf.events, "max-events", defaultMaxEvents, "refuse a run whose estimated number of events (all replications) is above this; 0 for none")
 	return lf
 }
 
 // limits returns the caps: the flags' values, else the defaults.
 func (lf *limitFlags) limits() runner.Limits {
-	l := runner.Limits{MaxMemory: lf.mem.v, MaxOutput: lf.out.v}
+	l := runner.Limits{MaxMemory: lf.mem.v, MaxOutput: lf.out.v, MaxEvents: lf.events}
 	if !lf.mem.set {
 		l.MaxMemory = defaultMaxMemory()
 	}
@@ -117,6 +124,9 @@ func (lf *limitFlags) limits() runner.Limits {
 
 // check refuses, as bad input, an estimate above the caps.
 func (lf *limitFlags) check(e *runner.Estimate) error {
+	if !(lf.events >= 0) || math.IsInf(lf.events, 1) {
+		return usageError{fmt.Errorf("--max-events: want a count >= 0 (0: none), got %v", lf.events)}
+	}
 	if err := e.Check(lf.limits()); err != nil {
 		return usageError{err}
 	}
