@@ -22,8 +22,9 @@ type LeaseView struct {
 	// SettledHeight is the escrow's last settled block height.
 	SettledHeight int64
 	// Funds is the escrow's balance (rate units, saturated at
-	// math.MaxInt64); FundsBase its whole base units.
-	Funds, FundsBase int64
+	// math.MaxInt64); FundsBase its whole base units and FundsFrac the
+	// rate units below one.
+	Funds, FundsBase, FundsFrac int64
 	// Denom is the deployment's denomination.
 	Denom tokenomics.Denom
 	// Request is what the deployment asks for.
@@ -51,7 +52,7 @@ func (w *World) ActiveLeaseViews() []LeaseView {
 		}
 		d := &w.deps.d[l.dep]
 		out = append(out, LeaseView{Lease: int32(lid), Dep: l.dep, Provider: l.prov, Rate: l.rate, MaxRate: d.maxRate,
-			Balance: l.balance.rateUnits(), SettledHeight: d.settledH, Funds: d.funds.rateUnits(), FundsBase: d.funds.base, Denom: d.denom, Request: d.spec.Request,
+			Balance: l.balance.rateUnits(), SettledHeight: d.settledH, Funds: d.funds.rateUnits(), FundsBase: d.funds.base, FundsFrac: d.funds.frac, Denom: d.denom, Request: d.spec.Request,
 			Cohort: int(d.cohort), USDHour: w.leaseUSDHour(l), BudgetUSD: d.budgetUSD, EndAt: d.endAt,
 			DryAt: w.eventTime(d.dryH), TopUpAt: w.eventTime(d.topUpH)})
 	}
