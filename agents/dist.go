@@ -124,6 +124,34 @@ func (d *Dist) Sample(rng *rand.Rand) float64 {
 	return v
 }
 
+// Largest returns the largest value a draw can take, cap included
+// (+Inf for the unbounded kinds without a cap). Validate must have
+// passed.
+func (d *Dist) Largest() float64 {
+	v := math.Inf(1)
+	switch d.Kind {
+	case "const":
+		v = d.Value
+	case "uniform":
+		v = d.Max
+	case "lognormal":
+		if d.Sigma == 0 {
+			v = d.Median
+		}
+	case "choice":
+		v = math.Inf(-1)
+		for i, x := range d.Values {
+			if len(d.Weights) == 0 || d.Weights[i] > 0 {
+				v = max(v, x)
+			}
+		}
+	}
+	if d.Cap > 0 && v > d.Cap {
+		v = d.Cap
+	}
+	return v
+}
+
 // MeanValue returns the distribution's mean (ignoring cap), for plausibility
 // warnings. Pareto with alpha <= 1 has an infinite mean.
 func (d *Dist) MeanValue() float64 {

@@ -37,7 +37,10 @@ type TenantCohort struct {
 	// GPUs is the number of GPUs per deployment (rounded, at least 1).
 	GPUs Dist `toml:"gpus"`
 	// CPUCores is the number of CPU cores per deployment (rounded; draws
-	// below 0.5 give 0, e.g. for GPU-only requests).
+	// below 0.5 give 0, e.g. for GPU-only requests). A CPU-only cohort
+	// (no gpu_models) must be able to draw at least one core: one whose
+	// every draw rounds to 0 is refused; a single draw of 0 trades as one
+	// core in a call market (its smallest unit).
 	CPUCores Dist `toml:"cpu_cores"`
 	// MemoryGB is memory per deployment in GB (rounded; draws below 0.5
 	// give 0).
@@ -141,6 +144,9 @@ func (c *TenantCohort) Validate(cat *Catalog) error {
 		if err := x.d.Validate(); err != nil {
 			return fmt.Errorf("%s.%v", x.key, err)
 		}
+	}
+	if largest := c.CPUCores.Largest(); len(c.GPUModels) == 0 && roundNonNeg(largest) == 0 {
+		return fmt.Errorf("cpu_cores: a CPU-only deployment (no gpu_models) needs at least one core, but every draw rounds to 0 (the largest draw is %v; draws below 0.5 give 0)", largest)
 	}
 	fracs := []struct {
 		key string

@@ -3,8 +3,10 @@ package scenarios
 import (
 	"fmt"
 	"maps"
+	"math"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/depinsim/depinsim/agents"
@@ -98,6 +100,9 @@ func (sc *Scenario) validateTokenomics() error {
 	if err := tp.Validate(); err != nil {
 		return err
 	}
+	if err := validateAllocations(tp); err != nil {
+		return err
+	}
 	if err := tokenomics.ValidateIncentives(tp.Incentives); err != nil {
 		return err
 	}
@@ -105,6 +110,22 @@ func (sc *Scenario) validateTokenomics() error {
 		return err
 	}
 	return validateGovernance(tp)
+}
+
+// validateAllocations checks that the allocations at the start fit the
+// supply: the community pool, the treasury and the bonded share are all
+// taken out of circulating_supply_akt, and the holders (who sell tokens to
+// tenants and providers) keep the rest. Above the supply the world cannot
+// be built.
+func validateAllocations(tp *tokenomics.Params) error {
+	supply := tokenomics.Tokens(tp.CirculatingSupplyAKT)
+	bonded := tp.Staking.InitialBonded(supply)
+	if rest := supply - tokenomics.Tokens(tp.CommunityPoolAKT) - tokenomics.Tokens(tp.TreasuryAKT); bonded > rest {
+		f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+		return fmt.Errorf("tokenomics.staking.bonded_ratio: the allocations at the start exceed the supply: bonded_ratio x tokenomics.circulating_supply_akt (%s x %s = %s AKT) + tokenomics.community_pool_akt (%s) + tokenomics.treasury_akt (%s) > tokenomics.circulating_supply_akt (%s); with these allocations bonded_ratio must be at most %s",
+			f(tp.Staking.BondedRatio), f(tp.CirculatingSupplyAKT), f(tokenomics.Whole(bonded)), f(tp.CommunityPoolAKT), f(tp.TreasuryAKT), f(tp.CirculatingSupplyAKT), f(math.Floor(float64(rest)/float64(supply)*1e6)/1e6))
+	}
+	return nil
 }
 
 // validateIncentiveCohorts checks that every incentive program names

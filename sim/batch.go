@@ -72,7 +72,7 @@ func (bc *batchClearing) clearClass(w *World, r int) {
 			w.abandon(e.id)
 			continue
 		}
-		_, units := class(&d.spec.Request)
+		units := batchUnits(&d.spec.Request)
 		// the tenant's max per unit, in USD-denominated rate units (all
 		// denominations meet at one price)
 		limit := ch.toRate(ch.rateUSDHour(d.maxRate, d.denom)/float64(units), tokenomics.USDC)
@@ -141,7 +141,7 @@ func (bc *batchClearing) clearClass(w *World, r int) {
 		if !p.active || !fits(p.free, q) {
 			continue // the order needs more CPU or memory than the provider has free
 		}
-		_, units := class(q)
+		units := batchUnits(q)
 		rate := min(ch.toRate(ch.rateUSDHour(mt.UnitPrice, tokenomics.USDC)*float64(units), d.denom), d.maxRate)
 		if rate < ch.toRate(p.strat.Quote(&p.prof, q, view), d.denom) {
 			continue // the order bundles more than the mean: below the provider's quote for it, declined
@@ -168,4 +168,15 @@ func (bc *batchClearing) clearClass(w *World, r int) {
 		}
 	}
 	bc.book[r] = book[:n]
+}
+
+// batchUnits is the number of units request q trades in a call market:
+// its GPUs, or its CPU cores, and at least one. A CPU-only deployment
+// drawn with 0 cores (a distribution whose draw rounds down to 0; one that
+// can only give 0 is refused by validation) trades as one core, the
+// market's smallest unit: its limit and its price are per unit, and a
+// zero-size order has none.
+func batchUnits(q *agents.Request) int32 {
+	_, units := class(q)
+	return max(units, 1)
 }

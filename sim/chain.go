@@ -180,11 +180,15 @@ func (c *chain) setTokenPrice(p float64) {
 }
 
 // toRate converts a price in USD per hour to a rate in denomination d at
-// the current token price.
+// the current token price. A price beyond what a Rate represents (more
+// than about 9.2 M tokens a block, at a token price near its 1e-9 USD
+// floor) is rateMax: as an order's max price, one its tenant cannot fund
+// (arrive counts it unfunded); as an ask, one above every funded order's
+// max price, which never wins.
 func (c *chain) toRate(usdHour float64, d tokenomics.Denom) market.Rate {
 	v := usdHour * c.usdHourToRate[d]
-	if v >= 9e18 {
-		panic("sim: rate overflow")
+	if !(v < rateLimit) {
+		return rateMax
 	}
 	return market.Rate(math.Round(v))
 }

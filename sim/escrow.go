@@ -1,8 +1,8 @@
 package sim
 
 import (
+	"fmt"
 	"math"
-	"math/bits"
 
 	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/tokenomics"
@@ -29,17 +29,34 @@ func newEscrowModule(tp *tokenomics.Params) escrowModule {
 const topUpRetry = Hour
 
 // deposit moves usd worth of tokens (at least the minimum deposit when
-// first is set) from the tenant's budget into its escrow.
-func (w *World) deposit(id int32, usd float64, first bool) {
+// first is set) from the tenant's budget into its escrow. It reports
+// false when the tenant cannot buy the tokens: a staking-token tenant
+// buys them from the holders (an ACT tenant buys the AKT it burns for
+// credits from them too), and when the holders' liquid tokens are fewer
+// than it needs it buys nothing and deposits nothing (docs/model/akash.md,
+// "When the float is short"). A deposit the BME refuses to mint for, or
+// one of nothing, is not a shortage.
+func (w *World) deposit(id int32, usd float64, first bool) bool {
 	d := &w.deps.d[id]
 	ch := &w.chain
 	usd = math.Min(usd, d.budgetUSD)
-	amt := int64(math.Ceil(usd / ch.priceUSD[d.denom] * tokenomics.BaseUnits))
+	want := math.Ceil(usd / ch.priceUSD[d.denom] * tokenomics.BaseUnits)
+	if d.denom == tokenomics.AKT && want > float64(ch.ledger.Balance(ch.holders, tokenomics.AKT)) {
+		return false // more than the holders hold (and possibly more than an int64)
+	}
+	if !(want < math.MaxInt64) { // USDC or ACT: USD amounts beyond 9.2e12
+		w.fail(w.rangeError(id, "deposit", fmt.Sprintf("a deposit of %.4g USD is %.4g base units of %s, more than an int64 holds", usd, want, d.denom)))
+		return false
+	}
+	amt := int64(want)
 	if first && amt < w.esc.minDeposit {
 		amt = w.esc.minDeposit
+		if d.denom == tokenomics.AKT && amt > ch.ledger.Balance(ch.holders, tokenomics.AKT) {
+			return false
+		}
 	}
 	if amt <= 0 {
-		return
+		return true
 	}
 	wallet := w.tenants[d.cohort].wallet
 	switch d.denom {
@@ -51,17 +68,25 @@ func (w *World) deposit(id int32, usd float64, first bool) {
 	case tokenomics.ACT:
 		// the tenant buys credits through the BME (akash.md §7)
 		var usd float64
-		amt, usd = ch.bme.BuyACT(ch.holders, wallet, amt, ch.priceUSD[tokenomics.AKT])
+		var short bool
+		amt, usd, short = ch.bme.BuyACT(ch.holders, wallet, amt, ch.priceUSD[tokenomics.AKT])
+		if short {
+			return false
+		}
 		if usd > 0 {
 			ch.netBuyUSD += usd
 		}
 		if amt <= 0 {
-			return
+			return true
 		}
+	}
+	if !d.funds.add(amountOfBase(amt)) {
+		w.fail(w.rangeError(id, "escrow funds", fmt.Sprintf("deployment %d's funds of %d base units plus a deposit of %d exceed an int64", id, d.funds.base, amt)))
+		return false
 	}
 	d.budgetUSD -= float64(amt) / tokenomics.BaseUnits * ch.priceUSD[d.denom]
 	ch.ledger.Transfer(wallet, ch.escrow, d.denom, amt)
-	d.funds += amt * market.RateScale
+	return true
 }
 
 // scheduleFunding (re)schedules the escrow's top-up and run-dry events
@@ -83,7 +108,7 @@ func (w *World) scheduleFundingAfter(id int32, notBefore Time) {
 	// + 1 (Never when that is past any run, for a lease far cheaper than
 	// its funds)
 	dryAt := Never
-	if blocks := d.funds / int64(l.rate); blocks < int64(Never)/bn-d.settledH-1 {
+	if blocks := d.funds.blocksAt(l.rate); blocks < int64(Never)/bn-d.settledH-1 {
 		dryAt = Time((d.settledH + blocks + 1) * bn)
 	}
 	if dryAt < w.now {
@@ -99,7 +124,7 @@ func (w *World) scheduleFundingAfter(id int32, notBefore Time) {
 		price := w.chain.priceUSD[d.denom]
 		usdHour := w.leaseUSDHour(l)
 		minFunds := c.RunwayMinDays * 24 * usdHour // USD
-		fundsUSD := float64(d.funds) / market.RateScale / tokenomics.BaseUnits * price
+		fundsUSD := d.funds.units() / market.RateScale / tokenomics.BaseUnits * price
 		t := w.now
 		if fundsUSD >= minFunds { // else top up now (TopUp tests the same)
 			// the start of the first block whose settlement leaves less than
@@ -107,7 +132,7 @@ func (w *World) scheduleFundingAfter(id int32, notBefore Time) {
 			// blocks, so a check within a block would find the runway
 			// unchanged and reschedule itself again and again
 			minUnits := minFunds / price * tokenomics.BaseUnits * market.RateScale
-			h := float64(d.settledH) + math.Floor((float64(d.funds)-minUnits)/float64(l.rate)) + 1
+			h := float64(d.settledH) + math.Floor((d.funds.units()-minUnits)/float64(l.rate)) + 1
 			h = math.Max(h, float64(w.chain.height(w.now)+1))
 			t = Never
 			if h*float64(bn) < float64(dryAt) {
@@ -135,7 +160,7 @@ func (w *World) topUp(id int32) {
 	}
 	l := &w.leases.l[d.lease]
 	c := &w.cfg.Tenants[d.cohort]
-	fundsUSD := float64(d.funds) / market.RateScale / tokenomics.BaseUnits * w.chain.priceUSD[d.denom]
+	fundsUSD := d.funds.units() / market.RateScale / tokenomics.BaseUnits * w.chain.priceUSD[d.denom]
 	before := d.funds
 	if usd := c.TopUp(fundsUSD, w.leaseUSDHour(l), d.budgetUSD); usd > 0 {
 		w.deposit(id, usd, false)
@@ -163,21 +188,18 @@ func (w *World) settle(id int32) {
 	if dh <= 0 {
 		return
 	}
-	hi, lo := bits.Mul64(uint64(l.rate), uint64(dh))
-	if hi != 0 || lo > math.MaxInt64 {
-		panic("sim: escrow settlement overflow")
-	}
-	owed := int64(lo)
-	if owed <= d.funds {
-		d.funds -= owed
-		l.balance += owed
+	// rate x blocks in 128 bits: a product beyond an int64 of base units
+	// is more than any escrow holds, so the lease is overdrawn
+	if owed, ok := owed(l.rate, dh); ok && !d.funds.less(owed) {
+		d.funds.sub(owed)
+		l.balance.add(owed) // cannot overflow: the escrow account holds both
 		d.settledH = h
 		return
 	}
 	// overdrawn: pay what is there, the rest is unsettled debt; the lease
 	// closes for insufficient funds
-	l.balance += d.funds
-	d.funds = 0
+	l.balance.add(d.funds)
+	d.funds = amount{}
 	d.settledH = h
 	w.closeLease(d.lease, closeFunds)
 }
@@ -205,11 +227,11 @@ func (w *World) withdrawAll(pid int32) {
 func (w *World) withdraw(lid int32) {
 	l := &w.leases.l[lid]
 	d := &w.deps.d[l.dep]
-	amt := l.balance / market.RateScale
+	amt := l.balance.base
 	if amt <= 0 {
 		return
 	}
-	l.balance -= amt * market.RateScale
+	l.balance.base = 0
 	ch := &w.chain
 	p := &w.prov.p[l.prov]
 	s := tokenomics.Settle(tokenomics.Withdrawal{

@@ -16,12 +16,15 @@ type LeaseView struct {
 	Lease, Dep, Provider int32
 	// Rate is the lease price; MaxRate the tenant's max price.
 	Rate, MaxRate market.Rate
-	// Balance is accrued and not withdrawn (rate units).
+	// Balance is accrued and not withdrawn (rate units, saturated at
+	// math.MaxInt64).
 	Balance int64
 	// SettledHeight is the escrow's last settled block height.
 	SettledHeight int64
-	// Funds is the escrow's balance (rate units).
-	Funds int64
+	// Funds is the escrow's balance (rate units, saturated at
+	// math.MaxInt64); FundsBase its whole base units and FundsFrac the
+	// rate units below one.
+	Funds, FundsBase, FundsFrac int64
 	// Denom is the deployment's denomination.
 	Denom tokenomics.Denom
 	// Request is what the deployment asks for.
@@ -49,7 +52,7 @@ func (w *World) ActiveLeaseViews() []LeaseView {
 		}
 		d := &w.deps.d[l.dep]
 		out = append(out, LeaseView{Lease: int32(lid), Dep: l.dep, Provider: l.prov, Rate: l.rate, MaxRate: d.maxRate,
-			Balance: l.balance, SettledHeight: d.settledH, Funds: d.funds, Denom: d.denom, Request: d.spec.Request,
+			Balance: l.balance.rateUnits(), SettledHeight: d.settledH, Funds: d.funds.rateUnits(), FundsBase: d.funds.base, FundsFrac: d.funds.frac, Denom: d.denom, Request: d.spec.Request,
 			Cohort: int(d.cohort), USDHour: w.leaseUSDHour(l), BudgetUSD: d.budgetUSD, EndAt: d.endAt,
 			DryAt: w.eventTime(d.dryH), TopUpAt: w.eventTime(d.topUpH)})
 	}
@@ -93,9 +96,9 @@ func (w *World) BreakInvariant(name string) bool {
 		d := &w.deps.d[l.dep]
 		switch name {
 		case "no-negative-balance":
-			d.funds = -1
+			d.funds = amount{base: -1}
 		case "escrow-covers-claims":
-			d.funds += (w.chain.ledger.Balance(w.chain.escrow, d.denom) + 1) * market.RateScale
+			d.funds.add(amountOfBase(w.chain.ledger.Balance(w.chain.escrow, d.denom) + 1))
 		case "lease-links":
 			d.lease = -1
 		default:

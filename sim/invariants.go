@@ -3,6 +3,8 @@ package sim
 import (
 	"fmt"
 	"math"
+	"math/big"
+	"math/bits"
 
 	"github.com/depinsim/depinsim/agents"
 	"github.com/depinsim/depinsim/market"
@@ -89,35 +91,71 @@ func checkLedger(w *World) (bool, string) { return w.chain.ledger.Check() }
 
 func checkNonNegative(w *World) (bool, string) {
 	for i := range w.deps.d {
-		if d := &w.deps.d[i]; d.state != depFree && d.funds < 0 {
-			return false, fmt.Sprintf("deployment %d has negative funds %d", i, d.funds)
+		if d := &w.deps.d[i]; d.state != depFree && d.funds.negative() {
+			return false, fmt.Sprintf("deployment %d has negative funds %d base units + %d/%d", i, d.funds.base, d.funds.frac, market.RateScale)
 		}
 	}
 	for _, lid := range w.leases.active {
-		if b := w.leases.l[lid].balance; b < 0 {
-			return false, fmt.Sprintf("lease %d has a negative accrued balance %d", lid, b)
+		if b := w.leases.l[lid].balance; b.negative() {
+			return false, fmt.Sprintf("lease %d has a negative accrued balance %d base units + %d/%d", lid, b.base, b.frac, market.RateScale)
 		}
 	}
 	return true, ""
 }
 
 func checkEscrow(w *World) (bool, string) {
-	var claims [tokenomics.NumDenoms]int64
+	// the claims in whole base units (128 bits: a corrupt state may sum
+	// beyond an int64) and the rate units below, summed apart
+	var hi, lo [tokenomics.NumDenoms]uint64
+	var frac [tokenomics.NumDenoms]int64
+	claim := func(den tokenomics.Denom, a amount) {
+		var c uint64
+		lo[den], c = bits.Add64(lo[den], uint64(a.base), 0)
+		hi[den] += c
+		if a.base < 0 {
+			hi[den]-- // sign extension of a negative base
+		}
+		frac[den] += a.frac
+	}
 	for i := range w.deps.d {
 		if d := &w.deps.d[i]; d.state != depFree {
-			claims[d.denom] += d.funds
+			claim(d.denom, d.funds)
 		}
 	}
 	for _, lid := range w.leases.active {
 		l := &w.leases.l[lid]
-		claims[w.deps.d[l.dep].denom] += l.balance
+		claim(w.deps.d[l.dep].denom, l.balance)
 	}
 	for den := tokenomics.Denom(0); den < tokenomics.NumDenoms; den++ {
-		if have := w.chain.ledger.Balance(w.chain.escrow, den); have*market.RateScale < claims[den] {
-			return false, fmt.Sprintf("escrow holds %d %s but deployments and leases claim %d/%d", have, den, claims[den], market.RateScale)
+		// the claims rounded up to whole base units
+		claim(den, amount{base: (frac[den] + market.RateScale - 1) / market.RateScale})
+		have := w.chain.ledger.Balance(w.chain.escrow, den)
+		// have < claims, as signed 128-bit integers
+		hv, lv := uint64(0), uint64(have)
+		if have < 0 {
+			hv = math.MaxUint64
+		}
+		if int64(hv) < int64(hi[den]) || (hv == hi[den] && lv < lo[den]) {
+			return false, fmt.Sprintf("escrow holds %d %s but deployments and leases claim %s base units (rate units below one base unit rounded up)", have, den, int128String(hi[den], lo[den]))
 		}
 	}
 	return true, ""
+}
+
+// int128String formats the signed 128-bit integer hi:lo.
+func int128String(hi, lo uint64) string {
+	if hi == 0 {
+		return fmt.Sprint(lo)
+	}
+	if hi == math.MaxUint64 && lo > 0 {
+		return fmt.Sprint(-int64(^lo + 1))
+	}
+	v := new(big.Int).SetUint64(hi)
+	v.Lsh(v, 64).Or(v, new(big.Int).SetUint64(lo))
+	if int64(hi) < 0 {
+		v.Sub(v, new(big.Int).Lsh(big.NewInt(1), 128))
+	}
+	return v.String()
 }
 
 func checkBME(w *World) (bool, string) { return w.chain.bme.Check() }
@@ -206,8 +244,8 @@ func checkLeaseLinks(w *World) (bool, string) {
 	for i := range w.deps.d {
 		d := &w.deps.d[i]
 		switch {
-		case d.state == depFree && (len(d.bids) != 0 || d.funds != 0):
-			return false, fmt.Sprintf("free deployment %d holds %d bids and %d funds", i, len(d.bids), d.funds)
+		case d.state == depFree && (len(d.bids) != 0 || !d.funds.isZero()):
+			return false, fmt.Sprintf("free deployment %d holds %d bids and %d base units + %d/%d of funds", i, len(d.bids), d.funds.base, d.funds.frac, market.RateScale)
 		case d.state == depLeased && (d.lease < 0 || !w.leases.l[d.lease].active || w.leases.l[d.lease].dep != int32(i)):
 			return false, fmt.Sprintf("leased deployment %d points at lease %d", i, d.lease)
 		case d.state != depLeased && d.state != depFree && d.lease != -1:

@@ -20,7 +20,7 @@ type lease struct {
 	dep     int32
 	prov    int32
 	rate    market.Rate
-	balance int64 // accrued, not withdrawn (rate units)
+	balance amount // accrued, not withdrawn
 	closeH  Handle
 	posProv int32 // index in provider.leases
 	posAct  int32 // index in leaseTable.active
@@ -159,7 +159,7 @@ func (w *World) closeLease(lid int32, reason int) {
 	w.q.Cancel(l.closeH)
 	l.closeH = Handle{}
 	t.free = append(t.free, lid)
-	if l.balance < 0 {
+	if l.balance.negative() {
 		panic("sim: negative lease balance")
 	}
 	d.lease = -1

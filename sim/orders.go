@@ -32,8 +32,8 @@ type deployment struct {
 	maxRate  market.Rate
 	deadline Time // abandon after this without a lease
 	endAt    Time // lifetime end (set when the first lease starts)
-	// escrow (rate units: base units x market.RateScale)
-	funds     int64
+	// escrow
+	funds     amount
 	settledH  int64
 	budgetUSD float64 // budget left to deposit
 	lease     int32   // -1 when none
@@ -109,10 +109,23 @@ func (w *World) arrive(ti int) {
 	d.lease = -1
 	d.state = depWaiting
 	// initial escrow deposit: the runway target at the max price, at least
-	// the minimum deposit, within the budget
+	// the minimum deposit, within the budget. A tenant who cannot buy the
+	// tokens (the holders' float is short), or whose max price in tokens is
+	// beyond any rate (rateMax), cannot fund the order: it is counted
+	// unfunded and closed without being posted.
 	want := c.RunwayTargetDays * 24 * spec.MaxPriceUSDHour
-	w.deposit(id, want, true)
+	if d.maxRate == rateMax || !w.deposit(id, want, true) {
+		w.unfunded(id)
+		return
+	}
 	w.post(id)
+}
+
+// unfunded closes an order whose tenant could not fund its escrow
+// (orders_unfunded_total).
+func (w *World) unfunded(id int32) {
+	w.stats.counters[MOrdersUnfundedTotal]++
+	w.closeDeployment(id)
 }
 
 // nextArrival draws tenant cohort ti's next arrival after now. Cohorts
@@ -158,11 +171,10 @@ func (w *World) closeDeployment(id int32) {
 	if len(d.bids) > 0 {
 		w.releaseBids(id, -1)
 	}
-	refund := d.funds / market.RateScale
-	if refund > 0 {
+	if refund := d.funds.base; refund > 0 {
 		w.chain.ledger.Transfer(w.chain.escrow, w.tenants[d.cohort].wallet, d.denom, refund)
 	}
-	d.funds = 0
+	d.funds = amount{}
 	for _, h := range []*Handle{&d.selectH, &d.timeoutH, &d.retryH, &d.endH, &d.dryH, &d.topUpH} {
 		w.cancel(h)
 	}

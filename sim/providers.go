@@ -274,7 +274,10 @@ func (w *World) addProvider(ci int, prof agents.Profile) {
 	p := &w.prov.p[id]
 	p.free = append([]int32(nil), prof.Capacity...)
 	p.acct = ch.ledger.Open(fmt.Sprintf("provider/%d", id))
-	if amt := tokenomics.Tokens(c.BalanceAKT); amt > 0 {
+	// its wallet, bought from holders at entry: what the holders' float
+	// holds when it is short (docs/model/akash.md, "When the float is
+	// short"), like the device stake below
+	if amt := min(tokenomics.Tokens(c.BalanceAKT), ch.ledger.Balance(ch.holders, tokenomics.AKT)); amt > 0 {
 		ch.ledger.Transfer(ch.holders, p.acct, tokenomics.AKT, amt)
 	}
 	if c.StakePerGPU > 0 {

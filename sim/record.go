@@ -169,6 +169,7 @@ const (
 	MDisputesTotal
 	MSlashedTotal
 	MVerificationUnitHoursTotal
+	MOrdersUnfundedTotal
 	NumMetrics
 )
 
@@ -266,6 +267,8 @@ var Metrics = [NumMetrics]Metric{
 		Doc: "stake slashed since the start: solver stakes after lost disputes (single-solver; paid to whistleblowers) and device stakes of detected fake capacity (burned)"},
 	MVerificationUnitHoursTotal: {Name: "verification_unit_hours_total", Unit: "unit-hours", Kind: KindTotal, Group: GroupMechanism, Show: ShowFiles,
 		Doc: "capacity (GPU- or core-hours) spent on verification overhead (single-solver)"},
+	MOrdersUnfundedTotal: {Name: "orders_unfunded_total", Unit: "count", Kind: KindTotal, Group: GroupMarket, Show: ShowFiles,
+		Doc: "orders closed at arrival because the tenant could not buy the tokens for its deposit (the holders' float was short, or its max price in tokens was beyond any rate); counted in orders_total, never posted"},
 }
 
 // Resource names used in ResourceSample: "cpu", "memory_gb" and one

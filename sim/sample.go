@@ -114,7 +114,7 @@ func (w *World) refreshMedians() {
 var counted = [...]int{MOrdersTotal, MOrdersUnservedTotal, MLeasesStartedTotal, MLeasesClosedTenantTotal,
 	MLeasesClosedFundsTotal, MLeasesClosedProviderTotal, MProvidersEnteredTotal, MProvidersExitedTotal,
 	MProviderIncomeUSDTotal, MTakeFeesUSDTotal, MOrderAttemptsTotal,
-	MOrdersQueuedTotal, MDisputesTotal, MSlashedTotal, MVerificationUnitHoursTotal}
+	MOrdersQueuedTotal, MDisputesTotal, MSlashedTotal, MVerificationUnitHoursTotal, MOrdersUnfundedTotal}
 
 // doSample fills the world's Sample and hands it to the recorder.
 func (w *World) doSample() {

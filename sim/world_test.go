@@ -3,6 +3,7 @@ package sim_test
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"testing"
 	"time"
 
@@ -292,15 +293,16 @@ func checkSample(cfg *sim.Config, w *sim.World, first, prev, r *record, initialP
 		return fmt.Sprintf("t=%v: %v orders open", r.T, v[sim.MOrdersOpen])
 	}
 	if cfg.Sim.Warmup == 0 {
-		if v[sim.MOrdersTotal] < v[sim.MOrdersOpen]+v[sim.MLeasesActive]+v[sim.MOrdersUnservedTotal] {
-			return fmt.Sprintf("t=%v: orders: total %v < open %v + leased %v + unserved %v", r.T, v[sim.MOrdersTotal], v[sim.MOrdersOpen], v[sim.MLeasesActive], v[sim.MOrdersUnservedTotal])
+		if v[sim.MOrdersTotal] < v[sim.MOrdersOpen]+v[sim.MLeasesActive]+v[sim.MOrdersUnservedTotal]+v[sim.MOrdersUnfundedTotal] {
+			return fmt.Sprintf("t=%v: orders: total %v < open %v + leased %v + unserved %v + unfunded %v", r.T, v[sim.MOrdersTotal], v[sim.MOrdersOpen], v[sim.MLeasesActive], v[sim.MOrdersUnservedTotal], v[sim.MOrdersUnfundedTotal])
 		}
 		if base.providers != float64(initialProviders) {
 			return fmt.Sprintf("%v providers at the start, want %d", base.providers, initialProviders)
 		}
 	}
-	if v[sim.MOrderAttemptsTotal] < v[sim.MOrdersTotal] {
-		return fmt.Sprintf("t=%v: %v attempts for %v orders", r.T, v[sim.MOrderAttemptsTotal], v[sim.MOrdersTotal])
+	// an unfunded order is never posted
+	if v[sim.MOrderAttemptsTotal] < v[sim.MOrdersTotal]-v[sim.MOrdersUnfundedTotal] {
+		return fmt.Sprintf("t=%v: %v attempts for %v orders (%v unfunded)", r.T, v[sim.MOrderAttemptsTotal], v[sim.MOrdersTotal], v[sim.MOrdersUnfundedTotal])
 	}
 	if got := v[sim.MProvidersActive] - v[sim.MProvidersEnteredTotal] + v[sim.MProvidersExitedTotal]; got != base.providers {
 		return fmt.Sprintf("t=%v: %v providers active, %v entered and %v exited since the start, with %v at the start",
@@ -394,13 +396,20 @@ func checkEscrowEvents(cfg *sim.Config, w *sim.World) string {
 			}
 			continue
 		}
-		rate := int64(l.Rate)
-		owed := func(h int64) int64 { return rate * (h - l.SettledHeight) }
-		dryH := l.SettledHeight + l.Funds/rate + 1 // first height the funds cannot pay
+		// in big integers: funds may pass an int64 of rate units
+		rate := big.NewInt(int64(l.Rate))
+		funds := new(big.Int).Mul(big.NewInt(l.FundsBase), big.NewInt(market.RateScale))
+		funds.Add(funds, big.NewInt(l.FundsFrac))
+		owed := func(h int64) *big.Int { return new(big.Int).Mul(rate, big.NewInt(h-l.SettledHeight)) }
+		blocks := new(big.Int).Quo(funds, rate)
+		dryH := int64(math.MaxInt64) // first height the funds cannot pay
+		if blocks.IsInt64() && blocks.Int64() < math.MaxInt64-l.SettledHeight-1 {
+			dryH = l.SettledHeight + blocks.Int64() + 1
+		}
 		if l.DryAt != sim.Never {
 			h := w.Height(l.DryAt)
-			if h != dryH || owed(h) <= l.Funds || owed(h-1) > l.Funds {
-				return fmt.Sprintf("lease %d: run-dry at height %d, funds %d pay up to height %d", l.Lease, h, l.Funds, dryH-1)
+			if h != dryH || owed(h).Cmp(funds) <= 0 || owed(h-1).Cmp(funds) > 0 {
+				return fmt.Sprintf("lease %d: run-dry at height %d, funds %v pay up to height %d", l.Lease, h, funds, dryH-1)
 			}
 		} else if end := min(l.EndAt, w.Horizon()); dryH < w.Height(end) {
 			return fmt.Sprintf("lease %d: no run-dry event, but funds run out at height %d before the end (height %d)", l.Lease, dryH, w.Height(end))
@@ -417,7 +426,8 @@ func checkEscrowEvents(cfg *sim.Config, w *sim.World) string {
 		}
 		minUSD := cfg.Tenants[l.Cohort].RunwayMinDays * 24 * l.USDHour
 		usdAt := func(h int64) float64 {
-			return float64(l.Funds-owed(h)) / market.RateScale / tokenomics.BaseUnits * price
+			left, _ := new(big.Float).SetInt(new(big.Int).Sub(funds, owed(h))).Float64()
+			return left / market.RateScale / tokenomics.BaseUnits * price
 		}
 		h := w.Height(l.TopUpAt)
 		if usdAt(h) >= minUSD {

@@ -575,7 +575,8 @@ func TestBMEBuyACT(t *testing.T) {
 	wallet := w.l.Open("wallet")
 	holders := w.pool
 	before := w.l.Balance(holders, tk.AKT)
-	act, usd := w.b.BuyACT(holders, wallet, tk.Tokens(5), 2)
+	act, usd, short := w.b.BuyACT(holders, wallet, tk.Tokens(5), 2)
+	assert.False(t, short)
 	assert.Equal(t, tk.Tokens(5), act)
 	// 10 ACT (the minimum mint) after a 25 bps spread at $2: ceil(10e6 / 2 / 0.9975) uakt
 	akt := int64(math.Ceil(10e6 / 2 / 0.9975))
@@ -586,7 +587,8 @@ func TestBMEBuyACT(t *testing.T) {
 
 	// enough credits: nothing is bought
 	held := w.l.Balance(holders, tk.AKT)
-	act, usd = w.b.BuyACT(holders, wallet, tk.Tokens(3), 2)
+	act, usd, short = w.b.BuyACT(holders, wallet, tk.Tokens(3), 2)
+	assert.False(t, short)
 	assert.Equal(t, tk.Tokens(3), act)
 	assert.Zero(t, usd)
 	assert.Equal(t, held, w.l.Balance(holders, tk.AKT))
@@ -594,10 +596,30 @@ func TestBMEBuyACT(t *testing.T) {
 	// a stale oracle halts mints: nothing moves, the credits held are all there is
 	w.b.SetOracleOK(false)
 	snap := bmeSnapshot(w.l)
-	act, usd = w.b.BuyACT(holders, wallet, tk.Tokens(50), 2)
+	act, usd, short = w.b.BuyACT(holders, wallet, tk.Tokens(50), 2)
+	assert.False(t, short)
 	assert.Equal(t, w.l.Balance(wallet, tk.ACT), act)
 	assert.Less(t, act, tk.Tokens(50))
 	assert.Zero(t, usd)
 	assert.Equal(t, snap, bmeSnapshot(w.l))
 	requireBMEOK(t, w)
+}
+
+// TestBMEBuyACTShortFloat: when the holders hold fewer AKT than a
+// purchase needs (here at a price of 1e-9 USD, where 50 ACT cost more
+// uakt than an int64 holds), nothing is bought, nothing moves and short
+// is reported; the credits already held are what is available.
+func TestBMEBuyACTShortFloat(t *testing.T) {
+	w := newBMEWorld(t, tk.DefaultBMEParams(), true)
+	wallet := w.l.Open("wallet")
+	holders := w.pool
+	for _, price := range []float64{1e-9, 1e-6} {
+		snap := bmeSnapshot(w.l)
+		act, usd, short := w.b.BuyACT(holders, wallet, tk.Tokens(50_000), price)
+		assert.True(t, short, "price %v", price)
+		assert.Zero(t, usd)
+		assert.Equal(t, w.l.Balance(wallet, tk.ACT), act)
+		assert.Equal(t, snap, bmeSnapshot(w.l), "nothing moves")
+		requireBMEOK(t, w)
+	}
 }
