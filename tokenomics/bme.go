@@ -511,8 +511,14 @@ func (b *BME) BuyACT(holders, wallet Account, amt int64, priceUSD float64) (act 
 		return amt, 0
 	}
 	want := max(amt-have, Tokens(b.p.MinMintACT))
-	// AKT for want uact after the mint spread, rounded up
-	akt := int64(math.Ceil(float64(want) / priceUSD / (1 - float64(b.p.MintSpreadBps)/10_000)))
+	// AKT for want uact after the mint spread, rounded up; at a price so
+	// low that it is beyond int64 uakt, no AKT can pay for it: nothing is
+	// bought (the conversion would wrap to a negative amount)
+	need := math.Ceil(float64(want) / priceUSD / (1 - float64(b.p.MintSpreadBps)/10_000))
+	if !(need < math.MaxInt64/2) {
+		return min(amt, have), 0
+	}
+	akt := int64(need)
 	b.l.Transfer(holders, wallet, AKT, akt)
 	if _, err := b.MintACT(wallet, wallet, akt, priceUSD); err != nil {
 		b.l.Transfer(wallet, holders, AKT, akt) // not bought after all
