@@ -27,7 +27,8 @@ test:
 
 ## test-long: every test in full: the full-year calibration and conformance
 ## tests (akash-2024's ranges, io.net's snapshot and decline, R1's 10-seed
-## acceptance), the property tests over all their seeds, and the race
+## acceptance), the property tests over all their seeds, 1,000 generated
+## scenarios (internal/scengen), and the race
 ## detector on every test of the packages that run goroutines
 test-long:
 	$(GO) test -count=1 ./...

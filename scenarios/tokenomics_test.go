@@ -181,6 +181,8 @@ func TestTokenBadInput(t *testing.T) {
 		{"token price zero", "treasury_akt = 10000.0", "treasury_akt = 10000.0\ntoken_price_usd = 0.0", 0, "tokenomics.token_price_usd", "token_price_usd", 0,
 			[]string{"must be a price in [1e-09, 1e+12] USD, got 0"}},
 		{"inflation min above 1", "min = 0.13", "min = 2", 0, "tokenomics.inflation.min", "min = 2", 0, []string{"must be in [0, 1], got 2"}},
+		{"blocks_per_year so small the supply overflows", "min = 0.13", "min = 0.13\nblocks_per_year = 10", 0, "tokenomics.inflation.blocks_per_year", "blocks_per_year = 10", 0,
+			[]string{"x/mint could grow the supply of 2.30816799e+08 AKT by a factor of up to e^", "blocks_per_year 10", "raise blocks_per_year"}},
 		{"inflation min above max", "min = 0.13", "min = 0.3", 0, "tokenomics.inflation.min", "min = 0.3", 0, []string{"must be <= max (0.2), got 0.3"}},
 		{"inflation model unknown", `model = "cosmos"`, `model = "bitcoin"`, 0, "tokenomics.inflation.model", `"bitcoin"`, 0, []string{`must be "cosmos" or "none", got "bitcoin"`}},
 		{"bonded ratio above 1", "bonded_ratio = 0.5", "bonded_ratio = 1.5", 0, "tokenomics.staking.bonded_ratio", "bonded_ratio = 1.5", 0, []string{"must be in [0, 1], got 1.5"}},

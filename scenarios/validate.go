@@ -109,7 +109,49 @@ func (sc *Scenario) validateTokenomics() error {
 	if err := tokenomics.ValidateSeasons(tp.Seasons); err != nil {
 		return err
 	}
-	return validateGovernance(tp)
+	if err := validateGovernance(tp); err != nil {
+		return err
+	}
+	return sc.validateMintGrowth()
+}
+
+// validateMintGrowth refuses an x/mint that could mint more AKT over the
+// horizon than the ledger can hold: each block mints at most
+// inflation x supply / blocks_per_year, so over n blocks the supply grows
+// at most by (1 + max / blocks_per_year)^n, with max the highest
+// inflation.max of the file and its governance changes. A blocks_per_year
+// far below the real number of blocks (a year over block_seconds) makes
+// that growth explode. The limit is half the ledger's (int64 base units),
+// leaving room for the other mints (emissions, the BME).
+func (sc *Scenario) validateMintGrowth() error {
+	tp := &sc.Tokenomics
+	in := &tp.Inflation
+	if in.Model != tokenomics.MintModelCosmos || !(tp.CirculatingSupplyAKT > 0) || in.BlocksPerYear <= 0 || !(tp.BlockSeconds > 0) {
+		return nil
+	}
+	imax := in.InflationMax
+	for _, g := range tp.Governance {
+		if v, ok := g.Value.(float64); ok && g.Key == "tokenomics.inflation.max" && v > imax {
+			imax = v
+		} else if v, ok := g.Value.(int64); ok && g.Key == "tokenomics.inflation.max" && float64(v) > imax {
+			imax = float64(v)
+		}
+	}
+	blocks := math.Floor(sc.Sim.Horizon.T().Hours() * 3600 / tp.BlockSeconds)
+	growth := blocks * math.Log1p(imax/float64(in.BlocksPerYear)) // ln of the largest growth
+	limit := float64(math.MaxInt64) / 2 / tokenomics.BaseUnits    // whole AKT
+	if math.Log(limit/tp.CirculatingSupplyAKT) >= growth {
+		return nil
+	}
+	real := 365 * 24 * 3600 / tp.BlockSeconds
+	key := "tokenomics.inflation.max"
+	if float64(in.BlocksPerYear) < real {
+		key = "tokenomics.inflation.blocks_per_year"
+	}
+	return fmt.Errorf("%s: x/mint could grow the supply of %g AKT by a factor of up to e^%.3g over the horizon "+
+		"(%g blocks of %g s at inflation up to %g a year, blocks_per_year %d; the real number of blocks a year is about %.0f), "+
+		"above %.3g AKT, half of what the ledger holds in int64 base units: raise blocks_per_year, lower inflation.max or the supply, or shorten sim.horizon",
+		key, tp.CirculatingSupplyAKT, growth, blocks, tp.BlockSeconds, imax, in.BlocksPerYear, real, limit)
 }
 
 // validateAllocations checks that the allocations at the start fit the

@@ -201,10 +201,13 @@ func (c *chain) rateUSDHour(r market.Rate, d tokenomics.Denom) float64 {
 
 // startBME switches new deployments to ACT credits: the vault is seeded
 // with seedAKT from the community pool (akash.md §7, v2.0.0 upgrade) when
-// it can be.
+// it can be: once per run (the upgrade handler runs once), while the vault
+// is empty and the pool holds the seed. A later switch back into the BME
+// era (governance) does not seed again, even when the vault has been
+// emptied or the seed was 0.
 func (c *chain) startBME(seedAKT float64) {
 	c.settle = tokenomics.SettlementBME
-	if c.bme.Vault() == 0 && c.ledger.Balance(c.pool, tokenomics.AKT) >= tokenomics.Tokens(seedAKT) {
+	if !c.bme.Seeded() && c.bme.Vault() == 0 && c.ledger.Balance(c.pool, tokenomics.AKT) >= tokenomics.Tokens(seedAKT) {
 		if err := c.bme.Seed(c.pool); err != nil {
 			panic("sim: " + err.Error())
 		}

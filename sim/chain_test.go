@@ -1161,6 +1161,27 @@ func TestChainBMEEra(t *testing.T) {
 	}
 }
 
+// TestChainBMEReentry: the vault is seeded at most once per run. A switch
+// back into the BME era by governance, with a seed of 0 (the vault stays
+// empty after seeding) or after a spell in the take era, runs on without
+// seeding again (it used to panic: "vault already seeded").
+func TestChainBMEReentry(t *testing.T) {
+	t.Parallel()
+	for _, seed := range []float64{0, 300_000} {
+		cfg := bme(tokenConfig(t, 4))
+		cfg.Tokenomics.BME.VaultSeedAKT = seed
+		cfg.Tokenomics.Governance = []tokenomics.GovernanceChange{
+			{At: dur(0), Key: "tokenomics.settlement", Value: "bme"},
+			{At: dur(sim.Day), Key: "tokenomics.settlement", Value: "take"},
+			{At: dur(2 * sim.Day), Key: "tokenomics.settlement", Value: "bme"},
+		}
+		validate(t, cfg)
+		r := mustRunChain(t, cfg, 1)
+		cv := r.views[len(r.views)-1]
+		assert.Equal(t, tokenomics.Tokens(seed), cv.BME.SeedAKT, "vault seed %v: seeded once", seed)
+	}
+}
+
 // writePricePath writes a CSV price path and parses it.
 func writePricePath(t testing.TB, rows string) (string, *tokenomics.PricePath) {
 	t.Helper()

@@ -278,6 +278,10 @@ func (b *BME) Seed(from Account) error {
 	return nil
 }
 
+// Seeded reports whether Seed has moved the vault seed (once per BME,
+// however small the seed, 0 included).
+func (b *BME) Seeded() bool { return b.seeded }
+
 // SetOracleOK sets whether the oracle price is fresh; while it is not,
 // the status is halt_oracle (akash.md §C: staleness > 30 s).
 func (b *BME) SetOracleOK(ok bool) { b.oracleOK = ok }

@@ -603,6 +603,19 @@ func TestBMEBuyACT(t *testing.T) {
 	assert.Zero(t, usd)
 	assert.Equal(t, snap, bmeSnapshot(w.l))
 	requireBMEOK(t, w)
+
+	// at a price so low that the AKT needed is beyond int64 uakt, nothing
+	// is bought and nothing moves (it used to wrap to a transfer of
+	// -9223372036854775808 uakt and panic)
+	w.b.SetOracleOK(true)
+	snap = bmeSnapshot(w.l)
+	held = w.l.Balance(wallet, tk.ACT)
+	act, usd, short = w.b.BuyACT(holders, wallet, tk.Tokens(1e9), 1e-9)
+	assert.Equal(t, held, act)
+	assert.Zero(t, usd)
+	assert.True(t, short)
+	assert.Equal(t, snap, bmeSnapshot(w.l))
+	requireBMEOK(t, w)
 }
 
 // TestBMEBuyACTShortFloat: when the holders hold fewer AKT than a
