@@ -134,10 +134,21 @@ func (p *Params) Validate() error {
 			return bad("take_rate."+k, v, "a fraction in [0, 1]")
 		}
 	}
+	// a deposit is minted (USDC bridged in) or bought at every deployment
+	// and bid: a million tokens each keeps the ledger's int64 base units
+	// (9.2e12 tokens) out of reach of any run the event cap allows
 	for _, c := range []struct {
 		key string
 		v   float64
-	}{{"deployment_min_deposit", p.DeploymentMinDeposit}, {"bid_min_deposit", p.BidMinDeposit}, {"circulating_supply_akt", p.CirculatingSupplyAKT}, {"community_pool_akt", p.CommunityPoolAKT}, {"treasury_akt", p.TreasuryAKT}} {
+	}{{"deployment_min_deposit", p.DeploymentMinDeposit}, {"bid_min_deposit", p.BidMinDeposit}} {
+		if !(c.v >= 0 && c.v <= 1e6) {
+			return bad(c.key, c.v, "in [0, 1e6] tokens")
+		}
+	}
+	for _, c := range []struct {
+		key string
+		v   float64
+	}{{"circulating_supply_akt", p.CirculatingSupplyAKT}, {"community_pool_akt", p.CommunityPoolAKT}, {"treasury_akt", p.TreasuryAKT}} {
 		if !(c.v >= 0 && c.v < 1e12) {
 			return bad(c.key, c.v, "in [0, 1e12)")
 		}

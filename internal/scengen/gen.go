@@ -93,6 +93,17 @@ type gen struct {
 
 // --- drawing values -------------------------------------------------------
 
+// number returns v as a float64 when it is a TOML number.
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int64:
+		return float64(x), true
+	}
+	return 0, false
+}
+
 // maybe tells whether to redraw a key.
 func (g *gen) maybe() bool { return g.rng.Float64() < g.p }
 
@@ -452,6 +463,17 @@ func (g *gen) tokenomics() {
 	st := sub(t, "staking")
 	for _, f := range []string{"bonded_ratio", "outside_yield", "speed", "unbonding"} {
 		g.set(st, f, "tokenomics.staking."+f)
+	}
+	// the allocations at the start fit in the supply three times in four
+	// (validation refuses the rest): bonded_ratio x supply + pool +
+	// treasury <= supply
+	if br, ok := st["bonded_ratio"].(float64); ok && g.rng.IntN(4) != 0 {
+		supply, sok := number(t["circulating_supply_akt"])
+		pool, _ := number(t["community_pool_akt"])
+		treasury, _ := number(t["treasury_akt"])
+		if sok && supply > 0 {
+			st["bonded_ratio"] = math.Min(br, math.Max(0, 0.999*(1-(pool+treasury)/supply)))
+		}
 	}
 	g.emission(t)
 	g.bme(t)

@@ -118,8 +118,8 @@ var Keys = []Key{
 	{Path: "tokenomics.token_price_usd", Kind: LogFloat, Lo: 1e-9, Hi: 1e12},
 	{Path: "tokenomics.block_seconds", Kind: LogFloat, Lo: 0.1, Hi: 600},
 	{Path: "tokenomics.take_rate", Kind: Table, Lo: 0, Hi: 1},
-	{Path: "tokenomics.deployment_min_deposit", Kind: LogFloat, Lo: 0, Hi: 9.99e11},
-	{Path: "tokenomics.bid_min_deposit", Kind: LogFloat, Lo: 0, Hi: 9.99e11},
+	{Path: "tokenomics.deployment_min_deposit", Kind: LogFloat, Lo: 0, Hi: 1e6},
+	{Path: "tokenomics.bid_min_deposit", Kind: LogFloat, Lo: 0, Hi: 1e6},
 	{Path: "tokenomics.circulating_supply_akt", Kind: LogFloat, Lo: 0, Hi: 9.99e11},
 	{Path: "tokenomics.community_pool_akt", Kind: Float, Lo: 0, Hi: 1}, // a share of the supply
 	{Path: "tokenomics.treasury_akt", Kind: Float, Lo: 0, Hi: 1},       // a share of what the pool leaves

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/depinsim/depinsim/internal/scengen"
-	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/runner"
 	"github.com/depinsim/depinsim/scenarios"
 	"github.com/depinsim/depinsim/sim"
@@ -35,50 +33,11 @@ const (
 	runTimeout = 2 * time.Minute
 )
 
-// knownFailures lists classes of failure that the test counts and
-// reports but does not fail on, because fixes under way elsewhere in
-// issue 9 address them. It must be emptied once they are in: a class left
-// here hides a bug.
-var knownFailures = []struct {
-	class string
-	match func(msg string) bool
-}{
-	// int64 escrow funds (base units x market.RateScale) overflow at low
-	// token prices; the same wrap makes the escrow invariants fail, or a
-	// dry event find a lease that settlement did not close
-	{"escrow int64 overflow at low token prices", func(msg string) bool {
-		return regexp.MustCompile(`negative funds|escrow settlement overflow|escrow expected dry but lease survived settlement|sim: negative lease balance`).MatchString(msg) ||
-			overflowingEscrow(msg)
-	}},
-	// a rate beyond int64: low token prices, the call market's 0-unit
-	// orders, the endogenous price at its 1e-9 clamp
-	{"rate overflow (low prices, 0-unit call-market orders, price clamp)", regexp.MustCompile(`sim: rate overflow`).MatchString},
-	// found by this test, not yet fixed: a ledger supply beyond int64 (USDC
-	// bridged in for deposits near deployment_min_deposit's 1e12 tokens,
-	// which --check reports as the escrow overflow above); left to the
-	// fix of the int64 overflows
-	{"ledger supply overflow (int64 base units)", regexp.MustCompile(`tokenomics: supply overflow`).MatchString},
-	// holders' liquid tokens run out (and staked + pool + treasury above the supply)
-	{"holders' float short", regexp.MustCompile(`tokenomics: transfer of \d+ \w+ from holders holding \d+`).MatchString},
-}
-
-// overflowingEscrow tells whether msg is the escrow-covers-claims invariant
-// reporting an escrow whose funds x market.RateScale exceed int64.
-func overflowingEscrow(msg string) bool {
-	m := regexp.MustCompile(`invariant escrow-covers-claims violated .*escrow holds (\d+) `).FindStringSubmatch(msg)
-	if m == nil {
-		return false
-	}
-	n, err := strconv.ParseUint(m[1], 10, 64)
-	return err != nil || n > math.MaxInt64/market.RateScale
-}
-
 // outcome is what happened to one generated scenario.
 type outcome struct {
 	index    int
 	preset   string
 	class    string // "" passed, "refused", or a failure class
-	known    bool   // the class is in knownFailures
 	msg      string
 	scenario scengen.Scenario
 	check    sim.CheckMode
@@ -140,8 +99,6 @@ func TestGeneratedScenariosRun(t *testing.T) {
 			counts["passed"]++
 		case o.class == "refused":
 			counts["refused by validation"]++
-		case o.known:
-			counts["known: "+o.class]++
 		default:
 			counts["FAILED: "+o.class]++
 			t.Errorf("seed %d index %d (preset %s, check %s): %s\n%s", seed, o.index, o.preset, o.check, o.msg, reproduce(o.scenario))
@@ -216,12 +173,6 @@ func runOne(t *testing.T, seed uint64, index int, dir string) outcome {
 		o.msg += "\n" + string(re.Stack)
 	}
 	o.class = classify(err)
-	for _, k := range knownFailures {
-		if k.match(err.Error()) {
-			o.class, o.known = k.class, true
-			break
-		}
-	}
 	return o
 }
 
