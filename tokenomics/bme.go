@@ -498,9 +498,11 @@ func (b *BME) Check() (bool, string) {
 // MinMintACT, the mint spread included, rounded up) at priceUSD (USD per
 // AKT) and mints ACT with it; credits left over stay in the wallet for
 // its next deposits. When the BME refuses the mint (halt_cr, halt_oracle,
-// below the minimum) nothing is bought. It returns the uact available for
-// the deposit (at most amt) and the USD the AKT bought cost at market (0
-// when nothing was bought).
+// below the minimum), or the holders hold less AKT than it takes (at a
+// price near 1e-9 USD some thousand USD of credits need more AKT than
+// int64 counts), nothing is bought. It returns the uact available for the
+// deposit (at most amt) and the USD the AKT bought cost at market (0 when
+// nothing was bought).
 func (b *BME) BuyACT(holders, wallet Account, amt int64, priceUSD float64) (act int64, boughtUSD float64) {
 	have := b.l.Balance(wallet, ACT)
 	if have >= amt {
@@ -508,7 +510,11 @@ func (b *BME) BuyACT(holders, wallet Account, amt int64, priceUSD float64) (act 
 	}
 	want := max(amt-have, Tokens(b.p.MinMintACT))
 	// AKT for want uact after the mint spread, rounded up
-	akt := int64(math.Ceil(float64(want) / priceUSD / (1 - float64(b.p.MintSpreadBps)/10_000)))
+	x := math.Ceil(float64(want) / priceUSD / (1 - float64(b.p.MintSpreadBps)/10_000))
+	if !(x > 0 && x < 0x1p63) || int64(x) > b.l.Balance(holders, AKT) { // also NaN
+		return min(amt, have), 0
+	}
+	akt := int64(x)
 	b.l.Transfer(holders, wallet, AKT, akt)
 	if _, err := b.MintACT(wallet, wallet, akt, priceUSD); err != nil {
 		b.l.Transfer(wallet, holders, AKT, akt) // not bought after all

@@ -127,7 +127,8 @@ func (b *BME) quoteMint(aktIn int64, p uint64) (gross, spread int64, err error) 
 		return 0, 0, fmt.Errorf("%w: mint of %d uakt", ErrBMEAmount, aktIn)
 	}
 	q, r, ok := bmeMulDiv(uint64(aktIn), p, bmePriceScale)
-	if !ok || int64(q) > math.MaxInt64-b.l.Supply(ACT) {
+	// the ledger's minted total (at least the supply) must stay in int64
+	if !ok || int64(q) > math.MaxInt64-b.l.Minted(ACT) {
 		return 0, 0, fmt.Errorf("%w: mint of %d uakt overflows the ACT supply", ErrBMEAmount, aktIn)
 	}
 	if q == 0 {
@@ -151,8 +152,9 @@ func (b *BME) quoteBurn(actIn int64, p uint64) (out, spread int64, err error) {
 	if out == 0 {
 		return 0, 0, fmt.Errorf("%w: burn of %d uact truncates to 0 uakt", ErrBMEAmount, actIn)
 	}
-	// Newly minted AKT is at most out; refuse what could overflow supply.
-	if out > math.MaxInt64-b.l.Supply(AKT) {
+	// Newly minted AKT is at most out; refuse what could overflow the
+	// ledger's minted total (at least the supply).
+	if out > math.MaxInt64-b.l.Minted(AKT) {
 		return 0, 0, fmt.Errorf("%w: burn of %d uact overflows the AKT supply", ErrBMEAmount, actIn)
 	}
 	return out, int64(s), nil
