@@ -502,8 +502,11 @@ func (b *BME) Check() (bool, string) {
 // price near 1e-9 USD some thousand USD of credits need more AKT than
 // int64 counts), nothing is bought. It returns the uact available for the
 // deposit (at most amt) and the USD the AKT bought cost at market (0 when
-// nothing was bought).
+// nothing was bought); 0 and 0 for amt <= 0.
 func (b *BME) BuyACT(holders, wallet Account, amt int64, priceUSD float64) (act int64, boughtUSD float64) {
+	if amt <= 0 {
+		return 0, 0
+	}
 	have := b.l.Balance(wallet, ACT)
 	if have >= amt {
 		return amt, 0

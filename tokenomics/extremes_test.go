@@ -71,6 +71,24 @@ func TestSettleAtLowestTokenPrice(t *testing.T) {
 	}
 }
 
+// TestSettleBurnShareOfHugeFee: with a burn share of 1 the burn was
+// int64(float64(fee)), which rounds above the fee when the fee exceeds
+// 2^53 base units (9e9 tokens, a few USD at 1e-9 USD per token): the pool
+// was asked to burn more than it had received (a panic in the kernel).
+func TestSettleBurnShareOfHugeFee(t *testing.T) {
+	for _, d := range []tk.Denom{tk.AKT, tk.USDC} {
+		w := tk.Withdrawal{Amount: math.MaxInt64, Denom: d, Settlement: tk.SettlementTake, TakeBPS: 9_926, FeeBurnShare: 1,
+			PriceUSD: tk.MinPriceUSD, TokenPriceUSD: tk.MinPriceUSD, HoldersTokens: 0}
+		s := tk.Settle(w)
+		require.Equal(t, int64(9_155_119_083_782_050_466), s.Fee, d)
+		for _, p := range s.Postings[:s.N] {
+			if p.From == tk.RolePool {
+				assert.Equal(t, s.Fee, p.Amount, "%s: the pool burns (or sells) exactly the fee it received", d)
+			}
+		}
+	}
+}
+
 // TestBMEAtLowestTokenPrice: at 1e-9 USD per AKT, BuyACT of 10,000 ACT
 // needs 1e19 uakt: the float-to-int64 conversion wrapped to a negative
 // transfer, which panicked; and when the holders hold less AKT than a
@@ -89,6 +107,8 @@ func TestBMEAtLowestTokenPrice(t *testing.T) {
 	assert.Zero(t, act, "1e17 uakt is more than the holders' 1e15: nothing bought")
 	assert.Zero(t, usd)
 	assert.Equal(t, before, w.l.Balance(holders, tk.AKT))
+	act, usd = w.b.BuyACT(holders, w.tenant, -5, 1)
+	assert.Equal(t, [2]float64{0, 0}, [2]float64{float64(act), usd}, "a negative request buys nothing and returns 0")
 	act, usd = w.b.BuyACT(holders, w.tenant, tk.Tokens(10), 1e-6)
 	assert.Equal(t, tk.Tokens(10), act, "1e13 uakt fits: bought")
 	assert.Greater(t, usd, 0.0)

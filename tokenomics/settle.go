@@ -136,7 +136,8 @@ func Settle(w Withdrawal) (s Settlement) {
 	}
 	if s.Fee > 0 {
 		s.post(Posting{Kind: PostTransfer, From: RoleEscrow, To: RolePool, Denom: w.Denom, Amount: s.Fee})
-		if b := int64(float64(s.Fee) * w.FeeBurnShare); b > 0 && w.Denom != ACT {
+		// float64(Fee) rounds up above 2^53: never burn more than the fee
+		if b := min(floatUnits(float64(s.Fee)*w.FeeBurnShare), s.Fee); b > 0 && w.Denom != ACT {
 			if w.Denom == AKT {
 				s.post(Posting{Kind: PostBurn, From: RolePool, Denom: AKT, Amount: b})
 			} else {
