@@ -6,8 +6,22 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # the tests of the worker pool that the race detector runs in `make test`
 # (test-long runs it on every test of the packages with goroutines)
 RACE_POOL := TestRunConfigWorkers|TestRunReorderWindow|TestRunCancel|TestReplicationPanic|TestCompare$$
+# the Go fuzz targets `make fuzz` runs, as pairs "target package" (go test
+# fuzzes one target per invocation); docs/architecture.md, "Fuzzing".
+# The scenario decoder's target joins as "FuzzScenario ./scenarios".
+FUZZ_TARGETS := \
+	FuzzClear ./market \
+	FuzzClearBatch ./market \
+	FuzzLedger ./tokenomics \
+	FuzzSettle ./tokenomics \
+	FuzzBME ./tokenomics \
+	FuzzParsePricePath ./tokenomics
+# how long `make fuzz` runs each target (a go test -fuzztime: 30s, 5m, 1000x)
+FUZZTIME ?= 30s
+# extra go test flags for `make fuzz` (e.g. -parallel 1 on a shared machine)
+FUZZFLAGS ?=
 
-.PHONY: run test test-long build bench verify r1 clean
+.PHONY: run test test-long fuzz build bench verify r1 clean
 
 ## run: build and run the default scenario (akash-2024) into out/akash-2024
 run: build
@@ -33,6 +47,16 @@ test:
 test-long:
 	$(GO) test -count=1 ./...
 	$(GO) test -race -count=1 ./runner/ ./cmd/depinsim/
+
+## fuzz: run each Go fuzz target (FUZZ_TARGETS) for FUZZTIME (default 30s);
+## a failure stops here and writes the input to the package's
+## testdata/fuzz/<target>/, where go test then replays it
+fuzz:
+	@set -e; set -- $(FUZZ_TARGETS); while [ $$# -ge 2 ]; do \
+		echo "fuzz $$1 in $$2 for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$1\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $$2; \
+		shift 2; \
+	done
 
 ## bench: Go benchmarks (kernel, R1 and the presets per event, auction index, mechanisms, settlement, reports)
 bench:

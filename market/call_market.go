@@ -81,9 +81,21 @@ func (m *CallMarket) Name() string { return CallMarketName }
 func (m *CallMarket) Period() int64 { return m.PeriodNS }
 
 // between returns lo + round(k*(hi-lo)), clamped to [lo, hi] (lo <= hi).
+// The span hi-lo is taken in uint64, where it is exact for any two Rates,
+// and the rounded step is clamped before it is converted back, so that a
+// span near the limits of int64 cannot wrap (converting a float64 at or
+// above 2^63 to int64 is undefined in Go).
 func between(lo, hi Rate, k float64) Rate {
-	p := lo + Rate(math.Round(k*float64(hi-lo)))
-	return min(max(p, lo), hi)
+	span := uint64(hi) - uint64(lo)
+	x := math.Round(k * float64(span))
+	switch {
+	case !(x > 0): // also NaN
+		return lo
+	case x >= float64(span):
+		return hi
+	}
+	// x < float64(span) makes x <= span, so lo + x <= hi.
+	return Rate(uint64(lo) + uint64(x))
 }
 
 // Clear prices a single order, as a call with one order would: the

@@ -317,3 +317,31 @@ func TestCallMarketClearSingle(t *testing.T) {
 		require.LessOrEqual(t, out.Price, o.MaxPrice)
 	}
 }
+
+// TestCallMarketPriceNearInt64Limits is the regression test of a wrap
+// found by FuzzClear: the price bid + round(k*(max-bid)) was computed
+// through a float64 conversion that overflows int64 when the span is near
+// 2^63, and the clamp then returned the bid whatever k. The price must
+// follow k over the whole range of Rate, in Clear and ClearBatch.
+func TestCallMarketPriceNearInt64Limits(t *testing.T) {
+	const top = market.Rate(math.MaxInt64)
+	for _, c := range []struct {
+		k         float64
+		bid, max  market.Rate
+		wantPrice market.Rate
+	}{
+		{1, 116, top - 10, top - 10},
+		{1, 0, top, top},
+		{0, 0, top, 0},
+		{0.5, 0, top, 1 << 62},
+		{0.999999, 1, top, 1 + market.Rate(math.Round(0.999999*float64(uint64(top-1))))},
+		{0.5, top - 2, top, top - 1},
+	} {
+		m := newCall(t, market.Params{"k": c.k})
+		o := market.Order{MaxPrice: c.max}
+		out := m.Clear(&o, []market.Bid{{Price: c.bid, Provider: 3}}, nil)
+		assert.Equal(t, market.Outcome{Winner: 0, Price: c.wantPrice}, out, "k %g, bid %d, max %d", c.k, c.bid, c.max)
+		got := m.ClearBatch([]market.BatchOrder{{Units: 1, Limit: c.max}}, []market.BatchAsk{{Provider: 3, UnitAsk: c.bid, Free: 1}}, nil, nil)
+		assert.Equal(t, []market.Match{{Order: 0, Provider: 3, UnitPrice: c.wantPrice}}, got, "batch: k %g, ask %d, limit %d", c.k, c.bid, c.max)
+	}
+}

@@ -99,7 +99,12 @@ func (m *SingleSolver) MaxAsk(maxPrice Rate) Rate {
 		return -1
 	}
 	f := 1 + m.Checks.Overhead
-	limit := min(Rate(math.Floor(float64(maxPrice)/f)), maxPrice)
+	// float64(maxPrice) may round up to 2^63, beyond Rate: convert the
+	// quotient only when it is below maxPrice.
+	limit := maxPrice
+	if q := math.Floor(float64(maxPrice) / f); q < float64(maxPrice) {
+		limit = Rate(q)
+	}
 	if maxPrice >= 1<<53 {
 		return limit // beyond float64's exact integers: the floor is as good as any
 	}

@@ -68,6 +68,22 @@ func TestSingleSolverMaxAsk(t *testing.T) {
 	assert.InDelta(t, float64(big)/1.46, float64(m.MaxAsk(big)), float64(big)*1e-12, "beyond float64's exact integers")
 }
 
+// TestSingleSolverMaxAskNearInt64Limit is the regression test of a wrap
+// found by FuzzClear: a max price within 512 of math.MaxInt64 converts to
+// the float64 2^63, and with no overhead the quotient converted back to a
+// Rate wrapped to math.MinInt64, so no bid was ever eligible.
+func TestSingleSolverMaxAskNearInt64Limit(t *testing.T) {
+	const top = market.Rate(math.MaxInt64)
+	free := newSolver(t, market.Params{"overhead": 0.0})
+	for _, mp := range []market.Rate{top, top - 10, top - 511} {
+		assert.Equal(t, mp, free.MaxAsk(mp), "no overhead: the max price itself")
+		out := free.Clear(&market.Order{MaxPrice: mp}, []market.Bid{{Price: 100, Provider: 1}}, nil)
+		assert.Equal(t, market.Outcome{Winner: 0, Price: 100}, out, "max price %d", mp)
+	}
+	m := newSolver(t, nil)
+	assert.InDelta(t, float64(top)/1.46, float64(m.MaxAsk(top)), float64(top)*1e-12)
+}
+
 // TestSingleSolverClearProperties checks over random books (seeds
 // 1..500, random overheads, both solver rules): the solver is an eligible
 // bid (price*(1+overhead) within the max price, audited when required);

@@ -503,22 +503,26 @@ func (b *BME) Check() (bool, string) {
 // AKT) and mints ACT with it; credits left over stay in the wallet for
 // its next deposits. When the BME refuses the mint (halt_cr, halt_oracle,
 // below the minimum) nothing is bought. When holders hold fewer AKT than
-// the purchase needs (the float is short, e.g. at a very low price)
-// nothing is bought and short is true. It returns the uact available for
-// the deposit (at most amt) and the USD the AKT bought cost at market (0
-// when nothing was bought).
+// the purchase needs (the float is short, e.g. at a very low price, where
+// some thousand USD of credits need more AKT than int64 counts) nothing is
+// bought and short is true. It returns the uact available for the deposit
+// (at most amt) and the USD the AKT bought cost at market (0 when nothing
+// was bought); 0, 0 and false for amt <= 0.
 func (b *BME) BuyACT(holders, wallet Account, amt int64, priceUSD float64) (act int64, boughtUSD float64, short bool) {
+	if amt <= 0 {
+		return 0, 0, false
+	}
 	have := b.l.Balance(wallet, ACT)
 	if have >= amt {
 		return amt, 0, false
 	}
 	want := max(amt-have, Tokens(b.p.MinMintACT))
 	// AKT for want uact after the mint spread, rounded up
-	aktF := math.Ceil(float64(want) / priceUSD / (1 - float64(b.p.MintSpreadBps)/10_000))
-	if !(aktF <= float64(b.l.Balance(holders, AKT))) {
-		return have, 0, true // also beyond an int64 of uakt: more than any float
+	x := math.Ceil(float64(want) / priceUSD / (1 - float64(b.p.MintSpreadBps)/10_000))
+	if !(x > 0 && x < 0x1p63) || int64(x) > b.l.Balance(holders, AKT) { // also NaN
+		return have, 0, true // beyond an int64 of uakt is more than any float
 	}
-	akt := int64(aktF)
+	akt := int64(x)
 	b.l.Transfer(holders, wallet, AKT, akt)
 	if _, err := b.MintACT(wallet, wallet, akt, priceUSD); err != nil {
 		b.l.Transfer(wallet, holders, AKT, akt) // not bought after all

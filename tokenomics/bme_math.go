@@ -127,7 +127,8 @@ func (b *BME) quoteMint(aktIn int64, p uint64) (gross, spread int64, err error) 
 		return 0, 0, fmt.Errorf("%w: mint of %d uakt", ErrBMEAmount, aktIn)
 	}
 	q, r, ok := bmeMulDiv(uint64(aktIn), p, bmePriceScale)
-	if !ok || int64(q) > math.MaxInt64-b.l.Supply(ACT) {
+	// the ledger's minted total (at least the supply) must stay in int64
+	if !ok || int64(q) > math.MaxInt64-b.l.Minted(ACT) {
 		return 0, 0, fmt.Errorf("%w: mint of %d uakt overflows the ACT supply", ErrBMEAmount, aktIn)
 	}
 	if q == 0 {
@@ -151,8 +152,9 @@ func (b *BME) quoteBurn(actIn int64, p uint64) (out, spread int64, err error) {
 	if out == 0 {
 		return 0, 0, fmt.Errorf("%w: burn of %d uact truncates to 0 uakt", ErrBMEAmount, actIn)
 	}
-	// Newly minted AKT is at most out; refuse what could overflow supply.
-	if out > math.MaxInt64-b.l.Supply(AKT) {
+	// Newly minted AKT is at most out; refuse what could overflow the
+	// ledger's minted total (at least the supply).
+	if out > math.MaxInt64-b.l.Minted(AKT) {
 		return 0, 0, fmt.Errorf("%w: burn of %d uact overflows the AKT supply", ErrBMEAmount, actIn)
 	}
 	return out, int64(s), nil
@@ -205,23 +207,32 @@ func (b *BME) AKTForACT(actOut int64, priceUSD float64) (int64, error) {
 	if !(est < math.MaxInt64/2) {
 		return 0, fmt.Errorf("%w: %d uact needs more than int64 uakt", ErrBMEAmount, actOut)
 	}
-	// The float estimate is within a few uakt; step to the exact answer.
-	a := max(int64(est), 1)
+	// The float estimate is close, but at a price near 1e-9 USD one uact
+	// is worth 1e9 uakt: find the least a by doubling from the estimate
+	// and bisecting (user is non-decreasing in a), not by steps of 1.
+	hi := max(int64(est), 1)
 	for {
-		got, ok := user(a)
+		got, ok := user(hi)
 		if !ok {
 			return 0, fmt.Errorf("%w: %d uact needs more than int64 uakt", ErrBMEAmount, actOut)
 		}
 		if got >= actOut {
 			break
 		}
-		a++
-	}
-	for a > 1 {
-		if got, _ := user(a - 1); got < actOut {
-			break
+		if hi > math.MaxInt64/2 {
+			return 0, fmt.Errorf("%w: %d uact needs more than int64 uakt", ErrBMEAmount, actOut)
 		}
-		a--
+		hi *= 2
 	}
+	lo := int64(0) // user(lo) < actOut <= user(hi)
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if got, _ := user(mid); got >= actOut {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	a := hi
 	return a, nil
 }

@@ -89,7 +89,14 @@ func TestBMEAKTForACT(t *testing.T) {
 	assert.ErrorIs(t, err, tk.ErrBMEHaltOracle)
 	_, err = w.b.AKTForACT(math.MaxInt64, 1e-6)
 	assert.ErrorIs(t, err, tk.ErrBMEAmount)
-	a, err := w.b.AKTForACT(tk.Tokens(1_137.15), 1.14)
+	// at the lowest price one uact is worth 1e9 uakt (it stepped one
+	// uakt at a time there; FuzzBME's seed corpus replays it)
+	a, err := w.b.AKTForACT(50_000, tk.MinPriceUSD)
+	require.NoError(t, err)
+	got, _, _ := w.b.QuoteMint(a, tk.MinPriceUSD)
+	less, _, _ := w.b.QuoteMint(a-1, tk.MinPriceUSD)
+	assert.True(t, got >= 50_000 && less < 50_000, "%d uakt mints %d uact, one less %d", a, got, less)
+	a, err = w.b.AKTForACT(tk.Tokens(1_137.15), 1.14)
 	require.NoError(t, err)
 	assert.Equal(t, tk.Tokens(1_000), a, "the hand-computed mint, inverted")
 }

@@ -89,13 +89,15 @@ func (l *Ledger) Minted(d Denom) int64 { return l.minted[d] }
 // Burned returns the total burned of d.
 func (l *Ledger) Burned(d Denom) int64 { return l.burned[d] }
 
-// Mint creates amt of d in account a.
+// Mint creates amt of d in account a. The total ever minted of d (which
+// is at least its supply) must stay within int64: a mint beyond it panics
+// rather than wrap the totals that Check compares.
 func (l *Ledger) Mint(a Account, d Denom, amt int64) {
 	if amt < 0 {
 		panic(fmt.Sprintf("tokenomics: mint of negative amount %d %s", amt, d))
 	}
-	if l.supply[d] > math.MaxInt64-amt {
-		panic("tokenomics: supply overflow")
+	if l.minted[d] > math.MaxInt64-amt {
+		panic(fmt.Sprintf("tokenomics: supply overflow: mint of %d %s over %d minted so far exceeds int64", amt, d, l.minted[d]))
 	}
 	l.balances[a][d] += amt
 	l.supply[d] += amt

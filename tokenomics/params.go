@@ -213,10 +213,10 @@ func Take(amount, bps int64) (fee, earnings int64) {
 	if amount < 0 || bps < 0 || bps > 10_000 {
 		panic(fmt.Sprintf("tokenomics: Take(%d, %d) out of range", amount, bps))
 	}
+	// amount·bps < 2^63·10^4 needs 128 bits; its quotient by 10^4 is at
+	// most amount, so hi < 10^4 and Div64 cannot overflow.
 	hi, lo := bits.Mul64(uint64(amount), uint64(bps))
-	if hi != 0 {
-		panic("tokenomics: take fee overflow")
-	}
-	fee = int64(lo / 10_000)
+	q, _ := bits.Div64(hi, lo, 10_000)
+	fee = int64(q)
 	return fee, amount - fee
 }

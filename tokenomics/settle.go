@@ -1,6 +1,9 @@
 package tokenomics
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Role is a party of a settlement, which the caller maps to its ledger
 // accounts.
@@ -84,7 +87,8 @@ type Settlement struct {
 	// FeeUSD is the fee at the withdrawal's price.
 	FeeUSD float64
 	// FeeTokens is the fee in base units of the staking token (fees in
-	// other denominations converted at the current prices).
+	// other denominations converted at the current prices, truncated, at
+	// most math.MaxInt64).
 	FeeTokens int64
 	// Paid tells that the provider received the earnings (not so in the
 	// burn-mint era, where they are burned); IncomeUSD is then their
@@ -114,7 +118,10 @@ func (s *Settlement) post(p Posting) {
 // market and redeems ACT through the BME; in the burn-mint era (Render,
 // competitors.md §2.3) they are burned instead, in tokens bought at
 // market when paid in another denomination, and the provider is paid by
-// the emission schedule. A buy-back buys at most what holders hold.
+// the emission schedule. A buy-back buys at most what holders hold. Every
+// amount is exact integer arithmetic or a float64 conversion saturated to
+// [0, math.MaxInt64] (FeeTokens, and a buy-back then capped by the
+// holders' tokens), so no amount wraps at any price.
 func Settle(w Withdrawal) (s Settlement) {
 	if w.Amount < 0 {
 		panic(fmt.Sprintf("tokenomics: Settle of a negative withdrawal %d", w.Amount))
@@ -125,11 +132,12 @@ func Settle(w Withdrawal) (s Settlement) {
 	if w.Denom == AKT {
 		s.FeeTokens = s.Fee
 	} else {
-		s.FeeTokens = int64(float64(s.Fee) * w.PriceUSD / w.TokenPriceUSD)
+		s.FeeTokens = floatUnits(float64(s.Fee) * w.PriceUSD / w.TokenPriceUSD)
 	}
 	if s.Fee > 0 {
 		s.post(Posting{Kind: PostTransfer, From: RoleEscrow, To: RolePool, Denom: w.Denom, Amount: s.Fee})
-		if b := int64(float64(s.Fee) * w.FeeBurnShare); b > 0 && w.Denom != ACT {
+		// float64(Fee) rounds up above 2^53: never burn more than the fee
+		if b := min(floatUnits(float64(s.Fee)*w.FeeBurnShare), s.Fee); b > 0 && w.Denom != ACT {
 			if w.Denom == AKT {
 				s.post(Posting{Kind: PostBurn, From: RolePool, Denom: AKT, Amount: b})
 			} else {
@@ -163,8 +171,24 @@ func Settle(w Withdrawal) (s Settlement) {
 // holders tokens) and its burn; it returns what holders hold after.
 func (s *Settlement) buyBack(w *Withdrawal, from Role, amt, holders int64) int64 {
 	usd := float64(amt) / BaseUnits * w.PriceUSD
-	tokens := min(int64(usd/w.TokenPriceUSD*BaseUnits), holders)
+	tokens := min(floatUnits(usd/w.TokenPriceUSD*BaseUnits), holders)
 	s.post(Posting{Kind: PostTransfer, From: from, To: RoleHolders, Denom: w.Denom, Amount: amt})
 	s.post(Posting{Kind: PostBurn, From: RoleHolders, Denom: AKT, Amount: tokens, BuyUSD: usd})
 	return holders - tokens
+}
+
+// floatUnits converts a non-negative amount of base units computed in
+// float64 to int64, truncating, with NaN and negatives as 0 and anything
+// at or above 2^63 as math.MaxInt64: a conversion out of int64's range is
+// undefined in Go (it wraps to a negative number on amd64), and at a token
+// price of 1e-9 USD a fee of some thousand USD is more than 2^63 base
+// units of the token.
+func floatUnits(x float64) int64 {
+	switch {
+	case !(x > 0):
+		return 0
+	case x >= 0x1p63:
+		return math.MaxInt64
+	}
+	return int64(x)
 }
