@@ -27,7 +27,7 @@ Examples:
   depinsim run
   depinsim run akash-2024 --reps 10 --out out/ten
   depinsim run my.toml --set sim.horizon=30d --set market.mechanism=akash-reverse
-  depinsim run akash-2024 --set market.mechanism=vickrey-reverse
+  depinsim run akash-2024 --mechanism vickrey-reverse
   depinsim run ionet-2024 --reps 1 --set market.peak_k=0
   depinsim run akash-2024 --check=sample
 `
@@ -35,7 +35,7 @@ Examples:
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", runUsage, stderr, stdout)
 	out := fs.String("out", "", "output folder (default out/<scenario name>)")
-	seed := fs.Int64("seed", -1, "master seed (overrides sim.seed)")
+	seed := fs.Int64("seed", 0, "master seed, >= 0 (default: the scenario's sim.seed)")
 	reps := fs.Int("reps", 0, "replications (overrides sim.replications)")
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key: path=value (repeatable), e.g. sim.horizon=30d")
@@ -44,6 +44,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	workers := fs.Int("workers", 0, "replications run in parallel (default: number of CPUs); results do not depend on it")
 	check := fs.String("check", "off", "check the economic invariants ('depinsim invariants' lists them): after every event (--check, slow) or at every sample (--check=sample, cheap); stop at the first violation")
 	fs.Lookup("check").NoOptDefVal = "event"
+	in := addInputFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -73,11 +74,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	l, err := loadScenario(arg, sets)
+	l, err := loadScenario(arg, in.sets(sets), in.options())
 	if err != nil {
 		return err
 	}
 	sc := l.sc
+	writeNotes(stderr, "depinsim run: ", sc)
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join("out", sc.Name)

@@ -11,28 +11,38 @@ import (
 const validateUsage = `Usage: depinsim validate FILE...
 
 Checks scenario files (or preset names): strict decoding, every value's
-range, then plausibility warnings. Exit code 2 when any file is invalid.
+range, then plausibility warnings (among them tenant cohorts that ask
+for more than any provider holds). Exit code 2 when any file is invalid.
+A scenario file that does not write name is named after its file
+(my.toml: "my"). Files a scenario names (tokenomics.price.csv) are read
+from the scenario file's folder and must stay inside it unless
+--allow-outside-paths is given.
 `
 
 func cmdValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("validate", validateUsage, stderr, stdout)
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key: path=value (repeatable)")
+	in := addInputFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	sets = in.sets(sets)
 	if fs.NArg() == 0 {
 		return badInput("want at least one scenario file (see 'depinsim validate --help')")
 	}
 	bad := 0
 	for _, arg := range fs.Args() {
-		sc, err := scenarios.Load(arg, sets)
+		sc, err := scenarios.LoadWith(arg, sets, in.options())
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			bad++
 			continue
 		}
 		warns := sc.Warnings()
+		for _, n := range sc.Notes() {
+			fmt.Fprintf(stdout, "%s: note: %s\n", arg, n)
+		}
 		fmt.Fprintf(stdout, "%s: ok: scenario %q, %d provider cohort(s), %d tenant cohort(s), %v over %v, %d replication(s); %d warning(s)\n",
 			arg, sc.Name, len(sc.Providers), len(sc.Tenants), sc.Market["mechanism"], sc.Sim.Horizon.T(), sc.Sim.Replications, len(warns))
 		for _, w := range warns {
