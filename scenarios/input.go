@@ -40,22 +40,22 @@ type SizeError struct {
 	File string
 	// Cap is the cap in bytes.
 	Cap int64
-	// Size is the size read (at least Cap+1; the rest is not read).
+	// Size is the file's size, or the bytes read when AtLeast.
 	Size int64
+	// AtLeast says the file holds more than Size bytes (a file whose
+	// size the system does not report is read up to Cap+1 bytes only).
+	AtLeast bool
 	// What says what the file is ("scenario file", "price file").
 	What string
 }
 
 // Error says which file, its size and the cap.
 func (e *SizeError) Error() string {
-	return fmt.Sprintf("%s: %s too large: %s, the cap is %s", e.File, e.What, sizeWords(e.Size, e.Cap), byteWords(e.Cap))
-}
-
-func sizeWords(size, limit int64) string {
-	if size > limit {
-		return "more than " + byteWords(limit)
+	size := byteWords(e.Size)
+	if e.AtLeast {
+		size = "more than " + byteWords(e.Cap)
 	}
-	return byteWords(size)
+	return fmt.Sprintf("%s: %s too large: %s, the cap is %s", e.File, e.What, size, byteWords(e.Cap))
 }
 
 // byteWords formats a byte count: "4 MiB (4194304 bytes)".
@@ -112,7 +112,7 @@ func readCapped(f fs.File, name, what string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	if int64(len(data)) > limit {
-		return nil, &SizeError{File: name, Cap: limit, Size: int64(len(data)), What: what}
+		return nil, &SizeError{File: name, Cap: limit, Size: int64(len(data)), What: what, AtLeast: true}
 	}
 	return data, nil
 }

@@ -92,8 +92,8 @@ func checkText(label string, data []byte) error {
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		line := 1 + bytes.Count(data[:i], []byte{'\n'})
-		if bytes.Count(data, []byte{0}) >= len(data)/4 {
-			return bad(line, "UTF-16 text, or binary data (NUL bytes from byte %d): save the file as UTF-8 text", i+1)
+		if looksUTF16(data) {
+			return bad(line, "UTF-16 text (NUL bytes between the characters): save the file as UTF-8")
 		}
 		return bad(line, "binary data (a NUL byte at byte %d): want a TOML text file", i+1)
 	}
@@ -109,4 +109,21 @@ func checkText(label string, data []byte) error {
 		return bad(1+bytes.Count(data[:i], []byte{'\n'}), "not UTF-8 text (an invalid byte at byte %d): want a TOML text file in UTF-8", i+1)
 	}
 	return nil
+}
+
+// looksUTF16 reports whether data starts like ASCII text in UTF-16: in
+// its first bytes, every other byte is NUL and the others are not.
+func looksUTF16(data []byte) bool {
+	n := min(len(data), 64) &^ 1
+	if n < 4 {
+		return false
+	}
+	var zero [2]int
+	for i := range n {
+		if data[i] == 0 {
+			zero[i%2]++
+		}
+	}
+	pairs := n / 2
+	return zero[0] == pairs && zero[1] == 0 || zero[1] == pairs && zero[0] == 0
 }

@@ -291,6 +291,10 @@ func typeErrorElement(tree map[string]any, key string) (string, bool) {
 
 var elementIndex = regexp.MustCompile(`\[\d+\]`)
 
+// definedKey finds the key of the decoder's "Key 'k' has already been
+// defined".
+var definedKey = regexp.MustCompile(`^Key '([^']+)' has already been defined`)
+
 func decodeError(file string, data []byte, err error) *Error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
@@ -298,7 +302,11 @@ func decodeError(file string, data []byte, err error) *Error {
 		if pe.Usage != "" {
 			msg += " (" + strings.TrimSpace(pe.Usage) + ")"
 		}
-		return &Error{File: file, Line: pe.Position.Line, Key: elementKey(data, pe.Position.Line, pe.LastKey), Msg: msg}
+		key := pe.LastKey
+		if m := definedKey.FindStringSubmatch(msg); m != nil && key == "" {
+			key = m[1] // a table defined twice: the decoder names it only in the message
+		}
+		return &Error{File: file, Line: pe.Position.Line, Key: elementKey(data, pe.Position.Line, key), Msg: msg}
 	}
 	// type errors: "toml: line N (last key "k"): incompatible types: ..."
 	msg := strings.TrimPrefix(err.Error(), "toml: ")

@@ -86,7 +86,10 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	sets = in.sets(sets)
+	sets, err := in.sets(sets)
+	if err != nil {
+		return err
+	}
 	if fs.NArg() < 2 {
 		return badInput("want at least two scenarios (presets or files) to compare, got %d%s (see 'depinsim compare --help')",
 			fs.NArg(), argList(fs.Args()))

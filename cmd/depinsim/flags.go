@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -65,12 +66,16 @@ func addInputFlags(fs *pflag.FlagSet) inputFlags {
 	}
 }
 
-// sets returns the overrides with --mechanism first.
-func (in inputFlags) sets(sets []string) []string {
+// sets returns the overrides with --mechanism first; an unknown
+// mechanism is bad input naming the flag.
+func (in inputFlags) sets(sets []string) ([]string, error) {
 	if *in.mechanism == "" {
-		return sets
+		return sets, nil
 	}
-	return append([]string{"market.mechanism=" + *in.mechanism}, sets...)
+	if !slices.Contains(market.Names(), *in.mechanism) {
+		return nil, badInput("--mechanism: unknown mechanism %q (known: %s)", *in.mechanism, strings.Join(market.Names(), ", "))
+	}
+	return append([]string{"market.mechanism=" + *in.mechanism}, sets...), nil
 }
 
 // options returns the scenario load options.

@@ -74,7 +74,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	l, err := loadScenario(arg, in.sets(sets), in.options())
+	if sets, err = in.sets(sets); err != nil {
+		return err
+	}
+	l, err := loadScenario(arg, sets, in.options())
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,10 @@ func cmdValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	sets = in.sets(sets)
+	sets, err := in.sets(sets)
+	if err != nil {
+		return err
+	}
 	if fs.NArg() == 0 {
 		return badInput("want at least one scenario file (see 'depinsim validate --help')")
 	}
