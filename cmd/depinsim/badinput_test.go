@@ -222,7 +222,7 @@ var badInputTable = concatRows(
 	onBoth("unknown resource in a price list", edited(`price_list_usd_hour = { cpu = 0.0022, memory_gb = 0.0011 }`, `price_list_usd_hour = { cpu = 0.0022, disk = 0.0011 }`), "BADFILE:", "providers[0].price_list_usd_hour.disk"),
 	// duplicate keys and names
 	onBoth("duplicate key", edited(`seed = 7`, "seed = 7\nseed = 8"), "BADFILE:", "seed"),
-	onBoth("duplicate table", edited(`[market]`, "[sim]\nseed = 3\n\n[market]"), "BADFILE:18: sim: Key 'sim' has already been defined"),
+	onBoth("duplicate table", edited(`[market]`, "[sim]\nseed = 3\n\n[market]"), "BADFILE:12: sim: Key 'sim' has already been defined"),
 	onBoth("duplicate provider cohort", edited(`name = "h100"`, `name = "cpu"`), "BADFILE:", `providers[1].name: duplicate cohort name "cpu"`),
 	onBoth("duplicate tenant cohort", edited(`name = "inference"`, `name = "web"`), "BADFILE:", `tenants[1].name: duplicate cohort name "web"`),
 	// unusable names
