@@ -67,3 +67,6 @@ func (sc *Scenario) Notes() []string { return sc.notes }
 func switchHint(mechanism string) string {
 	return fmt.Sprintf("; remove it, or switch mechanisms in one command with --mechanism %s (or --set market.mechanism=%s), which drops the parameters %s does not know", mechanism, mechanism, mechanism)
 }
+
+// Mechanisms lists the market mechanisms a scenario may name, sorted.
+func Mechanisms() []string { return market.Names() }

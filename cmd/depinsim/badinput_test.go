@@ -193,13 +193,21 @@ var badInputTable = concatRows(
 		{name: "run/negative horizon", args: func(e *badEnv) []string { return []string{"run", e.edit(`horizon = "2d"`, `horizon = "-3d"`)} }, want: []string{"BADFILE:", "sim.horizon", "negative"}},
 		{name: "run/horizon beyond time", args: func(e *badEnv) []string { return []string{"run", e.edit(`horizon = "2d"`, `horizon = "99999999999y"`)} }, want: []string{"BADFILE:", "sim.horizon"}},
 		{name: "run/nonsense duration", args: func(e *badEnv) []string { return []string{"run", e.edit(`horizon = "2d"`, `horizon = "5 parsecs"`)} }, want: []string{"BADFILE:", "sim.horizon"}},
-		{name: "run/warmup of 20 years", args: func(e *badEnv) []string { return []string{"run", e.edit(`horizon = "2d"`, "horizon = \"2d\"\nwarmup = \"20y\"")} }, want: []string{"BADFILE:", "sim.warmup"}},
+		{name: "run/warmup of 20 years", args: func(e *badEnv) []string {
+			return []string{"run", e.edit(`horizon = "2d"`, "horizon = \"2d\"\nwarmup = \"20y\"")}
+		}, want: []string{"BADFILE:", "sim.warmup"}},
 		{name: "run/sample_every 0", args: func(e *badEnv) []string { return []string{"run", e.edit(`sample_every = "6h"`, `sample_every = "0s"`)} }, want: []string{"BADFILE:", "sim.sample_every"}},
-		{name: "run/sample_every 1ns", args: func(e *badEnv) []string { return []string{"run", e.edit(`sample_every = "6h"`, `sample_every = "1ns"`)} }, want: []string{"BADFILE:", "sim.sample_every"}},
+		{name: "run/sample_every 1ns", args: func(e *badEnv) []string {
+			return []string{"run", e.edit(`sample_every = "6h"`, `sample_every = "1ns"`)}
+		}, want: []string{"BADFILE:", "sim.sample_every"}},
 		{name: "run/10^9 providers", args: func(e *badEnv) []string { return []string{"run", e.edit(`count = 4`, `count = 1000000000`)} }, want: []string{"BADFILE:", "providers[0].count"}},
 		{name: "run/10^8 cores", args: func(e *badEnv) []string { return []string{"run", e.edit(`cpu_cores = 64`, `cpu_cores = 100000000`)} }, want: []string{"BADFILE:", "providers[0].cpu_cores"}},
-		{name: "run/10^5 GPUs a node", args: func(e *badEnv) []string { return []string{"run", e.edit(`gpus = { h100 = 8 }`, `gpus = { h100 = 100000 }`)} }, want: []string{"BADFILE:", "providers[1].gpus.h100"}},
-		{name: "run/10^9 arrivals a day", args: func(e *badEnv) []string { return []string{"run", e.edit(`arrivals_per_day = 50.0`, `arrivals_per_day = 1e9`)} }, want: []string{"BADFILE:", "tenants[0].arrivals_per_day"}},
+		{name: "run/10^5 GPUs a node", args: func(e *badEnv) []string {
+			return []string{"run", e.edit(`gpus = { h100 = 8 }`, `gpus = { h100 = 100000 }`)}
+		}, want: []string{"BADFILE:", "providers[1].gpus.h100"}},
+		{name: "run/10^9 arrivals a day", args: func(e *badEnv) []string {
+			return []string{"run", e.edit(`arrivals_per_day = 50.0`, `arrivals_per_day = 1e9`)}
+		}, want: []string{"BADFILE:", "tenants[0].arrivals_per_day"}},
 		{name: "run/10^6 replications", args: func(e *badEnv) []string { return []string{"run", e.edit(`replications = 1`, `replications = 1000000`)} }, want: []string{"BADFILE:", "sim.replications"}},
 		{name: "run/integer beyond int64", args: func(e *badEnv) []string { return []string{"run", e.edit(`seed = 7`, `seed = 99999999999999999999`)} }, want: []string{"BADFILE:5", "sim.seed"}},
 	},
@@ -311,7 +319,9 @@ var badInputTable = concatRows(
 		cmdRow("run/--set unknown cohort", func(*badEnv) []string { return []string{"run", "akash-2024", "--set", "providers.nope.count=1"} }, "--set: providers.nope.count", `no element named "nope"`),
 		cmdRow("run/--set through a value", func(*badEnv) []string { return []string{"run", "akash-2024", "--set", "sim.seed.x=1"} }, "--set: sim.seed.x", "not a table"),
 		cmdRow("run/--set a bad value", func(*badEnv) []string { return []string{"run", "akash-2024", "--set", "sim.seed=abc"} }, "with --set sim.seed=abc: sim.seed"),
-		cmdRow("run/--set initial_usd", func(*badEnv) []string { return []string{"run", "akash-2024", "--set", "tokenomics.price.initial_usd=3"} }, "--set: tokenomics.price.initial_usd: not used"),
+		cmdRow("run/--set initial_usd", func(*badEnv) []string {
+			return []string{"run", "akash-2024", "--set", "tokenomics.price.initial_usd=3"}
+		}, "--set: tokenomics.price.initial_usd: not used"),
 		cmdRow("run/--check bogus", func(*badEnv) []string { return []string{"run", "akash-2024", "--check=bogus"} }, `--check: want event or sample, got "bogus"`),
 		cmdRow("run/--workers -1", func(*badEnv) []string { return []string{"run", "akash-2024", "--workers", "-1"} }, "--workers: must be >= 0, got -1"),
 		cmdRow("run/--workers abc", func(*badEnv) []string { return []string{"run", "akash-2024", "--workers", "abc"} }, `invalid argument "abc" for "--workers" flag`),
@@ -331,7 +341,9 @@ var badInputTable = concatRows(
 		cmdRow("validate/--mechanism unknown", func(*badEnv) []string { return []string{"validate", "akash-2024", "--mechanism=nope"} }, `--mechanism: unknown mechanism "nope"`),
 		cmdRow("show/no preset", func(*badEnv) []string { return []string{"show", "nope"} }, `no preset "nope"`),
 		cmdRow("compare/one scenario", func(*badEnv) []string { return []string{"compare", "akash-2024"} }, "at least two scenarios", "got 1"),
-		cmdRow("compare/bad --set-for", func(*badEnv) []string { return []string{"compare", "akash-2024", "akash-2021", "--set-for", "x:sim.seed=1"} }, "--set-for", "want K:path=value"),
+		cmdRow("compare/bad --set-for", func(*badEnv) []string {
+			return []string{"compare", "akash-2024", "akash-2021", "--set-for", "x:sim.seed=1"}
+		}, "--set-for", "want K:path=value"),
 		cmdRow("compare/a bad file second", func(e *badEnv) []string {
 			return []string{"compare", e.base(), e.edit(`count = 4`, `count = -1`)}
 		}, "scenario 2", "BADFILE:", "providers[0].count"),

@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/reports"
 	"github.com/depinsim/depinsim/scenarios"
 )
@@ -60,7 +59,7 @@ type inputFlags struct {
 // addInputFlags declares the input flags on fs.
 func addInputFlags(fs *pflag.FlagSet) inputFlags {
 	return inputFlags{
-		mechanism: fs.String("mechanism", "", "switch the market mechanism (one of "+strings.Join(market.Names(), ", ")+
+		mechanism: fs.String("mechanism", "", "switch the market mechanism (one of "+strings.Join(scenarios.Mechanisms(), ", ")+
 			"): the same as --set market.mechanism=NAME, applied before every --set; parameters of [market] the new mechanism does not know are dropped, with a note"),
 		allowOutside: fs.Bool("allow-outside-paths", false, "let files a scenario names (tokenomics.price.csv) lie outside the scenario file's folder (the current folder for a preset): absolute paths, .., symbolic links out"),
 	}
@@ -72,8 +71,8 @@ func (in inputFlags) sets(sets []string) ([]string, error) {
 	if *in.mechanism == "" {
 		return sets, nil
 	}
-	if !slices.Contains(market.Names(), *in.mechanism) {
-		return nil, badInput("--mechanism: unknown mechanism %q (known: %s)", *in.mechanism, strings.Join(market.Names(), ", "))
+	if !slices.Contains(scenarios.Mechanisms(), *in.mechanism) {
+		return nil, badInput("--mechanism: unknown mechanism %q (known: %s)", *in.mechanism, strings.Join(scenarios.Mechanisms(), ", "))
 	}
 	return append([]string{"market.mechanism=" + *in.mechanism}, sets...), nil
 }
