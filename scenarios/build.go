@@ -95,7 +95,7 @@ func (sc *Scenario) Config() (*sim.Config, error) {
 	path := sc.pricePath
 	if sc.Tokenomics.Price.Model == tokenomics.PriceCSV && path == nil {
 		// a scenario not made by Parse: a relative path is the current folder's
-		if path, _, err = readPricePath(sc.Tokenomics.Price.CSV, "", false); err != nil {
+		if path, _, err = readPricePath(sc.Tokenomics.Price.CSV, "", false, true); err != nil {
 			return nil, err
 		}
 	}

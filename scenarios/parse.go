@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -39,7 +38,17 @@ import (
 // token_price_usd, and a file that writes a different value, or a --set
 // of it, is an error.
 func Parse(src Source, sets []string) (*Scenario, error) {
+	return ParseWith(src, sets, Options{})
+}
+
+// ParseWith is Parse with options. A scenario file that does not write
+// name takes its file name without the extension (my.toml: "my"); a file
+// that is not UTF-8 text (binary, UTF-16) is refused before decoding.
+func ParseWith(src Source, sets []string, opts Options) (*Scenario, error) {
 	label := src.Label()
+	if err := checkText(label, src.Data); err != nil {
+		return nil, err
+	}
 	var direct Scenario
 	md, err := toml.NewDecoder(bytes.NewReader(src.Data)).Decode(&direct)
 	if err != nil {
@@ -62,10 +71,20 @@ func Parse(src Source, sets []string) (*Scenario, error) {
 	if _, err := toml.Decode(string(src.Data), &tree); err != nil {
 		return nil, decodeError(label, src.Data, err)
 	}
+	var notes []string
 	for _, s := range sets {
-		if err := ApplySet(tree, s); err != nil {
+		dropped, err := applySet(tree, s)
+		if err != nil {
 			return nil, &Error{File: "--set", Msg: err.Error()}
 		}
+		if dropped != "" {
+			notes = append(notes, dropped)
+		}
+	}
+	nameFrom := ""
+	if _, ok := tree["name"]; !ok && !src.Preset {
+		tree["name"] = fileStem(src.Name)
+		nameFrom = "the file name " + quoteValue(filepath.Base(src.Name))
 	}
 	defaults, err := defaultTree()
 	if err != nil {
@@ -93,14 +112,16 @@ func Parse(src Source, sets []string) (*Scenario, error) {
 		return nil, &Error{File: file, Msg: err.Error()}
 	}
 	sc.Tokenomics.Price.InitialUSD = sc.Tokenomics.TokenPriceUSD
+	sc.nameFrom = nameFrom
 	err = sc.Validate()
 	if err == nil && sc.Tokenomics.Price.Model == tokenomics.PriceCSV {
 		dir := "" // a preset: the current folder
 		if !src.Preset {
 			dir = filepath.Dir(src.Name)
 		}
-		sc.pricePath, sc.Tokenomics.Price.CSV, err = readPricePath(sc.Tokenomics.Price.CSV, dir, src.Preset)
+		sc.pricePath, sc.Tokenomics.Price.CSV, err = readPricePath(sc.Tokenomics.Price.CSV, dir, src.Preset, opts.AllowOutsidePaths)
 	}
+	sc.notes = notes
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
@@ -143,24 +164,33 @@ func checkInitialUSD(label string, data []byte, md toml.MetaData, direct *Scenar
 // readPricePath reads and parses the CSV price path at csv, a path
 // relative to dir unless absolute; it returns the path and the file's
 // absolute name. preset says the scenario is a preset (dir is then the
-// current folder). Errors are *Error on tokenomics.price.csv; a bad row is
-// named by the CSV file and its own line.
-func readPricePath(csv, dir string, preset bool) (*tokenomics.PricePath, string, error) {
+// current folder). Unless allowOutside, the file must be inside dir (see
+// openInside). The file must be regular and at most MaxPriceFileBytes.
+// Errors are *Error on tokenomics.price.csv; a bad row is named by the
+// CSV file and its own line, never by its content.
+func readPricePath(csv, dir string, preset, allowOutside bool) (*tokenomics.PricePath, string, error) {
 	const key = "tokenomics.price.csv"
-	name := csv
-	if !filepath.IsAbs(name) {
-		name = filepath.Join(dir, name)
+	from := "the scenario file's folder"
+	if preset {
+		from = "the current folder, for a preset"
 	}
-	f, err := os.Open(name)
+	if dir != "" {
+		from += " (" + dir + ")"
+	}
+	f, name, err := openInside(csv, dir, from, "price file", allowOutside)
 	if err != nil {
-		from := "the scenario file's folder"
-		if preset {
-			from = "the current folder, for a preset"
+		msg := err.Error()
+		if !strings.Contains(msg, "--allow-outside-paths") {
+			msg = fmt.Sprintf("cannot read the price file: %s (a relative path is read from %s)", msg, from)
 		}
-		return nil, "", &Error{Key: key, Msg: fmt.Sprintf("cannot read the price file: %v (a relative path is read from %s)", err, from)}
+		return nil, "", &Error{Key: key, Msg: msg}
 	}
 	defer f.Close()
-	path, err := tokenomics.ParsePricePath(f, name)
+	data, err := readCapped(f, name, "price file", MaxPriceFileBytes)
+	if err != nil {
+		return nil, "", &Error{Key: key, Msg: err.Error()}
+	}
+	path, err := tokenomics.ParsePricePath(bytes.NewReader(data), name)
 	if err != nil {
 		return nil, "", &Error{Key: key, Msg: err.Error()}
 	}
@@ -261,6 +291,10 @@ func typeErrorElement(tree map[string]any, key string) (string, bool) {
 
 var elementIndex = regexp.MustCompile(`\[\d+\]`)
 
+// definedKey finds the key of the decoder's "Key 'k' has already been
+// defined".
+var definedKey = regexp.MustCompile(`^Key '([^']+)' has already been defined`)
+
 func decodeError(file string, data []byte, err error) *Error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
@@ -268,7 +302,11 @@ func decodeError(file string, data []byte, err error) *Error {
 		if pe.Usage != "" {
 			msg += " (" + strings.TrimSpace(pe.Usage) + ")"
 		}
-		return &Error{File: file, Line: pe.Position.Line, Key: elementKey(data, pe.Position.Line, pe.LastKey), Msg: msg}
+		key := pe.LastKey
+		if m := definedKey.FindStringSubmatch(msg); m != nil && key == "" {
+			key = m[1] // a table defined twice: the decoder names it only in the message
+		}
+		return &Error{File: file, Line: pe.Position.Line, Key: elementKey(data, pe.Position.Line, key), Msg: msg}
 	}
 	// type errors: "toml: line N (last key "k"): incompatible types: ..."
 	msg := strings.TrimPrefix(err.Error(), "toml: ")

@@ -1,9 +1,7 @@
 package scenarios
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/depinsim/depinsim/agents"
@@ -40,6 +38,10 @@ type Scenario struct {
 	// NewMechanism and Config reuse it while those inputs are unchanged.
 	mech     market.Mechanism
 	mechFrom string
+	// nameFrom says where the name came from when the file does not
+	// write it (its file name), for errors; notes are Notes.
+	nameFrom string
+	notes    []string
 }
 
 // Error is a bad-input error: the file, the line when known, the key path
@@ -55,21 +57,26 @@ type Error struct {
 	Msg string
 }
 
-// Error formats "file:line: key: msg".
+// Error formats "file:line: key: msg". Control characters and invalid
+// UTF-8 in any part are escaped, and a very long key or message is cut:
+// they may hold text from the input.
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString(e.File)
+	b.WriteString(sanitize(e.File, maxErrorPart))
 	if e.Line > 0 {
 		fmt.Fprintf(&b, ":%d", e.Line)
 	}
 	b.WriteString(": ")
 	if e.Key != "" {
-		b.WriteString(e.Key)
+		b.WriteString(sanitize(e.Key, maxErrorPart))
 		b.WriteString(": ")
 	}
-	b.WriteString(e.Msg)
+	b.WriteString(sanitize(e.Msg, 8*maxErrorPart))
 	return b.String()
 }
+
+// maxErrorPart caps the characters of an error's file and key.
+const maxErrorPart = 300
 
 // Source is a scenario's text and where it came from.
 type Source struct {
@@ -90,25 +97,34 @@ func (s Source) Label() string {
 }
 
 // Open reads a scenario file, or the embedded preset of that name when no
-// such file exists.
+// such file exists. A path that is not a regular file (a directory, a
+// device, a FIFO) or a file above MaxScenarioBytes is an *Error naming
+// it.
 func Open(arg string) (Source, error) {
-	if data, err := os.ReadFile(arg); err == nil {
+	data, found, err := readScenarioFile(arg)
+	if err != nil {
+		return Source{}, &Error{File: arg, Msg: strings.TrimPrefix(err.Error(), arg+": ")}
+	}
+	if found {
 		return Source{Name: arg, Data: data}, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return Source{}, fmt.Errorf("%s: %v", arg, err)
 	}
 	if data, ok := PresetData(arg); ok {
 		return Source{Name: arg, Preset: true, Data: data}, nil
 	}
-	return Source{}, fmt.Errorf("%s: no such file, and no preset of that name (presets: %s)", arg, strings.Join(Presets(), ", "))
+	return Source{}, &Error{File: arg, Msg: fmt.Sprintf("no such file, and no preset of that name (presets: %s)", strings.Join(Presets(), ", "))}
 }
 
 // Load reads a scenario from arg (file or preset), applies the overrides
 // ("path=value") and defaults, and validates it.
 func Load(arg string, sets []string) (*Scenario, error) {
+	return LoadWith(arg, sets, Options{})
+}
+
+// LoadWith is Load with options.
+func LoadWith(arg string, sets []string, opts Options) (*Scenario, error) {
 	src, err := Open(arg)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(src, sets)
+	return ParseWith(src, sets, opts)
 }

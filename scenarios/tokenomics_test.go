@@ -454,17 +454,24 @@ func TestPriceCSV(t *testing.T) {
 	require.NoError(t, err)
 	assert.Same(t, sc.pricePath, cfg.PricePath)
 
-	// the resolved scenario, run from its output folder elsewhere, reads the same file
+	// the resolved scenario names the file by its absolute path, outside
+	// its own folder: run from its output folder elsewhere, it reads the
+	// same file with --allow-outside-paths, and is refused without
 	out := writeFile(t, filepath.Join(root, "out", "base"), "scenario.toml", string(sc.TOML()))
 	t.Chdir(t.TempDir())
-	again, err := Load(out, nil)
+	_, err = Load(out, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "tokenomics.price.csv: path "+strconv.Quote(abs)+" is absolute, which leaves the scenario file's folder")
+	assert.Contains(t, err.Error(), "--allow-outside-paths")
+	allow := Options{AllowOutsidePaths: true}
+	again, err := LoadWith(out, nil, allow)
 	require.NoError(t, err)
 	assert.Equal(t, sc, again)
 	assert.Equal(t, string(sc.TOML()), string(again.TOML()))
 
 	// an absolute path in a file
 	other := writeFile(t, filepath.Join(root, "elsewhere"), "y.toml", strings.Replace(csvTOML, `csv = "prices.csv"`, "csv = "+strconv.Quote(abs), 1))
-	sc2, err := Load(other, nil)
+	sc2, err := LoadWith(other, nil, allow)
 	require.NoError(t, err)
 	assert.Equal(t, sc.pricePath, sc2.pricePath)
 
@@ -489,10 +496,10 @@ func TestPriceCSVErrors(t *testing.T) {
 		name, csv string // "" csv: no file
 		msg       []string
 	}{
-		{"missing file", "", []string{"cannot read the price file: open " + filepath.Join("scen", "prices.csv"), "(a relative path is read from the scenario file's folder)"}},
-		{"bad price", "day,price_usd\n0,5.0\n1,-1\n", []string{filepath.Join("scen", "prices.csv") + `: line 3, column 2 (price_usd): must be a price in [1e-09, 1e+12] USD, got "-1"`}},
-		{"times go back", "# comment\nt_hours,price_usd\n0,5.0\n2,5.0\n1,5.0\n", []string{"prices.csv: line 5, column 1 (t_hours): times must strictly increase, got 1 after 2"}},
-		{"no price column", "day,close\n0,5.0\n", []string{"prices.csv: line 1: header", "lacks column price_usd"}},
+		{"missing file", "", []string{"cannot read the price file: open " + filepath.Join("scen", "prices.csv"), "(a relative path is read from the scenario file's folder (scen))"}},
+		{"bad price", "day,price_usd\n0,5.0\n1,-1\n", []string{filepath.Join("scen", "prices.csv") + `: line 3, column 2 (price_usd): must be a price in [1e-09, 1e+12] USD, got a negative number`}},
+		{"times go back", "# comment\nt_hours,price_usd\n0,5.0\n2,5.0\n1,5.0\n", []string{"prices.csv: line 5, column 1 (t_hours): times must strictly increase, got a time not after line 4's"}},
+		{"no price column", "day,close\n0,5.0\n", []string{"prices.csv: line 1: the header row (2 fields) lacks column price_usd"}},
 		{"no rows", "day,price_usd\n", []string{"prices.csv: no data rows after the header"}},
 	}
 	for _, c := range cases {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,8 +30,8 @@ func (sc *Scenario) Validate() error {
 		return &Error{Key: key, Msg: msg}
 	}
 	sc.mech, sc.mechFrom = nil, ""
-	if strings.TrimSpace(sc.Name) == "" || !filepath.IsLocal(sc.Name) || strings.ContainsAny(sc.Name, `/\`) {
-		return &Error{Key: "name", Msg: fmt.Sprintf("must be a non-empty name usable as a folder name (no / or \\, not . or ..), got %q", sc.Name)}
+	if err := validateName(sc.Name, sc.nameFrom); err != nil {
+		return err
 	}
 	if err := sc.Sim.Validate(); err != nil {
 		return bad("", err)
@@ -55,6 +54,9 @@ func (sc *Scenario) Validate() error {
 	}
 	mech, err := sc.buildMechanism()
 	if err != nil {
+		if name, ok := sc.Market["mechanism"].(string); ok && strings.Contains(err.Error(), "unknown parameter for mechanism") {
+			err = fmt.Errorf("%v%s", err, switchHint(name))
+		}
 		return bad("market", err)
 	}
 	sc.mech, sc.mechFrom = mech, sc.mechanismInputs()

@@ -131,6 +131,7 @@ func (sc *Scenario) Warnings() []string {
 				add(key+".gpu_models."+m, "no provider cohort has %s GPUs: these deployments can never be served", m)
 			}
 		}
+		warns = append(warns, sc.unservable(i, cat)...)
 		if w := c.SelectionWindow.T(); w >= bidTimeout {
 			add(key+".selection_window", "%v is not shorter than the providers' %v bid timeout: bids can expire before the tenant selects, leaving orders with no bid", w, bidTimeout)
 		}

@@ -255,3 +255,52 @@ func TestMarketWarnings(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{`tenants[1]: asks for CPU, which market "tiered-queue" prices at 0: its orders never clear (give cpu a price)`}, sc.Warnings())
 }
+
+// TestUnservableDemand warns about tenant cohorts that ask for more of a
+// resource than the largest provider that could serve them holds: GPUs of
+// the model asked for, and the CPU cores and memory of the providers of
+// that model; bounded distributions whenever a draw does not fit,
+// unbounded ones from a share of 0.1 %.
+func TestUnservableDemand(t *testing.T) {
+	const a100 = "reference_usd_hour = { cpu = 0.04, memory_gb = 0.005, h100 = 2.0, a100 = 1.5 }"
+	const a100Cohort = "\n[[providers]]\nname = \"a100\"\ncount = 1\ncpu_cores = 256\nmemory_gb = 1024\ngpus = { a100 = 4 }\nprice_list_usd_hour = { cpu = 0.01, memory_gb = 0.001, a100 = 1.0 }\n"
+	cases := []struct {
+		name string
+		text string
+		want []string // the unservable warnings, exactly and in order
+	}{
+		{"9 GPUs from 8-GPU nodes", warnEdit(t, "gpu_models = { h100 = 1.0 }", "gpu_models = { h100 = 1.0 }\ngpus = { kind = \"const\", value = 9 }"),
+			[]string{`tenants[1].gpus: cohort "ai" asks for at least 9 h100 GPUs per deployment (all of its h100 deployments), but the largest provider with h100 GPUs holds 8 (cohort "gpu"): those deployments can never be served`}},
+		{"8 GPUs fit", warnEdit(t, "gpu_models = { h100 = 1.0 }", "gpu_models = { h100 = 1.0 }\ngpus = { kind = \"const\", value = 8 }"), nil},
+		{"8.4 GPUs round to 8", warnEdit(t, "gpu_models = { h100 = 1.0 }", "gpu_models = { h100 = 1.0 }\ngpus = { kind = \"uniform\", min = 1, max = 8.4 }"), nil},
+		{"129 cores from 64-core nodes", warnEdit(t, `cpu_cores = { kind = "const", value = 2 }`, `cpu_cores = { kind = "const", value = 65 }`),
+			[]string{`tenants[0].cpu_cores: cohort "web" asks for at least 65 CPU cores per deployment (all of its deployments), but the largest provider holds 64 (cohort "cpu"): those deployments can never be served`}},
+		{"some draws too big", warnEdit(t, `memory_gb = { kind = "const", value = 4 }`, `memory_gb = { kind = "choice", values = [4, 1024], weights = [3, 1] }`),
+			[]string{`tenants[0].memory_gb: cohort "web" asks for up to 1,024 GB of memory per deployment (about 25% of its deployments), but the largest provider holds 512 (cohort "gpu"): those deployments can never be served`}},
+		{"a zero-weight value is never drawn", warnEdit(t, `memory_gb = { kind = "const", value = 4 }`, `memory_gb = { kind = "choice", values = [4, 1024], weights = [1, 0] }`), nil},
+		{"an unbounded tail", warnEdit(t, `cpu_cores = { kind = "const", value = 2 }`, `cpu_cores = { kind = "lognormal", median = 16, sigma = 1.5 }`),
+			[]string{`tenants[0].cpu_cores: cohort "web" asks for CPU cores with no upper bound (lognormal, no cap) per deployment (about 18% of its deployments), but the largest provider holds 64 (cohort "cpu"): those deployments can never be served`}},
+		{"a thin tail", warnEdit(t, `cpu_cores = { kind = "const", value = 2 }`, `cpu_cores = { kind = "lognormal", median = 2, sigma = 0.5 }`), nil},
+		{"a cap that fits", warnEdit(t, `cpu_cores = { kind = "const", value = 2 }`, `cpu_cores = { kind = "lognormal", median = 16, sigma = 1.5, cap = 64 }`), nil},
+		// the GPU cohort's CPU must fit a provider that has its GPU model,
+		// even when a CPU node has more cores
+		{"cores of the GPU model's providers", warnEdit(t, `cpu_cores = 64
+memory_gb = 256`, `cpu_cores = 128
+memory_gb = 256`, "gpu_models = { h100 = 1.0 }", "gpu_models = { h100 = 1.0 }\ncpu_cores = { kind = \"const\", value = 100 }"),
+			[]string{`tenants[1].cpu_cores: cohort "ai" asks for at least 65 CPU cores per deployment (all of its h100 deployments), but the largest provider with h100 GPUs holds 64 (cohort "gpu"): those deployments can never be served`}},
+		// 8 GPUs fit h100 nodes, not a100 ones
+		{"GPU model matching", warnEdit(t, "reference_usd_hour = { cpu = 0.04, memory_gb = 0.005, h100 = 2.0 }", a100,
+			"[[tenants]]\nname = \"web\"", a100Cohort+"\n[[tenants]]\nname = \"web\"",
+			"gpu_models = { h100 = 1.0 }", "gpu_models = { h100 = 1.0, a100 = 1.0 }\ngpus = { kind = \"const\", value = 8 }"),
+			[]string{`tenants[1].gpus: cohort "ai" asks for at least 5 a100 GPUs per deployment (all of its a100 deployments), but the largest provider with a100 GPUs holds 4 (cohort "a100"): those deployments can never be served`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sc := mustParse(t, c.text)
+			assert.Equal(t, c.want, sc.UnservableWarnings())
+			for _, w := range c.want {
+				assert.Contains(t, sc.Warnings(), w, "Warnings includes it")
+			}
+		})
+	}
+}

@@ -75,7 +75,7 @@ func ExampleParsePricePath() {
 	// day 29: $4.47
 	// day 30: $3.10
 	// day 90: $3.10
-	// akt.csv: line 3, column 2 (price_usd): must be a price in [1e-09, 1e+12] USD, got "n/a"
+	// akt.csv: line 3, column 2 (price_usd): must be a price in [1e-09, 1e+12] USD, got text that is not a number (3 bytes)
 }
 
 // AEP-26's H100 cohort: 83 GPUs at $2.49 per GPU-hour. A day inside the

@@ -188,10 +188,14 @@ func ParsePricePath(r io.Reader, name string) (*PricePath, error) {
 		if priceCol < 0 {
 			missing = append(missing, "price_usd")
 		}
-		return nil, fmt.Errorf("%s: line %d: header %q lacks column %s: want t_hours (or day) and price_usd", name, headerLine, strings.Join(header, ","), strings.Join(missing, " and "))
+		return nil, fmt.Errorf("%s: line %d: the header row (%d fields) lacks column %s: want t_hours (or day) and price_usd", name, headerLine, len(header), strings.Join(missing, " and "))
 	}
 	path := &PricePath{}
-	prevRaw := ""
+	timeName := "t_hours"
+	if hoursPer == 24 {
+		timeName = "day"
+	}
+	prevLine := 0
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -210,17 +214,17 @@ func ParsePricePath(r io.Reader, name string) (*PricePath, error) {
 		}
 		tv, err := strconv.ParseFloat(strings.TrimSpace(rec[timeCol]), 64)
 		if err != nil || !(tv >= 0) || tv*hoursPer >= float64(simtime.Never)/float64(simtime.Hour) {
-			return nil, fmt.Errorf("%s: line %d, column %d (%s): must be a finite number >= 0, got %q", name, line, timeCol+1, header[timeCol], rec[timeCol])
+			return nil, fmt.Errorf("%s: line %d, column %d (%s): must be a finite number >= 0, got %s", name, line, timeCol+1, timeName, fieldKind(rec[timeCol], 0, float64(simtime.Never)/float64(simtime.Hour)/hoursPer))
 		}
 		pv, err := strconv.ParseFloat(strings.TrimSpace(rec[priceCol]), 64)
 		if err != nil || !(pv >= MinPriceUSD && pv <= MaxPriceUSD) {
-			return nil, fmt.Errorf("%s: line %d, column %d (price_usd): must be a price in [%g, %g] USD, got %q", name, line, priceCol+1, MinPriceUSD, MaxPriceUSD, rec[priceCol])
+			return nil, fmt.Errorf("%s: line %d, column %d (price_usd): must be a price in [%g, %g] USD, got %s", name, line, priceCol+1, MinPriceUSD, MaxPriceUSD, fieldKind(rec[priceCol], MinPriceUSD, MaxPriceUSD))
 		}
 		t := simtime.FromHours(tv * hoursPer)
 		if n := len(path.times); n > 0 && t <= path.times[n-1] {
-			return nil, fmt.Errorf("%s: line %d, column %d (%s): times must strictly increase, got %s after %s", name, line, timeCol+1, header[timeCol], strings.TrimSpace(rec[timeCol]), prevRaw)
+			return nil, fmt.Errorf("%s: line %d, column %d (%s): times must strictly increase, got a time not after line %d's", name, line, timeCol+1, timeName, prevLine)
 		}
-		prevRaw = strings.TrimSpace(rec[timeCol])
+		prevLine = line
 		path.times = append(path.times, t)
 		path.prices = append(path.prices, pv)
 	}
@@ -228,6 +232,33 @@ func ParsePricePath(r io.Reader, name string) (*PricePath, error) {
 		return nil, fmt.Errorf("%s: no data rows after the header: want at least one row of t_hours (or day) and price_usd", name)
 	}
 	return path, nil
+}
+
+// fieldKind describes a CSV field that is not a number in [lo, hi] by
+// its kind, never by its text: a price file can name any file, and an
+// error must not print what that file holds.
+func fieldKind(field string, lo, hi float64) string {
+	f := strings.TrimSpace(field)
+	v, err := strconv.ParseFloat(f, 64)
+	switch {
+	case f == "":
+		return "an empty field"
+	case err != nil && !errors.Is(err, strconv.ErrRange):
+		return fmt.Sprintf("text that is not a number (%d bytes)", len(field))
+	case math.IsNaN(v):
+		return "NaN"
+	case math.IsInf(v, 0):
+		return "an infinite number"
+	case v < 0 && lo >= 0:
+		return "a negative number"
+	case v == 0:
+		return "zero"
+	case v < lo:
+		return fmt.Sprintf("a number below %g", lo)
+	case v > hi:
+		return fmt.Sprintf("a number above %g", hi)
+	}
+	return "a number out of range"
 }
 
 // Len returns the number of rows.

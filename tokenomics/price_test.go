@@ -308,17 +308,17 @@ func TestParsePricePathErrors(t *testing.T) {
 		{"empty", "", "p.csv: empty file: want a header row with t_hours (or day) and price_usd, then at least one data row"},
 		{"only comments", "# nothing\n", "p.csv: empty file"},
 		{"header only", "t_hours,price_usd\n", "p.csv: no data rows after the header"},
-		{"missing price column", "t_hours,usd\n0,1\n", `p.csv: line 1: header "t_hours,usd" lacks column price_usd: want t_hours (or day) and price_usd`},
-		{"missing time column", "# c\ntime,price_usd\n0,1\n", `p.csv: line 2: header "time,price_usd" lacks column t_hours (or day)`},
+		{"missing price column", "t_hours,usd\n0,1\n", `p.csv: line 1: the header row (2 fields) lacks column price_usd: want t_hours (or day) and price_usd`},
+		{"missing time column", "# c\ntime,price_usd\n0,1\n", `p.csv: line 2: the header row (2 fields) lacks column t_hours (or day)`},
 		{"two time columns", "day,t_hours,price_usd\n0,0,1\n", `p.csv: line 1, column 2: second time column "t_hours": want exactly one of t_hours or day`},
 		{"duplicate price", "t_hours,price_usd,price_usd\n0,1,1\n", "p.csv: line 1, column 3: duplicate column price_usd"},
-		{"bad price", "t_hours,price_usd\n0,5\n1,abc\n", `p.csv: line 3, column 2 (price_usd): must be a price in [1e-09, 1e+12] USD, got "abc"`},
-		{"zero price", "t_hours,price_usd\n0,0\n", `p.csv: line 2, column 2 (price_usd): must be a price in [1e-09, 1e+12] USD, got "0"`},
-		{"bad time", "price_usd,t_hours\n5,0\n6,x\n", `p.csv: line 3, column 2 (t_hours): must be a finite number >= 0, got "x"`},
-		{"negative time", "t_hours,price_usd\n-1,5\n", `p.csv: line 2, column 1 (t_hours): must be a finite number >= 0, got "-1"`},
+		{"bad price", "t_hours,price_usd\n0,5\n1,abc\n", `p.csv: line 3, column 2 (price_usd): must be a price in [1e-09, 1e+12] USD, got text that is not a number (3 bytes)`},
+		{"zero price", "t_hours,price_usd\n0,0\n", `p.csv: line 2, column 2 (price_usd): must be a price in [1e-09, 1e+12] USD, got zero`},
+		{"bad time", "price_usd,t_hours\n5,0\n6,x\n", `p.csv: line 3, column 2 (t_hours): must be a finite number >= 0, got text that is not a number (1 bytes)`},
+		{"negative time", "t_hours,price_usd\n-1,5\n", `p.csv: line 2, column 1 (t_hours): must be a finite number >= 0, got a negative number`},
 		{"NaN time", "t_hours,price_usd\nNaN,5\n", `p.csv: line 2, column 1 (t_hours)`},
-		{"unsorted", "t_hours,price_usd\n0,5\n48,6\n24,7\n", "p.csv: line 4, column 1 (t_hours): times must strictly increase, got 24 after 48"},
-		{"repeated time", "day,price_usd\n0,5\n1,6\n1,7\n", "p.csv: line 4, column 1 (day): times must strictly increase, got 1 after 1"},
+		{"unsorted", "t_hours,price_usd\n0,5\n48,6\n24,7\n", "p.csv: line 4, column 1 (t_hours): times must strictly increase, got a time not after line 3's"},
+		{"repeated time", "day,price_usd\n0,5\n1,6\n1,7\n", "p.csv: line 4, column 1 (day): times must strictly increase, got a time not after line 3's"},
 		{"short row", "t_hours,price_usd\n0,5\n7\n", "p.csv: line 3: 1 fields, want at least 2 (the header has 2)"},
 		{"bad quote", "t_hours,price_usd\n0,\"5\n", "p.csv: line 2, column"},
 	}
@@ -328,6 +328,31 @@ func TestParsePricePathErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.want)
 		})
+	}
+}
+
+// TestParsePricePathShowsNoContent parses files that are not price files
+// (an environment, a password file, binary): the errors give lines,
+// columns and kinds of fields, never the text, since a scenario can name
+// any file as its price file.
+func TestParsePricePathShowsNoContent(t *testing.T) {
+	secret := "SECRET_TOKEN=hunter2"
+	inputs := []string{
+		secret + "\x00HOME=/root\x00",
+		"root:x:0:0:" + secret + ":/root:/bin/bash\n",
+		"t_hours,price_usd\n0," + secret + "\n",
+		"t_hours,price_usd\n" + secret + ",1\n",
+		"day,price_usd\n0,1\n" + secret + ",2\n",
+		"price_usd," + secret + "\n1,2\n",
+		"t_hours,price_usd\n0,1\n1\n" + secret,
+		"t_hours,price_usd\n0,\"" + secret + "\n",
+	}
+	for _, in := range inputs {
+		_, err := tokenomics.ParsePricePath(strings.NewReader(in), "p.csv")
+		require.Error(t, err, "%q", in)
+		assert.NotContains(t, err.Error(), "SECRET", "%q", in)
+		assert.NotContains(t, err.Error(), "hunter2", "%q", in)
+		assert.True(t, strings.HasPrefix(err.Error(), "p.csv: "), err.Error())
 	}
 }
 

@@ -72,7 +72,7 @@ Examples:
 func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("compare", compareUsage, stderr, stdout)
 	out := fs.String("out", "", "output folder (default out/compare-<A>-<B>...)")
-	seed := fs.Int64("seed", -1, "common master seed of every scenario (default: the first scenario's sim.seed)")
+	seed := fs.Int64("seed", 0, "common master seed of every scenario, >= 0 (default: the first scenario's sim.seed)")
 	reps := fs.Int("reps", 0, "replications of every scenario (default: the first scenario's sim.replications)")
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a key in every scenario: path=value (repeatable), e.g. sim.horizon=30d")
@@ -83,7 +83,12 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	force := fs.Bool("force", false, "write into a non-empty output folder")
 	workers := fs.Int("workers", 0, "replications run in parallel (default: number of CPUs); results do not depend on it")
 	caps := addLimitFlags(fs)
+	in := addInputFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	sets, err := in.sets(sets)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() < 2 {
@@ -126,7 +131,7 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var demandSc *loaded
 	if *demand != "" {
 		var err error
-		if demandSc, err = loadScenario(*demand, common); err != nil {
+		if demandSc, err = loadScenario(*demand, common, in.options()); err != nil {
 			return badInput("--demand %s: %v", *demand, err)
 		}
 		notes = append(notes, fmt.Sprintf("`--demand %s`: every scenario runs on the tenant cohorts of %s (its reference prices merged into each scenario's resources; its warmup, horizon and sampling), so replication r of every scenario sees the same orders.", *demand, demandSc.sc.Name))
@@ -135,7 +140,7 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	load := func(i int, extra ...string) (*loaded, error) {
 		arg := fs.Arg(i)
 		sets := append(append(append([]string(nil), common...), own[i]...), extra...)
-		l, err := loadScenario(arg, sets)
+		l, err := loadScenario(arg, sets, in.options())
 		if err == nil && demandSc != nil {
 			if err = l.sc.WithDemand(demandSc.sc); err != nil {
 				err = usageError{err}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -47,15 +49,48 @@ type loaded struct {
 	sc  *scenarios.Scenario
 }
 
+// inputFlags are the flags of the commands that load scenarios (run,
+// validate, compare): --mechanism and --allow-outside-paths.
+type inputFlags struct {
+	mechanism    *string
+	allowOutside *bool
+}
+
+// addInputFlags declares the input flags on fs.
+func addInputFlags(fs *pflag.FlagSet) inputFlags {
+	return inputFlags{
+		mechanism: fs.String("mechanism", "", "switch the market mechanism (one of "+strings.Join(scenarios.Mechanisms(), ", ")+
+			"): the same as --set market.mechanism=NAME, applied before every --set; parameters of [market] the new mechanism does not know are dropped, with a note"),
+		allowOutside: fs.Bool("allow-outside-paths", false, "let files a scenario names (tokenomics.price.csv) lie outside the scenario file's folder (the current folder for a preset): absolute paths, .., symbolic links out"),
+	}
+}
+
+// sets returns the overrides with --mechanism first; an unknown
+// mechanism is bad input naming the flag.
+func (in inputFlags) sets(sets []string) ([]string, error) {
+	if *in.mechanism == "" {
+		return sets, nil
+	}
+	if !slices.Contains(scenarios.Mechanisms(), *in.mechanism) {
+		return nil, badInput("--mechanism: unknown mechanism %q (known: %s)", *in.mechanism, strings.Join(scenarios.Mechanisms(), ", "))
+	}
+	return append([]string{"market.mechanism=" + *in.mechanism}, sets...), nil
+}
+
+// options returns the scenario load options.
+func (in inputFlags) options() scenarios.Options {
+	return scenarios.Options{AllowOutsidePaths: *in.allowOutside}
+}
+
 // loadScenario opens and parses a scenario (file or preset) with
 // overrides and checks that its configuration builds. Every error is bad
 // input.
-func loadScenario(arg string, sets []string) (*loaded, error) {
+func loadScenario(arg string, sets []string, opts scenarios.Options) (*loaded, error) {
 	src, err := scenarios.Open(arg)
 	if err != nil {
 		return nil, usageError{err}
 	}
-	sc, err := scenarios.Parse(src, sets)
+	sc, err := scenarios.ParseWith(src, sets, opts)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -63,6 +98,18 @@ func loadScenario(arg string, sets []string) (*loaded, error) {
 		return nil, usageError{err}
 	}
 	return &loaded{src: src, sc: sc}, nil
+}
+
+// writeNotes writes what loading a scenario dropped (Notes) and the
+// demand no provider can serve (UnservableWarnings), one line each,
+// prefixed by prefix.
+func writeNotes(w io.Writer, prefix string, sc *scenarios.Scenario) {
+	for _, n := range sc.Notes() {
+		fmt.Fprintf(w, "%snote: %s\n", prefix, n)
+	}
+	for _, u := range sc.UnservableWarnings() {
+		fmt.Fprintf(w, "%swarning: %s\n", prefix, u)
+	}
 }
 
 // checkOutDir refuses a non-empty output folder unless force is set, and

@@ -378,7 +378,7 @@ func TestValidate(t *testing.T) {
 		code, stdout, stderr := cli(t, "validate", good)
 		assert.Equal(t, exitOK, code, stderr)
 		assert.Contains(t, stdout, good+": ok")
-		assert.Contains(t, stdout, `scenario "akash-2024"`)
+		assert.Contains(t, stdout, `scenario "good"`, "named after its file")
 	})
 	t.Run("bad", func(t *testing.T) {
 		code, stdout, stderr := cli(t, "validate", bad)
@@ -421,19 +421,32 @@ func TestPresets(t *testing.T) {
 }
 
 func TestShow(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	text := mustRun(t, "show", "akash-2024")
 	var tree map[string]any
 	_, err := toml.Decode(text, &tree)
 	require.NoError(t, err, "show prints TOML")
-	assert.Equal(t, "akash-2024", tree["name"])
+	assert.NotContains(t, tree, "name", "the preset's name is commented out")
+	assert.Contains(t, text, "\n# name = \"akash-2024\"\n")
 	assert.Contains(t, text, "#", "comments included")
 
+	// a saved copy is named after its file, and runs into out/mine
 	path := writeFile(t, filepath.Join(dir, "mine.toml"), text)
 	code, stdout, stderr := cli(t, "validate", path)
 	assert.Equal(t, exitOK, code, stderr)
-	assert.Contains(t, stdout, path+": ok")
+	assert.Contains(t, stdout, path+`: ok: scenario "mine"`)
+	t.Chdir(dir)
+	mustRun(t, concat([]string{"run", "mine.toml", "--quiet", "--reps", "1"}, shorter...)...)
+	assert.FileExists(t, filepath.Join(dir, "out", "mine", "manifest.json"))
+	// a name the file writes wins; a file name unusable as a name is an
+	// error that says where the name came from
+	named := writeFile(t, filepath.Join(dir, "named.toml"), "name = \"mine-2\"\n"+text)
+	assert.Contains(t, mustRun(t, "validate", named), `scenario "mine-2"`)
+	bad := writeFile(t, filepath.Join(dir, "con.toml"), text)
+	code, _, stderr = cli(t, "validate", bad)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, `name: must be usable as a folder name, but it is a device name on Windows; got "con"`)
+	assert.Contains(t, stderr, `the name was taken from the file name "con.toml"`)
 
 	code, stdout, stderr = cli(t, "show", "nope")
 	assert.Equal(t, exitUsage, code)

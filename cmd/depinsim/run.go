@@ -31,7 +31,7 @@ Examples:
   depinsim run
   depinsim run akash-2024 --reps 10 --out out/ten
   depinsim run my.toml --set sim.horizon=30d --set market.mechanism=akash-reverse
-  depinsim run akash-2024 --set market.mechanism=vickrey-reverse
+  depinsim run akash-2024 --mechanism vickrey-reverse
   depinsim run ionet-2024 --reps 1 --set market.peak_k=0
   depinsim run akash-2024 --check=sample
 `
@@ -39,7 +39,7 @@ Examples:
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", runUsage, stderr, stdout)
 	out := fs.String("out", "", "output folder (default out/<scenario name>)")
-	seed := fs.Int64("seed", -1, "master seed (overrides sim.seed)")
+	seed := fs.Int64("seed", 0, "master seed, >= 0 (default: the scenario's sim.seed)")
 	reps := fs.Int("reps", 0, "replications (overrides sim.replications)")
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key: path=value (repeatable), e.g. sim.horizon=30d")
@@ -49,6 +49,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	check := fs.String("check", "off", "check the economic invariants ('depinsim invariants' lists them): after every event (--check, slow) or at every sample (--check=sample, cheap); stop at the first violation")
 	fs.Lookup("check").NoOptDefVal = "event"
 	caps := addLimitFlags(fs)
+	in := addInputFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -78,11 +79,15 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	l, err := loadScenario(arg, sets)
+	if sets, err = in.sets(sets); err != nil {
+		return err
+	}
+	l, err := loadScenario(arg, sets, in.options())
 	if err != nil {
 		return err
 	}
 	sc := l.sc
+	writeNotes(stderr, "depinsim run: ", sc)
 	if err := caps.checkRun(sc, *workers); err != nil {
 		return err
 	}
