@@ -117,6 +117,10 @@ func (sc *Scenario) validateTokenomics() error {
 	return sc.validateMintGrowth()
 }
 
+// minGrowthSupply is the smallest supply, in whole AKT, whose growth
+// validateMintGrowth bounds.
+const minGrowthSupply = 1e6
+
 // validateMintGrowth refuses an x/mint that could mint more AKT over the
 // horizon than the ledger can hold: each block mints at most
 // inflation x supply / blocks_per_year, so over n blocks the supply grows
@@ -128,9 +132,19 @@ func (sc *Scenario) validateTokenomics() error {
 func (sc *Scenario) validateMintGrowth() error {
 	tp := &sc.Tokenomics
 	in := &tp.Inflation
-	if in.Model != tokenomics.MintModelCosmos || !(tp.CirculatingSupplyAKT > 0) || in.BlocksPerYear <= 0 || !(tp.BlockSeconds > 0) {
+	if in.Model != tokenomics.MintModelCosmos || in.BlocksPerYear <= 0 || !(tp.BlockSeconds > 0) {
 		return nil
 	}
+	// the supply grows by the emissions, incentives and redemptions
+	// minted during the run, which x/mint then compounds: bound the growth
+	// of the supply plus the emission schedule's tokens over the horizon
+	// (at most, for the halving: its emission at issuance 0), and of at
+	// least a million tokens
+	supply := tp.CirculatingSupplyAKT
+	if em, err := tokenomics.NewEmission(tp.Emission); err == nil {
+		supply += float64(em.Emit(0, sc.Sim.Horizon.T(), 0)) / tokenomics.BaseUnits
+	}
+	supply = max(supply, minGrowthSupply)
 	imax := in.InflationMax
 	for _, g := range tp.Governance {
 		if v, ok := g.Value.(float64); ok && g.Key == "tokenomics.inflation.max" && v > imax {
@@ -142,7 +156,7 @@ func (sc *Scenario) validateMintGrowth() error {
 	blocks := math.Floor(sc.Sim.Horizon.T().Hours() * 3600 / tp.BlockSeconds)
 	growth := blocks * math.Log1p(imax/float64(in.BlocksPerYear)) // ln of the largest growth
 	limit := float64(math.MaxInt64) / 2 / tokenomics.BaseUnits    // whole AKT
-	if math.Log(limit/tp.CirculatingSupplyAKT) >= growth {
+	if math.Log(limit/supply) >= growth {
 		return nil
 	}
 	real := 365 * 24 * 3600 / tp.BlockSeconds
@@ -150,10 +164,10 @@ func (sc *Scenario) validateMintGrowth() error {
 	if float64(in.BlocksPerYear) < real {
 		key = "tokenomics.inflation.blocks_per_year"
 	}
-	return fmt.Errorf("%s: x/mint could grow the supply of %g AKT by a factor of up to e^%.3g over the horizon "+
+	return fmt.Errorf("%s: x/mint could grow a supply of %g AKT (circulating_supply_akt and the emission schedule's tokens over the horizon, at least a million) by a factor of up to e^%.3g over the horizon "+
 		"(%g blocks of %g s at inflation up to %g a year, blocks_per_year %d; the real number of blocks a year is about %.0f), "+
 		"above %.3g AKT, half of what the ledger holds in int64 base units: raise blocks_per_year, lower inflation.max or the supply, or shorten sim.horizon",
-		key, tp.CirculatingSupplyAKT, growth, blocks, tp.BlockSeconds, imax, in.BlocksPerYear, real, limit)
+		key, supply, growth, blocks, tp.BlockSeconds, imax, in.BlocksPerYear, real, limit)
 }
 
 // validateAllocations checks that the allocations at the start fit the

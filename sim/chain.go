@@ -51,9 +51,13 @@ type chain struct {
 	// baselines and totals since the start, for metrics
 	mintedAtStart, burnedAtStart int64
 	vaultNetAtStart              int64 // BME AKT in minus paid out, at the start
-	subsidies, emissions, fees   int64
-	airdrops                     int64
-	revenueUSD                   float64
+	subsidies, emissions         int64
+	// fees are the take fees in base units of the staking token, summed
+	// in float64: exact while below 2^53 base units, and beyond it (fees
+	// in USDC at a token price near 1e-9) rounded, never wrapped
+	fees       float64
+	airdrops   int64
+	revenueUSD float64
 
 	weights       []float64 // emission weight by resource
 	epochTokenUSD []float64 // token income by provider cohort, this epoch
@@ -330,7 +334,7 @@ func (c *chain) sample(v []float64) {
 	v[MProviderRevenueUSDTotal] = c.revenueUSD
 	v[MSubsidiesPaidTotal] = whole(c.subsidies)
 	v[MEmissionsTotal] = whole(c.emissions)
-	v[MFeesTotal] = whole(c.fees)
+	v[MFeesTotal] = c.fees / tokenomics.BaseUnits
 	v[MUnbonding] = whole(c.ledger.Balance(c.unbonding, tokenomics.AKT))
 	v[MACTSupply] = whole(c.ledger.Supply(tokenomics.ACT))
 	v[MBMEVault] = whole(c.bme.Vault())

@@ -44,8 +44,10 @@ func (w *World) deposit(id int32, usd float64, first bool) bool {
 	if d.denom == tokenomics.AKT && want > float64(ch.ledger.Balance(ch.holders, tokenomics.AKT)) {
 		return false // more than the holders hold (and possibly more than an int64)
 	}
-	if !(want < math.MaxInt64) { // USDC or ACT: USD amounts beyond 9.2e12
-		w.fail(w.rangeError(id, "deposit", fmt.Sprintf("a deposit of %.4g USD is %.4g base units of %s, more than an int64 holds", usd, want, d.denom)))
+	if !(want < math.MaxInt64) {
+		// USDC or ACT beyond 9.2e12 USD in one deposit: more than the
+		// ledger counts (int64 base units), so more than could ever be
+		// bridged or bought; the order cannot be funded
 		return false
 	}
 	amt := int64(want)
@@ -57,6 +59,12 @@ func (w *World) deposit(id int32, usd float64, first bool) bool {
 	}
 	if amt <= 0 {
 		return true
+	}
+	if d.denom == tokenomics.USDC && amt > math.MaxInt64-ch.ledger.Minted(tokenomics.USDC) {
+		// the USDC ever bridged in would pass what the ledger counts
+		// (9.2e12 USDC in all): the bridge brings in no more, and the
+		// order cannot be funded
+		return false
 	}
 	wallet := w.tenants[d.cohort].wallet
 	switch d.denom {
@@ -241,7 +249,11 @@ func (w *World) withdraw(lid int32) {
 	})
 	ch.post(&s, p.acct)
 	w.stats.counters[MTakeFeesUSDTotal] += s.FeeUSD
-	ch.fees += s.FeeTokens
+	if s.FeeTokens < math.MaxInt64 {
+		ch.fees += float64(s.FeeTokens)
+	} else { // saturated: more than an int64 of base units
+		ch.fees += s.FeeUSD / ch.priceUSD[tokenomics.AKT] * tokenomics.BaseUnits
+	}
 	if s.Paid {
 		w.prov.credit(p, s.IncomeUSD)
 		ch.revenueUSD += s.IncomeUSD

@@ -30,7 +30,8 @@ type ChainView struct {
 	Minted, Burned, MintedAtStart, BurnedAtStart int64
 	// Issued is what the emission schedule has emitted; Emissions,
 	// Subsidies, Airdrops and Fees the metrics' totals.
-	Issued, Emissions, Subsidies, Airdrops, Fees int64
+	Issued, Emissions, Subsidies, Airdrops int64
+	Fees                                   float64
 	// ProgramPaidUSD is each incentive program's USD paid so far.
 	ProgramPaidUSD []float64
 	// BME holds the burn-mint equilibrium's cumulative flows.

@@ -694,6 +694,24 @@ func (g *gen) tenant(t map[string]any) {
 			}
 		}
 	}
+	// a CPU-only cohort whose every draw rounds to 0 cores is refused by
+	// validation: keep one in four of them, make the rest reach a core
+	if d, ok := t["cpu_cores"].(map[string]any); ok && g.rng.IntN(4) != 0 {
+		for _, f := range []string{"value", "max", "median", "mean", "min"} {
+			if v, ok := d[f].(float64); ok && v < 1 {
+				d[f] = 1.0
+			}
+		}
+		if c, ok := d["cap"].(float64); ok && c < 1 {
+			delete(d, "cap")
+		}
+		if vals, ok := d["values"].([]float64); ok {
+			vals[0] = math.Max(vals[0], 1)
+			if w, ok := d["weights"].([]float64); ok {
+				w[0] = math.Max(w[0], 1)
+			}
+		}
+	}
 	if g.maybe() { // runway_min_days <= runway_target_days
 		a, b := g.num(key("tenants[].runway_min_days")), g.num(key("tenants[].runway_target_days"))
 		t["runway_min_days"], t["runway_target_days"] = math.Min(a, b), math.Max(a, b)
