@@ -146,3 +146,20 @@ func TestRangeErrorNamesKeys(t *testing.T) {
 	var re *sim.RangeError
 	assert.True(t, errors.As(fmt.Errorf("replication 0: %w", e), &re))
 }
+
+// TestDepositBeyondLedgerUnfunded: a USDC deposit beyond what the ledger
+// counts (int64 base units: 9.2e12 USD) cannot be bridged in, so the
+// order goes unfunded, and the run goes on with every invariant checked
+// after every event (it used to stop with a range error).
+func TestDepositBeyondLedgerUnfunded(t *testing.T) {
+	cfg := singleLeaseConfig(t, true)
+	g := &cfg.Tenants[0]
+	g.MaxPriceRatio = agents.Const(1e12) // $2e12 an hour: two days' runway is 9.6e13 USD
+	validate(t, cfg)
+	for seed := uint64(1); seed <= 3; seed++ {
+		_, recs, _ := run(t, cfg, seed)
+		last := recs[len(recs)-1].Values
+		assert.Positive(t, last[sim.MOrdersUnfundedTotal], "seed %d", seed)
+		assert.Zero(t, last[sim.MLeasesStartedTotal], "seed %d", seed)
+	}
+}
