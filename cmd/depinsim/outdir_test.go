@@ -7,7 +7,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -245,4 +247,63 @@ func TestCompareFailureRemovesRunFolders(t *testing.T) {
 	assert.Contains(t, stderr, "akash-2021: run stopped after")
 	assert.Contains(t, stderr, "removed the unfinished files and the finished run folders: nothing kept ("+dir+" removed)")
 	assert.NoDirExists(t, dir)
+}
+
+// folderFiles lists the files under dir, relative, with '/' separators.
+func folderFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		files = append(files, filepath.ToSlash(rel))
+		return nil
+	})
+	require.NoError(t, err)
+	return files
+}
+
+// checkComplete checks that dir is a complete run folder: its
+// manifest.json lists every other file, each is whole, and nothing else
+// (no temporary file) is there.
+func checkComplete(t *testing.T, dir string) {
+	t.Helper()
+	var man reports.Manifest
+	require.NoError(t, json.Unmarshal(readFile(t, filepath.Join(dir, reports.ManifestFile)), &man))
+	assert.ElementsMatch(t, append(slices.Clone(man.Files), reports.ManifestFile), folderFiles(t, dir),
+		"the folder holds exactly the files its manifest lists")
+	assert.Equal(t, reports.RunFiles(), man.Files)
+	for _, f := range man.Files {
+		checkWhole(t, filepath.Join(dir, f))
+	}
+	samples := 0
+	for _, r := range man.Replications {
+		samples += r.Samples
+	}
+	rows := readCSV(t, filepath.Join(dir, reports.TimeseriesFile))
+	assert.Len(t, rows, 1+samples, "timeseries.csv holds every sample of every replication")
+}
+
+// checkWhole checks that the file at path is complete for its kind.
+func checkWhole(t *testing.T, path string) {
+	t.Helper()
+	b := readFile(t, path)
+	require.NotEmpty(t, b, path)
+	switch filepath.Ext(path) {
+	case ".csv":
+		rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		assert.NoError(t, err, path)
+		assert.Greater(t, len(rows), 1, path)
+		assert.Equal(t, byte('\n'), b[len(b)-1], "%s ends with its last row", path)
+	case ".json":
+		assert.True(t, json.Valid(b), "%s is valid JSON", path)
+	case ".png":
+		assert.True(t, bytes.HasSuffix(b, []byte("IEND\xaeB`\x82")), "%s ends with its IEND chunk", path)
+	case ".svg":
+		assert.True(t, strings.HasSuffix(strings.TrimSpace(string(b)), "</svg>"), "%s ends with </svg>", path)
+	case ".toml":
+		assert.Equal(t, byte('\n'), b[len(b)-1], "%s ends with a newline", path)
+	}
 }
