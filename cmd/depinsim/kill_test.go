@@ -82,7 +82,7 @@ func reached(dir string, moment int) bool {
 	case momentWriting:
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
-			if _, ok := reports.TempBase(e.Name()); ok {
+			if base, ok := reports.TempBase(e.Name()); ok && base == reports.TimeseriesFile {
 				return true
 			}
 		}
