@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // WriteFileAtomic writes the file at path with the bytes write produces.
@@ -48,11 +49,34 @@ func createTemp(path string) (*tempFile, error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := os.CreateTemp(dir, tempPrefix(base)+"*")
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	return &tempFile{path: path, tmp: f.Name(), f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
+}
+
+// tempPrefix returns how the names of base's temporary files start:
+// ".BASE.tmp-", followed by the decimal digits os.CreateTemp draws.
+func tempPrefix(base string) string { return "." + base + ".tmp-" }
+
+// TempBase returns the name of the file a temporary file named name
+// stands for (".BASE.tmp-N" gives BASE) and true; for any other name it
+// returns "" and false. A temporary file is left behind only when the
+// process writing it was killed.
+func TempBase(name string) (string, bool) {
+	if !strings.HasPrefix(name, ".") {
+		return "", false
+	}
+	i := strings.LastIndex(name, ".tmp-")
+	if i < 2 {
+		return "", false
+	}
+	digits := name[i+len(".tmp-"):]
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return "", false
+	}
+	return name[1:i], true
 }
 
 // commit flushes and fsyncs the file, gives it mode 0644 and renames it

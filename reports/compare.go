@@ -635,9 +635,6 @@ func WriteComparison(dir string, runs []CompareRun, info CompareInfo, man *Compa
 	if err := WriteComparePlots(filepath.Join(dir, PlotsDir), runs); err != nil {
 		return err
 	}
-	man.Files = []string{CompareCSVFile, CompareMarkdownFile}
-	for _, f := range ComparePlotFiles {
-		man.Files = append(man.Files, PlotsDir+"/"+f)
-	}
+	man.Files = CompareFiles()
 	return WriteFileAtomic(filepath.Join(dir, ManifestFile), man.WriteJSON)
 }

@@ -51,7 +51,11 @@
 //     replications), or their CPU cores when no cohort lists GPUs.
 //
 // Every file is written atomically with WriteFileAtomic: a reader sees the
-// previous file or the complete new one, never a partial file.
+// previous file or the complete new one, never a partial file. A
+// temporary file is named ".NAME.tmp-N" (TempBase recognises it); only a
+// killed process leaves one behind. The manifest lists the folder's
+// other files (RunFiles, CompareFiles); ClearOutput removes what depinsim
+// wrote in a folder, temporaries included, and nothing else (--force).
 //
 // Output is deterministic: the same recordings give byte-identical files
 // (floats are formatted with strconv.FormatFloat(v, 'g', -1, 64), maps are

@@ -40,6 +40,11 @@ type Manifest struct {
 	GoVersion string `json:"go_version"`
 	// Command is the command line (os.Args).
 	Command []string `json:"command"`
+	// Files lists the folder's files other than manifest.json, relative
+	// to it with '/' separators (RunFiles); WriteAll and RunWriter.Close
+	// fill it. A folder is complete when its manifest.json is there, and
+	// then every file it lists is whole.
+	Files []string `json:"files"`
 }
 
 // RepInfo describes one replication in a Manifest.

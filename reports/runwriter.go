@@ -116,7 +116,8 @@ func (w *RunWriter) Add(rec *Recording) error {
 // Close completes the folder: it puts the CSV files in place, writes
 // summary.json, scenario.toml (scenarioTOML verbatim), the charts of
 // PlotFiles and, last, manifest.json (man, whose ScenarioSHA256 is set to
-// the SHA-256 of scenarioTOML when empty). On failure it removes every
+// the SHA-256 of scenarioTOML when empty, and whose Files is set to
+// RunFiles). On failure it removes every
 // file it created and returns the error.
 func (w *RunWriter) Close(man Manifest, scenarioTOML []byte) (err error) {
 	if w.closed {
@@ -165,6 +166,7 @@ func (w *RunWriter) Close(man Manifest, scenarioTOML []byte) (err error) {
 		h := sha256.Sum256(scenarioTOML)
 		man.ScenarioSHA256 = hex.EncodeToString(h[:])
 	}
+	man.Files = RunFiles()
 	if err := write(ManifestFile, man.WriteJSON); err != nil {
 		return err
 	}

@@ -41,7 +41,8 @@ const (
 // plots/ (see WritePlots) and, last, manifest.json, so that a directory
 // with a manifest is complete. It creates dir and dir/plots as needed.
 // If man.ScenarioSHA256 is empty it is set to the SHA-256 of
-// scenarioTOML. Each file is written atomically.
+// scenarioTOML; man.Files is set to RunFiles. Each file is written
+// atomically.
 func WriteAll(dir string, recs []*Recording, man Manifest, scenarioTOML []byte, opt Options) error {
 	for i, r := range recs {
 		if r == nil {
@@ -80,5 +81,6 @@ func WriteAll(dir string, recs []*Recording, man Manifest, scenarioTOML []byte, 
 		h := sha256.Sum256(scenarioTOML)
 		man.ScenarioSHA256 = hex.EncodeToString(h[:])
 	}
+	man.Files = RunFiles()
 	return WriteFileAtomic(path(ManifestFile), man.WriteJSON)
 }

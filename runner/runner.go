@@ -87,7 +87,9 @@ func (r *Result) Summary() *reports.Summary {
 // Run runs the scenario's replications (sim.replications of them, from
 // the master seed sim.seed) and streams them to opt.Sink. An error
 // building the scenario's configuration (a mechanism's parameters) is
-// returned as it is, before anything runs.
+// returned as it is, before anything runs. When ctx is cancelled the
+// replications stop between events, the sink is aborted and the error
+// says how many replications were done and wraps context.Cause(ctx).
 func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, error) {
 	cfg, err := sc.Config()
 	if err != nil {
@@ -219,8 +221,9 @@ func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
 	if failure != nil {
 		return nil, failure
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("run stopped after %d of %d replications: %w", deliver, j.n, err)
+	if ctx.Err() != nil {
+		// the cause says why: context.Canceled, or what the canceller gave
+		return nil, fmt.Errorf("run stopped after %d of %d replications: %w", deliver, j.n, context.Cause(ctx))
 	}
 	res.Wall = time.Since(start)
 	if lent {

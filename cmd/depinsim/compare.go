@@ -32,7 +32,10 @@ than the two scenarios' own intervals when they share their noise.
 --set applies to every scenario: a key that a scenario does not have is
 an error for that scenario; --set-for K:path=value applies to scenario K
 (1-based) only, so one preset can be compared with itself under another
-setting. --demand X runs every scenario on the demand of scenario X (a
+setting; sim.seed and sim.replications are common to every scenario
+(--seed, --reps) and --set-for refuses them. --label names the
+scenarios in every output (run folders, compare.csv, compare.md, the
+charts' legends): --label base --label vickrey, or --label 2=vickrey. --demand X runs every scenario on the demand of scenario X (a
 preset or file): X's tenant cohorts replace each scenario's, X's
 reference prices are merged into its resources, and it takes X's warmup,
 horizon and sampling interval (after --set). Then every scenario sees
@@ -42,9 +45,10 @@ their demand (compare.md lists the scenarios whose tenants differ from
 the first's). The demand must fit the providers' units: GPU devices that
 list no CPU cores cannot serve orders that ask for cores.
 
-The output folder (default out/compare-A-B...) holds:
-  A/, B/, ...        one run folder per scenario (named by its scenario name,
-                     -2, -3 for repeats): exactly what 'depinsim run' writes
+The output folder (default out/compare-A-B..., by the labels) holds:
+  A/, B/, ...        one run folder per scenario, named by its label (--label,
+                     else its scenario name, -2, -3 for repeats): exactly
+                     what 'depinsim run' writes
   compare.csv        every figure of summary.json for every scenario: metric,
                      scenario, mean, ci_low, ci_high, n, and the paired
                      difference to the first scenario diff_mean, diff_ci_low,
@@ -59,12 +63,17 @@ The output folder (default out/compare-A-B...) holds:
                      each on its own time axis (days since its start)
   manifest.json      how the comparison was made (written last)
 
+The output folder is checked, locked and (with --force) cleared before
+anything is simulated, as for 'depinsim run'; a comparison that fails or
+is interrupted (SIGINT, SIGTERM: exit 130, 143) removes everything it
+wrote, its finished run folders included.
+
 Horizons and sampling may differ between scenarios: the figures compared
 are per-replication summaries (means over time, end-of-run values).
 
 Examples:
   depinsim compare akash-2024 ionet-2024 render-2024 gensyn --reps 3
-  depinsim compare akash-2024 akash-2024 --set-for 2:market.mechanism=vickrey-reverse
+  depinsim compare akash-2024 akash-2024 --set-for 2:market.mechanism=vickrey-reverse --label base --label vickrey
   depinsim compare akash-2024 gensyn --demand akash-2024 --set sim.horizon=90d
   depinsim compare base.toml vickrey.toml --set sim.horizon=90d --out out/mech
 `
@@ -79,8 +88,10 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var setsFor []string
 	fs.StringArrayVar(&setsFor, "set-for", nil, "override a key in scenario K only: K:path=value (repeatable), e.g. 2:market.mechanism=vickrey-reverse")
 	demand := fs.String("demand", "", "run every scenario on this scenario's tenant cohorts (a preset or file)")
+	var labelArgs []string
+	fs.StringArrayVar(&labelArgs, "label", nil, "name scenario K in every output (its run folder, compare.csv, compare.md, charts): LABEL for the next scenario in order, or K=LABEL (repeatable); letters, digits, '.', '_', '-'")
 	quiet := fs.Bool("quiet", false, "no progress line and no summary table")
-	force := fs.Bool("force", false, "write into a non-empty output folder")
+	force := fs.Bool("force", false, "write into a non-empty output folder, first removing what depinsim wrote there (its own files, run folders and temporary files only)")
 	workers := fs.Int("workers", 0, "replications run in parallel (default: number of CPUs); results do not depend on it")
 	caps := addLimitFlags(fs)
 	in := addInputFlags(fs)
@@ -125,6 +136,9 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if !ok || err != nil || i < 1 || i > fs.NArg() {
 			return badInput("--set-for %q: want K:path=value with K a scenario number in [1, %d]", s, fs.NArg())
 		}
+		if key := commonKey(set); key != "" {
+			return badInput("--set-for %q: %s is common to every scenario of a comparison (common random numbers: replication r of every scenario runs with the same seed); set it for all with --%s", s, key, map[string]string{"sim.seed": "seed", "sim.replications": "reps"}[key])
+		}
 		own[i-1] = append(own[i-1], set)
 		notes = append(notes, fmt.Sprintf("`--set-for %s` applies to scenario %d only.", s, i))
 	}
@@ -166,7 +180,11 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	first := scs[0].sc
 	commonSeed, n := first.Sim.Seed, first.Sim.Replications
-	labels := uniqueLabels(scs)
+	given, err := parseLabels(labelArgs, len(scs))
+	if err != nil {
+		return err
+	}
+	labels := uniqueLabels(scs, given)
 	for i, l := range scs[1:] {
 		own := l.sc.Sim
 		if own.Seed == commonSeed && own.Replications == n {
@@ -189,21 +207,29 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			notes = append(notes, fmt.Sprintf("%s has other tenant cohorts, reference prices, warmup or horizon than %s: their demand streams differ, so paired differences include the difference in demand (use --demand to compare on one demand).", labels[i+1], labels[0]))
 		}
 	}
+	for i, l := range scs {
+		writeNotes(stderr, "depinsim compare: "+labels[i]+": ", l.sc)
+	}
 
 	if err := caps.checkCompare(scs, *workers); err != nil {
 		return err
 	}
 	dir := *out
 	if dir == "" {
-		names := make([]string, len(scs))
-		for i, l := range scs {
-			names[i] = l.sc.Name
-		}
-		dir = filepath.Join("out", "compare-"+strings.Join(names, "-"))
+		dir = defaultCompareDir(labels)
 	}
-	if err := checkOutDir(dir, *force); err != nil {
+	// the destination is ready (created, locked, writable, cleared with
+	// --force) before anything is simulated
+	of, err := openOutFolder(dir, *force, labels)
+	if err != nil {
 		return err
 	}
+	done := false
+	defer func() {
+		if !done {
+			of.release(false)
+		}
+	}()
 	command := append([]string{"depinsim", "compare"}, args...)
 	entries := make([]runner.Entry, len(scs))
 	for i, l := range scs {
@@ -223,6 +249,10 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	})
 	prog.finish()
 	if err != nil {
+		if _, ok := signalOf(ctx); ok {
+			done = true
+			return fmt.Errorf("%v; removed the unfinished files and the finished run folders: %s", err, of.release(false))
+		}
 		return err
 	}
 
@@ -250,6 +280,11 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := reports.WriteComparison(dir, cmp.Runs, info, &man); err != nil {
 		return fmt.Errorf("writing %s: %v", dir, err)
 	}
+	done = true
+	kept := of.release(true)
+	if sig, ok := signalOf(ctx); ok {
+		return fmt.Errorf("%v as the comparison was ending: %s", sig, kept)
+	}
 	if !*quiet {
 		for i, res := range cmp.Results {
 			writeRunHeader(stdout, labels[i], res)
@@ -276,21 +311,128 @@ func sameTenants(a, b *scenarios.Scenario) bool {
 		a.Sim.Warmup == b.Sim.Warmup && a.Sim.Horizon == b.Sim.Horizon
 }
 
-// uniqueLabels names each scenario by its name, adding -2, -3, ... to a
-// name already taken by an earlier one.
-func uniqueLabels(scs []*loaded) []string {
-	taken := map[string]bool{}
+// uniqueLabels names each scenario by its label given with --label
+// (given[i], when not empty), else by its name, adding -2, -3, ... to a
+// name already taken by an earlier scenario or by a given label (names
+// equal but for case are taken: folders on macOS and Windows would be
+// one). A name is never "plots", the comparison's charts folder.
+func uniqueLabels(scs []*loaded, given []string) []string {
+	taken := map[string]bool{strings.ToLower(reports.PlotsDir): true}
+	for _, g := range given {
+		if g != "" {
+			taken[strings.ToLower(g)] = true
+		}
+	}
 	labels := make([]string, len(scs))
 	for i, l := range scs {
+		if given[i] != "" {
+			labels[i] = given[i]
+			continue
+		}
 		name := l.sc.Name
 		label := name
-		for k := 2; taken[label]; k++ {
+		for k := 2; taken[strings.ToLower(label)]; k++ {
 			label = name + "-" + strconv.Itoa(k)
 		}
-		taken[label] = true
+		taken[strings.ToLower(label)] = true
 		labels[i] = label
 	}
 	return labels
+}
+
+// defaultCompareDir is the output folder of a comparison without --out:
+// out/compare-<label>-<label>...
+func defaultCompareDir(labels []string) string {
+	return filepath.Join("out", "compare-"+strings.Join(labels, "-"))
+}
+
+// maxLabelLen bounds a --label: it names a folder and a chart's legend.
+const maxLabelLen = 64
+
+// parseLabels reads the --label flags of a comparison of n scenarios:
+// each is LABEL (the next scenario in order) or K=LABEL (scenario K,
+// 1-based); the two forms do not mix. It returns one entry per scenario,
+// empty where none was given.
+func parseLabels(args []string, n int) ([]string, error) {
+	given := make([]string, n)
+	next, byNumber := 0, false
+	for _, a := range args {
+		label := a
+		i := next
+		if k, rest, ok := strings.Cut(a, "="); ok {
+			num, err := strconv.Atoi(k)
+			if err != nil || num < 1 || num > n {
+				return nil, badInput("--label %q: want LABEL or K=LABEL with K a scenario number in [1, %d]", a, n)
+			}
+			label, i, byNumber = rest, num-1, true
+		} else {
+			if next >= n {
+				return nil, badInput("--label %q: more labels than the %d scenarios", a, n)
+			}
+			next++
+		}
+		if byNumber && next > 0 {
+			return nil, badInput("--label %q: give every label as LABEL (in the scenarios' order) or every label as K=LABEL, not both", a)
+		}
+		if err := checkLabel(label); err != nil {
+			return nil, badInput("--label %q: %v", a, err)
+		}
+		if given[i] != "" {
+			return nil, badInput("--label %q: scenario %d already has the label %q", a, i+1, given[i])
+		}
+		for j, g := range given {
+			if strings.EqualFold(g, label) {
+				return nil, badInput("--label %q: scenario %d already has the label %q (labels name folders: they must differ, and not only by case)", a, j+1, g)
+			}
+		}
+		given[i] = label
+	}
+	return given, nil
+}
+
+// checkLabel says why label cannot name a scenario of a comparison: it
+// names the scenario's run folder, so it is 1 to maxLabelLen letters,
+// digits, '.', '_' or '-', starting with a letter or digit, and not the
+// charts folder "plots".
+func checkLabel(label string) error {
+	if label == "" {
+		return fmt.Errorf("empty label")
+	}
+	if len(label) > maxLabelLen {
+		return fmt.Errorf("%d characters, at most %d", len(label), maxLabelLen)
+	}
+	for i, r := range label {
+		alnum := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		if i == 0 && !alnum {
+			return fmt.Errorf("must start with a letter or a digit")
+		}
+		if !alnum && r != '.' && r != '_' && r != '-' {
+			return fmt.Errorf("%q is not allowed: use letters, digits, '.', '_' and '-' (the label names a folder)", r)
+		}
+	}
+	if strings.EqualFold(label, reports.PlotsDir) {
+		return fmt.Errorf("%q is the folder of the comparison's charts", label)
+	}
+	return nil
+}
+
+// commonKey returns "sim.seed" or "sim.replications" when the override
+// set ("path=value") sets it, alone or in a sim table: keys that a
+// comparison shares between its scenarios, which --set-for cannot set
+// for one. It returns "" otherwise.
+func commonKey(set string) string {
+	path, value, _ := strings.Cut(set, "=")
+	switch path = strings.TrimSpace(path); path {
+	case "sim.seed", "sim.replications":
+		return path
+	case "sim":
+		for _, k := range []string{"seed", "replications"} {
+			if strings.Contains(value, k) {
+				return "sim." + k
+			}
+		}
+	}
+	return ""
 }
 
 // argList formats the arguments given, for an error message.

@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
 
-	"github.com/depinsim/depinsim/reports"
 	"github.com/depinsim/depinsim/scenarios"
 )
 
@@ -110,26 +108,6 @@ func writeNotes(w io.Writer, prefix string, sc *scenarios.Scenario) {
 	for _, u := range sc.UnservableWarnings() {
 		fmt.Fprintf(w, "%swarning: %s\n", prefix, u)
 	}
-}
-
-// checkOutDir refuses a non-empty output folder unless force is set, and
-// removes the manifest of a folder about to be rewritten (without its
-// manifest a folder is incomplete).
-func checkOutDir(dir string, force bool) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return badInput("--out %s: %v", dir, err)
-	}
-	if len(entries) > 0 && !force {
-		return badInput("--out %s: folder is not empty; use --force to overwrite or choose another --out", dir)
-	}
-	if err := os.Remove(filepath.Join(dir, reports.ManifestFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("--out %s: %v", dir, err)
-	}
-	return nil
 }
 
 // isTerminal reports whether w is a terminal (for the progress line).

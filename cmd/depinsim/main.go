@@ -6,15 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 
 	"github.com/depinsim/depinsim/runner"
 )
 
 func main() {
-	// an interrupt cancels the run: the replications stop between events
-	// and nothing half-written is left
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGINT (Ctrl-C) and SIGTERM cancel the run: the replications stop
+	// between events, the unfinished files are removed, and the exit code
+	// is 128 + the signal's number (130, 143)
+	ctx, stop := notifySignals(context.Background())
 	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -47,7 +47,8 @@ Usage:
   depinsim version                              print the version
 
 Run 'depinsim COMMAND --help' for a command's flags.
-Exit codes: 0 success, 1 a run failed or an invariant broke, 2 bad usage or bad input.
+Exit codes: 0 success, 1 a run failed or an invariant broke, 2 bad usage or bad input,
+130 stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM.
 `
 
 // commands maps each command to its function.
@@ -84,6 +85,15 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	err := cmd(ctx, args[1:], stdout, stderr)
+	if sig, ok := signalOf(ctx); ok {
+		// stopped by a signal, or a signal came as the command finished:
+		// the command's error says what was kept
+		if err == nil || errors.Is(err, errHelp) {
+			err = errors.New(sig.Error())
+		}
+		fmt.Fprintln(stderr, "depinsim "+args[0]+": "+err.Error())
+		return sig.exitCode()
+	}
 	if err == nil || errors.Is(err, errHelp) {
 		return exitOK
 	}

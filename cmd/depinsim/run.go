@@ -23,9 +23,16 @@ replications finish, under temporary names until the end; a run that
 fails or is interrupted leaves none of them, and manifest.json is
 written last.
 
-Before simulating, the run's peak memory and output are estimated from
-the scenario; a run above --max-memory or --max-output is refused with
-the keys that drive the estimate (docs/limits.md).
+The output folder is checked before anything is simulated: it is
+created, locked for the run (a second run into it is refused), and must
+be empty unless --force, which removes what depinsim wrote there before
+(its files, by name, and the temporary files of a killed run) and
+nothing else. Ctrl-C (SIGINT) or SIGTERM stops the run, removes its
+unfinished files and exits with 130 or 143.
+Before simulating, the run's peak memory, events and output are
+estimated from the scenario; a run above --max-memory, --max-output or
+--max-events is refused with the keys that drive the estimate
+(docs/limits.md).
 
 Examples:
   depinsim run
@@ -44,7 +51,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key: path=value (repeatable), e.g. sim.horizon=30d")
 	quiet := fs.Bool("quiet", false, "no progress line and no summary table")
-	force := fs.Bool("force", false, "write into a non-empty output folder")
+	force := fs.Bool("force", false, "write into a non-empty output folder, first removing what depinsim wrote there (its own files and temporary files only)")
 	workers := fs.Int("workers", 0, "replications run in parallel (default: number of CPUs); results do not depend on it")
 	check := fs.String("check", "off", "check the economic invariants ('depinsim invariants' lists them): after every event (--check, slow) or at every sample (--check=sample, cheap); stop at the first violation")
 	fs.Lookup("check").NoOptDefVal = "event"
@@ -95,7 +102,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if dir == "" {
 		dir = filepath.Join("out", sc.Name)
 	}
-	if err := checkOutDir(dir, *force); err != nil {
+	// the destination is ready (created, locked, writable, cleared with
+	// --force) before anything is simulated
+	of, err := openOutFolder(dir, *force, nil)
+	if err != nil {
 		return err
 	}
 
@@ -108,8 +118,15 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Check:    mode,
 	})
 	prog.finish()
+	kept := of.release(err == nil)
 	if err != nil {
+		if _, ok := signalOf(ctx); ok {
+			return fmt.Errorf("%v; removed the unfinished files: %s", err, kept)
+		}
 		return err
+	}
+	if sig, ok := signalOf(ctx); ok {
+		return fmt.Errorf("%v as the run was ending: %s", sig, kept)
 	}
 	if !*quiet {
 		writeRunHeader(stdout, sc.Name, res)

@@ -1,0 +1,213 @@
+package reports
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// RunFiles lists the files of a run folder other than manifest.json, as
+// WriteAll and RunWriter write them and Manifest.Files lists them:
+// relative to the folder, with '/' separators, in the order written.
+func RunFiles() []string {
+	files := []string{TimeseriesFile, ResourcesFile, CohortsFile, SummaryFile, ScenarioFile}
+	for _, f := range PlotFiles {
+		files = append(files, PlotsDir+"/"+f)
+	}
+	return files
+}
+
+// CompareFiles lists a comparison folder's own files other than
+// manifest.json, as WriteComparison writes them and CompareManifest.Files
+// lists them. The comparison's run folders are not included.
+func CompareFiles() []string {
+	files := []string{CompareCSVFile, CompareMarkdownFile}
+	for _, f := range ComparePlotFiles {
+		files = append(files, PlotsDir+"/"+f)
+	}
+	return files
+}
+
+// outputNames returns the names a folder of depinsim's output holds at
+// its top (inTop) and in plots/ (inPlots): those of a run folder and of a
+// comparison folder.
+func outputNames() (top, plots []string) {
+	top = []string{TimeseriesFile, ResourcesFile, CohortsFile, SummaryFile, ScenarioFile, ManifestFile,
+		CompareCSVFile, CompareMarkdownFile}
+	plots = append(slices.Clone(PlotFiles), ComparePlotFiles...)
+	return top, plots
+}
+
+// isOutputName reports whether name, in a folder whose output file names
+// are names, is one of them or a temporary file of one of them.
+func isOutputName(name string, names []string) bool {
+	if base, ok := TempBase(name); ok {
+		name = base
+	}
+	return slices.Contains(names, name)
+}
+
+// ClearOutput removes from the folder dir what depinsim recognisably
+// wrote there, so that a new run or comparison can write it afresh
+// (--force): the files of a run folder (RunFiles and manifest.json) and
+// of a comparison folder (CompareFiles), the temporary files of any of
+// them (".NAME.tmp-N", left by a process that was killed), the same in
+// the run folders that the folder's comparison manifest.json lists and
+// in the folders named by subdirs (the run folders a new comparison is
+// about to write), and then plots/ and those run folders when they are
+// left empty. Anything else (files of other names, other folders,
+// symbolic links to folders) is left alone, so that a folder given by
+// mistake loses nothing but depinsim's own files. It returns the paths
+// removed, files before the folders that held them.
+func ClearOutput(dir string, subdirs []string) ([]string, error) {
+	runs := slices.Clone(subdirs)
+	if prev, err := compareRunDirs(filepath.Join(dir, ManifestFile)); err == nil {
+		runs = append(runs, prev...)
+	}
+	var removed []string
+	if err := clearFolder(dir, &removed); err != nil {
+		return removed, err
+	}
+	seen := map[string]bool{}
+	for _, name := range runs {
+		if seen[name] || !isRunDirName(name) {
+			continue
+		}
+		seen[name] = true
+		sub := filepath.Join(dir, name)
+		if fi, err := os.Lstat(sub); err != nil || !fi.IsDir() {
+			continue
+		}
+		if err := clearFolder(sub, &removed); err != nil {
+			return removed, err
+		}
+		if removeIfEmpty(sub) {
+			removed = append(removed, sub)
+		}
+	}
+	return removed, nil
+}
+
+// clearFolder removes dir's output files and temporaries, then those of
+// dir/plots and dir/plots itself when it is left empty.
+func clearFolder(dir string, removed *[]string) error {
+	top, plots := outputNames()
+	if err := removeNamed(dir, top, removed); err != nil {
+		return err
+	}
+	pd := filepath.Join(dir, PlotsDir)
+	if fi, err := os.Lstat(pd); err != nil || !fi.IsDir() {
+		return nil
+	}
+	if err := removeNamed(pd, plots, removed); err != nil {
+		return err
+	}
+	if removeIfEmpty(pd) {
+		*removed = append(*removed, pd)
+	}
+	return nil
+}
+
+// removeNamed removes the regular files of dir named by names or
+// temporary files of them.
+func removeNamed(dir string, names []string, removed *[]string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !isOutputName(e.Name(), names) {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		*removed = append(*removed, p)
+	}
+	return nil
+}
+
+// removeIfEmpty removes the folder dir when it is empty and reports
+// whether it did.
+func removeIfEmpty(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) > 0 {
+		return false
+	}
+	return os.Remove(dir) == nil
+}
+
+// isRunDirName reports whether name can be a comparison's run folder: one
+// path element inside the folder, not plots/ and not hidden.
+func isRunDirName(name string) bool {
+	return name != "" && filepath.IsLocal(name) && !strings.ContainsAny(name, `/\`) &&
+		!strings.HasPrefix(name, ".") && name != PlotsDir
+}
+
+// maxManifestBytes bounds how much of a previous manifest.json is read.
+const maxManifestBytes = 64 << 20
+
+// compareRunDirs returns the run folders a comparison's manifest.json at
+// path lists; an error when there is none or it is not a comparison's.
+func compareRunDirs(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var m struct {
+		Kind      string `json:"kind"`
+		Scenarios []struct {
+			Name string `json:"name"`
+		} `json:"scenarios"`
+	}
+	if err := json.NewDecoder(io.LimitReader(f, maxManifestBytes)).Decode(&m); err != nil {
+		return nil, err
+	}
+	if m.Kind != "compare" {
+		return nil, fmt.Errorf("%s: not a comparison's manifest", path)
+	}
+	var dirs []string
+	for _, s := range m.Scenarios {
+		dirs = append(dirs, s.Name)
+	}
+	return dirs, nil
+}
+
+// Unfinished reports whether the folder dir holds the unfinished output
+// of a run that was killed or failed: no manifest.json and nothing but
+// files ClearOutput removes (no folder but plots/). It is false for an
+// empty or missing folder.
+func Unfinished(dir string) bool {
+	top, plots := outputNames()
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) == 0 {
+		return false
+	}
+	for _, e := range entries {
+		switch {
+		case e.Name() == ManifestFile:
+			return false
+		case e.Type().IsRegular() && isOutputName(e.Name(), top):
+		case e.IsDir() && e.Name() == PlotsDir:
+			pe, err := os.ReadDir(filepath.Join(dir, PlotsDir))
+			if err != nil {
+				return false
+			}
+			for _, p := range pe {
+				if !p.Type().IsRegular() || !isOutputName(p.Name(), plots) {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
