@@ -8,14 +8,14 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 RACE_POOL := TestRunConfigWorkers|TestRunReorderWindow|TestRunCancel|TestReplicationPanic|TestCompare$$
 # the Go fuzz targets `make fuzz` runs, as pairs "target package" (go test
 # fuzzes one target per invocation); docs/architecture.md, "Fuzzing".
-# The scenario decoder's target joins as "FuzzScenario ./scenarios".
 FUZZ_TARGETS := \
 	FuzzClear ./market \
 	FuzzClearBatch ./market \
 	FuzzLedger ./tokenomics \
 	FuzzSettle ./tokenomics \
 	FuzzBME ./tokenomics \
-	FuzzParsePricePath ./tokenomics
+	FuzzParsePricePath ./tokenomics \
+	FuzzScenario ./scenarios
 # how long `make fuzz` runs each target (a go test -fuzztime: 30s, 5m, 1000x)
 FUZZTIME ?= 30s
 # extra go test flags for `make fuzz` (e.g. -parallel 1 on a shared machine)
