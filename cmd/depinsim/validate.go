@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -51,13 +52,21 @@ func cmdValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 		for _, n := range sc.Notes() {
 			fmt.Fprintf(stdout, "%s: note: %s\n", arg, n)
 		}
-		fmt.Fprintf(stdout, "%s: ok: scenario %q, %d provider cohort(s), %d tenant cohort(s), %v over %v, %d replication(s); %d warning(s)\n",
-			arg, sc.Name, len(sc.Providers), len(sc.Tenants), sc.Market["mechanism"], sc.Sim.Horizon.T(), sc.Sim.Replications, len(warns))
+		// the estimate first: a run above the caps is not "ok"
+		var est bytes.Buffer
+		capErr := validateLimits(&est, arg, sc, *workers, caps)
+		status := "ok"
+		if capErr != nil {
+			status = "refused (too large to run, see below)"
+		}
+		fmt.Fprintf(stdout, "%s: %s: scenario %q, %d provider cohort(s), %d tenant cohort(s), %v over %v, %d replication(s); %d warning(s)\n",
+			arg, status, sc.Name, len(sc.Providers), len(sc.Tenants), sc.Market["mechanism"], sc.Sim.Horizon.T(), sc.Sim.Replications, len(warns))
 		for _, w := range warns {
 			fmt.Fprintf(stdout, "%s: warning: %s\n", arg, w)
 		}
-		if err := validateLimits(stdout, arg, sc, *workers, caps); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", arg, err)
+		_, _ = est.WriteTo(stdout)
+		if capErr != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", arg, capErr)
 			bad++
 		}
 	}
