@@ -88,7 +88,10 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 		}
 		w.at(enter, evCohortEnter, int32(ci), 0)
 		if c.EntriesPerDay > 0 {
-			w.at(w.nextEntry(ci, 0), evProviderCandidate, int32(ci), 0)
+			// candidates come from the cohort's arrival on: before it the
+			// cohort does not exist (an entry then, and the initial
+			// providers after it, would pass max_providers)
+			w.at(w.nextEntry(ci, enter), evProviderCandidate, int32(ci), 0)
 		}
 	}
 	for ti := range cfg.Tenants {

@@ -630,3 +630,25 @@ func TestWorldLeavingProviderTakesNoNewLease(t *testing.T) {
 		}
 	}
 }
+
+// TestWorldLateCohortEntries: candidates of a cohort that arrives late
+// (enter_at) come from its arrival on; they used to enter before it, so
+// that the initial providers arriving after them took the cohort beyond
+// max_providers (the invariant caps-respected, found by the random
+// scenarios).
+func TestWorldLateCohortEntries(t *testing.T) {
+	t.Parallel()
+	for seed := uint64(1); seed <= 20; seed++ {
+		cfg := baseConfig(t, 5)
+		late := gpuProviders("late", 3, "h100", 8, 0.5, 0.1)
+		late.EnterAt = dur(2 * sim.Day)
+		late.EntriesPerDay = 50 // about 100 candidates before its arrival
+		late.EntryThreshold = 0
+		late.MaxProviders = 1
+		cfg.Providers = append(cfg.Providers, late)
+		cfg.Check = sim.CheckEvents
+		validate(t, cfg)
+		_, _, w := run(t, cfg, seed)
+		require.NoError(t, w.Err(), "seed %d", seed)
+	}
+}
