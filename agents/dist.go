@@ -187,6 +187,69 @@ func (d *Dist) MeanValue() float64 {
 	return math.NaN()
 }
 
+// MeanCapped returns E[min(X, c)] for X drawn from d with d's own cap
+// applied (draws above it become it), c > 0; c = +Inf for no cap beyond
+// d's: the mean of a lifetime cut at the end of a run, or of the draws a
+// cohort really makes. Validate must have passed.
+func (d *Dist) MeanCapped(c float64) float64 {
+	if d.Cap > 0 {
+		c = min(c, d.Cap)
+	}
+	if math.IsInf(c, 1) {
+		return d.MeanValue()
+	}
+	switch d.Kind {
+	case "const":
+		return min(d.Value, c)
+	case "uniform":
+		lo, hi := d.Min, d.Max
+		switch {
+		case c <= lo:
+			return c
+		case c >= hi || hi <= lo:
+			return (lo + min(hi, c)) / 2
+		}
+		// E[min(X,c)] = (area below c) + c P(X > c)
+		p := (c - lo) / (hi - lo)
+		return p*(lo+c)/2 + (1-p)*c
+	case "exponential":
+		return d.Mean * -math.Expm1(-c/d.Mean)
+	case "lognormal":
+		mu, s := math.Log(d.Median), d.Sigma
+		if s == 0 {
+			return min(d.Median, c)
+		}
+		z := (math.Log(c) - mu) / s
+		return math.Exp(mu+s*s/2)*normalCDF(z-s) + c*(1-normalCDF(z))
+	case "pareto":
+		xm, a := d.Min, d.Alpha
+		if c <= xm {
+			return c
+		}
+		if a == 1 {
+			return xm + xm*math.Log(c/xm)
+		}
+		return xm + math.Pow(xm, a)*(math.Pow(c, 1-a)-math.Pow(xm, 1-a))/(1-a)
+	case "choice":
+		s, w := 0.0, 0.0
+		for i, v := range d.Values {
+			wi := 1.0
+			if len(d.Weights) > 0 {
+				wi = d.Weights[i]
+			}
+			s += wi * min(v, c)
+			w += wi
+		}
+		if w > 0 {
+			return s / w
+		}
+	}
+	return c
+}
+
+// normalCDF is the standard normal distribution function.
+func normalCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
+
 // pickWeighted returns an index with probability proportional to its weight.
 func pickWeighted(w []float64, rng *rand.Rand) int {
 	total := 0.0

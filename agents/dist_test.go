@@ -139,3 +139,44 @@ func TestDistMeans(t *testing.T) {
 	assert.True(t, math.IsInf((&agents.Dist{Kind: "pareto", Min: 2, Alpha: 1}).MeanValue(), 1), "alpha <= 1: infinite mean")
 	assert.True(t, math.IsNaN((&agents.Dist{Kind: "bogus"}).MeanValue()))
 }
+
+// MeanCapped agrees with the mean of many capped draws (the memory
+// estimate's lifetimes and the warnings' means rest on it), for every kind
+// of distribution, with caps below, inside and above their range.
+func TestMeanCappedMatchesDraws(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	dists := []agents.Dist{
+		agents.Const(5),
+		{Kind: "uniform", Min: 2, Max: 10},
+		{Kind: "exponential", Mean: 24},
+		{Kind: "lognormal", Median: 24, Sigma: 1.5},
+		{Kind: "lognormal", Median: 24, Sigma: 0.8, Cap: 100},
+		{Kind: "pareto", Min: 1, Alpha: 1.5},
+		{Kind: "pareto", Min: 1, Alpha: 1},
+		{Kind: "pareto", Min: 2, Alpha: 0.7},
+		{Kind: "choice", Values: []float64{1, 2, 48}, Weights: []float64{0.3, 0.3, 0.4}},
+		{Kind: "choice", Values: []float64{1, 8}},
+	}
+	for _, d := range dists {
+		for _, c := range []float64{0.5, 7, 50, 1000} {
+			const n = 200_000
+			s := 0.0
+			for range n {
+				s += min(d.Sample(rng), c)
+			}
+			want := s / n
+			assert.InEpsilon(t, want, d.MeanCapped(c), 0.03, "%+v capped at %v", d, c)
+		}
+	}
+	assert.False(t, math.IsNaN((&agents.Dist{Kind: "pareto", Min: 1, Alpha: 0.5}).MeanCapped(1e9)))
+}
+
+// With no cap beyond its own, MeanCapped is the mean of the capped draws:
+// MeanValue without a cap, and +Inf for a Pareto of infinite mean.
+func TestMeanCappedNoCap(t *testing.T) {
+	d := agents.Dist{Kind: "lognormal", Median: 24, Sigma: 1}
+	assert.Equal(t, d.MeanValue(), d.MeanCapped(math.Inf(1)))
+	assert.True(t, math.IsInf((&agents.Dist{Kind: "pareto", Min: 1, Alpha: 1}).MeanCapped(math.Inf(1)), 1))
+	d.Cap = 30
+	assert.InEpsilon(t, d.MeanCapped(30), d.MeanCapped(math.Inf(1)), 1e-12)
+}

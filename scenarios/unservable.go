@@ -77,7 +77,7 @@ func (sc *Scenario) unservable(i int, cat *agents.Catalog) []string {
 		switch {
 		case share >= 1:
 			asked = "at least " + commas(math.Max(big.amount+1, 0)) + " " + what
-		case math.IsInf(upper(d), 1):
+		case math.IsInf(d.Largest(), 1):
 			asked = fmt.Sprintf("%s with no upper bound (%s, no cap)", what, d.Kind)
 		}
 		part := "all of its deployments"
@@ -169,31 +169,8 @@ func tailShare(d agents.Dist, x float64) float64 {
 	return 0
 }
 
-// upper returns the largest draw of d: its cap, or the largest value of
-// a bounded kind, or +Inf.
-func upper(d agents.Dist) float64 {
-	hi := math.Inf(1)
-	switch d.Kind {
-	case "const":
-		hi = d.Value
-	case "uniform":
-		hi = d.Max
-	case "choice":
-		hi = math.Inf(-1)
-		for i, v := range d.Values {
-			if len(d.Weights) == 0 || d.Weights[i] > 0 {
-				hi = math.Max(hi, v)
-			}
-		}
-	}
-	if d.Cap > 0 {
-		hi = math.Min(hi, d.Cap)
-	}
-	return hi
-}
-
 // upperWords formats the largest draw of d, rounded.
-func upperWords(d agents.Dist) string { return commas(math.Round(upper(d))) }
+func upperWords(d agents.Dist) string { return commas(math.Round(d.Largest())) }
 
 // percent formats a share as a percentage with 2 significant digits.
 func percent(share float64) string {

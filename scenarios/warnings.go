@@ -400,55 +400,7 @@ func vectorOf(cat *agents.Catalog, m map[string]float64) []float64 {
 
 // meanOf returns the mean of d's draws with its cap applied (draws above
 // cap become cap): E[min(X, cap)]. Without a cap it is d.MeanValue().
-func meanOf(d agents.Dist) float64 {
-	c := d.Cap
-	if c <= 0 {
-		return d.MeanValue()
-	}
-	switch d.Kind {
-	case "const":
-		return math.Min(d.Value, c)
-	case "uniform":
-		a, b := d.Min, d.Max
-		switch {
-		case c >= b:
-			return (a + b) / 2
-		case c <= a:
-			return c
-		}
-		return ((c*c-a*a)/2 + c*(b-c)) / (b - a)
-	case "exponential":
-		return d.Mean * (1 - math.Exp(-c/d.Mean))
-	case "lognormal":
-		mu, s := math.Log(d.Median), d.Sigma
-		if s == 0 {
-			return math.Min(d.Median, c)
-		}
-		z := (math.Log(c) - mu) / s
-		return math.Exp(mu+s*s/2)*normalCDF(z-s) + c*(1-normalCDF(z))
-	case "pareto":
-		xm, a := d.Min, d.Alpha
-		if c <= xm {
-			return c
-		}
-		if a == 1 {
-			return xm + xm*math.Log(c/xm)
-		}
-		return xm + xm*(math.Pow(c/xm, 1-a)-1)/(1-a)
-	case "choice":
-		s, w := 0.0, 0.0
-		for i, v := range d.Values {
-			wi := 1.0
-			if len(d.Weights) > 0 {
-				wi = d.Weights[i]
-			}
-			s += math.Min(v, c) * wi
-			w += wi
-		}
-		return s / w
-	}
-	return d.MeanValue()
-}
+func meanOf(d agents.Dist) float64 { return d.MeanCapped(math.Inf(1)) }
 
 func normalCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
 

@@ -151,7 +151,7 @@ func EstimateWorld(cfg *Config) WorldEstimate {
 		} else {
 			d.arrived = t.ArrivalsPerDay * 365 * years
 		}
-		d.life = MeanCapped(&t.LifetimeHours, runHours)
+		d.life = t.LifetimeHours.MeanCapped(runHours)
 		d.leases = d.rate * d.life
 		for r, u := range requestUnits(t, cfg.Catalog) {
 			want[r] += d.leases * u
@@ -228,64 +228,6 @@ func requestUnits(t *agents.TenantCohort, cat *agents.Catalog) []float64 {
 	}
 	return u
 }
-
-// MeanCapped returns E[min(X, c)] for X drawn from d (with d's own cap),
-// c > 0: the mean of a lifetime cut at the end of a run.
-func MeanCapped(d *agents.Dist, c float64) float64 {
-	if d.Cap > 0 {
-		c = min(c, d.Cap)
-	}
-	switch d.Kind {
-	case "const":
-		return min(d.Value, c)
-	case "uniform":
-		lo, hi := d.Min, d.Max
-		switch {
-		case c <= lo:
-			return c
-		case c >= hi || hi <= lo:
-			return (lo + min(hi, c)) / 2
-		}
-		// E[min(X,c)] = (area below c) + c P(X > c)
-		p := (c - lo) / (hi - lo)
-		return p*(lo+c)/2 + (1-p)*c
-	case "exponential":
-		return d.Mean * -math.Expm1(-c/d.Mean)
-	case "lognormal":
-		mu, s := math.Log(d.Median), d.Sigma
-		if s == 0 {
-			return min(d.Median, c)
-		}
-		z := (math.Log(c) - mu) / s
-		return math.Exp(mu+s*s/2)*phi(z-s) + c*(1-phi(z))
-	case "pareto":
-		xm, a := d.Min, d.Alpha
-		if c <= xm {
-			return c
-		}
-		if a == 1 {
-			return xm + xm*math.Log(c/xm)
-		}
-		return xm + math.Pow(xm, a)*(math.Pow(c, 1-a)-math.Pow(xm, 1-a))/(1-a)
-	case "choice":
-		s, w := 0.0, 0.0
-		for i, v := range d.Values {
-			wi := 1.0
-			if len(d.Weights) > 0 {
-				wi = d.Weights[i]
-			}
-			s += wi * min(v, c)
-			w += wi
-		}
-		if w > 0 {
-			return s / w
-		}
-	}
-	return c
-}
-
-// phi is the standard normal distribution function.
-func phi(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
 
 // sortDrivers sorts ds by bytes, largest first (stable: equal shares
 // keep the scenario's order).
