@@ -45,6 +45,11 @@ type Manifest struct {
 	// fill it. A folder is complete when its manifest.json is there, and
 	// then every file it lists is whole.
 	Files []string `json:"files"`
+	// Precision, for a run that added replications until a precision
+	// target ('depinsim run --precision'), records the targets and what
+	// was reached; absent otherwise. RunWriter.Close copies it into
+	// summary.json.
+	Precision *Precision `json:"precision,omitempty"`
 }
 
 // RepInfo describes one replication in a Manifest.

@@ -147,7 +147,9 @@ func (w *RunWriter) Close(man Manifest, scenarioTOML []byte) (err error) {
 		w.made = append(w.made, path(name))
 		return nil
 	}
-	if err := write(SummaryFile, w.stats.Summary().WriteJSON); err != nil {
+	sum := w.stats.Summary()
+	sum.Precision = man.Precision
+	if err := write(SummaryFile, sum.WriteJSON); err != nil {
 		return err
 	}
 	if err := write(ScenarioFile, func(out io.Writer) error {

@@ -28,6 +28,9 @@ type Summary struct {
 	// Resources has one entry per resource seen in any replication: cpu,
 	// memory_gb, then the others (GPU models) sorted by name.
 	Resources []ResourceSummary `json:"resources"`
+	// Precision, for a run that added replications until a precision
+	// target, records the targets and what was reached; absent otherwise.
+	Precision *Precision `json:"precision,omitempty"`
 }
 
 // MetricSummary holds the statistics of one metric.

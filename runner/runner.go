@@ -70,6 +70,9 @@ type Result struct {
 	// Stats holds what the run's summary, charts and comparison figures
 	// need (reports.RunStats), accumulated from every replication.
 	Stats *reports.RunStats
+	// Precision, for RunPrecision, records the precision targets and
+	// what was reached; nil otherwise.
+	Precision *reports.Precision
 
 	summary *reports.Summary
 }
@@ -80,6 +83,7 @@ type Result struct {
 func (r *Result) Summary() *reports.Summary {
 	if r.summary == nil {
 		r.summary = r.Stats.Summary()
+		r.summary.Precision = r.Precision
 	}
 	return r.summary
 }
@@ -115,6 +119,12 @@ type job struct {
 	sc    *scenarios.Scenario
 	cfg   *sim.Config
 	n     int
+	// grow, when set, is called each time replications 0..n-1 are all
+	// delivered, with their statistics; it returns the new n (n or less:
+	// stop). max bounds the n it may return (0: n).
+	grow func(*reports.RunStats) (int, error)
+	max  int
+	prec *reports.Precision // the Result's Precision
 }
 
 // seed returns the seed of replication rep.
@@ -149,7 +159,7 @@ func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = min(workers, j.n)
+	workers = min(workers, max(j.n, j.max))
 	window := 2 * workers // replications dispatched but not yet delivered
 
 	inner, cancel := context.WithCancel(ctx)
@@ -164,7 +174,7 @@ func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
 		}()
 	}
 
-	res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats()}
+	res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats(), Precision: j.prec}
 	keeper, lent := sink.(statsKeeper) // a sink that keeps the statistics itself lends them
 	pending := map[int]outcome{}       // finished, waiting for the replications before them
 	next, deliver, inflight, done := 0, 0, 0, 0
@@ -214,6 +224,22 @@ func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
 					break
 				}
 				deliver++
+				if deliver == j.n && j.grow != nil {
+					stats := res.Stats
+					if lent {
+						stats = keeper.runStats()
+					}
+					n, err := j.grow(stats)
+					if err != nil {
+						fail(o.rep, err)
+						break
+					}
+					if n > j.n {
+						j.n = n
+					} else {
+						j.grow = nil
+					}
+				}
 			}
 		}
 	}

@@ -110,12 +110,17 @@ func (f *FileSink) runStats() *reports.RunStats {
 }
 
 // Close writes the summary, the scenario, the charts and, last, the
-// manifest of res.
+// manifest of res. The scenario written is res.Scenario when set (for
+// RunPrecision, with sim.replications the number reached), else the
+// sink's.
 func (f *FileSink) Close(res *Result) error {
 	if f.w == nil {
 		return fmt.Errorf("writing %s: no replication to write", f.dir)
 	}
 	sc := f.sc
+	if res.Scenario != nil {
+		sc = res.Scenario // RunPrecision's, with the replications reached
+	}
 	man := reports.Manifest{
 		Tool:         "depinsim",
 		Version:      BuildVersion(),
@@ -128,6 +133,7 @@ func (f *FileSink) Close(res *Result) error {
 		SampleEvery:  sc.Sim.SampleEvery.T().String(),
 		GoVersion:    runtime.Version(),
 		Command:      f.opt.Command,
+		Precision:    res.Precision,
 	}
 	for _, r := range res.Replications {
 		man.Replications = append(man.Replications, reports.NewRepInfo(r))
