@@ -57,7 +57,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.Lookup("check").NoOptDefVal = "event"
 	caps := addLimitFlags(fs)
 	in := addInputFlags(fs)
+	precFlags := addPrecisionFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	prec, err := precFlags.parse()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
@@ -95,7 +100,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	sc := l.sc
 	writeNotes(stderr, "depinsim run: ", sc)
-	if err := caps.checkRun(sc, *workers); err != nil {
+	capSc, err := precisionScenario(sc, prec)
+	if err != nil {
+		return err
+	}
+	if err := caps.checkRun(capSc, *workers); err != nil {
 		return err
 	}
 	dir := *out
@@ -109,9 +118,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
-	prog := newProgress(stderr, sc.Sim.Replications, *quiet || !isTerminal(stderr))
+	prog := newProgress(stderr, capSc.Sim.Replications, *quiet || !isTerminal(stderr))
 	sink := runner.NewFileSink(dir, sc, runner.FileOptions{Source: l.src.Label(), Command: append([]string{"depinsim", "run"}, args...)})
-	res, err := runner.Run(ctx, sc, runner.Options{
+	res, err := runScenario(ctx, sc, prec, runner.Options{
 		Workers:  *workers,
 		Sink:     sink,
 		Progress: func(runner.Progress) { prog.done() },
@@ -128,10 +137,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if sig, ok := signalOf(ctx); ok {
 		return fmt.Errorf("%v as the run was ending: %s", sig, kept)
 	}
+	if res.Precision != nil && !res.Precision.Met {
+		fmt.Fprintf(stderr, "depinsim run: %s\n", precisionOutcome(res.Precision))
+	}
 	if !*quiet {
 		writeRunHeader(stdout, sc.Name, res)
 		fmt.Fprintln(stdout)
 		res.Summary().WriteTable(stdout)
+		writePrecision(stdout, res.Precision)
 		fmt.Fprintf(stdout, "\nwrote %s/ (timeseries.csv, resources.csv, cohorts.csv, summary.json, manifest.json, scenario.toml, plots/)\n", dir)
 	}
 	return nil
