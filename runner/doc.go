@@ -13,6 +13,10 @@
 // aligned on one seed and number of replications (what 'depinsim compare'
 // runs). Replication rep runs with the seed sim.ReplicationSeed(master,
 // rep), so results are the same whatever the number of workers.
+// RunPrecision runs a scenario in batches of replications until the 95%
+// confidence intervals of chosen metrics are narrow enough ('depinsim run
+// --precision'); it decides from replications 0..n-1 alone, so the number
+// reached, like everything else, does not depend on the workers.
 //
 // Results stream: each replication is recorded in memory
 // (reports.Memory) while it runs and handed to the sink as soon as it and

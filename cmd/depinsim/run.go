@@ -34,6 +34,15 @@ estimated from the scenario; a run above --max-memory, --max-output or
 --max-events is refused with the keys that drive the estimate
 (docs/limits.md).
 
+--precision METRIC=REL (repeatable; METRIC=abs:X for a half-width in
+the metric's unit) adds replications, in batches from sim.replications
+(at least 2) up to --max-reps, until each metric's 95% CI half-width is
+below REL times its |mean|; the statistic is the one the summary table
+shows. The number reached does not depend on --workers, the folder is
+that of --reps N for that N plus "precision" in summary.json and
+manifest.json, and stdout says what was reached and whether --max-reps
+stopped the run (exit 0 either way). Not with --reps (docs/outputs.md).
+
 Examples:
   depinsim run
   depinsim run akash-2024 --reps 10 --out out/ten
@@ -41,6 +50,7 @@ Examples:
   depinsim run akash-2024 --mechanism vickrey-reverse
   depinsim run ionet-2024 --reps 1 --set market.peak_k=0
   depinsim run akash-2024 --check=sample
+  depinsim run akash-2024 --precision gpu_utilization=0.05 --precision gpu_price_usd_hour=abs:0.01 --max-reps 50
 `
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
