@@ -41,6 +41,7 @@ Examples:
   depinsim run akash-2024 --mechanism vickrey-reverse
   depinsim run ionet-2024 --reps 1 --set market.peak_k=0
   depinsim run akash-2024 --check=sample
+  depinsim run akash-2024 --reps 10 --rep 7   (replication 7 alone, its rows as in the full run)
 `
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -48,6 +49,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	out := fs.String("out", "", "output folder (default out/<scenario name>)")
 	seed := fs.Int64("seed", 0, "master seed, >= 0 (default: the scenario's sim.seed)")
 	reps := fs.Int("reps", 0, "replications (overrides sim.replications)")
+	rep := fs.Int("rep", 0, repFlagUsage)
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key: path=value (repeatable), e.g. sim.horizon=30d")
 	quiet := fs.Bool("quiet", false, "no progress line and no summary table")
@@ -94,6 +96,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	sc := l.sc
+	only, err := onlyRep(fs, *rep, sc)
+	if err != nil {
+		return err
+	}
 	writeNotes(stderr, "depinsim run: ", sc)
 	if err := caps.checkRun(sc, *workers); err != nil {
 		return err
@@ -109,13 +115,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
-	prog := newProgress(stderr, sc.Sim.Replications, *quiet || !isTerminal(stderr))
+	prog := newProgress(stderr, repsRun(sc, only), *quiet || !isTerminal(stderr))
 	sink := runner.NewFileSink(dir, sc, runner.FileOptions{Source: l.src.Label(), Command: append([]string{"depinsim", "run"}, args...)})
 	res, err := runner.Run(ctx, sc, runner.Options{
 		Workers:  *workers,
 		Sink:     sink,
 		Progress: func(runner.Progress) { prog.done() },
 		Check:    mode,
+		Only:     only,
 	})
 	prog.finish()
 	kept := of.release(err == nil)
@@ -155,5 +162,5 @@ func checkMode(s string) (sim.CheckMode, error) {
 func writeRunHeader(w io.Writer, label string, res *runner.Result) {
 	s := res.Scenario.Sim
 	fmt.Fprintf(w, "%s: %d replication(s) of %v from %v, seed %d: %d events in %.2f s\n",
-		label, s.Replications, s.Horizon.T(), s.Start, s.Seed, res.Events, res.Wall.Seconds())
+		label, len(res.Replications), s.Horizon.T(), s.Start, s.Seed, res.Events, res.Wall.Seconds())
 }
