@@ -11,7 +11,7 @@ type ChartData struct {
 	Reps int
 	// GPUUtilization and CPUUtilization are the utilization bands: mean,
 	// minimum and maximum over the replications at each sample time (as
-	// BandSeries). Their X is the sorted union of the replications'
+	// BandSeries), and their quantiles (Quantiles). Their X is the sorted union of the replications'
 	// sample times, in days since the start: the time axis of every
 	// chart.
 	GPUUtilization, CPUUtilization BandLine
@@ -44,11 +44,13 @@ func (d *ChartData) span() (first, last float64, ok bool) {
 func ChartDataOf(recs []*Recording) *ChartData {
 	recs = byRep(recs)
 	d := &ChartData{Reps: len(recs)}
+	times, idx := align(recs)
 	for _, u := range []struct {
 		b      *BandLine
 		metric int
 	}{{&d.GPUUtilization, sim.MGPUUtilization}, {&d.CPUUtilization, sim.MCPUUtilization}} {
-		u.b.X, u.b.Mean, u.b.Lo, u.b.Hi = BandSeries(recs, u.metric)
+		u.b.X, u.b.Mean, u.b.Lo, u.b.Hi = bandAt(recs, times, idx, u.metric)
+		u.b.Q = quantilesAt(recs, times, idx, u.metric, u.b.X)
 	}
 	d.Prices = GPUPriceSeries(recs)
 	d.Supply = SupplySeries(recs)

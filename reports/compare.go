@@ -579,6 +579,10 @@ type CompareManifest struct {
 	Kind string `json:"kind"`
 	// MasterSeed is the common master seed of every scenario.
 	MasterSeed uint64 `json:"master_seed"`
+	// SeedDerivation says how replication rep's seed derives from the
+	// master seed (sim.SeedDerivation): replication rep of every
+	// scenario has the same seed (common random numbers).
+	SeedDerivation string `json:"seed_derivation"`
 	// Replications is the number of replications of every scenario.
 	Replications int `json:"replications"`
 	// Scenarios describes each scenario, in the order compared.

@@ -25,6 +25,9 @@ var ComparePlotFiles = []string{
 // start), Mean and the band [Lo, Hi]; NaN marks a gap.
 type BandLine struct {
 	X, Mean, Lo, Hi []float64
+	// Q holds the quantiles across the replications (Quantiles) of the
+	// charts' bands; it is empty in confidence bands (CIBand).
+	Q Quantiles
 }
 
 // CIBand returns, at each time of the sorted union of the recordings'

@@ -59,11 +59,13 @@ func RecordingBytes(s Shape) float64 {
 
 // StatsBytes estimates the live heap of a run's RunStats and result:
 // per replication, each metric's mean and final value and each
-// resource's; per sample time, the accumulators of the charts' series.
+// resource's, and the values of the quantile bands; per sample time, the accumulators of the charts' series.
 // Drawing the charts at the end takes less than the recordings before
 // it, and is not counted.
 func StatsBytes(s Shape) float64 {
 	perRep := float64(2*sim.NumMetrics*8 + 2*s.Resources*8 + statsRepBytes)
+	// the values of the quantile bands: three metrics at the drawn times
+	perRep += float64(3 * 8 * min(s.Samples, MaxPlotPoints+1))
 	lines := float64(16 + s.Resources + 2*s.Cohorts) // chart series
 	perTime := lines * timeAccBytes
 	return float64(s.Reps)*perRep + float64(s.Samples)*perTime

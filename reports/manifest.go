@@ -24,7 +24,16 @@ type Manifest struct {
 	ScenarioSHA256 string `json:"scenario_sha256"`
 	// MasterSeed is the seed every replication seed derives from.
 	MasterSeed uint64 `json:"master_seed"`
-	// Replications describes each replication, in Rep order.
+	// SeedDerivation says how each replication's seed derives from the
+	// master seed and the replication's index (sim.SeedDerivation):
+	// never from the order in which replications ran.
+	SeedDerivation string `json:"seed_derivation"`
+	// Only lists the replications of the run that were re-run alone
+	// ('depinsim run --rep K'); absent when every replication ran. Their
+	// rows are those of the full run, byte for byte.
+	Only []int `json:"only_replications,omitempty"`
+	// Replications describes each replication run, in Rep order, with
+	// its seed.
 	Replications []RepInfo `json:"replications"`
 	// EventsTotal is the number of events processed over all replications.
 	EventsTotal uint64 `json:"events_total"`

@@ -205,7 +205,7 @@ func replications(n int) string {
 }
 
 func utilizationPlot(d *ChartData, opt Options) *plot.Plot {
-	p := newPlot(opt, "GPU and CPU utilization (mean, min-max over "+replications(d.Reps)+")", "utilization (fraction)")
+	p := newPlot(opt, "GPU and CPU utilization (mean, p5-p95, min-max over "+replications(d.Reps)+")", "utilization (fraction)")
 	var lines []plot.Plotter
 	for k, m := range []struct {
 		label string
@@ -213,8 +213,8 @@ func utilizationPlot(d *ChartData, opt Options) *plot.Plot {
 	}{{"GPU", d.GPUUtilization}, {"CPU", d.CPUUtilization}} {
 		col := plotutil.Color(k)
 		lines = append(lines, addBand(p, m.band.X, m.band.Mean, m.band.Lo, m.band.Hi, col)...)
-		p.Legend.Add(m.label+" mean", styleLine(col))
-		p.Legend.Add(m.label+" min-max", band(nil, withAlpha(col, bandAlpha)))
+		lines = append(lines, addQuantiles(p, m.band.Q, col)...)
+		addBandLegend(p, m.label, col)
 	}
 	p.Add(lines...)
 	p.Y.Min, p.Y.Max = 0, 1
@@ -222,8 +222,50 @@ func utilizationPlot(d *ChartData, opt Options) *plot.Plot {
 	return p
 }
 
-// bandAlpha is the opacity of min-max bands.
-const bandAlpha = 0x50
+// bandAlpha is the opacity of min-max bands; a p5-p95 band is drawn with
+// it over its min-max band, which makes it look as opaque as
+// quantileAlpha.
+const (
+	bandAlpha     = 0x50
+	quantileAlpha = 0x87 // 1 - (1 - 0x50/0xff)^2
+)
+
+// addQuantiles adds to p the p5-p95 band of q over the min-max band drawn
+// before it, and returns the p50 line (thin and dashed), to be added
+// after every band.
+func addQuantiles(p *plot.Plot, q Quantiles, col color.Color) []plot.Plotter {
+	all := make([]int, len(q.X))
+	for k := range all {
+		all[k] = k
+	}
+	fill := withAlpha(col, bandAlpha)
+	for _, r := range runs(all, q.P5, q.P95) {
+		ring := make(plotter.XYs, 0, 2*(r[1]-r[0]))
+		for k := r[0]; k < r[1]; k++ {
+			ring = append(ring, plotter.XY{X: q.X[k], Y: q.P5[k]})
+		}
+		for k := r[1] - 1; k >= r[0]; k-- {
+			ring = append(ring, plotter.XY{X: q.X[k], Y: q.P95[k]})
+		}
+		p.Add(band(ring, fill))
+	}
+	return lineRunsStyled(q.X, q.P50, all, medianStyle(col))
+}
+
+// addBandLegend adds the legend entries of a band drawn by addBand and
+// addQuantiles: "<label> mean", "<label> p50", "<label> p5-p95" and
+// "<label> min-max".
+func addBandLegend(p *plot.Plot, label string, col color.Color) {
+	p.Legend.Add(label+" mean", styleLine(col))
+	p.Legend.Add(label+" p50", &plotter.Line{LineStyle: medianStyle(col)})
+	p.Legend.Add(label+" p5-p95", band(nil, withAlpha(col, quantileAlpha)))
+	p.Legend.Add(label+" min-max", band(nil, withAlpha(col, bandAlpha)))
+}
+
+// medianStyle is the style of p50 lines: thinner than the mean, dashed.
+func medianStyle(col color.Color) draw.LineStyle {
+	return draw.LineStyle{Color: col, Width: vg.Points(0.7), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
+}
 
 // addBand adds to p the min-max band of a BandSeries (thinned to
 // MaxPlotPoints, broken where it is NaN) and returns the mean line, to be
@@ -251,7 +293,7 @@ func addBand(p *plot.Plot, x, mean, lo, hi []float64, col color.Color) []plot.Pl
 func supplyPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
 	d := cd.Supply
 	hasSupply := slices.ContainsFunc(d.SupplyMean, isFinite)
-	title := "token supply, bonded ratio, inflation (mean, min-max over " + replications(cd.Reps) + ")"
+	title := "token supply, bonded ratio, inflation (mean, p5-p95, min-max over " + replications(cd.Reps) + ")"
 	if !hasSupply && len(d.Fractions) == 0 {
 		title = "token supply, bonded ratio, inflation: no token data in any of " + replications(cd.Reps)
 	}
@@ -263,9 +305,9 @@ func supplyPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
 	top := newPlot(Options{Start: opt.Start}, "", "token supply (million tokens)")
 	if hasSupply {
 		col := plotutil.Color(0)
-		top.Add(addBand(top, d.X, d.SupplyMean, d.SupplyLo, d.SupplyHi, col)...)
-		top.Legend.Add("supply mean", styleLine(col))
-		top.Legend.Add("supply min-max", band(nil, withAlpha(col, bandAlpha)))
+		lines := addBand(top, d.X, d.SupplyMean, d.SupplyLo, d.SupplyHi, col)
+		top.Add(append(lines, addQuantiles(top, d.SupplyQ, col)...)...)
+		addBandLegend(top, "supply", col)
 	}
 	if !hasSupply || (top.Y.Min == 0 && top.Y.Max == 0) {
 		top.Y.Min, top.Y.Max = 0, 1
@@ -420,6 +462,12 @@ func finishAxes(p *plot.Plot, d *ChartData, empty bool) {
 // lineRuns returns the line segments of (x[i], y[i]) for i in keep, broken
 // where y is NaN; an isolated point becomes a dot.
 func lineRuns(x, y []float64, keep []int, col color.Color) []plot.Plotter {
+	return lineRunsStyled(x, y, keep, lineStyle(col))
+}
+
+// lineRunsStyled is lineRuns with the lines' style.
+func lineRunsStyled(x, y []float64, keep []int, style draw.LineStyle) []plot.Plotter {
+	col := style.Color
 	var out []plot.Plotter
 	for _, r := range runs(keep, y) {
 		idx := keep[r[0]:r[1]]
@@ -440,7 +488,7 @@ func lineRuns(x, y []float64, keep []int, col color.Color) []plot.Plotter {
 		if err != nil {
 			panic("reports: " + err.Error()) // finite by construction
 		}
-		l.LineStyle = lineStyle(col)
+		l.LineStyle = style
 		out = append(out, l)
 	}
 	return out

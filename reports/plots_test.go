@@ -40,7 +40,9 @@ func TestWritePlots(t *testing.T) {
 	svg, err := os.ReadFile(filepath.Join(dir, "utilization.svg"))
 	require.NoError(t, err)
 	// The SVG keeps text as text: check title, labels and legend.
-	for _, s := range []string{"test: GPU and CPU utilization", "days since 2024-03-20", "utilization (fraction)", "GPU mean", "CPU min-max"} {
+	for _, s := range []string{"test: GPU and CPU utilization", "days since 2024-03-20", "utilization (fraction)", "GPU mean", "CPU min-max",
+		"GPU and CPU utilization (mean, p5-p95, min-max over 3 replications)", "GPU p50", "GPU p5-p95", "GPU min-max", "CPU p5-p95",
+		"stroke-dasharray"} { // the p50 lines are dashed
 		assert.Contains(t, string(svg), s)
 	}
 	svg, err = os.ReadFile(filepath.Join(dir, "price.svg"))
@@ -94,9 +96,9 @@ func TestWritePlotsTokenCharts(t *testing.T) {
 	requirePlots(t, dir)
 	svg, err := os.ReadFile(filepath.Join(dir, "supply.svg"))
 	require.NoError(t, err)
-	for _, s := range []string{"tok: token supply, bonded ratio, inflation (mean, min-max over 2 replications)",
+	for _, s := range []string{"tok: token supply, bonded ratio, inflation (mean, p5-p95, min-max over 2 replications)",
 		"token supply (million tokens)", "fraction (inflation and APR per year)",
-		"supply mean", "supply min-max", "bonded ratio", "inflation rate"} {
+		"supply mean", "supply p50", "supply p5-p95", "supply min-max", "bonded ratio", "inflation rate"} {
 		assert.Contains(t, string(svg), s)
 	}
 	assert.NotContains(t, string(svg), "staking APR", "a metric NaN everywhere gets no line")

@@ -16,7 +16,10 @@ import (
 // utilization and price; per sample time, sums, counts, minima and maxima
 // over the replications of the series the charts draw. Its memory grows
 // with the number of replications by a few numbers per metric and
-// resource, and with the number of sample times, not with their product.
+// resource, and with the number of sample times; the one product of the
+// two is the values the quantile bands need (Quantiles): 8 bytes per
+// replication, banded metric (three) and sample time the charts draw (at
+// most about MaxPlotPoints), so at most about 48 KB per replication.
 //
 // The replications must sample at the same times, as every replication of
 // a run does (one horizon, one sampling interval). Its results are then
@@ -44,6 +47,7 @@ type RunStats struct {
 	accs  []*timeAcc
 
 	gpuUtil, cpuUtil, supply *timeAcc
+	gpuQ, cpuQ, supplyQ      quantAcc   // every replication's values, at the charts' times
 	fractions                []*timeAcc // per supplyFractions
 	priceModels              []string   // GPU resources, in order of first appearance
 	prices                   map[string]*stamped
@@ -230,12 +234,21 @@ func (s *RunStats) addSeries(rec *Recording, use []int) {
 			a.resize(len(s.times))
 		}
 		s.flows.setGrid(s.times)
+		for _, a := range []*quantAcc{&s.gpuQ, &s.cpuQ, &s.supplyQ} {
+			a.setGrid(len(s.times))
+		}
+	}
+	for _, a := range []*quantAcc{&s.gpuQ, &s.cpuQ, &s.supplyQ} {
+		a.startRep()
 	}
 	for q, i := range use {
 		row := rec.Values[i]
 		s.gpuUtil.add(q, row[sim.MGPUUtilization])
 		s.cpuUtil.add(q, row[sim.MCPUUtilization])
 		s.supply.add(q, row[sim.MTokenSupply])
+		s.gpuQ.add(q, row[sim.MGPUUtilization])
+		s.cpuQ.add(q, row[sim.MCPUUtilization])
+		s.supplyQ.add(q, row[sim.MTokenSupply])
 		for f, fm := range supplyFractions {
 			s.fractions[f].add(q, row[fm.metric])
 		}
@@ -400,6 +413,7 @@ func (s *RunStats) Charts() *ChartData {
 	d := &ChartData{Reps: len(s.reps)}
 	d.GPUUtilization = s.gpuUtil.band(x)
 	d.CPUUtilization = s.cpuUtil.band(x)
+	d.GPUUtilization.Q, d.CPUUtilization.Q = s.gpuQ.quantiles(x), s.cpuQ.quantiles(x)
 
 	models := slices.Clone(s.priceModels)
 	slices.Sort(models)
@@ -415,6 +429,8 @@ func (s *RunStats) Charts() *ChartData {
 			ys[j] /= 1e6
 		}
 	}
+	d.Supply.SupplyQ = s.supplyQ.quantiles(x)
+	d.Supply.SupplyQ.divide(1e6)
 	for f, fm := range supplyFractions {
 		mean := s.fractions[f].mean()
 		if slices.ContainsFunc(mean, func(v float64) bool { return !math.IsNaN(v) }) {

@@ -54,6 +54,15 @@ func sameBand(t *testing.T, want, got BandLine, msg string, same func(*testing.T
 	same(t, want.Mean, got.Mean, msg+" mean")
 	same(t, want.Lo, got.Lo, msg+" lo")
 	same(t, want.Hi, got.Hi, msg+" hi")
+	sameQuantiles(t, want.Q, got.Q, msg, same)
+}
+
+func sameQuantiles(t *testing.T, want, got Quantiles, msg string, same func(*testing.T, []float64, []float64, string)) {
+	t.Helper()
+	same(t, want.X, got.X, msg+" quantiles x")
+	same(t, want.P5, got.P5, msg+" p5")
+	same(t, want.P50, got.P50, msg+" p50")
+	same(t, want.P95, got.P95, msg+" p95")
 }
 
 func sameSeries(t *testing.T, want, got []Series, msg string, same func(*testing.T, []float64, []float64, string)) {
@@ -82,6 +91,7 @@ func sameCharts(t *testing.T, want, got *ChartData, flowsSame func(*testing.T, [
 	sameBits(t, want.Supply.SupplyMean, got.Supply.SupplyMean, "supply mean")
 	sameBits(t, want.Supply.SupplyLo, got.Supply.SupplyLo, "supply lo")
 	sameBits(t, want.Supply.SupplyHi, got.Supply.SupplyHi, "supply hi")
+	sameQuantiles(t, want.Supply.SupplyQ, got.Supply.SupplyQ, "supply", sameBits)
 	sameSeries(t, want.Supply.Fractions, got.Supply.Fractions, "fractions", sameBits)
 	sameSeries(t, want.Flows, got.Flows, "flows", flowsSame)
 	assert.Equal(t, want.Cohorts.CPUs, got.Cohorts.CPUs)

@@ -71,6 +71,9 @@ type SupplyData struct {
 	// of token_supply over the replications, in millions of tokens, as in
 	// BandSeries (NaN where no replication has a value).
 	SupplyMean, SupplyLo, SupplyHi []float64
+	// SupplyQ holds the quantiles of token_supply across the
+	// replications (Quantiles), in millions of tokens.
+	SupplyQ Quantiles
 	// Fractions holds the mean over the replications (as in BandSeries) of
 	// bonded_ratio, inflation_rate and staking_apr as fractions, named
 	// "bonded ratio", "inflation rate" and "staking APR", in that order. A
@@ -105,6 +108,8 @@ func SupplySeries(recs []*Recording) SupplyData {
 			ys[j] /= 1e6
 		}
 	}
+	d.SupplyQ = quantilesAt(recs, times, idx, sim.MTokenSupply, d.X)
+	d.SupplyQ.divide(1e6)
 	for _, f := range supplyFractions {
 		_, mean, _, _ := bandAt(recs, times, idx, f.metric)
 		if slices.ContainsFunc(mean, func(v float64) bool { return !math.IsNaN(v) }) {

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -116,6 +117,9 @@ func (p Precision) Check(sc *scenarios.Scenario) error {
 func RunPrecision(ctx context.Context, sc *scenarios.Scenario, p Precision, opt Options) (*Result, error) {
 	if err := p.Check(sc); err != nil {
 		return nil, err
+	}
+	if opt.Only != nil {
+		return nil, errors.New("runner: a precision run runs replications 0..n-1 and takes no Options.Only")
 	}
 	cfg, err := sc.Config()
 	if err != nil {

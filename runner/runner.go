@@ -32,6 +32,14 @@ type Options struct {
 	// Config.Check: when the invariants are checked (after every event,
 	// or at every sample).
 	Check sim.CheckMode
+	// Only, when not empty, runs these replications alone instead of
+	// all of them: distinct indices in increasing order, each in [0,
+	// sim.replications) (Run) or [0, n) (RunConfig). Replication rep
+	// keeps its seed sim.ReplicationSeed(master, rep) and its index, so
+	// it reproduces, byte for byte, its rows of the full run ('depinsim
+	// run --rep K'). The sink, the statistics and the Result then hold
+	// these replications only.
+	Only []int
 }
 
 // Progress reports how far a run is.
@@ -73,6 +81,9 @@ type Result struct {
 	// Precision, for RunPrecision, records the precision targets and
 	// what was reached; nil otherwise.
 	Precision *reports.Precision
+	// Only lists the replications run when Options.Only chose some of
+	// them (nil: all of them ran).
+	Only []int
 
 	summary *reports.Summary
 }
@@ -102,6 +113,21 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, err
 	return run(ctx, job{label: sc.Name, sc: sc, cfg: cfg, n: sc.Sim.Replications}, opt)
 }
 
+// CheckOnly checks a list of replications to run alone (Options.Only)
+// against a run of n replications: each index in [0, n), distinct, in
+// increasing order. Its error names the first index that is not.
+func CheckOnly(only []int, n int) error {
+	for i, rep := range only {
+		if rep < 0 || rep >= n {
+			return fmt.Errorf("replication %d: the run has %d replication(s), numbered 0 to %d", rep, n, n-1)
+		}
+		if i > 0 && rep <= only[i-1] {
+			return fmt.Errorf("replication %d after replication %d: want distinct replications in increasing order", rep, only[i-1])
+		}
+	}
+	return nil
+}
+
 // RunConfig runs replications 0..n-1 of cfg (replication rep with the
 // seed sim.ReplicationSeed(cfg.Sim.Seed, rep)) and streams them to
 // opt.Sink. cfg is not modified.
@@ -125,13 +151,24 @@ type job struct {
 	grow func(*reports.RunStats) (int, error)
 	max  int
 	prec *reports.Precision // the Result's Precision
+	only []int              // when set, the replications run (n of them); else 0..n-1
 }
 
-// seed returns the seed of replication rep.
+// seed returns the seed of replication rep: it derives from the master
+// seed and the replication's index, never from the order of execution.
 func (j job) seed(rep int) uint64 { return sim.ReplicationSeed(uint64(j.cfg.Sim.Seed), rep) }
+
+// rep returns the index of the i-th replication the job runs.
+func (j job) rep(i int) int {
+	if j.only != nil {
+		return j.only[i]
+	}
+	return i
+}
 
 // outcome is what a worker returns for one replication.
 type outcome struct {
+	pos int // position among the job's replications (job.rep)
 	rep int
 	res sim.Result
 	rec *reports.Recording
@@ -143,6 +180,12 @@ type outcome struct {
 // aborts it on failure.
 func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
 	start := time.Now()
+	if len(opt.Only) > 0 {
+		if err := CheckOnly(opt.Only, j.n); err != nil {
+			return nil, fmt.Errorf("runner: %w", err)
+		}
+		j.only, j.n = opt.Only, len(opt.Only)
+	}
 	if opt.Check != sim.CheckOff {
 		c := *j.cfg
 		c.Check = opt.Check
@@ -168,21 +211,23 @@ func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
 	results := make(chan outcome)
 	for range workers {
 		go func() {
-			for rep := range jobs {
-				results <- replicate(inner, j, rep, opt.Recorder)
+			for pos := range jobs {
+				o := replicate(inner, j, j.rep(pos), opt.Recorder)
+				o.pos = pos
+				results <- o
 			}
 		}()
 	}
 
-	res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats(), Precision: j.prec}
+	res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats(), Precision: j.prec, Only: j.only}
 	keeper, lent := sink.(statsKeeper) // a sink that keeps the statistics itself lends them
-	pending := map[int]outcome{}       // finished, waiting for the replications before them
+	pending := map[int]outcome{}       // by position: finished, waiting for the replications before them
 	next, deliver, inflight, done := 0, 0, 0, 0
 	var failure error // the first replication's or sink's error
 	failRep := j.n
-	fail := func(rep int, err error) {
-		if failure == nil || rep < failRep {
-			failure, failRep = err, rep
+	fail := func(pos int, err error) { // the earliest replication's error wins
+		if failure == nil || pos < failRep {
+			failure, failRep = err, pos
 		}
 		cancel()
 	}
@@ -204,7 +249,7 @@ func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
 			if o.err != nil {
 				var re *ReplicationError
 				if errors.As(o.err, &re) {
-					fail(o.rep, o.err)
+					fail(o.pos, o.err)
 				} // else stopped by the context: the run's error is the context's
 				continue
 			}
@@ -212,7 +257,7 @@ func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
 			if opt.Progress != nil {
 				opt.Progress(Progress{Run: j.index, Label: j.label, Done: done, Total: j.n})
 			}
-			pending[o.rep] = o
+			pending[o.pos] = o
 			for failure == nil {
 				o, ok := pending[deliver]
 				if !ok {
@@ -220,7 +265,7 @@ func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
 				}
 				delete(pending, deliver)
 				if err := res.deliver(o, sink, !lent); err != nil {
-					fail(o.rep, err)
+					fail(o.pos, err)
 					break
 				}
 				deliver++

@@ -122,18 +122,20 @@ func (f *FileSink) Close(res *Result) error {
 		sc = res.Scenario // RunPrecision's, with the replications reached
 	}
 	man := reports.Manifest{
-		Tool:         "depinsim",
-		Version:      BuildVersion(),
-		Scenario:     sc.Name,
-		ScenarioFile: f.opt.Source,
-		MasterSeed:   uint64(sc.Sim.Seed),
-		WallSeconds:  res.Wall.Seconds(),
-		Start:        sc.Sim.Start.String(),
-		Horizon:      sc.Sim.Horizon.T().String(),
-		SampleEvery:  sc.Sim.SampleEvery.T().String(),
-		GoVersion:    runtime.Version(),
-		Command:      f.opt.Command,
-		Precision:    res.Precision,
+		Tool:           "depinsim",
+		Version:        BuildVersion(),
+		Scenario:       sc.Name,
+		ScenarioFile:   f.opt.Source,
+		MasterSeed:     uint64(sc.Sim.Seed),
+		SeedDerivation: sim.SeedDerivation,
+		Only:           res.Only,
+		WallSeconds:    res.Wall.Seconds(),
+		Start:          sc.Sim.Start.String(),
+		Horizon:        sc.Sim.Horizon.T().String(),
+		SampleEvery:    sc.Sim.SampleEvery.T().String(),
+		GoVersion:      runtime.Version(),
+		Command:        f.opt.Command,
+		Precision:      res.Precision,
 	}
 	for _, r := range res.Replications {
 		man.Replications = append(man.Replications, reports.NewRepInfo(r))

@@ -41,9 +41,19 @@ func StreamID(name string) uint64 {
 // whose master seed is master. Replication 0 uses a mix of the master seed
 // too, so every replication's streams differ from each other's; the mix is
 // SplitMix64, a bijection, so distinct (master, rep) pairs rarely collide.
+//
+// A replication's seed depends on the master seed and its index only,
+// never on the order in which replications run: replication rep of two
+// scenarios with one master seed sees the same random numbers (common
+// random numbers), and one replication can be re-run alone.
 func ReplicationSeed(master uint64, rep int) uint64 {
 	return splitmix64(master + uint64(rep)*0x9E3779B97F4A7C15)
 }
+
+// SeedDerivation states, for manifests, how ReplicationSeed derives a
+// replication's seed from the master seed and the replication's index
+// (0-based), all in unsigned 64-bit arithmetic.
+const SeedDerivation = "splitmix64(master_seed + rep * 0x9E3779B97F4A7C15)"
 
 func splitmix64(x uint64) uint64 {
 	x += 0x9E3779B97F4A7C15

@@ -74,3 +74,12 @@ func init() {
 			`--mechanism: unknown mechanism "bogus" (known: akash-reverse`),
 	)
 }
+
+// --rep re-runs one replication of a run of known size; a precision run
+// decides its size as it goes.
+func init() {
+	badInputTable = append(badInputTable,
+		cmdRow("run/rep with precision", func(e *badEnv) []string {
+			return []string{"run", e.base(), "--rep", "0", "--precision", "gpu_utilization=0.05"}
+		}, "--rep and --precision do not go together"))
+}

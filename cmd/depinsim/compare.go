@@ -16,6 +16,7 @@ import (
 	"github.com/depinsim/depinsim/reports"
 	"github.com/depinsim/depinsim/runner"
 	"github.com/depinsim/depinsim/scenarios"
+	"github.com/depinsim/depinsim/sim"
 )
 
 const compareUsage = `Usage: depinsim compare A B [C...] [flags]
@@ -257,14 +258,15 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 
 	man := reports.CompareManifest{
-		Tool:         "depinsim",
-		Version:      runner.BuildVersion(),
-		Kind:         "compare",
-		MasterSeed:   uint64(commonSeed),
-		Replications: n,
-		Notes:        notes,
-		GoVersion:    runtime.Version(),
-		Command:      command,
+		Tool:           "depinsim",
+		Version:        runner.BuildVersion(),
+		Kind:           "compare",
+		MasterSeed:     uint64(commonSeed),
+		SeedDerivation: sim.SeedDerivation,
+		Replications:   n,
+		Notes:          notes,
+		GoVersion:      runtime.Version(),
+		Command:        command,
 	}
 	for i, res := range cmp.Results {
 		man.Scenarios = append(man.Scenarios, reports.CompareScenarioInfo{

@@ -51,6 +51,7 @@ Examples:
   depinsim run ionet-2024 --reps 1 --set market.peak_k=0
   depinsim run akash-2024 --check=sample
   depinsim run akash-2024 --precision gpu_utilization=0.05 --precision gpu_price_usd_hour=abs:0.01 --max-reps 50
+  depinsim run akash-2024 --reps 10 --rep 7   (replication 7 alone, its rows as in the full run)
 `
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -58,6 +59,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	out := fs.String("out", "", "output folder (default out/<scenario name>)")
 	seed := fs.Int64("seed", 0, "master seed, >= 0 (default: the scenario's sim.seed)")
 	reps := fs.Int("reps", 0, "replications (overrides sim.replications)")
+	rep := fs.Int("rep", 0, repFlagUsage)
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key: path=value (repeatable), e.g. sim.horizon=30d")
 	quiet := fs.Bool("quiet", false, "no progress line and no summary table")
@@ -109,6 +111,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	sc := l.sc
+	only, err := onlyRep(fs, *rep, sc)
+	if err != nil {
+		return err
+	}
+	if only != nil && prec != nil {
+		return badInput("--rep and --precision do not go together: --rep re-runs one replication of a run whose count is known (use --reps)")
+	}
 	writeNotes(stderr, "depinsim run: ", sc)
 	capSc, err := precisionScenario(sc, prec)
 	if err != nil {
@@ -128,13 +137,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
-	prog := newProgress(stderr, capSc.Sim.Replications, *quiet || !isTerminal(stderr))
+	prog := newProgress(stderr, repsRun(capSc, only), *quiet || !isTerminal(stderr))
 	sink := runner.NewFileSink(dir, sc, runner.FileOptions{Source: l.src.Label(), Command: append([]string{"depinsim", "run"}, args...)})
 	res, err := runScenario(ctx, sc, prec, runner.Options{
 		Workers:  *workers,
 		Sink:     sink,
 		Progress: func(runner.Progress) { prog.done() },
 		Check:    mode,
+		Only:     only,
 	})
 	prog.finish()
 	kept := of.release(err == nil)
@@ -178,5 +188,5 @@ func checkMode(s string) (sim.CheckMode, error) {
 func writeRunHeader(w io.Writer, label string, res *runner.Result) {
 	s := res.Scenario.Sim
 	fmt.Fprintf(w, "%s: %d replication(s) of %v from %v, seed %d: %d events in %.2f s\n",
-		label, s.Replications, s.Horizon.T(), s.Start, s.Seed, res.Events, res.Wall.Seconds())
+		label, len(res.Replications), s.Horizon.T(), s.Start, s.Seed, res.Events, res.Wall.Seconds())
 }
