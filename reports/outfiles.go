@@ -34,11 +34,12 @@ func CompareFiles() []string {
 }
 
 // outputNames returns the names a folder of depinsim's output holds at
-// its top (inTop) and in plots/ (inPlots): those of a run folder and of a
-// comparison folder.
+// its top (inTop) and in plots/ (inPlots): those of a run folder, of a
+// comparison folder and of a sweep folder.
 func outputNames() (top, plots []string) {
 	top = []string{TimeseriesFile, ResourcesFile, CohortsFile, SummaryFile, ScenarioFile, ManifestFile,
 		CompareCSVFile, CompareMarkdownFile}
+	top = append(top, SweepFiles()...)
 	plots = append(slices.Clone(PlotFiles), ComparePlotFiles...)
 	return top, plots
 }
@@ -55,7 +56,8 @@ func isOutputName(name string, names []string) bool {
 // ClearOutput removes from the folder dir what depinsim recognisably
 // wrote there, so that a new run or comparison can write it afresh
 // (--force): the files of a run folder (RunFiles and manifest.json) and
-// of a comparison folder (CompareFiles), the temporary files of any of
+// of a comparison folder (CompareFiles) and of a sweep folder
+// (SweepFiles), the temporary files of any of
 // them (".NAME.tmp-N", left by a process that was killed), the same in
 // the run folders that the folder's comparison manifest.json lists and
 // in the folders named by subdirs (the run folders a new comparison is
@@ -181,7 +183,8 @@ func compareRunDirs(path string) ([]string, error) {
 }
 
 // Unfinished reports whether the folder dir holds the unfinished output
-// of a run that was killed or failed: no manifest.json and nothing but
+// of a run that was killed or failed: no manifest.json (nor a sweep's
+// sweep.json) and nothing but
 // files ClearOutput removes (no folder but plots/). It is false for an
 // empty or missing folder.
 func Unfinished(dir string) bool {
@@ -192,7 +195,7 @@ func Unfinished(dir string) bool {
 	}
 	for _, e := range entries {
 		switch {
-		case e.Name() == ManifestFile:
+		case e.Name() == ManifestFile || e.Name() == SweepManifestFile:
 			return false
 		case e.Type().IsRegular() && isOutputName(e.Name(), top):
 		case e.IsDir() && e.Name() == PlotsDir:

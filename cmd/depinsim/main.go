@@ -40,6 +40,7 @@ const mainUsage = `depinsim: a discrete-event simulator of decentralized compute
 Usage:
   depinsim run [SCENARIO.toml|PRESET] [flags]   run a scenario (default preset akash-2024)
   depinsim compare A B [C...] [flags]           run scenarios with common random numbers and compare them
+  depinsim sweep SWEEP.toml [flags]             run a design of experiments (or: sweep SCENARIO --grid key=v1,v2)
   depinsim validate FILE...                     check scenario files, print warnings
   depinsim presets                              list the built-in presets
   depinsim show PRESET                          print a preset's TOML (start a new scenario from it)
@@ -55,6 +56,7 @@ Exit codes: 0 success, 1 a run failed or an invariant broke, 2 bad usage or bad 
 var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
 	"run":        cmdRun,
 	"compare":    cmdCompare,
+	"sweep":      cmdSweep,
 	"validate":   cmdValidate,
 	"presets":    cmdPresets,
 	"show":       cmdShow,

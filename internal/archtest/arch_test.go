@@ -23,7 +23,8 @@ const module = "github.com/depinsim/depinsim"
 // it may import (docs/architecture.md, "Packages and what they own", with simtime as
 // the shared leaf every package may use).
 var allowed = map[string][]string{
-	"cmd":        {"runner", "scenarios", "sim", "reports", "simtime"},
+	"cmd":        {"sweep", "runner", "scenarios", "sim", "reports", "simtime"},
+	"sweep":      {"runner", "scenarios", "sim", "reports", "simtime"},
 	"runner":     {"scenarios", "sim", "reports", "simtime"},
 	"scenarios":  {"sim", "agents", "market", "tokenomics", "simtime"},
 	"sim":        {"agents", "market", "tokenomics", "simtime"},

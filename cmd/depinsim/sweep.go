@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/depinsim/depinsim/scenarios"
+	"github.com/depinsim/depinsim/sweep"
+)
+
+const sweepUsage = `Usage:
+  depinsim sweep SWEEP.toml [flags]
+  depinsim sweep SCENARIO.toml|PRESET --grid key=v1,v2 [--grid key=...] [flags]
+
+Runs every point of a design over a base scenario, each with the sweep's
+replications, and writes into --out (default out/sweep-<name>):
+runs.csv (one row per point and replication: the swept values, the seed,
+ok or failed with its error, each metric's per-replication statistic),
+points.csv (per point: each metric's mean and 95% CI half-width),
+sweep.toml (the sweep file), run.log.json (command line, workers, wall
+time) and, last, sweep.json (provenance). Replication r of every point
+has the same seed (common random numbers). Every point's scenario is
+checked before anything runs. A failed run is a row with status failed;
+the sweep goes on and exits with 1. docs/experiments.md describes the
+sweep file and the files.
+
+--grid key=v1,v2 sweeps key over the values (a grid over every --grid);
+values are read as --set reads them and split at the commas outside
+brackets and braces: --grid 'market.take_rate=[0.1, 0.2],[0.3, 0.4]'.
+`
+
+func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sweep", sweepUsage, stderr, stdout)
+	out := fs.String("out", "", "output folder (default out/sweep-<sweep file name>, or out/sweep-<scenario name> with --grid)")
+	workers := fs.Int("workers", 0, "runs at once over all points and replications (default: number of CPUs); results do not depend on it")
+	force := fs.Bool("force", false, "write into a non-empty output folder, first removing what depinsim wrote there (its own files and temporary files only)")
+	quiet := fs.Bool("quiet", false, "no progress line and no summary")
+	var sets, grids []string
+	fs.StringArrayVar(&sets, "set", nil, "override a scenario key at every point: path=value (repeatable), applied after the sweep file's set")
+	fs.StringArrayVar(&grids, "grid", nil, "quick sweep: key=v1,v2,... (repeatable, one key per flag); the argument is then a scenario file or preset")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return badInput("want one sweep file (or, with --grid, one scenario or preset), got %d: %v (see 'depinsim sweep --help')", fs.NArg(), fs.Args())
+	}
+	if *workers < 0 {
+		return badInput("--workers: must be >= 0, got %d", *workers)
+	}
+	arg := fs.Arg(0)
+	var sw *sweep.Sweep
+	var err error
+	if len(grids) > 0 {
+		sw, err = sweep.FromGrid(arg, grids, sets, scenarios.Options{})
+	} else {
+		sw, err = sweep.ReadFile(arg, sets, scenarios.Options{})
+	}
+	if err != nil {
+		return usageError{err}
+	}
+	points := sw.Points()
+	scs, err := sw.Validate(points)
+	if err != nil {
+		return usageError{err}
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", "sweep-"+sw.Name)
+	}
+	of, err := openOutFolder(dir, *force, nil)
+	if err != nil {
+		return err
+	}
+	total := len(points) * sw.Replications
+	nw := *workers
+	if nw == 0 {
+		nw = runtime.GOMAXPROCS(0)
+	}
+	prog := newProgress(stderr, total, *quiet || !isTerminal(stderr))
+	start := time.Now()
+	rows, err := sw.Run(ctx, scs, sweep.Options{Workers: nw, Progress: func(int, int, int) { prog.done() }})
+	prog.finish()
+	if err == nil {
+		err = sw.WriteFolder(dir, points, rows, sweep.Log{
+			Command: append([]string{"depinsim", "sweep"}, args...), Workers: nw, WallSeconds: time.Since(start).Seconds()})
+	}
+	kept := of.release(err == nil)
+	if err != nil {
+		return fmt.Errorf("%v; %s", err, kept)
+	}
+	if sig, ok := signalOf(ctx); ok {
+		return fmt.Errorf("%v as the sweep was ending: %s", sig, kept)
+	}
+	var failed []string
+	for _, r := range rows {
+		if r.Err != nil {
+			failed = append(failed, fmt.Sprintf("point %d (%s) rep %d seed %d: %v", r.Point, points[r.Point], r.Rep, r.Seed, r.Err))
+		}
+	}
+	if !*quiet {
+		fmt.Fprintf(stdout, "sweep %s: %s design, %d point(s) x %d replication(s) = %d runs, master seed %d: %d ok, %d failed in %.2f s\n",
+			sw.Name, sw.Design, len(points), sw.Replications, total, sw.Seed, total-len(failed), len(failed), time.Since(start).Seconds())
+		fmt.Fprintf(stdout, "wrote %s/ (runs.csv, points.csv, sweep.toml, run.log.json, sweep.json)\n", dir)
+	}
+	if len(failed) > 0 {
+		const show = 10
+		msg := fmt.Sprintf("%d of %d runs failed (status failed in runs.csv):\n  %s", len(failed), total, strings.Join(failed[:min(show, len(failed))], "\n  "))
+		if len(failed) > show {
+			msg += fmt.Sprintf("\n  ... and %d more", len(failed)-show)
+		}
+		return errors.New(msg)
+	}
+	return nil
+}

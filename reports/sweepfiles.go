@@ -1,0 +1,24 @@
+package reports
+
+// The files of a sweep folder ('depinsim sweep'), in the order written.
+const (
+	// SweepRunsFile holds one row per (point, replication).
+	SweepRunsFile = "runs.csv"
+	// SweepPointsFile holds one row per point: per metric, the mean and
+	// the 95% confidence interval's half-width across replications.
+	SweepPointsFile = "points.csv"
+	// SweepDefinitionFile is a copy of the sweep file (for a quick
+	// sweep, the equivalent sweep file).
+	SweepDefinitionFile = "sweep.toml"
+	// SweepManifestFile is the sweep's provenance, written last: what is
+	// the same for any worker count.
+	SweepManifestFile = "sweep.json"
+	// SweepLogFile records how the sweep was run (command line, workers,
+	// wall time): what may differ between two runs of the same sweep.
+	SweepLogFile = "run.log.json"
+)
+
+// SweepFiles lists the files of a sweep folder, in the order written.
+func SweepFiles() []string {
+	return []string{SweepRunsFile, SweepPointsFile, SweepDefinitionFile, SweepLogFile, SweepManifestFile}
+}

@@ -1,0 +1,12 @@
+// Package sweep runs a design of experiments over a scenario: a sweep file
+// names a base scenario (a file or a preset), the parameters to vary by
+// the same key paths as --set (initial state included), their values (a
+// list, or a linear or log range) and a design (grid, zip, lhs, halton,
+// random). Parse reads the file, Points lists the design's points in a
+// deterministic order, Validate builds every point's scenario and refuses
+// an invalid one before anything runs, Run runs every (point,
+// replication) pair through package runner with common random numbers
+// (replication r of every point has the seed sim.ReplicationSeed(master,
+// r)), and WriteFolder writes runs.csv, points.csv, sweep.json and
+// run.log.json. The package does no command-line input or output.
+package sweep

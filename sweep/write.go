@@ -1,0 +1,242 @@
+package sweep
+
+import (
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/depinsim/depinsim/reports"
+	"github.com/depinsim/depinsim/sim"
+)
+
+// FormatVersion is the version of the sweep folder's format (sweep.json's
+// format_version).
+const FormatVersion = 1
+
+// RunsHeader returns runs.csv's header: point, one column per swept key
+// (named by its key path), rep, seed, status, error, then one column per
+// metric (sim.Metrics order) holding its per-replication statistic
+// (Statistic).
+func (sw *Sweep) RunsHeader() []string {
+	h := []string{"point"}
+	for _, p := range sw.Params {
+		h = append(h, p.Key)
+	}
+	h = append(h, "rep", "seed", "status", "error")
+	for _, m := range sim.Metrics {
+		h = append(h, m.Name)
+	}
+	return h
+}
+
+// WriteRuns writes runs.csv: one row per run, in the order of rows.
+func (sw *Sweep) WriteRuns(w io.Writer, points []Point, rows []Row) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(sw.RunsHeader()); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		rec := []string{strconv.Itoa(r.Point)}
+		for _, v := range points[r.Point] {
+			rec = append(rec, v.Text())
+		}
+		status, msg := "ok", ""
+		if r.Err != nil {
+			status, msg = "failed", strings.ReplaceAll(r.Err.Error(), "\n", " ")
+		}
+		rec = append(rec, strconv.Itoa(r.Rep), strconv.FormatUint(r.Seed, 10), status, msg)
+		for _, v := range r.Values {
+			rec = append(rec, formatFloat(v))
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// PointsHeader returns points.csv's header: point, the swept keys, runs
+// (replications run), failed, then per metric NAME_mean and NAME_ci95
+// (the 95% Student-t confidence interval's half-width, empty with fewer
+// than two values).
+func (sw *Sweep) PointsHeader() []string {
+	h := []string{"point"}
+	for _, p := range sw.Params {
+		h = append(h, p.Key)
+	}
+	h = append(h, "runs", "failed")
+	for _, m := range sim.Metrics {
+		h = append(h, m.Name+"_mean", m.Name+"_ci95")
+	}
+	return h
+}
+
+// WritePoints writes points.csv: per point, the mean across its
+// replications that ran of each metric's statistic and the half-width of
+// its 95% confidence interval (reports.NewStat: NaN values ignored).
+func (sw *Sweep) WritePoints(w io.Writer, points []Point, rows []Row) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(sw.PointsHeader()); err != nil {
+		return err
+	}
+	byPoint := make([][]Row, len(points))
+	for _, r := range rows {
+		byPoint[r.Point] = append(byPoint[r.Point], r)
+	}
+	vals := make([]float64, 0, sw.Replications)
+	for i, pt := range points {
+		rec := []string{strconv.Itoa(i)}
+		for _, v := range pt {
+			rec = append(rec, v.Text())
+		}
+		failed := 0
+		for _, r := range byPoint[i] {
+			if r.Err != nil {
+				failed++
+			}
+		}
+		rec = append(rec, strconv.Itoa(len(byPoint[i])), strconv.Itoa(failed))
+		for m := range sim.NumMetrics {
+			vals = vals[:0]
+			for _, r := range byPoint[i] {
+				if r.Err == nil {
+					vals = append(vals, r.Values[m])
+				}
+			}
+			st := reports.NewStat(vals)
+			half := math.NaN()
+			if st.N >= 2 {
+				half = (float64(st.CIHigh) - float64(st.CILow)) / 2
+			}
+			rec = append(rec, formatFloat(float64(st.Mean)), formatFloat(half))
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// formatFloat formats v in the shortest form that reads back exactly,
+// NaN as the empty string (as the run's CSV files do).
+func formatFloat(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// Manifest is sweep.json: the sweep's provenance, the same whatever the
+// number of workers (no command line, path or wall time).
+type Manifest struct {
+	// FormatVersion is the folder's format version (FormatVersion).
+	FormatVersion int `json:"format_version"`
+	// ToolVersion is depinsim's version and VCS revision.
+	ToolVersion string `json:"tool_version"`
+	// Base is the base scenario as the sweep file names it (a path
+	// relative to the sweep file, or a preset), BaseSHA256 the SHA-256
+	// of its text.
+	Base       string `json:"base"`
+	BasePreset bool   `json:"base_preset"`
+	BaseSHA256 string `json:"base_sha256"`
+	// SweepSHA256 is the SHA-256 of the sweep file (sweep.toml).
+	SweepSHA256 string `json:"sweep_sha256"`
+	// Set lists the overrides applied to every point (the file's set,
+	// then --set).
+	Set []string `json:"set"`
+	// MasterSeed is the master seed; SeedDerivation how each run's seed
+	// is derived from it.
+	MasterSeed     int64  `json:"master_seed"`
+	SeedDerivation string `json:"seed_derivation"`
+	// Design and Samples are the sweep's design.
+	Design  string `json:"design"`
+	Samples int    `json:"samples,omitempty"`
+	// Params lists the swept keys, in column order.
+	Params []string `json:"params"`
+	// Points, Replications and Runs count the design.
+	Points       int `json:"points"`
+	Replications int `json:"replications"`
+	Runs         int `json:"runs"`
+	// Failed lists the failed runs as "point P rep R".
+	Failed []string `json:"failed"`
+	// Statistics says, per metric, which per-replication statistic the
+	// runs.csv column holds.
+	Statistics map[string]string `json:"statistics"`
+	// Files lists the folder's other files, in the order written.
+	Files []string `json:"files"`
+}
+
+// Log is run.log.json: how this execution of the sweep went (what may
+// differ between runs of the same sweep).
+type Log struct {
+	// Command is the command line.
+	Command []string `json:"command"`
+	// Workers is the number of runs at once.
+	Workers int `json:"workers"`
+	// WallSeconds is the elapsed wall-clock time.
+	WallSeconds float64 `json:"wall_seconds"`
+}
+
+// NewManifest returns the sweep's manifest for its points and rows.
+func (sw *Sweep) NewManifest(points []Point, rows []Row) *Manifest {
+	base := sha256.Sum256(sw.Source.Data)
+	m := &Manifest{
+		FormatVersion: FormatVersion, ToolVersion: runnerVersion(), Base: sw.Base, BasePreset: sw.Source.Preset,
+		BaseSHA256: hex.EncodeToString(base[:]), SweepSHA256: sw.SHA256, Set: sw.Set, MasterSeed: sw.Seed,
+		SeedDerivation: "common random numbers: replication r of every point has the seed sim.ReplicationSeed(master_seed, r)",
+		Design:         sw.Design, Samples: sw.Samples, Points: len(points), Replications: sw.Replications, Runs: len(rows),
+		Failed: []string{}, Statistics: map[string]string{},
+		Files: []string{reports.SweepRunsFile, reports.SweepPointsFile, reports.SweepDefinitionFile},
+	}
+	if m.Set == nil {
+		m.Set = []string{}
+	}
+	for _, p := range sw.Params {
+		m.Params = append(m.Params, p.Key)
+	}
+	for _, r := range rows {
+		if r.Err != nil {
+			m.Failed = append(m.Failed, "point "+strconv.Itoa(r.Point)+" rep "+strconv.Itoa(r.Rep))
+		}
+	}
+	for i, mt := range sim.Metrics {
+		m.Statistics[mt.Name] = Statistic(i)
+	}
+	return m
+}
+
+// WriteFolder writes the sweep's files into the folder dir, each
+// atomically: runs.csv, points.csv, sweep.toml, run.log.json, then
+// sweep.json last.
+func (sw *Sweep) WriteFolder(dir string, points []Point, rows []Row, log Log) error {
+	write := func(name string, f func(io.Writer) error) error {
+		return reports.WriteFileAtomic(filepath.Join(dir, name), f)
+	}
+	if err := write(reports.SweepRunsFile, func(w io.Writer) error { return sw.WriteRuns(w, points, rows) }); err != nil {
+		return err
+	}
+	if err := write(reports.SweepPointsFile, func(w io.Writer) error { return sw.WritePoints(w, points, rows) }); err != nil {
+		return err
+	}
+	if err := write(reports.SweepDefinitionFile, func(w io.Writer) error { _, err := w.Write(sw.Text); return err }); err != nil {
+		return err
+	}
+	if err := write(reports.SweepLogFile, func(w io.Writer) error { return writeJSON(w, log) }); err != nil {
+		return err
+	}
+	return write(reports.SweepManifestFile, func(w io.Writer) error { return writeJSON(w, sw.NewManifest(points, rows)) })
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
