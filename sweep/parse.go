@@ -137,8 +137,11 @@ func Parse(label, dir, name string, data []byte, extra []string, opts scenarios.
 		}
 		return nil, errorf(label, "", "%v", err)
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		return nil, errorf(label, und[0].String(), "unknown key (allowed: base, seed, replications, set, design, samples, [[param]] with key, values, min, max, steps, scale, integer)")
+	for _, k := range md.Undecoded() {
+		if len(k) >= 2 && k[0] == "param" && k[1] == "values" {
+			continue // inside a value: any TOML value is allowed
+		}
+		return nil, errorf(label, k.String(), "unknown key (allowed: base, seed, replications, set, design, samples, [[param]] with key, values, min, max, steps, scale, integer)")
 	}
 	sum := sha256.Sum256(data)
 	sw := &Sweep{File: label, Name: name, Text: data, SHA256: hex.EncodeToString(sum[:]), Base: f.Base,

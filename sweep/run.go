@@ -110,6 +110,10 @@ type Options struct {
 	// Progress, when set, is called after each run with the runs done,
 	// failed and in all, on the goroutine that called Run.
 	Progress func(done, failed, total int)
+	// Recorder, when set, gives the run of point and rep a recorder that
+	// also sees its samples (runner.Options.Recorder); called on the
+	// goroutine running it.
+	Recorder func(point, rep int) sim.Recorder
 }
 
 // Run runs every (point, replication) pair of scs (Validate's
@@ -136,7 +140,7 @@ func (sw *Sweep) Run(ctx context.Context, scs []*scenarios.Scenario, opt Options
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				rows[i] = runOne(ctx, scs[i/reps], i/reps, i%reps)
+				rows[i] = runOne(ctx, scs[i/reps], i/reps, i%reps, opt.Recorder)
 				finished <- i
 			}
 		}()
@@ -186,9 +190,13 @@ func (sw *Sweep) Run(ctx context.Context, scs []*scenarios.Scenario, opt Options
 }
 
 // runOne runs replication rep of point p alone.
-func runOne(ctx context.Context, sc *scenarios.Scenario, p, rep int) Row {
+func runOne(ctx context.Context, sc *scenarios.Scenario, p, rep int, rec func(point, rep int) sim.Recorder) Row {
 	row := Row{Point: p, Rep: rep, Seed: sim.ReplicationSeed(uint64(sc.Sim.Seed), rep), Values: make([]float64, sim.NumMetrics)}
-	res, err := runner.Run(ctx, sc, runner.Options{Workers: 1, Only: []int{rep}})
+	ro := runner.Options{Workers: 1, Only: []int{rep}}
+	if rec != nil {
+		ro.Recorder = func(rep int) sim.Recorder { return rec(p, rep) }
+	}
+	res, err := runner.Run(ctx, sc, ro)
 	if err != nil {
 		row.Err = err
 		for m := range row.Values {

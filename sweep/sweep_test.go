@@ -1,0 +1,395 @@
+package sweep
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/depinsim/depinsim/runner"
+	"github.com/depinsim/depinsim/scenarios"
+	"github.com/depinsim/depinsim/sim"
+)
+
+// parse parses a sweep file's text (base relative to the test's folder).
+func parse(t *testing.T, text string, extra ...string) *Sweep {
+	t.Helper()
+	sw, err := Parse("s.toml", t.TempDir(), "s", []byte(text), extra, scenarios.Options{})
+	require.NoError(t, err)
+	return sw
+}
+
+// texts returns, per point, its values as text.
+func texts(pts []Point) [][]string {
+	out := make([][]string, len(pts))
+	for i, p := range pts {
+		for _, v := range p {
+			out[i] = append(out[i], v.Text())
+		}
+	}
+	return out
+}
+
+// TestGridOrder: a grid is the Cartesian product, the last param varying
+// fastest; values keep their TOML types.
+func TestGridOrder(t *testing.T) {
+	sw := parse(t, `base = "akash-2024"
+design = "grid"
+[[param]]
+key = "market.max_bids"
+values = [5, 20]
+[[param]]
+key = "market.mechanism"
+values = ["akash-reverse", "posted-price", "x"]
+`)
+	pts := sw.Points()
+	assert.Equal(t, [][]string{
+		{"5", "akash-reverse"}, {"5", "posted-price"}, {"5", "x"},
+		{"20", "akash-reverse"}, {"20", "posted-price"}, {"20", "x"},
+	}, texts(pts))
+	assert.Equal(t, []string{"market.max_bids=5", `market.mechanism="posted-price"`}, pts[1].Sets())
+}
+
+// TestRanges: linear and log ranges with steps, integer rounding, end
+// points exact.
+func TestRanges(t *testing.T) {
+	sw := parse(t, `base = "akash-2024"
+design = "zip"
+[[param]]
+key = "a.x"
+min = 0.0
+max = 1.0
+steps = 5
+[[param]]
+key = "a.y"
+min = 1
+max = 1000
+steps = 5
+scale = "log"
+[[param]]
+key = "a.z"
+min = 1
+max = 10
+steps = 5
+integer = true
+`)
+	assert.Equal(t, [][]string{
+		{"0.0", "1.0", "1"}, {"0.25", "5.62341325190349", "3"}, {"0.5", "31.622776601683793", "6"},
+		{"0.75", "177.8279410038923", "8"}, {"1.0", "1000.0", "10"},
+	}, texts(sw.Points()))
+}
+
+// TestZipPairs: zip pairs the i-th values; unequal lengths are refused
+// naming the keys.
+func TestZipPairs(t *testing.T) {
+	sw := parse(t, `base = "akash-2024"
+design = "zip"
+[[param]]
+key = "a"
+values = [1, 2, 3]
+[[param]]
+key = "b"
+values = [{ kind = "const", value = 3 }, [1, 2], true]
+`)
+	assert.Equal(t, [][]string{{"1", `{ "kind" = "const", "value" = 3 }`}, {"2", "[1, 2]"}, {"3", "true"}}, texts(sw.Points()))
+	_, err := Parse("s.toml", ".", "s", []byte(`base = "akash-2024"
+design = "zip"
+[[param]]
+key = "a"
+values = [1, 2, 3]
+[[param]]
+key = "b"
+values = [1, 2]
+`), nil, scenarios.Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "s.toml: param[1]: b has 2 values but a has 3")
+}
+
+func lhsText(n int, seed int64, design string) string {
+	return fmt.Sprintf(`base = "akash-2024"
+seed = %d
+design = %q
+samples = %d
+[[param]]
+key = "a"
+min = 0.0
+max = %d.0
+[[param]]
+key = "b"
+min = 1
+max = %d
+integer = true
+[[param]]
+key = "c"
+values = [%s]
+`, seed, design, n, n, n, strings.TrimSuffix(strings.Repeat("0,", n), ","))
+}
+
+// TestLatinHypercubeStrata: with N samples, each of the N equal strata of
+// every dimension is hit exactly once (a range, an integer range of N
+// whole numbers, a list of N values); the points depend on the seed only.
+func TestLatinHypercubeStrata(t *testing.T) {
+	for _, n := range []int{1, 7, 50} {
+		for seed := range int64(5) {
+			sw := parse(t, lhsText(n, seed, "lhs"))
+			pts := sw.Points()
+			require.Len(t, pts, n)
+			var a, b []int
+			for _, p := range pts {
+				x, err := strconv.ParseFloat(p[0].Literal, 64)
+				require.NoError(t, err)
+				a = append(a, int(math.Floor(x)))
+				k, err := strconv.Atoi(p[1].Literal)
+				require.NoError(t, err)
+				b = append(b, k-1)
+			}
+			slices.Sort(a)
+			slices.Sort(b)
+			want := make([]int, n)
+			for i := range want {
+				want[i] = i
+			}
+			assert.Equal(t, want, a, "range strata, n %d seed %d", n, seed)
+			assert.Equal(t, want, b, "integer strata, n %d seed %d", n, seed)
+			assert.Equal(t, texts(pts), texts(parse(t, lhsText(n, seed, "lhs")).Points()), "deterministic")
+		}
+	}
+	// the list: N copies of 0 with N samples, each index once; check with
+	// distinct values
+	sw := parse(t, `base = "akash-2024"
+design = "lhs"
+samples = 4
+[[param]]
+key = "c"
+values = ["w", "x", "y", "z"]
+`)
+	var got []string
+	for _, p := range sw.Points() {
+		got = append(got, p[0].Text())
+	}
+	slices.Sort(got)
+	assert.Equal(t, []string{"w", "x", "y", "z"}, got)
+	assert.NotEqual(t, texts(parse(t, lhsText(20, 1, "lhs")).Points()), texts(parse(t, lhsText(20, 2, "lhs")).Points()), "another seed, other points")
+}
+
+// TestHaltonRandomInRangeDeterministic: halton and random points lie in
+// their ranges, are the same for a seed and differ for another.
+func TestHaltonRandomInRangeDeterministic(t *testing.T) {
+	for _, design := range []string{"halton", "random"} {
+		for seed := range int64(3) {
+			pts := parse(t, lhsText(64, seed, design)).Points()
+			require.Len(t, pts, 64)
+			for _, p := range pts {
+				x, err := strconv.ParseFloat(p[0].Literal, 64)
+				require.NoError(t, err)
+				assert.True(t, x >= 0 && x < 64, "%s: a = %v", design, x)
+				k, err := strconv.Atoi(p[1].Literal)
+				require.NoError(t, err)
+				assert.True(t, k >= 1 && k <= 64, "%s: b = %d", design, k)
+			}
+			assert.Equal(t, texts(pts), texts(parse(t, lhsText(64, seed, design)).Points()), "%s deterministic", design)
+			assert.NotEqual(t, texts(pts), texts(parse(t, lhsText(64, seed+10, design)).Points()), "%s: another seed", design)
+		}
+	}
+	assert.NotEqual(t, texts(parse(t, lhsText(16, 1, "halton")).Points()), texts(parse(t, lhsText(16, 1, "random")).Points()))
+}
+
+// TestParseErrors: bad sweep files are refused naming the file and key.
+func TestParseErrors(t *testing.T) {
+	head := "base = \"akash-2024\"\n"
+	param := "\n[[param]]\nkey = \"market.max_bids\"\nvalues = [1, 2]\n"
+	for _, c := range []struct{ name, text, want string }{
+		{"unknown key", head + "design = \"grid\"\ncolor = 1\n" + param, "s.toml: color: unknown key"},
+		{"unknown param key", head + "design = \"grid\"\n[[param]]\nkey = \"a\"\nvalue = [1]\n", "s.toml: param.value: unknown key"},
+		{"bad design", head + "design = \"sobol\"\n" + param, `s.toml: design: "sobol": want one of grid, zip, lhs, halton, random`},
+		{"no design", head + param, `s.toml: design: "": want one of`},
+		{"no base", "design = \"grid\"\n" + param, "s.toml: base: missing"},
+		{"unknown base", "base = \"nope\"\ndesign = \"grid\"\n" + param, `s.toml: base: "nope": no file`},
+		{"no params", head + "design = \"grid\"\n", "s.toml: param: no [[param]]"},
+		{"samples for grid", head + "design = \"grid\"\nsamples = 3\n" + param, "s.toml: samples: only for the designs lhs"},
+		{"no samples", head + "design = \"lhs\"\n" + param, "s.toml: samples: 0: design lhs wants samples from 1"},
+		{"values and range", head + "design = \"grid\"\n[[param]]\nkey = \"a\"\nvalues = [1]\nmin = 1.0\nmax = 2.0\n", "s.toml: param[0]: a: give either values or min and max"},
+		{"no steps", head + "design = \"grid\"\n[[param]]\nkey = \"a\"\nmin = 1.0\nmax = 2.0\n", "s.toml: param[0].steps: a: 0: design grid wants steps"},
+		{"steps for lhs", head + "design = \"lhs\"\nsamples = 2\n[[param]]\nkey = \"a\"\nmin = 1.0\nmax = 2.0\nsteps = 3\n", "s.toml: param[0].steps: a: steps is for the designs grid and zip"},
+		{"log min 0", head + "design = \"grid\"\n[[param]]\nkey = \"a\"\nmin = 0.0\nmax = 2.0\nsteps = 2\nscale = \"log\"\n", "s.toml: param[0].min: a: 0: a log scale wants min > 0"},
+		{"bad scale", head + "design = \"grid\"\n[[param]]\nkey = \"a\"\nmin = 1.0\nmax = 2.0\nsteps = 2\nscale = \"exp\"\n", `s.toml: param[0].scale: a: "exp": want linear or log`},
+		{"min above max", head + "design = \"grid\"\n[[param]]\nkey = \"a\"\nmin = 3.0\nmax = 2.0\nsteps = 2\n", "s.toml: param[0]: a: min 3, max 2"},
+		{"only min", head + "design = \"grid\"\n[[param]]\nkey = \"a\"\nmin = 3.0\nsteps = 2\n", "s.toml: param[0]: a: a range wants both min and max"},
+		{"no values", head + "design = \"grid\"\n[[param]]\nkey = \"a\"\n", "s.toml: param[0]: a: want values"},
+		{"no key", head + "design = \"grid\"\n[[param]]\nvalues = [1]\n", "s.toml: param[0].key: missing"},
+		{"key twice", head + "design = \"grid\"\n" + param + param, `s.toml: param[1].key: "market.max_bids" is already swept by param[0]`},
+		{"negative seed", head + "seed = -1\ndesign = \"grid\"\n" + param, "s.toml: seed: -1: want an integer >= 0"},
+		{"zero replications", head + "replications = 0\ndesign = \"grid\"\n" + param, "s.toml: replications: 0: want an integer from 1"},
+		{"bad set", head + "set = [\"sim.nope=1\"]\ndesign = \"grid\"\n" + param, "s.toml: set: the base scenario with the sweep's set"},
+		{"not toml", "base = \n", "s.toml:1: "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("s.toml", t.TempDir(), "s", []byte(c.text), nil, scenarios.Options{})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+			var se *scenarios.Error
+			assert.ErrorAs(t, err, &se)
+		})
+	}
+}
+
+// TestBaseRelativeToSweepFile: a base path is read from the sweep file's
+// folder, the seed and replications default to the base's.
+func TestBaseRelativeToSweepFile(t *testing.T) {
+	dir := t.TempDir()
+	data, ok := scenarios.PresetData("akash-2024")
+	require.True(t, ok)
+	data = bytes.Replace(data, []byte("\nseed = 1\n"), []byte("\nseed = 77\n"), 1)
+	data = bytes.Replace(data, []byte("\nreplications = 5\n"), []byte("\nreplications = 3\n"), 1)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "sc"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sc", "base.toml"), data, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "my.toml"), []byte("base = \"sc/base.toml\"\ndesign = \"grid\"\n[[param]]\nkey = \"market.max_bids\"\nvalues = [1]\n"), 0o644))
+	sw, err := ReadFile(filepath.Join(dir, "my.toml"), nil, scenarios.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "my", sw.Name)
+	assert.Equal(t, int64(77), sw.Seed)
+	assert.Equal(t, 3, sw.Replications)
+}
+
+// TestSplitTop: --grid values split at top-level commas only.
+func TestSplitTop(t *testing.T) {
+	got, err := SplitTop(`[1, 2],{ a = 1, b = "x,y" },"p,q",3`)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"[1, 2]", `{ a = 1, b = "x,y" }`, `"p,q"`, "3"}, got)
+	_, err = SplitTop("[1, 2")
+	assert.Error(t, err)
+	_, err = SplitTop("1]")
+	assert.Error(t, err)
+}
+
+// TestValidateNamesPoint: an invalid point is refused before anything
+// runs, naming its index, its values and the key.
+func TestValidateNamesPoint(t *testing.T) {
+	sw, err := FromGrid("akash-2024", []string{"market.max_bids=5,-3", "sim.horizon=2d"}, nil, scenarios.Options{})
+	require.NoError(t, err)
+	_, err = sw.Validate(sw.Points())
+	var pe *PointError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, 1, pe.Index)
+	assert.Equal(t, "market.max_bids", pe.Key)
+	assert.Contains(t, err.Error(), "--grid: point 1 (market.max_bids=-3, sim.horizon=\"2d\"): ")
+	assert.Contains(t, err.Error(), "market.max_bids")
+}
+
+// small is a quick 2x2 grid over akash-2024 with 2 replications.
+func small(t *testing.T) *Sweep {
+	t.Helper()
+	sw, err := FromGrid("akash-2024", []string{"market.max_bids=5,20", "providers[0].count=2,6"},
+		[]string{"sim.horizon=5d", "sim.warmup=0s", "sim.replications=2"}, scenarios.Options{})
+	require.NoError(t, err)
+	return sw
+}
+
+// TestRunCommonRandomNumbers: rows come in (point, rep) order whatever
+// the workers, replication r of every point has the seed of replication
+// r, and a row's values are those of a plain run of the point's
+// scenario.
+func TestRunCommonRandomNumbers(t *testing.T) {
+	sw := small(t)
+	pts := sw.Points()
+	scs, err := sw.Validate(pts)
+	require.NoError(t, err)
+	var outs [][]byte
+	for _, w := range []int{1, 3} {
+		rows, err := sw.Run(context.Background(), scs, Options{Workers: w})
+		require.NoError(t, err)
+		require.Len(t, rows, 8)
+		for i, r := range rows {
+			assert.Equal(t, i/2, r.Point)
+			assert.Equal(t, i%2, r.Rep)
+			assert.Equal(t, sim.ReplicationSeed(uint64(sw.Seed), r.Rep), r.Seed)
+			assert.NoError(t, r.Err)
+		}
+		var b bytes.Buffer
+		require.NoError(t, sw.WriteRuns(&b, pts, rows))
+		outs = append(outs, b.Bytes())
+		if w == 1 {
+			// point 3 as a plain run of both replications
+			res, err := runner.Run(context.Background(), scs[3], runner.Options{Workers: 2})
+			require.NoError(t, err)
+			s := res.Summary()
+			for rep := range 2 {
+				for m := range sim.NumMetrics {
+					st := s.Metrics[m].TimeMean
+					if Statistic(m) == "final" {
+						st = s.Metrics[m].Final
+					}
+					want, got := float64(st.PerRep[rep]), rows[6+rep].Values[m]
+					if math.IsNaN(want) {
+						assert.True(t, math.IsNaN(got), sim.Metrics[m].Name)
+					} else {
+						assert.Equal(t, want, got, sim.Metrics[m].Name)
+					}
+				}
+			}
+		}
+	}
+	assert.Equal(t, string(outs[0]), string(outs[1]), "runs.csv does not depend on the workers")
+	assert.True(t, bytes.HasPrefix(outs[0], []byte("point,market.max_bids,providers[0].count,rep,seed,status,error,gpu_utilization,")))
+}
+
+// TestFailedRunIsARow: a run that fails (here a panic in a recorder)
+// is a failed row with its error; the other runs go on.
+func TestFailedRunIsARow(t *testing.T) {
+	sw := small(t)
+	pts := sw.Points()
+	scs, err := sw.Validate(pts)
+	require.NoError(t, err)
+	rows, err := sw.Run(context.Background(), scs, Options{Workers: 2, Recorder: func(point, rep int) sim.Recorder {
+		return sim.RecorderFunc(func(*sim.Sample) {
+			if point == 2 && rep == 1 {
+				panic("boom")
+			}
+		})
+	}})
+	require.NoError(t, err)
+	for i, r := range rows {
+		if i == 5 {
+			require.Error(t, r.Err)
+			var re *runner.ReplicationError
+			assert.True(t, errors.As(r.Err, &re))
+			assert.True(t, math.IsNaN(r.Values[0]))
+		} else {
+			assert.NoError(t, r.Err, "row %d", i)
+		}
+	}
+	var b bytes.Buffer
+	require.NoError(t, sw.WriteRuns(&b, pts, rows))
+	lines := strings.Split(b.String(), "\n")
+	assert.Contains(t, lines[6], "2,20,2,1,")
+	assert.Contains(t, lines[6], ",failed,")
+	assert.Contains(t, lines[6], "panic: boom")
+	b.Reset()
+	require.NoError(t, sw.WritePoints(&b, pts, rows))
+	assert.Contains(t, strings.Split(b.String(), "\n")[3], "2,20,2,2,1,", "point 2: 2 runs, 1 failed")
+	m := sw.NewManifest(pts, rows)
+	assert.Equal(t, []string{"point 2 rep 1"}, m.Failed)
+}
+
+// TestRunCancelled: a cancelled sweep returns an error and no rows.
+func TestRunCancelled(t *testing.T) {
+	sw := small(t)
+	scs, err := sw.Validate(sw.Points())
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rows, err := sw.Run(ctx, scs, Options{Workers: 2})
+	require.Error(t, err)
+	assert.Nil(t, rows)
+	assert.Contains(t, err.Error(), "sweep stopped after")
+}
