@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/depinsim/depinsim/scenarios"
+	"github.com/depinsim/depinsim/sim"
 	"github.com/depinsim/depinsim/sweep"
 )
 
@@ -34,6 +35,10 @@ sweep file and the files.
 values are read as --set reads them and split at the commas outside
 brackets and braces: --grid 'market.take_rate=[0.1, 0.2],[0.3, 0.4]'.
 `
+
+// sweepRecorder, when set (by tests only), gives each run of a sweep an
+// extra recorder: a test makes chosen runs fail with it.
+var sweepRecorder func(point, rep int) sim.Recorder
 
 func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sweep", sweepUsage, stderr, stdout)
@@ -84,7 +89,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	prog := newProgress(stderr, total, *quiet || !isTerminal(stderr))
 	start := time.Now()
-	rows, err := sw.Run(ctx, scs, sweep.Options{Workers: nw, Progress: func(int, int, int) { prog.done() }})
+	rows, err := sw.Run(ctx, scs, sweep.Options{Workers: nw, Progress: func(int, int, int) { prog.done() }, Recorder: sweepRecorder})
 	prog.finish()
 	if err == nil {
 		err = sw.WriteFolder(dir, points, rows, sweep.Log{

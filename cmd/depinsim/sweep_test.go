@@ -1,0 +1,185 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/depinsim/depinsim/reports"
+	"github.com/depinsim/depinsim/sim"
+	"github.com/depinsim/depinsim/sweep"
+)
+
+func init() {
+	sw := func(e *badEnv, text string) string { return e.file("sw.toml", []byte(text)) }
+	const param = "\n[[param]]\nkey = \"market.max_bids\"\nvalues = [5, 20]\n"
+	badInputTable = append(badInputTable,
+		cmdRow("sweep/no argument", func(e *badEnv) []string {
+			return []string{"sweep", "--out", e.out}
+		}, "want one sweep file"),
+		cmdRow("sweep/missing file", func(e *badEnv) []string {
+			return []string{"sweep", filepath.Join(e.dir, "nope.toml"), "--out", e.out}
+		}, "DIR/nope.toml: cannot read the sweep file"),
+		cmdRow("sweep/bad design", func(e *badEnv) []string {
+			return []string{"sweep", sw(e, "base = \"akash-2024\"\ndesign = \"sobol\"\n"+param), "--out", e.out}
+		}, `DIR/sw.toml: design: "sobol": want one of grid, zip, lhs, halton, random`),
+		cmdRow("sweep/unknown key", func(e *badEnv) []string {
+			return []string{"sweep", sw(e, "base = \"akash-2024\"\ndesign = \"grid\"\nreps = 3\n"+param), "--out", e.out}
+		}, "DIR/sw.toml: reps: unknown key"),
+		cmdRow("sweep/zip unequal", func(e *badEnv) []string {
+			return []string{"sweep", sw(e, "base = \"akash-2024\"\ndesign = \"zip\"\n"+param+"\n[[param]]\nkey = \"sim.horizon\"\nvalues = [\"2d\"]\n"), "--out", e.out}
+		}, "DIR/sw.toml: param[1]: sim.horizon has 1 values but market.max_bids has 2"),
+		cmdRow("sweep/base missing", func(e *badEnv) []string {
+			return []string{"sweep", sw(e, "base = \"none.toml\"\ndesign = \"grid\"\n"+param), "--out", e.out}
+		}, `DIR/sw.toml: base: "none.toml": no file DIR/none.toml`),
+		cmdRow("sweep/invalid point", func(e *badEnv) []string {
+			return []string{"sweep", sw(e, "base = \"akash-2024\"\ndesign = \"grid\"\n[[param]]\nkey = \"market.max_bids\"\nvalues = [5, -3]\n"), "--out", e.out}
+		}, "DIR/sw.toml: point 1 (market.max_bids=-3): ", "market.max_bids"),
+		cmdRow("sweep/unknown swept key", func(e *badEnv) []string {
+			return []string{"sweep", e.base(), "--grid", "sim.nope=1,2", "--out", e.out}
+		}, "--grid: point 0 (sim.nope=1): ", "sim.nope"),
+		cmdRow("sweep/initial state point", func(e *badEnv) []string {
+			return []string{"sweep", e.base(), "--grid", "providers[0].count=4,-1", "--out", e.out}
+		}, "--grid: point 1 (providers[0].count=-1): ", "providers[0].count"),
+		cmdRow("sweep/grid without values", func(e *badEnv) []string {
+			return []string{"sweep", e.base(), "--grid", "market.max_bids", "--out", e.out}
+		}, `--grid: "market.max_bids": want key=v1,v2`),
+		cmdRow("sweep/grid unbalanced", func(e *badEnv) []string {
+			return []string{"sweep", e.base(), "--grid", "market.take_rate=[1, 2", "--out", e.out}
+		}, "--grid: market.take_rate: ", "unclosed bracket"),
+		cmdRow("sweep/bad set", func(e *badEnv) []string {
+			return []string{"sweep", e.base(), "--grid", "market.max_bids=5,6", "--set", "sim.nope=1", "--out", e.out}
+		}, "--grid: set: the base scenario with the sweep's set", "sim.nope"),
+		cmdRow("sweep/negative workers", func(e *badEnv) []string {
+			return []string{"sweep", e.base(), "--grid", "market.max_bids=5,6", "--workers", "-1", "--out", e.out}
+		}, "--workers: must be >= 0"),
+	)
+}
+
+// sweepArgs is a small sweep: a 2x2 grid over akash-2024, 5 days, 2
+// replications.
+var sweepArgs = []string{"sweep", "akash-2024", "--grid", "market.max_bids=5,20", "--grid", "providers[0].count=2,6",
+	"--set", "sim.horizon=5d", "--set", "sim.warmup=0s", "--set", "sim.replications=2", "--quiet"}
+
+// TestSweepEndToEnd: the data files do not depend on the workers, a row
+// of runs.csv holds the statistics a plain run of the point reports, and
+// the folder is refused when not empty unless --force.
+func TestSweepEndToEnd(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	one, two := filepath.Join(dir, "w1"), filepath.Join(dir, "w2")
+	mustRun(t, concat(sweepArgs, "--out", one, "--workers", "1")...)
+	mustRun(t, concat(sweepArgs, "--out", two, "--workers", "2")...)
+	for _, f := range []string{reports.SweepRunsFile, reports.SweepPointsFile, reports.SweepDefinitionFile, reports.SweepManifestFile} {
+		a, err := os.ReadFile(filepath.Join(one, f))
+		require.NoError(t, err)
+		b, err := os.ReadFile(filepath.Join(two, f))
+		require.NoError(t, err)
+		assert.Equal(t, string(a), string(b), "%s is the same for 1 and 2 workers", f)
+	}
+	var log sweep.Log
+	b, err := os.ReadFile(filepath.Join(two, reports.SweepLogFile))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &log))
+	assert.Equal(t, 2, log.Workers)
+
+	var man sweep.Manifest
+	b, err = os.ReadFile(filepath.Join(one, reports.SweepManifestFile))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &man))
+	assert.Equal(t, 4, man.Points)
+	assert.Equal(t, 2, man.Replications)
+	assert.Equal(t, "grid", man.Design)
+	assert.Len(t, man.BaseSHA256, 64)
+	assert.Len(t, man.SweepSHA256, 64)
+
+	runs := readCSV(t, filepath.Join(one, reports.SweepRunsFile))
+	require.Len(t, runs, 1+8)
+	head := runs[0]
+	assert.Equal(t, []string{"point", "market.max_bids", "providers[0].count", "rep", "seed", "status", "error"}, head[:7])
+	assert.Len(t, head, 7+sim.NumMetrics)
+	points := readCSV(t, filepath.Join(one, reports.SweepPointsFile))
+	require.Len(t, points, 1+4)
+
+	// point 3 is max_bids 20, providers[0].count 6: a plain run of it
+	runDir := filepath.Join(dir, "run")
+	mustRun(t, "run", "akash-2024", "--out", runDir, "--quiet", "--set", "sim.horizon=5d", "--set", "sim.warmup=0s",
+		"--set", "sim.replications=2", "--set", "market.max_bids=20", "--set", "providers[0].count=6")
+	var sum reports.Summary
+	b, err = os.ReadFile(filepath.Join(runDir, reports.SummaryFile))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &sum))
+	for rep := range 2 {
+		row := runs[1+6+rep]
+		require.Equal(t, []string{"3", "20", "6", strconv.Itoa(rep)}, row[:4])
+		assert.Equal(t, strconv.FormatUint(sim.ReplicationSeed(1, rep), 10), row[4])
+		assert.Equal(t, "ok", row[5])
+		for m := range sim.NumMetrics {
+			st := sum.Metrics[m].TimeMean
+			if sweep.Statistic(m) == "final" {
+				st = sum.Metrics[m].Final
+			}
+			want := ""
+			if v := float64(st.PerRep[rep]); !math.IsNaN(v) {
+				want = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+			assert.Equal(t, want, row[7+m], "%s rep %d", head[7+m], rep)
+		}
+	}
+
+	code, _, stderr := cli(t, concat(sweepArgs, "--out", one)...)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "folder is not empty")
+	mustRun(t, concat(sweepArgs, "--out", one, "--force")...)
+	entries, err := os.ReadDir(one)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := reports.SweepFiles()
+	slices.Sort(want)
+	assert.Equal(t, want, names, "--force cleared and rewrote the sweep's files only")
+}
+
+// TestSweepFailedRun: a failed run is a row with status failed and its
+// error, the others run, the files are written and the exit code is 1
+// with a summary naming the run. (Not parallel: it sets sweepRecorder.)
+func TestSweepFailedRun(t *testing.T) {
+	sweepRecorder = func(point, rep int) sim.Recorder {
+		return sim.RecorderFunc(func(*sim.Sample) {
+			if point == 2 && rep == 1 {
+				panic("boom")
+			}
+		})
+	}
+	defer func() { sweepRecorder = nil }()
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := cli(t, concat(sweepArgs, "--out", dir, "--workers", "2")...)
+	assert.Equal(t, exitRun, code)
+	assert.Contains(t, stderr, "1 of 8 runs failed")
+	assert.Contains(t, stderr, "point 2 (market.max_bids=20, providers[0].count=2) rep 1 seed ")
+	assert.Contains(t, stderr, "panic: boom")
+	runs := readCSV(t, filepath.Join(dir, reports.SweepRunsFile))
+	for i, row := range runs[1:] {
+		if i == 5 {
+			assert.Equal(t, "failed", row[5])
+			assert.Contains(t, row[6], "panic: boom")
+			assert.Equal(t, "", row[7])
+		} else {
+			assert.Equal(t, "ok", row[5], "row %d", i)
+		}
+	}
+	var man sweep.Manifest
+	b, err := os.ReadFile(filepath.Join(dir, reports.SweepManifestFile))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &man))
+	assert.Equal(t, []string{"point 2 rep 1"}, man.Failed)
+}
