@@ -78,8 +78,8 @@
 // WriteComparison writes compare.csv, compare.md, the overlay charts and
 // the comparison's manifest.
 //
-// A table (table.go) is a list of typed Columns (String, Int64, Uint64,
-// Float64) and rows of Values, streamed to CSV (NewCSVTable) and to
+// A table (table.go) is a list of typed Columns (ColString, ColInt64, ColUint64,
+// ColFloat64) and rows of Values, streamed to CSV (NewCSVTable) and to
 // Parquet (NewParquetTable, github.com/parquet-go/parquet-go) with its
 // provenance: Parquet key-value metadata, and for CSV a sidecar
 // NAME.csv.meta.json (WriteTableMeta). CreateTables writes both files

@@ -23,31 +23,31 @@ type ColumnKind uint8
 
 // The kinds of table columns.
 const (
-	// String columns hold UTF-8 text: a required Parquet BYTE_ARRAY
+	// ColString columns hold UTF-8 text: a required Parquet BYTE_ARRAY
 	// column with the STRING logical type.
-	String ColumnKind = iota + 1
-	// Int64 columns hold signed integers: a required Parquet INT64.
-	Int64
-	// Uint64 columns hold unsigned integers (seeds): a required Parquet
+	ColString ColumnKind = iota + 1
+	// ColInt64 columns hold signed integers: a required Parquet INT64.
+	ColInt64
+	// ColUint64 columns hold unsigned integers (seeds): a required Parquet
 	// INT64 with the logical type INT(64, unsigned), which pandas,
 	// polars and DuckDB read as uint64.
-	Uint64
-	// Float64 columns hold floating-point numbers: an optional Parquet
+	ColUint64
+	// ColFloat64 columns hold floating-point numbers: an optional Parquet
 	// DOUBLE in which NaN is written as null (see Table).
-	Float64
+	ColFloat64
 )
 
 // String returns the kind's name: "string", "int64", "uint64" or
 // "float64".
 func (k ColumnKind) String() string {
 	switch k {
-	case String:
+	case ColString:
 		return "string"
-	case Int64:
+	case ColInt64:
 		return "int64"
-	case Uint64:
+	case ColUint64:
 		return "uint64"
-	case Float64:
+	case ColFloat64:
 		return "float64"
 	}
 	return "ColumnKind(" + strconv.Itoa(int(k)) + ")"
@@ -69,31 +69,31 @@ type Value struct {
 	s    string
 }
 
-// StringValue returns a String cell holding s.
-func StringValue(s string) Value { return Value{kind: String, s: s} }
+// StringValue returns a ColString cell holding s.
+func StringValue(s string) Value { return Value{kind: ColString, s: s} }
 
-// Int64Value returns an Int64 cell holding v.
-func Int64Value(v int64) Value { return Value{kind: Int64, bits: uint64(v)} }
+// Int64Value returns a ColInt64 cell holding v.
+func Int64Value(v int64) Value { return Value{kind: ColInt64, bits: uint64(v)} }
 
-// Uint64Value returns a Uint64 cell holding v.
-func Uint64Value(v uint64) Value { return Value{kind: Uint64, bits: v} }
+// Uint64Value returns a ColUint64 cell holding v.
+func Uint64Value(v uint64) Value { return Value{kind: ColUint64, bits: v} }
 
-// Float64Value returns a Float64 cell holding v (NaN allowed).
-func Float64Value(v float64) Value { return Value{kind: Float64, bits: math.Float64bits(v)} }
+// Float64Value returns a ColFloat64 cell holding v (NaN allowed).
+func Float64Value(v float64) Value { return Value{kind: ColFloat64, bits: math.Float64bits(v)} }
 
 // Kind returns the kind of the cell.
 func (v Value) Kind() ColumnKind { return v.kind }
 
-// Str returns a String cell's text.
+// Str returns a ColString cell's text.
 func (v Value) Str() string { return v.s }
 
-// Int64 returns an Int64 cell's value.
+// Int64 returns a ColInt64 cell's value.
 func (v Value) Int64() int64 { return int64(v.bits) }
 
-// Uint64 returns a Uint64 cell's value.
+// Uint64 returns a ColUint64 cell's value.
 func (v Value) Uint64() uint64 { return v.bits }
 
-// Float64 returns a Float64 cell's value.
+// Float64 returns a ColFloat64 cell's value.
 func (v Value) Float64() float64 { return math.Float64frombits(v.bits) }
 
 // TableWriter writes the rows of a table as they come. Write checks the
@@ -141,7 +141,7 @@ func checkColumns(cols []Column) error {
 			return fmt.Errorf("table: column %q appears twice", c.Name)
 		}
 		seen[c.Name] = true
-		if c.Kind < String || c.Kind > Float64 {
+		if c.Kind < ColString || c.Kind > ColFloat64 {
 			return fmt.Errorf("table: column %q has unknown kind %d", c.Name, c.Kind)
 		}
 	}
@@ -206,11 +206,11 @@ func (t *csvTable) Write(row []Value) error {
 	ends := t.ends[:0]
 	for _, v := range row {
 		switch v.kind {
-		case Int64:
+		case ColInt64:
 			t.buf = strconv.AppendInt(t.buf, v.Int64(), 10)
-		case Uint64:
+		case ColUint64:
 			t.buf = strconv.AppendUint(t.buf, v.bits, 10)
-		case Float64:
+		case ColFloat64:
 			if f := v.Float64(); !math.IsNaN(f) {
 				t.buf = strconv.AppendFloat(t.buf, f, 'g', -1, 64)
 			}
@@ -221,7 +221,7 @@ func (t *csvTable) Write(row []Value) error {
 	s := string(t.buf)
 	start := 0
 	for i, v := range row {
-		if v.kind == String {
+		if v.kind == ColString {
 			t.fields[i] = v.s
 		} else {
 			t.fields[i] = s[start:ends[i]]
@@ -261,11 +261,11 @@ const parquetBatch = 256
 // buffered up to opts.RowGroupRows, then written out as a row group, so
 // memory stays flat however many rows are written.
 //
-// Float64 columns are optional and a NaN is written as null, so that
+// ColFloat64 columns are optional and a NaN is written as null, so that
 // pandas reads it as NaN and polars and DuckDB as null (missing), the
 // same as they read the CSV table's empty fields; a reader that wants
-// NaN back (ReadParquetTable) maps null to NaN. Strings, Int64 and
-// Uint64 columns are required.
+// NaN back (ReadParquetTable) maps null to NaN. Strings, ColInt64 and
+// ColUint64 columns are required.
 //
 // The output is deterministic: the same columns, rows and options give
 // the same bytes.
@@ -315,11 +315,11 @@ func (t *parquetTable) Write(row []Value) error {
 	for i, v := range row {
 		var pv parquet.Value
 		switch v.kind {
-		case String:
+		case ColString:
 			pv = parquet.ByteArrayValue([]byte(v.s))
-		case Int64, Uint64:
+		case ColInt64, ColUint64:
 			pv = parquet.Int64Value(int64(v.bits))
-		case Float64:
+		case ColFloat64:
 			// definition level 1: present; 0: null
 			if f := v.Float64(); math.IsNaN(f) {
 				pv = parquet.NullValue().Level(0, 0, i)
@@ -408,11 +408,11 @@ type orderedGroup []Column
 // columnNode returns the parquet node of a column of kind k.
 func columnNode(k ColumnKind) parquet.Node {
 	switch k {
-	case String:
+	case ColString:
 		return parquet.String()
-	case Int64:
+	case ColInt64:
 		return parquet.Int(64)
-	case Uint64:
+	case ColUint64:
 		return parquet.Uint(64)
 	default:
 		return parquet.Optional(parquet.Leaf(parquet.DoubleType))

@@ -108,7 +108,7 @@ func (t *TableFiles) abort() {
 }
 
 // ReadParquetTable reads a whole Parquet table written by NewParquetTable
-// back into memory: its columns in file order, its rows (a null Float64
+// back into memory: its columns in file order, its rows (a null ColFloat64
 // cell comes back as NaN) and its key-value metadata. It is meant for
 // tests and small tables (merging sweep shards, checking outputs).
 func ReadParquetTable(path string) (cols []Column, rows [][]Value, meta map[string]string, err error) {
@@ -146,13 +146,13 @@ func ReadParquetTable(path string) (cols []Column, rows [][]Value, meta map[stri
 			for _, v := range pr {
 				c := v.Column()
 				switch cols[c].Kind {
-				case String:
+				case ColString:
 					row[c] = StringValue(string(v.ByteArray()))
-				case Int64:
+				case ColInt64:
 					row[c] = Int64Value(v.Int64())
-				case Uint64:
+				case ColUint64:
 					row[c] = Uint64Value(uint64(v.Int64()))
-				case Float64:
+				case ColFloat64:
 					if v.IsNull() {
 						row[c] = Float64Value(math.NaN())
 					} else {
@@ -181,16 +181,16 @@ func kindOfNode(n parquet.Node) (ColumnKind, error) {
 	t := n.Type()
 	switch t.Kind() {
 	case parquet.ByteArray:
-		return String, nil
+		return ColString, nil
 	case parquet.Double:
-		return Float64, nil
+		return ColFloat64, nil
 	case parquet.Int64:
 		if lt := t.LogicalType(); lt != nil {
 			if it, ok := lt.Value.(*format.IntType); ok && !it.IsSigned {
-				return Uint64, nil
+				return ColUint64, nil
 			}
 		}
-		return Int64, nil
+		return ColInt64, nil
 	}
 	return 0, fmt.Errorf("unsupported type %s", strings.ToLower(t.String()))
 }
