@@ -77,4 +77,14 @@
 // (NewCompareRun) or from a RunStats (RunStats.CompareRun).
 // WriteComparison writes compare.csv, compare.md, the overlay charts and
 // the comparison's manifest.
+//
+// A table (table.go) is a list of typed Columns (ColString, ColInt64, ColUint64,
+// ColFloat64) and rows of Values, streamed to CSV (NewCSVTable) and to
+// Parquet (NewParquetTable, github.com/parquet-go/parquet-go) with its
+// provenance: Parquet key-value metadata, and for CSV a sidecar
+// NAME.csv.meta.json (WriteTableMeta). CreateTables writes both files
+// and the sidecar under temporary names, renamed on Close, removed on
+// Abort. Columns keep their given order; a NaN float is null in Parquet
+// and an empty field in CSV; the same rows and metadata give the same
+// bytes. ReadParquetTable reads a table back (tests, merging).
 package reports
