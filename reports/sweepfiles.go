@@ -4,6 +4,10 @@ package reports
 const (
 	// SweepRunsFile holds one row per (point, replication).
 	SweepRunsFile = "runs.csv"
+	// SweepRunsParquetFile holds the rows of SweepRunsFile in Parquet,
+	// with the provenance as key-value metadata (SweepRunsFile's is in
+	// its sidecar SweepRunsFile + ".meta.json").
+	SweepRunsParquetFile = "runs.parquet"
 	// SweepPointsFile holds one row per point: per metric, the mean and
 	// the 95% confidence interval's half-width across replications.
 	SweepPointsFile = "points.csv"
@@ -20,5 +24,5 @@ const (
 
 // SweepFiles lists the files of a sweep folder, in the order written.
 func SweepFiles() []string {
-	return []string{SweepRunsFile, SweepPointsFile, SweepDefinitionFile, SweepLogFile, SweepManifestFile}
+	return []string{SweepRunsParquetFile, SweepRunsFile, SweepRunsFile + ".meta.json", SweepPointsFile, SweepDefinitionFile, SweepLogFile, SweepManifestFile}
 }

@@ -35,31 +35,105 @@ func (sw *Sweep) RunsHeader() []string {
 	return h
 }
 
-// WriteRuns writes runs.csv: one row per run, in the order of rows.
+// RunsColumns returns the columns of the run table (runs.csv and
+// runs.parquet), named as RunsHeader: point and rep int64, seed uint64,
+// status and error strings, metrics float64 (NaN for a failed run), and
+// each swept key float64 when every point's value is a number, else a
+// string (a table or a name).
+func (sw *Sweep) RunsColumns(points []Point) []reports.Column {
+	names := sw.RunsHeader()
+	cols := make([]reports.Column, len(names))
+	for i, n := range names {
+		cols[i] = reports.Column{Name: n, Kind: reports.ColFloat64}
+	}
+	cols[0].Kind = reports.ColInt64
+	np := len(sw.Params)
+	for j := range sw.Params {
+		for _, p := range points {
+			if _, ok := numeric(p[j]); !ok {
+				cols[1+j].Kind = reports.ColString
+				break
+			}
+		}
+	}
+	cols[1+np].Kind = reports.ColInt64  // rep
+	cols[2+np].Kind = reports.ColUint64 // seed
+	cols[3+np].Kind = reports.ColString // status
+	cols[4+np].Kind = reports.ColString // error
+	return cols
+}
+
+// numeric returns v's value when its literal is a number.
+func numeric(v Value) (float64, bool) {
+	f, err := strconv.ParseFloat(strings.ReplaceAll(v.Literal, "_", ""), 64)
+	return f, err == nil
+}
+
+// runValues returns row r of the run table, for the columns cols.
+func runValues(cols []reports.Column, points []Point, r Row, buf []reports.Value) []reports.Value {
+	buf = append(buf[:0], reports.Int64Value(int64(r.Point)))
+	for j, v := range points[r.Point] {
+		if cols[1+j].Kind == reports.ColFloat64 {
+			f, _ := numeric(v)
+			buf = append(buf, reports.Float64Value(f))
+		} else {
+			buf = append(buf, reports.StringValue(v.Text()))
+		}
+	}
+	status, msg := "ok", ""
+	if r.Err != nil {
+		status, msg = "failed", strings.ReplaceAll(r.Err.Error(), "\n", " ")
+	}
+	buf = append(buf, reports.Int64Value(int64(r.Rep)), reports.Uint64Value(r.Seed), reports.StringValue(status), reports.StringValue(msg))
+	for _, v := range r.Values {
+		buf = append(buf, reports.Float64Value(v))
+	}
+	return buf
+}
+
+// WriteRuns writes the run table as CSV (runs.csv): one row per run, in
+// the order of rows.
 func (sw *Sweep) WriteRuns(w io.Writer, points []Point, rows []Row) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(sw.RunsHeader()); err != nil {
+	cols := sw.RunsColumns(points)
+	t, err := reports.NewCSVTable(w, cols)
+	if err != nil {
 		return err
 	}
+	var buf []reports.Value
 	for _, r := range rows {
-		rec := []string{strconv.Itoa(r.Point)}
-		for _, v := range points[r.Point] {
-			rec = append(rec, v.Text())
-		}
-		status, msg := "ok", ""
-		if r.Err != nil {
-			status, msg = "failed", strings.ReplaceAll(r.Err.Error(), "\n", " ")
-		}
-		rec = append(rec, strconv.Itoa(r.Rep), strconv.FormatUint(r.Seed, 10), status, msg)
-		for _, v := range r.Values {
-			rec = append(rec, formatFloat(v))
-		}
-		if err := cw.Write(rec); err != nil {
+		buf = runValues(cols, points, r, buf)
+		if err := t.Write(buf); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return t.Close()
+}
+
+// writeRunTables writes the run table into dir as runs.csv (with its
+// provenance sidecar runs.csv.meta.json) and runs.parquet (provenance as
+// key-value metadata): the same rows, columns and provenance.
+func (sw *Sweep) writeRunTables(dir string, points []Point, rows []Row, m *Manifest) error {
+	cols := sw.RunsColumns(points)
+	meta := map[string]string{
+		"format_version": strconv.Itoa(m.FormatVersion), "tool_version": m.ToolVersion,
+		"base": m.Base, "base_sha256": m.BaseSHA256, "sweep_sha256": m.SweepSHA256,
+		"master_seed": strconv.FormatInt(m.MasterSeed, 10), "seed_derivation": m.SeedDerivation,
+		"design": m.Design, "points": strconv.Itoa(m.Points), "replications": strconv.Itoa(m.Replications),
+	}
+	t, err := reports.CreateTables(filepath.Join(dir, reports.SweepRunsFile), filepath.Join(dir, reports.SweepRunsParquetFile), cols,
+		reports.TableOptions{Meta: meta, CreatedBy: "depinsim version " + m.ToolVersion})
+	if err != nil {
+		return err
+	}
+	var buf []reports.Value
+	for _, r := range rows {
+		buf = runValues(cols, points, r, buf)
+		if err := t.Write(buf); err != nil {
+			t.Abort()
+			return err
+		}
+	}
+	return t.Close()
 }
 
 // PointsHeader returns points.csv's header: point, the swept keys, runs
@@ -194,7 +268,7 @@ func (sw *Sweep) NewManifest(points []Point, rows []Row) *Manifest {
 		SeedDerivation: "common random numbers: replication r of every point has the seed sim.ReplicationSeed(master_seed, r)",
 		Design:         sw.Design, Samples: sw.Samples, Points: len(points), Replications: sw.Replications, Runs: len(rows),
 		Failed: []string{}, Statistics: map[string]string{},
-		Files: []string{reports.SweepRunsFile, reports.SweepPointsFile, reports.SweepDefinitionFile},
+		Files: []string{reports.SweepRunsFile, reports.SweepRunsFile + ".meta.json", reports.SweepRunsParquetFile, reports.SweepPointsFile, reports.SweepDefinitionFile},
 	}
 	if m.Set == nil {
 		m.Set = []string{}
@@ -214,13 +288,14 @@ func (sw *Sweep) NewManifest(points []Point, rows []Row) *Manifest {
 }
 
 // WriteFolder writes the sweep's files into the folder dir, each
-// atomically: runs.csv, points.csv, sweep.toml, run.log.json, then
-// sweep.json last.
+// atomically: runs.parquet, runs.csv and its provenance sidecar,
+// points.csv, sweep.toml, run.log.json, then sweep.json last.
 func (sw *Sweep) WriteFolder(dir string, points []Point, rows []Row, log Log) error {
 	write := func(name string, f func(io.Writer) error) error {
 		return reports.WriteFileAtomic(filepath.Join(dir, name), f)
 	}
-	if err := write(reports.SweepRunsFile, func(w io.Writer) error { return sw.WriteRuns(w, points, rows) }); err != nil {
+	m := sw.NewManifest(points, rows)
+	if err := sw.writeRunTables(dir, points, rows, m); err != nil {
 		return err
 	}
 	if err := write(reports.SweepPointsFile, func(w io.Writer) error { return sw.WritePoints(w, points, rows) }); err != nil {
@@ -232,7 +307,7 @@ func (sw *Sweep) WriteFolder(dir string, points []Point, rows []Row, log Log) er
 	if err := write(reports.SweepLogFile, func(w io.Writer) error { return writeJSON(w, log) }); err != nil {
 		return err
 	}
-	return write(reports.SweepManifestFile, func(w io.Writer) error { return writeJSON(w, sw.NewManifest(points, rows)) })
+	return write(reports.SweepManifestFile, func(w io.Writer) error { return writeJSON(w, m) })
 }
 
 func writeJSON(w io.Writer, v any) error {

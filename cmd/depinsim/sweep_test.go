@@ -77,7 +77,8 @@ func TestSweepEndToEnd(t *testing.T) {
 	one, two := filepath.Join(dir, "w1"), filepath.Join(dir, "w2")
 	mustRun(t, concat(sweepArgs, "--out", one, "--workers", "1")...)
 	mustRun(t, concat(sweepArgs, "--out", two, "--workers", "2")...)
-	for _, f := range []string{reports.SweepRunsFile, reports.SweepPointsFile, reports.SweepDefinitionFile, reports.SweepManifestFile} {
+	for _, f := range []string{reports.SweepRunsFile, reports.SweepRunsFile + ".meta.json", reports.SweepRunsParquetFile,
+		reports.SweepPointsFile, reports.SweepDefinitionFile, reports.SweepManifestFile} {
 		a, err := os.ReadFile(filepath.Join(one, f))
 		require.NoError(t, err)
 		b, err := os.ReadFile(filepath.Join(two, f))
@@ -107,6 +108,40 @@ func TestSweepEndToEnd(t *testing.T) {
 	assert.Len(t, head, 7+sim.NumMetrics)
 	points := readCSV(t, filepath.Join(one, reports.SweepPointsFile))
 	require.Len(t, points, 1+4)
+
+	// runs.parquet holds the rows of runs.csv, in its column order, typed,
+	// with the provenance of sweep.json as key-value metadata
+	cols, pq, meta, err := reports.ReadParquetTable(filepath.Join(one, reports.SweepRunsParquetFile))
+	require.NoError(t, err)
+	require.Len(t, cols, len(head))
+	for i, c := range cols {
+		assert.Equal(t, head[i], c.Name)
+	}
+	assert.Equal(t, reports.ColFloat64, cols[1].Kind, "a numeric swept key is a float column")
+	assert.Equal(t, reports.ColUint64, cols[4].Kind, "seed")
+	require.Len(t, pq, len(runs)-1)
+	for i, row := range pq {
+		for j, v := range row {
+			var got string
+			switch v.Kind() {
+			case reports.ColString:
+				got = v.Str()
+			case reports.ColInt64:
+				got = strconv.FormatInt(v.Int64(), 10)
+			case reports.ColUint64:
+				got = strconv.FormatUint(v.Uint64(), 10)
+			default:
+				if f := v.Float64(); !math.IsNaN(f) {
+					got = strconv.FormatFloat(f, 'g', -1, 64)
+				}
+			}
+			assert.Equal(t, runs[1+i][j], got, "row %d column %s", i, head[j])
+		}
+	}
+	assert.Equal(t, man.BaseSHA256, meta["base_sha256"])
+	assert.Equal(t, man.SweepSHA256, meta["sweep_sha256"])
+	assert.Equal(t, "1", meta["master_seed"])
+	assert.Equal(t, "grid", meta["design"])
 
 	// point 3 is max_bids 20, providers[0].count 6: a plain run of it
 	runDir := filepath.Join(dir, "run")
