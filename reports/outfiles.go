@@ -57,7 +57,7 @@ func isOutputName(name string, names []string) bool {
 // wrote there, so that a new run or comparison can write it afresh
 // (--force): the files of a run folder (RunFiles and manifest.json) and
 // of a comparison folder (CompareFiles) and of a sweep folder
-// (SweepFiles), the temporary files of any of
+// (SweepFiles and the plots of WriteSweepPlots), the temporary files of any of
 // them (".NAME.tmp-N", left by a process that was killed), the same in
 // the run folders that the folder's comparison manifest.json lists and
 // in the folders named by subdirs (the run folders a new comparison is
@@ -99,14 +99,14 @@ func ClearOutput(dir string, subdirs []string) ([]string, error) {
 // dir/plots and dir/plots itself when it is left empty.
 func clearFolder(dir string, removed *[]string) error {
 	top, plots := outputNames()
-	if err := removeNamed(dir, top, removed); err != nil {
+	if err := removeNamed(dir, func(n string) bool { return isOutputName(n, top) }, removed); err != nil {
 		return err
 	}
 	pd := filepath.Join(dir, PlotsDir)
 	if fi, err := os.Lstat(pd); err != nil || !fi.IsDir() {
 		return nil
 	}
-	if err := removeNamed(pd, plots, removed); err != nil {
+	if err := removeNamed(pd, func(n string) bool { return isPlotName(n, plots) }, removed); err != nil {
 		return err
 	}
 	if removeIfEmpty(pd) {
@@ -115,15 +115,21 @@ func clearFolder(dir string, removed *[]string) error {
 	return nil
 }
 
-// removeNamed removes the regular files of dir named by names or
-// temporary files of them.
-func removeNamed(dir string, names []string, removed *[]string) error {
+// isPlotName reports whether name, in a plots/ folder, is one of plots, a
+// sweep's plot (isSweepPlotName) or a temporary file of one of them.
+func isPlotName(name string, plots []string) bool {
+	return isOutputName(name, plots) || isSweepPlotName(name)
+}
+
+// removeNamed removes the regular files of dir whose names ours accepts
+// (depinsim's output files or their temporaries).
+func removeNamed(dir string, ours func(string) bool, removed *[]string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		if !e.Type().IsRegular() || !isOutputName(e.Name(), names) {
+		if !e.Type().IsRegular() || !ours(e.Name()) {
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
@@ -204,7 +210,7 @@ func Unfinished(dir string) bool {
 				return false
 			}
 			for _, p := range pe {
-				if !p.Type().IsRegular() || !isOutputName(p.Name(), plots) {
+				if !p.Type().IsRegular() || !isPlotName(p.Name(), plots) {
 					return false
 				}
 			}

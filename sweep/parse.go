@@ -16,6 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/depinsim/depinsim/scenarios"
+	"github.com/depinsim/depinsim/sim"
 )
 
 // Designs lists the designs a sweep file may name.
@@ -55,6 +56,7 @@ type file struct {
 	Design       string   `toml:"design"`
 	Samples      int      `toml:"samples"`
 	Params       []Param  `toml:"param"`
+	Metrics      []string `toml:"metrics"`
 }
 
 // Sweep is a parsed, checked sweep file.
@@ -86,6 +88,34 @@ type Sweep struct {
 	Samples int
 	// Params lists the swept parameters, in the file's order.
 	Params []Param
+	// Metrics lists the indices (in sim.Metrics) of the metrics plotted
+	// against the parameters: the file's metrics, or DefaultMetrics.
+	Metrics []int
+}
+
+// DefaultMetrics lists the metrics a sweep plots when its file has no
+// metrics key.
+var DefaultMetrics = []string{"gpu_utilization", "cpu_utilization", "gpu_price_usd_hour", "provider_revenue_usd_total"}
+
+// metricIndices returns the sim.Metrics indices of names; an error names
+// the first unknown one and lists the metrics.
+func metricIndices(label string, names []string) ([]int, error) {
+	var out []int
+	for i, n := range names {
+		k := slices.IndexFunc(sim.Metrics[:], func(m sim.Metric) bool { return m.Name == n })
+		if k < 0 {
+			all := make([]string, len(sim.Metrics))
+			for j, m := range sim.Metrics {
+				all[j] = m.Name
+			}
+			return nil, errorf(label, fmt.Sprintf("metrics[%d]", i), "%q: no such metric (metrics: %s)", n, strings.Join(all, ", "))
+		}
+		if slices.Contains(out, k) {
+			return nil, errorf(label, fmt.Sprintf("metrics[%d]", i), "%q is listed twice", n)
+		}
+		out = append(out, k)
+	}
+	return out, nil
 }
 
 // errorf returns a *scenarios.Error naming the sweep file and key.
@@ -141,12 +171,18 @@ func Parse(label, dir, name string, data []byte, extra []string, opts scenarios.
 		if len(k) >= 2 && k[0] == "param" && k[1] == "values" {
 			continue // inside a value: any TOML value is allowed
 		}
-		return nil, errorf(label, k.String(), "unknown key (allowed: base, seed, replications, set, design, samples, [[param]] with key, values, min, max, steps, scale, integer)")
+		return nil, errorf(label, k.String(), "unknown key (allowed: base, seed, replications, set, design, samples, metrics, [[param]] with key, values, min, max, steps, scale, integer)")
 	}
 	sum := sha256.Sum256(data)
 	sw := &Sweep{File: label, Name: name, Text: data, SHA256: hex.EncodeToString(sum[:]), Base: f.Base,
 		Options: opts, Design: f.Design, Samples: f.Samples, Params: f.Params}
 	sw.Set = append(slices.Clone(f.Set), extra...)
+	if f.Metrics == nil {
+		f.Metrics = DefaultMetrics
+	}
+	if sw.Metrics, err = metricIndices(label, f.Metrics); err != nil {
+		return nil, err
+	}
 	if f.Base == "" {
 		return nil, errorf(label, "base", "missing: want a scenario file (relative to the sweep file) or a preset name (%s)", strings.Join(scenarios.Presets(), ", "))
 	}

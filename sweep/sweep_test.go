@@ -3,6 +3,7 @@ package sweep
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"math"
@@ -392,4 +393,66 @@ func TestRunCancelled(t *testing.T) {
 	require.Error(t, err)
 	assert.Nil(t, rows)
 	assert.Contains(t, err.Error(), "sweep stopped after")
+}
+
+// TestPlotDataIsPointsCSV: the data behind the plots is what points.csv
+// holds: the parameters' values and, per chosen metric, the means and
+// half-widths.
+func TestPlotDataIsPointsCSV(t *testing.T) {
+	sw := small(t)
+	pts := sw.Points()
+	rows := make([]Row, 0, 2*len(pts))
+	for i := range pts {
+		for r := range 2 {
+			vals := make([]float64, sim.NumMetrics)
+			for m := range vals {
+				vals[m] = float64(i*10+r) + float64(m)/7
+			}
+			rows = append(rows, Row{Point: i, Rep: r, Values: vals})
+		}
+	}
+	var b bytes.Buffer
+	require.NoError(t, sw.WritePoints(&b, pts, rows))
+	recs, err := csv.NewReader(&b).ReadAll()
+	require.NoError(t, err)
+	col := map[string]int{}
+	for j, h := range recs[0] {
+		col[h] = j
+	}
+	d := sw.PlotData(pts, rows)
+	require.Len(t, d.Params, 2)
+	assert.True(t, d.Grid)
+	require.Len(t, d.Metrics, len(DefaultMetrics))
+	for k, m := range d.Metrics {
+		assert.Equal(t, DefaultMetrics[k], m.Name)
+		for i := range pts {
+			assert.Equal(t, recs[1+i][col[m.Name+"_mean"]], formatFloat(m.Mean[i]), "%s point %d", m.Name, i)
+			assert.Equal(t, recs[1+i][col[m.Name+"_ci95"]], formatFloat(m.CI95[i]), "%s point %d", m.Name, i)
+		}
+	}
+	for j, p := range d.Params {
+		assert.True(t, p.Numeric)
+		for i := range pts {
+			assert.Equal(t, recs[1+i][col[p.Key]], p.Texts[i])
+			assert.Equal(t, recs[1+i][col[p.Key]], formatFloat(p.Values[i]))
+		}
+		assert.Equal(t, sw.Params[j].Key, p.Key)
+	}
+}
+
+// TestMetricsKey: the metrics key chooses the plotted metrics; an unknown
+// or repeated name is refused naming the key and listing the metrics.
+func TestMetricsKey(t *testing.T) {
+	const body = "base = \"akash-2024\"\ndesign = \"grid\"\n[[param]]\nkey = \"market.max_bids\"\nvalues = [5, 20]\n"
+	sw := parse(t, "metrics = [\"token_supply\", \"gpu_utilization\"]\n"+body)
+	assert.Equal(t, []int{sim.MTokenSupply, sim.MGPUUtilization}, sw.Metrics)
+	assert.Empty(t, parse(t, "metrics = []\n"+body).Metrics)
+	for _, c := range []struct{ metrics, want string }{
+		{`["gpu_utilisation"]`, `s.toml: metrics[0]: "gpu_utilisation": no such metric (metrics: gpu_utilization, cpu_utilization,`},
+		{`["token_supply", "token_supply"]`, `s.toml: metrics[1]: "token_supply" is listed twice`},
+	} {
+		_, err := Parse("s.toml", t.TempDir(), "s", []byte("metrics = "+c.metrics+"\n"+body), nil, scenarios.Options{})
+		require.Error(t, err, c.metrics)
+		assert.Contains(t, err.Error(), c.want)
+	}
 }

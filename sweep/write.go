@@ -160,36 +160,22 @@ func (sw *Sweep) WritePoints(w io.Writer, points []Point, rows []Row) error {
 	if err := cw.Write(sw.PointsHeader()); err != nil {
 		return err
 	}
-	byPoint := make([][]Row, len(points))
+	mean, half := pointStats(points, rows)
+	runs, failed := make([]int, len(points)), make([]int, len(points))
 	for _, r := range rows {
-		byPoint[r.Point] = append(byPoint[r.Point], r)
+		runs[r.Point]++
+		if r.Err != nil {
+			failed[r.Point]++
+		}
 	}
-	vals := make([]float64, 0, sw.Replications)
 	for i, pt := range points {
 		rec := []string{strconv.Itoa(i)}
 		for _, v := range pt {
 			rec = append(rec, v.Text())
 		}
-		failed := 0
-		for _, r := range byPoint[i] {
-			if r.Err != nil {
-				failed++
-			}
-		}
-		rec = append(rec, strconv.Itoa(len(byPoint[i])), strconv.Itoa(failed))
+		rec = append(rec, strconv.Itoa(runs[i]), strconv.Itoa(failed[i]))
 		for m := range sim.NumMetrics {
-			vals = vals[:0]
-			for _, r := range byPoint[i] {
-				if r.Err == nil {
-					vals = append(vals, r.Values[m])
-				}
-			}
-			st := reports.NewStat(vals)
-			half := math.NaN()
-			if st.N >= 2 {
-				half = (float64(st.CIHigh) - float64(st.CILow)) / 2
-			}
-			rec = append(rec, formatFloat(float64(st.Mean)), formatFloat(half))
+			rec = append(rec, formatFloat(mean[m][i]), formatFloat(half[m][i]))
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -197,6 +183,59 @@ func (sw *Sweep) WritePoints(w io.Writer, points []Point, rows []Row) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// pointStats returns, per metric (sim.Metrics index) and point, the mean
+// across the point's replications that ran of the metric's statistic and
+// the half-width of its 95% confidence interval (reports.NewStat: NaN
+// values ignored; NaN with fewer than two values).
+func pointStats(points []Point, rows []Row) (mean, half [][]float64) {
+	byPoint := make([][]Row, len(points))
+	for _, r := range rows {
+		byPoint[r.Point] = append(byPoint[r.Point], r)
+	}
+	mean, half = make([][]float64, sim.NumMetrics), make([][]float64, sim.NumMetrics)
+	var vals []float64
+	for m := range sim.NumMetrics {
+		mean[m], half[m] = make([]float64, len(points)), make([]float64, len(points))
+		for i := range points {
+			vals = vals[:0]
+			for _, r := range byPoint[i] {
+				if r.Err == nil {
+					vals = append(vals, r.Values[m])
+				}
+			}
+			st := reports.NewStat(vals)
+			mean[m][i], half[m][i] = float64(st.Mean), math.NaN()
+			if st.N >= 2 {
+				half[m][i] = (float64(st.CIHigh) - float64(st.CILow)) / 2
+			}
+		}
+	}
+	return mean, half
+}
+
+// PlotData returns the data behind the sweep's plots: its parameters'
+// values per point and, for each of its metrics (Metrics), the per-point
+// means and confidence half-widths that points.csv holds.
+func (sw *Sweep) PlotData(points []Point, rows []Row) *reports.SweepPlotData {
+	d := &reports.SweepPlotData{Grid: sw.Design == "grid", Replications: sw.Replications}
+	for j, p := range sw.Params {
+		pp := reports.SweepPlotParam{Key: p.Key, Log: p.Scale == "log", Numeric: true,
+			Values: make([]float64, len(points)), Texts: make([]string, len(points))}
+		for i, pt := range points {
+			pp.Texts[i] = pt[j].Text()
+			f, ok := numeric(pt[j])
+			pp.Values[i] = f
+			pp.Numeric = pp.Numeric && ok
+		}
+		d.Params = append(d.Params, pp)
+	}
+	mean, half := pointStats(points, rows)
+	for _, m := range sw.Metrics {
+		d.Metrics = append(d.Metrics, reports.SweepMetric(m, mean[m], half[m]))
+	}
+	return d
 }
 
 // formatFloat formats v in the shortest form that reads back exactly,
@@ -241,6 +280,10 @@ type Manifest struct {
 	Runs         int `json:"runs"`
 	// Failed lists the failed runs as "point P rep R".
 	Failed []string `json:"failed"`
+	// Metrics lists the metrics plotted against the parameters;
+	// PlotNotes says which plots are left out and why.
+	Metrics   []string `json:"metrics"`
+	PlotNotes []string `json:"plot_notes"`
 	// Statistics says, per metric, which per-replication statistic the
 	// runs.csv column holds.
 	Statistics map[string]string `json:"statistics"`
@@ -261,6 +304,7 @@ type Log struct {
 
 // NewManifest returns the sweep's manifest for its points and rows.
 func (sw *Sweep) NewManifest(points []Point, rows []Row) *Manifest {
+	plots, notes := reports.SweepPlotFiles(sw.PlotData(points, rows))
 	base := sha256.Sum256(sw.Source.Data)
 	m := &Manifest{
 		FormatVersion: FormatVersion, ToolVersion: runnerVersion(), Base: sw.Base, BasePreset: sw.Source.Preset,
@@ -268,7 +312,15 @@ func (sw *Sweep) NewManifest(points []Point, rows []Row) *Manifest {
 		SeedDerivation: "common random numbers: replication r of every point has the seed sim.ReplicationSeed(master_seed, r)",
 		Design:         sw.Design, Samples: sw.Samples, Points: len(points), Replications: sw.Replications, Runs: len(rows),
 		Failed: []string{}, Statistics: map[string]string{},
-		Files: []string{reports.SweepRunsFile, reports.SweepRunsFile + ".meta.json", reports.SweepRunsParquetFile, reports.SweepPointsFile, reports.SweepDefinitionFile},
+		Files:   []string{reports.SweepRunsFile, reports.SweepRunsFile + ".meta.json", reports.SweepRunsParquetFile, reports.SweepPointsFile},
+		Metrics: []string{}, PlotNotes: notes,
+	}
+	m.Files = append(append(m.Files, plots...), reports.SweepDefinitionFile)
+	if m.PlotNotes == nil {
+		m.PlotNotes = []string{}
+	}
+	for _, k := range sw.Metrics {
+		m.Metrics = append(m.Metrics, sim.Metrics[k].Name)
 	}
 	if m.Set == nil {
 		m.Set = []string{}
@@ -289,7 +341,8 @@ func (sw *Sweep) NewManifest(points []Point, rows []Row) *Manifest {
 
 // WriteFolder writes the sweep's files into the folder dir, each
 // atomically: runs.parquet, runs.csv and its provenance sidecar,
-// points.csv, sweep.toml, run.log.json, then sweep.json last.
+// points.csv, the plots (reports.WriteSweepPlots), sweep.toml,
+// run.log.json, then sweep.json last.
 func (sw *Sweep) WriteFolder(dir string, points []Point, rows []Row, log Log) error {
 	write := func(name string, f func(io.Writer) error) error {
 		return reports.WriteFileAtomic(filepath.Join(dir, name), f)
@@ -299,6 +352,9 @@ func (sw *Sweep) WriteFolder(dir string, points []Point, rows []Row, log Log) er
 		return err
 	}
 	if err := write(reports.SweepPointsFile, func(w io.Writer) error { return sw.WritePoints(w, points, rows) }); err != nil {
+		return err
+	}
+	if err := reports.WriteSweepPlots(dir, sw.PlotData(points, rows)); err != nil {
 		return err
 	}
 	if err := write(reports.SweepDefinitionFile, func(w io.Writer) error { _, err := w.Write(sw.Text); return err }); err != nil {

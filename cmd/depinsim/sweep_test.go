@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -77,8 +78,22 @@ func TestSweepEndToEnd(t *testing.T) {
 	one, two := filepath.Join(dir, "w1"), filepath.Join(dir, "w2")
 	mustRun(t, concat(sweepArgs, "--out", one, "--workers", "1")...)
 	mustRun(t, concat(sweepArgs, "--out", two, "--workers", "2")...)
-	for _, f := range []string{reports.SweepRunsFile, reports.SweepRunsFile + ".meta.json", reports.SweepRunsParquetFile,
-		reports.SweepPointsFile, reports.SweepDefinitionFile, reports.SweepManifestFile} {
+	var man sweep.Manifest
+	b, err := os.ReadFile(filepath.Join(one, reports.SweepManifestFile))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &man))
+	var plots []string
+	for _, f := range man.Files {
+		if strings.HasPrefix(f, reports.PlotsDir+"/") {
+			plots = append(plots, f)
+		}
+	}
+	// 4 default metrics, 2 params: a response plot per (metric, param) and a heatmap per metric
+	require.Len(t, plots, 4*3)
+	assert.Contains(t, plots, "plots/gpu_utilization-vs-providers_0_.count.png")
+	assert.Contains(t, plots, "plots/gpu_utilization-heatmap.png")
+	for _, f := range append([]string{reports.SweepRunsFile, reports.SweepRunsFile + ".meta.json", reports.SweepRunsParquetFile,
+		reports.SweepPointsFile, reports.SweepDefinitionFile, reports.SweepManifestFile}, plots...) {
 		a, err := os.ReadFile(filepath.Join(one, f))
 		require.NoError(t, err)
 		b, err := os.ReadFile(filepath.Join(two, f))
@@ -86,15 +101,11 @@ func TestSweepEndToEnd(t *testing.T) {
 		assert.Equal(t, string(a), string(b), "%s is the same for 1 and 2 workers", f)
 	}
 	var log sweep.Log
-	b, err := os.ReadFile(filepath.Join(two, reports.SweepLogFile))
+	b, err = os.ReadFile(filepath.Join(two, reports.SweepLogFile))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &log))
 	assert.Equal(t, 2, log.Workers)
 
-	var man sweep.Manifest
-	b, err = os.ReadFile(filepath.Join(one, reports.SweepManifestFile))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &man))
 	assert.Equal(t, 4, man.Points)
 	assert.Equal(t, 2, man.Replications)
 	assert.Equal(t, "grid", man.Design)
@@ -172,16 +183,28 @@ func TestSweepEndToEnd(t *testing.T) {
 	code, _, stderr := cli(t, concat(sweepArgs, "--out", one)...)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "folder is not empty")
+	// --force removes the old plots (a plot of a metric no longer chosen
+	// included) but not a file of another name in plots/
+	stale := filepath.Join(one, reports.PlotsDir, "token_supply-vs-market.max_bids.png")
+	keep := filepath.Join(one, reports.PlotsDir, "mine.png")
+	require.NoError(t, os.WriteFile(stale, []byte("old"), 0o644))
+	require.NoError(t, os.WriteFile(keep, []byte("mine"), 0o644))
 	mustRun(t, concat(sweepArgs, "--out", one, "--force")...)
+	assert.NoFileExists(t, stale)
+	assert.FileExists(t, keep)
+	require.NoError(t, os.Remove(keep))
 	entries, err := os.ReadDir(one)
 	require.NoError(t, err)
 	var names []string
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	want := reports.SweepFiles()
+	want := append(reports.SweepFiles(), reports.PlotsDir)
 	slices.Sort(want)
 	assert.Equal(t, want, names, "--force cleared and rewrote the sweep's files only")
+	pe, err := os.ReadDir(filepath.Join(one, reports.PlotsDir))
+	require.NoError(t, err)
+	assert.Len(t, pe, len(plots))
 }
 
 // TestSweepFailedRun: a failed run is a row with status failed and its
