@@ -86,6 +86,9 @@ type Sweep struct {
 	Samples int
 	// Params lists the swept parameters, in the file's order.
 	Params []Param
+	// IndependentSeeds derives each run's seed from its point and
+	// replication instead of the replication alone (PointSeed).
+	IndependentSeeds bool
 }
 
 // errorf returns a *scenarios.Error naming the sweep file and key.

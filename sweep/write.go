@@ -109,31 +109,112 @@ func (sw *Sweep) WriteRuns(w io.Writer, points []Point, rows []Row) error {
 	return t.Close()
 }
 
-// writeRunTables writes the run table into dir as runs.csv (with its
-// provenance sidecar runs.csv.meta.json) and runs.parquet (provenance as
-// key-value metadata): the same rows, columns and provenance.
-func (sw *Sweep) writeRunTables(dir string, points []Point, rows []Row, m *Manifest) error {
-	cols := sw.RunsColumns(points)
-	meta := map[string]string{
+// runTablesMeta returns the run table's provenance (the sidecar's
+// keys, the Parquet file's key-value metadata).
+func runTablesMeta(m *Manifest) map[string]string {
+	return map[string]string{
 		"format_version": strconv.Itoa(m.FormatVersion), "tool_version": m.ToolVersion,
 		"base": m.Base, "base_sha256": m.BaseSHA256, "sweep_sha256": m.SweepSHA256,
 		"master_seed": strconv.FormatInt(m.MasterSeed, 10), "seed_derivation": m.SeedDerivation,
 		"design": m.Design, "points": strconv.Itoa(m.Points), "replications": strconv.Itoa(m.Replications),
 	}
-	t, err := reports.CreateTables(filepath.Join(dir, reports.SweepRunsFile), filepath.Join(dir, reports.SweepRunsParquetFile), cols,
-		reports.TableOptions{Meta: meta, CreatedBy: "depinsim version " + m.ToolVersion})
+}
+
+// Writer streams a sweep's rows into its folder: each row goes to the
+// run table (runs.csv and runs.parquet) as it is written, and into
+// per-point accumulators for points.csv; Finish writes the other files.
+// It holds no row: its memory is the accumulators, a slice of float64
+// per (point, metric) with one value per successful run (the values
+// points.csv's means and confidence intervals are computed from, as
+// reports.NewStat computes them, which needs them all), and the failed
+// runs' names.
+type Writer struct {
+	sw     *Sweep
+	dir    string
+	points []Point
+	cols   []reports.Column
+	tables *reports.TableFiles
+	buf    []reports.Value
+	acc    *pointsAcc
+	m      *Manifest
+}
+
+// CreateFolder starts writing the sweep's files into the folder dir: it
+// creates the run table's files (written atomically on Finish).
+func (sw *Sweep) CreateFolder(dir string, points []Point) (*Writer, error) {
+	w := &Writer{sw: sw, dir: dir, points: points, cols: sw.RunsColumns(points), acc: newPointsAcc(len(points)), m: sw.NewManifest(points, nil)}
+	t, err := reports.CreateTables(filepath.Join(dir, reports.SweepRunsFile), filepath.Join(dir, reports.SweepRunsParquetFile), w.cols,
+		reports.TableOptions{Meta: runTablesMeta(w.m), CreatedBy: "depinsim version " + w.m.ToolVersion})
 	if err != nil {
+		return nil, err
+	}
+	w.tables = t
+	return w, nil
+}
+
+// Write writes row r.
+func (w *Writer) Write(r Row) error {
+	w.buf = runValues(w.cols, w.points, r, w.buf)
+	if err := w.tables.Write(w.buf); err != nil {
 		return err
 	}
-	var buf []reports.Value
-	for _, r := range rows {
-		buf = runValues(cols, points, r, buf)
-		if err := t.Write(buf); err != nil {
-			t.Abort()
-			return err
-		}
+	w.acc.add(r)
+	w.m.Runs++
+	if r.Err != nil {
+		w.m.Failed = append(w.m.Failed, "point "+strconv.Itoa(r.Point)+" rep "+strconv.Itoa(r.Rep))
 	}
-	return t.Close()
+	return nil
+}
+
+// Abort removes the run table's temporary files; nothing is left of
+// them.
+func (w *Writer) Abort() { w.tables.Abort() }
+
+// Finish closes the run table (runs.parquet, runs.csv and its sidecar)
+// and writes points.csv, sweep.toml, run.log.json, then sweep.json last,
+// each atomically.
+func (w *Writer) Finish(log Log) error {
+	if err := w.tables.Close(); err != nil {
+		return err
+	}
+	write := func(name string, f func(io.Writer) error) error {
+		return reports.WriteFileAtomic(filepath.Join(w.dir, name), f)
+	}
+	if err := write(reports.SweepPointsFile, func(o io.Writer) error { return w.sw.writePoints(o, w.points, w.acc) }); err != nil {
+		return err
+	}
+	if err := write(reports.SweepDefinitionFile, func(o io.Writer) error { _, err := o.Write(w.sw.Text); return err }); err != nil {
+		return err
+	}
+	if err := write(reports.SweepLogFile, func(o io.Writer) error { return writeJSON(o, log) }); err != nil {
+		return err
+	}
+	return write(reports.SweepManifestFile, func(o io.Writer) error { return writeJSON(o, w.m) })
+}
+
+// pointsAcc accumulates, per point, the runs, the failed runs and per
+// metric the values of the runs that succeeded, in the order written.
+type pointsAcc struct {
+	runs, failed []int
+	vals         [][][]float64 // [point][metric]
+}
+
+func newPointsAcc(n int) *pointsAcc {
+	return &pointsAcc{runs: make([]int, n), failed: make([]int, n), vals: make([][][]float64, n)}
+}
+
+func (a *pointsAcc) add(r Row) {
+	a.runs[r.Point]++
+	if r.Err != nil {
+		a.failed[r.Point]++
+		return
+	}
+	if a.vals[r.Point] == nil {
+		a.vals[r.Point] = make([][]float64, sim.NumMetrics)
+	}
+	for m, v := range r.Values {
+		a.vals[r.Point][m] = append(a.vals[r.Point][m], v)
+	}
 }
 
 // PointsHeader returns points.csv's header: point, the swept keys, runs
@@ -152,37 +233,34 @@ func (sw *Sweep) PointsHeader() []string {
 	return h
 }
 
-// WritePoints writes points.csv: per point, the mean across its
-// replications that ran of each metric's statistic and the half-width of
-// its 95% confidence interval (reports.NewStat: NaN values ignored).
+// WritePoints writes points.csv from the rows: per point, the mean
+// across its replications that ran of each metric's statistic and the
+// half-width of its 95% confidence interval (reports.NewStat: NaN values
+// ignored), over the values in the rows' order (a Writer feeds them in
+// run order, which is replication order for each point).
 func (sw *Sweep) WritePoints(w io.Writer, points []Point, rows []Row) error {
+	acc := newPointsAcc(len(points))
+	for _, r := range rows {
+		acc.add(r)
+	}
+	return sw.writePoints(w, points, acc)
+}
+
+func (sw *Sweep) writePoints(w io.Writer, points []Point, acc *pointsAcc) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(sw.PointsHeader()); err != nil {
 		return err
 	}
-	byPoint := make([][]Row, len(points))
-	for _, r := range rows {
-		byPoint[r.Point] = append(byPoint[r.Point], r)
-	}
-	vals := make([]float64, 0, sw.Replications)
 	for i, pt := range points {
 		rec := []string{strconv.Itoa(i)}
 		for _, v := range pt {
 			rec = append(rec, v.Text())
 		}
-		failed := 0
-		for _, r := range byPoint[i] {
-			if r.Err != nil {
-				failed++
-			}
-		}
-		rec = append(rec, strconv.Itoa(len(byPoint[i])), strconv.Itoa(failed))
+		rec = append(rec, strconv.Itoa(acc.runs[i]), strconv.Itoa(acc.failed[i]))
 		for m := range sim.NumMetrics {
-			vals = vals[:0]
-			for _, r := range byPoint[i] {
-				if r.Err == nil {
-					vals = append(vals, r.Values[m])
-				}
+			var vals []float64
+			if acc.vals[i] != nil {
+				vals = acc.vals[i][m]
 			}
 			st := reports.NewStat(vals)
 			half := math.NaN()
@@ -265,7 +343,7 @@ func (sw *Sweep) NewManifest(points []Point, rows []Row) *Manifest {
 	m := &Manifest{
 		FormatVersion: FormatVersion, ToolVersion: runnerVersion(), Base: sw.Base, BasePreset: sw.Source.Preset,
 		BaseSHA256: hex.EncodeToString(base[:]), SweepSHA256: sw.SHA256, Set: sw.Set, MasterSeed: sw.Seed,
-		SeedDerivation: "common random numbers: replication r of every point has the seed sim.ReplicationSeed(master_seed, r)",
+		SeedDerivation: sw.SeedDerivation(),
 		Design:         sw.Design, Samples: sw.Samples, Points: len(points), Replications: sw.Replications, Runs: len(rows),
 		Failed: []string{}, Statistics: map[string]string{},
 		Files: []string{reports.SweepRunsFile, reports.SweepRunsFile + ".meta.json", reports.SweepRunsParquetFile, reports.SweepPointsFile, reports.SweepDefinitionFile},
@@ -287,27 +365,20 @@ func (sw *Sweep) NewManifest(points []Point, rows []Row) *Manifest {
 	return m
 }
 
-// WriteFolder writes the sweep's files into the folder dir, each
-// atomically: runs.parquet, runs.csv and its provenance sidecar,
-// points.csv, sweep.toml, run.log.json, then sweep.json last.
+// WriteFolder writes the sweep's files into the folder dir from rows
+// already run (in run order): CreateFolder, Write of each row, Finish.
 func (sw *Sweep) WriteFolder(dir string, points []Point, rows []Row, log Log) error {
-	write := func(name string, f func(io.Writer) error) error {
-		return reports.WriteFileAtomic(filepath.Join(dir, name), f)
-	}
-	m := sw.NewManifest(points, rows)
-	if err := sw.writeRunTables(dir, points, rows, m); err != nil {
+	w, err := sw.CreateFolder(dir, points)
+	if err != nil {
 		return err
 	}
-	if err := write(reports.SweepPointsFile, func(w io.Writer) error { return sw.WritePoints(w, points, rows) }); err != nil {
-		return err
+	for _, r := range rows {
+		if err := w.Write(r); err != nil {
+			w.Abort()
+			return err
+		}
 	}
-	if err := write(reports.SweepDefinitionFile, func(w io.Writer) error { _, err := w.Write(sw.Text); return err }); err != nil {
-		return err
-	}
-	if err := write(reports.SweepLogFile, func(w io.Writer) error { return writeJSON(w, log) }); err != nil {
-		return err
-	}
-	return write(reports.SweepManifestFile, func(w io.Writer) error { return writeJSON(w, m) })
+	return w.Finish(log)
 }
 
 func writeJSON(w io.Writer, v any) error {
