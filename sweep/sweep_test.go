@@ -443,8 +443,8 @@ func refPoints(t *testing.T, sw *Sweep, pts []Point, rows []Row) string {
 
 // TestStreamedFolder: the folder written row by row as runs finish (in
 // run order) has the run table of the rows and a points.csv equal to the
-// one computed from all rows at once in (point, rep) order; with a
-// failed run too.
+// one computed from all rows at once in (point, rep) order (also when
+// Finish reads the values back one point at a time); with a failed run.
 func TestStreamedFolder(t *testing.T) {
 	sw, err := FromGrid("akash-2024", []string{"market.max_bids=5,20", "providers[0].count=2,6"},
 		[]string{"sim.horizon=3d", "sim.warmup=0s", "sim.replications=3"}, scenarios.Options{})
@@ -473,6 +473,14 @@ func TestStreamedFolder(t *testing.T) {
 	got, err := os.ReadFile(filepath.Join(dir, reports.SweepPointsFile))
 	require.NoError(t, err)
 	assert.Equal(t, refPoints(t, sw, pts, rows), string(got))
+	// the same, reading runs.csv back one point at a time
+	defer func(b int) { pointsBudget = b }(pointsBudget)
+	pointsBudget = 1
+	dir2 := t.TempDir()
+	require.NoError(t, sw.WriteFolder(dir2, pts, rows, Log{}))
+	got2, err := os.ReadFile(filepath.Join(dir2, reports.SweepPointsFile))
+	require.NoError(t, err)
+	assert.Equal(t, string(got), string(got2))
 	assert.Contains(t, string(got), "\n1,5,6,3,1,", "point 1: 3 runs, 1 failed")
 	var b bytes.Buffer
 	require.NoError(t, sw.WriteRuns(&b, pts, rows))

@@ -1,12 +1,15 @@
 package sweep
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -123,11 +126,12 @@ func runTablesMeta(m *Manifest) map[string]string {
 // Writer streams a sweep's rows into its folder: each row goes to the
 // run table (runs.csv and runs.parquet) as it is written, and into
 // per-point accumulators for points.csv; Finish writes the other files.
-// It holds no row: its memory is the accumulators, a slice of float64
-// per (point, metric) with one value per successful run (the values
-// points.csv's means and confidence intervals are computed from, as
-// reports.NewStat computes them, which needs them all), and the failed
-// runs' names.
+// It holds no row: its memory is two counts per point and the failed
+// runs' names. points.csv's means and confidence intervals are computed
+// as reports.NewStat computes them, which needs every value of a point
+// at once (gonum's two-pass mean and variance): Finish reads them back
+// from runs.csv (which holds them exactly), for as many points at a time
+// as fit in pointsBudget values, in as many passes as needed.
 type Writer struct {
 	sw     *Sweep
 	dir    string
@@ -142,7 +146,7 @@ type Writer struct {
 // CreateFolder starts writing the sweep's files into the folder dir: it
 // creates the run table's files (written atomically on Finish).
 func (sw *Sweep) CreateFolder(dir string, points []Point) (*Writer, error) {
-	w := &Writer{sw: sw, dir: dir, points: points, cols: sw.RunsColumns(points), acc: newPointsAcc(len(points)), m: sw.NewManifest(points, nil)}
+	w := &Writer{sw: sw, dir: dir, points: points, cols: sw.RunsColumns(points), acc: &pointsAcc{runs: make([]int, len(points)), failed: make([]int, len(points))}, m: sw.NewManifest(points, nil)}
 	t, err := reports.CreateTables(filepath.Join(dir, reports.SweepRunsFile), filepath.Join(dir, reports.SweepRunsParquetFile), w.cols,
 		reports.TableOptions{Meta: runTablesMeta(w.m), CreatedBy: "depinsim version " + w.m.ToolVersion})
 	if err != nil {
@@ -180,7 +184,7 @@ func (w *Writer) Finish(log Log) error {
 	write := func(name string, f func(io.Writer) error) error {
 		return reports.WriteFileAtomic(filepath.Join(w.dir, name), f)
 	}
-	if err := write(reports.SweepPointsFile, func(o io.Writer) error { return w.sw.writePoints(o, w.points, w.acc) }); err != nil {
+	if err := write(reports.SweepPointsFile, func(o io.Writer) error { return w.writePointsFromTable(o) }); err != nil {
 		return err
 	}
 	if err := write(reports.SweepDefinitionFile, func(o io.Writer) error { _, err := o.Write(w.sw.Text); return err }); err != nil {
@@ -208,6 +212,9 @@ func (a *pointsAcc) add(r Row) {
 	if r.Err != nil {
 		a.failed[r.Point]++
 		return
+	}
+	if a.vals == nil {
+		return // counts only (a Writer's)
 	}
 	if a.vals[r.Point] == nil {
 		a.vals[r.Point] = make([][]float64, sim.NumMetrics)
@@ -251,7 +258,93 @@ func (sw *Sweep) writePoints(w io.Writer, points []Point, acc *pointsAcc) error 
 	if err := cw.Write(sw.PointsHeader()); err != nil {
 		return err
 	}
-	for i, pt := range points {
+	if err := sw.writePointRecords(cw, points, acc, 0, len(points)); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// pointsBudget is the most metric values Finish holds at once to compute
+// points.csv (8 bytes each): 8 Mi values, 64 MiB.
+var pointsBudget = 8 << 20
+
+// writePointsFromTable writes points.csv from the counts of w.acc and
+// the values read back from runs.csv, points [a, b) at a time, holding at
+// most pointsBudget values (or one point's, if more).
+func (w *Writer) writePointsFromTable(o io.Writer) error {
+	cw := csv.NewWriter(o)
+	if err := cw.Write(w.sw.PointsHeader()); err != nil {
+		return err
+	}
+	np := len(w.sw.Params)
+	for a := 0; a < len(w.points); {
+		b, held := a, 0
+		for b < len(w.points) && (b == a || held+(w.acc.runs[b]-w.acc.failed[b])*sim.NumMetrics <= pointsBudget) {
+			held += (w.acc.runs[b] - w.acc.failed[b]) * sim.NumMetrics
+			b++
+		}
+		acc := &pointsAcc{runs: w.acc.runs, failed: w.acc.failed, vals: make([][][]float64, len(w.points))}
+		if err := w.readValues(acc, a, b, np); err != nil {
+			return err
+		}
+		if err := w.sw.writePointRecords(cw, w.points, acc, a, b); err != nil {
+			return err
+		}
+		a = b
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// readValues reads runs.csv and keeps in acc.vals the metric values of
+// the successful runs of points [a, b), in the file's order.
+func (w *Writer) readValues(acc *pointsAcc, a, b, np int) error {
+	path := filepath.Join(w.dir, reports.SweepRunsFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cr := csv.NewReader(bufio.NewReader(f))
+	cr.ReuseRecord = true
+	if _, err := cr.Read(); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", path, err)
+		}
+		p, err := strconv.Atoi(rec[0])
+		if err != nil || p < 0 || p >= len(w.points) || len(rec) != 5+np+sim.NumMetrics {
+			return fmt.Errorf("read %s: line %d: not a row of this sweep's run table", path, line)
+		}
+		if p < a || p >= b || rec[3+np] != "ok" {
+			continue
+		}
+		if acc.vals[p] == nil {
+			acc.vals[p] = make([][]float64, sim.NumMetrics)
+		}
+		for m := range sim.NumMetrics {
+			v := math.NaN()
+			if c := rec[5+np+m]; c != "" {
+				if v, err = strconv.ParseFloat(c, 64); err != nil {
+					return fmt.Errorf("read %s: line %d: %s: %w", path, line, sim.Metrics[m].Name, err)
+				}
+			}
+			acc.vals[p][m] = append(acc.vals[p][m], v)
+		}
+	}
+}
+
+// writePointRecords writes the records of points [a, b).
+func (sw *Sweep) writePointRecords(cw *csv.Writer, points []Point, acc *pointsAcc, a, b int) error {
+	for i := a; i < b; i++ {
+		pt := points[i]
 		rec := []string{strconv.Itoa(i)}
 		for _, v := range pt {
 			rec = append(rec, v.Text())
@@ -273,8 +366,7 @@ func (sw *Sweep) writePoints(w io.Writer, points []Point, acc *pointsAcc) error 
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return nil
 }
 
 // formatFloat formats v in the shortest form that reads back exactly,
