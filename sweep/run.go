@@ -83,8 +83,8 @@ func (sw *Sweep) Validate(points []Point) ([]*scenarios.Scenario, error) {
 // PointSeed returns the sim.seed of point i's scenario: the master seed
 // (common random numbers: replication r of every point has the seed
 // sim.ReplicationSeed(master, r)), or with IndependentSeeds a seed of
-// the point's own, splitmix64((master XOR 0x5eed5eed5eed5eed) + i x
-// 0x9E3779B97F4A7C15) >> 1 (sim.ReplicationSeed with another master,
+// the point's own, floor(splitmix64((master XOR 0x5eed5eed5eed5eed) + i x
+// 0x9E3779B97F4A7C15) / 2) (sim.ReplicationSeed with another master,
 // halved to fit sim.seed), so that no two points share a run's seed.
 func (sw *Sweep) PointSeed(i int) int64 {
 	if !sw.IndependentSeeds {
@@ -100,7 +100,7 @@ const pointSeedSalt = 0x5eed5eed5eed5eed
 func (sw *Sweep) SeedDerivation() string {
 	if sw.IndependentSeeds {
 		return "independent seeds: replication r of point p has the seed sim.ReplicationSeed(point_seed, r) = " +
-			"splitmix64(point_seed + r * 0x9E3779B97F4A7C15), point_seed = splitmix64((master_seed XOR 0x5eed5eed5eed5eed) + p * 0x9E3779B97F4A7C15) >> 1"
+			"splitmix64(point_seed + r * 0x9E3779B97F4A7C15), point_seed = floor(splitmix64((master_seed XOR 0x5eed5eed5eed5eed) + p * 0x9E3779B97F4A7C15) / 2)"
 	}
 	return "common random numbers: replication r of every point has the seed sim.ReplicationSeed(master_seed, r) = splitmix64(master_seed + r * 0x9E3779B97F4A7C15)"
 }

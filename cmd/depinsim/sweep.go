@@ -128,8 +128,12 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		failed = append(failed, describe(r))
 	}
 	if !*quiet {
-		fmt.Fprintf(stdout, "sweep %s: %s design, %d point(s) x %d replication(s) = %d runs, master seed %d: %d run, %d ok, %d failed in %.2f s\n",
-			sw.Name, sw.Design, len(points), sw.Replications, total, sw.Seed, res.Runs, res.Runs-len(failed), len(failed), time.Since(start).Seconds())
+		notRun := ""
+		if res.Runs < total {
+			notRun = fmt.Sprintf(", %d not run", total-res.Runs)
+		}
+		fmt.Fprintf(stdout, "sweep %s: %s design, %d point(s) x %d replication(s) = %d runs, master seed %d: %d ok, %d failed%s in %.2f s\n",
+			sw.Name, sw.Design, len(points), sw.Replications, total, sw.Seed, res.Runs-len(failed), len(failed), notRun, time.Since(start).Seconds())
 		fmt.Fprintf(stdout, "wrote %s/ (runs.csv, runs.parquet, points.csv, sweep.toml, run.log.json, sweep.json)\n", dir)
 	}
 	if res.Stopped != nil {
