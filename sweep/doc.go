@@ -5,8 +5,12 @@
 // random). Parse reads the file, Points lists the design's points in a
 // deterministic order, Validate builds every point's scenario and refuses
 // an invalid one before anything runs, Run runs every (point,
-// replication) pair through package runner with common random numbers
-// (replication r of every point has the seed sim.ReplicationSeed(master,
-// r)), and WriteFolder writes runs.csv, points.csv, sweep.json and
-// run.log.json. The package does no command-line input or output.
+// replication) pair through package runner in the run order (Order: a
+// seeded permutation of the points, replication-major) with common random
+// numbers (replication r of every point has the seed
+// sim.ReplicationSeed(master, r)) or independent seeds (PointSeed), and
+// hands the rows over in that order as they finish; a Writer
+// (CreateFolder) streams them into runs.csv and runs.parquet and Finish
+// writes points.csv, sweep.toml, run.log.json and sweep.json. The package
+// does no command-line input or output.
 package sweep

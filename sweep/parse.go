@@ -91,6 +91,10 @@ type Sweep struct {
 	// Metrics lists the indices (in sim.Metrics) of the metrics plotted
 	// against the parameters: the file's metrics, or DefaultMetrics.
 	Metrics []int
+
+	// IndependentSeeds derives each run's seed from its point and
+	// replication instead of the replication alone (PointSeed).
+	IndependentSeeds bool
 }
 
 // DefaultMetrics lists the metrics a sweep plots when its file has no

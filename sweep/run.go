@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"strconv"
 	"sync"
@@ -35,18 +36,18 @@ func (e *PointError) Error() string {
 // Unwrap returns the scenario's error.
 func (e *PointError) Unwrap() error { return e.Err }
 
-// sets returns the overrides of point p: the sweep's set, the point's
-// values, then the master seed and the replications.
-func (sw *Sweep) sets(p Point) []string {
+// sets returns the overrides of point i, p: the sweep's set, the
+// point's values, then its seed (PointSeed) and the replications.
+func (sw *Sweep) sets(i int, p Point) []string {
 	s := append([]string(nil), sw.Set...)
 	s = append(s, p.Sets()...)
-	return append(s, "sim.seed="+strconv.FormatInt(sw.Seed, 10), "sim.replications="+strconv.Itoa(sw.Replications))
+	return append(s, "sim.seed="+strconv.FormatInt(sw.PointSeed(i), 10), "sim.replications="+strconv.Itoa(sw.Replications))
 }
 
-// Scenario loads the scenario of point p: the base with the sweep's set,
-// the point's values, the master seed and the replications.
-func (sw *Sweep) Scenario(p Point) (*scenarios.Scenario, error) {
-	sc, err := scenarios.ParseWith(sw.Source, sw.sets(p), sw.Options)
+// Scenario loads the scenario of point i, p: the base with the sweep's
+// set, the point's values, its seed (PointSeed) and the replications.
+func (sw *Sweep) Scenario(i int, p Point) (*scenarios.Scenario, error) {
+	sc, err := scenarios.ParseWith(sw.Source, sw.sets(i, p), sw.Options)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +62,7 @@ func (sw *Sweep) Scenario(p Point) (*scenarios.Scenario, error) {
 func (sw *Sweep) Validate(points []Point) ([]*scenarios.Scenario, error) {
 	scs := make([]*scenarios.Scenario, len(points))
 	for i, p := range points {
-		sc, err := sw.Scenario(p)
+		sc, err := sw.Scenario(i, p)
 		if err != nil {
 			pe := &PointError{File: sw.File, Index: i, Point: p, Err: err}
 			var se *scenarios.Error
@@ -77,6 +78,31 @@ func (sw *Sweep) Validate(points []Point) ([]*scenarios.Scenario, error) {
 		scs[i] = sc
 	}
 	return scs, nil
+}
+
+// PointSeed returns the sim.seed of point i's scenario: the master seed
+// (common random numbers: replication r of every point has the seed
+// sim.ReplicationSeed(master, r)), or with IndependentSeeds a seed of
+// the point's own, floor(splitmix64((master XOR 0x5eed5eed5eed5eed) + i x
+// 0x9E3779B97F4A7C15) / 2) (sim.ReplicationSeed with another master,
+// halved to fit sim.seed), so that no two points share a run's seed.
+func (sw *Sweep) PointSeed(i int) int64 {
+	if !sw.IndependentSeeds {
+		return sw.Seed
+	}
+	return int64(sim.ReplicationSeed(uint64(sw.Seed)^pointSeedSalt, i) >> 1)
+}
+
+const pointSeedSalt = 0x5eed5eed5eed5eed
+
+// SeedDerivation states, for the manifest and the run table's
+// provenance, how each run's seed derives from the master seed.
+func (sw *Sweep) SeedDerivation() string {
+	if sw.IndependentSeeds {
+		return "independent seeds: replication r of point p has the seed sim.ReplicationSeed(point_seed, r) = " +
+			"splitmix64(point_seed + r * 0x9E3779B97F4A7C15), point_seed = floor(splitmix64((master_seed XOR 0x5eed5eed5eed5eed) + p * 0x9E3779B97F4A7C15) / 2)"
+	}
+	return "common random numbers: replication r of every point has the seed sim.ReplicationSeed(master_seed, r) = splitmix64(master_seed + r * 0x9E3779B97F4A7C15)"
 }
 
 // Row is the outcome of one (point, replication) run.
@@ -114,80 +140,159 @@ type Options struct {
 	// also sees its samples (runner.Options.Recorder); called on the
 	// goroutine running it.
 	Recorder func(point, rep int) sim.Recorder
+	// Write, when set, receives every row in run order (Order), on the
+	// goroutine that called Run, as soon as the row and every row before
+	// it are done; an error from it stops the sweep and Run returns it.
+	Write func(Row) error
+	// FailFast stops the sweep at the first failed run: no more runs
+	// start, the runs in flight finish, and the rows written are those
+	// done before the first one missing.
+	FailFast bool
 }
 
-// Run runs every (point, replication) pair of scs (Validate's
-// scenarios), replication r of every point with the seed
-// sim.ReplicationSeed(master, r), and returns one row per pair in
-// (point, replication) order. One pool of workers takes the pairs in
-// that order, each pair a runner.Run of that replication alone (Only),
-// so a failed replication fails its row only. The error is non-nil only
-// when ctx is cancelled.
-func (sw *Sweep) Run(ctx context.Context, scs []*scenarios.Scenario, opt Options) ([]Row, error) {
+// Result is what Run reports besides the rows it wrote.
+type Result struct {
+	// Runs is the number of rows written; Total the sweep's runs.
+	Runs, Total int
+	// Failed lists the failed rows written, in run order (their Values
+	// dropped).
+	Failed []Row
+	// Stopped is the failed run that stopped a --fail-fast sweep (nil
+	// otherwise); it may be absent from the rows written when a row
+	// before it was not done.
+	Stopped *Row
+}
+
+// Order returns the sweep's run order over n points: run k (0 <= k <
+// n x Replications) is replication k/n of point perm[k%n], perm a
+// permutation of the points drawn from a PCG source seeded with the
+// master seed. Replication-major, so the rows done after any prefix of the
+// order are a balanced sample of the design (every point has the same
+// number of replications, give or take one).
+func (sw *Sweep) Order(n int) func(k int) (point, rep int) {
+	perm := rand.New(rand.NewPCG(uint64(sw.Seed), orderStream)).Perm(n)
+	return func(k int) (int, int) { return perm[k%n], k / n }
+}
+
+// orderStream is the second word of the PCG seed of the run order.
+const orderStream = 0x6f726465725f7377 // "order_sw"
+
+// Run runs every (point, replication) pair of scs (Validate's scenarios)
+// in run order (Order), with the seeds of Seed, and hands each row to
+// opt.Write in that order. One pool of workers takes the runs, each a
+// runner.Run of that replication alone (Only), so a failed replication
+// fails its row only. A run starts only when fewer than 2 x workers runs
+// are started and not yet handed over, so the rows held wait in a window
+// of that size whatever the sweep's size. The error is non-nil when ctx
+// is cancelled or opt.Write fails; the Result then counts the rows
+// written.
+func (sw *Sweep) Run(ctx context.Context, scs []*scenarios.Scenario, opt Options) (*Result, error) {
 	reps := sw.Replications
-	total := len(scs) * reps
-	rows := make([]Row, total)
+	n := len(scs)
+	total := n * reps
+	res := &Result{Total: total}
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = max(1, min(workers, total))
+	window := 2 * workers
+	order := sw.Order(n)
+	type done struct {
+		k   int
+		row Row
+	}
 	jobs := make(chan int)
-	finished := make(chan int)
+	finished := make(chan done)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range jobs {
-				rows[i] = runOne(ctx, scs[i/reps], i/reps, i%reps, opt.Recorder)
-				finished <- i
+			for k := range jobs {
+				p, r := order(k)
+				finished <- done{k, runOne(ctx, scs[p], p, r, opt.Recorder)}
 			}
 		}()
 	}
 	go func() { wg.Wait(); close(finished) }()
-	done, failed, next := 0, 0, 0
+	pending := make(map[int]Row, window) // done, not yet written
+	ndone, nfailed, next, deliver := 0, 0, 0, 0
+	var stop error // why no more runs start
+	closed := false
+	ctxDone := ctx.Done()
+	closeJobs := func() {
+		if !closed {
+			close(jobs)
+			closed = true
+		}
+	}
 	for {
 		var send chan<- int
-		if next < total && ctx.Err() == nil {
+		if stop == nil && ctx.Err() == nil && next < total && next < deliver+window {
 			send = jobs
+		} else if stop != nil || ctx.Err() != nil || next == total {
+			closeJobs()
 		}
 		select {
 		case send <- next:
 			next++
-			if next == total {
-				close(jobs)
-			}
-			continue
-		case i, ok := <-finished:
+		case d, ok := <-finished:
 			if !ok {
-				if err := context.Cause(ctx); err != nil && done < total {
-					return nil, fmt.Errorf("sweep stopped after %d of %d runs: %w", done, total, err)
+				if stop != nil && !errors.Is(stop, errFailFast) {
+					return res, stop
 				}
-				return rows, nil
+				if err := context.Cause(ctx); err != nil && res.Runs < total && stop == nil {
+					return res, fmt.Errorf("sweep stopped after %d of %d runs: %w", res.Runs, total, err)
+				}
+				return res, nil
 			}
-			if rows[i].Err != nil && ctx.Err() != nil && errors.Is(rows[i].Err, ctx.Err()) {
+			if d.row.Err != nil && ctx.Err() != nil && errors.Is(d.row.Err, ctx.Err()) {
 				continue // stopped, not failed
 			}
-			done++
-			if rows[i].Err != nil {
-				failed++
+			ndone++
+			if d.row.Err != nil {
+				nfailed++
+				if opt.FailFast && stop == nil {
+					r := d.row
+					r.Values = nil
+					res.Stopped = &r
+					stop = errFailFast
+				}
 			}
 			if opt.Progress != nil {
-				opt.Progress(done, failed, total)
+				opt.Progress(ndone, nfailed, total)
 			}
-		case <-ctx.Done():
-			if next < total {
-				close(jobs)
-				next = total
+			pending[d.k] = d.row
+			for {
+				row, ok := pending[deliver]
+				if !ok || (stop != nil && !errors.Is(stop, errFailFast)) {
+					break
+				}
+				delete(pending, deliver)
+				deliver++
+				if opt.Write != nil {
+					if err := opt.Write(row); err != nil {
+						stop = err
+						break
+					}
+				}
+				res.Runs++
+				if row.Err != nil {
+					row.Values = nil
+					res.Failed = append(res.Failed, row)
+				}
 			}
-			// keep draining finished until the workers stop
-			for range finished {
-			}
-			return nil, fmt.Errorf("sweep stopped after %d of %d runs: %w", done, total, context.Cause(ctx))
+		case <-ctxDone:
+			ctxDone = nil
+			closeJobs()
+			// keep taking finished runs until the workers stop
 		}
 	}
 }
+
+// errFailFast marks a sweep stopped by Options.FailFast.
+var errFailFast = errors.New("stopped at the first failed run")
 
 // runOne runs replication rep of point p alone.
 func runOne(ctx context.Context, sc *scenarios.Scenario, p, rep int, rec func(point, rep int) sim.Recorder) Row {

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/depinsim/depinsim/reports"
 	"github.com/depinsim/depinsim/runner"
 	"github.com/depinsim/depinsim/scenarios"
 	"github.com/depinsim/depinsim/sim"
@@ -296,23 +297,77 @@ func small(t *testing.T) *Sweep {
 	return sw
 }
 
-// TestRunCommonRandomNumbers: rows come in (point, rep) order whatever
-// the workers, replication r of every point has the seed of replication
-// r, and a row's values are those of a plain run of the point's
-// scenario.
+// runAll runs the sweep and returns the rows in the order written.
+func runAll(t *testing.T, sw *Sweep, scs []*scenarios.Scenario, opt Options) ([]Row, *Result) {
+	t.Helper()
+	var rows []Row
+	opt.Write = func(r Row) error { rows = append(rows, r); return nil }
+	res, err := sw.Run(context.Background(), scs, opt)
+	require.NoError(t, err)
+	require.Equal(t, len(rows), res.Runs)
+	return rows, res
+}
+
+// byPointRep returns rows sorted in (point, rep) order.
+func byPointRep(rows []Row) []Row {
+	s := slices.Clone(rows)
+	slices.SortFunc(s, func(a, b Row) int {
+		if a.Point != b.Point {
+			return a.Point - b.Point
+		}
+		return a.Rep - b.Rep
+	})
+	return s
+}
+
+// TestOrderInterleaved: the run order is replication-major, every round
+// a permutation of the points (the same one), drawn from the master
+// seed; every (point, rep) pair once.
+func TestOrderInterleaved(t *testing.T) {
+	sw := &Sweep{Seed: 3, Replications: 4}
+	const n = 20
+	order := sw.Order(n)
+	seen := map[[2]int]bool{}
+	var first []int
+	for k := range n * 4 {
+		p, r := order(k)
+		assert.Equal(t, k/n, r, "run %d is of round %d", k, k/n)
+		assert.False(t, seen[[2]int{p, r}])
+		seen[[2]int{p, r}] = true
+		if r == 0 {
+			first = append(first, p)
+		} else {
+			assert.Equal(t, first[k%n], p)
+		}
+	}
+	assert.Len(t, seen, n*4)
+	assert.NotEqual(t, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, first[:10], "points are permuted")
+	other := (&Sweep{Seed: 4, Replications: 4}).Order(n)
+	differ := false
+	for k := range n {
+		p, _ := other(k)
+		differ = differ || p != first[k]
+	}
+	assert.True(t, differ, "the permutation depends on the master seed")
+}
+
+// TestRunCommonRandomNumbers: rows come in run order whatever the
+// workers, replication r of every point has the seed of replication r,
+// and a row's values are those of a plain run of the point's scenario.
 func TestRunCommonRandomNumbers(t *testing.T) {
 	sw := small(t)
 	pts := sw.Points()
 	scs, err := sw.Validate(pts)
 	require.NoError(t, err)
 	var outs [][]byte
+	order := sw.Order(len(pts))
 	for _, w := range []int{1, 3} {
-		rows, err := sw.Run(context.Background(), scs, Options{Workers: w})
-		require.NoError(t, err)
+		rows, _ := runAll(t, sw, scs, Options{Workers: w})
 		require.Len(t, rows, 8)
-		for i, r := range rows {
-			assert.Equal(t, i/2, r.Point)
-			assert.Equal(t, i%2, r.Rep)
+		for k, r := range rows {
+			p, rep := order(k)
+			assert.Equal(t, p, r.Point)
+			assert.Equal(t, rep, r.Rep)
 			assert.Equal(t, sim.ReplicationSeed(uint64(sw.Seed), r.Rep), r.Seed)
 			assert.NoError(t, r.Err)
 		}
@@ -320,6 +375,7 @@ func TestRunCommonRandomNumbers(t *testing.T) {
 		require.NoError(t, sw.WriteRuns(&b, pts, rows))
 		outs = append(outs, b.Bytes())
 		if w == 1 {
+			sorted := byPointRep(rows)
 			// point 3 as a plain run of both replications
 			res, err := runner.Run(context.Background(), scs[3], runner.Options{Workers: 2})
 			require.NoError(t, err)
@@ -330,7 +386,7 @@ func TestRunCommonRandomNumbers(t *testing.T) {
 					if Statistic(m) == "final" {
 						st = s.Metrics[m].Final
 					}
-					want, got := float64(st.PerRep[rep]), rows[6+rep].Values[m]
+					want, got := float64(st.PerRep[rep]), sorted[6+rep].Values[m]
 					if math.IsNaN(want) {
 						assert.True(t, math.IsNaN(got), sim.Metrics[m].Name)
 					} else {
@@ -344,6 +400,157 @@ func TestRunCommonRandomNumbers(t *testing.T) {
 	assert.True(t, bytes.HasPrefix(outs[0], []byte("point,market.max_bids,providers[0].count,rep,seed,status,error,gpu_utilization,")))
 }
 
+// refPoints is points.csv computed without streaming: all rows held,
+// grouped by point in (point, rep) order, each metric's values handed to
+// reports.NewStat at once (the computation before rows streamed).
+func refPoints(t *testing.T, sw *Sweep, pts []Point, rows []Row) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(strings.Join(sw.PointsHeader(), ",") + "\n")
+	byPoint := make([][]Row, len(pts))
+	for _, r := range byPointRep(rows) {
+		byPoint[r.Point] = append(byPoint[r.Point], r)
+	}
+	for i, pt := range pts {
+		rec := []string{strconv.Itoa(i)}
+		for _, v := range pt {
+			rec = append(rec, v.Text())
+		}
+		failed := 0
+		for _, r := range byPoint[i] {
+			if r.Err != nil {
+				failed++
+			}
+		}
+		rec = append(rec, strconv.Itoa(len(byPoint[i])), strconv.Itoa(failed))
+		for m := range sim.NumMetrics {
+			var vals []float64
+			for _, r := range byPoint[i] {
+				if r.Err == nil {
+					vals = append(vals, r.Values[m])
+				}
+			}
+			st := reports.NewStat(vals)
+			half := math.NaN()
+			if st.N >= 2 {
+				half = (float64(st.CIHigh) - float64(st.CILow)) / 2
+			}
+			rec = append(rec, formatFloat(float64(st.Mean)), formatFloat(half))
+		}
+		b.WriteString(strings.Join(rec, ",") + "\n")
+	}
+	return b.String()
+}
+
+// TestStreamedFolder: the folder written row by row as runs finish (in
+// run order) has the run table of the rows and a points.csv equal to the
+// one computed from all rows at once in (point, rep) order (also when
+// Finish reads the values back one point at a time); with a failed run.
+func TestStreamedFolder(t *testing.T) {
+	sw, err := FromGrid("akash-2024", []string{"market.max_bids=5,20", "providers[0].count=2,6"},
+		[]string{"sim.horizon=3d", "sim.warmup=0s", "sim.replications=3"}, scenarios.Options{})
+	require.NoError(t, err)
+	pts := sw.Points()
+	scs, err := sw.Validate(pts)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	w, err := sw.CreateFolder(dir, pts)
+	require.NoError(t, err)
+	var rows []Row
+	res, err := sw.Run(context.Background(), scs, Options{Workers: 2,
+		Write: func(r Row) error { rows = append(rows, r); return w.Write(r) },
+		Recorder: func(point, rep int) sim.Recorder {
+			return sim.RecorderFunc(func(*sim.Sample) {
+				if point == 1 && rep == 2 {
+					panic("boom")
+				}
+			})
+		}})
+	require.NoError(t, err)
+	require.NoError(t, w.Finish(Log{}))
+	assert.Equal(t, 12, res.Runs)
+	require.Len(t, res.Failed, 1)
+	assert.Equal(t, [2]int{1, 2}, [2]int{res.Failed[0].Point, res.Failed[0].Rep})
+	got, err := os.ReadFile(filepath.Join(dir, reports.SweepPointsFile))
+	require.NoError(t, err)
+	assert.Equal(t, refPoints(t, sw, pts, rows), string(got))
+	// the same, reading runs.csv back one point at a time
+	defer func(b int) { pointsBudget = b }(pointsBudget)
+	pointsBudget = 1
+	dir2 := t.TempDir()
+	require.NoError(t, sw.WriteFolder(dir2, pts, rows, Log{}))
+	got2, err := os.ReadFile(filepath.Join(dir2, reports.SweepPointsFile))
+	require.NoError(t, err)
+	assert.Equal(t, string(got), string(got2))
+	assert.Contains(t, string(got), "\n1,5,6,3,1,", "point 1: 3 runs, 1 failed")
+	var b bytes.Buffer
+	require.NoError(t, sw.WriteRuns(&b, pts, rows))
+	runs, err := os.ReadFile(filepath.Join(dir, reports.SweepRunsFile))
+	require.NoError(t, err)
+	assert.Equal(t, b.String(), string(runs))
+}
+
+// TestFailFast: with FailFast, no run starts after the first failed
+// one; with one worker the rows written end with it.
+func TestFailFast(t *testing.T) {
+	sw := small(t)
+	pts := sw.Points()
+	scs, err := sw.Validate(pts)
+	require.NoError(t, err)
+	p2, r2 := sw.Order(len(pts))(2) // the third run
+	rows, res := runAll(t, sw, scs, Options{Workers: 1, FailFast: true, Recorder: func(point, rep int) sim.Recorder {
+		return sim.RecorderFunc(func(*sim.Sample) {
+			if point == p2 && rep == r2 {
+				panic("boom")
+			}
+		})
+	}})
+	require.NotNil(t, res.Stopped)
+	assert.Equal(t, [2]int{p2, r2}, [2]int{res.Stopped.Point, res.Stopped.Rep})
+	assert.Contains(t, res.Stopped.Err.Error(), "boom")
+	assert.Len(t, rows, 3, "no run after the failed one")
+	assert.Equal(t, 8, res.Total)
+	// without FailFast every run goes on
+	rows, res = runAll(t, sw, scs, Options{Workers: 1, Recorder: func(point, rep int) sim.Recorder {
+		return sim.RecorderFunc(func(*sim.Sample) {
+			if point == p2 && rep == r2 {
+				panic("boom")
+			}
+		})
+	}})
+	assert.Nil(t, res.Stopped)
+	assert.Len(t, rows, 8)
+	assert.Len(t, res.Failed, 1)
+}
+
+// TestIndependentSeeds: by default replication r has the same seed at
+// every point; with IndependentSeeds the seeds differ across points and
+// replications, a row's seed is replication r of the point's own seed,
+// and the manifest says which derivation.
+func TestIndependentSeeds(t *testing.T) {
+	sw := small(t)
+	pts := sw.Points()
+	crn := sw.NewManifest(pts, nil).SeedDerivation
+	assert.Contains(t, crn, "common random numbers")
+	sw.IndependentSeeds = true
+	scs, err := sw.Validate(pts)
+	require.NoError(t, err)
+	rows, _ := runAll(t, sw, scs, Options{Workers: 2})
+	seeds := map[uint64]bool{}
+	for _, r := range rows {
+		require.NoError(t, r.Err)
+		assert.Equal(t, sim.ReplicationSeed(uint64(sw.PointSeed(r.Point)), r.Rep), r.Seed)
+		assert.Equal(t, sw.PointSeed(r.Point), scs[r.Point].Sim.Seed)
+		seeds[r.Seed] = true
+	}
+	assert.Len(t, seeds, 8, "every run has a seed of its own")
+	assert.NotEqual(t, sw.PointSeed(0), sw.PointSeed(1))
+	assert.GreaterOrEqual(t, sw.PointSeed(3), int64(0))
+	ind := sw.NewManifest(pts, nil).SeedDerivation
+	assert.Contains(t, ind, "independent seeds")
+	assert.NotEqual(t, crn, ind)
+}
+
 // TestFailedRunIsARow: a run that fails (here a panic in a recorder)
 // is a failed row with its error; the other runs go on.
 func TestFailedRunIsARow(t *testing.T) {
@@ -351,14 +558,14 @@ func TestFailedRunIsARow(t *testing.T) {
 	pts := sw.Points()
 	scs, err := sw.Validate(pts)
 	require.NoError(t, err)
-	rows, err := sw.Run(context.Background(), scs, Options{Workers: 2, Recorder: func(point, rep int) sim.Recorder {
+	rows, _ := runAll(t, sw, scs, Options{Workers: 2, Recorder: func(point, rep int) sim.Recorder {
 		return sim.RecorderFunc(func(*sim.Sample) {
 			if point == 2 && rep == 1 {
 				panic("boom")
 			}
 		})
 	}})
-	require.NoError(t, err)
+	rows = byPointRep(rows)
 	for i, r := range rows {
 		if i == 5 {
 			require.Error(t, r.Err)
@@ -382,16 +589,19 @@ func TestFailedRunIsARow(t *testing.T) {
 	assert.Equal(t, []string{"point 2 rep 1"}, m.Failed)
 }
 
-// TestRunCancelled: a cancelled sweep returns an error and no rows.
+// TestRunCancelled: a cancelled sweep returns an error and writes no
+// row.
 func TestRunCancelled(t *testing.T) {
 	sw := small(t)
 	scs, err := sw.Validate(sw.Points())
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	rows, err := sw.Run(ctx, scs, Options{Workers: 2})
+	n := 0
+	res, err := sw.Run(ctx, scs, Options{Workers: 2, Write: func(Row) error { n++; return nil }})
 	require.Error(t, err)
-	assert.Nil(t, rows)
+	assert.Equal(t, 0, res.Runs)
+	assert.Equal(t, 0, n)
 	assert.Contains(t, err.Error(), "sweep stopped after")
 }
 
@@ -454,5 +664,35 @@ func TestMetricsKey(t *testing.T) {
 		_, err := Parse("s.toml", t.TempDir(), "s", []byte("metrics = "+c.metrics+"\n"+body), nil, scenarios.Options{})
 		require.Error(t, err, c.metrics)
 		assert.Contains(t, err.Error(), c.want)
+	}
+}
+
+// The streamed folder draws its plots from the means and half-widths it
+// computed for points.csv: they are the plots of PlotData over all rows.
+func TestStreamedPlotsArePlotData(t *testing.T) {
+	sw := small(t)
+	pts := sw.Points()
+	var rows []Row
+	for r := range 3 {
+		for i := range pts {
+			vals := make([]float64, sim.NumMetrics)
+			for m := range vals {
+				vals[m] = float64(i*10+r*r) + float64(m)/7
+			}
+			rows = append(rows, Row{Point: i, Rep: r, Values: vals})
+		}
+	}
+	dir := t.TempDir()
+	require.NoError(t, sw.WriteFolder(dir, pts, rows, Log{}))
+	want := t.TempDir()
+	require.NoError(t, reports.WriteSweepPlots(want, sw.PlotData(pts, rows)))
+	names, _ := reports.SweepPlotFiles(sw.PlotData(pts, rows))
+	require.NotEmpty(t, names)
+	for _, n := range names {
+		a, err := os.ReadFile(filepath.Join(dir, n))
+		require.NoError(t, err)
+		b, err := os.ReadFile(filepath.Join(want, n))
+		require.NoError(t, err)
+		assert.True(t, bytes.Equal(a, b), "%s", n)
 	}
 }

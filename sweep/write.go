@@ -1,12 +1,15 @@
 package sweep
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -109,31 +112,127 @@ func (sw *Sweep) WriteRuns(w io.Writer, points []Point, rows []Row) error {
 	return t.Close()
 }
 
-// writeRunTables writes the run table into dir as runs.csv (with its
-// provenance sidecar runs.csv.meta.json) and runs.parquet (provenance as
-// key-value metadata): the same rows, columns and provenance.
-func (sw *Sweep) writeRunTables(dir string, points []Point, rows []Row, m *Manifest) error {
-	cols := sw.RunsColumns(points)
-	meta := map[string]string{
+// runTablesMeta returns the run table's provenance (the sidecar's
+// keys, the Parquet file's key-value metadata).
+func runTablesMeta(m *Manifest) map[string]string {
+	return map[string]string{
 		"format_version": strconv.Itoa(m.FormatVersion), "tool_version": m.ToolVersion,
 		"base": m.Base, "base_sha256": m.BaseSHA256, "sweep_sha256": m.SweepSHA256,
 		"master_seed": strconv.FormatInt(m.MasterSeed, 10), "seed_derivation": m.SeedDerivation,
 		"design": m.Design, "points": strconv.Itoa(m.Points), "replications": strconv.Itoa(m.Replications),
 	}
-	t, err := reports.CreateTables(filepath.Join(dir, reports.SweepRunsFile), filepath.Join(dir, reports.SweepRunsParquetFile), cols,
-		reports.TableOptions{Meta: meta, CreatedBy: "depinsim version " + m.ToolVersion})
+}
+
+// Writer streams a sweep's rows into its folder: each row goes to the
+// run table (runs.csv and runs.parquet) as it is written, and into
+// per-point accumulators for points.csv; Finish writes the other files.
+// It holds no row: its memory is two counts per point and the failed
+// runs' names. points.csv's means and confidence intervals are computed
+// as reports.NewStat computes them, which needs every value of a point
+// at once (gonum's two-pass mean and variance): Finish reads them back
+// from runs.csv (which holds them exactly), for as many points at a time
+// as fit in pointsBudget values, in as many passes as needed.
+type Writer struct {
+	sw     *Sweep
+	dir    string
+	points []Point
+	cols   []reports.Column
+	tables *reports.TableFiles
+	buf    []reports.Value
+	acc    *pointsAcc
+	m      *Manifest
+}
+
+// CreateFolder starts writing the sweep's files into the folder dir: it
+// creates the run table's files (written atomically on Finish).
+func (sw *Sweep) CreateFolder(dir string, points []Point) (*Writer, error) {
+	w := &Writer{sw: sw, dir: dir, points: points, cols: sw.RunsColumns(points), acc: &pointsAcc{runs: make([]int, len(points)), failed: make([]int, len(points))}, m: sw.NewManifest(points, nil)}
+	w.acc.mean, w.acc.half = make([][]float64, sim.NumMetrics), make([][]float64, sim.NumMetrics)
+	for m := range sim.NumMetrics {
+		w.acc.mean[m], w.acc.half[m] = make([]float64, len(points)), make([]float64, len(points))
+	}
+	t, err := reports.CreateTables(filepath.Join(dir, reports.SweepRunsFile), filepath.Join(dir, reports.SweepRunsParquetFile), w.cols,
+		reports.TableOptions{Meta: runTablesMeta(w.m), CreatedBy: "depinsim version " + w.m.ToolVersion})
 	if err != nil {
+		return nil, err
+	}
+	w.tables = t
+	return w, nil
+}
+
+// Write writes row r.
+func (w *Writer) Write(r Row) error {
+	w.buf = runValues(w.cols, w.points, r, w.buf)
+	if err := w.tables.Write(w.buf); err != nil {
 		return err
 	}
-	var buf []reports.Value
-	for _, r := range rows {
-		buf = runValues(cols, points, r, buf)
-		if err := t.Write(buf); err != nil {
-			t.Abort()
-			return err
-		}
+	w.acc.add(r)
+	w.m.Runs++
+	if r.Err != nil {
+		w.m.Failed = append(w.m.Failed, "point "+strconv.Itoa(r.Point)+" rep "+strconv.Itoa(r.Rep))
 	}
-	return t.Close()
+	return nil
+}
+
+// Abort removes the run table's temporary files; nothing is left of
+// them.
+func (w *Writer) Abort() { w.tables.Abort() }
+
+// Finish closes the run table (runs.parquet, runs.csv and its sidecar)
+// and writes points.csv, sweep.toml, run.log.json, then sweep.json last,
+// each atomically.
+func (w *Writer) Finish(log Log) error {
+	if err := w.tables.Close(); err != nil {
+		return err
+	}
+	write := func(name string, f func(io.Writer) error) error {
+		return reports.WriteFileAtomic(filepath.Join(w.dir, name), f)
+	}
+	if err := write(reports.SweepPointsFile, func(o io.Writer) error { return w.writePointsFromTable(o) }); err != nil {
+		return err
+	}
+	if err := reports.WriteSweepPlots(w.dir, w.sw.plotData(w.points, w.acc.mean, w.acc.half)); err != nil {
+		return err
+	}
+	if err := write(reports.SweepDefinitionFile, func(o io.Writer) error { _, err := o.Write(w.sw.Text); return err }); err != nil {
+		return err
+	}
+	if err := write(reports.SweepLogFile, func(o io.Writer) error { return writeJSON(o, log) }); err != nil {
+		return err
+	}
+	return write(reports.SweepManifestFile, func(o io.Writer) error { return writeJSON(o, w.m) })
+}
+
+// pointsAcc accumulates, per point, the runs, the failed runs and per
+// metric the values of the runs that succeeded, in the order written.
+type pointsAcc struct {
+	runs, failed []int
+	vals         [][][]float64 // [point][metric]
+	// mean and half are filled by writePointRecords: per metric
+	// (sim.Metrics index) and point, what points.csv holds (the plots
+	// read them)
+	mean, half [][]float64
+}
+
+func newPointsAcc(n int) *pointsAcc {
+	return &pointsAcc{runs: make([]int, n), failed: make([]int, n), vals: make([][][]float64, n)}
+}
+
+func (a *pointsAcc) add(r Row) {
+	a.runs[r.Point]++
+	if r.Err != nil {
+		a.failed[r.Point]++
+		return
+	}
+	if a.vals == nil {
+		return // counts only (a Writer's)
+	}
+	if a.vals[r.Point] == nil {
+		a.vals[r.Point] = make([][]float64, sim.NumMetrics)
+	}
+	for m, v := range r.Values {
+		a.vals[r.Point][m] = append(a.vals[r.Point][m], v)
+	}
 }
 
 // PointsHeader returns points.csv's header: point, the swept keys, runs
@@ -152,37 +251,136 @@ func (sw *Sweep) PointsHeader() []string {
 	return h
 }
 
-// WritePoints writes points.csv: per point, the mean across its
-// replications that ran of each metric's statistic and the half-width of
-// its 95% confidence interval (reports.NewStat: NaN values ignored).
+// WritePoints writes points.csv from the rows: per point, the mean
+// across its replications that ran of each metric's statistic and the
+// half-width of its 95% confidence interval (reports.NewStat: NaN values
+// ignored), over the values in the rows' order (a Writer feeds them in
+// run order, which is replication order for each point).
 func (sw *Sweep) WritePoints(w io.Writer, points []Point, rows []Row) error {
+	acc := newPointsAcc(len(points))
+	for _, r := range rows {
+		acc.add(r)
+	}
+	return sw.writePoints(w, points, acc)
+}
+
+func (sw *Sweep) writePoints(w io.Writer, points []Point, acc *pointsAcc) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(sw.PointsHeader()); err != nil {
 		return err
 	}
-	mean, half := pointStats(points, rows)
-	runs, failed := make([]int, len(points)), make([]int, len(points))
-	for _, r := range rows {
-		runs[r.Point]++
-		if r.Err != nil {
-			failed[r.Point]++
+	if err := sw.writePointRecords(cw, points, acc, 0, len(points)); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// pointsBudget is the most metric values Finish holds at once to compute
+// points.csv (8 bytes each): 8 Mi values, 64 MiB.
+var pointsBudget = 8 << 20
+
+// writePointsFromTable writes points.csv from the counts of w.acc and
+// the values read back from runs.csv, points [a, b) at a time, holding at
+// most pointsBudget values (or one point's, if more).
+func (w *Writer) writePointsFromTable(o io.Writer) error {
+	cw := csv.NewWriter(o)
+	if err := cw.Write(w.sw.PointsHeader()); err != nil {
+		return err
+	}
+	np := len(w.sw.Params)
+	for a := 0; a < len(w.points); {
+		b, held := a, 0
+		for b < len(w.points) && (b == a || held+(w.acc.runs[b]-w.acc.failed[b])*sim.NumMetrics <= pointsBudget) {
+			held += (w.acc.runs[b] - w.acc.failed[b]) * sim.NumMetrics
+			b++
+		}
+		acc := &pointsAcc{runs: w.acc.runs, failed: w.acc.failed, vals: make([][][]float64, len(w.points)), mean: w.acc.mean, half: w.acc.half}
+		if err := w.readValues(acc, a, b, np); err != nil {
+			return err
+		}
+		if err := w.sw.writePointRecords(cw, w.points, acc, a, b); err != nil {
+			return err
+		}
+		a = b
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// readValues reads runs.csv and keeps in acc.vals the metric values of
+// the successful runs of points [a, b), in the file's order.
+func (w *Writer) readValues(acc *pointsAcc, a, b, np int) error {
+	path := filepath.Join(w.dir, reports.SweepRunsFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cr := csv.NewReader(bufio.NewReader(f))
+	cr.ReuseRecord = true
+	if _, err := cr.Read(); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", path, err)
+		}
+		p, err := strconv.Atoi(rec[0])
+		if err != nil || p < 0 || p >= len(w.points) || len(rec) != 5+np+sim.NumMetrics {
+			return fmt.Errorf("read %s: line %d: not a row of this sweep's run table", path, line)
+		}
+		if p < a || p >= b || rec[3+np] != "ok" {
+			continue
+		}
+		if acc.vals[p] == nil {
+			acc.vals[p] = make([][]float64, sim.NumMetrics)
+		}
+		for m := range sim.NumMetrics {
+			v := math.NaN()
+			if c := rec[5+np+m]; c != "" {
+				if v, err = strconv.ParseFloat(c, 64); err != nil {
+					return fmt.Errorf("read %s: line %d: %s: %w", path, line, sim.Metrics[m].Name, err)
+				}
+			}
+			acc.vals[p][m] = append(acc.vals[p][m], v)
 		}
 	}
-	for i, pt := range points {
+}
+
+// writePointRecords writes the records of points [a, b).
+func (sw *Sweep) writePointRecords(cw *csv.Writer, points []Point, acc *pointsAcc, a, b int) error {
+	for i := a; i < b; i++ {
+		pt := points[i]
 		rec := []string{strconv.Itoa(i)}
 		for _, v := range pt {
 			rec = append(rec, v.Text())
 		}
-		rec = append(rec, strconv.Itoa(runs[i]), strconv.Itoa(failed[i]))
+		rec = append(rec, strconv.Itoa(acc.runs[i]), strconv.Itoa(acc.failed[i]))
 		for m := range sim.NumMetrics {
-			rec = append(rec, formatFloat(mean[m][i]), formatFloat(half[m][i]))
+			var vals []float64
+			if acc.vals[i] != nil {
+				vals = acc.vals[i][m]
+			}
+			st := reports.NewStat(vals)
+			half := math.NaN()
+			if st.N >= 2 {
+				half = (float64(st.CIHigh) - float64(st.CILow)) / 2
+			}
+			rec = append(rec, formatFloat(float64(st.Mean)), formatFloat(half))
+			if acc.mean != nil {
+				acc.mean[m][i], acc.half[m][i] = float64(st.Mean), half
+			}
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return nil
 }
 
 // pointStats returns, per metric (sim.Metrics index) and point, the mean
@@ -219,6 +417,13 @@ func pointStats(points []Point, rows []Row) (mean, half [][]float64) {
 // values per point and, for each of its metrics (Metrics), the per-point
 // means and confidence half-widths that points.csv holds.
 func (sw *Sweep) PlotData(points []Point, rows []Row) *reports.SweepPlotData {
+	mean, half := pointStats(points, rows)
+	return sw.plotData(points, mean, half)
+}
+
+// plotData is PlotData from the per-metric, per-point means and
+// half-widths of points.csv.
+func (sw *Sweep) plotData(points []Point, mean, half [][]float64) *reports.SweepPlotData {
 	d := &reports.SweepPlotData{Grid: sw.Design == "grid", Replications: sw.Replications}
 	for j, p := range sw.Params {
 		pp := reports.SweepPlotParam{Key: p.Key, Log: p.Scale == "log", Numeric: true,
@@ -231,7 +436,6 @@ func (sw *Sweep) PlotData(points []Point, rows []Row) *reports.SweepPlotData {
 		}
 		d.Params = append(d.Params, pp)
 	}
-	mean, half := pointStats(points, rows)
 	for _, m := range sw.Metrics {
 		d.Metrics = append(d.Metrics, reports.SweepMetric(m, mean[m], half[m]))
 	}
@@ -309,7 +513,7 @@ func (sw *Sweep) NewManifest(points []Point, rows []Row) *Manifest {
 	m := &Manifest{
 		FormatVersion: FormatVersion, ToolVersion: runnerVersion(), Base: sw.Base, BasePreset: sw.Source.Preset,
 		BaseSHA256: hex.EncodeToString(base[:]), SweepSHA256: sw.SHA256, Set: sw.Set, MasterSeed: sw.Seed,
-		SeedDerivation: "common random numbers: replication r of every point has the seed sim.ReplicationSeed(master_seed, r)",
+		SeedDerivation: sw.SeedDerivation(),
 		Design:         sw.Design, Samples: sw.Samples, Points: len(points), Replications: sw.Replications, Runs: len(rows),
 		Failed: []string{}, Statistics: map[string]string{},
 		Files:   []string{reports.SweepRunsFile, reports.SweepRunsFile + ".meta.json", reports.SweepRunsParquetFile, reports.SweepPointsFile},
@@ -339,31 +543,20 @@ func (sw *Sweep) NewManifest(points []Point, rows []Row) *Manifest {
 	return m
 }
 
-// WriteFolder writes the sweep's files into the folder dir, each
-// atomically: runs.parquet, runs.csv and its provenance sidecar,
-// points.csv, the plots (reports.WriteSweepPlots), sweep.toml,
-// run.log.json, then sweep.json last.
+// WriteFolder writes the sweep's files into the folder dir from rows
+// already run (in run order): CreateFolder, Write of each row, Finish.
 func (sw *Sweep) WriteFolder(dir string, points []Point, rows []Row, log Log) error {
-	write := func(name string, f func(io.Writer) error) error {
-		return reports.WriteFileAtomic(filepath.Join(dir, name), f)
-	}
-	m := sw.NewManifest(points, rows)
-	if err := sw.writeRunTables(dir, points, rows, m); err != nil {
+	w, err := sw.CreateFolder(dir, points)
+	if err != nil {
 		return err
 	}
-	if err := write(reports.SweepPointsFile, func(w io.Writer) error { return sw.WritePoints(w, points, rows) }); err != nil {
-		return err
+	for _, r := range rows {
+		if err := w.Write(r); err != nil {
+			w.Abort()
+			return err
+		}
 	}
-	if err := reports.WriteSweepPlots(dir, sw.PlotData(points, rows)); err != nil {
-		return err
-	}
-	if err := write(reports.SweepDefinitionFile, func(w io.Writer) error { _, err := w.Write(sw.Text); return err }); err != nil {
-		return err
-	}
-	if err := write(reports.SweepLogFile, func(w io.Writer) error { return writeJSON(w, log) }); err != nil {
-		return err
-	}
-	return write(reports.SweepManifestFile, func(w io.Writer) error { return writeJSON(w, m) })
+	return w.Finish(log)
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -26,10 +26,14 @@ ok or failed with its error, each metric's per-replication statistic),
 points.csv (per point: each metric's mean and 95% CI half-width),
 sweep.toml (the sweep file), run.log.json (command line, workers, wall
 time) and, last, sweep.json (provenance). Replication r of every point
-has the same seed (common random numbers). Every point's scenario is
-checked before anything runs. A failed run is a row with status failed;
-the sweep goes on and exits with 1. docs/experiments.md describes the
-sweep file and the files.
+has the same seed (common random numbers) unless --independent-seeds.
+Every point's scenario is checked before anything runs. Runs start in
+a seeded permutation of the points, replication after replication (all
+points' replication 0, then 1, ...), so a partial sweep is a balanced
+sample, and rows are written in that order as they finish (the same
+files for any --workers). A failed run is a row with status failed; the
+sweep goes on and exits with 1 (with --fail-fast it stops at the first
+failed run). docs/experiments.md describes the sweep file and the files.
 
 --grid key=v1,v2 sweeps key over the values (a grid over every --grid);
 values are read as --set reads them and split at the commas outside
@@ -46,6 +50,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	workers := fs.Int("workers", 0, "runs at once over all points and replications (default: number of CPUs); results do not depend on it")
 	force := fs.Bool("force", false, "write into a non-empty output folder, first removing what depinsim wrote there (its own files and temporary files only)")
 	quiet := fs.Bool("quiet", false, "no progress line and no summary")
+	failFast := fs.Bool("fail-fast", false, "stop at the first failed run (exit code 1, naming it); by default the sweep goes on")
+	indep := fs.Bool("independent-seeds", false, "seed each run from its point and replication, not the replication alone (default: common random numbers)")
+	progMode := fs.String("progress", "auto", "progress on stderr: auto (a line redrawn in place on a terminal, nothing otherwise), plain (whole lines for batch logs: every 10% of the runs or 10 s, no carriage returns), none")
 	var sets, grids []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key at every point: path=value (repeatable), applied after the sweep file's set")
 	fs.StringArrayVar(&grids, "grid", nil, "quick sweep: key=v1,v2,... (repeatable, one key per flag); the argument is then a scenario file or preset")
@@ -58,6 +65,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *workers < 0 {
 		return badInput("--workers: must be >= 0, got %d", *workers)
 	}
+	if *progMode != "auto" && *progMode != "plain" && *progMode != "none" {
+		return badInput("--progress: %q: want auto, plain or none", *progMode)
+	}
 	arg := fs.Arg(0)
 	var sw *sweep.Sweep
 	var err error
@@ -69,6 +79,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return usageError{err}
 	}
+	sw.IndependentSeeds = *indep
 	points := sw.Points()
 	scs, err := sw.Validate(points)
 	if err != nil {
@@ -87,14 +98,21 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if nw == 0 {
 		nw = runtime.GOMAXPROCS(0)
 	}
-	prog := newProgress(stderr, total, *quiet || !isTerminal(stderr))
+	plain := *progMode == "plain"
+	prog := startProgress(stderr, total, "runs", *quiet || *progMode == "none" || (!plain && !isTerminal(stderr)), plain)
 	start := time.Now()
-	rows, err := sw.Run(ctx, scs, sweep.Options{Workers: nw, Progress: func(int, int, int) { prog.done() }, Recorder: sweepRecorder})
-	prog.finish()
+	wr, err := sw.CreateFolder(dir, points)
+	var res *sweep.Result
 	if err == nil {
-		err = sw.WriteFolder(dir, points, rows, sweep.Log{
-			Command: append([]string{"depinsim", "sweep"}, args...), Workers: nw, WallSeconds: time.Since(start).Seconds()})
+		res, err = sw.Run(ctx, scs, sweep.Options{Workers: nw, Progress: func(d, f, _ int) { prog.set(d, f) }, Recorder: sweepRecorder,
+			Write: wr.Write, FailFast: *failFast})
+		if err == nil {
+			err = wr.Finish(sweep.Log{Command: append([]string{"depinsim", "sweep"}, args...), Workers: nw, WallSeconds: time.Since(start).Seconds()})
+		} else {
+			wr.Abort()
+		}
 	}
+	prog.finish()
 	kept := of.release(err == nil)
 	if err != nil {
 		return fmt.Errorf("%v; %s", err, kept)
@@ -102,16 +120,24 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if sig, ok := signalOf(ctx); ok {
 		return fmt.Errorf("%v as the sweep was ending: %s", sig, kept)
 	}
+	describe := func(r sweep.Row) string {
+		return fmt.Sprintf("point %d (%s) rep %d seed %d: %v", r.Point, points[r.Point], r.Rep, r.Seed, r.Err)
+	}
 	var failed []string
-	for _, r := range rows {
-		if r.Err != nil {
-			failed = append(failed, fmt.Sprintf("point %d (%s) rep %d seed %d: %v", r.Point, points[r.Point], r.Rep, r.Seed, r.Err))
-		}
+	for _, r := range res.Failed {
+		failed = append(failed, describe(r))
 	}
 	if !*quiet {
-		fmt.Fprintf(stdout, "sweep %s: %s design, %d point(s) x %d replication(s) = %d runs, master seed %d: %d ok, %d failed in %.2f s\n",
-			sw.Name, sw.Design, len(points), sw.Replications, total, sw.Seed, total-len(failed), len(failed), time.Since(start).Seconds())
-		fmt.Fprintf(stdout, "wrote %s/ (runs.csv, points.csv, sweep.toml, run.log.json, sweep.json)\n", dir)
+		notRun := ""
+		if res.Runs < total {
+			notRun = fmt.Sprintf(", %d not run", total-res.Runs)
+		}
+		fmt.Fprintf(stdout, "sweep %s: %s design, %d point(s) x %d replication(s) = %d runs, master seed %d: %d ok, %d failed%s in %.2f s\n",
+			sw.Name, sw.Design, len(points), sw.Replications, total, sw.Seed, res.Runs-len(failed), len(failed), notRun, time.Since(start).Seconds())
+		fmt.Fprintf(stdout, "wrote %s/ (runs.csv, runs.parquet, points.csv, sweep.toml, run.log.json, sweep.json)\n", dir)
+	}
+	if res.Stopped != nil {
+		return fmt.Errorf("stopped at the first failed run (--fail-fast): %s; %d of %d runs written", describe(*res.Stopped), res.Runs, total)
 	}
 	if len(failed) > 0 {
 		const show = 10

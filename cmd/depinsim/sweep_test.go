@@ -61,6 +61,9 @@ func init() {
 		cmdRow("sweep/negative workers", func(e *badEnv) []string {
 			return []string{"sweep", e.base(), "--grid", "market.max_bids=5,6", "--workers", "-1", "--out", e.out}
 		}, "--workers: must be >= 0"),
+		cmdRow("sweep/bad progress", func(e *badEnv) []string {
+			return []string{"sweep", e.base(), "--grid", "market.max_bids=5,6", "--progress", "fancy", "--out", e.out}
+		}, `--progress: "fancy": want auto, plain or none`),
 	)
 }
 
@@ -162,8 +165,12 @@ func TestSweepEndToEnd(t *testing.T) {
 	b, err = os.ReadFile(filepath.Join(runDir, reports.SummaryFile))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &sum))
+	at := map[[2]string][]string{}
+	for _, row := range runs[1:] {
+		at[[2]string{row[0], row[3]}] = row
+	}
 	for rep := range 2 {
-		row := runs[1+6+rep]
+		row := at[[2]string{"3", strconv.Itoa(rep)}]
 		require.Equal(t, []string{"3", "20", "6", strconv.Itoa(rep)}, row[:4])
 		assert.Equal(t, strconv.FormatUint(sim.ReplicationSeed(1, rep), 10), row[4])
 		assert.Equal(t, "ok", row[5])
@@ -226,13 +233,13 @@ func TestSweepFailedRun(t *testing.T) {
 	assert.Contains(t, stderr, "point 2 (market.max_bids=20, providers[0].count=2) rep 1 seed ")
 	assert.Contains(t, stderr, "panic: boom")
 	runs := readCSV(t, filepath.Join(dir, reports.SweepRunsFile))
-	for i, row := range runs[1:] {
-		if i == 5 {
+	for _, row := range runs[1:] {
+		if row[0] == "2" && row[3] == "1" {
 			assert.Equal(t, "failed", row[5])
 			assert.Contains(t, row[6], "panic: boom")
 			assert.Equal(t, "", row[7])
 		} else {
-			assert.Equal(t, "ok", row[5], "row %d", i)
+			assert.Equal(t, "ok", row[5], "row %v", row[:4])
 		}
 	}
 	var man sweep.Manifest
@@ -240,4 +247,66 @@ func TestSweepFailedRun(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &man))
 	assert.Equal(t, []string{"point 2 rep 1"}, man.Failed)
+}
+
+// TestSweepFailFastPlainProgress: with --fail-fast the sweep stops at
+// the failed run (exit code 1, naming it) and writes fewer rows; plain
+// progress prints whole lines with the runs done, failed, rate and ETA,
+// and no carriage return. (Not parallel: it sets sweepRecorder.)
+func TestSweepFailFastPlainProgress(t *testing.T) {
+	sweepRecorder = func(point, rep int) sim.Recorder {
+		return sim.RecorderFunc(func(*sim.Sample) {
+			if rep == 0 {
+				panic("boom")
+			}
+		})
+	}
+	defer func() { sweepRecorder = nil }()
+	dir := filepath.Join(t.TempDir(), "out")
+	args := slices.DeleteFunc(slices.Clone(sweepArgs), func(a string) bool { return a == "--quiet" })
+	code, _, stderr := cli(t, concat(args, "--out", dir, "--workers", "1", "--fail-fast", "--progress=plain")...)
+	assert.Equal(t, exitRun, code)
+	assert.Contains(t, stderr, "stopped at the first failed run (--fail-fast): point ")
+	assert.Contains(t, stderr, "rep 0 seed ")
+	assert.Contains(t, stderr, "; 1 of 8 runs written")
+	assert.NotContains(t, stderr, "\r")
+	assert.Regexp(t, `(?m)^running: 1/8 runs done, 1 failed, [0-9.e+]+/s, ETA [0-9hms.]+, [0-9.]+ s elapsed$`, stderr)
+	runs := readCSV(t, filepath.Join(dir, reports.SweepRunsFile))
+	assert.Len(t, runs, 2, "the header and the failed run")
+	assert.Equal(t, "failed", runs[1][5])
+
+	// without --fail-fast: every run, plain lines up to 8/8
+	sweepRecorder = nil
+	dir2 := filepath.Join(t.TempDir(), "out")
+	code, _, stderr = cli(t, concat(args, "--out", dir2, "--workers", "2", "--progress=plain")...)
+	assert.Equal(t, 0, code, stderr)
+	assert.NotContains(t, stderr, "\r")
+	assert.Contains(t, stderr, "running: 8/8 runs done, 0 failed, ")
+	assert.GreaterOrEqual(t, strings.Count(stderr, "\nrunning: ")+1, 5, "a line per tenth at least every other run: %s", stderr)
+}
+
+// TestSweepIndependentSeeds: --independent-seeds gives every run a seed
+// of its own, recorded in runs.csv and sweep.json's seed_derivation; by
+// default replication r has the same seed at every point.
+func TestSweepIndependentSeeds(t *testing.T) {
+	t.Parallel()
+	seeds := func(extra ...string) (map[string]bool, string) {
+		dir := filepath.Join(t.TempDir(), "out")
+		mustRun(t, concat(concat(sweepArgs, "--out", dir, "--workers", "2"), extra...)...)
+		got := map[string]bool{}
+		for _, row := range readCSV(t, filepath.Join(dir, reports.SweepRunsFile))[1:] {
+			got[row[4]] = true
+		}
+		var man sweep.Manifest
+		b, err := os.ReadFile(filepath.Join(dir, reports.SweepManifestFile))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &man))
+		return got, man.SeedDerivation
+	}
+	crn, crnDeriv := seeds()
+	assert.Len(t, crn, 2, "2 replications, the same seeds at every point")
+	assert.Contains(t, crnDeriv, "common random numbers")
+	ind, indDeriv := seeds("--independent-seeds")
+	assert.Len(t, ind, 8, "every run its own seed")
+	assert.Contains(t, indDeriv, "independent seeds")
 }
