@@ -134,7 +134,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "sweep %s: %s design, %d point(s) x %d replication(s) = %d runs, master seed %d: %d ok, %d failed%s in %.2f s\n",
 			sw.Name, sw.Design, len(points), sw.Replications, total, sw.Seed, res.Runs-len(failed), len(failed), notRun, time.Since(start).Seconds())
-		fmt.Fprintf(stdout, "wrote %s/ (runs.csv, runs.parquet, points.csv, sweep.toml, run.log.json, sweep.json)\n", dir)
+		fmt.Fprintf(stdout, "wrote %s/ (runs.csv and its .meta.json, runs.parquet, points.csv, plots/, sweep.toml, run.log.json, sweep.json)\n", dir)
 	}
 	if res.Stopped != nil {
 		return fmt.Errorf("stopped at the first failed run (--fail-fast): %s; %d of %d runs written", describe(*res.Stopped), res.Runs, total)
