@@ -22,8 +22,11 @@ const sweepUsage = `Usage:
 Runs every point of a design over a base scenario, each with the sweep's
 replications, and writes into --out (default out/sweep-<name>):
 runs.csv (one row per point and replication: the swept values, the seed,
-ok or failed with its error, each metric's per-replication statistic),
-points.csv (per point: each metric's mean and 95% CI half-width),
+ok or failed with its error, each metric's per-replication statistic)
+with its provenance in runs.csv.meta.json, the same rows typed in
+runs.parquet, points.csv (per point: each metric's mean and 95% CI
+half-width), plots/ (each metric of the sweep file's metrics against
+each swept parameter, and a heatmap for a two-parameter grid),
 sweep.toml (the sweep file), run.log.json (command line, workers, wall
 time) and, last, sweep.json (provenance). Replication r of every point
 has the same seed (common random numbers) unless --independent-seeds.
