@@ -362,25 +362,9 @@ func literal(v any) (string, error) {
 		}
 		return s, nil
 	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			s, err := literal(e)
-			if err != nil {
-				return "", err
-			}
-			parts[i] = s
-		}
-		return "[" + strings.Join(parts, ", ") + "]", nil
+		return listLiteral(x)
 	case []map[string]any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			s, err := literal(e)
-			if err != nil {
-				return "", err
-			}
-			parts[i] = s
-		}
-		return "[" + strings.Join(parts, ", ") + "]", nil
+		return listLiteral(x)
 	case map[string]any:
 		keys := make([]string, 0, len(x))
 		for k := range x {
@@ -399,4 +383,17 @@ func literal(v any) (string, error) {
 	default:
 		return "", fmt.Errorf("%v (%T): want a number, string, boolean, array or table", v, v)
 	}
+}
+
+// listLiteral returns the TOML literal of a list (of values or of tables).
+func listLiteral[T any](xs []T) (string, error) {
+	parts := make([]string, len(xs))
+	for i, e := range xs {
+		s, err := literal(e)
+		if err != nil {
+			return "", err
+		}
+		parts[i] = s
+	}
+	return "[" + strings.Join(parts, ", ") + "]", nil
 }
