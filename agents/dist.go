@@ -247,6 +247,68 @@ func (d *Dist) MeanCapped(c float64) float64 {
 	return c
 }
 
+// ShareAtLeast returns P(X >= x) for draws of d with its cap applied
+// (the share of a cohort's deployments asking for at least x). Validate
+// must have passed.
+func (d *Dist) ShareAtLeast(x float64) float64 {
+	if d.Cap > 0 && d.Cap < x {
+		return 0
+	}
+	switch d.Kind {
+	case "const":
+		if d.Value >= x {
+			return 1
+		}
+		return 0
+	case "uniform":
+		switch {
+		case d.Min >= x:
+			return 1
+		case d.Max < x:
+			return 0
+		}
+		return (d.Max - x) / (d.Max - d.Min)
+	case "exponential":
+		if x <= 0 {
+			return 1
+		}
+		return math.Exp(-x / d.Mean)
+	case "lognormal":
+		if x <= 0 {
+			return 1
+		}
+		if d.Sigma == 0 {
+			if d.Median >= x {
+				return 1
+			}
+			return 0
+		}
+		return 1 - normalCDF((math.Log(x)-math.Log(d.Median))/d.Sigma)
+	case "pareto":
+		if x <= d.Min {
+			return 1
+		}
+		return math.Pow(d.Min/x, d.Alpha)
+	case "choice":
+		s, w := 0.0, 0.0
+		for i, v := range d.Values {
+			wi := 1.0
+			if len(d.Weights) > 0 {
+				wi = d.Weights[i]
+			}
+			if v >= x {
+				s += wi
+			}
+			w += wi
+		}
+		if w <= 0 {
+			return 0
+		}
+		return s / w
+	}
+	return 0
+}
+
 // normalCDF is the standard normal distribution function.
 func normalCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
 

@@ -65,7 +65,7 @@ func (sc *Scenario) unservable(i int, cat *agents.Catalog) []string {
 		if big.amount < 0 || most(r, -1).amount <= 0 {
 			return // no provider holds the model, or the resource: warned elsewhere
 		}
-		share := tailShare(d, big.amount+0.5)
+		share := d.ShareAtLeast(big.amount + 0.5)
 		if atLeast1 && big.amount < 1 {
 			share = 1
 		}
@@ -107,66 +107,6 @@ func (sc *Scenario) unservable(i int, cat *agents.Catalog) []string {
 		check(key+".memory_gb", "GB of memory", c.MemoryGB, false, agents.ResMemory, g, with)
 	}
 	return warns
-}
-
-// tailShare returns P(X >= x) for draws of d with its cap applied.
-func tailShare(d agents.Dist, x float64) float64 {
-	if d.Cap > 0 && d.Cap < x {
-		return 0
-	}
-	switch d.Kind {
-	case "const":
-		if d.Value >= x {
-			return 1
-		}
-		return 0
-	case "uniform":
-		switch {
-		case d.Min >= x:
-			return 1
-		case d.Max < x:
-			return 0
-		}
-		return (d.Max - x) / (d.Max - d.Min)
-	case "exponential":
-		if x <= 0 {
-			return 1
-		}
-		return math.Exp(-x / d.Mean)
-	case "lognormal":
-		if x <= 0 {
-			return 1
-		}
-		if d.Sigma == 0 {
-			if d.Median >= x {
-				return 1
-			}
-			return 0
-		}
-		return 1 - normalCDF((math.Log(x)-math.Log(d.Median))/d.Sigma)
-	case "pareto":
-		if x <= d.Min {
-			return 1
-		}
-		return math.Pow(d.Min/x, d.Alpha)
-	case "choice":
-		s, w := 0.0, 0.0
-		for i, v := range d.Values {
-			wi := 1.0
-			if len(d.Weights) > 0 {
-				wi = d.Weights[i]
-			}
-			if v >= x {
-				s += wi
-			}
-			w += wi
-		}
-		if w <= 0 {
-			return 0
-		}
-		return s / w
-	}
-	return 0
 }
 
 // upperWords formats the largest draw of d, rounded.

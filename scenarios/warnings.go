@@ -402,8 +402,6 @@ func vectorOf(cat *agents.Catalog, m map[string]float64) []float64 {
 // cap become cap): E[min(X, cap)]. Without a cap it is d.MeanValue().
 func meanOf(d agents.Dist) float64 { return d.MeanCapped(math.Inf(1)) }
 
-func normalCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
-
 // resourceWords returns how warnings name resource r and its unit.
 func resourceWords(cat *agents.Catalog, r int) (name, unit string) {
 	switch r {
