@@ -82,6 +82,20 @@ func TempBase(name string) (string, bool) {
 // commit flushes and fsyncs the file, gives it mode 0644 and renames it
 // to its final path. On failure the temporary file is removed.
 func (t *tempFile) commit() error {
+	if err := t.finish(); err != nil {
+		return err
+	}
+	if err := os.Rename(t.tmp, t.path); err != nil {
+		t.abort()
+		return fmt.Errorf("write %s: %w", t.path, err)
+	}
+	syncDir(filepath.Dir(t.path))
+	return nil
+}
+
+// finish flushes and fsyncs the file, gives it mode 0644 and closes it,
+// under its temporary name. On failure the temporary file is removed.
+func (t *tempFile) finish() error {
 	fail := func(err error) error {
 		t.abort()
 		return fmt.Errorf("write %s: %w", t.path, err)
@@ -98,10 +112,6 @@ func (t *tempFile) commit() error {
 	if err := t.f.Close(); err != nil {
 		return fail(err)
 	}
-	if err := os.Rename(t.tmp, t.path); err != nil {
-		return fail(err)
-	}
-	syncDir(filepath.Dir(t.path))
 	return nil
 }
 

@@ -57,7 +57,9 @@ func isOutputName(name string, names []string) bool {
 // wrote there, so that a new run or comparison can write it afresh
 // (--force): the files of a run folder (RunFiles and manifest.json) and
 // of a comparison folder (CompareFiles) and of a sweep folder
-// (SweepFiles and the plots of WriteSweepPlots), the temporary files of any of
+// (SweepFiles, the plots of WriteSweepPlots and the time-series dataset
+// SweepTimeseriesDir: its run files, then its empty folders), the
+// temporary files of any of
 // them (".NAME.tmp-N", left by a process that was killed), the same in
 // the run folders that the folder's comparison manifest.json lists and
 // in the folders named by subdirs (the run folders a new comparison is
@@ -73,6 +75,9 @@ func ClearOutput(dir string, subdirs []string) ([]string, error) {
 	}
 	var removed []string
 	if err := clearFolder(dir, &removed); err != nil {
+		return removed, err
+	}
+	if err := clearTimeseries(dir, &removed); err != nil {
 		return removed, err
 	}
 	seen := map[string]bool{}

@@ -148,6 +148,10 @@ type Options struct {
 	// start, the runs in flight finish, and the rows written are those
 	// done before the first one missing.
 	FailFast bool
+	// Timeseries, when set, writes each successful run's time series
+	// (see Timeseries); its file takes its name before Write gets the
+	// row.
+	Timeseries *Timeseries
 }
 
 // Result is what Run reports besides the rows it wrote.
@@ -198,6 +202,9 @@ func (sw *Sweep) Run(ctx context.Context, scs []*scenarios.Scenario, opt Options
 	workers = max(1, min(workers, total))
 	window := 2 * workers
 	order := sw.Order(n)
+	if opt.Timeseries != nil {
+		defer opt.Timeseries.finish()
+	}
 	type done struct {
 		k   int
 		row Row
@@ -211,7 +218,7 @@ func (sw *Sweep) Run(ctx context.Context, scs []*scenarios.Scenario, opt Options
 			defer wg.Done()
 			for k := range jobs {
 				p, r := order(k)
-				finished <- done{k, runOne(ctx, scs[p], p, r, opt.Recorder)}
+				finished <- done{k, runOne(ctx, scs[p], p, r, opt.Recorder, opt.Timeseries)}
 			}
 		}()
 	}
@@ -271,6 +278,12 @@ func (sw *Sweep) Run(ctx context.Context, scs []*scenarios.Scenario, opt Options
 				}
 				delete(pending, deliver)
 				deliver++
+				if opt.Timeseries != nil {
+					if err := opt.Timeseries.commit(row); err != nil {
+						stop = err
+						break
+					}
+				}
 				if opt.Write != nil {
 					if err := opt.Write(row); err != nil {
 						stop = err
@@ -295,11 +308,14 @@ func (sw *Sweep) Run(ctx context.Context, scs []*scenarios.Scenario, opt Options
 var errFailFast = errors.New("stopped at the first failed run")
 
 // runOne runs replication rep of point p alone.
-func runOne(ctx context.Context, sc *scenarios.Scenario, p, rep int, rec func(point, rep int) sim.Recorder) Row {
+func runOne(ctx context.Context, sc *scenarios.Scenario, p, rep int, rec func(point, rep int) sim.Recorder, ts *Timeseries) Row {
 	row := Row{Point: p, Rep: rep, Seed: sim.ReplicationSeed(uint64(sc.Sim.Seed), rep), Values: make([]float64, sim.NumMetrics)}
 	ro := runner.Options{Workers: 1, Only: []int{rep}}
 	if rec != nil {
 		ro.Recorder = func(rep int) sim.Recorder { return rec(p, rep) }
+	}
+	if ts != nil {
+		ro.Sink = ts.sink(p, rep, row.Seed)
 	}
 	res, err := runner.Run(ctx, sc, ro)
 	if err != nil {

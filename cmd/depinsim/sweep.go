@@ -28,9 +28,11 @@ runs.parquet, points.csv (per point: each metric's mean and 95% CI
 half-width), plots/ (each metric of the sweep file's metrics against
 each swept parameter, and a heatmap for a two-parameter grid),
 sweep.toml (the sweep file), run.log.json (command line, workers, wall
-time) and, last, sweep.json (provenance). Replication r of every point
-has the same seed (common random numbers) unless --independent-seeds.
-Every point's scenario is checked before anything runs. Runs start in
+time) and, last, sweep.json (provenance). With --timeseries, also
+timeseries/point=P/rep-R.parquet: each run's time series, with the
+columns of the timeseries.csv of 'depinsim run', as a Parquet dataset
+partitioned by point. Replication r of every point has the same seed
+(common random numbers) unless --independent-seeds. Every point's scenario is checked before anything runs. Runs start in
 a seeded permutation of the points, replication after replication (all
 points' replication 0, then 1, ...), so a partial sweep is a balanced
 sample, and rows are written in that order as they finish (the same
@@ -54,6 +56,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	force := fs.Bool("force", false, "write into a non-empty output folder, first removing what depinsim wrote there (its own files and temporary files only)")
 	quiet := fs.Bool("quiet", false, "no progress line and no summary")
 	failFast := fs.Bool("fail-fast", false, "stop at the first failed run (exit code 1, naming it); by default the sweep goes on")
+	timeseries := fs.Bool("timeseries", false, "also write each run's time series (the columns of the timeseries.csv of 'depinsim run') as a Parquet dataset partitioned by point: timeseries/point=P/rep-R.parquet")
 	indep := fs.Bool("independent-seeds", false, "seed each run from its point and replication, not the replication alone (default: common random numbers)")
 	progMode := fs.String("progress", "auto", "progress on stderr: auto (a line redrawn in place on a terminal, nothing otherwise), plain (whole lines for batch logs: every 10% of the runs or 10 s, no carriage returns), none")
 	var sets, grids []string
@@ -107,8 +110,12 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	wr, err := sw.CreateFolder(dir, points)
 	var res *sweep.Result
 	if err == nil {
+		var ts *sweep.Timeseries
+		if *timeseries {
+			ts = wr.Timeseries()
+		}
 		res, err = sw.Run(ctx, scs, sweep.Options{Workers: nw, Progress: func(d, f, _ int) { prog.set(d, f) }, Recorder: sweepRecorder,
-			Write: wr.Write, FailFast: *failFast})
+			Write: wr.Write, FailFast: *failFast, Timeseries: ts})
 		if err == nil {
 			err = wr.Finish(sweep.Log{Command: append([]string{"depinsim", "sweep"}, args...), Workers: nw, WallSeconds: time.Since(start).Seconds()})
 		} else {
@@ -137,7 +144,11 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "sweep %s: %s design, %d point(s) x %d replication(s) = %d runs, master seed %d: %d ok, %d failed%s in %.2f s\n",
 			sw.Name, sw.Design, len(points), sw.Replications, total, sw.Seed, res.Runs-len(failed), len(failed), notRun, time.Since(start).Seconds())
-		fmt.Fprintf(stdout, "wrote %s/ (runs.csv and its .meta.json, runs.parquet, points.csv, plots/, sweep.toml, run.log.json, sweep.json)\n", dir)
+		tsNote := ""
+		if *timeseries {
+			tsNote = ", timeseries/"
+		}
+		fmt.Fprintf(stdout, "wrote %s/ (runs.csv and its .meta.json, runs.parquet%s, points.csv, plots/, sweep.toml, run.log.json, sweep.json)\n", dir, tsNote)
 	}
 	if res.Stopped != nil {
 		return fmt.Errorf("stopped at the first failed run (--fail-fast): %s; %d of %d runs written", describe(*res.Stopped), res.Runs, total)
