@@ -46,7 +46,14 @@ func TestSweepTimeseries(t *testing.T) {
 	for p := range 4 {
 		for rep := range 2 {
 			f := reports.SweepTimeseriesFile(p, rep)
-			assert.Equal(t, readFile(t, filepath.Join(one, f)), readFile(t, filepath.Join(two, f)), "%s is the same for 1 and 2 workers", f)
+			a := readFile(t, filepath.Join(one, f))
+			assert.Equal(t, a, readFile(t, filepath.Join(two, f)), "%s is the same for 1 and 2 workers", f)
+			// the size estimate bounds the file, not too loosely
+			_, rows, _, err := reports.ReadParquetTable(filepath.Join(one, f))
+			require.NoError(t, err)
+			est := reports.TimeseriesParquetBytes(int64(len(rows)))
+			assert.Less(t, float64(len(a)), est, "%s: %d rows", f, len(rows))
+			assert.Greater(t, float64(len(a)), est/3, "%s: %d rows", f, len(rows))
 		}
 	}
 
