@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -45,7 +46,8 @@ func TestTimeseriesFilesAreTheRowsHandedOver(t *testing.T) {
 	scs, err := sw.Validate(pts)
 	require.NoError(t, err)
 	dir := t.TempDir()
-	samples := map[[2]int]int{}
+	samples := map[[2]int]int{} // samples per run, counted by the workers
+	var mu sync.Mutex
 	fail := func(point, rep int) bool { return point == pts0(sw, len(pts)) && rep == 0 }
 	rows, res := runAll(t, sw, scs, Options{Workers: 2, FailFast: true, Timeseries: sw.NewTimeseries(dir, pts),
 		Recorder: func(point, rep int) sim.Recorder {
@@ -68,7 +70,7 @@ func TestTimeseriesFilesAreTheRowsHandedOver(t *testing.T) {
 	dir = t.TempDir()
 	rows, _ = runAll(t, sw, scs, Options{Workers: 2, Timeseries: sw.NewTimeseries(dir, pts),
 		Recorder: func(point, rep int) sim.Recorder {
-			return sim.RecorderFunc(func(s *sim.Sample) { samples[[2]int{point, rep}]++ })
+			return sim.RecorderFunc(func(s *sim.Sample) { mu.Lock(); samples[[2]int{point, rep}]++; mu.Unlock() })
 		}})
 	require.Len(t, rows, 8)
 	require.Len(t, datasetFiles(t, dir), 8)
