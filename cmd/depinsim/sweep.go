@@ -32,8 +32,9 @@ time) and, last, sweep.json (provenance). With --timeseries, also
 timeseries/point=P/rep-R.parquet: each run's time series, with the
 columns of the timeseries.csv of 'depinsim run', as a Parquet dataset
 partitioned by point. Replication r of every point has the same seed
-(common random numbers) unless --independent-seeds. Every point's scenario is checked before anything runs. Runs start in
-a seeded permutation of the points, replication after replication (all
+(common random numbers) unless --independent-seeds. Every point's
+scenario is checked before anything runs. Runs start in a seeded
+permutation of the points, replication after replication (all
 points' replication 0, then 1, ...), so a partial sweep is a balanced
 sample, and rows are written in that order as they finish (the same
 files for any --workers). A failed run is a row with status failed; the
