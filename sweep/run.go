@@ -168,7 +168,7 @@ func ShardRuns(total, i, n int) int {
 	if i-1 >= total {
 		return 0
 	}
-	return (total-(i-1)+n-1)/n
+	return (total - (i - 1) + n - 1) / n
 }
 
 // Result is what Run reports besides the rows it wrote.

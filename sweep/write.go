@@ -595,9 +595,13 @@ type Log struct {
 func (sw *Sweep) NewManifest(points []Point, rows []Row) *Manifest {
 	plots, notes := reports.SweepPlotFiles(sw.PlotData(points, rows))
 	base := sha256.Sum256(sw.Source.Data)
+	baseSHA := hex.EncodeToString(base[:])
+	if sw.baseSHA256 != "" {
+		baseSHA = sw.baseSHA256
+	}
 	m := &Manifest{
 		FormatVersion: FormatVersion, ToolVersion: runnerVersion(), Base: sw.Base, BasePreset: sw.Source.Preset,
-		BaseSHA256: hex.EncodeToString(base[:]), SweepSHA256: sw.SHA256, Set: sw.Set, MasterSeed: sw.Seed,
+		BaseSHA256: baseSHA, SweepSHA256: sw.SHA256, Set: sw.Set, MasterSeed: sw.Seed,
 		SeedDerivation: sw.SeedDerivation(),
 		Design:         sw.Design, Samples: sw.Samples, Points: len(points), Replications: sw.Replications, Runs: len(rows),
 		Failed: []string{}, Statistics: map[string]string{},
