@@ -40,6 +40,21 @@ files for any --workers). A failed run is a row with status failed; the
 sweep goes on and exits with 1 (with --fail-fast it stops at the first
 failed run). docs/experiments.md describes the sweep file and the files.
 
+SIGINT or SIGTERM stops the sweep: runs.csv and runs.parquet keep the
+rows done (a prefix of the run order), incomplete.json marks the folder
+unfinished, the command that finishes it is printed (the same with
+--resume) and the exit code is 130 or 143. --resume finishes an
+interrupted or killed sweep (same arguments and --out, any --workers):
+the folder ends byte for byte as an uninterrupted sweep's (run.log.json
+aside); it refuses another sweep's folder, a complete one, and a
+missing one or one without incomplete.json (nothing to resume).
+
+--shard I/N runs only the runs k of the run order with k % N == I-1
+(1-based I: 3/4 is the third of four) into its own --out, with
+shard.json for 'depinsim merge', which combines the N shard folders into
+the unsharded sweep's files (see 'depinsim merge --help'). N may exceed
+the runs (those shards are empty).
+
 --grid key=v1,v2 sweeps key over the values (a grid over every --grid);
 values are read as --set reads them and split at the commas outside
 brackets and braces: --grid 'market.take_rate=[0.1, 0.2],[0.3, 0.4]'.
@@ -197,7 +212,11 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "sweep %s: %s design, %d point(s) x %d replication(s) = %d runs%s, master seed %d: %d ok, %d failed%s in %.2f s\n",
 			sw.Name, sw.Design, len(points), sw.Replications, len(points)*sw.Replications, of, sw.Seed, wr.Runs()-len(failed), len(failed), notRun, time.Since(start).Seconds())
-		fmt.Fprintf(stdout, "wrote %s/ (runs.csv and its .meta.json, runs.parquet, points.csv, plots/, sweep.toml, run.log.json, sweep.json)\n", dir)
+		shardFile := ""
+		if shards > 0 {
+			shardFile = "shard.json, "
+		}
+		fmt.Fprintf(stdout, "wrote %s/ (%sruns.csv and its .meta.json, runs.parquet, points.csv, plots/, sweep.toml, run.log.json, sweep.json)\n", dir, shardFile)
 	}
 	if res.Stopped != nil {
 		return fmt.Errorf("stopped at the first failed run (--fail-fast): %s; %d of %d runs written", describe(*res.Stopped), wr.Runs(), total)
