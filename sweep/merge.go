@@ -144,8 +144,10 @@ type MergeResult struct {
 // of different sweeps, a shard given twice or missing, and shards whose
 // rows are not exactly their runs. It reads the shards' runs.csv a row at
 // a time, in run order (run k is in shard k % N + 1). out must be ready
-// to write (empty); on error its new files are removed.
-func Merge(dirs []string, out string, log Log) (*MergeResult, error) {
+// to write (empty); on error its new files are removed. log returns
+// run.log.json's content (Merge fills in Shards), called when the rows
+// are written.
+func Merge(dirs []string, out string, log func() Log) (*MergeResult, error) {
 	if len(dirs) == 0 {
 		return nil, mergeErrorf("no shard folder to merge")
 	}
@@ -167,6 +169,7 @@ func Merge(dirs []string, out string, log Log) (*MergeResult, error) {
 	}
 	n := len(shards)
 	readers := make([]*rowReader, n)
+	var shardDirs []string
 	defer func() {
 		for _, r := range readers {
 			if r != nil {
@@ -178,7 +181,7 @@ func Merge(dirs []string, out string, log Log) (*MergeResult, error) {
 		if readers[i], err = openRows(filepath.Join(s.dir, reports.SweepRunsFile), sw.RunsHeader(), len(sw.Params), len(points)); err != nil {
 			return nil, mergeErrorf("%s: %v", s.dir, err)
 		}
-		log.Shards = append(log.Shards, s.dir)
+		shardDirs = append(shardDirs, s.dir)
 	}
 	w, err := sw.CreateFolder(out, points)
 	if err != nil {
@@ -217,7 +220,9 @@ func Merge(dirs []string, out string, log Log) (*MergeResult, error) {
 				ShardSpec(i+1, n), shards[i].dir, reports.SweepRunsFile, row.Point, row.Rep, ShardRuns(total, i+1, n)))
 		}
 	}
-	if err := w.Finish(log); err != nil {
+	l := log()
+	l.Shards = shardDirs
+	if err := w.Finish(l); err != nil {
 		return fail(err)
 	}
 	return &MergeResult{Sweep: sw, Runs: w.Runs(), Failed: w.Failed()}, nil

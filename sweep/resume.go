@@ -215,6 +215,9 @@ func (sw *Sweep) ResumeFolder(dir string, points []Point, opt FolderOptions) (*W
 	if err := writeState(dir, &w.state); err != nil {
 		return nil, 0, err
 	}
+	if err := w.writeShardFile(); err != nil { // a sweep killed before it wrote shard.json
+		return nil, 0, err
+	}
 	if err := w.createTables(); err != nil {
 		return nil, 0, err
 	}

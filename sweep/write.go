@@ -169,12 +169,8 @@ func (sw *Sweep) CreateFolderWith(dir string, points []Point, opt FolderOptions)
 	if err := writeState(dir, &w.state); err != nil {
 		return nil, err
 	}
-	if opt.Shards > 0 {
-		if err := reports.WriteFileAtomic(filepath.Join(dir, ShardFile), func(o io.Writer) error {
-			return writeJSON(o, sw.shardInfo(points, opt.Shard, opt.Shards))
-		}); err != nil {
-			return nil, err
-		}
+	if err := w.writeShardFile(); err != nil {
+		return nil, err
 	}
 	if err := w.createTables(); err != nil {
 		return nil, err
@@ -197,6 +193,17 @@ func (sw *Sweep) newWriter(dir string, points []Point, opt FolderOptions) *Write
 	w.state = State{Status: "running", Runs: ShardRuns(len(points)*sw.Replications, opt.Shard, opt.Shards), Resume: opt.Resume,
 		Identity: sw.Identity(points, opt.Shard, opt.Shards)}
 	return w
+}
+
+// writeShardFile writes a shard folder's shard.json (the same at every
+// execution of the shard).
+func (w *Writer) writeShardFile() error {
+	if w.opt.Shards == 0 {
+		return nil
+	}
+	return reports.WriteFileAtomic(filepath.Join(w.dir, ShardFile), func(o io.Writer) error {
+		return writeJSON(o, w.sw.shardInfo(w.points, w.opt.Shard, w.opt.Shards))
+	})
 }
 
 // createTables creates the run table's temporary files.

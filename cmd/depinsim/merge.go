@@ -50,7 +50,9 @@ func cmdMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	start := time.Now()
-	res, err := sweep.Merge(fs.Args(), *out, sweep.Log{Command: append([]string{"depinsim", "merge"}, args...), Workers: 1})
+	res, err := sweep.Merge(fs.Args(), *out, func() sweep.Log {
+		return sweep.Log{Command: append([]string{"depinsim", "merge"}, args...), Workers: 1, WallSeconds: time.Since(start).Seconds()}
+	})
 	if err == nil && ctx.Err() != nil {
 		err = context.Cause(ctx)
 	}
