@@ -20,9 +20,16 @@ const (
 	// SweepLogFile records how the sweep was run (command line, workers,
 	// wall time): what may differ between two runs of the same sweep.
 	SweepLogFile = "run.log.json"
+	// SweepStateFile marks a sweep folder whose sweep has not finished
+	// (interrupted or killed) and says which sweep it holds, for
+	// --resume; it is removed once SweepManifestFile is written.
+	SweepStateFile = "incomplete.json"
+	// SweepShardFile describes a shard folder (--shard I/N): the shard,
+	// the sweep's identity and definition, for merge.
+	SweepShardFile = "shard.json"
 )
 
 // SweepFiles lists the files of a sweep folder, in the order written.
 func SweepFiles() []string {
-	return []string{SweepRunsParquetFile, SweepRunsFile, SweepRunsFile + ".meta.json", SweepPointsFile, SweepDefinitionFile, SweepLogFile, SweepManifestFile}
+	return []string{SweepStateFile, SweepShardFile, SweepRunsParquetFile, SweepRunsFile, SweepRunsFile + ".meta.json", SweepPointsFile, SweepDefinitionFile, SweepLogFile, SweepManifestFile}
 }

@@ -66,6 +66,26 @@ func (t *TableFiles) Write(row []Value) error {
 	return nil
 }
 
+// FlushCSV hands the CSV rows written so far to the operating system
+// (no fsync): a process killed later leaves them, as whole lines, in the
+// CSV's temporary file, from which a resumed sweep recovers them. The
+// Parquet file is written in row groups and is not flushed.
+func (t *TableFiles) FlushCSV() error {
+	if t.done {
+		return nil
+	}
+	if c, ok := t.csv.(*csvTable); ok {
+		c.cw.Flush()
+		if err := c.cw.Error(); err != nil {
+			return fmt.Errorf("write %s: %w", t.csvPath, err)
+		}
+	}
+	if err := t.csvTmp.w.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", t.csvPath, err)
+	}
+	return nil
+}
+
 // Close finishes both tables and renames them into place, the Parquet
 // file first, then the CSV file, then writes the sidecar (atomically).
 // On error every temporary file is removed; a file already renamed stays.

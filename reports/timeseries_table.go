@@ -185,3 +185,11 @@ const (
 func TimeseriesParquetBytes(samples int64) float64 {
 	return timeseriesParquetFixedBytes + float64(samples)*timeseriesParquetSampleBytes
 }
+
+// ClearTimeseries removes the time-series dataset of the sweep folder
+// dir (its files and their temporary files, then the folders left
+// empty), as ClearOutput does.
+func ClearTimeseries(dir string) error {
+	var removed []string
+	return clearTimeseries(dir, &removed)
+}

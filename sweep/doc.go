@@ -11,6 +11,11 @@
 // sim.ReplicationSeed(master, r)) or independent seeds (PointSeed), and
 // hands the rows over in that order as they finish; a Writer
 // (CreateFolder) streams them into runs.csv and runs.parquet and Finish
-// writes points.csv, sweep.toml, run.log.json and sweep.json. The package
-// does no command-line input or output.
+// writes points.csv, sweep.toml, run.log.json and sweep.json. A sweep
+// stopped part-way keeps its rows (Writer.Suspend) with incomplete.json
+// (State, its Identity); ResumeFolder reopens such a folder, also after a
+// kill, keeping the whole records of the run table. Options.Shard runs one
+// shard (every N-th run of the run order) into a folder with shard.json
+// (ShardInfo), and Merge combines the shard folders into the unsharded
+// sweep's files. The package does no command-line input or output.
 package sweep

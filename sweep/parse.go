@@ -95,6 +95,14 @@ type Sweep struct {
 	// IndependentSeeds derives each run's seed from its point and
 	// replication instead of the replication alone (PointSeed).
 	IndependentSeeds bool
+	// Timeseries writes each run's time series (--timeseries): part of
+	// the sweep's identity, so a resume or a merge keeps the dataset
+	// whole.
+	Timeseries bool
+
+	// baseSHA256 is the base scenario's SHA-256 when Source holds no
+	// text (a sweep rebuilt from shard folders by Merge).
+	baseSHA256 string
 }
 
 // DefaultMetrics lists the metrics a sweep plots when its file has no

@@ -152,11 +152,33 @@ type Options struct {
 	// (see Timeseries); its file takes its name before Write gets the
 	// row.
 	Timeseries *Timeseries
+	// Shard and Shards select the runs of shard Shard of Shards (1 <=
+	// Shard <= Shards): the run-order indices k with k % Shards ==
+	// Shard-1, in that order (ShardRuns). Zero Shards means the whole
+	// sweep (one shard).
+	Shard, Shards int
+	// Start is the number of the shard's runs already recorded (a
+	// resumed sweep): Run starts at the shard's run Start; Progress counts
+	// them as done.
+	Start int
+}
+
+// ShardRuns returns the number of runs of shard i of n (1-based) of a
+// sweep of total runs: the run-order indices k < total with k % n == i-1.
+func ShardRuns(total, i, n int) int {
+	if n <= 1 {
+		return total
+	}
+	if i-1 >= total {
+		return 0
+	}
+	return (total - (i - 1) + n - 1) / n
 }
 
 // Result is what Run reports besides the rows it wrote.
 type Result struct {
-	// Runs is the number of rows written; Total the sweep's runs.
+	// Runs is the number of rows written by this Run; Total the runs of
+	// the sweep (of the shard, with Options.Shards).
 	Runs, Total int
 	// Failed lists the failed rows written, in run order (their Values
 	// dropped).
@@ -193,15 +215,21 @@ const orderStream = 0x6f726465725f7377 // "order_sw"
 func (sw *Sweep) Run(ctx context.Context, scs []*scenarios.Scenario, opt Options) (*Result, error) {
 	reps := sw.Replications
 	n := len(scs)
-	total := n * reps
+	shards, off := max(1, opt.Shards), 0
+	if opt.Shards > 1 {
+		off = opt.Shard - 1
+	}
+	total := ShardRuns(n*reps, off+1, shards)
 	res := &Result{Total: total}
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = max(1, min(workers, total))
+	start := min(max(opt.Start, 0), total)
+	workers = max(1, min(workers, total-start))
 	window := 2 * workers
-	order := sw.Order(n)
+	runOrder := sw.Order(n)
+	order := func(j int) (int, int) { return runOrder(j*shards + off) } // the shard's run j
 	if opt.Timeseries != nil {
 		defer opt.Timeseries.finish()
 	}
@@ -224,7 +252,7 @@ func (sw *Sweep) Run(ctx context.Context, scs []*scenarios.Scenario, opt Options
 	}
 	go func() { wg.Wait(); close(finished) }()
 	pending := make(map[int]Row, window) // done, not yet written
-	ndone, nfailed, next, deliver := 0, 0, 0, 0
+	ndone, nfailed, next, deliver := start, 0, start, start
 	var stop error // why no more runs start
 	closed := false
 	ctxDone := ctx.Done()
@@ -249,8 +277,8 @@ func (sw *Sweep) Run(ctx context.Context, scs []*scenarios.Scenario, opt Options
 				if stop != nil && !errors.Is(stop, errFailFast) {
 					return res, stop
 				}
-				if err := context.Cause(ctx); err != nil && res.Runs < total && stop == nil {
-					return res, fmt.Errorf("sweep stopped after %d of %d runs: %w", res.Runs, total, err)
+				if err := context.Cause(ctx); err != nil && start+res.Runs < total && stop == nil {
+					return res, fmt.Errorf("sweep stopped after %d of %d runs: %w", start+res.Runs, total, err)
 				}
 				return res, nil
 			}

@@ -185,3 +185,22 @@ func (s *timeseriesSink) Close(*runner.Result) error { return nil }
 
 // Abort removes the temporary file.
 func (s *timeseriesSink) Abort() { s.ts.drop(s.p, s.rep) }
+
+// copyFrom copies the file of (p, rep) from the sweep folder dir (a
+// shard's) into the dataset, atomically; the file must exist there.
+func (ts *Timeseries) copyFrom(dir string, p, rep int) error {
+	src := filepath.Join(dir, reports.SweepTimeseriesFile(p, rep))
+	in, err := os.Open(src)
+	if err != nil {
+		return fmt.Errorf("time series of point %d rep %d: %w", p, rep, err)
+	}
+	defer in.Close()
+	path := ts.path(p, rep)
+	if !ts.made[p] {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("time series: %w", err)
+		}
+		ts.made[p] = true
+	}
+	return reports.WriteFileAtomic(path, func(w io.Writer) error { _, err := io.Copy(w, in); return err })
+}

@@ -141,23 +141,80 @@ type Writer struct {
 	buf    []reports.Value
 	acc    *pointsAcc
 	m      *Manifest
+	opt    FolderOptions
+	state  State
+	flush  bool // hand each row to the OS as written (not while a resume re-feeds the recorded rows)
+}
+
+// FolderOptions configure CreateFolderWith.
+type FolderOptions struct {
+	// Shard and Shards make the folder shard Shard of Shards (--shard
+	// I/N): it holds that shard's rows and shard.json (ShardInfo).
+	Shard, Shards int
+	// Resume is the command that resumes the sweep, for incomplete.json.
+	Resume string
 }
 
 // CreateFolder starts writing the sweep's files into the folder dir: it
 // creates the run table's files (written atomically on Finish).
 func (sw *Sweep) CreateFolder(dir string, points []Point) (*Writer, error) {
-	w := &Writer{sw: sw, dir: dir, points: points, cols: sw.RunsColumns(points), acc: &pointsAcc{runs: make([]int, len(points)), failed: make([]int, len(points))}, m: sw.NewManifest(points, nil)}
+	return sw.CreateFolderWith(dir, points, FolderOptions{})
+}
+
+// CreateFolderWith is CreateFolder for a shard or with a resume command:
+// it first writes incomplete.json (State, status running) and, for a
+// shard, shard.json.
+func (sw *Sweep) CreateFolderWith(dir string, points []Point, opt FolderOptions) (*Writer, error) {
+	w := sw.newWriter(dir, points, opt)
+	if err := writeState(dir, &w.state); err != nil {
+		return nil, err
+	}
+	if err := w.writeShardFile(); err != nil {
+		return nil, err
+	}
+	if err := w.createTables(); err != nil {
+		return nil, err
+	}
+	w.flush = true
+	return w, nil
+}
+
+// newWriter returns the Writer of the folder dir; its tables are not
+// created yet.
+func (sw *Sweep) newWriter(dir string, points []Point, opt FolderOptions) *Writer {
+	w := &Writer{sw: sw, dir: dir, points: points, cols: sw.RunsColumns(points), acc: &pointsAcc{runs: make([]int, len(points)), failed: make([]int, len(points))}, m: sw.NewManifest(points, nil), opt: opt}
 	w.acc.mean, w.acc.half = make([][]float64, sim.NumMetrics), make([][]float64, sim.NumMetrics)
 	for m := range sim.NumMetrics {
 		w.acc.mean[m], w.acc.half[m] = make([]float64, len(points)), make([]float64, len(points))
 	}
-	t, err := reports.CreateTables(filepath.Join(dir, reports.SweepRunsFile), filepath.Join(dir, reports.SweepRunsParquetFile), w.cols,
+	if opt.Shards > 0 {
+		w.m.Files = append([]string{ShardFile}, w.m.Files...)
+	}
+	w.state = State{Status: "running", Runs: ShardRuns(len(points)*sw.Replications, opt.Shard, opt.Shards), Resume: opt.Resume,
+		Identity: sw.Identity(points, opt.Shard, opt.Shards)}
+	return w
+}
+
+// writeShardFile writes a shard folder's shard.json (the same at every
+// execution of the shard).
+func (w *Writer) writeShardFile() error {
+	if w.opt.Shards == 0 {
+		return nil
+	}
+	return reports.WriteFileAtomic(filepath.Join(w.dir, ShardFile), func(o io.Writer) error {
+		return writeJSON(o, w.sw.shardInfo(w.points, w.opt.Shard, w.opt.Shards))
+	})
+}
+
+// createTables creates the run table's temporary files.
+func (w *Writer) createTables() error {
+	t, err := reports.CreateTables(filepath.Join(w.dir, reports.SweepRunsFile), filepath.Join(w.dir, reports.SweepRunsParquetFile), w.cols,
 		reports.TableOptions{Meta: runTablesMeta(w.m), CreatedBy: "depinsim version " + w.m.ToolVersion})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	w.tables = t
-	return w, nil
+	return nil
 }
 
 // Write writes row r.
@@ -166,12 +223,36 @@ func (w *Writer) Write(r Row) error {
 	if err := w.tables.Write(w.buf); err != nil {
 		return err
 	}
+	if w.flush {
+		if err := w.tables.FlushCSV(); err != nil {
+			return err
+		}
+	}
 	w.acc.add(r)
 	w.m.Runs++
 	if r.Err != nil {
 		w.m.Failed = append(w.m.Failed, "point "+strconv.Itoa(r.Point)+" rep "+strconv.Itoa(r.Rep))
 	}
 	return nil
+}
+
+// Runs returns the number of rows written (those a resumed folder
+// recorded included).
+func (w *Writer) Runs() int { return w.m.Runs }
+
+// Failed returns the failed rows written, as "point P rep R".
+func (w *Writer) Failed() []string { return w.m.Failed }
+
+// Suspend ends an interrupted sweep: it closes the run table (runs.csv,
+// its sidecar and runs.parquet then hold the rows written, a prefix of
+// the run order) and rewrites incomplete.json with status interrupted,
+// so that the folder can be resumed (ResumeFolder).
+func (w *Writer) Suspend() error {
+	if err := w.tables.Close(); err != nil {
+		return err
+	}
+	w.state.Status, w.state.RunsDone = "interrupted", w.m.Runs
+	return writeState(w.dir, &w.state)
 }
 
 // Abort removes the run table's temporary files; nothing is left of
@@ -200,7 +281,13 @@ func (w *Writer) Finish(log Log) error {
 	if err := write(reports.SweepLogFile, func(o io.Writer) error { return writeJSON(o, log) }); err != nil {
 		return err
 	}
-	return write(reports.SweepManifestFile, func(o io.Writer) error { return writeJSON(o, w.m) })
+	if err := write(reports.SweepManifestFile, func(o io.Writer) error { return writeJSON(o, w.m) }); err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(w.dir, IncompleteFile)); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return nil
 }
 
 // pointsAcc accumulates, per point, the runs, the failed runs and per
@@ -504,15 +591,24 @@ type Log struct {
 	Workers int `json:"workers"`
 	// WallSeconds is the elapsed wall-clock time.
 	WallSeconds float64 `json:"wall_seconds"`
+	// Resumed counts the runs a resumed sweep found recorded (omitted
+	// when it started afresh).
+	Resumed int `json:"resumed,omitempty"`
+	// Shards lists the shard folders a merge read, in shard order.
+	Shards []string `json:"shards,omitempty"`
 }
 
 // NewManifest returns the sweep's manifest for its points and rows.
 func (sw *Sweep) NewManifest(points []Point, rows []Row) *Manifest {
 	plots, notes := reports.SweepPlotFiles(sw.PlotData(points, rows))
 	base := sha256.Sum256(sw.Source.Data)
+	baseSHA := hex.EncodeToString(base[:])
+	if sw.baseSHA256 != "" {
+		baseSHA = sw.baseSHA256
+	}
 	m := &Manifest{
 		FormatVersion: FormatVersion, ToolVersion: runnerVersion(), Base: sw.Base, BasePreset: sw.Source.Preset,
-		BaseSHA256: hex.EncodeToString(base[:]), SweepSHA256: sw.SHA256, Set: sw.Set, MasterSeed: sw.Seed,
+		BaseSHA256: baseSHA, SweepSHA256: sw.SHA256, Set: sw.Set, MasterSeed: sw.Seed,
 		SeedDerivation: sw.SeedDerivation(),
 		Design:         sw.Design, Samples: sw.Samples, Points: len(points), Replications: sw.Replications, Runs: len(rows),
 		Failed: []string{}, Statistics: map[string]string{},

@@ -41,6 +41,7 @@ Usage:
   depinsim run [SCENARIO.toml|PRESET] [flags]   run a scenario (default preset akash-2024)
   depinsim compare A B [C...] [flags]           run scenarios with common random numbers and compare them
   depinsim sweep SWEEP.toml [flags]             run a design of experiments (or: sweep SCENARIO --grid key=v1,v2)
+  depinsim merge SHARD_DIR... --out DIR         combine the shard folders of a sweep (sweep --shard I/N)
   depinsim validate FILE...                     check scenario files, print warnings
   depinsim presets                              list the built-in presets
   depinsim show PRESET                          print a preset's TOML (start a new scenario from it)
@@ -57,6 +58,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"run":        cmdRun,
 	"compare":    cmdCompare,
 	"sweep":      cmdSweep,
+	"merge":      cmdMerge,
 	"validate":   cmdValidate,
 	"presets":    cmdPresets,
 	"show":       cmdShow,

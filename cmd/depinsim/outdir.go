@@ -158,3 +158,31 @@ func (o *outFolder) unlock() {
 		o.lock = nil
 	}
 }
+
+// openResumeFolder locks the folder dir of a sweep to resume (--resume):
+// it must exist and no other process may hold it. Nothing in it is
+// removed; the caller checks what it holds and must call keep.
+func openResumeFolder(dir string) (*outFolder, error) {
+	st, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, badInput("--out %s: no such folder: nothing to resume (run the sweep without --resume)", dir)
+	}
+	if err != nil {
+		return nil, badInput("--out %s: %v", dir, err)
+	}
+	if !st.IsDir() {
+		return nil, badInput("--out %s: not a folder", dir)
+	}
+	f, err := lockFolder(dir)
+	if errors.Is(err, errLocked) {
+		return nil, badInput("--out %s: another depinsim process is writing this folder (it is locked); wait for it to end", dir)
+	}
+	if err != nil {
+		return nil, badInput("--out %s: cannot open the folder: %v", dir, err)
+	}
+	return &outFolder{dir: dir, lock: f}, nil
+}
+
+// keep ends the use of the folder leaving what it holds (an interrupted
+// sweep's partial output, or a resumed folder after an error).
+func (o *outFolder) keep() { o.unlock() }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +43,21 @@ files for any --workers). A failed run is a row with status failed; the
 sweep goes on and exits with 1 (with --fail-fast it stops at the first
 failed run). docs/experiments.md describes the sweep file and the files.
 
+SIGINT or SIGTERM stops the sweep: runs.csv and runs.parquet keep the
+rows done (a prefix of the run order), incomplete.json marks the folder
+unfinished, the command that finishes it is printed (the same with
+--resume) and the exit code is 130 or 143. --resume finishes an
+interrupted or killed sweep (same arguments and --out, any --workers):
+the folder ends byte for byte as an uninterrupted sweep's (run.log.json
+aside); it refuses another sweep's folder, a complete one, and a
+missing one or one without incomplete.json (nothing to resume).
+
+--shard I/N runs only the runs k of the run order with k % N == I-1
+(1-based I: 3/4 is the third of four) into its own --out, with
+shard.json for 'depinsim merge', which combines the N shard folders into
+the unsharded sweep's files (see 'depinsim merge --help'). N may exceed
+the runs (those shards are empty).
+
 --grid key=v1,v2 sweeps key over the values (a grid over every --grid);
 values are read as --set reads them and split at the commas outside
 brackets and braces: --grid 'market.take_rate=[0.1, 0.2],[0.3, 0.4]'.
@@ -60,6 +77,8 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	timeseries := fs.Bool("timeseries", false, "also write each run's time series (the columns of the timeseries.csv of 'depinsim run') as a Parquet dataset partitioned by point: timeseries/point=P/rep-R.parquet")
 	indep := fs.Bool("independent-seeds", false, "seed each run from its point and replication, not the replication alone (default: common random numbers)")
 	progMode := fs.String("progress", "auto", "progress on stderr: auto (a line redrawn in place on a terminal, nothing otherwise), plain (whole lines for batch logs: every 10% of the runs or 10 s, no carriage returns), none")
+	resume := fs.Bool("resume", false, "finish the unfinished sweep in --out (interrupted or killed): the same arguments, the runs recorded are not run again, and the folder ends as an uninterrupted sweep's")
+	shardFlag := fs.String("shard", "", "run only shard I of N (I/N, 1 <= I <= N): the runs k of the run order with k % N == I-1; 'depinsim merge' combines the N shard folders")
 	var sets, grids []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key at every point: path=value (repeatable), applied after the sweep file's set")
 	fs.StringArrayVar(&grids, "grid", nil, "quick sweep: key=v1,v2,... (repeatable, one key per flag); the argument is then a scenario file or preset")
@@ -75,9 +94,15 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *progMode != "auto" && *progMode != "plain" && *progMode != "none" {
 		return badInput("--progress: %q: want auto, plain or none", *progMode)
 	}
+	if *resume && *force {
+		return badInput("--resume and --force: --force would clear the runs --resume keeps; give one")
+	}
+	shard, shards, err := parseShard(*shardFlag)
+	if err != nil {
+		return err
+	}
 	arg := fs.Arg(0)
 	var sw *sweep.Sweep
-	var err error
 	if len(grids) > 0 {
 		sw, err = sweep.FromGrid(arg, grids, sets, scenarios.Options{})
 	} else {
@@ -87,6 +112,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{err}
 	}
 	sw.IndependentSeeds = *indep
+	sw.Timeseries = *timeseries
 	points := sw.Points()
 	scs, err := sw.Validate(points)
 	if err != nil {
@@ -96,34 +122,73 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if dir == "" {
 		dir = filepath.Join("out", "sweep-"+sw.Name)
 	}
-	of, err := openOutFolder(dir, *force, nil)
+	var of *outFolder
+	if *resume {
+		of, err = openResumeFolder(dir)
+	} else {
+		if st, err := sweep.ReadState(dir); err == nil && !*force {
+			return badInput("--out %s: holds an unfinished sweep (%s: %s, %d of %d runs recorded); add --resume to finish it, or --force to start afresh",
+				dir, sweep.IncompleteFile, st.Status, st.RunsDone, st.Runs)
+		}
+		of, err = openOutFolder(dir, *force, nil)
+	}
 	if err != nil {
 		return err
 	}
-	total := len(points) * sw.Replications
+	total := sweep.ShardRuns(len(points)*sw.Replications, shard, shards)
 	nw := *workers
 	if nw == 0 {
 		nw = runtime.GOMAXPROCS(0)
 	}
 	plain := *progMode == "plain"
-	prog := startProgress(stderr, total, "runs", *quiet || *progMode == "none" || (!plain && !isTerminal(stderr)), plain)
 	start := time.Now()
-	wr, err := sw.CreateFolder(dir, points)
+	fopt := sweep.FolderOptions{Shard: shard, Shards: shards, Resume: resumeCommand(args)}
+	var wr *sweep.Writer
+	recorded := 0
+	if *resume {
+		wr, recorded, err = sw.ResumeFolder(dir, points, fopt)
+		var re *sweep.ResumeError
+		if errors.As(err, &re) {
+			of.keep()
+			return usageError{err}
+		}
+	} else {
+		wr, err = sw.CreateFolderWith(dir, points, fopt)
+	}
+	prog := startProgress(stderr, total, "runs", *quiet || *progMode == "none" || (!plain && !isTerminal(stderr)), plain)
 	var res *sweep.Result
+	interrupted := false
 	if err == nil {
 		var ts *sweep.Timeseries
 		if *timeseries {
 			ts = wr.Timeseries()
 		}
 		res, err = sw.Run(ctx, scs, sweep.Options{Workers: nw, Progress: func(d, f, _ int) { prog.set(d, f) }, Recorder: sweepRecorder,
-			Write: wr.Write, FailFast: *failFast, Timeseries: ts})
-		if err == nil {
-			err = wr.Finish(sweep.Log{Command: append([]string{"depinsim", "sweep"}, args...), Workers: nw, WallSeconds: time.Since(start).Seconds()})
-		} else {
+			Write: wr.Write, FailFast: *failFast, Timeseries: ts, Shard: shard, Shards: shards, Start: recorded})
+		_, sig := signalOf(ctx)
+		switch {
+		case err == nil:
+			err = wr.Finish(sweep.Log{Command: append([]string{"depinsim", "sweep"}, args...), Workers: nw, WallSeconds: time.Since(start).Seconds(), Resumed: recorded})
+		case sig && errors.Is(err, context.Canceled), *resume:
+			// keep the rows done: the folder can be resumed
+			if serr := wr.Suspend(); serr == nil {
+				interrupted = true
+			} else {
+				err = fmt.Errorf("%v; and the rows done could not be kept: %v", err, serr)
+			}
+		default:
 			wr.Abort()
 		}
 	}
 	prog.finish()
+	if interrupted || (*resume && err != nil) {
+		of.keep()
+		if !interrupted {
+			return err
+		}
+		return fmt.Errorf("%v; kept %s/ unfinished: runs.csv and runs.parquet hold the first %d of %d runs (in run order), %s marks it; to finish it, run:\n  %s",
+			err, dir, wr.Runs(), total, sweep.IncompleteFile, resumeCommand(args))
+	}
 	kept := of.release(err == nil)
 	if err != nil {
 		return fmt.Errorf("%v; %s", err, kept)
@@ -134,25 +199,40 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	describe := func(r sweep.Row) string {
 		return fmt.Sprintf("point %d (%s) rep %d seed %d: %v", r.Point, points[r.Point], r.Rep, r.Seed, r.Err)
 	}
-	var failed []string
+	// the failed runs a resumed sweep found recorded, then this execution's
+	failed := slices.Clone(wr.Failed()[:len(wr.Failed())-len(res.Failed)])
+	for i := range failed {
+		failed[i] += " (recorded before --resume; its error is in runs.csv)"
+	}
 	for _, r := range res.Failed {
 		failed = append(failed, describe(r))
 	}
 	if !*quiet {
 		notRun := ""
-		if res.Runs < total {
-			notRun = fmt.Sprintf(", %d not run", total-res.Runs)
+		if wr.Runs() < total {
+			notRun = fmt.Sprintf(", %d not run", total-wr.Runs())
 		}
-		fmt.Fprintf(stdout, "sweep %s: %s design, %d point(s) x %d replication(s) = %d runs, master seed %d: %d ok, %d failed%s in %.2f s\n",
-			sw.Name, sw.Design, len(points), sw.Replications, total, sw.Seed, res.Runs-len(failed), len(failed), notRun, time.Since(start).Seconds())
+		of := ""
+		if shards > 0 {
+			of = fmt.Sprintf(", shard %s: %d of them", sweep.ShardSpec(shard, shards), total)
+		}
+		if recorded > 0 {
+			notRun += fmt.Sprintf(" (%d recorded before --resume)", recorded)
+		}
+		fmt.Fprintf(stdout, "sweep %s: %s design, %d point(s) x %d replication(s) = %d runs%s, master seed %d: %d ok, %d failed%s in %.2f s\n",
+			sw.Name, sw.Design, len(points), sw.Replications, len(points)*sw.Replications, of, sw.Seed, wr.Runs()-len(failed), len(failed), notRun, time.Since(start).Seconds())
+		shardFile := ""
+		if shards > 0 {
+			shardFile = "shard.json, "
+		}
 		tsNote := ""
 		if *timeseries {
 			tsNote = ", timeseries/"
 		}
-		fmt.Fprintf(stdout, "wrote %s/ (runs.csv and its .meta.json, runs.parquet%s, points.csv, plots/, sweep.toml, run.log.json, sweep.json)\n", dir, tsNote)
+		fmt.Fprintf(stdout, "wrote %s/ (%sruns.csv and its .meta.json, runs.parquet%s, points.csv, plots/, sweep.toml, run.log.json, sweep.json)\n", dir, shardFile, tsNote)
 	}
 	if res.Stopped != nil {
-		return fmt.Errorf("stopped at the first failed run (--fail-fast): %s; %d of %d runs written", describe(*res.Stopped), res.Runs, total)
+		return fmt.Errorf("stopped at the first failed run (--fail-fast): %s; %d of %d runs written", describe(*res.Stopped), wr.Runs(), total)
 	}
 	if len(failed) > 0 {
 		const show = 10
@@ -163,4 +243,48 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.New(msg)
 	}
 	return nil
+}
+
+// parseShard reads --shard I/N; 0, 0 when empty.
+func parseShard(s string) (i, n int, err error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return 0, 0, badInput("--shard %q: want I/N with 1 <= I <= N (\"3/4\" is the third of four shards)", s)
+	}
+	return i, n, nil
+}
+
+// resumeCommand returns the command line that resumes the sweep of args
+// (the sweep command's arguments): the same, without --force, with
+// --resume, quoted for a POSIX shell.
+func resumeCommand(args []string) string {
+	out := []string{"depinsim", "sweep"}
+	has := false
+	for _, a := range args {
+		switch {
+		case a == "--force" || strings.HasPrefix(a, "--force="):
+			continue
+		case a == "--resume" || a == "--resume=true":
+			has = true
+		}
+		out = append(out, shellQuote(a))
+	}
+	if !has {
+		out = append(out, "--resume")
+	}
+	return strings.Join(out, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but
+// letters, digits and _@%+=:,./-.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
