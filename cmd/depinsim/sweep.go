@@ -41,6 +41,12 @@ failed run). docs/experiments.md describes the sweep file and the files.
 --grid key=v1,v2 sweeps key over the values (a grid over every --grid);
 values are read as --set reads them and split at the commas outside
 brackets and braces: --grid 'market.take_rate=[0.1, 0.2],[0.3, 0.4]'.
+
+--emit slurm|k8s --shards N runs nothing: it checks every point and
+writes into --out a Slurm job array (sweep.sbatch, merge.sbatch) or a
+Kubernetes Indexed Job (sweep-job.yaml, merge-job.yaml) that runs the
+sweep in N shards and merges them, and prints the commands that submit
+them (docs/cluster.md).
 `
 
 // sweepRecorder, when set (by tests only), gives each run of a sweep an
@@ -59,8 +65,12 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var sets, grids []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key at every point: path=value (repeatable), applied after the sweep file's set")
 	fs.StringArrayVar(&grids, "grid", nil, "quick sweep: key=v1,v2,... (repeatable, one key per flag); the argument is then a scenario file or preset")
+	emit := addEmitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *emit.engine == "" && fs.Changed("shards") {
+		return badInput("--shards is for --emit slurm|k8s (see 'depinsim sweep --help')")
 	}
 	if fs.NArg() != 1 {
 		return badInput("want one sweep file (or, with --grid, one scenario or preset), got %d: %v (see 'depinsim sweep --help')", fs.NArg(), fs.Args())
@@ -91,6 +101,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join("out", "sweep-"+sw.Name)
+	}
+	if *emit.engine != "" {
+		return emitSweep(emit, sw, arg, grids, sets, *indep, *failFast, *workers, dir, *force, stdout)
 	}
 	of, err := openOutFolder(dir, *force, nil)
 	if err != nil {
