@@ -77,9 +77,13 @@ func emitSweep(e *emitFlags, sw *sweep.Sweep, arg string, grids, sets []string, 
 	// the job reads copies of its inputs; the sweep file's text and the
 	// base as the sweep names it stay as they are (its provenance)
 	pos := arg
+	if strings.HasPrefix(arg, "-") {
+		return badInput("--emit: %q: name a scenario starting with '-' by ./%s", arg, arg)
+	}
 	if len(grids) == 0 {
-		pos = filepath.Base(arg)
-		j.inputs = append(j.inputs, emitInput{rel: pos, data: sw.Text})
+		j.inputs = append(j.inputs, emitInput{rel: filepath.Base(arg), data: sw.Text})
+		pos = "./" + filepath.Base(arg) // a name may start with '-'
+
 	}
 	if !sw.Source.Preset {
 		if !filepath.IsLocal(sw.Base) {
