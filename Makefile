@@ -21,7 +21,11 @@ FUZZTIME ?= 30s
 # extra go test flags for `make fuzz` (e.g. -parallel 1 on a shared machine)
 FUZZFLAGS ?=
 
-.PHONY: run test test-long fuzz build bench verify r1 clean
+# the nested module that decodes the Kubernetes manifests of sweep --emit
+# k8s with the real API types (its own go.mod keeps k8s.io out of ours)
+K8SCHECK := internal/k8scheck
+
+.PHONY: run test test-long fuzz build bench verify r1 clean e2e-slurm
 
 ## run: build and run the default scenario (akash-2024) into out/akash-2024
 run: build
@@ -33,10 +37,12 @@ build:
 
 ## test: vet, the test suite in -short mode (property tests on fewer seeds;
 ## the full-year calibration and conformance tests are skipped: test-long),
-## and the race detector on the worker pool. About a minute of CPU.
+## the race detector on the worker pool, and the check of the Kubernetes
+## manifests (internal/k8scheck, a module of its own). About a minute of CPU.
 test:
 	$(GO) vet ./...
 	$(GO) test -short ./...
+	cd $(K8SCHECK) && $(GO) vet ./... && $(GO) test -short ./...
 	$(GO) test -race -short -run '$(RACE_POOL)' ./runner/
 
 ## test-long: every test in full: the full-year calibration and conformance
@@ -72,8 +78,15 @@ verify:
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 	$(GO) run $(STATICCHECK) ./...
+	cd $(K8SCHECK) && $(GO) vet ./... && $(GO) mod tidy -diff && $(GO) run $(STATICCHECK) ./...
 	GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null ./...
 	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./...
+
+## e2e-slurm: sweep --emit slurm on a real one-node Slurm cluster on
+## 127.0.0.1 (installs slurm and munge from Debian packages if missing;
+## root): the merged shards equal a local sweep, a failed task is reported
+e2e-slurm:
+	scripts/e2e-slurm.sh
 
 clean:
 	rm -rf bin out

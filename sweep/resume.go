@@ -182,22 +182,22 @@ func (sw *Sweep) ResumeFolder(dir string, points []Point, opt FolderOptions) (*W
 	st, err := ReadState(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		if _, err := os.Stat(filepath.Join(dir, reports.SweepManifestFile)); err == nil {
-			return nil, 0, &ResumeError{dir, "the sweep is already complete (sweep.json written, no " + IncompleteFile + "): nothing to resume"}
+			return nil, 0, sw.completeFolder(dir, points, opt)
 		}
-		return nil, 0, &ResumeError{dir, "no " + IncompleteFile + ": nothing to resume (run the sweep without --resume, or with --force to clear the folder)"}
+		return nil, 0, &ResumeError{Dir: dir, Msg: "no " + IncompleteFile + ": nothing to resume (run the sweep without --resume, or with --force to clear the folder)"}
 	}
 	if err != nil {
-		return nil, 0, &ResumeError{dir, "cannot read " + IncompleteFile + ": " + err.Error()}
+		return nil, 0, &ResumeError{Dir: dir, Msg: "cannot read " + IncompleteFile + ": " + err.Error()}
 	}
 	if diff := w.state.Identity.Differences(st.Identity); len(diff) > 0 {
-		return nil, 0, &ResumeError{dir, "holds another sweep's runs (" + IncompleteFile + "): this sweep has " + strings.Join(diff, "; ") + " in the folder"}
+		return nil, 0, &ResumeError{Dir: dir, Msg: "holds another sweep's runs (" + IncompleteFile + "): this sweep has " + strings.Join(diff, "; ") + " in the folder"}
 	}
 	if _, err := os.Stat(filepath.Join(dir, reports.SweepManifestFile)); err == nil {
 		// killed after sweep.json was written, before incomplete.json was removed
 		if err := os.Remove(filepath.Join(dir, IncompleteFile)); err != nil {
 			return nil, 0, err
 		}
-		return nil, 0, &ResumeError{dir, "the sweep is already complete (sweep.json written): nothing to resume"}
+		return nil, 0, sw.completeFolder(dir, points, opt)
 	}
 	total := w.state.Runs
 	// the temporary files left behind, before this resume creates its own
@@ -268,4 +268,57 @@ func tempFiles(dir string) []string {
 		}
 	}
 	return out
+}
+
+// completeFolder returns the ResumeError of the finished sweep folder dir:
+// Complete when its sweep.json (and, for a shard, shard.json) is this
+// sweep's, else the fields that differ.
+func (sw *Sweep) completeFolder(dir string, points []Point, opt FolderOptions) error {
+	var got Manifest
+	if err := readJSON(filepath.Join(dir, reports.SweepManifestFile), &got); err != nil {
+		return &ResumeError{Dir: dir, Msg: "cannot read " + reports.SweepManifestFile + ": " + err.Error()}
+	}
+	want := sw.NewManifest(points, nil)
+	if sw.Timeseries {
+		want.Files = append(want.Files, reports.SweepTimeseriesDir+"/")
+	}
+	var diff []string
+	same := func(name string, a, b any) {
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			diff = append(diff, fmt.Sprintf("%s: %v, not %v", name, a, b))
+		}
+	}
+	same("format_version", want.FormatVersion, got.FormatVersion)
+	same("tool_version", want.ToolVersion, got.ToolVersion)
+	same("base", want.Base, got.Base)
+	same("base_sha256", want.BaseSHA256, got.BaseSHA256)
+	same("sweep_sha256", want.SweepSHA256, got.SweepSHA256)
+	same("set", want.Set, got.Set)
+	same("master_seed", want.MasterSeed, got.MasterSeed)
+	same("seed_derivation", want.SeedDerivation, got.SeedDerivation)
+	same("design", want.Design, got.Design)
+	same("samples", want.Samples, got.Samples)
+	same("params", want.Params, got.Params)
+	same("points", want.Points, got.Points)
+	same("replications", want.Replications, got.Replications)
+	same("timeseries", sw.Timeseries, slices.Contains(got.Files, reports.SweepTimeseriesDir+"/"))
+	var info ShardInfo
+	err := readJSON(filepath.Join(dir, ShardFile), &info)
+	switch {
+	case err == nil:
+		same("shard", ShardSpec(opt.Shard, opt.Shards), ShardSpec(info.Shard, info.Shards))
+		if d := sw.Identity(points, opt.Shard, opt.Shards).Differences(info.Identity); len(d) > 0 && len(diff) == 0 {
+			diff = d
+		}
+	case errors.Is(err, os.ErrNotExist):
+		if opt.Shards > 0 {
+			diff = append(diff, "shard: "+ShardSpec(opt.Shard, opt.Shards)+", not none (a whole sweep)")
+		}
+	default:
+		return &ResumeError{Dir: dir, Msg: "cannot read " + ShardFile + ": " + err.Error()}
+	}
+	if len(diff) > 0 {
+		return &ResumeError{Dir: dir, Msg: "holds another sweep, finished (sweep.json): this sweep has " + strings.Join(diff, "; ") + " in the folder"}
+	}
+	return &ResumeError{Dir: dir, Msg: "the sweep is already complete (sweep.json written): nothing to resume", Complete: true}
 }

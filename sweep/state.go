@@ -190,6 +190,10 @@ func writeState(dir string, s *State) error {
 type ResumeError struct {
 	// Dir is the folder; Msg says why.
 	Dir, Msg string
+	// Complete is set when the folder holds this very sweep, finished:
+	// nothing is left to run (not an error for a job that resumes its
+	// shard whatever its state).
+	Complete bool
 }
 
 // Error names the folder and why.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -194,10 +195,13 @@ func TestSweepResumeInterrupted(t *testing.T) {
 }
 
 // TestSweepResumeRefusals: --resume refuses (exit code 2, saying why) a
-// folder of another sweep or shard, a complete folder, a missing or empty
-// one, and --force with it; a sweep without --resume refuses an
-// unfinished folder, pointing to --resume; --shard refuses I/N out of
-// range. (Not parallel: it sets sweepRecorder.)
+// folder of another sweep or shard, unfinished or finished, and --force
+// with it; a sweep without --resume refuses an unfinished folder,
+// pointing to --resume; --shard refuses I/N out of range. --resume on a
+// folder that already holds this sweep, finished, exits 0 running
+// nothing; on a missing or empty folder it starts the sweep (a cluster
+// task resumes its shard whatever its state). (Not parallel: it sets
+// sweepRecorder.)
 func TestSweepResumeRefusals(t *testing.T) {
 	dir := t.TempDir()
 	part := filepath.Join(dir, "part")
@@ -217,9 +221,8 @@ func TestSweepResumeRefusals(t *testing.T) {
 		{concat(sweepArgs, "--out", part, "--resume", "--shard", "1/2"), "shard: 1, not 0"},
 		{concat(sweepArgs, "--out", part), "holds an unfinished sweep (incomplete.json: interrupted, "},
 		{concat(sweepArgs, "--out", part, "--resume", "--force"), "--resume and --force"},
-		{concat(sweepArgs, "--out", done, "--resume"), "the sweep is already complete"},
-		{concat(sweepArgs, "--out", filepath.Join(dir, "none"), "--resume"), "no such folder: nothing to resume"},
-		{concat(sweepArgs, "--out", empty, "--resume"), "no incomplete.json: nothing to resume"},
+		{concat(sweepArgs, "--out", done, "--resume", "--set", "sim.seed=7"), "holds another sweep, finished (sweep.json): this sweep has set: "},
+		{concat(sweepArgs, "--out", done, "--resume", "--shard", "1/2"), "shard: 1/2, not none (a whole sweep)"},
 		{concat(sweepArgs, "--out", empty, "--shard", "4/3"), `--shard "4/3": want I/N with 1 <= I <= N`},
 		{concat(sweepArgs, "--out", empty, "--shard", "0/3"), `--shard "0/3"`},
 		{concat(sweepArgs, "--out", empty, "--shard", "2"), `--shard "2"`},
@@ -229,7 +232,16 @@ func TestSweepResumeRefusals(t *testing.T) {
 		assert.Contains(t, stderr, c.want, "%v", c.args)
 	}
 	assert.Equal(t, before, snapshot(t, part), "a refused --resume leaves the folder as it was")
-	assert.NoDirExists(t, filepath.Join(dir, "none"))
+
+	finished := snapshot(t, done)
+	loud := slices.DeleteFunc(concat(sweepArgs), func(a string) bool { return a == "--quiet" })
+	out := mustRun(t, concat(loud, "--out", done, "--resume")...)
+	assert.Contains(t, out, "already holds this sweep, finished: nothing to run")
+	assert.Equal(t, finished, snapshot(t, done), "a finished folder is left as it was")
+	for _, fresh := range []string{filepath.Join(dir, "none"), empty} {
+		mustRun(t, concat(sweepArgs, "--out", fresh, "--resume")...)
+		sameSweepFolder(t, done, fresh)
+	}
 }
 
 // TestMergeRefusals: merge refuses (exit code 2, naming them) folders

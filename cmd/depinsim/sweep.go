@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/depinsim/depinsim/reports"
 	"github.com/depinsim/depinsim/scenarios"
 	"github.com/depinsim/depinsim/sim"
 	"github.com/depinsim/depinsim/sweep"
@@ -61,6 +63,12 @@ the runs (those shards are empty).
 --grid key=v1,v2 sweeps key over the values (a grid over every --grid);
 values are read as --set reads them and split at the commas outside
 brackets and braces: --grid 'market.take_rate=[0.1, 0.2],[0.3, 0.4]'.
+
+--emit slurm|k8s --shards N runs nothing: it checks every point and
+writes into --out a Slurm job array (sweep.sbatch, merge.sbatch) or a
+Kubernetes Indexed Job (sweep-job.yaml, merge-job.yaml) that runs the
+sweep in N shards and merges them, and prints the commands that submit
+them (docs/cluster.md).
 `
 
 // sweepRecorder, when set (by tests only), gives each run of a sweep an
@@ -82,8 +90,12 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var sets, grids []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key at every point: path=value (repeatable), applied after the sweep file's set")
 	fs.StringArrayVar(&grids, "grid", nil, "quick sweep: key=v1,v2,... (repeatable, one key per flag); the argument is then a scenario file or preset")
+	emit := addEmitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *emit.engine == "" && fs.Changed("shards") {
+		return badInput("--shards is for --emit slurm|k8s (see 'depinsim sweep --help')")
 	}
 	if fs.NArg() != 1 {
 		return badInput("want one sweep file (or, with --grid, one scenario or preset), got %d: %v (see 'depinsim sweep --help')", fs.NArg(), fs.Args())
@@ -122,8 +134,28 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if dir == "" {
 		dir = filepath.Join("out", "sweep-"+sw.Name)
 	}
+	if *emit.engine != "" {
+		var switches []string
+		for _, s := range []struct {
+			on   bool
+			flag string
+		}{{*indep, "--independent-seeds"}, {*failFast, "--fail-fast"}, {*timeseries, "--timeseries"}} {
+			if s.on {
+				switches = append(switches, s.flag)
+			}
+		}
+		return emitSweep(emit, sw, arg, grids, sets, switches, *workers, dir, *force, stdout)
+	}
 	var of *outFolder
-	if *resume {
+	if *resume && nothingRecorded(dir) {
+		// a job that resumes its shard whatever its state: a first start
+		// (or one killed before it recorded anything) starts afresh
+		if !*quiet {
+			fmt.Fprintf(stderr, "depinsim sweep: --resume: nothing recorded in %s yet: starting the sweep\n", dir)
+		}
+		*resume = false
+		of, err = openOutFolder(dir, true, nil)
+	} else if *resume {
 		of, err = openResumeFolder(dir)
 	} else {
 		if st, err := sweep.ReadState(dir); err == nil && !*force {
@@ -150,6 +182,12 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		var re *sweep.ResumeError
 		if errors.As(err, &re) {
 			of.keep()
+			if re.Complete {
+				if !*quiet {
+					fmt.Fprintf(stdout, "%s/ already holds this sweep, finished: nothing to run\n", dir)
+				}
+				return nil
+			}
 			return usageError{err}
 		}
 	} else {
@@ -280,11 +318,21 @@ func resumeCommand(args []string) string {
 	return strings.Join(out, " ")
 }
 
-// shellQuote quotes s for a POSIX shell when it holds anything but
-// letters, digits and _@%+=:,./-.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" {
-		return s
+// nothingRecorded reports whether the folder dir holds nothing a sweep
+// recorded: it does not exist, or holds only depinsim's temporary files
+// (a sweep killed before it wrote incomplete.json).
+func nothingRecorded(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return true
 	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if _, ok := reports.TempBase(e.Name()); !ok || !e.Type().IsRegular() {
+			return false
+		}
+	}
+	return true
 }
