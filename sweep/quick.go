@@ -16,8 +16,25 @@ import (
 // braces and quotes. base is a scenario file (relative to the current
 // folder) or a preset. Its Text is the equivalent sweep file.
 func FromGrid(base string, grids, extra []string, opts scenarios.Options) (*Sweep, error) {
+	return FromGridMetrics(base, grids, extra, nil, opts)
+}
+
+// FromGridMetrics is FromGrid plotting the metrics named (--metrics; the
+// sweep file's metrics key), or DefaultMetrics when none is.
+func FromGridMetrics(base string, grids, extra, metrics []string, opts scenarios.Options) (*Sweep, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "base = %s\ndesign = \"grid\"\n", strconv.Quote(base))
+	if len(metrics) > 0 {
+		q := make([]string, len(metrics))
+		for i, m := range metrics {
+			metrics[i] = strings.TrimSpace(m)
+			q[i] = strconv.Quote(metrics[i])
+		}
+		if _, err := metricIndices("--metrics", metrics); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(&b, "metrics = [%s]\n", strings.Join(q, ", "))
+	}
 	for i, g := range grids {
 		key, raw, ok := strings.Cut(g, "=")
 		key = strings.TrimSpace(key)

@@ -89,6 +89,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	shardFlag := fs.String("shard", "", "run only shard I of N (I/N, 1 <= I <= N): the runs k of the run order with k % N == I-1; 'depinsim merge' combines the N shard folders")
 	var sets, grids []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key at every point: path=value (repeatable), applied after the sweep file's set")
+	metrics := fs.StringSlice("metrics", nil, "with --grid: the metrics to plot against the parameters, comma-separated (default: GPU and CPU utilization, GPU price, provider revenue; 'depinsim sweep' files use their metrics key)")
 	fs.StringArrayVar(&grids, "grid", nil, "quick sweep: key=v1,v2,... (repeatable, one key per flag); the argument is then a scenario file or preset")
 	emit := addEmitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -116,7 +117,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	arg := fs.Arg(0)
 	var sw *sweep.Sweep
 	if len(grids) > 0 {
-		sw, err = sweep.FromGrid(arg, grids, sets, scenarios.Options{})
+		sw, err = sweep.FromGridMetrics(arg, grids, sets, *metrics, scenarios.Options{})
+	} else if len(*metrics) > 0 {
+		return badInput("--metrics: only with --grid; a sweep file names its metrics in its metrics key (%s)", arg)
 	} else {
 		sw, err = sweep.ReadFile(arg, sets, scenarios.Options{})
 	}
@@ -143,6 +146,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if s.on {
 				switches = append(switches, s.flag)
 			}
+		}
+		if len(*metrics) > 0 {
+			switches = append(switches, "--metrics="+strings.Join(*metrics, ","))
 		}
 		return emitSweep(emit, sw, arg, grids, sets, switches, *workers, dir, *force, stdout)
 	}

@@ -315,3 +315,41 @@ func TestSweepIndependentSeeds(t *testing.T) {
 	assert.Len(t, ind, 8, "every run its own seed")
 	assert.Contains(t, indDeriv, "independent seeds")
 }
+
+// TestQuickSweepMetrics: --metrics chooses the metrics a quick sweep
+// plots (its sweep.toml records them, sweep.json lists them); an unknown
+// metric, or --metrics with a sweep file, is bad input naming the flag.
+func TestQuickSweepMetrics(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "q")
+	quick := []string{"sweep", "akash-2024", "--grid", "market.max_bids=5,20", "--set", "sim.horizon=2d", "--set", "sim.warmup=0s", "--quiet"}
+	mustRun(t, concat(quick, "--metrics", "token_supply,gpu_utilization", "--out", out)...)
+	plots, err := filepath.Glob(filepath.Join(out, reports.PlotsDir, "*.png"))
+	require.NoError(t, err)
+	var names []string
+	for _, p := range plots {
+		names = append(names, filepath.Base(p))
+	}
+	assert.ElementsMatch(t, []string{"token_supply-vs-market.max_bids.png", "gpu_utilization-vs-market.max_bids.png"}, names)
+	assert.Contains(t, string(readFile(t, filepath.Join(out, reports.SweepDefinitionFile))), `metrics = ["token_supply", "gpu_utilization"]`)
+	var m struct {
+		Metrics []string `json:"metrics"`
+	}
+	require.NoError(t, json.Unmarshal(readFile(t, filepath.Join(out, reports.SweepManifestFile)), &m))
+	assert.Equal(t, []string{"token_supply", "gpu_utilization"}, m.Metrics)
+
+	file := writeFile(t, filepath.Join(dir, "s.toml"), "base = \"akash-2024\"\n[[param]]\nkey = \"market.max_bids\"\nvalues = [5, 20]\n")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{concat(quick, "--metrics", "gpu_utilization,nope", "--out", filepath.Join(dir, "bad")), `--metrics: metrics[1]: "nope": no such metric`},
+		{[]string{"sweep", file, "--metrics", "gpu_utilization", "--out", filepath.Join(dir, "bad")}, "--metrics: only with --grid"},
+	} {
+		code, _, stderr := cli(t, c.args...)
+		assert.Equal(t, exitUsage, code, stderr)
+		assert.Contains(t, stderr, c.want)
+		assert.NoDirExists(t, filepath.Join(dir, "bad"))
+	}
+}
