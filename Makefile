@@ -21,7 +21,7 @@ FUZZTIME ?= 30s
 # extra go test flags for `make fuzz` (e.g. -parallel 1 on a shared machine)
 FUZZFLAGS ?=
 
-.PHONY: run test test-long fuzz build bench verify r1 clean
+.PHONY: run test test-long fuzz build bench bench-sweep verify r1 clean
 
 ## run: build and run the default scenario (akash-2024) into out/akash-2024
 run: build
@@ -61,6 +61,11 @@ fuzz:
 ## bench: Go benchmarks (kernel, R1 and the presets per event, auction index, mechanisms, settlement, reports)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./sim/ ./scenarios/ ./market/ ./tokenomics/ ./reports/
+
+## bench-sweep: peak memory of sweeps of 100 vs 10,000 runs and the 1-vs-2-worker
+## speedup of a 200-run sweep (scripts/bench-sweep.sh; docs/experiments.md)
+bench-sweep:
+	sh scripts/bench-sweep.sh
 
 ## r1: workload R1 (docs/bench/r1.md), one simulated year, seed 1
 r1: build

@@ -58,33 +58,58 @@ func (sw *Sweep) Scenario(i int, p Point) (*scenarios.Scenario, error) {
 }
 
 // Validate loads the scenario of every point, or returns the first
-// invalid point as a *PointError (nothing has run). It keeps the
-// scenarios only of a sweep of at most keepPoints points: a larger
-// sweep's Scenarios loads a point's scenario again when a run of it
-// starts, so the sweep's memory does not grow with its points.
+// invalid point (the lowest index) as a *PointError (nothing has run). It
+// loads the points on GOMAXPROCS goroutines, and keeps the scenarios
+// only of a sweep of at most keepPoints points: a larger sweep's
+// Scenarios loads a point's scenario again when a run of it starts, so
+// the sweep's memory does not grow with its points.
 func (sw *Sweep) Validate(points []Point) (*Scenarios, error) {
 	scs := &Scenarios{sw: sw, points: points}
 	keep := len(points) <= keepPoints
 	if keep {
 		scs.kept = make([]*scenarios.Scenario, len(points))
 	}
-	for i, p := range points {
-		sc, err := sw.Scenario(i, p)
-		if err != nil {
-			pe := &PointError{File: sw.File, Index: i, Point: p, Err: err}
-			var se *scenarios.Error
-			if errors.As(err, &se) {
-				for _, v := range p {
-					if se.Key == v.Key {
-						pe.Key = v.Key
-					}
+	var mu sync.Mutex
+	next, bad := 0, len(points) // the next point to load; the lowest invalid one
+	var badErr error
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), len(points))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				stop := i >= bad || i >= len(points) // bad only decreases: a later point cannot be the first
+				mu.Unlock()
+				if stop {
+					return
+				}
+				sc, err := sw.Scenario(i, points[i])
+				mu.Lock()
+				if err != nil && i < bad {
+					bad, badErr = i, err
+				} else if err == nil && keep {
+					scs.kept[i] = sc
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if badErr != nil {
+		p := points[bad]
+		pe := &PointError{File: sw.File, Index: bad, Point: p, Err: badErr}
+		var se *scenarios.Error
+		if errors.As(badErr, &se) {
+			for _, v := range p {
+				if se.Key == v.Key {
+					pe.Key = v.Key
 				}
 			}
-			return nil, pe
 		}
-		if keep {
-			scs.kept[i] = sc
-		}
+		return nil, pe
 	}
 	return scs, nil
 }

@@ -57,3 +57,25 @@ func TestScenariosReloaded(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateFirstInvalid: with points loaded on several goroutines,
+// Validate still names the lowest invalid point, every time.
+func TestValidateFirstInvalid(t *testing.T) {
+	var vals []string
+	for i := range 24 {
+		v := strconv.Itoa(5 + i)
+		if i == 9 || i == 17 || i == 23 {
+			v = "-" + v
+		}
+		vals = append(vals, v)
+	}
+	sw, err := FromGrid("akash-2024", []string{"market.max_bids=" + strings.Join(vals, ",")}, nil, scenarios.Options{})
+	require.NoError(t, err)
+	for range 3 {
+		_, err = sw.Validate(sw.Points())
+		var pe *PointError
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, 9, pe.Index)
+		assert.Equal(t, "market.max_bids", pe.Key)
+	}
+}
