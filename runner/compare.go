@@ -1,14 +1,11 @@
 package runner
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/depinsim/depinsim/reports"
 	"github.com/depinsim/depinsim/scenarios"
-	"github.com/depinsim/depinsim/sim"
 )
 
 // Entry is one scenario of a comparison.
@@ -36,12 +33,12 @@ type Comparison struct {
 
 // Compare runs the entries' scenarios on one pool of workers, each into
 // its own sink, and gathers what a comparison reports. Every (scenario,
-// replication) pair is a job of the pool: the scenarios' replications are
-// dispatched longest scenario first (by the events its replication is
-// estimated to process, sim.EstimateWorld; ties in the order given), so
-// that no worker waits at the end of one scenario while another finishes,
-// and each sink still receives its scenario's replications in order, and
-// is closed as soon as the last of them is delivered. The outputs do not
+// replication) pair is a job of the pool, dispatched in the order given
+// (scenario by scenario, each in replication order), so that a worker
+// done with one scenario's last replications takes the next scenario's
+// first instead of waiting for the others; each sink still receives its
+// scenario's replications in order, and is closed as soon as the last of
+// them is delivered. The outputs do not
 // depend on the number of workers. The scenarios must already share the
 // master seed and the number of replications (common random numbers:
 // replication r of every scenario has the same seed); a scenario that
@@ -66,8 +63,6 @@ func Compare(ctx context.Context, entries []Entry, opt Options) (*Comparison, er
 	}
 	jobs := make([]job, len(entries))
 	sinks := make([]Sink, len(entries))
-	cost := make([]float64, len(entries))
-	order := make([]int, len(entries))
 	for i, e := range entries {
 		cfg, err := e.Scenario.Config()
 		if err != nil {
@@ -75,11 +70,8 @@ func Compare(ctx context.Context, entries []Entry, opt Options) (*Comparison, er
 		}
 		jobs[i] = job{index: i, label: e.Label, sc: e.Scenario, cfg: cfg, n: e.Scenario.Sim.Replications}
 		sinks[i] = e.Sink
-		cost[i] = sim.EstimateWorld(cfg).Events
-		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cost[b], cost[a]) })
-	results, failed, err := runPool(ctx, jobs, sinks, order, opt)
+	results, failed, err := runPool(ctx, jobs, sinks, opt)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", entries[failed].Label, err)
 	}

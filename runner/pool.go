@@ -32,9 +32,9 @@ func (t *task) complete() bool { return t.deliver == t.j.n && t.j.grow == nil }
 // runPool runs the replications of every job on one pool of workers and
 // streams each job's replications, in replication order, to its
 // statistics and its sink (sinks[i], nil: none). Replications are
-// dispatched job by job in the order given (nil: the jobs' order), so a
-// worker that finishes one job's last replication takes the next job's
-// first while the other workers finish theirs. At most 2 x workers
+// dispatched job by job in the jobs' order, so a worker that finishes one
+// job's last replication takes the next job's first while the other
+// workers finish theirs. At most 2 x workers
 // replications are dispatched and not yet delivered, whatever their job,
 // so the recordings held wait in a window of that size. A job's sink is
 // closed as soon as its last replication is delivered. On failure or
@@ -42,7 +42,7 @@ func (t *task) complete() bool { return t.deliver == t.j.n && t.j.grow == nil }
 // the job whose index is returned (the earliest job, then replication,
 // among the failures seen), or the context's, naming the first job not
 // complete.
-func runPool(ctx context.Context, jobs []job, sinks []Sink, order []int, opt Options) (_ []*Result, failed int, err error) {
+func runPool(ctx context.Context, jobs []job, sinks []Sink, opt Options) (_ []*Result, failed int, err error) {
 	tasks := make([]*task, len(jobs))
 	total := 0
 	for i, j := range jobs {
@@ -62,12 +62,6 @@ func runPool(ctx context.Context, jobs []job, sinks []Sink, order []int, opt Opt
 		t.res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats(), Precision: j.prec, Only: j.only}
 		tasks[i] = t
 		total += max(j.n, j.max)
-	}
-	if order == nil {
-		order = make([]int, len(jobs))
-		for i := range order {
-			order[i] = i
-		}
 	}
 	defer func() {
 		if err != nil {
@@ -116,8 +110,8 @@ func runPool(ctx context.Context, jobs []job, sinks []Sink, order []int, opt Opt
 		var send chan<- slot
 		var s slot
 		if failure == nil && ctx.Err() == nil && outstanding < window {
-			for _, i := range order {
-				if t := tasks[i]; t.next < t.j.n {
+			for i, t := range tasks {
+				if t.next < t.j.n {
 					send, s = work, slot{i, t.next}
 					break
 				}

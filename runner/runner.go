@@ -179,7 +179,7 @@ type outcome struct {
 // the run's statistics and opt.Sink; it closes the sink on success and
 // aborts it on failure.
 func run(ctx context.Context, j job, opt Options) (*Result, error) {
-	rs, _, err := runPool(ctx, []job{j}, []Sink{opt.Sink}, nil, opt)
+	rs, _, err := runPool(ctx, []job{j}, []Sink{opt.Sink}, opt)
 	if err != nil {
 		return nil, err
 	}
