@@ -143,6 +143,12 @@ type Writer struct {
 	m      *Manifest
 }
 
+// RunsRowGroupRows is the number of rows per row group of runs.parquet:
+// the Parquet writer holds a row group in memory until it is full, so
+// this bounds the run table's memory (about 1 KB per row) whatever the
+// sweep's size.
+const RunsRowGroupRows = 4096
+
 // CreateFolder starts writing the sweep's files into the folder dir: it
 // creates the run table's files (written atomically on Finish).
 func (sw *Sweep) CreateFolder(dir string, points []Point) (*Writer, error) {
@@ -152,7 +158,7 @@ func (sw *Sweep) CreateFolder(dir string, points []Point) (*Writer, error) {
 		w.acc.mean[m], w.acc.half[m] = make([]float64, len(points)), make([]float64, len(points))
 	}
 	t, err := reports.CreateTables(filepath.Join(dir, reports.SweepRunsFile), filepath.Join(dir, reports.SweepRunsParquetFile), w.cols,
-		reports.TableOptions{Meta: runTablesMeta(w.m), CreatedBy: "depinsim version " + w.m.ToolVersion})
+		reports.TableOptions{Meta: runTablesMeta(w.m), CreatedBy: "depinsim version " + w.m.ToolVersion, RowGroupRows: RunsRowGroupRows})
 	if err != nil {
 		return nil, err
 	}
