@@ -10,7 +10,7 @@
 #    and the ratio 10,000 / 100 (the sweep's memory is bounded by its
 #    workers, not its size: the ratio should stay within 1.3).
 # 2. Parallel efficiency: the whole-process wall time of a sweep of 200
-#    short akash-2024 runs (20 points x 10 replications) with 1 and with 2
+#    short akash-2024 runs (20 points x 10 replications over 90 days) with 1 and with 2
 #    workers, medians of REPEAT interleaved runs (hyperfine when
 #    installed, else a loop of /usr/bin/time), and the speedup.
 #
@@ -66,12 +66,12 @@ printf '%-34s %10s %10s %7s\n' "points (10x10 vs 100x100 grid)" "$p100" "$p10k" 
 fi
 [ "$PART" = memory ] && exit 0
 
-# the 200-run sweep: 20 points x 10 replications of akash-2024 over ten
-# days after a ten-day warmup (a few tenths of a second per run)
-speed="sweep akash-2024 --grid market.max_bids=$(ints 5 20) --set sim.replications=10 --set sim.warmup=10d --set sim.horizon=10d --set sim.sample_every=12h --quiet --progress=none --force"
+# the 200-run sweep: 20 points x 10 replications of akash-2024 over 90
+# days after a ten-day warmup (some 0.2 s per run)
+speed="sweep akash-2024 --grid market.max_bids=$(ints 5 20) --set sim.replications=10 --set sim.warmup=10d --set sim.horizon=90d --set sim.sample_every=12h --quiet --progress=none --force"
 
 echo
-echo "== 200 runs of akash-2024 (20 points x 10 replications, 10-day horizon): 1 vs 2 workers, $REPEAT runs each"
+echo "== 200 runs of akash-2024 (20 points x 10 replications, 90-day horizon): 1 vs 2 workers, $REPEAT runs each"
 if command -v hyperfine >/dev/null 2>&1; then
 	hyperfine --runs "$REPEAT" --export-json "$work/h.json" \
 		"$DEPINSIM $speed --workers 1 --out $work/w1" \
