@@ -5,7 +5,7 @@ BIN := bin/depinsim
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # the tests of the worker pool that the race detector runs in `make test`
 # (test-long runs it on every test of the packages with goroutines)
-RACE_POOL := TestRunConfigWorkers|TestRunReorderWindow|TestRunCancel|TestReplicationPanic|TestCompare$$
+RACE_POOL := TestRunConfigWorkers|TestRunReorderWindow|TestRunCancel|TestReplicationPanic|TestCompare$$|TestCompareWorkers|TestCompareFailure
 # the Go fuzz targets `make fuzz` runs, as pairs "target package" (go test
 # fuzzes one target per invocation); docs/architecture.md, "Fuzzing".
 FUZZ_TARGETS := \
@@ -25,7 +25,7 @@ FUZZFLAGS ?=
 # k8s with the real API types (its own go.mod keeps k8s.io out of ours)
 K8SCHECK := internal/k8scheck
 
-.PHONY: run test test-long fuzz build bench verify r1 clean e2e-slurm
+.PHONY: run test test-long fuzz build bench verify r1 clean e2e-slurm bench-sweep
 
 ## run: build and run the default scenario (akash-2024) into out/akash-2024
 run: build
@@ -67,6 +67,11 @@ fuzz:
 ## bench: Go benchmarks (kernel, R1 and the presets per event, auction index, mechanisms, settlement, reports)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./sim/ ./scenarios/ ./market/ ./tokenomics/ ./reports/
+
+## bench-sweep: peak memory of sweeps of 100 vs 10,000 runs and the 1-vs-2-worker
+## speedup of a 200-run sweep (scripts/bench-sweep.sh; docs/experiments.md)
+bench-sweep:
+	sh scripts/bench-sweep.sh
 
 ## r1: workload R1 (docs/bench/r1.md), one simulated year, seed 1
 r1: build

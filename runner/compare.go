@@ -31,13 +31,21 @@ type Comparison struct {
 	Runs []reports.CompareRun
 }
 
-// Compare runs the entries' scenarios one after the other, each on the
-// pool and into its own sink, and gathers what a comparison reports.
-// The scenarios must already share the master seed and the number of
-// replications (common random numbers: replication r of every scenario
-// has the same seed); a scenario that does not is an error naming it,
-// before anything runs. opt.Sink must be nil: each entry has its own.
-// Progress reports each scenario's replications with its index and label.
+// Compare runs the entries' scenarios on one pool of workers, each into
+// its own sink, and gathers what a comparison reports. Every (scenario,
+// replication) pair is a job of the pool, dispatched in the order given
+// (scenario by scenario, each in replication order), so that a worker
+// done with one scenario's last replications takes the next scenario's
+// first instead of waiting for the others; each sink still receives its
+// scenario's replications in order, and is closed as soon as the last of
+// them is delivered. The outputs do not
+// depend on the number of workers. The scenarios must already share the
+// master seed and the number of replications (common random numbers:
+// replication r of every scenario has the same seed); a scenario that
+// does not is an error naming it, before anything runs. opt.Sink must be
+// nil: each entry has its own. Progress reports each scenario's
+// replications with its index and label. On an error, the error names
+// the scenario; the sinks not yet closed are aborted.
 func Compare(ctx context.Context, entries []Entry, opt Options) (*Comparison, error) {
 	if len(entries) == 0 {
 		return nil, fmt.Errorf("runner: no scenarios to compare")
@@ -54,27 +62,26 @@ func Compare(ctx context.Context, entries []Entry, opt Options) (*Comparison, er
 		}
 	}
 	jobs := make([]job, len(entries))
+	sinks := make([]Sink, len(entries))
 	for i, e := range entries {
 		cfg, err := e.Scenario.Config()
 		if err != nil {
 			return nil, fmt.Errorf("scenario %s: %w", e.Label, err)
 		}
 		jobs[i] = job{index: i, label: e.Label, sc: e.Scenario, cfg: cfg, n: e.Scenario.Sim.Replications}
+		sinks[i] = e.Sink
 	}
-	cmp := &Comparison{}
+	results, failed, err := runPool(ctx, jobs, sinks, opt)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", entries[failed].Label, err)
+	}
+	c := &Comparison{Results: results}
 	for i, e := range entries {
-		o := opt
-		o.Sink = e.Sink
-		res, err := run(ctx, jobs[i], o)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e.Label, err)
-		}
-		sim := e.Scenario.Sim
-		cr := res.Stats.CompareRun(e.Label)
+		s := e.Scenario.Sim
+		cr := results[i].Stats.CompareRun(e.Label)
 		cr.Source = e.Source
-		cr.Start, cr.Horizon, cr.SampleEvery = sim.Start.String(), sim.Horizon.T().String(), sim.SampleEvery.T().String()
-		cmp.Results = append(cmp.Results, res)
-		cmp.Runs = append(cmp.Runs, cr)
+		cr.Start, cr.Horizon, cr.SampleEvery = s.Start.String(), s.Horizon.T().String(), s.SampleEvery.T().String()
+		c.Runs = append(c.Runs, cr)
 	}
-	return cmp, nil
+	return c, nil
 }

@@ -64,9 +64,11 @@ func EstimateRun(sc *scenarios.Scenario, opt EstimateOptions) (*Estimate, error)
 }
 
 // EstimateCompare estimates a comparison of scs as Compare makes it: the
-// scenarios run one after the other, so the memory is that of the largest
-// run plus the statistics every run keeps for the comparison, and the
-// output is every run's folder.
+// scenarios' replications share one pool of workers, each holding one
+// world, and one reorder window of 2 x workers recordings (the same
+// number of replications for every scenario), so the memory is at most
+// that of the largest run plus the statistics every run keeps for the
+// comparison, and the output is every run's folder.
 func EstimateCompare(scs []*scenarios.Scenario, opt EstimateOptions) (*Estimate, error) {
 	var out *Estimate
 	var peak, kept float64

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -168,6 +167,7 @@ func (j job) rep(i int) int {
 
 // outcome is what a worker returns for one replication.
 type outcome struct {
+	job int // index of the job among those of the pool
 	pos int // position among the job's replications (job.rep)
 	rep int
 	res sim.Result
@@ -178,134 +178,12 @@ type outcome struct {
 // run runs j's replications on the pool and streams them, in order, to
 // the run's statistics and opt.Sink; it closes the sink on success and
 // aborts it on failure.
-func run(ctx context.Context, j job, opt Options) (res *Result, err error) {
-	start := time.Now()
-	if len(opt.Only) > 0 {
-		if err := CheckOnly(opt.Only, j.n); err != nil {
-			return nil, fmt.Errorf("runner: %w", err)
-		}
-		j.only, j.n = opt.Only, len(opt.Only)
+func run(ctx context.Context, j job, opt Options) (*Result, error) {
+	rs, _, err := runPool(ctx, []job{j}, []Sink{opt.Sink}, opt)
+	if err != nil {
+		return nil, err
 	}
-	if opt.Check != sim.CheckOff {
-		c := *j.cfg
-		c.Check = opt.Check
-		j.cfg = &c
-	}
-	sink := opt.Sink
-	defer func() {
-		if err != nil && sink != nil {
-			sink.Abort()
-		}
-	}()
-
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, max(j.n, j.max))
-	window := 2 * workers // replications dispatched but not yet delivered
-
-	inner, cancel := context.WithCancel(ctx)
-	defer cancel()
-	jobs := make(chan int)
-	results := make(chan outcome)
-	for range workers {
-		go func() {
-			for pos := range jobs {
-				o := replicate(inner, j, j.rep(pos), opt.Recorder)
-				o.pos = pos
-				results <- o
-			}
-		}()
-	}
-
-	res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats(), Precision: j.prec, Only: j.only}
-	keeper, lent := sink.(statsKeeper) // a sink that keeps the statistics itself lends them
-	pending := map[int]outcome{}       // by position: finished, waiting for the replications before them
-	next, deliver, inflight, done := 0, 0, 0, 0
-	var failure error // the first replication's or sink's error
-	failRep := j.n
-	fail := func(pos int, err error) { // the earliest replication's error wins
-		if failure == nil || pos < failRep {
-			failure, failRep = err, pos
-		}
-		cancel()
-	}
-	for {
-		dispatch := failure == nil && ctx.Err() == nil && next < j.n && next < deliver+window
-		if !dispatch && inflight == 0 {
-			break
-		}
-		var send chan<- int
-		if dispatch {
-			send = jobs
-		}
-		select {
-		case send <- next:
-			next++
-			inflight++
-		case o := <-results:
-			inflight--
-			if o.err != nil {
-				var re *ReplicationError
-				if errors.As(o.err, &re) {
-					fail(o.pos, o.err)
-				} // else stopped by the context: the run's error is the context's
-				continue
-			}
-			done++
-			if opt.Progress != nil {
-				opt.Progress(Progress{Run: j.index, Label: j.label, Done: done, Total: j.n})
-			}
-			pending[o.pos] = o
-			for failure == nil {
-				o, ok := pending[deliver]
-				if !ok {
-					break
-				}
-				delete(pending, deliver)
-				if err := res.deliver(o, sink, !lent); err != nil {
-					fail(o.pos, err)
-					break
-				}
-				deliver++
-				if deliver == j.n && j.grow != nil {
-					stats := res.Stats
-					if lent {
-						stats = keeper.runStats()
-					}
-					n, err := j.grow(stats)
-					if err != nil {
-						fail(o.rep, err)
-						break
-					}
-					if n > j.n {
-						j.n = n
-					} else {
-						j.grow = nil
-					}
-				}
-			}
-		}
-	}
-	close(jobs)
-	if failure != nil {
-		return nil, failure
-	}
-	if ctx.Err() != nil {
-		// the cause says why: context.Canceled, or what the canceller gave
-		return nil, fmt.Errorf("run stopped after %d of %d replications: %w", deliver, j.n, context.Cause(ctx))
-	}
-	res.Wall = time.Since(start)
-	if lent {
-		res.Stats = keeper.runStats()
-	}
-	if sink != nil {
-		if err := sink.Close(res); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
+	return rs[0], nil
 }
 
 // deliver adds a finished replication to the result (and to its

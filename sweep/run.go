@@ -57,27 +57,91 @@ func (sw *Sweep) Scenario(i int, p Point) (*scenarios.Scenario, error) {
 	return sc, nil
 }
 
-// Validate loads the scenario of every point and returns them, or the
-// first invalid point as a *PointError (nothing has run).
-func (sw *Sweep) Validate(points []Point) ([]*scenarios.Scenario, error) {
-	scs := make([]*scenarios.Scenario, len(points))
-	for i, p := range points {
-		sc, err := sw.Scenario(i, p)
-		if err != nil {
-			pe := &PointError{File: sw.File, Index: i, Point: p, Err: err}
-			var se *scenarios.Error
-			if errors.As(err, &se) {
-				for _, v := range p {
-					if se.Key == v.Key {
-						pe.Key = v.Key
-					}
+// Validate loads the scenario of every point, or returns the first
+// invalid point (the lowest index) as a *PointError (nothing has run). It
+// loads the points on GOMAXPROCS goroutines, and keeps the scenarios
+// only of a sweep of at most keepPoints points: a larger sweep's
+// Scenarios loads a point's scenario again when a run of it starts, so
+// the sweep's memory does not grow with its points.
+func (sw *Sweep) Validate(points []Point) (*Scenarios, error) {
+	scs := &Scenarios{sw: sw, points: points}
+	keep := len(points) <= keepPoints
+	if keep {
+		scs.kept = make([]*scenarios.Scenario, len(points))
+	}
+	var mu sync.Mutex
+	next, bad := 0, len(points) // the next point to load; the lowest invalid one
+	var badErr error
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), len(points))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				stop := i >= bad || i >= len(points) // bad only decreases: a later point cannot be the first
+				mu.Unlock()
+				if stop {
+					return
+				}
+				sc, err := sw.Scenario(i, points[i])
+				mu.Lock()
+				if err != nil && i < bad {
+					bad, badErr = i, err
+				} else if err == nil && keep {
+					scs.kept[i] = sc
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if badErr != nil {
+		p := points[bad]
+		pe := &PointError{File: sw.File, Index: bad, Point: p, Err: badErr}
+		var se *scenarios.Error
+		if errors.As(badErr, &se) {
+			for _, v := range p {
+				if se.Key == v.Key {
+					pe.Key = v.Key
 				}
 			}
-			return nil, pe
 		}
-		scs[i] = sc
+		return nil, pe
 	}
 	return scs, nil
+}
+
+// keepPoints is the most points whose scenarios Validate keeps (some 40
+// KB each for akash-2024): above it, a run loads its point's scenario
+// again (a few milliseconds, against the tenths of a second of a run),
+// since the run order visits every point before any point's next
+// replication and a cache smaller than the points would never hit.
+const keepPoints = 64
+
+// Scenarios are the scenarios of a sweep's points, every one checked by
+// Validate. They may be used by several goroutines at once.
+type Scenarios struct {
+	sw     *Sweep
+	points []Point
+	kept   []*scenarios.Scenario // nil: load each one when asked
+}
+
+// Len returns the number of points.
+func (s *Scenarios) Len() int { return len(s.points) }
+
+// Scenario returns the scenario of point p, as Validate loaded it.
+func (s *Scenarios) Scenario(p int) (*scenarios.Scenario, error) {
+	if s.kept != nil {
+		return s.kept[p], nil
+	}
+	sc, err := scenarios.ParseWith(s.sw.Source, s.sw.sets(p, s.points[p]), s.sw.Options)
+	if err != nil {
+		return nil, fmt.Errorf("point %d (%s): %w", p, s.points[p], err)
+	}
+	return sc, nil
 }
 
 // PointSeed returns the sim.seed of point i's scenario: the master seed
@@ -212,9 +276,9 @@ const orderStream = 0x6f726465725f7377 // "order_sw"
 // of that size whatever the sweep's size. The error is non-nil when ctx
 // is cancelled or opt.Write fails; the Result then counts the rows
 // written.
-func (sw *Sweep) Run(ctx context.Context, scs []*scenarios.Scenario, opt Options) (*Result, error) {
+func (sw *Sweep) Run(ctx context.Context, scs *Scenarios, opt Options) (*Result, error) {
 	reps := sw.Replications
-	n := len(scs)
+	n := scs.Len()
 	shards, off := max(1, opt.Shards), 0
 	if opt.Shards > 1 {
 		off = opt.Shard - 1
@@ -246,7 +310,7 @@ func (sw *Sweep) Run(ctx context.Context, scs []*scenarios.Scenario, opt Options
 			defer wg.Done()
 			for k := range jobs {
 				p, r := order(k)
-				finished <- done{k, runOne(ctx, scs[p], p, r, opt.Recorder, opt.Timeseries)}
+				finished <- done{k, runOne(ctx, scs, p, r, opt.Recorder, opt.Timeseries)}
 			}
 		}()
 	}
@@ -336,8 +400,8 @@ func (sw *Sweep) Run(ctx context.Context, scs []*scenarios.Scenario, opt Options
 var errFailFast = errors.New("stopped at the first failed run")
 
 // runOne runs replication rep of point p alone.
-func runOne(ctx context.Context, sc *scenarios.Scenario, p, rep int, rec func(point, rep int) sim.Recorder, ts *Timeseries) Row {
-	row := Row{Point: p, Rep: rep, Seed: sim.ReplicationSeed(uint64(sc.Sim.Seed), rep), Values: make([]float64, sim.NumMetrics)}
+func runOne(ctx context.Context, scs *Scenarios, p, rep int, rec func(point, rep int) sim.Recorder, ts *Timeseries) Row {
+	row := Row{Point: p, Rep: rep, Seed: sim.ReplicationSeed(uint64(scs.sw.PointSeed(p)), rep), Values: make([]float64, sim.NumMetrics)}
 	ro := runner.Options{Workers: 1, Only: []int{rep}}
 	if rec != nil {
 		ro.Recorder = func(rep int) sim.Recorder { return rec(p, rep) }
@@ -345,7 +409,11 @@ func runOne(ctx context.Context, sc *scenarios.Scenario, p, rep int, rec func(po
 	if ts != nil {
 		ro.Sink = ts.sink(p, rep, row.Seed)
 	}
-	res, err := runner.Run(ctx, sc, ro)
+	sc, err := scs.Scenario(p)
+	var res *runner.Result
+	if err == nil {
+		res, err = runner.Run(ctx, sc, ro)
+	}
 	if err != nil {
 		row.Err = err
 		for m := range row.Values {

@@ -298,7 +298,7 @@ func small(t *testing.T) *Sweep {
 }
 
 // runAll runs the sweep and returns the rows in the order written.
-func runAll(t *testing.T, sw *Sweep, scs []*scenarios.Scenario, opt Options) ([]Row, *Result) {
+func runAll(t *testing.T, sw *Sweep, scs *Scenarios, opt Options) ([]Row, *Result) {
 	t.Helper()
 	var rows []Row
 	opt.Write = func(r Row) error { rows = append(rows, r); return nil }
@@ -377,7 +377,7 @@ func TestRunCommonRandomNumbers(t *testing.T) {
 		if w == 1 {
 			sorted := byPointRep(rows)
 			// point 3 as a plain run of both replications
-			res, err := runner.Run(context.Background(), scs[3], runner.Options{Workers: 2})
+			res, err := runner.Run(context.Background(), mustScenario(t, scs, 3), runner.Options{Workers: 2})
 			require.NoError(t, err)
 			s := res.Summary()
 			for rep := range 2 {
@@ -540,7 +540,7 @@ func TestIndependentSeeds(t *testing.T) {
 	for _, r := range rows {
 		require.NoError(t, r.Err)
 		assert.Equal(t, sim.ReplicationSeed(uint64(sw.PointSeed(r.Point)), r.Rep), r.Seed)
-		assert.Equal(t, sw.PointSeed(r.Point), scs[r.Point].Sim.Seed)
+		assert.Equal(t, sw.PointSeed(r.Point), mustScenario(t, scs, r.Point).Sim.Seed)
 		seeds[r.Seed] = true
 	}
 	assert.Len(t, seeds, 8, "every run has a seed of its own")

@@ -155,6 +155,12 @@ type FolderOptions struct {
 	Resume string
 }
 
+// RunsRowGroupRows is the number of rows per row group of runs.parquet:
+// the Parquet writer holds a row group in memory until it is full, so
+// this bounds the run table's memory (about 1 KB per row) whatever the
+// sweep's size.
+const RunsRowGroupRows = 4096
+
 // CreateFolder starts writing the sweep's files into the folder dir: it
 // creates the run table's files (written atomically on Finish).
 func (sw *Sweep) CreateFolder(dir string, points []Point) (*Writer, error) {
@@ -209,7 +215,7 @@ func (w *Writer) writeShardFile() error {
 // createTables creates the run table's temporary files.
 func (w *Writer) createTables() error {
 	t, err := reports.CreateTables(filepath.Join(w.dir, reports.SweepRunsFile), filepath.Join(w.dir, reports.SweepRunsParquetFile), w.cols,
-		reports.TableOptions{Meta: runTablesMeta(w.m), CreatedBy: "depinsim version " + w.m.ToolVersion})
+		reports.TableOptions{Meta: runTablesMeta(w.m), CreatedBy: "depinsim version " + w.m.ToolVersion, RowGroupRows: RunsRowGroupRows})
 	if err != nil {
 		return err
 	}

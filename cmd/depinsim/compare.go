@@ -93,7 +93,7 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringArrayVar(&labelArgs, "label", nil, "name scenario K in every output (its run folder, compare.csv, compare.md, charts): LABEL for the next scenario in order, or K=LABEL (repeatable); letters, digits, '.', '_', '-'")
 	quiet := fs.Bool("quiet", false, "no progress line and no summary table")
 	force := fs.Bool("force", false, "write into a non-empty output folder, first removing what depinsim wrote there (its own files, run folders and temporary files only)")
-	workers := fs.Int("workers", 0, "replications run in parallel (default: number of CPUs); results do not depend on it")
+	workers := fs.Int("workers", 0, "replications run in parallel, over all the scenarios (default: number of CPUs); results do not depend on it")
 	caps := addLimitFlags(fs)
 	in := addInputFlags(fs)
 	if err := parseFlags(fs, args); err != nil {

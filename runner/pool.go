@@ -1,0 +1,218 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/depinsim/depinsim/reports"
+	"github.com/depinsim/depinsim/sim"
+)
+
+// task is one job of the pool with its delivery state.
+type task struct {
+	j       job
+	sink    Sink
+	res     *Result
+	keeper  statsKeeper // a sink that keeps the statistics itself lends them
+	lent    bool
+	pending map[int]outcome // by position: finished, waiting for the replications before them
+	next    int             // replications dispatched
+	deliver int             // replications delivered
+	done    int             // replications finished
+	start   time.Time       // the first dispatch
+	closed  bool            // sink closed: the job is complete
+}
+
+// task is finished when every replication it will run is delivered.
+func (t *task) complete() bool { return t.deliver == t.j.n && t.j.grow == nil }
+
+// runPool runs the replications of every job on one pool of workers and
+// streams each job's replications, in replication order, to its
+// statistics and its sink (sinks[i], nil: none). Replications are
+// dispatched job by job in the jobs' order, so a worker that finishes one
+// job's last replication takes the next job's first while the other
+// workers finish theirs. At most 2 x workers
+// replications are dispatched and not yet delivered, whatever their job,
+// so the recordings held wait in a window of that size. A job's sink is
+// closed as soon as its last replication is delivered. On failure or
+// cancellation every sink not closed is aborted; the error is that of
+// the job whose index is returned (the earliest job, then replication,
+// among the failures seen), or the context's, naming the first job not
+// complete.
+func runPool(ctx context.Context, jobs []job, sinks []Sink, opt Options) (_ []*Result, failed int, err error) {
+	tasks := make([]*task, len(jobs))
+	total := 0
+	for i, j := range jobs {
+		if len(opt.Only) > 0 {
+			if err := CheckOnly(opt.Only, j.n); err != nil {
+				return nil, i, fmt.Errorf("runner: %w", err)
+			}
+			j.only, j.n = opt.Only, len(opt.Only)
+		}
+		if opt.Check != sim.CheckOff {
+			c := *j.cfg
+			c.Check = opt.Check
+			j.cfg = &c
+		}
+		t := &task{j: j, sink: sinks[i], pending: map[int]outcome{}}
+		t.keeper, t.lent = t.sink.(statsKeeper)
+		t.res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats(), Precision: j.prec, Only: j.only}
+		tasks[i] = t
+		total += max(j.n, j.max)
+	}
+	defer func() {
+		if err != nil {
+			for _, t := range tasks {
+				if !t.closed && t.sink != nil {
+					t.sink.Abort()
+				}
+			}
+		}
+	}()
+
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, total))
+	window := 2 * workers // replications dispatched but not yet delivered
+
+	inner, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type slot struct{ job, pos int }
+	work := make(chan slot)
+	results := make(chan outcome)
+	for range workers {
+		go func() {
+			for s := range work {
+				t := tasks[s.job]
+				o := replicate(inner, t.j, t.j.rep(s.pos), opt.Recorder)
+				o.job, o.pos = s.job, s.pos
+				results <- o
+			}
+		}()
+	}
+	defer close(work)
+
+	var failure error // the earliest job's, then replication's, error
+	failJob, failRep := len(jobs), 0
+	fail := func(job, pos int, err error) {
+		if failure == nil || job < failJob || (job == failJob && pos < failRep) {
+			failure, failJob, failRep = err, job, pos
+		}
+		cancel()
+	}
+	inflight, outstanding := 0, 0 // running; dispatched and not delivered
+	for {
+		var send chan<- slot
+		var s slot
+		if failure == nil && ctx.Err() == nil && outstanding < window {
+			for i, t := range tasks {
+				if t.next < t.j.n {
+					send, s = work, slot{i, t.next}
+					break
+				}
+			}
+		}
+		if send == nil && inflight == 0 {
+			break
+		}
+		select {
+		case send <- s:
+			t := tasks[s.job]
+			if t.next == 0 {
+				t.start = time.Now()
+			}
+			t.next++
+			inflight++
+			outstanding++
+		case o := <-results:
+			inflight--
+			t := tasks[o.job]
+			if o.err != nil {
+				var re *ReplicationError
+				if errors.As(o.err, &re) {
+					fail(o.job, o.pos, o.err)
+				} // else stopped by the context: the run's error is the context's
+				continue
+			}
+			t.done++
+			if opt.Progress != nil {
+				opt.Progress(Progress{Run: t.j.index, Label: t.j.label, Done: t.done, Total: t.j.n})
+			}
+			t.pending[o.pos] = o
+			if err := t.drain(&outstanding); err != nil {
+				fail(o.job, o.pos, err)
+				continue
+			}
+			if t.complete() && failure == nil && ctx.Err() == nil {
+				if err := t.close(); err != nil {
+					fail(o.job, t.j.n, err) // the sink is aborted
+				} else {
+					t.closed = true
+				}
+			}
+		}
+	}
+	if failure != nil {
+		return nil, failJob, failure
+	}
+	for i, t := range tasks {
+		if !t.closed {
+			// the cause says why: context.Canceled, or what the canceller gave
+			return nil, i, fmt.Errorf("run stopped after %d of %d replications: %w", t.deliver, t.j.n, context.Cause(ctx))
+		}
+	}
+	rs := make([]*Result, len(tasks))
+	for i, t := range tasks {
+		rs[i] = t.res
+	}
+	return rs, 0, nil
+}
+
+// drain delivers t's pending replications that come next in order,
+// deciding at the end of each batch whether to grow the job (job.grow).
+func (t *task) drain(outstanding *int) error {
+	for {
+		o, ok := t.pending[t.deliver]
+		if !ok {
+			return nil
+		}
+		delete(t.pending, t.deliver)
+		if err := t.res.deliver(o, t.sink, !t.lent); err != nil {
+			return err
+		}
+		t.deliver++
+		*outstanding--
+		if t.deliver == t.j.n && t.j.grow != nil {
+			stats := t.res.Stats
+			if t.lent {
+				stats = t.keeper.runStats()
+			}
+			n, err := t.j.grow(stats)
+			if err != nil {
+				return err
+			}
+			if n > t.j.n {
+				t.j.n = n
+			} else {
+				t.j.grow = nil
+			}
+		}
+	}
+}
+
+// close completes t's result and closes its sink.
+func (t *task) close() error {
+	t.res.Wall = time.Since(t.start)
+	if t.lent {
+		t.res.Stats = t.keeper.runStats()
+	}
+	if t.sink != nil {
+		return t.sink.Close(t.res)
+	}
+	return nil
+}
