@@ -229,11 +229,17 @@ func sweepResponse(d *SweepPlotData, mi, pj int) *plot.Plot {
 	others := len(d.Params) > 1
 	grouped := !others
 	if others && d.Grid {
-		combos := map[string]bool{}
-		for i := range par.Texts {
-			combos[otherKey(d, pj, i)] = true
+		// a grid has every combination of the other parameters' values
+		combos := 1
+		for j, q := range d.Params {
+			if j != pj {
+				combos *= distinct(q.Texts, MaxSweepSeries+1)
+			}
+			if combos > MaxSweepSeries {
+				break
+			}
 		}
-		grouped = len(combos) <= MaxSweepSeries
+		grouped = combos <= MaxSweepSeries
 	}
 	if grouped {
 		at := map[string]int{}
@@ -319,6 +325,18 @@ func sweepResponse(d *SweepPlotData, mi, pj int) *plot.Plot {
 		}
 	}
 	return p
+}
+
+// distinct returns the number of distinct texts, counting up to limit.
+func distinct(texts []string, limit int) int {
+	seen := map[string]bool{}
+	for _, t := range texts {
+		seen[t] = true
+		if len(seen) >= limit {
+			break
+		}
+	}
+	return len(seen)
 }
 
 // otherKey names the values of the parameters other than pj at point i:

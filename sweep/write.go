@@ -159,7 +159,7 @@ type FolderOptions struct {
 // the Parquet writer holds a row group in memory until it is full, so
 // this bounds the run table's memory (about 1 KB per row) whatever the
 // sweep's size.
-const RunsRowGroupRows = 4096
+const RunsRowGroupRows = 1024
 
 // CreateFolder starts writing the sweep's files into the folder dir: it
 // creates the run table's files (written atomically on Finish).
@@ -189,8 +189,10 @@ func (sw *Sweep) CreateFolderWith(dir string, points []Point, opt FolderOptions)
 // created yet.
 func (sw *Sweep) newWriter(dir string, points []Point, opt FolderOptions) *Writer {
 	w := &Writer{sw: sw, dir: dir, points: points, cols: sw.RunsColumns(points), acc: &pointsAcc{runs: make([]int, len(points)), failed: make([]int, len(points))}, m: sw.NewManifest(points, nil), opt: opt}
+	// the plotted metrics' means and half-widths only (the plots read
+	// them), filled when points.csv is written
 	w.acc.mean, w.acc.half = make([][]float64, sim.NumMetrics), make([][]float64, sim.NumMetrics)
-	for m := range sim.NumMetrics {
+	for _, m := range sw.Metrics {
 		w.acc.mean[m], w.acc.half[m] = make([]float64, len(points)), make([]float64, len(points))
 	}
 	if opt.Shards > 0 {
@@ -300,7 +302,10 @@ func (w *Writer) Finish(log Log) error {
 // metric the values of the runs that succeeded, in the order written.
 type pointsAcc struct {
 	runs, failed []int
-	vals         [][][]float64 // [point][metric]
+	// vals holds, per point, the values of its runs that succeeded, run
+	// after run, sim.NumMetrics values each (one slice per point, not
+	// per metric: a sweep of many points holds few slices)
+	vals [][]float64
 	// mean and half are filled by writePointRecords: per metric
 	// (sim.Metrics index) and point, what points.csv holds (the plots
 	// read them)
@@ -308,7 +313,7 @@ type pointsAcc struct {
 }
 
 func newPointsAcc(n int) *pointsAcc {
-	return &pointsAcc{runs: make([]int, n), failed: make([]int, n), vals: make([][][]float64, n)}
+	return &pointsAcc{runs: make([]int, n), failed: make([]int, n), vals: make([][]float64, n)}
 }
 
 func (a *pointsAcc) add(r Row) {
@@ -320,12 +325,7 @@ func (a *pointsAcc) add(r Row) {
 	if a.vals == nil {
 		return // counts only (a Writer's)
 	}
-	if a.vals[r.Point] == nil {
-		a.vals[r.Point] = make([][]float64, sim.NumMetrics)
-	}
-	for m, v := range r.Values {
-		a.vals[r.Point][m] = append(a.vals[r.Point][m], v)
-	}
+	a.vals[r.Point] = append(a.vals[r.Point], r.Values...)
 }
 
 // PointsHeader returns points.csv's header: point, the swept keys, runs
@@ -388,7 +388,14 @@ func (w *Writer) writePointsFromTable(o io.Writer) error {
 			held += (w.acc.runs[b] - w.acc.failed[b]) * sim.NumMetrics
 			b++
 		}
-		acc := &pointsAcc{runs: w.acc.runs, failed: w.acc.failed, vals: make([][][]float64, len(w.points)), mean: w.acc.mean, half: w.acc.half}
+		acc := &pointsAcc{runs: w.acc.runs, failed: w.acc.failed, vals: make([][]float64, len(w.points)), mean: w.acc.mean, half: w.acc.half}
+		// one array holds the block's values, each point its own part
+		backing := make([]float64, held)
+		for p, off := a, 0; p < b; p++ {
+			n := (w.acc.runs[p] - w.acc.failed[p]) * sim.NumMetrics
+			acc.vals[p] = backing[off : off : off+n]
+			off += n
+		}
 		if err := w.readValues(acc, a, b, np); err != nil {
 			return err
 		}
@@ -430,9 +437,6 @@ func (w *Writer) readValues(acc *pointsAcc, a, b, np int) error {
 		if p < a || p >= b || rec[3+np] != "ok" {
 			continue
 		}
-		if acc.vals[p] == nil {
-			acc.vals[p] = make([][]float64, sim.NumMetrics)
-		}
 		for m := range sim.NumMetrics {
 			v := math.NaN()
 			if c := rec[5+np+m]; c != "" {
@@ -440,13 +444,14 @@ func (w *Writer) readValues(acc *pointsAcc, a, b, np int) error {
 					return fmt.Errorf("read %s: line %d: %s: %w", path, line, sim.Metrics[m].Name, err)
 				}
 			}
-			acc.vals[p][m] = append(acc.vals[p][m], v)
+			acc.vals[p] = append(acc.vals[p], v)
 		}
 	}
 }
 
 // writePointRecords writes the records of points [a, b).
 func (sw *Sweep) writePointRecords(cw *csv.Writer, points []Point, acc *pointsAcc, a, b int) error {
+	var vals []float64
 	for i := a; i < b; i++ {
 		pt := points[i]
 		rec := []string{strconv.Itoa(i)}
@@ -454,10 +459,11 @@ func (sw *Sweep) writePointRecords(cw *csv.Writer, points []Point, acc *pointsAc
 			rec = append(rec, v.Text())
 		}
 		rec = append(rec, strconv.Itoa(acc.runs[i]), strconv.Itoa(acc.failed[i]))
+		all := acc.vals[i]
 		for m := range sim.NumMetrics {
-			var vals []float64
-			if acc.vals[i] != nil {
-				vals = acc.vals[i][m]
+			vals = vals[:0]
+			for k := m; k < len(all); k += sim.NumMetrics {
+				vals = append(vals, all[k])
 			}
 			st := reports.NewStat(vals)
 			half := math.NaN()
@@ -465,7 +471,7 @@ func (sw *Sweep) writePointRecords(cw *csv.Writer, points []Point, acc *pointsAc
 				half = (float64(st.CIHigh) - float64(st.CILow)) / 2
 			}
 			rec = append(rec, formatFloat(float64(st.Mean)), formatFloat(half))
-			if acc.mean != nil {
+			if acc.mean != nil && acc.mean[m] != nil {
 				acc.mean[m][i], acc.half[m][i] = float64(st.Mean), half
 			}
 		}
@@ -606,7 +612,10 @@ type Log struct {
 
 // NewManifest returns the sweep's manifest for its points and rows.
 func (sw *Sweep) NewManifest(points []Point, rows []Row) *Manifest {
-	plots, notes := reports.SweepPlotFiles(sw.PlotData(points, rows))
+	// which plots exist depends on the parameters and metrics, not on
+	// the values (none is computed here)
+	none := make([][]float64, sim.NumMetrics)
+	plots, notes := reports.SweepPlotFiles(sw.plotData(points, none, none))
 	base := sha256.Sum256(sw.Source.Data)
 	baseSHA := hex.EncodeToString(base[:])
 	if sw.baseSHA256 != "" {
