@@ -248,6 +248,9 @@ func openBase(dir, base string) (scenarios.Source, error) {
 // check checks the design and the parameters.
 func (sw *Sweep) check() error {
 	l := sw.File
+	if sw.Design == "" {
+		return errorf(l, "design", "missing: the sweep file must name its design, one of %s (design = \"grid\" for every combination of the values)", strings.Join(Designs, ", "))
+	}
 	if !slices.Contains(Designs, sw.Design) {
 		return errorf(l, "design", "%q: want one of %s", sw.Design, strings.Join(Designs, ", "))
 	}
