@@ -143,6 +143,8 @@ func TestEmitBadInput(t *testing.T) {
 		{[]string{sw, "--emit", "slurm", "--shards", "2", "--out", filepath.Join(dir, "a b")}, "cannot hold the character ' '"},
 		{[]string{outside, "--emit", "slurm", "--shards", "2"}, `base scenario "../sub dir/base.toml" is not a path under the sweep file's folder`},
 		{[]string{badPoint, "--emit", "slurm", "--shards", "2"}, "point 1 (market.max_bids=-3)"},
+		{[]string{sw, "--emit", "slurm", "--shards", "2", "--shard", "1/2"}, "--shard and --resume are for the emitted jobs"},
+		{[]string{sw, "--emit", "k8s", "--shards", "2", "--image", "x", "--resume"}, "--shard and --resume are for the emitted jobs"},
 	} {
 		args := append([]string{"sweep"}, tc.args...)
 		if !slices.Contains(args, "--out") {

@@ -107,6 +107,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *progMode != "auto" && *progMode != "plain" && *progMode != "none" {
 		return badInput("--progress: %q: want auto, plain or none", *progMode)
 	}
+	if *emit.engine != "" && (*shardFlag != "" || *resume) {
+		return badInput("--shard and --resume are for the emitted jobs, which pass them to each shard; --emit takes the whole sweep")
+	}
 	if *resume && *force {
 		return badInput("--resume and --force: --force would clear the runs --resume keeps; give one")
 	}
