@@ -28,12 +28,3 @@ func TestExampleSweeps(t *testing.T) {
 		assert.NoError(t, err, f)
 	}
 }
-
-// TestSweepFileWithoutDesign: a sweep file must name its design; one
-// without is refused naming the key and the designs.
-func TestSweepFileWithoutDesign(t *testing.T) {
-	_, err := Parse("s.toml", ".", "", []byte("base = \"akash-2024\"\n[[param]]\nkey = \"market.max_bids\"\nvalues = [5, 20]\n"), nil, scenarios.Options{})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "s.toml: design: missing")
-	assert.Contains(t, err.Error(), "grid, zip, lhs, halton, random")
-}

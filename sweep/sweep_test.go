@@ -214,7 +214,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key", head + "design = \"grid\"\ncolor = 1\n" + param, "s.toml: color: unknown key"},
 		{"unknown param key", head + "design = \"grid\"\n[[param]]\nkey = \"a\"\nvalue = [1]\n", "s.toml: param.value: unknown key"},
 		{"bad design", head + "design = \"sobol\"\n" + param, `s.toml: design: "sobol": want one of grid, zip, lhs, halton, random`},
-		{"no design", head + param, `s.toml: design: "": want one of`},
+		{"no design", head + param, `s.toml: design: missing: the sweep file must name its design, one of grid, zip, lhs, halton, random`},
 		{"no base", "design = \"grid\"\n" + param, "s.toml: base: missing"},
 		{"unknown base", "base = \"nope\"\ndesign = \"grid\"\n" + param, `s.toml: base: "nope": no file`},
 		{"no params", head + "design = \"grid\"\n", "s.toml: param: no [[param]]"},
