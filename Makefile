@@ -5,7 +5,7 @@ BIN := bin/depinsim
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # the tests of the worker pool that the race detector runs in `make test`
 # (test-long runs it on every test of the packages with goroutines)
-RACE_POOL := TestRunConfigWorkers|TestRunReorderWindow|TestRunCancel|TestReplicationPanic|TestCompare$$|TestCompareWorkers|TestCompareFailure
+RACE_POOL := TestRunConfigWorkers|TestRunReorderWindow|TestRunCancel|TestReplicationPanic|TestCompare$$|TestCompareFailure
 # the Go fuzz targets `make fuzz` runs, as pairs "target package" (go test
 # fuzzes one target per invocation); docs/architecture.md, "Fuzzing".
 FUZZ_TARGETS := \
