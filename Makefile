@@ -6,6 +6,12 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # the tests of the worker pool that the race detector runs in `make test`
 # (test-long runs it on every test of the packages with goroutines)
 RACE_POOL := TestRunConfigWorkers|TestRunReorderWindow|TestRunCancel|TestReplicationPanic|TestCompare$$|TestCompareFailure
+# the tests that test-long runs under the race detector besides every
+# test of runner: sweep's pool, and the command tests that signal, lock,
+# stream, write from several workers or show progress (every command test
+# under the race detector takes some 7 minutes)
+RACE_SWEEP := TestRunCommonRandomNumbers|TestStreamedFolder|TestFailFast|TestFailedRunIsARow|TestRunCancelled|TestTimeseriesFilesAreTheRowsHandedOver|TestTimeseriesCancelled|TestValidateFirstInvalid
+RACE_CMD := TestRunInterrupted|TestRunSignalled|TestRunConcurrentSameOut|TestRunRefusesLockedOut|TestSweepEndToEnd|TestSweepResumeInterrupted|TestSweepFailFastPlainProgress|TestSweepTimeseries$$|TestCompareFailureRemovesRunFolders
 # the Go fuzz targets `make fuzz` runs, as pairs "target package" (go test
 # fuzzes one target per invocation); docs/architecture.md, "Fuzzing".
 FUZZ_TARGETS := \
@@ -48,11 +54,13 @@ test:
 ## test-long: every test in full: the full-year calibration and conformance
 ## tests (akash-2024's ranges, io.net's snapshot and decline, R1's 10-seed
 ## acceptance), the property tests over all their seeds, 1,000 generated
-## scenarios (internal/scengen), and the race
-## detector on every test of the packages that run goroutines
+## scenarios (internal/scengen), and the race detector on every test of
+## runner and on the pool and command tests of RACE_SWEEP and RACE_CMD
 test-long:
 	$(GO) test -count=1 ./...
-	$(GO) test -race -count=1 ./runner/ ./cmd/depinsim/
+	$(GO) test -race -count=1 ./runner/
+	$(GO) test -race -short -count=1 -run '$(RACE_SWEEP)' ./sweep/
+	$(GO) test -race -short -count=1 -run '$(RACE_CMD)' ./cmd/depinsim/
 
 ## fuzz: run each Go fuzz target (FUZZ_TARGETS) for FUZZTIME (default 30s);
 ## a failure stops here and writes the input to the package's
