@@ -85,7 +85,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	timeseries := fs.Bool("timeseries", false, "also write each run's time series (the columns of the timeseries.csv of 'depinsim run') as a Parquet dataset partitioned by point: timeseries/point=P/rep-R.parquet")
 	indep := fs.Bool("independent-seeds", false, "seed each run from its point and replication, not the replication alone (default: common random numbers)")
 	progMode := fs.String("progress", "auto", "progress on stderr: auto (a line redrawn in place on a terminal, nothing otherwise), plain (whole lines for batch logs: every 10% of the runs or 10 s, no carriage returns), none")
-	resume := fs.Bool("resume", false, "finish the unfinished sweep in --out (interrupted or killed): the same arguments, the runs recorded are not run again, and the folder ends as an uninterrupted sweep's")
+	resume := fs.Bool("resume", false, "finish the unfinished sweep in --out (interrupted or killed): the same arguments, the runs recorded are not run again, and the folder ends as an uninterrupted sweep's; with nothing recorded in --out it starts the sweep, and on this sweep finished it runs nothing")
 	shardFlag := fs.String("shard", "", "run only shard I of N (I/N, 1 <= I <= N): the runs k of the run order with k % N == I-1; 'depinsim merge' combines the N shard folders")
 	var sets, grids []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key at every point: path=value (repeatable), applied after the sweep file's set")
