@@ -51,8 +51,10 @@ unfinished, the command that finishes it is printed (the same with
 --resume) and the exit code is 130 or 143. --resume finishes an
 interrupted or killed sweep (same arguments and --out, any --workers):
 the folder ends byte for byte as an uninterrupted sweep's (run.log.json
-aside); it refuses another sweep's folder, a complete one, and a
-missing one or one without incomplete.json (nothing to resume).
+aside); with nothing recorded in --out (missing, or only temporary
+files) it starts the sweep, on a folder holding this sweep finished it
+runs nothing and exits 0, and it refuses another sweep's folder and one
+with other files but no incomplete.json (nothing to resume).
 
 --shard I/N runs only the runs k of the run order with k % N == I-1
 (1-based I: 3/4 is the third of four) into its own --out, with
