@@ -95,15 +95,9 @@ func (ts *Timeseries) path(p, rep int) string {
 func (ts *Timeseries) write(p int, seed uint64, r runner.Replication) error {
 	rec := r.Recording
 	path := ts.path(p, rec.Rep)
-	ts.mu.Lock() // a folder is created and removed under the lock
-	if !ts.made[p] {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			ts.mu.Unlock()
-			return fmt.Errorf("time series: %w", err)
-		}
-		ts.made[p] = true
+	if err := ts.mkdir(p, path); err != nil {
+		return err
 	}
-	ts.mu.Unlock()
 	opts := reports.TableOptions{Meta: ts.Meta(p, rec.Rep, seed), CreatedBy: ts.createdBy}
 	tmp, err := reports.WriteFileTemp(path, func(w io.Writer) error { return reports.WriteTimeseriesParquet(w, rec, opts) })
 	if err != nil {
@@ -196,11 +190,22 @@ func (ts *Timeseries) copyFrom(dir string, p, rep int) error {
 	}
 	defer in.Close()
 	path := ts.path(p, rep)
+	if err := ts.mkdir(p, path); err != nil {
+		return err
+	}
+	return reports.WriteFileAtomic(path, func(w io.Writer) error { _, err := io.Copy(w, in); return err })
+}
+
+// mkdir creates the folder of point p, which holds path, once; folders
+// are created and removed under the lock.
+func (ts *Timeseries) mkdir(p int, path string) error {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
 	if !ts.made[p] {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return fmt.Errorf("time series: %w", err)
 		}
 		ts.made[p] = true
 	}
-	return reports.WriteFileAtomic(path, func(w io.Writer) error { _, err := io.Copy(w, in); return err })
+	return nil
 }

@@ -297,14 +297,7 @@ func TestMergeRefusals(t *testing.T) {
 // too) and exits with 1 naming the run. (Not parallel: it sets
 // sweepRecorder.)
 func TestMergeFailedRun(t *testing.T) {
-	sweepRecorder = func(point, rep int) sim.Recorder {
-		return sim.RecorderFunc(func(*sim.Sample) {
-			if point == 2 && rep == 1 {
-				panic("boom")
-			}
-		})
-	}
-	defer func() { sweepRecorder = nil }()
+	failRuns(t, func(point, rep int) bool { return point == 2 && rep == 1 })
 	dir := t.TempDir()
 	ref := filepath.Join(dir, "ref")
 	code, _, _ := cli(t, concat(sweepArgs, "--out", ref)...)

@@ -223,14 +223,7 @@ func TestSweepEndToEnd(t *testing.T) {
 // error, the others run, the files are written and the exit code is 1
 // with a summary naming the run. (Not parallel: it sets sweepRecorder.)
 func TestSweepFailedRun(t *testing.T) {
-	sweepRecorder = func(point, rep int) sim.Recorder {
-		return sim.RecorderFunc(func(*sim.Sample) {
-			if point == 2 && rep == 1 {
-				panic("boom")
-			}
-		})
-	}
-	defer func() { sweepRecorder = nil }()
+	failRuns(t, func(point, rep int) bool { return point == 2 && rep == 1 })
 	dir := filepath.Join(t.TempDir(), "out")
 	code, _, stderr := cli(t, concat(sweepArgs, "--out", dir, "--workers", "2")...)
 	assert.Equal(t, exitRun, code)
@@ -259,14 +252,7 @@ func TestSweepFailedRun(t *testing.T) {
 // progress prints whole lines with the runs done, failed, rate and ETA,
 // and no carriage return. (Not parallel: it sets sweepRecorder.)
 func TestSweepFailFastPlainProgress(t *testing.T) {
-	sweepRecorder = func(point, rep int) sim.Recorder {
-		return sim.RecorderFunc(func(*sim.Sample) {
-			if rep == 0 {
-				panic("boom")
-			}
-		})
-	}
-	defer func() { sweepRecorder = nil }()
+	failRuns(t, func(point, rep int) bool { return rep == 0 })
 	dir := filepath.Join(t.TempDir(), "out")
 	args := slices.DeleteFunc(slices.Clone(sweepArgs), func(a string) bool { return a == "--quiet" })
 	code, _, stderr := cli(t, concat(args, "--out", dir, "--workers", "1", "--fail-fast", "--progress=plain")...)
@@ -352,4 +338,19 @@ func TestQuickSweepMetrics(t *testing.T) {
 		assert.Contains(t, stderr, c.want)
 		assert.NoDirExists(t, filepath.Join(dir, "bad"))
 	}
+}
+
+// failRuns makes the sweeps this test runs in this process fail the runs
+// for which fail holds (their recorder panics), until the test ends. Not
+// for parallel tests: it sets sweepRecorder.
+func failRuns(t *testing.T, fail func(point, rep int) bool) {
+	t.Helper()
+	sweepRecorder = func(point, rep int) sim.Recorder {
+		return sim.RecorderFunc(func(*sim.Sample) {
+			if fail(point, rep) {
+				panic("boom")
+			}
+		})
+	}
+	t.Cleanup(func() { sweepRecorder = nil })
 }

@@ -100,14 +100,7 @@ func TestSweepTimeseries(t *testing.T) {
 // TestSweepTimeseriesFailedRun: a failed run writes no file, the others
 // do; nothing temporary is left. (Not parallel: it sets sweepRecorder.)
 func TestSweepTimeseriesFailedRun(t *testing.T) {
-	sweepRecorder = func(point, rep int) sim.Recorder {
-		return sim.RecorderFunc(func(*sim.Sample) {
-			if point == 2 && rep == 1 {
-				panic("boom")
-			}
-		})
-	}
-	defer func() { sweepRecorder = nil }()
+	failRuns(t, func(point, rep int) bool { return point == 2 && rep == 1 })
 	dir := filepath.Join(t.TempDir(), "out")
 	code, _, _ := cli(t, concat(sweepArgs, "--out", dir, "--workers", "2", "--timeseries")...)
 	assert.Equal(t, exitRun, code)
