@@ -59,6 +59,24 @@ type Manifest struct {
 	// was reached; absent otherwise. RunWriter.Close copies it into
 	// summary.json.
 	Precision *Precision `json:"precision,omitempty"`
+	// Checks records the checks the run evaluated: when the invariants
+	// were checked and each invariant's and [[assert]] entry's result.
+	Checks *Checks `json:"checks"`
+}
+
+// Checks records, in a Manifest, the checks a run evaluated.
+type Checks struct {
+	// Invariants says when the invariants were checked: "off", "samples"
+	// (at every sample) or "events" (after every event).
+	Invariants string `json:"invariants"`
+	// Passed, Failed and Skipped count the results by verdict.
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+	// Results holds one result per invariant, then one per assertion,
+	// as package assertion writes them (kind, name, metric, stat, mode,
+	// value, bounds, verdict, reason, ...).
+	Results json.RawMessage `json:"results"`
 }
 
 // RepInfo describes one replication in a Manifest.

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/depinsim/depinsim/assertion"
 	"github.com/depinsim/depinsim/reports"
 	"github.com/depinsim/depinsim/sim"
 )
@@ -57,9 +58,18 @@ func runPool(ctx context.Context, jobs []job, sinks []Sink, opt Options) (_ []*R
 			c.Check = opt.Check
 			j.cfg = &c
 		}
+		var eval *assertion.Evaluator
+		if j.sc != nil && len(j.sc.Assert) > 0 {
+			as, err := j.sc.Assertions()
+			if err != nil {
+				return nil, i, fmt.Errorf("runner: %s: %w", j.label, err)
+			}
+			j.asserts = as
+			eval = assertion.NewEvaluator(as, j.cfg.Sim.Horizon.T())
+		}
 		t := &task{j: j, sink: sinks[i], pending: map[int]outcome{}}
 		t.keeper, t.lent = t.sink.(statsKeeper)
-		t.res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats(), Precision: j.prec, Only: j.only}
+		t.res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats(), Precision: j.prec, Only: j.only, eval: eval}
 		tasks[i] = t
 		total += max(j.n, j.max)
 	}

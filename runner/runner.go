@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/depinsim/depinsim/assertion"
 	"github.com/depinsim/depinsim/reports"
 	"github.com/depinsim/depinsim/scenarios"
 	"github.com/depinsim/depinsim/sim"
@@ -85,6 +86,31 @@ type Result struct {
 	Only []int
 
 	summary *reports.Summary
+	// eval gathers the replications' values of the scenario's
+	// assertions (nil when it has none).
+	eval *assertion.Evaluator
+}
+
+// Assertions returns the results of the scenario's [[assert]] entries
+// over the run's replications, in the scenario's order (nil when it has
+// none, and for RunConfig).
+func (r *Result) Assertions() []assertion.Result {
+	if r.eval == nil {
+		return nil
+	}
+	return r.eval.Results()
+}
+
+// Invariants returns one result per invariant (sim.Invariants): held at
+// every check when the run checked them (Config.Check), skipped when it
+// did not. A run that broke one returns an error instead of a Result.
+func (r *Result) Invariants() []assertion.Result {
+	return assertion.InvariantResults(r.Config.Check, -1, nil)
+}
+
+// Checks returns Invariants followed by Assertions.
+func (r *Result) Checks() []assertion.Result {
+	return append(r.Invariants(), r.Assertions()...)
 }
 
 // Summary returns the statistics across the run's replications: each
@@ -151,6 +177,9 @@ type job struct {
 	max  int
 	prec *reports.Precision // the Result's Precision
 	only []int              // when set, the replications run (n of them); else 0..n-1
+	// asserts are the scenario's compiled assertions, evaluated on each
+	// replication as it runs (nil: none)
+	asserts []*assertion.Assertion
 }
 
 // seed returns the seed of replication rep: it derives from the master
@@ -172,6 +201,7 @@ type outcome struct {
 	rep int
 	res sim.Result
 	rec *reports.Recording
+	col *assertion.Collector // the replication's assertion values (nil: none)
 	err error
 }
 
@@ -193,6 +223,9 @@ func (r *Result) deliver(o outcome, sink Sink, stats bool) error {
 		if err := r.Stats.Add(o.rec); err != nil {
 			return fmt.Errorf("replication %d: %w", o.rep, err)
 		}
+	}
+	if r.eval != nil && o.col != nil {
+		r.eval.Add(o.rep, o.col)
 	}
 	r.Replications = append(r.Replications, o.res)
 	r.Events += o.res.Events
@@ -217,10 +250,19 @@ func replicate(ctx context.Context, j job, rep int, newRecorder func(int) sim.Re
 	}()
 	mem := reports.NewMemory()
 	var rec sim.Recorder = mem
+	if len(j.asserts) > 0 {
+		o.col = assertion.NewCollector(j.asserts)
+		col := o.col
+		rec = sim.RecorderFunc(func(s *sim.Sample) {
+			mem.Record(s)
+			col.Record(s)
+		})
+	}
 	if newRecorder != nil {
 		if extra := newRecorder(rep); extra != nil {
+			inner := rec
 			rec = sim.RecorderFunc(func(s *sim.Sample) {
-				mem.Record(s)
+				inner.Record(s)
 				extra.Record(s)
 			})
 		}

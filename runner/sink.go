@@ -137,6 +137,11 @@ func (f *FileSink) Close(res *Result) error {
 		Command:        f.opt.Command,
 		Precision:      res.Precision,
 	}
+	checks, err := ManifestChecks(res)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", f.dir, err)
+	}
+	man.Checks = checks
 	for _, r := range res.Replications {
 		man.Replications = append(man.Replications, reports.NewRepInfo(r))
 		man.EventsTotal += r.Events

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/depinsim/depinsim/agents"
+	"github.com/depinsim/depinsim/assertion"
 	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/sim"
 	"github.com/depinsim/depinsim/tokenomics"
@@ -29,6 +30,10 @@ type Scenario struct {
 	Providers []agents.ProviderCohort `toml:"providers"`
 	// Tenants are the [[tenants]] cohorts.
 	Tenants []agents.TenantCohort `toml:"tenants"`
+	// Assert are the [[assert]] entries: checks on the run's metrics
+	// (a statistic over a window, with bounds) that 'depinsim check'
+	// fails on and 'depinsim run' reports; docs/assertions.md.
+	Assert []assertion.Spec `toml:"assert"`
 
 	// pricePath is the parsed tokenomics.price.csv when the price model is
 	// "csv" (read by Parse; nil otherwise).

@@ -88,7 +88,11 @@ func (sc *Scenario) Validate() error {
 	if len(sc.Tenants) == 0 {
 		return &Error{Key: "tenants", Msg: "at least one [[tenants]] cohort is required"}
 	}
-	return sc.validateIncentiveCohorts()
+	if err := sc.validateIncentiveCohorts(); err != nil {
+		return err
+	}
+	_, err = sc.Assertions()
+	return err
 }
 
 // validateTokenomics checks [tokenomics] (tokenomics.Params.Validate) and

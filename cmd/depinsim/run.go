@@ -160,11 +160,15 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if res.Precision != nil && !res.Precision.Met {
 		fmt.Fprintf(stderr, "depinsim run: %s\n", precisionOutcome(res.Precision))
 	}
+	if _, fail, _ := tally(res.Assertions()); fail > 0 && *quiet {
+		fmt.Fprintf(stderr, "depinsim run: %d of %d assertions failed (manifest.json, checks; 'depinsim check' fails on them)\n", fail, len(res.Assertions()))
+	}
 	if !*quiet {
 		writeRunHeader(stdout, sc.Name, res)
 		fmt.Fprintln(stdout)
 		res.Summary().WriteTable(stdout)
 		writePrecision(stdout, res.Precision)
+		writeRunChecks(stdout, res)
 		fmt.Fprintf(stdout, "\nwrote %s/ (timeseries.csv, resources.csv, cohorts.csv, summary.json, manifest.json, scenario.toml, plots/)\n", dir)
 	}
 	return nil
