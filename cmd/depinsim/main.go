@@ -45,11 +45,15 @@ Usage:
   depinsim validate FILE...                     check scenario files, print warnings
   depinsim presets                              list the built-in presets
   depinsim show PRESET                          print a preset's TOML (start a new scenario from it)
+  depinsim check FILE|PRESET... [flags]         run scenarios with every invariant on, evaluate their [[assert]]
+                                                entries (and a baseline); exit 1 on any failure: for CI
   depinsim invariants                           list the invariants run --check checks
+  depinsim metrics                              list every metric (the vocabulary of [[assert]], sweeps, targets)
   depinsim version                              print the version
 
 Run 'depinsim COMMAND --help' for a command's flags.
-Exit codes: 0 success, 1 a run failed or an invariant broke, 2 bad usage or bad input,
+Exit codes: 0 success, 1 a run failed or an invariant broke (check: or an assertion failed
+or a metric moved from its baseline), 2 bad usage or bad input,
 130 stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM.
 `
 
@@ -63,6 +67,8 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"presets":    cmdPresets,
 	"show":       cmdShow,
 	"invariants": cmdInvariants,
+	"metrics":    cmdMetrics,
+	"check":      cmdCheck,
 	"version":    cmdVersion,
 }
 
