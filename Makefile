@@ -27,6 +27,15 @@ FUZZTIME ?= 30s
 # extra go test flags for `make fuzz` (e.g. -parallel 1 on a shared machine)
 FUZZFLAGS ?=
 
+# the presets whose [[assert]] entries `make test` checks over a short
+# horizon and test-long over their full one ('depinsim check')
+PRESETS := akash-2021 akash-2024 akash-2026-bme gensyn ionet-2024 render-2024
+# the short check of `make test`: 30 simulated days, 2 replications
+# (assertions whose window ends after 30 days are skipped)
+CHECK_SHORT := --set sim.horizon=30d --reps 2
+# where the checks write their JUnit XML (.ci/run publishes it)
+JUNIT_DIR ?= out/junit
+
 # the nested module that decodes the Kubernetes manifests of sweep --emit
 # k8s with the real API types (its own go.mod keeps k8s.io out of ours)
 K8SCHECK := internal/k8scheck
@@ -44,10 +53,12 @@ build:
 ## test: vet, the test suite in -short mode (property tests on fewer seeds;
 ## the full-year calibration and conformance tests are skipped: test-long),
 ## the race detector on the worker pool, and the check of the Kubernetes
-## manifests (internal/k8scheck, a module of its own). About a minute of CPU.
-test:
+## manifests (internal/k8scheck, a module of its own), and 'depinsim check'
+## of every preset over 30 days (JUnit in out/junit/). About a minute of CPU.
+test: build
 	$(GO) vet ./...
 	$(GO) test -short ./...
+	$(BIN) check $(PRESETS) $(CHECK_SHORT) --quiet --junit $(JUNIT_DIR)/presets-30d.xml
 	cd $(K8SCHECK) && $(GO) vet ./... && $(GO) test -short ./...
 	$(GO) test -race -short -run '$(RACE_POOL)' ./runner/
 
@@ -55,9 +66,11 @@ test:
 ## tests (akash-2024's ranges, io.net's snapshot and decline, R1's 10-seed
 ## acceptance), the property tests over all their seeds, 1,000 generated
 ## scenarios (internal/scengen), and the race detector on every test of
-## runner and on the pool and command tests of RACE_SWEEP and RACE_CMD
+## runner and on the pool and command tests of RACE_SWEEP and RACE_CMD;
+## the calibration test is 'depinsim check' of every preset over its full
+## horizon (cmd/depinsim TestPresetCalibration), JUnit in out/junit/
 test-long:
-	$(GO) test -count=1 ./...
+	DEPINSIM_JUNIT_DIR=$(CURDIR)/$(JUNIT_DIR) $(GO) test -count=1 ./...
 	$(GO) test -race -count=1 ./runner/
 	$(GO) test -race -short -count=1 -run '$(RACE_SWEEP)' ./sweep/
 	$(GO) test -race -short -count=1 -run '$(RACE_CMD)' ./cmd/depinsim/
