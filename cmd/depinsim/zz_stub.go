@@ -4,8 +4,11 @@ package main
 
 import (
 	"io"
+
+	"github.com/depinsim/depinsim/assertion"
 )
 
 func writeCheckTable(w io.Writer, scs []checkedScenario)                  {}
 func writeGitHub(w io.Writer, summary io.Writer, scs []checkedScenario)   {}
 func writeJUnit(w io.Writer, scs []checkedScenario, version string) error { return nil }
+func reproduceCommand(sc checkedScenario, r assertion.Result) string      { return "" }
