@@ -173,7 +173,7 @@ func ReadBaseline(r io.Reader) (*Baseline, error) {
 	var head struct {
 		Format *int `json:"format"`
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&head); err != nil {
 		return nil, fmt.Errorf("read baseline: not a baseline file: %w", err)
 	}
 	if head.Format == nil {
