@@ -1,8 +1,6 @@
 package assertion
 
 import (
-	"io"
-
 	"github.com/depinsim/depinsim/sim"
 )
 
@@ -45,27 +43,7 @@ type StatInfo struct{ Name, Doc string }
 func Families() []Family { return nil }
 func Stats() []StatInfo  { return nil }
 
-const DefaultAlpha = 0.01
-
-type Baseline struct {
-	Format       int
-	Version      string
-	Scenario     string
-	ScenarioHash string
-	MasterSeed   uint64
-	Seeds        []uint64
-	Metrics      []BaselineMetric
-}
-type BaselineMetric struct {
-	Metric, Stat string
-	Values       []float64
-}
-type CompareOptions struct{ Alpha, MinEffect float64 }
-
-func (b *Baseline) Write(w io.Writer) error                     { return nil }
-func ReadBaseline(r io.Reader) (*Baseline, error)               { return nil, nil }
-func Compare(b, c *Baseline, o CompareOptions) ([]Drift, error) { return nil, nil }
-func (a *Assertion) MetricLabel() string                        { return "" }
-func (a *Assertion) StatLabel() string                          { return "" }
-func (a *Assertion) ModeLabel() string                          { return "" }
-func (a *Assertion) BoundsLabel() string                        { return "" }
+func (a *Assertion) MetricLabel() string { return "" }
+func (a *Assertion) StatLabel() string   { return "" }
+func (a *Assertion) ModeLabel() string   { return "" }
+func (a *Assertion) BoundsLabel() string { return "" }
