@@ -120,13 +120,15 @@ type Result struct {
 	Verdict Verdict `json:"verdict"`
 	// Reason says, for a failure or a skip, why, with the numbers.
 	Reason string `json:"reason,omitempty"`
-	// Rep is the first failing replication (-1 when none or across).
+	// Rep is the first failing replication (-1 when the check held, or
+	// across replications).
 	Rep int `json:"rep"`
 	// At is the simulated time of the first violation in Rep: for an
 	// invariant, when it broke; for an assertion with a pointwise
 	// statistic (min, max, first, final), the first sample outside the
-	// bounds; else -1.
-	At sim.Time `json:"-"`
+	// bounds; else -1. JSON writes it in hours as at_hours, left out when
+	// negative.
+	At sim.Time `json:"at_hours,omitempty"`
 	// Message is the assertion's message.
 	Message string `json:"message,omitempty"`
 }
