@@ -117,7 +117,12 @@ func TestCompileValid(t *testing.T) {
 		{func(s *Spec) { s.Stat = "p99.9"; s.Max = nil; s.From = "30d" }, "gpu_utilization", "p99.9 over 30d..end", "all", ">= 0.4", "fraction"},
 		{func(s *Spec) { s.Stat = "p0"; s.Min = nil; s.To = "90d"; s.PerRep = "any" }, "gpu_utilization", "p0 over start..90d", "any", "<= 0.6", "fraction"},
 		{func(s *Spec) { s.Stat = "p100"; s.Share = fp(0.8) }, "gpu_utilization", "p100 over the run", "share>=0.8", "[0.4, 0.6]", "fraction"},
-		{func(s *Spec) { s.Stat = "share_above"; s.Level = fp(0.9); s.From, s.To = "30d", "365d"; s.Across = "ci" },
+		{func(s *Spec) {
+			s.Stat = "share_above"
+			s.Level = fp(0.9)
+			s.From, s.To = "30d", "365d"
+			s.Across = "ci"
+		},
 			"gpu_utilization", "share_above 0.9 over 30d..365d", "across ci", "[0.4, 0.6]", "fraction of time"},
 		{func(s *Spec) { s.Metric, s.Resource, s.Across = "resource_utilization", "gpu:h100", "mean" },
 			"resource_utilization[gpu:h100]", "mean over the run", "across mean", "[0.4, 0.6]", "fraction"},
