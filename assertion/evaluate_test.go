@@ -50,7 +50,7 @@ func TestEvaluateAll(t *testing.T) {
 	if r.Verdict != Pass || r.Value != "0.45" || r.Rep != -1 || r.Reason != "" || r.Kind != "assertion" || r.Mode != "all" {
 		t.Errorf("pass: %+v", r)
 	}
-	if len(r.Values) != 3 || !close(r.Values[0], 0.5) || !close(r.Values[1], 0.45) || !close(r.Values[2], 0.55) {
+	if len(r.Values) != 3 || !near(r.Values[0], 0.5) || !near(r.Values[1], 0.45) || !near(r.Values[2], 0.55) {
 		t.Errorf("values not in replication order: %v", r.Values)
 	}
 	s := base()
@@ -118,7 +118,7 @@ func TestEvaluateAcross(t *testing.T) {
 	// mean 0.5, sd 0.1, n 3: half-width t(0.975, 2) 0.1/sqrt(3) = 4.302653 * 0.057735
 	r = run(t, s, h, 0.4, 0.5, 0.6)
 	hw := 4.302652729911275 * 0.1 / math.Sqrt(3)
-	if r.Verdict != Fail || !close(r.CI[0], 0.5-hw) || !close(r.CI[1], 0.5+hw) {
+	if r.Verdict != Fail || !near(r.CI[0], 0.5-hw) || !near(r.CI[1], 0.5+hw) {
 		t.Errorf("across ci, spread: %+v (want half-width %v)", r, hw)
 	}
 	wantIn(t, r, "95% confidence interval", "reaches below the minimum 0.4")
@@ -236,7 +236,7 @@ func TestFamilies(t *testing.T) {
 	got := c.Values()
 	want := []float64{0.7, 102, 7, nan, 5, 22, 4, 128, 4000}
 	for i := range want {
-		if !close(got[i], want[i]) {
+		if !near(got[i], want[i]) {
 			t.Errorf("%s: %v, want %v", as[i].MetricLabel(), got[i], want[i])
 		}
 	}

@@ -163,7 +163,7 @@ func refStat(stat string, pts []point, end sim.Time, level float64) float64 {
 	return refPercentile(pts, q)
 }
 
-func close(a, b float64) bool {
+func near(a, b float64) bool {
 	if math.IsNaN(a) || math.IsNaN(b) {
 		return math.IsNaN(a) && math.IsNaN(b)
 	}
@@ -225,7 +225,7 @@ func TestStatisticsAgainstReference(t *testing.T) {
 		end := min(a.to, horizon)
 		for k, st := range statsList {
 			want := refStat(st, pts, end, level)
-			if !close(got[k], want) {
+			if !near(got[k], want) {
 				t.Fatalf("seed %d, %s over %q..%q (%d points): got %v, want %v", seed, st, from, to, len(pts), got[k], want)
 			}
 		}
@@ -284,7 +284,7 @@ func TestStatisticsProperties(t *testing.T) {
 			reg[i].t = sim.Time(i) * step
 		}
 		a := &Assertion{stat: stTWMean}
-		if tw, m := a.statistic(reg, sim.Time(len(reg))*step), refMean(reg); !close(tw, m) {
+		if tw, m := a.statistic(reg, sim.Time(len(reg))*step), refMean(reg); !near(tw, m) {
 			t.Fatalf("seed %d: twmean %v != mean %v on regular samples", seed, tw, m)
 		}
 	}
@@ -295,7 +295,7 @@ func TestSlopeOfALine(t *testing.T) {
 	for d := range 10 {
 		pts = append(pts, point{sim.Time(d) * sim.Day, 3 + 0.25*float64(d)})
 	}
-	if got := slope(pts); !close(got, 0.25) {
+	if got := slope(pts); !near(got, 0.25) {
 		t.Errorf("slope %v, want 0.25 per day", got)
 	}
 	if got := slope(pts[:1]); !math.IsNaN(got) {
