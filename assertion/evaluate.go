@@ -82,11 +82,7 @@ func (e *Evaluator) result(a *Assertion, i int, reps []repValues, vals []float64
 			fin = append(fin, v)
 		}
 	}
-	var mean float64
-	for _, v := range fin {
-		mean += v
-	}
-	mean /= float64(len(fin))
+	mean := meanOf(fin)
 	if a.mode == modeAcrossMean || a.mode == modeAcrossCI {
 		r.CI = ci95(fin, mean)
 	}

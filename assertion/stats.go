@@ -23,11 +23,11 @@ func (a *Assertion) statistic(pts []point, end sim.Time) float64 {
 	}
 	switch a.stat {
 	case stMean:
-		s := 0.0
-		for _, p := range pts {
-			s += p.v
+		xs := make([]float64, n)
+		for i, p := range pts {
+			xs[i] = p.v
 		}
-		return s / float64(n)
+		return meanOf(xs)
 	case stTWMean:
 		return twMean(pts, end)
 	case stMin:
@@ -81,20 +81,45 @@ func weight(pts []point, i int, end sim.Time) float64 {
 // twMean is the time-weighted mean; with no duration at all (one sample
 // at the window's end) the arithmetic mean.
 func twMean(pts []point, end sim.Time) float64 {
+	// shifted by the first value, so that a constant series gives
+	// exactly its value
+	v0 := pts[0].v
 	var s, w float64
 	for i, p := range pts {
 		d := weight(pts, i, end)
-		s += p.v * d
+		s += (p.v - v0) * d
 		w += d
 	}
 	if w == 0 {
-		s = 0
-		for _, p := range pts {
-			s += p.v
+		xs := make([]float64, len(pts))
+		for i, p := range pts {
+			xs[i] = p.v
 		}
-		return s / float64(len(pts))
+		return meanOf(xs)
 	}
-	return s / w
+	return v0 + s/w
+}
+
+// meanOf is the arithmetic mean of xs (NaN when empty): the first value
+// plus the mean of the differences from it, summed with Neumaier's
+// compensation, so that equal values give exactly their value.
+func meanOf(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	x0 := xs[0]
+	var sum, comp float64
+	for _, x := range xs {
+		d := x - x0
+		t := sum + d
+		if math.Abs(sum) >= math.Abs(d) {
+			comp += (sum - t) + d
+		} else {
+			comp += (d - t) + sum
+		}
+		sum = t
+	}
+	return x0 + (sum+comp)/float64(len(xs))
 }
 
 // timeShare is the time-weighted share of the window where in(v) holds;

@@ -276,6 +276,16 @@ func TestStatisticsProperties(t *testing.T) {
 		if c := st(stChange, 0, 0); c != st(stFinal, 0, 0)-st(stFirst, 0, 0) {
 			t.Fatalf("seed %d: change %v", seed, c)
 		}
+		// a constant series: mean and twmean are exactly the constant
+		cst := slices.Clone(pts)
+		for i := range cst {
+			cst[i].v = pts[0].v
+		}
+		for _, stat := range []int{stMean, stTWMean} {
+			if m := (&Assertion{stat: stat}).statistic(cst, end); m != pts[0].v {
+				t.Fatalf("seed %d: %s of a constant %v is %v", seed, stats[stat].Name, pts[0].v, m)
+			}
+		}
 		// regular samples, the last interval as long as the others:
 		// twmean is the mean
 		step := sim.Time(1+rng.IntN(24)) * sim.Hour
