@@ -110,22 +110,25 @@ type Result struct {
 	// Bounds are the bounds as shown ("[0.4, 0.6]", ">= 0.4").
 	Bounds string `json:"bounds,omitempty"`
 	// Values holds each replication's value, in replication order
-	// (assertions; NaN where the window held no finite sample).
-	Values []float64 `json:"-"`
+	// (assertions; NaN where the window held no finite sample, written
+	// as null in JSON).
+	Values []float64 `json:"values,omitempty"`
 	// CI is the 95% confidence interval of the mean (across modes, else
-	// NaNs).
-	CI [2]float64 `json:"-"`
+	// NaNs); JSON writes it as [lo, hi], and not at all when NaN.
+	CI [2]float64 `json:"ci,omitempty"`
 	// Verdict is pass, fail or skip.
-	Verdict Verdict `json:"-"`
+	Verdict Verdict `json:"verdict"`
 	// Reason says, for a failure or a skip, why, with the numbers.
 	Reason string `json:"reason,omitempty"`
-	// Rep is the first failing replication (-1 when none or across).
+	// Rep is the first failing replication (-1 when the check held, or
+	// across replications).
 	Rep int `json:"rep"`
 	// At is the simulated time of the first violation in Rep: for an
 	// invariant, when it broke; for an assertion with a pointwise
 	// statistic (min, max, first, final), the first sample outside the
-	// bounds; else -1.
-	At sim.Time `json:"-"`
+	// bounds; else -1. JSON writes it in hours as at_hours, left out when
+	// negative.
+	At sim.Time `json:"at_hours,omitempty"`
 	// Message is the assertion's message.
 	Message string `json:"message,omitempty"`
 }

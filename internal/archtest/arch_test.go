@@ -22,18 +22,23 @@ const module = "github.com/depinsim/depinsim"
 // allowed lists, per top-level package of the module, the module packages
 // it may import (docs/architecture.md, "Packages and what they own", with simtime as
 // the shared leaf every package may use).
+//
+// scenarios imports assertion to validate the [[assert]] entries of a
+// scenario file (assertion.Compile) when it reads one; assertion itself
+// reads only the record types of sim.
 var allowed = map[string][]string{
-	"cmd":        {"sweep", "runner", "scenarios", "sim", "reports", "simtime"},
+	"cmd":        {"sweep", "runner", "scenarios", "sim", "reports", "assertion", "simtime"},
 	"sweep":      {"runner", "scenarios", "sim", "reports", "simtime"},
-	"runner":     {"scenarios", "sim", "reports", "simtime"},
-	"scenarios":  {"sim", "agents", "market", "tokenomics", "simtime"},
+	"runner":     {"scenarios", "sim", "reports", "assertion", "simtime"},
+	"scenarios":  {"sim", "agents", "market", "tokenomics", "assertion", "simtime"},
 	"sim":        {"agents", "market", "tokenomics", "simtime"},
 	"agents":     {"market", "tokenomics", "simtime"},
 	"reports":    {"sim", "simtime"},
+	"assertion":  {"sim", "simtime"},
 	"market":     {"simtime"},
 	"tokenomics": {"simtime"},
 	"simtime":    {},
-	"internal":   {"scenarios", "sim", "agents", "market", "tokenomics", "simtime", "reports"},
+	"internal":   {"scenarios", "sim", "agents", "market", "tokenomics", "simtime", "reports", "assertion"},
 }
 
 // leaves may depend (directly or not) on the standard library and on these
@@ -221,4 +226,24 @@ func hasPrefix(s string, prefixes []string) bool {
 		}
 	}
 	return false
+}
+
+// TestAssertionIsPure checks that assertion imports only the standard
+// library, gonum and the module's sim and simtime (its module imports
+// are in allowed; this adds the third-party ones).
+func TestAssertionIsPure(t *testing.T) {
+	pkgs := listPackages(t)
+	p := pkgs[module+"/assertion"]
+	if p == nil {
+		t.Fatal("package assertion not found")
+	}
+	for _, imp := range p.Imports {
+		if d := pkgs[imp]; d != nil && d.Standard {
+			continue
+		}
+		if _, internal := top(imp); internal || strings.HasPrefix(imp, "gonum.org/") {
+			continue
+		}
+		t.Errorf("wrong import: assertion imports %s; it may use the standard library, gonum, sim and simtime only", imp)
+	}
 }

@@ -1,0 +1,139 @@
+package assertion
+
+import (
+	"math"
+
+	"github.com/depinsim/depinsim/sim"
+)
+
+// Collector is a sim.Recorder that keeps, for one replication, each
+// assertion's finite samples inside its window and nothing else, and
+// computes the assertions' values from them.
+type Collector struct {
+	as      []*Assertion
+	series  [][]point
+	idx     []int      // cached index of a family's series in the sample's slice
+	viol    []sim.Time // first sample outside the bounds (pointwise statistics), -1
+	last    sim.Time   // the last sample's time
+	horizon sim.Time   // the run's horizon when known, else -1
+}
+
+// NewCollector returns a Collector for the assertions as.
+func NewCollector(as []*Assertion) *Collector {
+	c := &Collector{as: as, series: make([][]point, len(as)), idx: make([]int, len(as)),
+		viol: make([]sim.Time, len(as)), last: -1, horizon: -1}
+	for i := range c.viol {
+		c.viol[i] = -1
+	}
+	return c
+}
+
+// SetHorizon sets the run's horizon: the last sample of a window that
+// ends with the run holds until it (see twmean). Without it, until the
+// last sample recorded.
+func (c *Collector) SetHorizon(h sim.Time) { c.horizon = h }
+
+// Record implements sim.Recorder: it keeps the sample's values that lie
+// in an assertion's window.
+func (c *Collector) Record(s *sim.Sample) {
+	c.last = s.T
+	for i, a := range c.as {
+		if s.T < a.from || s.T > a.to {
+			continue
+		}
+		v := c.value(i, a, s)
+		if math.IsNaN(v) {
+			continue
+		}
+		c.series[i] = append(c.series[i], point{s.T, v})
+		if c.viol[i] < 0 && a.pointwise() && !a.within(v) {
+			c.viol[i] = s.T
+		}
+	}
+}
+
+// value returns assertion i's metric in s (NaN when s does not hold the
+// resource or cohort).
+func (c *Collector) value(i int, a *Assertion, s *sim.Sample) float64 {
+	if a.metric >= 0 {
+		if a.metric < len(s.Values) {
+			return s.Values[a.metric]
+		}
+		return math.NaN()
+	}
+	if families[a.family].Key == "resource" {
+		j := c.idx[i]
+		if j >= len(s.Resources) || s.Resources[j].Resource != a.series {
+			j = -1
+			for k := range s.Resources {
+				if s.Resources[k].Resource == a.series {
+					j = k
+				}
+			}
+			if j < 0 {
+				return math.NaN()
+			}
+			c.idx[i] = j
+		}
+		r := &s.Resources[j]
+		switch a.family {
+		case fResourceUtilization:
+			return r.Utilization
+		case fResourceCapacity:
+			return r.Capacity
+		case fResourceAllocated:
+			return r.Allocated
+		}
+		return r.MedianPriceUSDHour
+	}
+	j := c.idx[i]
+	if j >= len(s.Cohorts) || s.Cohorts[j].Cohort != a.series {
+		j = -1
+		for k := range s.Cohorts {
+			if s.Cohorts[k].Cohort == a.series {
+				j = k
+			}
+		}
+		if j < 0 {
+			return math.NaN()
+		}
+		c.idx[i] = j
+	}
+	co := &s.Cohorts[j]
+	switch a.family {
+	case fCohortProviders:
+		return float64(co.Providers)
+	case fCohortGPUs:
+		return co.GPUs
+	case fCohortGPUsLeased:
+		return co.GPUsLeased
+	case fCohortCPUs:
+		return co.CPUs
+	}
+	return co.IncomeUSD
+}
+
+// end returns the time assertion a's last sample holds until: min(To,
+// horizon), the horizon being the last sample's time when not set.
+func (c *Collector) end(a *Assertion) sim.Time {
+	h := c.horizon
+	if h < 0 {
+		h = c.last
+	}
+	return min(a.to, h)
+}
+
+// Values returns each assertion's value over its window, in the order of
+// the assertions: NaN when the window held no finite sample.
+func (c *Collector) Values() []float64 {
+	out := make([]float64, len(c.as))
+	for i, a := range c.as {
+		out[i] = a.statistic(c.series[i], c.end(a))
+	}
+	return out
+}
+
+// Violations returns, per assertion, the time of the first sample in its
+// window outside its bounds for the pointwise statistics (min, max,
+// first, final), else -1.
+func (c *Collector) Violations() []sim.Time { return append([]sim.Time(nil), c.viol...) }
