@@ -325,7 +325,7 @@ func finiteMean(xs []float64) (float64, int) {
 	return s / float64(n), n
 }
 
-func finite(xs []float64) []float64 {
+func finiteValues(xs []float64) []float64 {
 	out := make([]float64, 0, len(xs))
 	for _, x := range xs {
 		if !math.IsNaN(x) && !math.IsInf(x, 0) {
@@ -391,7 +391,7 @@ func tooFew(d *Drift) {
 // welchTest is Welch's two-sample t-test of cur against base on each
 // side's finite values.
 func welchTest(base, cur []float64) Drift {
-	xs, ys := finite(base), finite(cur)
+	xs, ys := finiteValues(base), finiteValues(cur)
 	var d Drift
 	d.N, d.M = len(xs), len(ys)
 	d.Base, _ = finiteMean(xs)

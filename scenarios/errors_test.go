@@ -111,7 +111,7 @@ func TestBadInput(t *testing.T) {
 
 		// unknown keys, with the keys allowed there
 		{"unknown top-level key", `description = "two cohorts of each kind"`, "description = \"x\"\ncolour = \"red\"", "colour", `colour = "red"`, 0,
-			[]string{"unknown key", "allowed here: description, market, name, providers, resources, sim, tenants, tokenomics"}},
+			[]string{"unknown key", "allowed here: assert, description, market, name, providers, resources, sim, tenants, tokenomics"}},
 		{"unknown key in [sim]", `seed = 7`, "seed = 7\nhoirzon = \"1d\"", "sim.hoirzon", `hoirzon`, 0,
 			[]string{"unknown key", "allowed here:", "horizon, replications, sample_every, seed, start"}},
 		{"unknown key in a provider", `audited_fraction = 0.5`, "audited_fraction = 0.5\nwhat = 3", "providers[1].what", `what = 3`, 0,
@@ -243,7 +243,7 @@ func TestAllowedKeys(t *testing.T) {
 		path []string
 		want []string
 	}{
-		{nil, []string{"description", "market", "name", "providers", "resources", "sim", "tenants", "tokenomics"}},
+		{nil, []string{"assert", "description", "market", "name", "providers", "resources", "sim", "tenants", "tokenomics"}},
 		{[]string{"sim"}, []string{"horizon", "replications", "sample_every", "seed", "start", "warmup"}},
 		{[]string{"resources"}, []string{"reference_usd_hour"}},
 		{[]string{"tokenomics"}, []string{"bid_min_deposit", "block_seconds", "bme", "circulating_supply_akt", "community_pool_akt", "deployment_min_deposit",

@@ -233,7 +233,7 @@ func TestParseWithSetsErrors(t *testing.T) {
 		{[]string{"market.max_bids=lots"}, "market.max_bids", []string{"must be an integer, got lots"}},
 		{[]string{"market=5"}, "market", []string{"must be a table", "got 5"}},
 		{[]string{"sim.bogus=1"}, "sim.bogus", []string{"unknown key", "allowed here: horizon,"}},
-		{[]string{"colour=red"}, "colour", []string{"unknown key", "allowed here: description, market,"}},
+		{[]string{"colour=red"}, "colour", []string{"unknown key", "allowed here: assert, description, market,"}},
 		{[]string{"providers[0].bogus=1"}, "providers.bogus", []string{"unknown key", "allowed here: audited_fraction"}},
 		{[]string{"tenants.t.lifetime_hours.mu=1"}, "tenants.lifetime_hours.mu", []string{"unknown key", "allowed here: alpha, cap"}},
 		{[]string{"sim.seed=x"}, "sim.seed", []string{"incompatible types: TOML value has type string; destination has type integer"}},
