@@ -63,11 +63,11 @@ func (e *Evaluator) result(a *Assertion, i int, reps []repValues, vals []float64
 		Bounds: a.BoundsLabel(), Values: vals, CI: [2]float64{math.NaN(), math.NaN()}, Rep: -1, At: -1, Message: a.Spec.Message}
 	switch {
 	case a.from >= e.horizon:
-		r.Verdict = Skip
+		r.Verdict, r.Values = Skip, nil // values of a part of the window would mislead
 		r.Reason = fmt.Sprintf("the window %s starts at or after the run's horizon %s", a.window(), e.horizon)
 		return r
 	case a.toSet && a.to > e.horizon:
-		r.Verdict = Skip
+		r.Verdict, r.Values = Skip, nil
 		r.Reason = fmt.Sprintf("the window %s ends after the run's horizon %s", a.window(), e.horizon)
 		return r
 	case len(vals) == 0:

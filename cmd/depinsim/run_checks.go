@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/depinsim/depinsim/assertion"
 	"github.com/depinsim/depinsim/runner"
@@ -55,7 +56,7 @@ func writeRunChecks(w io.Writer, res *runner.Result) {
 		if r.Verdict == assertion.Pass {
 			continue
 		}
-		fmt.Fprintf(w, "  %s %s: %s %s = %s, want %s: %s\n", r.Verdict, r.Name, r.Stat, r.Metric, r.Value, r.Bounds, r.Reason)
+		fmt.Fprintf(w, "  %s %s (%s, %s, %s): %s\n", strings.ToUpper(r.Verdict.String()), r.Name, r.Metric, r.Stat, r.Mode, r.Reason)
 	}
 	if fail > 0 {
 		fmt.Fprintln(w, "  (a run exits 0 when only assertions fail; 'depinsim check' fails on them)")
