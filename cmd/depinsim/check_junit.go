@@ -188,3 +188,24 @@ func writeJUnit(w io.Writer, scs []checkedScenario, version string) error {
 	_, err := io.WriteString(w, "\n")
 	return err
 }
+
+// MarshalXML writes the outcome with its body's newlines as they are
+// (a struct's chardata field would write them as &#xA;), so that the
+// file reads well as text too.
+func (o junitOutcome) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if o.Message != "" {
+		start.Attr = append(start.Attr, xml.Attr{Name: xml.Name{Local: "message"}, Value: o.Message})
+	}
+	if o.Type != "" {
+		start.Attr = append(start.Attr, xml.Attr{Name: xml.Name{Local: "type"}, Value: o.Type})
+	}
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	if o.Body != "" {
+		if err := e.EncodeToken(xml.CharData(o.Body)); err != nil {
+			return err
+		}
+	}
+	return e.EncodeToken(start.End())
+}

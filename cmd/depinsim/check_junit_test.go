@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,4 +133,15 @@ func TestJUnitEmpty(t *testing.T) {
 	require.NoError(t, xml.Unmarshal(junitOf(t, nil), &doc))
 	assert.Equal(t, 0, doc.Tests)
 	assert.Empty(t, doc.Suites)
+}
+
+// TestJUnitControlCharacters: characters XML cannot hold (a NUL, an
+// escape) in a name or an error do not make the document unreadable.
+func TestJUnitControlCharacters(t *testing.T) {
+	scs := checkFixture()
+	scs[1].Name = "nul\x00esc\x1b"
+	scs[1].Err = errors.New("bad \x01 byte\r\nnext")
+	var doc junitSuites
+	require.NoError(t, xml.Unmarshal(junitOf(t, scs), &doc))
+	assert.Equal(t, "nul\uFFFDesc\uFFFD", doc.Suites[1].Name)
 }
