@@ -14,10 +14,10 @@ func TestGitHubEscaping(t *testing.T) {
 	assert.Equal(t, "100%25 done%0D%0Anext%3A a%2C b", ghProperty("100% done\r\nnext: a, b"))
 	// % first: an escape already in the text is not read back as one.
 	assert.Equal(t, "%250A", ghData("%0A"))
-	assert.Equal(t, `a \| b &lt;script&gt; &amp; c d`, mdCell("a | b <script> & c\nd"))
-	assert.Equal(t, "-", mdCell(""))
-	assert.Equal(t, "````", mdFence("x ``` y"))
-	assert.Equal(t, "```", mdFence("plain"))
+	assert.Equal(t, `a \| b &lt;script&gt; &amp; c d`, checkMDCell("a | b <script> & c\nd"))
+	assert.Equal(t, "-", checkMDCell(""))
+	assert.Equal(t, "````", checkMDFence("x ``` y"))
+	assert.Equal(t, "```", checkMDFence("plain"))
 }
 
 func TestGitHubAnnotations(t *testing.T) {
@@ -42,7 +42,7 @@ func TestGitHubAnnotations(t *testing.T) {
 	assert.True(t, strings.HasPrefix(s, "## depinsim check\n\n❌ 8 checks in 2 scenarios"), s)
 	assert.Contains(t, s, "\n### ci-market\n")
 	assert.Contains(t, s, "| assertion | gpu-util | gpu_utilization | mean over 30d..60d | 0.71 | [0.4, 0.6] | across mean | ❌ **fail** |\n")
-	assert.Contains(t, s, "| gpu_utilization | mean | 0.5 | 0.71 | 42.00% | [0.18, 0.24] | paired t | 0.0001 | 0.0003 | ❌ **moved** |\n")
+	assert.Contains(t, s, "| gpu_utilization | mean | 0.5 | 0.71 | +42.00% | [0.18, 0.24] | paired t | 0.0001 | 0.0003 | ❌ **moved** |\n")
 	assert.Contains(t, s, "```sh\n# invariant escrow-nonnegative\ndepinsim run examples/ci/market.toml")
 	assert.Contains(t, s, "# baseline\ndepinsim check examples/ci/market.toml --set tokenomics.take_rate.akt=0.03 --set sim.horizon=60d --seed 42 --reps 4 --check=sample --baseline examples/ci/baseline\n```\n")
 	// No raw markup from names reaches the summary.

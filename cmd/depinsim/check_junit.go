@@ -63,8 +63,8 @@ func junitSeconds(d time.Duration) string {
 	return strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
 }
 
-// shortMessage is the first line of s, at most 200 characters.
-func shortMessage(s string) string {
+// junitShort is the first line of s, at most 200 characters.
+func junitShort(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
@@ -110,7 +110,7 @@ func buildJUnit(scs []checkedScenario, version string) junitSuites {
 			case assertion.Pass:
 			case assertion.Skip:
 				s.Skipped++
-				c.Skipped = &junitOutcome{Message: shortMessage(r.Reason)}
+				c.Skipped = &junitOutcome{Message: junitShort(r.Reason)}
 			default:
 				s.Failures++
 				typ := "assertion"
@@ -121,19 +121,19 @@ func buildJUnit(scs []checkedScenario, version string) junitSuites {
 				if msg == "" {
 					msg = r.Message
 				}
-				c.Failure = &junitOutcome{Message: shortMessage(msg), Type: typ,
-					Body: strings.Join(failureLines(sc, r), "\n") + "\n"}
+				c.Failure = &junitOutcome{Message: junitShort(msg), Type: typ,
+					Body: strings.Join(checkFailureLines(sc, r), "\n") + "\n"}
 			}
 			s.Cases = append(s.Cases, c)
 		}
 		for _, d := range sc.Drifts {
-			c := junitCase{Name: driftName(d), Classname: junitClass(sc, "baseline")}
+			c := junitCase{Name: checkDriftName(d), Classname: junitClass(sc, "baseline")}
 			if d.Moved {
 				s.Failures++
 				c.Failure = &junitOutcome{
-					Message: fmt.Sprintf("%s moved from the baseline by %s (Holm p %s)", driftName(d), pct(d.Rel), pval(d.Adjusted)),
+					Message: fmt.Sprintf("%s moved from the baseline by %s (Holm p %s)", checkDriftName(d), checkPct(d.Rel), checkP(d.Adjusted)),
 					Type:    "drift",
-					Body:    driftBody(sc, d),
+					Body:    checkDriftBody(sc, d),
 				}
 			}
 			s.Cases = append(s.Cases, c)
@@ -141,7 +141,7 @@ func buildJUnit(scs []checkedScenario, version string) junitSuites {
 		if sc.Err != nil {
 			s.Errors++
 			s.Cases = append(s.Cases, junitCase{Name: "run", Classname: scenarioLabel(sc),
-				Error: &junitOutcome{Message: shortMessage(sc.Err.Error()), Type: "error", Body: sc.Err.Error() + "\n"}})
+				Error: &junitOutcome{Message: junitShort(sc.Err.Error()), Type: "error", Body: sc.Err.Error() + "\n"}})
 		}
 		s.Tests = len(s.Cases)
 		doc.Tests += s.Tests
@@ -153,14 +153,14 @@ func buildJUnit(scs []checkedScenario, version string) junitSuites {
 	return doc
 }
 
-// driftBody is the text of a drift's failure: the means, the change, the
+// checkDriftBody is the text of a drift's failure: the means, the change, the
 // interval, the test and its p-values, and the command to run it again.
-func driftBody(sc checkedScenario, d assertion.Drift) string {
+func checkDriftBody(sc checkedScenario, d assertion.Drift) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "metric %s, per-replication %s\n", d.Metric, d.Stat)
-	fmt.Fprintf(&b, "baseline mean %s (%d replications), current mean %s (%d replications)\n", num(d.Base), d.N, num(d.Cur), d.M)
-	fmt.Fprintf(&b, "difference %s (%s), 95%% CI of the difference %s\n", num(d.Diff), pct(d.Rel), ciText(d.CI))
-	fmt.Fprintf(&b, "test %s: p %s, Holm-adjusted p %s\n", d.Test, pval(d.P), pval(d.Adjusted))
+	fmt.Fprintf(&b, "baseline mean %s (%d replications), current mean %s (%d replications)\n", checkNum(d.Base), d.N, checkNum(d.Cur), d.M)
+	fmt.Fprintf(&b, "difference %s (%s), 95%% CI of the difference %s\n", checkNum(d.Diff), checkPct(d.Rel), checkCI(d.CI))
+	fmt.Fprintf(&b, "test %s: p %s, Holm-adjusted p %s\n", d.Test, checkP(d.P), checkP(d.Adjusted))
 	fmt.Fprintf(&b, "baseline %s\n", sc.Baseline)
 	fmt.Fprintf(&b, "reproduce: %s\n", reproduceDrift(sc))
 	return b.String()

@@ -100,7 +100,7 @@ func TestJUnitParsesBack(t *testing.T) {
 	dr := s.Cases[5].Failure
 	require.NotNil(t, dr)
 	assert.Equal(t, "drift", dr.Type)
-	assert.Equal(t, "gpu_utilization mean moved from the baseline by 42.00% (Holm p 0.0003)", dr.Message)
+	assert.Equal(t, "gpu_utilization mean moved from the baseline by +42.00% (Holm p 0.0003)", dr.Message)
 	assert.Contains(t, dr.Body, "baseline mean 0.5 (4 replications), current mean 0.71 (4 replications)\n")
 	assert.Contains(t, dr.Body, "95% CI of the difference [0.18, 0.24]\n")
 	assert.Nil(t, s.Cases[6].Failure)

@@ -13,10 +13,10 @@ import (
 	"github.com/depinsim/depinsim/sim"
 )
 
-// maxCell is the widest a cell of the pass/fail and drift tables grows, in
+// checkMaxCell is the widest a cell of the pass/fail and drift tables grows, in
 // characters; longer names are cut in the middle (the failure blocks below
 // the table show them in full).
-const maxCell = 40
+const checkMaxCell = 40
 
 // verdictWord names a verdict in lower case: "pass", "fail" or "skip".
 func verdictWord(v assertion.Verdict) string {
@@ -42,8 +42,8 @@ type checkTally struct {
 	Scenarios     int
 }
 
-// tally counts the checks of scs.
-func tally(scs []checkedScenario) checkTally {
+// tallyChecks counts the checks of scs.
+func tallyChecks(scs []checkedScenario) checkTally {
 	t := checkTally{Scenarios: len(scs)}
 	for _, sc := range scs {
 		for _, r := range sc.Results {
@@ -74,17 +74,18 @@ func tally(scs []checkedScenario) checkTally {
 }
 
 // line is the last line of the table: "N checks in K scenarios: X passed,
-// Y failed (M of them drifts from the baseline), Z skipped".
+// Y failed (M of them metrics that moved from the baseline), Z skipped",
+// then "; E scenarios failed to run" when some did.
 func (t checkTally) line() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d %s in %d %s: %d passed, %d failed", t.Checks, plural(t.Checks, "check", "checks"),
-		t.Scenarios, plural(t.Scenarios, "scenario", "scenarios"), t.Passed, t.Failed)
+	fmt.Fprintf(&b, "%d %s in %d %s: %d passed, %d failed", t.Checks, checkPlural(t.Checks, "check", "checks"),
+		t.Scenarios, checkPlural(t.Scenarios, "scenario", "scenarios"), t.Passed, t.Failed)
 	if t.Moved > 0 {
-		fmt.Fprintf(&b, " (%d of them %s that moved from the baseline)", t.Moved, plural(t.Moved, "a metric", "metrics"))
+		fmt.Fprintf(&b, " (%d of them %s that moved from the baseline)", t.Moved, checkPlural(t.Moved, "a metric", "metrics"))
 	}
 	fmt.Fprintf(&b, ", %d skipped", t.Skipped)
 	if t.Errors > 0 {
-		fmt.Fprintf(&b, "; %d %s failed to run", t.Errors, plural(t.Errors, "scenario", "scenarios"))
+		fmt.Fprintf(&b, "; %d %s failed to run", t.Errors, checkPlural(t.Errors, "scenario", "scenarios"))
 	}
 	return b.String()
 }
@@ -92,16 +93,16 @@ func (t checkTally) line() string {
 // ok reports whether nothing failed: 'depinsim check' exits 0.
 func (t checkTally) ok() bool { return t.Failed == 0 && t.Errors == 0 }
 
-func plural(n int, one, many string) string {
+func checkPlural(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}
 	return many
 }
 
-// oneLine makes s fit a table cell: tabs, carriage returns and newlines
+// checkOneLine makes s fit a table cell: tabs, carriage returns and newlines
 // become spaces.
-func oneLine(s string) string {
+func checkOneLine(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' {
 			return ' '
@@ -110,19 +111,19 @@ func oneLine(s string) string {
 	}, s)
 }
 
-// cell returns s on one line, cut in the middle to at most maxCell
+// checkCell returns s on one line, cut in the middle to at most checkMaxCell
 // characters, or "-" when empty.
-func cell(s string) string {
-	s = oneLine(s)
+func checkCell(s string) string {
+	s = checkOneLine(s)
 	if s == "" {
 		return "-"
 	}
-	if utf8.RuneCountInString(s) <= maxCell {
+	if utf8.RuneCountInString(s) <= checkMaxCell {
 		return s
 	}
 	r := []rune(s)
-	head := (maxCell - 1) / 2
-	tail := maxCell - 1 - head
+	head := (checkMaxCell - 1) / 2
+	tail := checkMaxCell - 1 - head
 	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }
 
@@ -148,8 +149,8 @@ func writeCheckTable(w io.Writer, scs []checkedScenario) {
 			if r.Verdict == assertion.Fail {
 				v = "FAIL"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(scenarioLabel(sc)), cell(r.Kind), cell(r.Name),
-				cell(r.Metric), cell(r.Stat), cell(r.Value), cell(r.Bounds), cell(r.Mode), v)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", checkCell(scenarioLabel(sc)), checkCell(r.Kind), checkCell(r.Name),
+				checkCell(r.Metric), checkCell(r.Stat), checkCell(r.Value), checkCell(r.Bounds), checkCell(r.Mode), v)
 		}
 	}
 	tw.Flush()
@@ -159,8 +160,8 @@ func writeCheckTable(w io.Writer, scs []checkedScenario) {
 			if r.Verdict != assertion.Fail {
 				continue
 			}
-			fmt.Fprintf(w, "\nFAIL %s: %s %s\n", oneLine(scenarioLabel(sc)), oneLine(r.Kind), oneLine(r.Name))
-			for _, l := range failureLines(sc, r) {
+			fmt.Fprintf(w, "\nFAIL %s: %s %s\n", checkOneLine(scenarioLabel(sc)), checkOneLine(r.Kind), checkOneLine(r.Name))
+			for _, l := range checkFailureLines(sc, r) {
 				fmt.Fprintf(w, "  %s\n", l)
 			}
 		}
@@ -168,86 +169,86 @@ func writeCheckTable(w io.Writer, scs []checkedScenario) {
 
 	for _, sc := range scs {
 		if len(sc.Drifts) > 0 {
-			fmt.Fprintf(w, "\nbaseline %s, scenario %s:\n", oneLine(sc.Baseline), oneLine(scenarioLabel(sc)))
+			fmt.Fprintf(w, "\nbaseline %s, scenario %s:\n", checkOneLine(sc.Baseline), checkOneLine(scenarioLabel(sc)))
 			writeDriftTable(w, sc.Drifts)
-			if movedCount(sc.Drifts) > 0 {
-				fmt.Fprintf(w, "  moved: %s\n", strings.Join(movedNames(sc.Drifts), ", "))
+			if checkMovedCount(sc.Drifts) > 0 {
+				fmt.Fprintf(w, "  moved: %s\n", strings.Join(checkMovedNames(sc.Drifts), ", "))
 				fmt.Fprintf(w, "  reproduce: %s\n", reproduceDrift(sc))
 			}
 		}
 		if sc.Err != nil {
-			fmt.Fprintf(w, "\nERROR %s: %s\n", oneLine(scenarioLabel(sc)), indentLines(sc.Err.Error(), "  "))
+			fmt.Fprintf(w, "\nERROR %s: %s\n", checkOneLine(scenarioLabel(sc)), checkIndent(sc.Err.Error(), "  "))
 		}
 	}
-	fmt.Fprintf(w, "\n%s\n", tally(scs).line())
+	fmt.Fprintf(w, "\n%s\n", tallyChecks(scs).line())
 }
 
-// indentLines indents every line of s after the first with prefix.
-func indentLines(s, prefix string) string {
+// checkIndent indents every line of s after the first with prefix.
+func checkIndent(s, prefix string) string {
 	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
 }
 
-// failureLines are the lines that explain a failed check: the figure and
+// checkFailureLines are the lines that explain a failed check: the figure and
 // bounds, the reason, the message, the replications' values, the first
 // violation and the command that reproduces it.
-func failureLines(sc checkedScenario, r assertion.Result) []string {
+func checkFailureLines(sc checkedScenario, r assertion.Result) []string {
 	var ls []string
 	if r.Metric != "" || r.Stat != "" {
-		s := strings.TrimSpace(oneLine(r.Metric + " " + r.Stat))
+		s := strings.TrimSpace(checkOneLine(r.Metric + " " + r.Stat))
 		if r.Mode != "" {
-			s += ", " + oneLine(r.Mode)
+			s += ", " + checkOneLine(r.Mode)
 		}
 		ls = append(ls, s)
 	}
 	if r.Value != "" || r.Bounds != "" {
-		ls = append(ls, fmt.Sprintf("value %s, bounds %s", orDash(r.Value), orDash(r.Bounds)))
+		ls = append(ls, fmt.Sprintf("value %s, bounds %s", checkOrDash(r.Value), checkOrDash(r.Bounds)))
 	}
 	if r.Reason != "" {
-		ls = append(ls, "reason: "+indentLines(r.Reason, "    "))
+		ls = append(ls, "reason: "+checkIndent(r.Reason, "    "))
 	}
 	if r.Message != "" {
-		ls = append(ls, "message: "+indentLines(r.Message, "    "))
+		ls = append(ls, "message: "+checkIndent(r.Message, "    "))
 	}
 	if len(r.Values) > 1 {
-		ls = append(ls, "per replication: "+formatValues(r.Values))
+		ls = append(ls, "per replication: "+checkValues(r.Values))
 	}
 	if !math.IsNaN(r.CI[0]) && !math.IsNaN(r.CI[1]) && (r.CI[0] != 0 || r.CI[1] != 0) {
-		ls = append(ls, fmt.Sprintf("95%% CI of the mean: [%s, %s]", num(r.CI[0]), num(r.CI[1])))
+		ls = append(ls, fmt.Sprintf("95%% CI of the mean: [%s, %s]", checkNum(r.CI[0]), checkNum(r.CI[1])))
 	}
-	if at := firstViolation(r); at != "" {
+	if at := checkFirstViolation(r); at != "" {
 		ls = append(ls, "first violation: "+at)
 	}
 	ls = append(ls, "reproduce: "+reproduceCommand(sc, r))
 	return ls
 }
 
-func orDash(s string) string {
+func checkOrDash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return oneLine(s)
+	return checkOneLine(s)
 }
 
-// firstViolation says where a check first failed: "replication 2 at
+// checkFirstViolation says where a check first failed: "replication 2 at
 // 1234.5 h (day 51.4) of simulated time", "replication 2", or "".
-func firstViolation(r assertion.Result) string {
+func checkFirstViolation(r assertion.Result) string {
 	if r.Rep < 0 {
 		return ""
 	}
 	s := "replication " + strconv.Itoa(r.Rep)
-	if at := atText(r.At); at != "" {
+	if at := checkAt(r.At); at != "" {
 		s += " at " + at + " of simulated time"
 	}
 	return s
 }
 
-func roundTo(x float64, digits int) float64 {
+func checkRound(x float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(x*p) / p
 }
 
-// num formats a figure with 4 significant digits.
-func num(x float64) string {
+// checkNum formats a figure with 4 significant digits.
+func checkNum(x float64) string {
 	switch {
 	case math.IsNaN(x):
 		return "NaN"
@@ -259,8 +260,8 @@ func num(x float64) string {
 	return strconv.FormatFloat(x, 'g', 4, 64)
 }
 
-// formatValues lists values, at most 20 of them.
-func formatValues(v []float64) string {
+// checkValues lists values, at most 20 of them.
+func checkValues(v []float64) string {
 	const most = 20
 	var b strings.Builder
 	for i, x := range v {
@@ -271,21 +272,25 @@ func formatValues(v []float64) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(num(x))
+		b.WriteString(checkNum(x))
 	}
 	return b.String()
 }
 
-// pct formats a relative change as a signed percentage.
-func pct(rel float64) string {
+// checkPct formats a relative change as a signed percentage.
+func checkPct(rel float64) string {
 	if math.IsNaN(rel) || math.IsInf(rel, 0) {
 		return "n/a"
 	}
-	return strconv.FormatFloat(100*rel, 'f', 2, 64) + "%"
+	s := strconv.FormatFloat(100*rel, 'f', 2, 64) + "%"
+	if rel > 0 {
+		s = "+" + s
+	}
+	return s
 }
 
-// pval formats a p-value.
-func pval(p float64) string {
+// checkP formats a p-value.
+func checkP(p float64) string {
 	if math.IsNaN(p) {
 		return "n/a"
 	}
@@ -295,27 +300,27 @@ func pval(p float64) string {
 	return strconv.FormatFloat(p, 'f', 4, 64)
 }
 
-// driftWord is "MOVED" or "held".
-func driftWord(d assertion.Drift) string {
+// checkDriftWord is "MOVED" or "held".
+func checkDriftWord(d assertion.Drift) string {
 	if d.Moved {
 		return "MOVED"
 	}
 	return "held"
 }
 
-// driftName names a drift check: "gpu_utilization mean".
-func driftName(d assertion.Drift) string {
+// checkDriftName names a drift check: "gpu_utilization mean".
+func checkDriftName(d assertion.Drift) string {
 	if d.Stat == "" {
 		return d.Metric
 	}
 	return d.Metric + " " + d.Stat
 }
 
-func ciText(ci [2]float64) string {
+func checkCI(ci [2]float64) string {
 	if math.IsNaN(ci[0]) && math.IsNaN(ci[1]) {
 		return "n/a"
 	}
-	return "[" + num(ci[0]) + ", " + num(ci[1]) + "]"
+	return "[" + checkNum(ci[0]) + ", " + checkNum(ci[1]) + "]"
 }
 
 // writeDriftTable writes one scenario's comparison with its baseline.
@@ -323,13 +328,13 @@ func writeDriftTable(w io.Writer, ds []assertion.Drift) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  metric\tstat\tbaseline mean\tcurrent mean\trelative change\t95% CI of the difference\ttest\tp\tHolm p\tverdict")
 	for _, d := range ds {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(d.Metric), cell(d.Stat), num(d.Base), num(d.Cur),
-			pct(d.Rel), ciText(d.CI), cell(d.Test), pval(d.P), pval(d.Adjusted), driftWord(d))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", checkCell(d.Metric), checkCell(d.Stat), checkNum(d.Base), checkNum(d.Cur),
+			checkPct(d.Rel), checkCI(d.CI), checkCell(d.Test), checkP(d.P), checkP(d.Adjusted), checkDriftWord(d))
 	}
 	tw.Flush()
 }
 
-func movedCount(ds []assertion.Drift) int {
+func checkMovedCount(ds []assertion.Drift) int {
 	n := 0
 	for _, d := range ds {
 		if d.Moved {
@@ -339,29 +344,29 @@ func movedCount(ds []assertion.Drift) int {
 	return n
 }
 
-// movedNames lists the drifts that moved: "gpu_utilization mean (+3.10%,
+// checkMovedNames lists the drifts that moved: "gpu_utilization mean (+3.10%,
 // Holm p 0.0012)".
-func movedNames(ds []assertion.Drift) []string {
+func checkMovedNames(ds []assertion.Drift) []string {
 	var out []string
 	for _, d := range ds {
 		if d.Moved {
-			out = append(out, fmt.Sprintf("%s (%s, Holm p %s)", oneLine(driftName(d)), pct(d.Rel), pval(d.Adjusted)))
+			out = append(out, fmt.Sprintf("%s (%s, Holm p %s)", checkOneLine(checkDriftName(d)), checkPct(d.Rel), checkP(d.Adjusted)))
 		}
 	}
 	return out
 }
 
-// seedArgs are the arguments that fix the master seed: "--seed S" (the
+// checkSeedArgs are the arguments that fix the master seed: "--seed S" (the
 // flag takes a non-negative int64), else "--set sim.seed=S".
-func seedArgs(seed uint64) []string {
+func checkSeedArgs(seed uint64) []string {
 	if seed <= math.MaxInt64 {
 		return []string{"--seed", strconv.FormatUint(seed, 10)}
 	}
 	return []string{"--set", "sim.seed=" + strconv.FormatUint(seed, 10)}
 }
 
-// setArgs are the --set arguments of sc.
-func setArgs(sc checkedScenario) []string {
+// checkSetArgs are the --set arguments of sc.
+func checkSetArgs(sc checkedScenario) []string {
 	var out []string
 	for _, s := range sc.Sets {
 		out = append(out, "--set", s)
@@ -369,8 +374,8 @@ func setArgs(sc checkedScenario) []string {
 	return out
 }
 
-// shellJoin quotes every argument for a POSIX shell and joins them.
-func shellJoin(args []string) string {
+// checkShellJoin quotes every argument for a POSIX shell and joins them.
+func checkShellJoin(args []string) string {
 	q := make([]string, len(args))
 	for i, a := range args {
 		q[i] = shellQuote(a)
@@ -388,8 +393,8 @@ func reproduceCommand(sc checkedScenario, r assertion.Result) string {
 	var args []string
 	if r.Kind == "invariant" {
 		args = []string{"depinsim", "run", sc.Arg}
-		args = append(args, setArgs(sc)...)
-		args = append(args, seedArgs(sc.Seed)...)
+		args = append(args, checkSetArgs(sc)...)
+		args = append(args, checkSeedArgs(sc.Seed)...)
 		if sc.Reps > 0 {
 			args = append(args, "--reps", strconv.Itoa(sc.Reps))
 		}
@@ -397,26 +402,26 @@ func reproduceCommand(sc checkedScenario, r assertion.Result) string {
 			args = append(args, "--rep", strconv.Itoa(r.Rep))
 		}
 		args = append(args, "--check=event")
-		return shellJoin(args)
+		return checkShellJoin(args)
 	}
 	args = []string{"depinsim", "check", sc.Arg}
-	args = append(args, setArgs(sc)...)
-	args = append(args, seedArgs(sc.Seed)...)
+	args = append(args, checkSetArgs(sc)...)
+	args = append(args, checkSeedArgs(sc.Seed)...)
 	if sc.Reps > 0 {
 		args = append(args, "--reps", strconv.Itoa(sc.Reps))
 	}
 	if sc.Check != "" {
 		args = append(args, "--check="+sc.Check)
 	}
-	return shellJoin(args)
+	return checkShellJoin(args)
 }
 
 // reproduceDrift returns the command that compares sc with its baseline
 // again.
 func reproduceDrift(sc checkedScenario) string {
 	args := []string{"depinsim", "check", sc.Arg}
-	args = append(args, setArgs(sc)...)
-	args = append(args, seedArgs(sc.Seed)...)
+	args = append(args, checkSetArgs(sc)...)
+	args = append(args, checkSeedArgs(sc.Seed)...)
 	if sc.Reps > 0 {
 		args = append(args, "--reps", strconv.Itoa(sc.Reps))
 	}
@@ -424,13 +429,13 @@ func reproduceDrift(sc checkedScenario) string {
 		args = append(args, "--check="+sc.Check)
 	}
 	args = append(args, "--baseline", sc.Baseline)
-	return shellJoin(args)
+	return checkShellJoin(args)
 }
 
-// atText is the simulated time t in hours and days, "" when t < 0.
-func atText(t sim.Time) string {
+// checkAt is the simulated time t in hours and days, "" when t < 0.
+func checkAt(t sim.Time) string {
 	if t < 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s h (day %s)", strconv.FormatFloat(t.Hours(), 'f', -1, 64), strconv.FormatFloat(roundTo(t.Days(), 2), 'f', -1, 64))
+	return fmt.Sprintf("%s h (day %s)", strconv.FormatFloat(t.Hours(), 'f', -1, 64), strconv.FormatFloat(checkRound(t.Days(), 2), 'f', -1, 64))
 }
