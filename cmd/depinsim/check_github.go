@@ -40,7 +40,7 @@ func writeGitHub(w io.Writer, summary io.Writer, scs []checkedScenario) {
 				continue
 			}
 			title := fmt.Sprintf("depinsim check: %s %s moved from the baseline", scenarioLabel(sc), checkDriftName(d))
-			fmt.Fprintf(w, "::error title=%s::%s\n", ghProperty(title), ghData(checkDriftBody(sc, d)))
+			fmt.Fprintf(w, "::error title=%s::%s\n", ghProperty(title), ghData(strings.TrimRight(checkDriftBody(sc, d), "\n")))
 		}
 		if sc.Err != nil {
 			title := fmt.Sprintf("depinsim check: %s did not run", scenarioLabel(sc))

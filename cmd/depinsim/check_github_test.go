@@ -58,3 +58,15 @@ func TestGitHubNoSummary(t *testing.T) {
 	writeGitHub(&out, nil, scs)
 	assert.Equal(t, "::notice title=depinsim check::1 check in 1 scenario: 1 passed, 0 failed, 0 skipped\n", out.String())
 }
+
+// TestGitHubOneLinePerFailure: every workflow command is one line,
+// whatever the names and messages hold, and none ends in an escaped
+// newline.
+func TestGitHubOneLinePerFailure(t *testing.T) {
+	var out bytes.Buffer
+	writeGitHub(&out, nil, checkFixture())
+	for _, l := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
+		assert.Regexp(t, `^::(error|notice) title=[^:,\r]*::`, l)
+		assert.False(t, strings.HasSuffix(l, "%0A"), l)
+	}
+}
