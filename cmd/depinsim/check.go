@@ -43,6 +43,7 @@ Examples:
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("check", checkUsage, stderr, stdout)
 	reps := fs.Int("reps", 0, "replications of every scenario (default: each scenario's sim.replications)")
+	seed := fs.Int64("seed", 0, "master seed of every scenario, >= 0 (default: each scenario's sim.seed)")
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a key in every scenario: path=value (repeatable), e.g. sim.horizon=30d")
 	check := fs.String("check", "sample", "when the invariants are checked: sample (at every sample) or event (after every event: exhaustive and slow)")
@@ -97,6 +98,14 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	userSets := sets // what the reproducing commands repeat (with --seed and --reps)
+	sets = append([]string(nil), sets...)
+	if fs.Changed("seed") {
+		if *seed < 0 {
+			return badInput("--seed: must be >= 0, got %d", *seed)
+		}
+		sets = append(sets, "sim.seed="+strconv.FormatInt(*seed, 10))
+	}
 	if fs.Changed("reps") {
 		if *reps < 1 {
 			return badInput("--reps: must be >= 1, got %d", *reps)
@@ -144,7 +153,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var done []checkedScenario
 	for i, l := range scs {
 		sc := l.sc
-		cs := checkedScenario{Arg: fs.Args()[i], Sets: sets, Name: sc.Name, Hash: sha256Hex(sc.TOML()),
+		cs := checkedScenario{Arg: fs.Args()[i], Sets: userSets, Name: sc.Name, Hash: sha256Hex(sc.TOML()),
 			Reps: sc.Sim.Replications, Seed: uint64(sc.Sim.Seed), Check: checkWord, Baseline: *baseline}
 		prog := newProgress(stderr, sc.Sim.Replications, *quiet || !isTerminal(stderr))
 		start := time.Now()
@@ -199,30 +208,10 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if updateDir != "" && !*quiet {
 		fmt.Fprintf(stderr, "depinsim check: stored the baselines in %s/\n", updateDir)
 	}
-	if failed, total := checkFailures(done); failed > 0 {
-		return fmt.Errorf("%d of %d checks failed", failed, total)
+	if t := tallyChecks(done); !t.ok() {
+		return errors.New(t.line())
 	}
 	return nil
-}
-
-// checkFailures counts the failed checks of done (a metric that moved
-// from its baseline and a run error count as one each) and all checks.
-func checkFailures(done []checkedScenario) (failed, total int) {
-	for _, cs := range done {
-		_, f, _ := tally(cs.Results)
-		failed += f
-		total += len(cs.Results) + len(cs.Drifts)
-		for _, d := range cs.Drifts {
-			if d.Moved {
-				failed++
-			}
-		}
-		if cs.Err != nil {
-			failed++
-			total++
-		}
-	}
-	return failed, total
 }
 
 // failedRunResults returns the results of a run that stopped with err:

@@ -84,7 +84,7 @@ func checkMDVerdict(v assertion.Verdict) string {
 	case assertion.Fail:
 		return "❌ **fail**"
 	}
-	return "⏭️ " + verdictWord(v)
+	return "⏭️ " + v.String()
 }
 
 // writeStepSummary writes the Markdown step summary: the totals, then per

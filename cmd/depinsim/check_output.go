@@ -18,19 +18,6 @@ import (
 // the table show them in full).
 const checkMaxCell = 40
 
-// verdictWord names a verdict in lower case: "pass", "fail" or "skip".
-func verdictWord(v assertion.Verdict) string {
-	switch v {
-	case assertion.Pass:
-		return "pass"
-	case assertion.Fail:
-		return "fail"
-	case assertion.Skip:
-		return "skip"
-	}
-	return "verdict(" + strconv.Itoa(int(v)) + ")"
-}
-
 // checkTally counts the checks of 'depinsim check': every invariant,
 // assertion and baseline metric is one check; a drift that moved is a
 // failure.
@@ -145,7 +132,7 @@ func writeCheckTable(w io.Writer, scs []checkedScenario) {
 	fmt.Fprintln(tw, "scenario\tkind\tcheck\tmetric\tstatistic\tvalue\tbounds\tmode\tverdict")
 	for _, sc := range scs {
 		for _, r := range sc.Results {
-			v := verdictWord(r.Verdict)
+			v := r.Verdict.String()
 			if r.Verdict == assertion.Fail {
 				v = "FAIL"
 			}
