@@ -240,7 +240,8 @@ type CompareOptions struct {
 // the means are equal, else 0); fewer than 2 values on a side gives Test
 // "too few values" and P NaN. P-values are corrected across the metrics
 // with a finite P by Holm's step-down method, so that the chance of any
-// false alarm is at most Alpha.
+// false alarm is at most Alpha; metrics equal and constant on both sides
+// stay out of that family (holm).
 func Compare(base, cur *Baseline, opt CompareOptions) ([]Drift, error) {
 	if base == nil || cur == nil {
 		return nil, errors.New("compare baselines: nil baseline")
@@ -450,10 +451,21 @@ func pairedTest(base, cur []float64) Drift {
 // holm sets Adjusted to Holm's step-down adjusted p-values across the
 // drifts with a finite P (NaN for the others): sorted ascending, the i-th
 // smallest (from 0) of m gets max over j <= i of (m-j)·p(j), capped at 1.
+// A metric with the same constant value on both sides (Test "exact", P 1:
+// a count that stayed 0, a parameter) is no hypothesis and stays out of
+// the family (Adjusted 1), so that it does not dilute the others' power.
+// A metric constant whatever the seed can give no false alarm, so leaving
+// it out keeps the rate; a rare count that stayed 0 in both runs by chance
+// is left out too (cmd/depinsim's TestCheckBaselineFalseAlarms measures
+// the rate of the whole procedure on a real scenario).
 func holm(ds []Drift) {
 	var idx []int
 	for i := range ds {
 		ds[i].Adjusted = math.NaN()
+		if ds[i].Test == TestExact && ds[i].P == 1 {
+			ds[i].Adjusted = 1
+			continue
+		}
 		if !math.IsNaN(ds[i].P) {
 			idx = append(idx, i)
 		}

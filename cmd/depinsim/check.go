@@ -89,7 +89,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		updateDir = *update
 		if updateDir == "-" {
 			if *baseline == "" {
-				return badInput("--update-baseline: give the folder, --update-baseline=DIR, or --baseline DIR")
+				return badInput("--update-baseline: which folder? write --baseline DIR --update-baseline, or --update-baseline=DIR (with '=')")
 			}
 			updateDir = *baseline
 		}

@@ -306,3 +306,16 @@ func TestCheckGitHubFormat(t *testing.T) {
 	assert.Contains(t, md, "|")
 	_ = os.Remove(summary)
 }
+
+// TestExampleCI runs what examples/ci/demo.sh shows: the example scenario
+// passes against its committed baseline (so the baseline is up to date
+// with the model) and the AKT take rate one point higher fails it.
+func TestExampleCI(t *testing.T) {
+	file := filepath.Join("..", "..", "examples", "ci", "market.toml")
+	base := filepath.Join("..", "..", "examples", "ci", "baseline")
+	out := mustRun(t, "check", file, "--baseline", base, "--quiet")
+	assert.Contains(t, out, "0 failed")
+	code, stdout, stderr := cli(t, "check", file, "--baseline", base, "--quiet", "--set", "tokenomics.take_rate.akt=0.03")
+	require.Equal(t, exitRun, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.Regexp(t, `take_fees_usd_total .*MOVED`, stdout)
+}

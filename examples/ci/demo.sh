@@ -28,7 +28,7 @@ status=$?
 echo "-> exit $status"
 if [ "$status" -ne 0 ]; then
 	echo "demo: the unchanged scenario should pass; regenerate the baseline with" >&2
-	echo "  $DEPINSIM check $SCENARIO --update-baseline $BASELINE" >&2
+	echo "  $DEPINSIM check $SCENARIO --baseline $BASELINE --update-baseline" >&2
 	exit 1
 fi
 
