@@ -71,6 +71,7 @@ func Generate(seed uint64, index int) (Scenario, error) {
 	g.seasons()
 	g.governance()
 	g.scale()
+	g.asserts()
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "# generated from preset %s: scengen seed %d, index %d\n", preset, seed, index)
 	if err := toml.NewEncoder(&buf).Encode(tree); err != nil {

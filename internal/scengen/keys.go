@@ -251,6 +251,24 @@ var Keys = []Key{
 	{Path: "tenants[].restart_prob", Kind: Float, Lo: 0, Hi: 1},
 	{Path: "tenants[].runway_target_days", Kind: LogFloat, Lo: tiny, Hi: 3650}, // and >= runway_min_days
 	{Path: "tenants[].runway_min_days", Kind: LogFloat, Lo: tiny, Hi: 3650},
+	// [[assert]]: 0 to 3 random entries over the whole vocabulary (the
+	// preset's own are dropped: a redrawn start or catalog may not have
+	// their dates, models or cohorts)
+	{Path: "assert", Kind: Structure},
+	{Path: "assert[].name", Kind: Structure},
+	{Path: "assert[].metric", Kind: Structure},   // a plain metric, or a family with a resource or cohort of the scenario
+	{Path: "assert[].resource", Kind: Structure}, // cpu, memory_gb or gpu:<model> of the catalog
+	{Path: "assert[].cohort", Kind: Structure},   // a provider cohort's name
+	{Path: "assert[].stat", Kind: Enum, Values: []string{"mean", "twmean", "min", "max", "first", "final", "change", "p0", "p50", "p95", "p99.9", "p100", "slope", "share_above", "share_below"}},
+	{Path: "assert[].level", Kind: Float, Lo: -1e3, Hi: 1e6},
+	{Path: "assert[].from", Kind: Duration, Lo: 0, Hi: 1.2, Horizon: true, Scaled: ">= 0, or a date"},
+	{Path: "assert[].to", Kind: Duration, Lo: 0, Hi: 1.2, Horizon: true, Scaled: "after from, or a date"},
+	{Path: "assert[].min", Kind: Float, Lo: -1e6, Hi: 1e6},
+	{Path: "assert[].max", Kind: LogFloat, Lo: 0, Hi: 1e9}, // added to min
+	{Path: "assert[].across", Kind: Enum, Values: []string{"", "mean", "ci"}},
+	{Path: "assert[].per_rep", Kind: Enum, Values: []string{"", "all", "any", "share"}},
+	{Path: "assert[].share", Kind: Float, Lo: tiny, Hi: 1},
+	{Path: "assert[].message", Kind: Structure},
 }
 
 // keyIndex finds a key of Keys by path.

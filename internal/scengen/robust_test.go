@@ -2,6 +2,7 @@ package scengen_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/depinsim/depinsim/assertion"
 	"github.com/depinsim/depinsim/internal/scengen"
 	"github.com/depinsim/depinsim/runner"
 	"github.com/depinsim/depinsim/scenarios"
@@ -163,8 +165,19 @@ func runOne(t *testing.T, seed uint64, index int, dir string) outcome {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
-	_, err = runner.Run(ctx, sc, runner.Options{Workers: 1, Check: o.check})
+	res, err := runner.Run(ctx, sc, runner.Options{Workers: 1, Check: o.check})
 	if err == nil {
+		// every [[assert]] entry comes to a verdict that names its reason
+		// unless it passed, and the results go into a manifest as JSON
+		for _, r := range res.Checks() {
+			if r.Verdict > assertion.Skip || r.Verdict != assertion.Pass && r.Reason == "" {
+				o.class, o.msg = "check "+r.Name+" without a verdict or a reason", fmt.Sprintf("%+v", r)
+				return o
+			}
+		}
+		if _, jerr := json.Marshal(res.Checks()); jerr != nil {
+			o.class, o.msg = "checks not JSON", jerr.Error()
+		}
 		return o
 	}
 	o.msg = err.Error()
