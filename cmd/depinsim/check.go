@@ -138,6 +138,18 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}
 	}
+	// the folders written to exist before anything runs (a missing folder
+	// is made; one that cannot be is bad input)
+	if *junit != "" {
+		if err := os.MkdirAll(filepath.Dir(*junit), 0o755); err != nil {
+			return badInput("--junit: %v", err)
+		}
+	}
+	if updateDir != "" {
+		if err := os.MkdirAll(updateDir, 0o755); err != nil {
+			return badInput("--update-baseline: %v", err)
+		}
+	}
 	var ghSummary io.Writer
 	if *format == "github" {
 		if p := os.Getenv("GITHUB_STEP_SUMMARY"); p != "" {

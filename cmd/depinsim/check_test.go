@@ -83,7 +83,7 @@ func junitCounts(t *testing.T, path string) (tests, failures, skipped int) {
 func TestCheckAssertions(t *testing.T) {
 	dir := t.TempDir()
 	bad := writeFile(t, filepath.Join(dir, "bad.toml"), bareAkash(t)+assertHolds+assertFails+assertLater)
-	junit := filepath.Join(dir, "junit.xml")
+	junit := filepath.Join(dir, "reports", "junit.xml") // a folder check makes
 	code, stdout, stderr := cli(t, concat(concat([]string{"check", bad, "--reps", "2", "--junit", junit}, shorter...))...)
 	require.Equal(t, exitRun, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	assert.Contains(t, stdout, "impossible-leases")
