@@ -16,9 +16,9 @@ type Spec struct {
 	Metric string `toml:"metric"`
 	// Resource names the resource of a resource_* metric: "cpu",
 	// "memory_gb" or "gpu:<model>".
-	Resource string `toml:"resource"`
+	Resource string `toml:"resource,omitempty"`
 	// Cohort names the provider cohort of a cohort_* metric.
-	Cohort string `toml:"cohort"`
+	Cohort string `toml:"cohort,omitempty"`
 	// Stat is the statistic over the window: mean, twmean, min, max,
 	// first, final, change, pN (0 <= N <= 100, e.g. p95 or p99.9), slope
 	// (per day), share_above or share_below (of time, with Level).
@@ -29,8 +29,8 @@ type Spec struct {
 	// From and To bound the window: a duration after the start ("30d",
 	// "0h") or a date ("2024-06-01", at 00:00). Empty From is the start,
 	// empty To the end of the run. Samples with From <= t <= To count.
-	From string `toml:"from"`
-	To   string `toml:"to"`
+	From string `toml:"from,omitempty"`
+	To   string `toml:"to,omitempty"`
 	// Min and Max are the bounds (inclusive) the figure must lie within;
 	// at least one is set.
 	Min *float64 `toml:"min"`
@@ -38,16 +38,16 @@ type Spec struct {
 	// Across, when set, evaluates across replications: "mean" (the mean
 	// of the replications' values lies within the bounds) or "ci" (the
 	// whole 95% confidence interval of that mean does).
-	Across string `toml:"across"`
+	Across string `toml:"across,omitempty"`
 	// PerRep says how the replications' verdicts combine when Across is
 	// empty: "all" (default: every replication holds) or "any" (at least
 	// one does). Share sets the share mode instead.
-	PerRep string `toml:"per_rep"`
+	PerRep string `toml:"per_rep,omitempty"`
 	// Share, when set (in (0, 1]), requires at least this share of the
 	// replications to hold; PerRep is then empty or "share".
 	Share *float64 `toml:"share"`
 	// Message is shown with a failure.
-	Message string `toml:"message"`
+	Message string `toml:"message,omitempty"`
 }
 
 // Context is what Compile checks specs against: the run they apply to.

@@ -59,8 +59,8 @@ func cmdValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 		if capErr != nil {
 			status = "refused (too large to run, see below)"
 		}
-		fmt.Fprintf(stdout, "%s: %s: scenario %q, %d provider cohort(s), %d tenant cohort(s), %v over %v, %d replication(s); %d warning(s)\n",
-			arg, status, sc.Name, len(sc.Providers), len(sc.Tenants), sc.Market["mechanism"], sc.Sim.Horizon.T(), sc.Sim.Replications, len(warns))
+		fmt.Fprintf(stdout, "%s: %s: scenario %q, %d provider cohort(s), %d tenant cohort(s), %v over %v, %d replication(s), %d assertion(s); %d warning(s)\n",
+			arg, status, sc.Name, len(sc.Providers), len(sc.Tenants), sc.Market["mechanism"], sc.Sim.Horizon.T(), sc.Sim.Replications, len(sc.Assert), len(warns))
 		for _, w := range warns {
 			fmt.Fprintf(stdout, "%s: warning: %s\n", arg, w)
 		}
