@@ -62,18 +62,9 @@ func (c *Collector) value(i int, a *Assertion, s *sim.Sample) float64 {
 		return math.NaN()
 	}
 	if families[a.family].Key == "resource" {
-		j := c.idx[i]
-		if j >= len(s.Resources) || s.Resources[j].Resource != a.series {
-			j = -1
-			for k := range s.Resources {
-				if s.Resources[k].Resource == a.series {
-					j = k
-				}
-			}
-			if j < 0 {
-				return math.NaN()
-			}
-			c.idx[i] = j
+		j := c.find(i, a.series, len(s.Resources), func(k int) string { return s.Resources[k].Resource })
+		if j < 0 {
+			return math.NaN()
 		}
 		r := &s.Resources[j]
 		switch a.family {
@@ -86,18 +77,9 @@ func (c *Collector) value(i int, a *Assertion, s *sim.Sample) float64 {
 		}
 		return r.MedianPriceUSDHour
 	}
-	j := c.idx[i]
-	if j >= len(s.Cohorts) || s.Cohorts[j].Cohort != a.series {
-		j = -1
-		for k := range s.Cohorts {
-			if s.Cohorts[k].Cohort == a.series {
-				j = k
-			}
-		}
-		if j < 0 {
-			return math.NaN()
-		}
-		c.idx[i] = j
+	j := c.find(i, a.series, len(s.Cohorts), func(k int) string { return s.Cohorts[k].Cohort })
+	if j < 0 {
+		return math.NaN()
 	}
 	co := &s.Cohorts[j]
 	switch a.family {
@@ -111,6 +93,26 @@ func (c *Collector) value(i int, a *Assertion, s *sim.Sample) float64 {
 		return co.CPUs
 	}
 	return co.IncomeUSD
+}
+
+// find returns the index among n entries (resources or cohorts of a
+// sample, named by name) of the one called series, for assertion i: the
+// index found last time when it still holds it, else the last match
+// (-1: none), which it remembers.
+func (c *Collector) find(i int, series string, n int, name func(k int) string) int {
+	if j := c.idx[i]; j < n && name(j) == series {
+		return j
+	}
+	j := -1
+	for k := range n {
+		if name(k) == series {
+			j = k
+		}
+	}
+	if j >= 0 {
+		c.idx[i] = j
+	}
+	return j
 }
 
 // end returns the time assertion a's last sample holds until: min(To,

@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"time"
 
 	"github.com/depinsim/depinsim/assertion"
@@ -99,18 +99,8 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	userSets := sets // what the reproducing commands repeat (with --seed and --reps)
-	sets = append([]string(nil), sets...)
-	if fs.Changed("seed") {
-		if *seed < 0 {
-			return badInput("--seed: must be >= 0, got %d", *seed)
-		}
-		sets = append(sets, "sim.seed="+strconv.FormatInt(*seed, 10))
-	}
-	if fs.Changed("reps") {
-		if *reps < 1 {
-			return badInput("--reps: must be >= 1, got %d", *reps)
-		}
-		sets = append(sets, "sim.replications="+strconv.Itoa(*reps))
+	if sets, err = seedRepsSets(fs, *seed, *reps, slices.Clone(sets)); err != nil {
+		return err
 	}
 
 	// every scenario, flag and baseline is checked before anything runs

@@ -391,21 +391,12 @@ func reproduceCommand(sc checkedScenario, r assertion.Result) string {
 		args = append(args, "--check=event")
 		return checkShellJoin(args)
 	}
-	args = []string{"depinsim", "check", sc.Arg}
-	args = append(args, checkSetArgs(sc)...)
-	args = append(args, checkSeedArgs(sc.Seed)...)
-	if sc.Reps > 0 {
-		args = append(args, "--reps", strconv.Itoa(sc.Reps))
-	}
-	if sc.Check != "" {
-		args = append(args, "--check="+sc.Check)
-	}
-	return checkShellJoin(args)
+	return checkShellJoin(checkArgs(sc))
 }
 
-// reproduceDrift returns the command that compares sc with its baseline
-// again.
-func reproduceDrift(sc checkedScenario) string {
+// checkArgs are the arguments of 'depinsim check' that run sc again: its
+// --set overrides, seed, replications and invariant mode.
+func checkArgs(sc checkedScenario) []string {
 	args := []string{"depinsim", "check", sc.Arg}
 	args = append(args, checkSetArgs(sc)...)
 	args = append(args, checkSeedArgs(sc.Seed)...)
@@ -415,8 +406,13 @@ func reproduceDrift(sc checkedScenario) string {
 	if sc.Check != "" {
 		args = append(args, "--check="+sc.Check)
 	}
-	args = append(args, "--baseline", sc.Baseline)
-	return checkShellJoin(args)
+	return args
+}
+
+// reproduceDrift returns the command that compares sc with its baseline
+// again.
+func reproduceDrift(sc checkedScenario) string {
+	return checkShellJoin(append(checkArgs(sc), "--baseline", sc.Baseline))
 }
 
 // checkAt is the simulated time t in hours and days, "" when t < 0.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -129,4 +130,23 @@ func parseNoArgs(fs *pflag.FlagSet, args []string) error {
 		return badInput("takes no arguments")
 	}
 	return nil
+}
+
+// seedRepsSets appends to sets the overrides of --seed (sim.seed) and
+// --reps (sim.replications) when fs has them; a seed below 0 or fewer
+// than one replication is bad input.
+func seedRepsSets(fs *pflag.FlagSet, seed int64, reps int, sets []string) ([]string, error) {
+	if fs.Changed("seed") {
+		if seed < 0 {
+			return nil, badInput("--seed: must be >= 0, got %d", seed)
+		}
+		sets = append(sets, "sim.seed="+strconv.FormatInt(seed, 10))
+	}
+	if fs.Changed("reps") {
+		if reps < 1 {
+			return nil, badInput("--reps: must be >= 1, got %d", reps)
+		}
+		sets = append(sets, "sim.replications="+strconv.Itoa(reps))
+	}
+	return sets, nil
 }

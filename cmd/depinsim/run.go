@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
 
 	"github.com/depinsim/depinsim/runner"
 	"github.com/depinsim/depinsim/scenarios"
@@ -84,17 +83,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if fs.NArg() == 1 {
 		arg = fs.Arg(0)
 	}
-	if fs.Changed("seed") {
-		if *seed < 0 {
-			return badInput("--seed: must be >= 0, got %d", *seed)
-		}
-		sets = append(sets, "sim.seed="+strconv.FormatInt(*seed, 10))
-	}
-	if fs.Changed("reps") {
-		if *reps < 1 {
-			return badInput("--reps: must be >= 1, got %d", *reps)
-		}
-		sets = append(sets, "sim.replications="+strconv.Itoa(*reps))
+	if sets, err = seedRepsSets(fs, *seed, *reps, sets); err != nil {
+		return err
 	}
 	if *workers < 0 {
 		return badInput("--workers: must be >= 0, got %d", *workers)
