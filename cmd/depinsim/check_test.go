@@ -319,3 +319,21 @@ func TestExampleCI(t *testing.T) {
 	require.Equal(t, exitRun, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	assert.Regexp(t, `take_fees_usd_total .*MOVED`, stdout)
 }
+
+// TestCompareReportsAssertions: compare says, per scenario with [[assert]]
+// entries, how many held and names the failed ones; each run folder's
+// manifest records them.
+func TestCompareReportsAssertions(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFile(t, filepath.Join(dir, "bad.toml"), bareAkash(t)+assertHolds+assertFails)
+	out := mustRun(t, concat([]string{"compare", bad, "akash-2024", "--reps", "2", "--out", filepath.Join(dir, "cmp")}, shorter...)...)
+	assert.Contains(t, out, "bad: 1 of 2 held, 1 failed (impossible-leases)")
+	assert.Regexp(t, `akash-2024: \d+ of \d+ held`, out)
+	var man struct {
+		Checks struct {
+			Failed int `json:"failed"`
+		} `json:"checks"`
+	}
+	require.NoError(t, json.Unmarshal(readFile(t, filepath.Join(dir, "cmp", "bad", "manifest.json")), &man))
+	assert.Equal(t, 1, man.Checks.Failed)
+}

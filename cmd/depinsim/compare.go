@@ -293,6 +293,7 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		fmt.Fprintf(stdout, "\ncommon seed %d, %d replication(s); differences are paired over replications (* : 95%% CI excludes 0)\n\n", commonSeed, n)
 		reports.WriteCompareTable(stdout, cmp.Runs)
+		writeCompareChecks(stdout, labels, cmp.Results)
 		fmt.Fprintf(stdout, "\nwrote %s/ (compare.md, compare.csv, plots/, manifest.json; run folders %s)\n", dir, strings.Join(labels, "/, ")+"/")
 	}
 	return nil

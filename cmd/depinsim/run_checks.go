@@ -62,3 +62,36 @@ func writeRunChecks(w io.Writer, res *runner.Result) {
 		fmt.Fprintln(w, "  (a run exits 0 when only assertions fail; 'depinsim check' fails on them)")
 	}
 }
+
+// writeCompareChecks writes, under a comparison's table, one line per
+// scenario with [[assert]] entries: how many held, failed and were
+// skipped, and the names of those that failed (each run folder's
+// manifest.json has the details).
+func writeCompareChecks(w io.Writer, labels []string, results []*runner.Result) {
+	first := true
+	for i, res := range results {
+		as := res.Assertions()
+		if len(as) == 0 {
+			continue
+		}
+		if first {
+			fmt.Fprintln(w, "\nassertions (each run folder's manifest.json has the details; 'depinsim check' fails on them):")
+			first = false
+		}
+		pass, fail, skip := tally(as)
+		fmt.Fprintf(w, "  %s: %d of %d held", labels[i], pass, len(as))
+		if fail > 0 {
+			var names []string
+			for _, r := range as {
+				if r.Verdict == assertion.Fail {
+					names = append(names, r.Name)
+				}
+			}
+			fmt.Fprintf(w, ", %d failed (%s)", fail, strings.Join(names, ", "))
+		}
+		if skip > 0 {
+			fmt.Fprintf(w, ", %d skipped", skip)
+		}
+		fmt.Fprintln(w)
+	}
+}
