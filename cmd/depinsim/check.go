@@ -53,7 +53,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Lookup("update-baseline").NoOptDefVal = "-"
 	alpha := fs.Float64("alpha", assertion.DefaultAlpha, "family-wise false-alarm rate of the baseline comparison of each scenario (Holm-Bonferroni over its metrics), in (0, 0.5]")
 	minEffect := fs.Float64("min-effect", 0, "smallest relative change of a metric's mean (0.01: 1%) that counts as moved from the baseline, >= 0")
-	format := fs.String("format", "text", "text (a table), or github (annotations on stdout, a Markdown step summary appended to $GITHUB_STEP_SUMMARY)")
+	format := fs.String("format", "text", "text (a table), or github (the table, then annotations as GitHub workflow commands on stdout and a Markdown step summary appended to $GITHUB_STEP_SUMMARY)")
 	workers := fs.Int("workers", 0, "replications run in parallel (default: number of CPUs); results do not depend on it")
 	quiet := fs.Bool("quiet", false, "no progress line")
 	caps := addLimitFlags(fs)
@@ -196,10 +196,9 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		done = append(done, cs)
 	}
 
+	writeCheckTable(stdout, done) // the job's log shows the table with either format
 	if *format == "github" {
 		writeGitHub(stdout, ghSummary, done)
-	} else {
-		writeCheckTable(stdout, done)
 	}
 	if *junit != "" {
 		err := reports.WriteFileAtomic(*junit, func(w io.Writer) error { return writeJUnit(w, done, runner.BuildVersion()) })
