@@ -337,3 +337,14 @@ func TestCompareReportsAssertions(t *testing.T) {
 	require.NoError(t, json.Unmarshal(readFile(t, filepath.Join(dir, "cmp", "bad", "manifest.json")), &man))
 	assert.Equal(t, 1, man.Checks.Failed)
 }
+
+// TestCheckUpdateBaselineRefusesFailing: a scenario whose checks fail
+// keeps its old baseline (none here) and the command exits 1 saying so.
+func TestCheckUpdateBaselineRefusesFailing(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFile(t, filepath.Join(dir, "bad.toml"), bareAkash(t)+assertFails)
+	code, stdout, _ := cli(t, concat([]string{"check", bad, "--reps", "2", "--update-baseline=" + filepath.Join(dir, "base")}, shorter...)...)
+	assert.Equal(t, exitRun, code)
+	assert.Contains(t, stdout, "was not updated")
+	assert.NoFileExists(t, filepath.Join(dir, "base", "bad.json"))
+}
