@@ -6,12 +6,14 @@ import (
 	"github.com/depinsim/depinsim/sim"
 )
 
-// Collector is a sim.Recorder that keeps, for one replication, each
-// assertion's finite samples inside its window and nothing else, and
-// computes the assertions' values from them.
+// Collector is a sim.Recorder that computes, for one replication, each
+// assertion's statistic over the finite samples inside its window. It
+// streams: each statistic keeps a fixed state updated at every sample,
+// whatever the number of samples, except a percentile (pN), which keeps
+// the window's finite values (BytesPerSample).
 type Collector struct {
 	as      []*Assertion
-	series  [][]point
+	accs    []acc
 	idx     []int      // cached index of a family's series in the sample's slice
 	viol    []sim.Time // first sample outside the bounds (pointwise statistics), -1
 	last    sim.Time   // the last sample's time
@@ -20,7 +22,7 @@ type Collector struct {
 
 // NewCollector returns a Collector for the assertions as.
 func NewCollector(as []*Assertion) *Collector {
-	c := &Collector{as: as, series: make([][]point, len(as)), idx: make([]int, len(as)),
+	c := &Collector{as: as, accs: make([]acc, len(as)), idx: make([]int, len(as)),
 		viol: make([]sim.Time, len(as)), last: -1, horizon: -1}
 	for i := range c.viol {
 		c.viol[i] = -1
@@ -33,8 +35,9 @@ func NewCollector(as []*Assertion) *Collector {
 // last sample recorded.
 func (c *Collector) SetHorizon(h sim.Time) { c.horizon = h }
 
-// Record implements sim.Recorder: it keeps the sample's values that lie
-// in an assertion's window.
+// Record implements sim.Recorder: it adds the sample's finite values
+// that lie in an assertion's window to its statistic. Samples come in
+// time order.
 func (c *Collector) Record(s *sim.Sample) {
 	c.last = s.T
 	for i, a := range c.as {
@@ -45,7 +48,7 @@ func (c *Collector) Record(s *sim.Sample) {
 		if math.IsNaN(v) {
 			continue
 		}
-		c.series[i] = append(c.series[i], point{s.T, v})
+		c.accs[i].add(a, s.T, v)
 		if c.viol[i] < 0 && a.pointwise() && !a.within(v) {
 			c.viol[i] = s.T
 		}
@@ -126,11 +129,13 @@ func (c *Collector) end(a *Assertion) sim.Time {
 }
 
 // Values returns each assertion's value over its window, in the order of
-// the assertions: NaN when the window held no finite sample.
+// the assertions: NaN when the window held no finite sample. It does not
+// end the collection: it may be called again, also after more samples,
+// and returns the same values for the same samples and horizon.
 func (c *Collector) Values() []float64 {
 	out := make([]float64, len(c.as))
 	for i, a := range c.as {
-		out[i] = a.statistic(c.series[i], c.end(a))
+		out[i] = c.accs[i].value(a, c.end(a))
 	}
 	return out
 }

@@ -1,6 +1,8 @@
 package assertion
 
 import (
+	"math"
+	"slices"
 	"testing"
 
 	"github.com/depinsim/depinsim/sim"
@@ -44,11 +46,7 @@ func setBench(s *sim.Sample, k int) {
 // BenchmarkCollectorRecord measures one Record call of a Collector of
 // ten assertions of mixed statistics (one of them a percentile).
 func BenchmarkCollectorRecord(b *testing.B) {
-	as, err := Compile(mixedSpecs(), Context{Horizon: 200 * sim.Day, Resources: testCtx.Resources, Cohorts: testCtx.Cohorts})
-	if err != nil {
-		b.Fatal(err)
-	}
-	c := NewCollector(as)
+	c := NewCollector(compileMixed(b, mixedSpecs()))
 	s := benchSample()
 	b.ReportAllocs()
 	k := 0
@@ -56,5 +54,90 @@ func BenchmarkCollectorRecord(b *testing.B) {
 		setBench(s, k)
 		c.Record(s)
 		k++
+	}
+}
+
+// compileMixed compiles specs in the context of benchSample.
+func compileMixed(t testing.TB, specs []Spec) []*Assertion {
+	t.Helper()
+	as, err := Compile(specs, Context{Horizon: 200 * sim.Day, Resources: testCtx.Resources, Cohorts: testCtx.Cohorts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return as
+}
+
+// recordAllocs returns the allocations of recording n more samples into
+// c (after n samples recorded as a warm-up).
+func recordAllocs(c *Collector, n int) float64 {
+	s := benchSample()
+	k := 0
+	return testing.AllocsPerRun(1, func() {
+		for range n {
+			setBench(s, k)
+			c.Record(s)
+			k++
+		}
+	})
+}
+
+// TestCollectorMemoryConstant: a Collector of the streaming statistics
+// allocates nothing per sample, whatever the number of samples; one with
+// a percentile does (it keeps the values), which shows that the count
+// sees the growth of a slice.
+func TestCollectorMemoryConstant(t *testing.T) {
+	specs := mixedSpecs()
+	var streaming []Spec
+	for _, s := range specs {
+		if s.Stat != "p95" {
+			streaming = append(streaming, s)
+		}
+	}
+	if len(streaming) != len(specs)-1 {
+		t.Fatalf("%d streaming statistics of %d", len(streaming), len(specs))
+	}
+	const n = 100_000
+	c := NewCollector(compileMixed(t, streaming))
+	if a := recordAllocs(c, n); a != 0 {
+		t.Errorf("%v allocations for %d samples of %d streaming statistics, want 0", a, n, len(streaming))
+	}
+	c.SetHorizon(2 * n * sim.Second)
+	v1 := c.Values()
+	if v2 := c.Values(); !slices.EqualFunc(v1, v2, func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }) {
+		t.Errorf("Values twice: %v, then %v", v1, v2)
+	}
+	cp := NewCollector(compileMixed(t, specs))
+	if a := recordAllocs(cp, n); a == 0 {
+		t.Errorf("no allocation for %d samples with a percentile", n)
+	}
+}
+
+func TestBytesPerSample(t *testing.T) {
+	specs := mixedSpecs()
+	if b := BytesPerSample(compileMixed(t, specs)); b != 16 {
+		t.Errorf("ten assertions, one percentile: %v bytes per sample, want 16", b)
+	}
+	if b := BytesPerSample(compileMixed(t, specs[:9])); b != 0 {
+		t.Errorf("streaming statistics: %v bytes per sample, want 0", b)
+	}
+	p := specs[9]
+	p.Name, p.Stat = "p", "p50"
+	if b := BytesPerSample(compileMixed(t, append(specs, p))); b != 32 {
+		t.Errorf("two percentiles: %v bytes per sample, want 32", b)
+	}
+	if b := BytesPerSample(nil); b != 0 {
+		t.Errorf("no assertion: %v", b)
+	}
+	// the bound holds for what a percentile keeps: its slice's capacity
+	// after n samples, 8 bytes each
+	as := compileMixed(t, specs[9:])
+	c := NewCollector(as)
+	s := benchSample()
+	for k := range 50_000 {
+		setBench(s, k)
+		c.Record(s)
+		if got, max := 8*cap(c.accs[0].vals), BytesPerSample(as)*float64(k+1); float64(got) > max {
+			t.Fatalf("after %d samples a percentile keeps %d bytes, above %v", k+1, got, max)
+		}
 	}
 }

@@ -7,97 +7,143 @@ import (
 	"github.com/depinsim/depinsim/sim"
 )
 
-// point is one finite sample of a series.
-type point struct {
-	t sim.Time
-	v float64
+// acc is one assertion's running state over the finite samples of its
+// window, updated sample by sample (add) in O(1) time and memory; only a
+// percentile keeps the values themselves (vals). The last sample's
+// duration depends on where the window ends, known only at the end: it
+// stays pending, and value adds it without changing the state.
+type acc struct {
+	n      int      // finite samples so far
+	t0, tl sim.Time // the first and the last sample's time
+	v0, vl float64  // the first and the last value
+	lo, hi float64  // the smallest and the largest value
+	equal  bool     // every value so far equals v0
+
+	// mean: Neumaier sum of v - v0 (also twmean's fallback)
+	sum, comp float64
+	// twmean: Neumaier sum of (v - v0) d over the samples before the
+	// last, d being the time until the next sample
+	wsum, wcomp float64
+	// twmean, shares: the sum of those d (exact: integer nanoseconds)
+	w sim.Time
+	// shares: the part of w where the value is in the set, and the
+	// count of the samples in it (the fallback when all d are 0)
+	win sim.Time
+	nin int
+	// slope: running means of x (days since t0) and v, and the sums of
+	// (x - mx)(v - mv) and (x - mx)^2, updated as Welford's
+	mx, mv, sxv, sxx float64
+	// pN: the values, in sample order until value sorts them
+	vals []float64
 }
 
-// statistic computes statistic a.stat over pts (finite samples in time
-// order inside the window), the last one holding until end. It returns
-// NaN when pts is empty (and for slope with fewer than two sample times).
-func (a *Assertion) statistic(pts []point, end sim.Time) float64 {
-	n := len(pts)
-	if n == 0 {
+// add records the finite sample (t, v), t not before the previous one.
+func (c *acc) add(a *Assertion, t sim.Time, v float64) {
+	c.n++
+	if c.n == 1 {
+		c.t0, c.v0, c.lo, c.hi, c.equal = t, v, v, v, true
+	} else {
+		c.lo, c.hi = math.Min(c.lo, v), math.Max(c.hi, v)
+		c.equal = c.equal && v == c.v0
+	}
+	switch a.stat {
+	case stMean, stTWMean:
+		neumaier(&c.sum, &c.comp, v-c.v0)
+		if a.stat == stTWMean && c.n > 1 && t > c.tl {
+			d := t - c.tl
+			neumaier(&c.wsum, &c.wcomp, (c.vl-c.v0)*float64(d))
+			c.w += d
+		}
+	case stShareAbove, stShareBelow:
+		if c.n > 1 && t > c.tl {
+			d := t - c.tl
+			if a.in(c.vl) {
+				c.win += d
+			}
+			c.w += d
+		}
+		if a.in(v) {
+			c.nin++
+		}
+	case stSlope:
+		x := (t - c.t0).Days()
+		n := float64(c.n)
+		dx, dv := x-c.mx, v-c.mv
+		c.mx += dx / n
+		c.mv += dv / n
+		c.sxv += dx * (v - c.mv)
+		c.sxx += dx * (x - c.mx)
+	case stPercentile:
+		c.vals = append(c.vals, v)
+	}
+	c.tl, c.vl = t, v
+}
+
+// value returns statistic a.stat over the samples added, the last one
+// holding until end: NaN when there are none (and for slope with fewer
+// than two sample times). It may be called any number of times, also
+// between calls of add; the order of vals is its only change.
+func (c *acc) value(a *Assertion, end sim.Time) float64 {
+	if c.n == 0 {
 		return math.NaN()
+	}
+	// the last sample's duration
+	var d sim.Time
+	if end > c.tl {
+		d = end - c.tl
 	}
 	switch a.stat {
 	case stMean:
-		xs := make([]float64, n)
-		for i, p := range pts {
-			xs[i] = p.v
-		}
-		return meanOf(xs)
+		return c.mean()
 	case stTWMean:
-		return twMean(pts, end)
+		w := c.w + d
+		if w == 0 {
+			return c.mean()
+		}
+		if c.equal {
+			return c.v0
+		}
+		s, comp := c.wsum, c.wcomp
+		neumaier(&s, &comp, (c.vl-c.v0)*float64(d))
+		return c.v0 + (s+comp)/float64(w)
 	case stMin:
-		m := pts[0].v
-		for _, p := range pts[1:] {
-			m = math.Min(m, p.v)
-		}
-		return m
+		return c.lo
 	case stMax:
-		m := pts[0].v
-		for _, p := range pts[1:] {
-			m = math.Max(m, p.v)
-		}
-		return m
+		return c.hi
 	case stFirst:
-		return pts[0].v
+		return c.v0
 	case stFinal:
-		return pts[n-1].v
+		return c.vl
 	case stChange:
-		return pts[n-1].v - pts[0].v
+		return c.vl - c.v0
 	case stPercentile:
-		xs := make([]float64, n)
-		for i, p := range pts {
-			xs[i] = p.v
-		}
-		slices.Sort(xs)
-		return percentile(xs, a.pct)
+		slices.Sort(c.vals)
+		return percentile(c.vals, a.pct)
 	case stSlope:
-		return slope(pts)
-	case stShareAbove:
-		return timeShare(pts, end, func(v float64) bool { return v > a.level })
-	case stShareBelow:
-		return timeShare(pts, end, func(v float64) bool { return v < a.level })
+		if c.tl == c.t0 || c.sxx == 0 {
+			return math.NaN()
+		}
+		return c.sxv / c.sxx
+	case stShareAbove, stShareBelow:
+		w, win := c.w+d, c.win
+		if w == 0 {
+			return float64(c.nin) / float64(c.n)
+		}
+		if a.in(c.vl) {
+			win += d
+		}
+		return float64(win) / float64(w)
 	}
 	panic("assertion: unknown statistic")
 }
 
-// weights returns each point's duration: until the next point, the last
-// until end (0 when end is before it).
-func weight(pts []point, i int, end sim.Time) float64 {
-	next := end
-	if i+1 < len(pts) {
-		next = pts[i+1].t
+// mean is the arithmetic mean: exactly v0 when all values equal it, else
+// v0 plus the compensated mean of the differences from it.
+func (c *acc) mean() float64 {
+	if c.equal {
+		return c.v0
 	}
-	if next <= pts[i].t {
-		return 0
-	}
-	return float64(next - pts[i].t)
-}
-
-// twMean is the time-weighted mean; with no duration at all (one sample
-// at the window's end) the arithmetic mean.
-func twMean(pts []point, end sim.Time) float64 {
-	// shifted by the first value, so that a constant series gives
-	// exactly its value
-	v0 := pts[0].v
-	var s, w float64
-	for i, p := range pts {
-		d := weight(pts, i, end)
-		s += (p.v - v0) * d
-		w += d
-	}
-	if w == 0 {
-		xs := make([]float64, len(pts))
-		for i, p := range pts {
-			xs[i] = p.v
-		}
-		return meanOf(xs)
-	}
-	return v0 + s/w
+	return c.v0 + (c.sum+c.comp)/float64(c.n)
 }
 
 // meanOf is the arithmetic mean of xs (NaN when empty): the first value
@@ -107,42 +153,32 @@ func meanOf(xs []float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()
 	}
-	x0 := xs[0]
 	var sum, comp float64
 	for _, x := range xs {
-		d := x - x0
-		t := sum + d
-		if math.Abs(sum) >= math.Abs(d) {
-			comp += (sum - t) + d
-		} else {
-			comp += (d - t) + sum
-		}
-		sum = t
+		neumaier(&sum, &comp, x-xs[0])
 	}
-	return x0 + (sum+comp)/float64(len(xs))
+	return xs[0] + (sum+comp)/float64(len(xs))
 }
 
-// timeShare is the time-weighted share of the window where in(v) holds;
-// with no duration at all, the share of the samples.
-func timeShare(pts []point, end sim.Time, in func(float64) bool) float64 {
-	var s, w float64
-	for i, p := range pts {
-		d := weight(pts, i, end)
-		if in(p.v) {
-			s += d
-		}
-		w += d
+// neumaier adds x to the sum *sum with Neumaier's compensation, the
+// lost low-order parts accumulating in *comp (the sum is *sum + *comp).
+func neumaier(sum, comp *float64, x float64) {
+	t := *sum + x
+	if math.Abs(*sum) >= math.Abs(x) {
+		*comp += (*sum - t) + x
+	} else {
+		*comp += (x - t) + *sum
 	}
-	if w == 0 {
-		s = 0
-		for _, p := range pts {
-			if in(p.v) {
-				s++
-			}
-		}
-		return s / float64(len(pts))
+	*sum = t
+}
+
+// in reports whether v is in the set a share statistic measures: above
+// the level (share_above) or below it (share_below).
+func (a *Assertion) in(v float64) bool {
+	if a.stat == stShareAbove {
+		return v > a.level
 	}
-	return s / w
+	return v < a.level
 }
 
 // percentile is numpy's default (linear) percentile of sorted xs.
@@ -153,28 +189,6 @@ func percentile(xs []float64, pct float64) float64 {
 		return xs[len(xs)-1]
 	}
 	return xs[lo] + (h-float64(lo))*(xs[lo+1]-xs[lo])
-}
-
-// slope is the least-squares slope of v against t in days.
-func slope(pts []point) float64 {
-	n := float64(len(pts))
-	var mt, mv float64
-	for _, p := range pts {
-		mt += p.t.Days()
-		mv += p.v
-	}
-	mt /= n
-	mv /= n
-	var sxy, sxx float64
-	for _, p := range pts {
-		dt := p.t.Days() - mt
-		sxy += dt * (p.v - mv)
-		sxx += dt * dt
-	}
-	if sxx == 0 {
-		return math.NaN()
-	}
-	return sxy / sxx
 }
 
 // pointwise reports whether a's statistic is one sample's value (min,
@@ -190,3 +204,19 @@ func (a *Assertion) pointwise() bool {
 
 // within reports whether v lies within a's bounds (NaN never does).
 func (a *Assertion) within(v float64) bool { return v >= a.min && v <= a.max }
+
+// BytesPerSample returns the most memory, in bytes, that a Collector for
+// the assertions as keeps per sample of a replication, for a run's memory
+// estimate: a percentile (pN) keeps each finite value of its window, 8
+// bytes, counted twice for the growth of its slice (16 per pN
+// assertion); the other statistics keep a fixed state whatever the
+// number of samples (0).
+func BytesPerSample(as []*Assertion) float64 {
+	b := 0.0
+	for _, a := range as {
+		if a.stat == stPercentile {
+			b += 2 * 8
+		}
+	}
+	return b
+}
