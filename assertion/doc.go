@@ -7,8 +7,10 @@
 // of them, or their mean or its 95% confidence interval). Compile checks
 // the entries against the run they apply to (Context) and reports the
 // first bad one as an *Error naming its key. A Collector is a
-// sim.Recorder that keeps, for one replication, only the samples inside
-// each assertion's window and computes the statistics; an Evaluator
+// sim.Recorder that computes, for one replication, each assertion's
+// statistic over the samples inside its window as they come, in a fixed
+// memory per assertion except for a percentile, which keeps its window's
+// values (BytesPerSample, for a run's memory estimate); an Evaluator
 // combines the replications' values into Results. InvariantResults turns
 // the outcome of a run's invariant checks into Results of the same shape,
 // so that reports, the manifest and JUnit show both alike.
