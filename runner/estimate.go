@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/depinsim/depinsim/assertion"
 	"github.com/depinsim/depinsim/reports"
 	"github.com/depinsim/depinsim/scenarios"
 	"github.com/depinsim/depinsim/sim"
@@ -58,7 +59,7 @@ func EstimateRun(sc *scenarios.Scenario, opt EstimateOptions) (*Estimate, error)
 	if err != nil {
 		return nil, err
 	}
-	e, live := estimate(cfg, sc.Sim.Replications, opt)
+	e, live := estimate(cfg, sc.Sim.Replications, assertBytes(sc), opt)
 	e.MemoryBytes = baseRSS + gcFactor*live
 	return e, nil
 }
@@ -77,7 +78,7 @@ func EstimateCompare(scs []*scenarios.Scenario, opt EstimateOptions) (*Estimate,
 		if err != nil {
 			return nil, err
 		}
-		e, live := estimate(cfg, sc.Sim.Replications, opt)
+		e, live := estimate(cfg, sc.Sim.Replications, assertBytes(sc), opt)
 		kept += reports.StatsBytes(shape(cfg, sc.Sim.Replications))
 		if out == nil {
 			out = e
@@ -104,9 +105,21 @@ func shape(cfg *sim.Config, reps int) reports.Shape {
 	return reports.Shape{Samples: w, Reps: int64(reps), Resources: cfg.Catalog.NumResources(), Cohorts: len(cfg.Providers)}
 }
 
-// estimate estimates reps replications of cfg; it returns the estimate
-// without its memory, and the peak live heap.
-func estimate(cfg *sim.Config, reps int, opt EstimateOptions) (*Estimate, float64) {
+// assertBytes returns the bytes per sample that the collectors of sc's
+// [[assert]] entries keep for one replication (assertion.BytesPerSample:
+// the values of pN statistics; the others stream).
+func assertBytes(sc *scenarios.Scenario) float64 {
+	as, err := sc.Assertions()
+	if err != nil {
+		return 0 // a scenario that does not validate does not run
+	}
+	return assertion.BytesPerSample(as)
+}
+
+// estimate estimates reps replications of cfg whose assertions keep
+// assertPerSample bytes per sample; it returns the estimate without its
+// memory, and the peak live heap.
+func estimate(cfg *sim.Config, reps int, assertPerSample float64, opt EstimateOptions) (*Estimate, float64) {
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -114,7 +127,9 @@ func estimate(cfg *sim.Config, reps int, opt EstimateOptions) (*Estimate, float6
 	workers = max(1, min(workers, reps))
 	w := sim.EstimateWorld(cfg)
 	sh := shape(cfg, reps)
-	rec := reports.RecordingBytes(sh)
+	// a replication's recording and the values its assertions keep travel
+	// together until it is delivered
+	rec := reports.RecordingBytes(sh) + assertPerSample*float64(sh.Samples)
 	// every worker holds a world and the recording it fills; the reorder
 	// window holds up to 2 x workers recordings in all
 	held := float64(min(2*workers, reps))
