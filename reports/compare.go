@@ -61,6 +61,9 @@ type CompareInfo struct {
 	Seed uint64
 	// Reps is the number of replications of every scenario.
 	Reps int
+	// Behaviour says, one line per scenario, the behaviour it assumes:
+	// its providers' bid strategies and its mechanism.
+	Behaviour []string
 	// Notes lists overrides made for the comparison, one sentence each
 	// (e.g. a scenario's own sim.seed replaced by the common seed).
 	Notes []string
@@ -456,6 +459,13 @@ func WriteCompareMarkdown(w io.Writer, runs []CompareRun, info CompareInfo) erro
 	if horizonsDiffer(runs) {
 		b.WriteString("The scenarios' horizons or sampling differ: \"final\" values are at the end of each scenario's own run, " +
 			"and means over time are over each scenario's own run.\n\n")
+	}
+	if len(info.Behaviour) > 0 {
+		b.WriteString("The behaviour each scenario assumes (its providers' bid strategies and its clearing rule):\n\n")
+		for _, n := range info.Behaviour {
+			fmt.Fprintf(&b, "- %s\n", mdEscape(n))
+		}
+		b.WriteString("\n")
 	}
 	if len(info.Notes) > 0 {
 		b.WriteString("Overrides for the comparison:\n\n")

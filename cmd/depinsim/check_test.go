@@ -321,14 +321,17 @@ func TestExampleCI(t *testing.T) {
 }
 
 // TestCompareReportsAssertions: compare says, per scenario with [[assert]]
-// entries, how many held and names the failed ones; each run folder's
-// manifest records them.
+// entries, how many held and names the failed ones (each run folder's
+// manifest records them), and the behaviour each scenario assumes.
 func TestCompareReportsAssertions(t *testing.T) {
 	dir := t.TempDir()
 	bad := writeFile(t, filepath.Join(dir, "bad.toml"), bareAkash(t)+assertHolds+assertFails)
 	out := mustRun(t, concat([]string{"compare", bad, "akash-2024", "--reps", "2", "--out", filepath.Join(dir, "cmp")}, shorter...)...)
 	assert.Contains(t, out, "bad: 1 of 2 held, 1 failed (impossible-leases)")
 	assert.Regexp(t, `akash-2024: \d+ of \d+ held`, out)
+	// the behaviour each scenario assumes, on stdout and in compare.md
+	assert.Contains(t, out, "bad: akash-reverse; providers bid cost-plus (8 cohort(s))")
+	assert.Contains(t, string(readFile(t, filepath.Join(dir, "cmp", "compare.md"))), "providers bid cost-plus")
 	var man struct {
 		Checks struct {
 			Failed int `json:"failed"`

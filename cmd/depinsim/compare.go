@@ -279,6 +279,9 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	man.WallSeconds = time.Since(start).Seconds()
 	info := reports.CompareInfo{Seed: uint64(commonSeed), Reps: n, Notes: notes}
+	for i, l := range scs {
+		info.Behaviour = append(info.Behaviour, behaviourLine(labels[i], l.sc))
+	}
 	if err := reports.WriteComparison(dir, cmp.Runs, info, &man); err != nil {
 		return fmt.Errorf("writing %s: %v", dir, err)
 	}
@@ -293,6 +296,10 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		fmt.Fprintf(stdout, "\ncommon seed %d, %d replication(s); differences are paired over replications (* : 95%% CI excludes 0)\n\n", commonSeed, n)
 		reports.WriteCompareTable(stdout, cmp.Runs)
+		fmt.Fprintln(stdout, "\nbehaviour assumed:")
+		for _, line := range info.Behaviour {
+			fmt.Fprintf(stdout, "  %s\n", line)
+		}
 		writeCompareChecks(stdout, labels, cmp.Results)
 		fmt.Fprintf(stdout, "\nwrote %s/ (compare.md, compare.csv, plots/, manifest.json; run folders %s)\n", dir, strings.Join(labels, "/, ")+"/")
 	}
@@ -444,4 +451,28 @@ func argList(args []string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (%s)", strings.Join(args, " "))
+}
+
+// behaviourLine says the behaviour a scenario assumes: its mechanism and
+// its provider cohorts' bid strategies, e.g. "akash-2024: akash-reverse;
+// providers bid cost-plus (8 cohorts)" or, when they differ, each
+// strategy with its cohorts.
+func behaviourLine(label string, sc *scenarios.Scenario) string {
+	var order []string
+	cohorts := map[string][]string{}
+	for _, p := range sc.Providers {
+		if _, ok := cohorts[p.Strategy]; !ok {
+			order = append(order, p.Strategy)
+		}
+		cohorts[p.Strategy] = append(cohorts[p.Strategy], p.Name)
+	}
+	parts := make([]string, len(order))
+	for i, st := range order {
+		if len(order) == 1 {
+			parts[i] = fmt.Sprintf("%s (%d cohort(s))", st, len(cohorts[st]))
+		} else {
+			parts[i] = fmt.Sprintf("%s (%s)", st, strings.Join(cohorts[st], ", "))
+		}
+	}
+	return fmt.Sprintf("%s: %v; providers bid %s", label, sc.Market["mechanism"], strings.Join(parts, ", "))
 }
