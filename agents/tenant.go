@@ -1,6 +1,7 @@
 package agents
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -31,6 +32,14 @@ type TenantCohort struct {
 	// DailyAmplitude adds a daily cycle: rate(t) x (1 + a sin(2 pi t / 1 d)),
 	// a in [0, 1).
 	DailyAmplitude float64 `toml:"daily_amplitude"`
+	// DemandSteps multiplies the rate from given times on: a table from a
+	// time after the start (a duration, "90d", or a date, "2024-09-01") to
+	// a multiplier in [0, 1e4]. From each time until the next, the rate is
+	// multiplied by its multiplier; before the first (and in the warmup)
+	// by 1. It expresses demand that rises or falls over a year (a launch,
+	// a season's end, a competitor's price cut) beside GrowthPerYear's
+	// steady rate.
+	DemandSteps map[string]float64 `toml:"demand_steps"`
 	// GPUModels gives, for a GPU cohort, the weight of each GPU model a
 	// deployment asks for (one model per deployment). Empty: CPU-only.
 	GPUModels map[string]float64 `toml:"gpu_models"`
@@ -121,6 +130,11 @@ func (c *TenantCohort) Validate(cat *Catalog) error {
 	}
 	if !(c.DailyAmplitude >= 0 && c.DailyAmplitude < 1) {
 		return fmt.Errorf("daily_amplitude: must be in [0, 1), got %v", c.DailyAmplitude)
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.DemandSteps)) {
+		if m := c.DemandSteps[k]; !(m >= 0 && m <= 1e4) {
+			return fmt.Errorf("demand_steps.%s: the multiplier must be in [0, 1e4], got %v", k, m)
+		}
 	}
 	total := 0.0
 	for _, m := range slices.Sorted(maps.Keys(c.GPUModels)) {
@@ -276,9 +290,54 @@ func (d *Demand) Draw(rng *rand.Rand) Deployment {
 	return dep
 }
 
-// RateAt returns the arrival rate per day at time t.
-func (c *TenantCohort) RateAt(t simtime.Time) float64 {
-	r := c.ArrivalsPerDay
+// DemandStep is one entry of DemandSteps, resolved: from At (time since
+// the start) on, the rate is multiplied by Multiplier.
+type DemandStep struct {
+	At         simtime.Time
+	Multiplier float64
+}
+
+// Steps resolves DemandSteps against the scenario's start date: the steps
+// in time order. A key that is neither a duration nor a date on or after
+// start is an error naming it; two keys at the same time are an error.
+func (c *TenantCohort) Steps(start simtime.Date) ([]DemandStep, error) {
+	steps := make([]DemandStep, 0, len(c.DemandSteps))
+	for _, k := range slices.Sorted(maps.Keys(c.DemandSteps)) {
+		at, err := simtime.ParseOffset(k, start)
+		if err != nil {
+			return nil, fmt.Errorf("demand_steps.%s: %v", k, err)
+		}
+		steps = append(steps, DemandStep{At: at, Multiplier: c.DemandSteps[k]})
+	}
+	slices.SortFunc(steps, func(a, b DemandStep) int { return cmp.Compare(a.At, b.At) })
+	for i := 1; i < len(steps); i++ {
+		if steps[i].At == steps[i-1].At {
+			return nil, fmt.Errorf("demand_steps: two entries at %v after the start; give one", steps[i].At)
+		}
+	}
+	return steps, nil
+}
+
+// stepAt returns the multiplier of steps at time t (1 before the first).
+func stepAt(steps []DemandStep, t simtime.Time) float64 {
+	m := 1.0
+	for _, s := range steps {
+		if s.At > t {
+			break
+		}
+		m = s.Multiplier
+	}
+	return m
+}
+
+// RateAt returns the arrival rate per day at time t, without DemandSteps
+// (RateAtSteps).
+func (c *TenantCohort) RateAt(t simtime.Time) float64 { return c.RateAtSteps(t, nil) }
+
+// RateAtSteps returns the arrival rate per day at time t under the
+// resolved demand steps (Steps).
+func (c *TenantCohort) RateAtSteps(t simtime.Time, steps []DemandStep) float64 {
+	r := c.ArrivalsPerDay * stepAt(steps, t)
 	if c.GrowthPerYear != 0 {
 		r *= math.Pow(1+c.GrowthPerYear, float64(t)/float64(simtime.Year))
 	}
@@ -291,7 +350,14 @@ func (c *TenantCohort) RateAt(t simtime.Time) float64 {
 // NextArrival returns the first arrival after now of the cohort's
 // non-homogeneous Poisson process, by thinning against the largest rate
 // up to horizon; it returns simtime.Never when there is none before horizon.
+// It ignores DemandSteps (NextArrivalSteps).
 func (c *TenantCohort) NextArrival(now, horizon simtime.Time, rng *rand.Rand) simtime.Time {
+	return c.NextArrivalSteps(now, horizon, nil, rng)
+}
+
+// NextArrivalSteps is NextArrival under the resolved demand steps
+// (Steps). Without steps it draws exactly what NextArrival always drew.
+func (c *TenantCohort) NextArrivalSteps(now, horizon simtime.Time, steps []DemandStep, rng *rand.Rand) simtime.Time {
 	if c.ArrivalsUntil > 0 {
 		horizon = min(horizon, c.ArrivalsUntil.T())
 		if now >= horizon {
@@ -302,10 +368,17 @@ func (c *TenantCohort) NextArrival(now, horizon simtime.Time, rng *rand.Rand) si
 	if c.GrowthPerYear > 0 {
 		maxRate *= math.Pow(1+c.GrowthPerYear, float64(horizon)/float64(simtime.Year))
 	}
+	if len(steps) > 0 { // the largest multiplier bounds the rate (1 before the first step)
+		mult := 1.0
+		for _, st := range steps {
+			mult = max(mult, st.Multiplier)
+		}
+		maxRate *= mult
+	}
 	if maxRate <= 0 {
 		return simtime.Never
 	}
-	variable := c.GrowthPerYear != 0 || c.DailyAmplitude != 0
+	variable := c.GrowthPerYear != 0 || c.DailyAmplitude != 0 || len(steps) > 0
 	t := now
 	for {
 		gapDays := rng.ExpFloat64() / maxRate
@@ -314,7 +387,7 @@ func (c *TenantCohort) NextArrival(now, horizon simtime.Time, rng *rand.Rand) si
 			return simtime.Never
 		}
 		t += simtime.Time(gap)
-		if !variable || rng.Float64()*maxRate < c.RateAt(t) {
+		if !variable || rng.Float64()*maxRate < c.RateAtSteps(t, steps) {
 			return t
 		}
 	}

@@ -294,3 +294,38 @@ func TestTenantSelection(t *testing.T) {
 		assert.Equal(t, name, s.Name())
 	}
 }
+
+// TestNextArrivalDemandSteps checks the arrival count under demand steps
+// over many seeds against the integral of the stepped rate, within 4
+// standard errors, and that the steps resolve from durations and dates.
+func TestNextArrivalDemandSteps(t *testing.T) {
+	start := simtime.Date{Year: 2024, Month: 3, Day: 20}
+	c := agents.TenantCohort{ArrivalsPerDay: 20, DailyAmplitude: 0.5,
+		DemandSteps: map[string]float64{"3d": 3, "2024-03-26": 0, "8d": 0.5}}
+	steps, err := c.Steps(start)
+	require.NoError(t, err)
+	require.Equal(t, []agents.DemandStep{{At: 3 * simtime.Day, Multiplier: 3}, {At: 6 * simtime.Day, Multiplier: 0}, {At: 8 * simtime.Day, Multiplier: 0.5}}, steps)
+	horizon := 10 * simtime.Day
+	want := 20 * (3 + 3*3 + 0*2 + 0.5*2) // whole days: the daily cycle integrates to zero
+	const seeds = 400
+	total := 0
+	for seed := uint64(1); seed <= seeds; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 9))
+		for at := c.NextArrivalSteps(0, horizon, steps, rng); at != simtime.Never; at = c.NextArrivalSteps(at, horizon, steps, rng) {
+			total++
+			require.False(t, at >= 6*simtime.Day && at < 8*simtime.Day, "no arrival while the multiplier is 0")
+		}
+	}
+	mean := float64(total) / seeds
+	assert.InDelta(t, want, mean, 4*math.Sqrt(want/seeds))
+
+	for _, bad := range []map[string]float64{{"2024-01-01": 2}, {"banana": 2}, {"10d": 1, "240h": 2}} {
+		c := agents.TenantCohort{DemandSteps: bad}
+		_, err := c.Steps(start)
+		assert.ErrorContains(t, err, "demand_steps", "%v", bad)
+	}
+	bad := agents.DefaultTenantCohort()
+	bad.Name = "t"
+	bad.DemandSteps = map[string]float64{"10d": -1}
+	assert.ErrorContains(t, bad.Validate(nil), "demand_steps.10d: the multiplier must be in [0, 1e4]")
+}

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/depinsim/depinsim/sim"
 	"github.com/depinsim/depinsim/simtime"
@@ -248,26 +247,8 @@ func compileOne(i int, s Spec, ctx Context) (*Assertion, error) {
 }
 
 // windowTime reads a window bound: a duration after the start or a date
-// (YYYY-MM-DD, at 00:00 UTC) on or after start.
-func windowTime(s string, start simtime.Date) (sim.Time, error) {
-	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
-		d, err := time.Parse("2006-01-02", s)
-		if err != nil {
-			return 0, fmt.Errorf("%q: want a date YYYY-MM-DD or a duration after the start (\"30d\")", s)
-		}
-		t0 := time.Date(start.Year, time.Month(start.Month), start.Day, 0, 0, 0, 0, time.UTC)
-		if d.Before(t0) {
-			return 0, fmt.Errorf("%q is before the scenario's start %s", s, start)
-		}
-		days := int64(d.Sub(t0) / (24 * time.Hour))
-		return sim.Time(days) * sim.Day, nil
-	}
-	t, err := simtime.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("%v; or a date YYYY-MM-DD on or after the start", err)
-	}
-	return t, nil
-}
+// (YYYY-MM-DD, at 00:00 UTC) on or after start (simtime.ParseOffset).
+func windowTime(s string, start simtime.Date) (sim.Time, error) { return simtime.ParseOffset(s, start) }
 
 // MetricLabel returns the metric as shown: "gpu_utilization",
 // "resource_utilization[gpu:h100]", "cohort_gpus[mercenary]".

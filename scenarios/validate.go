@@ -77,6 +77,9 @@ func (sc *Scenario) Validate() error {
 		if err := sc.Tenants[i].Validate(cat); err != nil {
 			return bad(key, err)
 		}
+		if _, err := sc.Tenants[i].Steps(sc.Sim.Start); err != nil {
+			return bad(key, err)
+		}
 		if names[sc.Tenants[i].Name] {
 			return &Error{Key: key + ".name", Msg: fmt.Sprintf("duplicate cohort name %q", sc.Tenants[i].Name)}
 		}

@@ -80,6 +80,7 @@ type tenantCohort struct {
 	selector                          market.Selector // nil: the mechanism's rule
 	wallet                            tokenomics.Account
 	rngArrivals, rngDemand, rngBehave *rand.Rand
+	steps                             []agents.DemandStep // the resolved demand_steps (nil: none)
 }
 
 // ---- arrivals ----
@@ -131,7 +132,8 @@ func (w *World) unfunded(id int32) {
 // nextArrival draws tenant cohort ti's next arrival after now. Cohorts
 // see time relative to the scenario start (negative during the warmup).
 func (w *World) nextArrival(ti int) Time {
-	t := w.cfg.Tenants[ti].NextArrival(w.now-w.origin, w.horizon-w.origin, w.tenants[ti].rngArrivals)
+	tc := &w.tenants[ti]
+	t := w.cfg.Tenants[ti].NextArrivalSteps(w.now-w.origin, w.horizon-w.origin, tc.steps, tc.rngArrivals)
 	if t == Never {
 		return Never
 	}

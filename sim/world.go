@@ -71,6 +71,9 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 			panic("sim: " + err.Error())
 		}
 		tc.selector = s
+		if tc.steps, err = c.Steps(cfg.Sim.Start); err != nil {
+			panic("sim: tenants " + c.Name + ": " + err.Error()) // scenarios validates them
+		}
 	}
 	w.initChain()
 	w.view = newMarketView(w.nres, !w.prov.staticAsks)

@@ -153,3 +153,25 @@ func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // String returns "YYYY-MM-DD".
 func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) }
+
+// ParseOffset reads a time after the scenario's start: a duration
+// ("30d", ParseDuration) or a date "YYYY-MM-DD" (at 00:00 UTC) on or
+// after start, which it turns into the whole days since start.
+func ParseOffset(s string, start Date) (Time, error) {
+	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			return 0, fmt.Errorf("%q: want a date YYYY-MM-DD or a duration after the start (\"30d\")", s)
+		}
+		t0 := time.Date(start.Year, time.Month(start.Month), start.Day, 0, 0, 0, 0, time.UTC)
+		if d.Before(t0) {
+			return 0, fmt.Errorf("%q is before the scenario's start %s", s, start)
+		}
+		return Time(int64(d.Sub(t0)/(24*time.Hour))) * Day, nil
+	}
+	t, err := ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%v; or a date YYYY-MM-DD on or after the start", err)
+	}
+	return t, nil
+}

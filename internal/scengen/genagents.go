@@ -90,6 +90,17 @@ func (g *gen) tenant(t map[string]any) {
 			}
 		}
 	}
+	if g.maybe() { // demand steps: distinct durations, one multiplier in eight 0
+		steps := map[string]any{}
+		for n := g.rng.IntN(4); n > 0; n-- {
+			m := 0.0
+			if g.rng.IntN(8) != 0 {
+				m = math.Exp(math.Log(1e-3) + g.rng.Float64()*(math.Log(10)-math.Log(1e-3)))
+			}
+			steps[dur(math.Round(g.rng.Float64()*1.2*g.horizon))] = m
+		}
+		t["demand_steps"] = steps
+	}
 	if g.maybe() { // runway_min_days <= runway_target_days
 		a, b := g.num(key("tenants[].runway_min_days")), g.num(key("tenants[].runway_target_days"))
 		t["runway_min_days"], t["runway_target_days"] = math.Min(a, b), math.Max(a, b)

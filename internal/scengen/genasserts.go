@@ -2,6 +2,7 @@ package scengen
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/depinsim/depinsim/assertion"
 	"github.com/depinsim/depinsim/sim"
@@ -58,15 +59,15 @@ func (g *gen) asserts() {
 		if stat == "share_above" || stat == "share_below" {
 			a["level"] = g.draw("assert[].level")
 		}
-		from, to := g.num(key("assert[].from")), g.num(key("assert[].to"))
+		// whole seconds, so that the window written is the window drawn
+		from, to := math.Round(g.num(key("assert[].from"))), math.Round(g.num(key("assert[].to")))
 		if g.rng.IntN(2) == 0 {
 			a["from"] = dur(from)
+		} else {
+			from = 0
 		}
 		if g.rng.IntN(2) == 0 {
-			if _, ok := a["from"]; ok && to <= from {
-				to = from + 1
-			}
-			a["to"] = dur(to)
+			a["to"] = dur(max(to, from+1)) // after from (the start when unset)
 		}
 		lo := g.num(key("assert[].min"))
 		switch g.rng.IntN(3) {

@@ -234,6 +234,7 @@ var Keys = []Key{
 	{Path: "tenants[].arrivals_per_day", Kind: LogFloat, Lo: 0, Hi: 300, Scaled: "[0, 1e8]"},
 	{Path: "tenants[].growth_per_year", Kind: Float, Lo: -1 + 1e-9, Hi: 100},
 	{Path: "tenants[].daily_amplitude", Kind: Float, Lo: 0, Hi: 1 - 1e-9},
+	{Path: "tenants[].demand_steps", Kind: Structure}, // 0 to 3 steps at times within 1.2 horizons, multipliers log-uniform in [1e-3, 10] or 0 (range [0, 1e4]: scaled down to keep runs short)
 	{Path: "tenants[].arrivals_until", Kind: Duration, Lo: 0, Hi: 1.2, Horizon: true, Scaled: ">= 0"},
 	{Path: "tenants[].gpu_models", Kind: Table, Lo: 0, Hi: 10},
 	{Path: "tenants[].gpus", Kind: Dist, Lo: 0, Hi: 16, Integer: true},
