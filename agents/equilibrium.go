@@ -213,9 +213,9 @@ type bidFunction struct {
 	// choice: sorted distinct values, S(v_i)^(n-1) and the suffix integrals
 	vals, sp, suffix []float64
 	// lognormal: rho(z) = beta(m)/m - 1 at z = zlo + j h, m = exp(mu + sigma z)
-	rho      []float64
-	zlo, zh  float64
-	ztop     float64 // the cap's z (+Inf: none)
+	rho     []float64
+	zlo, zh float64
+	ztop    float64 // the cap's z (+Inf: none)
 }
 
 const (

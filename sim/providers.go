@@ -46,7 +46,7 @@ type providerCohort struct {
 	count                    int // providers in the market
 	rngProfiles              *rand.Rand
 	rngEntry, rngExit        *rand.Rand
-	tokenIncomePerGPUHourUSD float64 // over the last epoch: what entrants expect of emissions, subsidies and airdrops
+	tokenIncomePerGPUHourUSD float64                // over the last epoch: what entrants expect of emissions, subsidies and airdrops
 	newStrat                 func() agents.Strategy // makes a provider's strategy (agents.ProviderCohort.StrategyMaker)
 }
 
