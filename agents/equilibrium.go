@@ -213,9 +213,9 @@ type bidFunction struct {
 	// choice: sorted distinct values, S(v_i)^(n-1) and the suffix integrals
 	vals, sp, suffix []float64
 	// lognormal: rho(z) = beta(m)/m - 1 at z = zlo + j h, m = exp(mu + sigma z)
-	rho     []float64
-	zlo, zh float64
-	ztop    float64 // the cap's z (+Inf: none)
+	rho, drho []float64 // and its derivative in z (cubic Hermite interpolation)
+	zlo, zh   float64
+	ztop      float64 // the cap's z (+Inf: none)
 }
 
 const (
@@ -424,6 +424,13 @@ func (f *bidFunction) tabulateLognormal() {
 		scale := math.Exp(f.p*(logQ(z1)-logQ(z0)) + f.sigma*(z1-z0))
 		f.rho[j] = seg + f.rho[j+1]*scale
 	}
+	// rho'(z) = -sigma + rho(z) ((n-1) phi(z)/Q(z) - sigma)
+	f.drho = make([]float64, k)
+	for j := range f.rho {
+		z := zAt(j)
+		mills := math.Exp(-z*z/2 - 0.5*math.Log(2*math.Pi) - logQ(z))
+		f.drho[j] = -f.sigma + f.rho[j]*(f.p*mills-f.sigma)
+	}
 }
 
 // rhoSegment returns sigma times the integral from z0 to z1 of
@@ -458,8 +465,11 @@ func (f *bidFunction) lognormal(c float64) float64 {
 		zend := f.zlo + float64(last)*f.zh
 		return c * (1 + f.rho[last]*(f.p*zend-f.sigma)/(f.p*z-f.sigma))
 	}
+	// cubic Hermite on [z_j, z_j+1] with the exact derivatives
 	t := x - float64(j)
-	return c * (1 + f.rho[j] + t*(f.rho[j+1]-f.rho[j]))
+	t2, t3 := t*t, t*t*t
+	r := (2*t3-3*t2+1)*f.rho[j] + (t3-2*t2+t)*f.zh*f.drho[j] + (-2*t3+3*t2)*f.rho[j+1] + (t3-t2)*f.zh*f.drho[j+1]
+	return c * (1 + r)
 }
 
 // logQ returns ln P(Z > z) for a standard normal Z, accurate in the far
