@@ -131,7 +131,7 @@ func NewBidFunction(d Dist, n int) (*BidFunction, error) {
 // At returns the bid of a bidder of cost c.
 func (b *BidFunction) At(c float64) float64 { return b.f.At(c) }
 
-// NewEquilibriumMaker returns a function that makes the cohort's
+// newEquilibriumMaker returns a function that makes the cohort's
 // equilibrium strategies: the bid function is computed once and shared
 // (a strategy keeps no state of its own). n is the cohort's
 // expected_bidders, or env.Bidders when it is 0.
