@@ -55,8 +55,9 @@ type ProviderCohort struct {
 	AuditedFraction float64 `toml:"audited_fraction"`
 	// Strategy is the bid strategy's name: "cost-plus" (the price list),
 	// "adaptive-markup" (learns a markup from its win rate) or
-	// "undercut-median" (undercuts the recent median price); see
-	// strategy.go.
+	// "undercut-median" (undercuts the recent median price) or
+	// "equilibrium" (the first-price Bayes-Nash bid, truthful under a
+	// second-price rule); see strategy.go and equilibrium.go.
 	Strategy string `toml:"strategy"`
 	// MarkupStep is adaptive-markup's learning rate (dimensionless, > 0):
 	// after each bid its markup m becomes m x exp(MarkupStep x (w -
@@ -71,6 +72,12 @@ type ProviderCohort struct {
 	// Undercut is the fraction by which an undercut-median provider bids
 	// below the recent median price, in [0, 0.9].
 	Undercut float64 `toml:"undercut"`
+	// ExpectedBidders is the number of bidders per order, n >= 2, an
+	// equilibrium provider expects (its competitors are n - 1 draws of its
+	// own cohort's costs); 0 (the default) means auto: the providers at the
+	// start of every non-fake cohort, capped by the mechanism's max_bids
+	// (DefaultBidders).
+	ExpectedBidders int `toml:"expected_bidders"`
 	// PriceListUSDHour is the list price per unit-hour by resource key
 	// (cpu per core, memory_gb per GB, a GPU model per GPU): the Helm bid
 	// script's defaults (akash.md §6) converted at 730 h per month.

@@ -169,6 +169,10 @@ func (c *ProviderCohort) NewStrategy() (Strategy, error) {
 		return NewAdaptiveMarkup(c.MarkupStep, c.TargetWinRate, c.MarkupMax, c.MinMarkup), nil
 	case UndercutMedianName:
 		return UndercutMedian{Undercut: c.Undercut, MinMarkup: c.MinMarkup}, nil
+	case EquilibriumName:
+		// without a catalog and a market: truthful bids on the cohort's
+		// costs; the kernel uses StrategyMaker
+		return &Equilibrium{r0: -1, floorRat: 1 + c.MinMarkup}, nil
 	}
 	return CostPlus{}, nil
 }
@@ -183,7 +187,7 @@ func NewStrategy(name string) (Strategy, error) {
 
 // StrategyNames lists the strategies, sorted.
 func StrategyNames() []string {
-	return []string{AdaptiveMarkupName, CostPlusName, UndercutMedianName}
+	return []string{AdaptiveMarkupName, CostPlusName, EquilibriumName, UndercutMedianName}
 }
 
 // validateStrategy checks the strategy's name and parameters. A parameter
@@ -192,6 +196,9 @@ func StrategyNames() []string {
 func (c *ProviderCohort) validateStrategy() error {
 	if !contains(StrategyNames(), c.Strategy) {
 		return fmt.Errorf("strategy: unknown strategy %q (known: %s)", c.Strategy, strings.Join(StrategyNames(), ", "))
+	}
+	if err := c.validateEquilibrium(); err != nil {
+		return err
 	}
 	def := DefaultProviderCohort()
 	params := []struct {

@@ -12,7 +12,7 @@ import (
 )
 
 func TestStrategyRegistry(t *testing.T) {
-	assert.Equal(t, []string{"adaptive-markup", "cost-plus", "undercut-median"}, agents.StrategyNames())
+	assert.Equal(t, []string{"adaptive-markup", "cost-plus", "equilibrium", "undercut-median"}, agents.StrategyNames())
 	for _, name := range agents.StrategyNames() {
 		s, err := agents.NewStrategy(name)
 		require.NoError(t, err)
@@ -21,7 +21,7 @@ func TestStrategyRegistry(t *testing.T) {
 	}
 	_, err := agents.NewStrategy("greedy")
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `strategy: unknown strategy "greedy" (known: adaptive-markup, cost-plus, undercut-median)`)
+	assert.Contains(t, err.Error(), `strategy: unknown strategy "greedy" (known: adaptive-markup, cost-plus, equilibrium, undercut-median)`)
 }
 
 func TestCostPlusQuotesAsks(t *testing.T) {

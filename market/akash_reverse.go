@@ -38,6 +38,9 @@ func NewAkashReverse(p Params) (Mechanism, error) {
 // Name returns "akash-reverse".
 func (m *AkashReverse) Name() string { return AkashReverseName }
 
+// PaysOwnBid returns true: the winner is paid its bid.
+func (m *AkashReverse) PaysOwnBid() bool { return true }
+
 // MaxBids returns the bid limit per order.
 func (m *AkashReverse) MaxBids() int { return m.Bids }
 

@@ -100,6 +100,15 @@ type Windowed interface {
 	MaxBids() int
 }
 
+// PaysBid is an optional capability: a mechanism whose winner is paid its
+// own bid (a first-price rule), so a bidder gains by bidding above its
+// cost. A mechanism without it pays a price the winner's bid does not set
+// (the second-lowest bid, a posted price, a uniform clearing price).
+type PaysBid interface {
+	// PaysOwnBid reports whether the winner is paid its own bid.
+	PaysOwnBid() bool
+}
+
 // TenantPicks is an optional capability: the mechanism lets the tenant's
 // Selector (Order.Selector) choose among the eligible bids. A mechanism
 // without it clears by its own rule and ignores the Selector.

@@ -84,6 +84,9 @@ func NewSingleSolver(p Params) (Mechanism, error) {
 	return m, nil
 }
 
+// PaysOwnBid returns true: the solver is paid its ask.
+func (m *SingleSolver) PaysOwnBid() bool { return true }
+
 // Name returns "single-solver".
 func (m *SingleSolver) Name() string { return SingleSolverName }
 

@@ -46,7 +46,8 @@ type providerCohort struct {
 	count                    int // providers in the market
 	rngProfiles              *rand.Rand
 	rngEntry, rngExit        *rand.Rand
-	tokenIncomePerGPUHourUSD float64 // over the last epoch: what entrants expect of emissions, subsidies and airdrops
+	tokenIncomePerGPUHourUSD float64                // over the last epoch: what entrants expect of emissions, subsidies and airdrops
+	newStrat                 func() agents.Strategy // makes a provider's strategy (agents.ProviderCohort.StrategyMaker)
 }
 
 // providerSet holds the providers and their capacity: who is in the
@@ -79,20 +80,38 @@ func newProviderSet(cfg *Config, st Streams) providerSet {
 		cohorts:    make([]providerCohort, len(cfg.Providers)),
 		staticAsks: true,
 	}
+	env := strategyEnv(cfg)
 	for ci, c := range cfg.Providers {
 		pc := &ps.cohorts[ci]
 		pc.rngProfiles = st.Stream("providers/" + c.Name + "/profiles")
 		pc.rngEntry = st.Stream("providers/" + c.Name + "/entry")
 		pc.rngExit = st.Stream("providers/" + c.Name + "/exit")
-		s, err := c.NewStrategy()
+		mk, err := cfg.Providers[ci].StrategyMaker(cfg.Catalog, env)
 		if err != nil {
 			panic("sim: " + err.Error())
 		}
-		if !s.StaticAsks() {
+		pc.newStrat = mk
+		if s := mk(); !s.StaticAsks() {
 			ps.staticAsks = false
 		}
 	}
 	return ps
+}
+
+// strategyEnv is what the providers' strategies know of the run's market:
+// whether the mechanism pays the winner its bid, and the default number of
+// bidders per order.
+func strategyEnv(cfg *Config) agents.StrategyEnv {
+	env := agents.StrategyEnv{}
+	if pb, ok := cfg.Mechanism.(market.PaysBid); ok {
+		env.PaysBid = pb.PaysOwnBid()
+	}
+	maxBids := 0
+	if wd, ok := cfg.Mechanism.(market.Windowed); ok {
+		maxBids = wd.MaxBids()
+	}
+	env.Bidders = agents.DefaultBidders(cfg.Providers, maxBids)
+	return env
 }
 
 // list adds provider id, just appended to p, to the active lists and the
@@ -268,7 +287,7 @@ func (w *World) enterCohort(ci int) {
 func (w *World) addProvider(ci int, prof agents.Profile) {
 	c := &w.cfg.Providers[ci]
 	ch := &w.chain
-	strat, _ := c.NewStrategy()
+	strat := w.prov.cohorts[ci].newStrat()
 	id := int32(len(w.prov.p))
 	w.prov.p = append(w.prov.p, provider{prof: prof, strat: strat, active: true, entered: w.now})
 	p := &w.prov.p[id]

@@ -13,6 +13,7 @@ var strategyKeys = map[string][]string{
 	"cost-plus":       nil,
 	"adaptive-markup": {"markup_step", "target_win_rate", "markup_max"},
 	"undercut-median": {"undercut"},
+	"equilibrium":     {"expected_bidders"},
 }
 
 func (g *gen) provider(p map[string]any) {
