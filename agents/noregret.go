@@ -41,7 +41,7 @@ type Randomized interface {
 // and kept until the bid's outcome is observed, so every quote between two
 // outcomes (a platform's filter, a call market's bundle ask and its check
 // of each order) uses the same arm. After the outcome the played arm I
-// gets the reward x = (paid - cost) / cost / (a_(K-1) - 1), clamped to
+// gets the reward x = (paid - cost) / cost / (markup_max - 1), clamped to
 // [0, 1] (its profit per unit-hour of cost, normalised so the dearest arm
 // winning at its bid earns 1; 0 when it lost), its weight is multiplied by
 // exp(eta x / p_I) (eta: learning rate; the importance-weighted estimate
@@ -67,7 +67,7 @@ type NoRegret struct {
 	prob     []float64 // the probabilities of the arms at the last draw
 	eta      float64   // learning rate
 	gamma    float64   // exploration
-	scale    float64   // 1 / (a_(K-1) - 1): the reward normalisation
+	scale    float64   // 1 / (markup_max - 1): the reward normalisation
 	arm      int       // the arm played until the next outcome
 	rng      *rand.Rand
 	outcomes int // outcomes learnt from
@@ -96,9 +96,11 @@ func NewNoRegret(k int, minMarkup, markupMax, eta, gamma float64, rng *rand.Rand
 		}
 		n.arms[i] = lo * math.Pow(markupMax/lo, float64(i)/float64(k-1))
 	}
-	n.arms[k-1] = math.Max(markupMax, lo)
-	if top := n.arms[k-1] - 1; top > 0 {
-		n.scale = 1 / top
+	if k > 1 {
+		n.arms[k-1] = markupMax // exactly, whatever the rounding of Pow
+	}
+	if markupMax > 1 {
+		n.scale = 1 / (markupMax - 1)
 	}
 	n.draw()
 	return n
