@@ -231,3 +231,100 @@ func meanSE(xs []float64) (mean, se float64) {
 	v /= float64(len(xs) - 1)
 	return mean, math.Sqrt(v / float64(len(xs)))
 }
+
+// firstPrice plays t repeated first-price reverse auctions between n
+// no-regret learners (k arms over [cost, 2 x cost], EXP3's tuning for t)
+// whose costs are drawn once from U[1, 2], as a provider's cost is in the
+// simulation: the lowest bid wins and is paid its bid (ties to the lower
+// index). It returns the mean price paid and the mean second-lowest cost
+// over the last fifth of the rounds.
+func firstPrice(seed uint64, n, k, t int) (price, second float64) {
+	eta, gamma, _ := exp3Params(k, t)
+	rng := rand.New(rand.NewPCG(seed, 99))
+	ls := make([]*agents.NoRegret, n)
+	cost := make([]float64, n)
+	for i := range ls {
+		ls[i] = agents.NewNoRegret(k, 0, 2, eta, gamma, rand.New(rand.NewPCG(seed, uint64(i))))
+		cost[i] = 1 + rng.Float64()
+	}
+	lo, lo2 := math.Inf(1), math.Inf(1)
+	for _, c := range cost {
+		if c < lo {
+			lo, lo2 = c, lo
+		} else if c < lo2 {
+			lo2 = c
+		}
+	}
+	sum, cnt := 0.0, 0
+	for r := range t {
+		w, best := -1, math.Inf(1)
+		for i, l := range ls {
+			if b := cost[i] * l.Arms()[l.Arm()]; b < best {
+				w, best = i, b
+			}
+		}
+		for i, l := range ls {
+			if i == w {
+				l.ObserveOutcome(true, best, cost[i])
+			} else {
+				l.ObserveOutcome(false, 0, 0)
+			}
+		}
+		if r >= t*4/5 {
+			sum += best
+			cnt++
+		}
+	}
+	return sum / float64(cnt), lo2
+}
+
+// TestNoRegretRevenueEquivalence: n no-regret learners with i.i.d. U[1, 2]
+// costs (fixed per learner, as in the simulation) in repeated first-price
+// reverse auctions. Under the second-price rule with truthful bids the
+// price is the second-lowest cost, whose expectation is 1 + 2 / (n + 1);
+// revenue equivalence says the first-price expected price is the same.
+// After T = 500,000 rounds (K = 20 arms, EXP3's tuning: gamma = 0.0067),
+// the second-price expected price lies in the 95% confidence interval of
+// the mean first-price price over 40 seeds, and the mean gap between the
+// price and the second-lowest cost of the same seed is at least 0 and at
+// most one step of the markup grid at the top of the cost range (2 x
+// (2^(1/19) - 1) = 0.074): the learners cannot price finer than their
+// grid. Measured: n = 3, mean price 1.547 ± 0.079 against 1.5, gap 0.059
+// ± 0.009; n = 5, 1.372 ± 0.052 against 1.333, gap 0.048 ± 0.008. The gap
+// shrinks slowly (n = 3: 0.158 at T = 20,000, 0.101 at T = 100,000). Two
+// bidders do not get there within T = 500,000 (n = 2: 1.747 ± 0.071
+// against 1.667, gap 0.070 ± 0.016, just inside one grid step), so n = 2
+// is not asserted: its figure is a known shortfall, not a pass. Skipped under
+// -short, where a cheaper check remains: after 20,000 rounds the winners
+// shade their bids above the lowest cost (they do not bid their cost).
+func TestNoRegretRevenueEquivalence(t *testing.T) {
+	const k = 20
+	if testing.Short() {
+		var gaps []float64
+		for seed := range uint64(10) {
+			price, second := firstPrice(seed, 3, k, 20000)
+			gaps = append(gaps, price-second)
+		}
+		m, se := meanSE(gaps)
+		t.Logf("n=3 T=20000: price - second-lowest cost %.4f ± %.4f", m, 1.96*se)
+		assert.Greater(t, m-3*se, 0.0, "learners converge from above the second-lowest cost")
+		return
+	}
+	step := 2 * (math.Pow(2, 1.0/(k-1)) - 1)
+	for _, n := range []int{3, 5} {
+		var prices, gaps []float64
+		for seed := range uint64(40) {
+			price, second := firstPrice(seed, n, k, 500000)
+			prices = append(prices, price)
+			gaps = append(gaps, price-second)
+		}
+		sp := 1 + 2/float64(n+1)
+		pm, pse := meanSE(prices)
+		gm, gse := meanSE(gaps)
+		t.Logf("n=%d T=500000: first-price mean price %.4f ± %.4f (95%%), second-price expected %.4f; price - second-lowest cost %.4f ± %.4f",
+			n, pm, 1.96*pse, sp, gm, 1.96*gse)
+		assert.InDelta(t, sp, pm, 1.96*pse, "n=%d: the second-price expected price within the first-price price's 95%% CI", n)
+		assert.GreaterOrEqual(t, gm+1.96*gse, 0.0, "n=%d: not below the second-lowest cost", n)
+		assert.LessOrEqual(t, gm, step, "n=%d: within one grid step of the second-lowest cost", n)
+	}
+}
