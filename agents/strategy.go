@@ -70,6 +70,15 @@ func (CostPlus) Observe(bool) {}
 // ln(markup_max) / (step x n) of the target. When the target cannot be
 // reached within the bounds (the floor or markup_max binds), m stays at
 // the bound.
+//
+// Known limits (docs/mechanisms.md, "adaptive-markup's limits"): it
+// targets a win rate, not profit, so under a first-price rule it cuts its
+// markup as far as the target win rate needs, even where a higher markup
+// with fewer wins would earn more, and first-price income collapses (on
+// akash-2024 with every cohort adaptive-markup, 63% below the
+// second-price income); and it never learns what the rule pays (Observe
+// tells it only whether it won), so it bids the same way under first and
+// second price. The no-regret strategy (noregret.go) learns from profit.
 type AdaptiveMarkup struct {
 	up, down   float64 // the factors applied to m after a win and a loss
 	lo, hi     float64 // the bounds of m
