@@ -54,10 +54,11 @@ type ProviderCohort struct {
 	// auditor's attestation (Akash x/audit), in [0, 1].
 	AuditedFraction float64 `toml:"audited_fraction"`
 	// Strategy is the bid strategy's name: "cost-plus" (the price list),
-	// "adaptive-markup" (learns a markup from its win rate) or
-	// "undercut-median" (undercuts the recent median price) or
-	// "equilibrium" (the first-price Bayes-Nash bid, truthful under a
-	// second-price rule); see strategy.go and equilibrium.go.
+	// "adaptive-markup" (learns a markup from its win rate),
+	// "undercut-median" (undercuts the recent median price), "equilibrium"
+	// (the first-price Bayes-Nash bid, truthful under a second-price rule)
+	// or "no-regret" (an EXP3 learner over markups over cost); see
+	// strategy.go, equilibrium.go and noregret.go.
 	Strategy string `toml:"strategy"`
 	// MarkupStep is adaptive-markup's learning rate (dimensionless, > 0):
 	// after each bid its markup m becomes m x exp(MarkupStep x (w -
@@ -67,8 +68,21 @@ type ProviderCohort struct {
 	// aims to win, in (0, 1).
 	TargetWinRate float64 `toml:"target_win_rate"`
 	// MarkupMax bounds adaptive-markup's markup m (a multiple of the
-	// provider's asks, >= 1) to [1 / MarkupMax, MarkupMax].
+	// provider's asks, >= 1) to [1 / MarkupMax, MarkupMax]; for no-regret
+	// it is the highest markup over cost (a multiple of the cost, >= 1 +
+	// MinMarkup).
 	MarkupMax float64 `toml:"markup_max"`
+	// MarkupArms is the number of markups over cost a no-regret provider
+	// chooses among, in [1, 1000]: geometric from 1 + MinMarkup to
+	// MarkupMax.
+	MarkupArms int `toml:"markup_arms"`
+	// LearningRate is no-regret's learning rate eta (per unit of
+	// normalised reward, in (0, 1]): the played arm's weight is multiplied
+	// by exp(eta x reward / its probability).
+	LearningRate float64 `toml:"learning_rate"`
+	// Exploration is no-regret's exploration gamma, in (0, 1]: the share
+	// of its draws spread uniformly over the arms.
+	Exploration float64 `toml:"exploration"`
 	// Undercut is the fraction by which an undercut-median provider bids
 	// below the recent median price, in [0, 0.9].
 	Undercut float64 `toml:"undercut"`
@@ -142,6 +156,9 @@ func DefaultProviderCohort() ProviderCohort {
 		MarkupStep:      0.05,
 		TargetWinRate:   0.5,
 		MarkupMax:       3,
+		MarkupArms:      10,
+		LearningRate:    0.01,
+		Exploration:     0.1,
 		Undercut:        0.05,
 		PriceMultiplier: Const(1),
 		CostMultiplier:  Const(1),

@@ -70,6 +70,15 @@ func (CostPlus) Observe(bool) {}
 // ln(markup_max) / (step x n) of the target. When the target cannot be
 // reached within the bounds (the floor or markup_max binds), m stays at
 // the bound.
+//
+// Known limits (docs/mechanisms.md, "adaptive-markup's limits"): it
+// targets a win rate, not profit, so under a first-price rule it cuts its
+// markup as far as the target win rate needs, even where a higher markup
+// with fewer wins would earn more, and first-price income collapses (on
+// akash-2024 with every cohort adaptive-markup, 63% below the
+// second-price income); and it never learns what the rule pays (Observe
+// tells it only whether it won), so it bids the same way under first and
+// second price. The no-regret strategy (noregret.go) learns from profit.
 type AdaptiveMarkup struct {
 	up, down   float64 // the factors applied to m after a win and a loss
 	lo, hi     float64 // the bounds of m
@@ -173,6 +182,10 @@ func (c *ProviderCohort) NewStrategy() (Strategy, error) {
 		// without a catalog and a market: truthful bids on the cohort's
 		// costs; the kernel uses StrategyMaker
 		return &Equilibrium{r0: -1, floorRat: 1 + c.MinMarkup}, nil
+	case NoRegretName:
+		// no stream yet: the kernel gives each provider its own through
+		// SetRand before its first quote
+		return NewNoRegret(c.MarkupArms, c.MinMarkup, c.MarkupMax, c.LearningRate, c.Exploration, nil), nil
 	}
 	return CostPlus{}, nil
 }
@@ -187,7 +200,7 @@ func NewStrategy(name string) (Strategy, error) {
 
 // StrategyNames lists the strategies, sorted.
 func StrategyNames() []string {
-	return []string{AdaptiveMarkupName, CostPlusName, EquilibriumName, UndercutMedianName}
+	return []string{AdaptiveMarkupName, CostPlusName, EquilibriumName, NoRegretName, UndercutMedianName}
 }
 
 // validateStrategy checks the strategy's name and parameters. A parameter
@@ -204,26 +217,36 @@ func (c *ProviderCohort) validateStrategy() error {
 	params := []struct {
 		key     string
 		v, def  float64
-		user    string // the strategy that uses the key
+		users   []string // the strategies that use the key
 		ok      bool
 		allowed string
 	}{
-		{"markup_step", c.MarkupStep, def.MarkupStep, AdaptiveMarkupName, c.MarkupStep > 0 && c.MarkupStep <= 1e9, "(0, 1e9]"},
-		{"target_win_rate", c.TargetWinRate, def.TargetWinRate, AdaptiveMarkupName, c.TargetWinRate > 0 && c.TargetWinRate < 1, "(0, 1)"},
-		{"markup_max", c.MarkupMax, def.MarkupMax, AdaptiveMarkupName, c.MarkupMax >= 1 && c.MarkupMax <= 1e9, "[1, 1e9]"},
-		{"undercut", c.Undercut, def.Undercut, UndercutMedianName, c.Undercut >= 0 && c.Undercut <= 0.9, "[0, 0.9]"},
+		{"markup_step", c.MarkupStep, def.MarkupStep, []string{AdaptiveMarkupName}, c.MarkupStep > 0 && c.MarkupStep <= 1e9, "(0, 1e9]"},
+		{"target_win_rate", c.TargetWinRate, def.TargetWinRate, []string{AdaptiveMarkupName}, c.TargetWinRate > 0 && c.TargetWinRate < 1, "(0, 1)"},
+		{"markup_max", c.MarkupMax, def.MarkupMax, []string{AdaptiveMarkupName, NoRegretName}, c.MarkupMax >= 1 && c.MarkupMax <= 1e9, "[1, 1e9]"},
+		{"undercut", c.Undercut, def.Undercut, []string{UndercutMedianName}, c.Undercut >= 0 && c.Undercut <= 0.9, "[0, 0.9]"},
+		{"markup_arms", float64(c.MarkupArms), float64(def.MarkupArms), []string{NoRegretName}, c.MarkupArms >= 1 && c.MarkupArms <= 1000, "[1, 1000]"},
+		{"learning_rate", c.LearningRate, def.LearningRate, []string{NoRegretName}, c.LearningRate > 0 && c.LearningRate <= 1, "(0, 1]"},
+		{"exploration", c.Exploration, def.Exploration, []string{NoRegretName}, c.Exploration > 0 && c.Exploration <= 1, "(0, 1]"},
 	}
 	for _, x := range params {
-		if c.Strategy == x.user {
+		if contains(x.users, c.Strategy) {
 			if !x.ok {
 				return fmt.Errorf("%s: must be in %s, got %v", x.key, x.allowed, x.v)
 			}
 			continue
 		}
 		if x.v != x.def {
-			return fmt.Errorf("%s: only strategy %q uses it, but the cohort's strategy is %q (got %v; remove the key or leave it at its default %v)",
-				x.key, x.user, c.Strategy, x.v, x.def)
+			who := fmt.Sprintf("strategy %q uses", x.users[0])
+			if len(x.users) > 1 {
+				who = fmt.Sprintf("strategies %q use", x.users)
+			}
+			return fmt.Errorf("%s: only %s it, but the cohort's strategy is %q (got %v; remove the key or leave it at its default %v)",
+				x.key, who, c.Strategy, x.v, x.def)
 		}
+	}
+	if c.Strategy == NoRegretName && !(c.MarkupMax >= 1+c.MinMarkup) {
+		return fmt.Errorf("markup_max: strategy %q needs markup_max >= 1 + min_markup (%v), got %v", NoRegretName, 1+c.MinMarkup, c.MarkupMax)
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 )
 
 func TestStrategyRegistry(t *testing.T) {
-	assert.Equal(t, []string{"adaptive-markup", "cost-plus", "equilibrium", "undercut-median"}, agents.StrategyNames())
+	assert.Equal(t, []string{"adaptive-markup", "cost-plus", "equilibrium", "no-regret", "undercut-median"}, agents.StrategyNames())
 	for _, name := range agents.StrategyNames() {
 		s, err := agents.NewStrategy(name)
 		require.NoError(t, err)
@@ -21,7 +21,7 @@ func TestStrategyRegistry(t *testing.T) {
 	}
 	_, err := agents.NewStrategy("greedy")
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `strategy: unknown strategy "greedy" (known: adaptive-markup, cost-plus, equilibrium, undercut-median)`)
+	assert.Contains(t, err.Error(), `strategy: unknown strategy "greedy" (known: adaptive-markup, cost-plus, equilibrium, no-regret, undercut-median)`)
 }
 
 func TestCostPlusQuotesAsks(t *testing.T) {
@@ -321,7 +321,7 @@ func TestStrategyParamsValidate(t *testing.T) {
 		{"undercut-median", "undercut: must be in [0, 0.9], got -0.1", func(c *agents.ProviderCohort) { c.Undercut = -0.1 }},
 		{"cost-plus", `markup_step: only strategy "adaptive-markup" uses it, but the cohort's strategy is "cost-plus" (got 0.1;`,
 			func(c *agents.ProviderCohort) { c.MarkupStep = 0.1 }},
-		{"undercut-median", `markup_max: only strategy "adaptive-markup" uses it, but the cohort's strategy is "undercut-median"`,
+		{"undercut-median", `markup_max: only strategies ["adaptive-markup" "no-regret"] use it, but the cohort's strategy is "undercut-median"`,
 			func(c *agents.ProviderCohort) { c.MarkupMax = 2 }},
 		{"adaptive-markup", `undercut: only strategy "undercut-median" uses it, but the cohort's strategy is "adaptive-markup"`,
 			func(c *agents.ProviderCohort) { c.Undercut = 0.1 }},

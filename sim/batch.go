@@ -150,13 +150,13 @@ func (bc *batchClearing) clearClass(w *World, r int) {
 		w.prov.take(mt.Provider, q)
 		w.startLease(id, mt.Provider, rate)
 		if !w.prov.staticAsks {
-			p.strat.Observe(true)
+			w.observe(mt.Provider, true, rate, d.denom, q)
 		}
 	}
 	if !w.prov.staticAsks && price >= 0 {
 		for _, a := range bc.asks {
 			if a.UnitAsk > price {
-				w.prov.p[a.Provider].strat.Observe(false)
+				w.observe(a.Provider, false, 0, tokenomics.USDC, nil)
 			}
 		}
 	}

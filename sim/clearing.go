@@ -214,7 +214,7 @@ func (w *World) clear(id int32, o *market.Order) bool {
 	}
 	if !w.prov.staticAsks {
 		for i := range d.bids {
-			w.prov.p[d.bids[i].Provider].strat.Observe(i == out.Winner)
+			w.observe(d.bids[i].Provider, i == out.Winner, out.Price, d.denom, &d.spec.Request)
 		}
 	}
 	if out.Winner < 0 {

@@ -15,6 +15,7 @@ type provider struct {
 	prof    agents.Profile
 	fake    bool // listed capacity that never serves a lease
 	strat   agents.Strategy
+	obs     agents.OutcomeObserver // strat, when it learns from what it is paid; else nil
 	active  bool
 	free    []int32 // capacity minus leases minus open-bid reservations
 	acct    tokenomics.Account
@@ -269,6 +270,24 @@ func (ps *providerSet) credit(p *provider, usd float64) {
 	ps.cohorts[p.prof.Cohort].incomeUSD += usd
 }
 
+// observe tells provider pid's strategy the outcome of its bid on request
+// q: whether it won and, when it won, the rate it was paid in
+// denomination d. A strategy that learns from the price (an
+// agents.OutcomeObserver) gets it in USD per hour with q's cost at the
+// provider's costs; the others get only whether they won.
+func (w *World) observe(pid int32, won bool, paid market.Rate, d tokenomics.Denom, q *agents.Request) {
+	p := &w.prov.p[pid]
+	if p.obs == nil {
+		p.strat.Observe(won)
+		return
+	}
+	if !won {
+		p.obs.ObserveOutcome(false, 0, 0)
+		return
+	}
+	p.obs.ObserveOutcome(true, w.chain.rateUSDHour(paid, d), q.Price(p.prof.Cost))
+}
+
 // ---- entry and exit ----
 
 // enterCohort brings a cohort's providers present at its start into the
@@ -289,7 +308,13 @@ func (w *World) addProvider(ci int, prof agents.Profile) {
 	ch := &w.chain
 	strat := w.prov.cohorts[ci].newStrat()
 	id := int32(len(w.prov.p))
-	w.prov.p = append(w.prov.p, provider{prof: prof, strat: strat, active: true, entered: w.now})
+	if r, ok := strat.(agents.Randomized); ok {
+		// its own stream, named after the provider: creating it draws
+		// nothing from the other streams
+		r.SetRand(w.streams.Stream(fmt.Sprintf("providers/%s/strategy/%d", c.Name, id)))
+	}
+	obs, _ := strat.(agents.OutcomeObserver)
+	w.prov.p = append(w.prov.p, provider{prof: prof, strat: strat, obs: obs, active: true, entered: w.now})
 	p := &w.prov.p[id]
 	p.free = append([]int32(nil), prof.Capacity...)
 	p.acct = ch.ledger.Open(fmt.Sprintf("provider/%d", id))

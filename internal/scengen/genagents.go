@@ -14,6 +14,7 @@ var strategyKeys = map[string][]string{
 	"adaptive-markup": {"markup_step", "target_win_rate", "markup_max"},
 	"undercut-median": {"undercut"},
 	"equilibrium":     {"expected_bidders"},
+	"no-regret":       {"markup_arms", "learning_rate", "exploration", "markup_max"},
 }
 
 func (g *gen) provider(p map[string]any) {
@@ -44,14 +45,17 @@ func (g *gen) provider(p map[string]any) {
 	if s == "" {
 		s = "cost-plus"
 	}
+	// a key shared by several strategies (markup_max) is kept when the
+	// cohort's strategy uses it
 	for _, strategy := range slices.Sorted(maps.Keys(strategyKeys)) {
 		for _, f := range strategyKeys[strategy] {
-			if strategy != s {
+			if !slices.Contains(strategyKeys[s], f) {
 				delete(p, f)
-			} else {
-				g.set(p, f, "providers[]."+f)
 			}
 		}
+	}
+	for _, f := range strategyKeys[s] {
+		g.set(p, f, "providers[]."+f)
 	}
 }
 
