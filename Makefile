@@ -77,13 +77,10 @@ test-long:
 
 ## fuzz: run each Go fuzz target (FUZZ_TARGETS) for FUZZTIME (default 30s);
 ## a failure stops here and writes the input to the package's
-## testdata/fuzz/<target>/, where go test then replays it
+## testdata/fuzz/<target>/, where go test then replays it (scripts/fuzz.sh
+## runs a target again after Go 1.26's bare deadline race, golang/go#75804)
 fuzz:
-	@set -e; set -- $(FUZZ_TARGETS); while [ $$# -ge 2 ]; do \
-		echo "fuzz $$1 in $$2 for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$1\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $$2; \
-		shift 2; \
-	done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZFLAGS='$(FUZZFLAGS)' sh scripts/fuzz.sh $(FUZZ_TARGETS)
 
 ## bench: Go benchmarks (kernel, R1 and the presets per event, auction index, mechanisms, settlement, reports)
 bench:
