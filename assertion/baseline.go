@@ -140,13 +140,7 @@ func (b *Baseline) Write(w io.Writer) error {
 		wb.Seeds = []uint64{}
 	}
 	for i, m := range b.Metrics {
-		vs := make([]*float64, len(m.Values))
-		for j := range m.Values {
-			if !math.IsNaN(m.Values[j]) {
-				vs[j] = &m.Values[j]
-			}
-		}
-		wb.Metrics[i] = wireMetric{Metric: m.Metric, Stat: m.Stat, Values: vs}
+		wb.Metrics[i] = wireMetric{Metric: m.Metric, Stat: m.Stat, Values: nullable(m.Values)} // validate refused ±Inf
 	}
 	data, err := json.MarshalIndent(wb, "", "  ")
 	if err != nil {
@@ -197,15 +191,7 @@ func ReadBaseline(r io.Reader) (*Baseline, error) {
 		MasterSeed: wb.MasterSeed, Seeds: wb.Seeds, Metrics: make([]BaselineMetric, len(wb.Metrics)),
 	}
 	for i, m := range wb.Metrics {
-		vs := make([]float64, len(m.Values))
-		for j, p := range m.Values {
-			if p == nil {
-				vs[j] = math.NaN()
-			} else {
-				vs[j] = *p
-			}
-		}
-		b.Metrics[i] = BaselineMetric{Metric: m.Metric, Stat: m.Stat, Values: vs}
+		b.Metrics[i] = BaselineMetric{Metric: m.Metric, Stat: m.Stat, Values: fromNullable(m.Values)}
 	}
 	if err := b.validate(); err != nil {
 		return nil, fmt.Errorf("read baseline: %w", err)

@@ -67,12 +67,7 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	j := resultJSON{Kind: r.Kind, Name: r.Name, Metric: r.Metric, Stat: r.Stat, Mode: r.Mode, Value: r.Value,
 		Bounds: r.Bounds, Verdict: r.Verdict, Reason: r.Reason, Rep: r.Rep, Message: r.Message}
 	if r.Values != nil {
-		j.Values = make([]*float64, len(r.Values))
-		for i := range r.Values {
-			if finite(r.Values[i]) {
-				j.Values[i] = &r.Values[i]
-			}
-		}
+		j.Values = nullable(r.Values)
 	}
 	if finite(r.CI[0]) && finite(r.CI[1]) {
 		ci := r.CI
@@ -96,13 +91,7 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 		Bounds: j.Bounds, Verdict: j.Verdict, Reason: j.Reason, Rep: j.Rep, Message: j.Message,
 		CI: [2]float64{math.NaN(), math.NaN()}, At: -1}
 	if j.Values != nil {
-		r.Values = make([]float64, len(j.Values))
-		for i, p := range j.Values {
-			r.Values[i] = math.NaN()
-			if p != nil {
-				r.Values[i] = *p
-			}
-		}
+		r.Values = fromNullable(j.Values)
 	}
 	if j.CI != nil {
 		r.CI = *j.CI
@@ -111,4 +100,28 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 		r.At = sim.Time(math.Round(*j.AtHours * float64(sim.Hour)))
 	}
 	return nil
+}
+
+// nullable returns xs for JSON with each value that is not finite as a
+// nil pointer (null); the pointers point into xs.
+func nullable(xs []float64) []*float64 {
+	ps := make([]*float64, len(xs))
+	for i := range xs {
+		if finite(xs[i]) {
+			ps[i] = &xs[i]
+		}
+	}
+	return ps
+}
+
+// fromNullable reads what nullable wrote: null as NaN.
+func fromNullable(ps []*float64) []float64 {
+	xs := make([]float64, len(ps))
+	for i, p := range ps {
+		xs[i] = math.NaN()
+		if p != nil {
+			xs[i] = *p
+		}
+	}
+	return xs
 }
