@@ -21,12 +21,15 @@ type StrategyEnv struct {
 	// floor.
 	PaysBid bool
 	// Bidders is the number of bidders per order a cohort whose
-	// expected_bidders is 0 (auto) expects (see DefaultBidders); at least 2.
+	// expected_bidders is 0 (auto) expects when the market view does not
+	// say how many respond (MarketView.Bidders 0; see DefaultBidders); at
+	// least 2.
 	Bidders int
 }
 
 // DefaultBidders is the number of bidders per order an equilibrium
-// provider expects when its cohort's expected_bidders is 0 (auto): the
+// provider expects when its cohort's expected_bidders is 0 (auto) and the
+// kernel does not say how many respond to the order: the
 // providers at the start of all cohorts that bid (all but fake ones),
 // capped by the mechanism's bid limit maxBids (0: none), and at least 2.
 // It is the number that would bid on an order if every provider had room
@@ -67,35 +70,100 @@ func DefaultBidders(cohorts []ProviderCohort, maxBids int) int {
 // false; the second-price vickrey-reverse), the strategy bids truthfully:
 // cost x (1 + min_markup), a dominant strategy under the second-price rule.
 //
+// The number of bidders n is the cohort's expected_bidders when set. When
+// it is 0 (auto) n is, order by order, the number of providers that
+// respond to the order (MarketView.Bidders: those with room for it, up to
+// the mechanism's bid limit), as the textbook's bidders know n; outside
+// bid collection it is StrategyEnv.Bidders. Competitors are treated as
+// draws of the cohort's own cost distribution.
+//
+// The tenant's maximum price r (MarketView.MaxUSDHour) is a reserve: with
+// it the equilibrium bid is
+//
+//	b_r(c) = c + (integral from c to r of (1 - F(x))^(n-1) dx) / (1 - F(c))^(n-1)
+//	       = b(c) - (b(r) - r) ((1 - F(r)) / (1 - F(c)))^(n-1),  c < r,
+//
+// and a lone bidder (n = 1) bids r. A provider whose cost is above r
+// quotes its floor, which the kernel drops.
+//
 // What the textbook setting leaves out (docs/mechanisms.md, "Bidders that
-// respond to the rule"): n is fixed per cohort (expected_bidders), not the
-// number of providers with free capacity at the moment, so busy capacity
-// (fewer actual bidders) is not priced in; the tenant's maximum price is
-// not seen by the strategy and acts as a reserve through the kernel (a bid
-// above it is dropped), not through the bid function; a retried order is
-// quoted afresh as a new auction; with a discrete distribution (const,
-// choice, a cap's atom) the formula is applied as written, although the
-// exact equilibrium then mixes. The strategy does not learn.
+// respond to the rule"): competitors from other cohorts may have other
+// costs; a retried order is quoted afresh as a new auction; with a
+// discrete distribution (const, choice, a cap's atom) the formula is
+// applied as written, although the exact equilibrium then mixes. The
+// strategy does not learn.
 type Equilibrium struct {
-	bid      *bidFunction // nil: truthful
-	base     []float64    // cost_usd_hour by resource index
-	r0       int          // a resource with base[r0] > 0 (-1: none)
-	floorRat float64      // 1 + min markup
+	dist     Dist           // the cost multiplier's distribution
+	truthful bool           // the rule does not pay the bid: bid the floor
+	fixedN   int            // expected_bidders (0: auto, from the view)
+	defaultN int            // n when the view does not say (StrategyEnv.Bidders)
+	fns      []*bidFunction // bid functions by n, built on first use
+	base     []float64      // cost_usd_hour by resource index
+	r0       int            // a resource with base[r0] > 0 (-1: none)
+	floorRat float64        // 1 + min markup
 }
 
 // Name returns "equilibrium".
 func (*Equilibrium) Name() string { return EquilibriumName }
 
-// Quote returns (1 + min_markup) x beta(m) x req.Price(cost_usd_hour)
-// under a first-price rule and the cost floor otherwise; never below the
-// cost floor req.Price(p.Cost) x (1 + min_markup).
-func (e *Equilibrium) Quote(p *Profile, req *Request, _ *MarketView) float64 {
+// Quote returns (1 + min_markup) x b_r(m) x req.Price(cost_usd_hour)
+// under a first-price rule, for the order's n and reserve (see the type),
+// and the cost floor otherwise; never below the cost floor
+// req.Price(p.Cost) x (1 + min_markup), nor above the order's maximum
+// price unless the floor is.
+func (e *Equilibrium) Quote(p *Profile, req *Request, v *MarketView) float64 {
 	floor := req.Price(p.Cost) * e.floorRat
-	if e.bid == nil || e.r0 < 0 {
+	if e.truthful || e.r0 < 0 {
+		return floor
+	}
+	unit := e.floorRat * req.Price(e.base) // the request's bid per unit of the multiplier
+	if !(unit > 0) {
 		return floor
 	}
 	m := p.Cost[e.r0] / e.base[e.r0]
-	return math.Max(e.floorRat*e.bid.At(m)*req.Price(e.base), floor)
+	n := e.fixedN
+	if n == 0 {
+		n = v.Bidders
+		if n <= 0 {
+			n = e.defaultN
+		}
+	}
+	reserve := math.Inf(1)
+	if v.MaxUSDHour > 0 {
+		reserve = v.MaxUSDHour / unit
+	}
+	if n == 1 {
+		if math.IsInf(reserve, 1) {
+			n = e.defaultN
+		} else {
+			return math.Max(v.MaxUSDHour, floor) // alone: the reserve
+		}
+	}
+	b := unit * e.fn(n).AtReserve(m, reserve)
+	if v.MaxUSDHour > 0 {
+		b = math.Min(b, v.MaxUSDHour)
+	}
+	return math.Max(b, floor)
+}
+
+// fn returns the bid function of n >= 2 bidders, building it on first
+// use. A strategy value is shared by the providers of one cohort in one
+// run (one goroutine), so the cache needs no lock.
+func (e *Equilibrium) fn(n int) *bidFunction {
+	if n < len(e.fns) && e.fns[n] != nil {
+		return e.fns[n]
+	}
+	f, err := newBidFunction(e.dist, n)
+	if err != nil {
+		// validateEquilibrium refuses the one case (an uncapped pareto
+		// with alpha <= 1/(n-1), checked at the smallest n)
+		panic(fmt.Sprintf("agents: equilibrium bid function for %d bidders: %v", n, err))
+	}
+	if n >= len(e.fns) {
+		e.fns = append(e.fns, make([]*bidFunction, n+1-len(e.fns))...)
+	}
+	e.fns[n] = f
+	return f
 }
 
 // StaticAsks returns false: the quote is not the provider's asks.
@@ -105,12 +173,17 @@ func (*Equilibrium) StaticAsks() bool { return false }
 func (*Equilibrium) Observe(bool) {}
 
 // BidFunction returns the strategy's bid function of the cost multiplier
+// for its expected_bidders, or for StrategyEnv.Bidders when that is auto
 // (nil when it bids truthfully).
 func (e *Equilibrium) BidFunction() *BidFunction {
-	if e.bid == nil {
+	if e.truthful {
 		return nil
 	}
-	return &BidFunction{f: e.bid}
+	n := e.fixedN
+	if n == 0 {
+		n = e.defaultN
+	}
+	return &BidFunction{f: e.fn(n)}
 }
 
 // BidFunction is the first-price equilibrium bid beta(c) of n symmetric
@@ -131,32 +204,37 @@ func NewBidFunction(d Dist, n int) (*BidFunction, error) {
 // At returns the bid of a bidder of cost c.
 func (b *BidFunction) At(c float64) float64 { return b.f.At(c) }
 
+// AtReserve returns the bid of a bidder of cost c when bids above r are
+// refused (a reserve price): b(c) - (b(r) - r) (S(r) / S(c))^(n-1) for c
+// < r, S = 1 - F; c itself when c >= r (no bid can win at a profit); b(c)
+// when r is at or above the top of the support.
+func (b *BidFunction) AtReserve(c, r float64) float64 { return b.f.AtReserve(c, r) }
+
 // newEquilibriumMaker returns a function that makes the cohort's
-// equilibrium strategies: the bid function is computed once and shared
-// (a strategy keeps no state of its own). n is the cohort's
-// expected_bidders, or env.Bidders when it is 0.
+// equilibrium strategies: one value shared by the cohort's providers in a
+// run (it learns nothing), whose bid functions are built once per n. The
+// bid function of the cohort's default n is checked here.
 func (c *ProviderCohort) newEquilibriumMaker(cat *Catalog, env StrategyEnv) (func() Strategy, error) {
 	base, err := cat.vector("cost_usd_hour", c.CostUSDHour)
 	if err != nil {
 		return nil, err
 	}
-	e := &Equilibrium{base: base, r0: -1, floorRat: 1 + c.MinMarkup}
+	e := &Equilibrium{dist: c.CostMultiplier, truthful: !env.PaysBid, fixedN: c.ExpectedBidders,
+		defaultN: max(env.Bidders, 2), base: base, r0: -1, floorRat: 1 + c.MinMarkup}
 	for r, k := range base {
 		if k > 0 {
 			e.r0 = r
 			break
 		}
 	}
-	if env.PaysBid {
-		n := c.ExpectedBidders
+	if !e.truthful {
+		n := e.fixedN
 		if n == 0 {
-			n = max(env.Bidders, 2)
+			n = e.defaultN
 		}
-		f, err := newBidFunction(c.CostMultiplier, n)
-		if err != nil {
+		if _, err := newBidFunction(c.CostMultiplier, n); err != nil {
 			return nil, fmt.Errorf("cost_multiplier.%v", err)
 		}
-		e.bid = f
 	}
 	return func() Strategy { return e }, nil
 }
@@ -285,6 +363,70 @@ func (f *bidFunction) At(c float64) float64 {
 		return f.choice(c)
 	}
 	return c
+}
+
+// AtReserve returns b_r(c) = b(c) - (b(r) - r) (S(r)/S(c))^(n-1) for c
+// < r below the top of the support, c for c >= r, b(c) otherwise.
+func (f *bidFunction) AtReserve(c, r float64) float64 {
+	if f.kind == "const" || !(r < f.upper()) {
+		return f.At(c)
+	}
+	if c >= r {
+		return c
+	}
+	b, br := f.At(c), f.At(r)
+	return b - (br-r)*math.Exp(f.logSp(r)-f.logSp(c))
+}
+
+// upper returns the top of the support (the cap included; +Inf when
+// unbounded).
+func (f *bidFunction) upper() float64 {
+	switch f.kind {
+	case "uniform":
+		return math.Min(f.hi, f.top)
+	case "choice":
+		return f.vals[len(f.vals)-1]
+	}
+	return f.top
+}
+
+// logSp returns (n-1) ln S(x), S(x) = P(X > x) (-Inf where S is 0).
+func (f *bidFunction) logSp(x float64) float64 {
+	if x >= f.upper() {
+		return math.Inf(-1)
+	}
+	switch f.kind {
+	case "uniform":
+		if x <= f.lo {
+			return 0
+		}
+		return f.p * math.Log((f.hi-x)/(f.hi-f.lo))
+	case "exponential":
+		if x <= 0 {
+			return 0
+		}
+		return -f.p * x / f.mu
+	case "pareto":
+		if x <= f.lo {
+			return 0
+		}
+		return f.p * f.a * math.Log(f.lo/x)
+	case "lognormal":
+		if x <= 0 {
+			return 0
+		}
+		return f.p * logQ((math.Log(x)-f.mu)/f.sigma)
+	case "choice":
+		i, found := slices.BinarySearch(f.vals, x)
+		if !found {
+			i--
+		}
+		if i < 0 {
+			return 0
+		}
+		return math.Log(f.sp[i])
+	}
+	return 0
 }
 
 // uniform: S(x) = (hi - x) / (hi - lo) below the cap t; I(c) = ((hi -

@@ -447,3 +447,172 @@ func TestEquilibriumBestResponseFirstPrice(t *testing.T) {
 		}
 	}
 }
+
+// refBidReserve is the equilibrium bid with reserve r by direct
+// quadrature: c + (integral from c to min(r, top) of S(x)^(n-1)) /
+// S(c)^(n-1).
+func refBidReserve(d agents.Dist, n int, c, r float64) float64 {
+	p := float64(n - 1)
+	sc := math.Pow(d.ShareAtLeast(c), p)
+	top := math.Min(r, d.Largest())
+	if sc == 0 || top <= c {
+		return c
+	}
+	f := func(x float64) float64 { return math.Pow(d.ShareAtLeast(x), p) / sc }
+	const segs = 4000
+	h := (top - c) / segs
+	sum := 0.0
+	for i := range segs {
+		sum += quad.Fixed(f, c+float64(i)*h, c+float64(i+1)*h, 8, quad.Legendre{}, 0)
+	}
+	return c + sum
+}
+
+// TestEquilibriumReserveMatchesQuadrature: with a reserve r inside the
+// support, AtReserve is the integral of the definition up to r, for every
+// distribution kind; with r at or above the top it is the bid without a
+// reserve; a cost at or above r bids the cost.
+func TestEquilibriumReserveMatchesQuadrature(t *testing.T) {
+	for name, d := range theoryDists {
+		for _, n := range []int{2, 3, 7} {
+			if d.Kind == "pareto" && d.Cap == 0 && d.Alpha*float64(n-1) <= 1 {
+				continue
+			}
+			b, err := agents.NewBidFunction(d, n)
+			require.NoError(t, err)
+			for _, ur := range []float64{0.3, 0.7, 0.95} {
+				r := quantile(d, ur)
+				if r >= d.Largest() {
+					continue
+				}
+				for _, uc := range []float64{0.01, 0.2, 0.5, 0.9} {
+					c := quantile(d, uc*ur)
+					want := refBidReserve(d, n, c, r)
+					got := b.AtReserve(c, r)
+					assert.InDelta(t, want, got, 1e-6*math.Max(1, want), "%s n=%d c=%v r=%v", name, n, c, r)
+					assert.LessOrEqual(t, got, r+1e-12, "%s n=%d: a bid above the reserve", name, n)
+					assert.LessOrEqual(t, got, b.At(c)+1e-12, "%s n=%d: a reserve cannot raise a bid", name, n)
+					assert.GreaterOrEqual(t, got, c, "%s n=%d: below cost", name, n)
+				}
+				assert.Equal(t, r*1.01, b.AtReserve(r*1.01, r), "%s: a cost above the reserve bids its cost", name)
+			}
+			c := quantile(d, 0.4)
+			assert.Equal(t, b.At(c), b.AtReserve(c, math.Inf(1)), "%s: no reserve", name)
+		}
+	}
+	// uniform closed form: c + ((hi-c)^n - (hi-r)^n) / (n (hi-c)^(n-1))
+	b, err := agents.NewBidFunction(agents.Dist{Kind: "uniform", Min: 0, Max: 1}, 4)
+	require.NoError(t, err)
+	for _, c := range []float64{0, 0.1, 0.3, 0.5} {
+		r := 0.6
+		want := c + (math.Pow(1-c, 4)-math.Pow(1-r, 4))/(4*math.Pow(1-c, 3))
+		assert.InDelta(t, want, b.AtReserve(c, r), 1e-12, "c=%v", c)
+	}
+}
+
+// TestRevenueEquivalenceWithReserveAndVaryingN: the kernel tells an
+// equilibrium bidder with expected_bidders auto how many bid on each order
+// (MarketView.Bidders) and the tenant's maximum price (MaxUSDHour). With n
+// drawn per order from 1 to 6 and a reserve that binds, the expected price
+// of the first-price auction (bids above the reserve refused, the lowest
+// bid paid) equals the second-price one's (the second-lowest cost, or the
+// reserve when only one cost is below it), over many seeds.
+func TestRevenueEquivalenceWithReserveAndVaryingN(t *testing.T) {
+	seeds, k := 8, 3000
+	if !testing.Short() {
+		seeds, k = 30, 6000
+	}
+	cat := testCatalog(t)
+	for name, d := range map[string]agents.Dist{
+		"uniform":   {Kind: "uniform", Min: 0.8, Max: 1.2},
+		"lognormal": {Kind: "lognormal", Median: 1, Sigma: 0.3},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := eqCohort(d, 0, 0)
+			fp, err := c.StrategyMaker(cat, agents.StrategyEnv{PaysBid: true, Bidders: 20})
+			require.NoError(t, err)
+			s := fp()
+			r := quantile(d, 0.6) // the reserve binds often
+			req := agents.Request{CPU: 1}
+			p := agents.Profile{Cost: make([]float64, cat.NumResources())}
+			pooled, pooledVar := 0.0, 0.0
+			for seed := range seeds {
+				rng := rand.New(rand.NewPCG(uint64(seed), 77))
+				sum, sum2 := 0.0, 0.0
+				for range k {
+					n := 1 + rng.IntN(6)
+					v := &agents.MarketView{Bidders: n, MaxUSDHour: r}
+					b1, s1, s2 := math.Inf(1), math.Inf(1), math.Inf(1)
+					for range n {
+						cost := d.Sample(rng)
+						p.Cost[agents.ResCPU] = cost
+						if q := s.Quote(&p, &req, v); q <= r {
+							b1 = math.Min(b1, q)
+						}
+						if cost < s1 {
+							s1, s2 = cost, s1
+						} else if cost < s2 {
+							s2 = cost
+						}
+					}
+					first, second := 0.0, 0.0
+					if s1 < r {
+						first, second = b1, math.Min(s2, r)
+					}
+					require.False(t, s1 < r && math.IsInf(b1, 1), "the cheapest cost is below the reserve but no bid is")
+					x := first - second
+					sum += x
+					sum2 += x * x
+				}
+				m := sum / float64(k)
+				pooled += m
+				pooledVar += (sum2/float64(k) - m*m) / float64(k-1)
+			}
+			pooled /= float64(seeds)
+			pse := math.Sqrt(pooledVar) / float64(seeds)
+			assert.LessOrEqual(t, math.Abs(pooled), 3.29*pse, "pooled difference %v (se %v)", pooled, pse)
+			assert.Less(t, pse, 0.002, "the test is too weak to see a difference")
+		})
+	}
+}
+
+// TestEquilibriumWithoutReserveLowersRevenue: the same setting with the
+// reserve hidden from the bidders (the strategy before it saw it) does not
+// give revenue equivalence: the test above can fail.
+func TestEquilibriumWithoutReserveLowersRevenue(t *testing.T) {
+	cat := testCatalog(t)
+	d := agents.Dist{Kind: "uniform", Min: 0.8, Max: 1.2}
+	c := eqCohort(d, 0, 0)
+	fp, err := c.StrategyMaker(cat, agents.StrategyEnv{PaysBid: true, Bidders: 20})
+	require.NoError(t, err)
+	s := fp()
+	r := 1.04
+	req := agents.Request{CPU: 1}
+	p := agents.Profile{Cost: make([]float64, cat.NumResources())}
+	rng := rand.New(rand.NewPCG(3, 4))
+	const k = 20000
+	sum := 0.0
+	for range k {
+		n := 1 + rng.IntN(6)
+		v := &agents.MarketView{Bidders: max(n, 2)} // no reserve, lone bidders think they have a rival
+		b1, s1, s2 := math.Inf(1), math.Inf(1), math.Inf(1)
+		for range n {
+			cost := d.Sample(rng)
+			p.Cost[agents.ResCPU] = cost
+			if q := s.Quote(&p, &req, v); q <= r {
+				b1 = math.Min(b1, q)
+			}
+			if cost < s1 {
+				s1, s2 = cost, s1
+			} else if cost < s2 {
+				s2 = cost
+			}
+		}
+		if s1 < r && !math.IsInf(b1, 1) {
+			sum += b1 - math.Min(s2, r)
+		} else if s1 < r {
+			sum -= math.Min(s2, r) // its bid was refused: the sale is lost
+		}
+	}
+	assert.Less(t, sum/k, -0.005, "ignoring the reserve should lower the first-price revenue")
+}

@@ -88,9 +88,10 @@ type ProviderCohort struct {
 	Undercut float64 `toml:"undercut"`
 	// ExpectedBidders is the number of bidders per order, n >= 2, an
 	// equilibrium provider expects (its competitors are n - 1 draws of its
-	// own cohort's costs); 0 (the default) means auto: the providers at the
-	// start of every non-fake cohort, capped by the mechanism's max_bids
-	// (DefaultBidders).
+	// own cohort's costs); 0 (the default) means auto: order by order, the
+	// providers that respond to the order (MarketView.Bidders), else the
+	// providers at the start of every non-fake cohort, capped by the
+	// mechanism's max_bids (DefaultBidders).
 	ExpectedBidders int `toml:"expected_bidders"`
 	// PriceListUSDHour is the list price per unit-hour by resource key
 	// (cpu per core, memory_gb per GB, a GPU model per GPU): the Helm bid

@@ -12,6 +12,14 @@ type MarketView struct {
 	// MedianUnitUSD is the median price per unit-hour, in USD, of the
 	// leases started recently, by resource index (NaN when none yet).
 	MedianUnitUSD []float64
+	// Bidders is the number of providers that respond to the order being
+	// quoted (those with room for it, up to the mechanism's bid limit),
+	// the quoting provider included; 0 when the kernel does not know it
+	// (a quote outside bid collection).
+	Bidders int
+	// MaxUSDHour is the order's maximum price in USD per hour (the
+	// tenant's reserve: a bid above it is dropped); 0 when unknown.
+	MaxUSDHour float64
 }
 
 // Strategy decides a provider's bid price on a request. Each provider

@@ -159,6 +159,9 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	}
 	d.bids = d.bids[:0]
 	d.reserved = !platform
+	// the bidders know how many respond and the tenant's maximum price
+	// (agents.MarketView; the equilibrium strategy uses both)
+	w.view.Bidders, w.view.MaxUSDHour = found, ch.rateUSDHour(maxPrice, d.denom)
 	for _, pid := range cands[:found] {
 		p := &ps.p[pid]
 		rate := ch.toRate(p.strat.Quote(&p.prof, q, &w.view.MarketView), d.denom)
@@ -177,6 +180,7 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 		}
 		d.bids = append(d.bids, market.Bid{Provider: pid, Price: rate, Audited: p.prof.Audited, Load: load, Score: float32(p.prof.Capacity[cr]), LastWon: p.lastWon})
 	}
+	w.view.Bidders, w.view.MaxUSDHour = 0, 0
 	m.cands = cands[:0]
 }
 
