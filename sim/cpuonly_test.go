@@ -65,8 +65,8 @@ func TestCPUOnlyFitRule(t *testing.T) {
 		{0, [2]int32{}, agents.Request{CPU: 1}, false, true},
 		{0, [2]int32{}, agents.Request{MemoryGB: 1}, false, true},
 		{0, [2]int32{}, agents.Request{CPU: 32, MemoryGB: 256, GPUs: 4, GPUModel: h100}, true, false},
-		{0.25, [2]int32{}, agents.Request{CPU: 8, MemoryGB: 64}, true, true},  // exactly the share: 8 of 32, 64 of 256
-		{0.25, [2]int32{}, agents.Request{CPU: 9, MemoryGB: 8}, false, true},  // one core over
+		{0.25, [2]int32{}, agents.Request{CPU: 8, MemoryGB: 64}, true, true},   // exactly the share: 8 of 32, 64 of 256
+		{0.25, [2]int32{}, agents.Request{CPU: 9, MemoryGB: 8}, false, true},   // one core over
 		{0.25, [2]int32{}, agents.Request{CPU: 1, MemoryGB: 65}, false, false}, // one GB over (and over the CPU node's 64)
 		{0.25, [2]int32{6, 0}, agents.Request{CPU: 2, MemoryGB: 8}, true, true},
 		{0.25, [2]int32{6, 0}, agents.Request{CPU: 3, MemoryGB: 8}, false, true},
