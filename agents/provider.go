@@ -48,6 +48,15 @@ type ProviderCohort struct {
 	MemoryGB int `toml:"memory_gb"`
 	// GPUs is each provider's GPU count by model.
 	GPUs map[string]int `toml:"gpus"`
+	// CPUOnlyShare is the share of a GPU node's CPU cores and memory, in
+	// [0, 1], that CPU-only orders (requests with no GPU) may hold at once,
+	// leases and open bids together: at most floor(CPUOnlyShare x
+	// capacity) cores and GB. GPU orders may use all of it. It applies
+	// only to providers with at least one GPU; 1 (the default) reserves
+	// nothing, as an Akash provider schedules any pod on any node unless
+	// its operator taints the GPU nodes (docs/presets.md, "GPU nodes and
+	// CPU-only work").
+	CPUOnlyShare float64 `toml:"cpu_only_share"`
 	// Region is the providers' region attribute (informational).
 	Region string `toml:"region"`
 	// AuditedFraction is the probability that a provider holds an
@@ -161,6 +170,7 @@ func DefaultProviderCohort() ProviderCohort {
 		LearningRate:    0.01,
 		Exploration:     0.1,
 		Undercut:        0.05,
+		CPUOnlyShare:    1,
 		PriceMultiplier: Const(1),
 		CostMultiplier:  Const(1),
 		MinMarkup:       0,
@@ -228,7 +238,7 @@ func (c *ProviderCohort) Validate(cat *Catalog) error {
 	fracs := []struct {
 		key string
 		v   float64
-	}{{"audited_fraction", c.AuditedFraction}, {"exit_hazard", c.ExitHazard}, {"leave_hazard", c.LeaveHazard}, {"detection_prob", c.DetectionProb}}
+	}{{"audited_fraction", c.AuditedFraction}, {"exit_hazard", c.ExitHazard}, {"leave_hazard", c.LeaveHazard}, {"detection_prob", c.DetectionProb}, {"cpu_only_share", c.CPUOnlyShare}}
 	for _, x := range fracs {
 		if !(x.v >= 0 && x.v <= 1) {
 			return fmt.Errorf("%s: must be in [0, 1], got %v", x.key, x.v)
@@ -291,6 +301,27 @@ func (c *ProviderCohort) NewProfile(ci int, cat *Catalog, rng *rand.Rand) Profil
 		p.Ask[r] = math.Max(list[r]*pm, p.Cost[r]*(1+c.MinMarkup))
 	}
 	return p
+}
+
+// CPUOnlyLimit returns how many units of capacity (CPU cores or GB of
+// memory) CPU-only orders may hold at once on a provider of this cohort
+// whose profile is p: floor(CPUOnlyShare x capacity) on a GPU node,
+// capacity itself otherwise (and when CPUOnlyShare is 1).
+func (c *ProviderCohort) CPUOnlyLimit(p *Profile, capacity int32) int32 {
+	if c.CPUOnlyShare >= 1 || !p.HasGPU() {
+		return capacity
+	}
+	return int32(math.Floor(max(c.CPUOnlyShare, 0) * float64(capacity)))
+}
+
+// HasGPU reports whether the profile lists at least one GPU.
+func (p *Profile) HasGPU() bool {
+	for r := ResGPU0; r < len(p.Capacity); r++ {
+		if p.Capacity[r] > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // CostPerHour returns the provider's cost of its whole capacity per hour.

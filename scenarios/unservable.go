@@ -46,23 +46,30 @@ func (sc *Scenario) unservable(i int, cat *agents.Catalog) []string {
 		cohort string
 	}
 	// the largest capacity of resource r among the providers that hold
-	// GPU model gpu (-1: every provider)
-	most := func(r, gpu int) largest {
+	// GPU model gpu (-1: every provider); for a CPU-only cohort (cpuOnly),
+	// only the share of a GPU node's cores and memory open to CPU-only
+	// orders (cpu_only_share) counts
+	most := func(r, gpu int, cpuOnly bool) largest {
 		best := largest{amount: -1}
 		for j := range sc.Providers {
-			per := providerCapacity(&sc.Providers[j], cat)
+			pc := &sc.Providers[j]
+			per := providerCapacity(pc, cat)
 			if gpu >= 0 && per[gpu] <= 0 {
 				continue
 			}
-			if per[r] > best.amount {
-				best = largest{per[r], sc.Providers[j].Name}
+			amount := per[r]
+			if cpuOnly && pc.CPUOnlyShare < 1 && slices.ContainsFunc(per[agents.ResGPU0:], func(x float64) bool { return x > 0 }) {
+				amount = math.Floor(max(pc.CPUOnlyShare, 0) * amount)
+			}
+			if amount > best.amount {
+				best = largest{amount, pc.Name}
 			}
 		}
 		return best
 	}
 	check := func(key, what string, d agents.Dist, atLeast1 bool, r, gpu int, holders string) {
-		big := most(r, gpu)
-		if big.amount < 0 || most(r, -1).amount <= 0 {
+		big := most(r, gpu, gpu < 0)
+		if big.amount < 0 || most(r, -1, false).amount <= 0 {
 			return // no provider holds the model, or the resource: warned elsewhere
 		}
 		share := d.ShareAtLeast(big.amount + 0.5)
@@ -92,8 +99,14 @@ func (sc *Scenario) unservable(i int, cat *agents.Catalog) []string {
 	}
 	key := fmt.Sprintf("tenants[%d]", i)
 	if len(c.GPUModels) == 0 {
-		check(key+".cpu_cores", "CPU cores", c.CPUCores, false, agents.ResCPU, -1, "")
-		check(key+".memory_gb", "GB of memory", c.MemoryGB, false, agents.ResMemory, -1, "")
+		open := ""
+		for j := range sc.Providers {
+			if sc.Providers[j].CPUOnlyShare < 1 && len(sc.Providers[j].GPUs) > 0 {
+				open = " (counting a GPU node's cpu_only_share of it)"
+			}
+		}
+		check(key+".cpu_cores", "CPU cores", c.CPUCores, false, agents.ResCPU, -1, open)
+		check(key+".memory_gb", "GB of memory", c.MemoryGB, false, agents.ResMemory, -1, open)
 		return warns
 	}
 	for _, m := range slices.Sorted(maps.Keys(c.GPUModels)) {

@@ -288,6 +288,11 @@ func TestUnservableDemand(t *testing.T) {
 memory_gb = 256`, `cpu_cores = 128
 memory_gb = 256`, "gpu_models = { h100 = 1.0 }", "gpu_models = { h100 = 1.0 }\ncpu_cores = { kind = \"const\", value = 100 }"),
 			[]string{`tenants[1].cpu_cores: cohort "ai" asks for at least 65 CPU cores per deployment (all of its h100 deployments), but the largest provider with h100 GPUs holds 64 (cohort "gpu"): those deployments can never be served`}},
+		// a CPU-only cohort counts only the share of a GPU node's memory
+		// open to CPU-only orders
+		{"memory of a GPU node open to CPU-only orders", warnEdit(t, `memory_gb = { kind = "const", value = 4 }`, `memory_gb = { kind = "const", value = 300 }`), nil},
+		{"memory of a GPU node kept for GPU work", warnEdit(t, `memory_gb = { kind = "const", value = 4 }`, `memory_gb = { kind = "const", value = 300 }`, "gpus = { h100 = 8 }", "gpus = { h100 = 8 }\ncpu_only_share = 0.5"),
+			[]string{`tenants[0].memory_gb: cohort "web" asks for at least 257 GB of memory per deployment (all of its deployments), but the largest provider (counting a GPU node's cpu_only_share of it) holds 256 (cohort "cpu"): those deployments can never be served`}},
 		// 8 GPUs fit h100 nodes, not a100 ones
 		{"GPU model matching", warnEdit(t, "reference_usd_hour = { cpu = 0.04, memory_gb = 0.005, h100 = 2.0 }", a100,
 			"[[tenants]]\nname = \"web\"", a100Cohort+"\n[[tenants]]\nname = \"web\"",

@@ -113,15 +113,20 @@ func (bc *batchClearing) clearClass(w *World, r int) {
 	bc.asks = bc.asks[:0]
 	for _, pid := range w.prov.sortedIDs(list) {
 		p := &w.prov.p[pid]
-		if p.fake || p.free[r] <= 0 {
+		// a CPU-only book (r is the CPU) gets what CPU-only work can still
+		// take on a GPU node (agents.ProviderCohort.CPUOnlyShare)
+		free, freeCPU, freeMem := p.free[r], p.free[agents.ResCPU], p.free[agents.ResMemory]
+		if r == agents.ResCPU {
+			free, freeCPU, freeMem = p.cpuOnlyFree(r), p.cpuOnlyFree(agents.ResCPU), p.cpuOnlyFree(agents.ResMemory)
+		}
+		if p.fake || free <= 0 {
 			continue
 		}
-		free := p.free[r]
 		if maxCPU > 0 {
-			free = min(free, int32(float64(p.free[agents.ResCPU])/maxCPU))
+			free = min(free, int32(float64(freeCPU)/maxCPU))
 		}
 		if maxMem > 0 {
-			free = min(free, int32(float64(p.free[agents.ResMemory])/maxMem))
+			free = min(free, int32(float64(freeMem)/maxMem))
 		}
 		if free <= 0 {
 			continue
@@ -138,7 +143,7 @@ func (bc *batchClearing) clearClass(w *World, r int) {
 		d := &w.deps.d[id]
 		q := &d.spec.Request
 		p := &w.prov.p[mt.Provider]
-		if !p.active || !fits(p.free, q) {
+		if !p.active || !p.fits(q) {
 			continue // the order needs more CPU or memory than the provider has free
 		}
 		units := batchUnits(q)

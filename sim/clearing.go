@@ -145,7 +145,7 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 			cands[i], cands[j] = cands[j], cands[i]
 		}
 		p := &ps.p[cands[i]]
-		if p.fake || (d.spec.RequireAudited && !p.prof.Audited) || !fits(p.free, q) || (deposit > 0 && ch.ledger.Balance(p.acct, tokenomics.AKT) < deposit) {
+		if p.fake || (d.spec.RequireAudited && !p.prof.Audited) || !p.fits(q) || (deposit > 0 && ch.ledger.Balance(p.acct, tokenomics.AKT) < deposit) {
 			continue
 		}
 		// a platform samples its candidates among the providers whose quote

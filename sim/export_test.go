@@ -108,6 +108,8 @@ func (w *World) BreakInvariant(name string) bool {
 		w.esc.bidDeposit++
 	case "capacity-not-oversold":
 		w.prov.p[w.prov.active[0]].free[agents.ResCPU]--
+	case "cpu-only-share":
+		w.prov.p[w.prov.active[0]].cpuOnly[0]++
 	case "utilization-in-range":
 		w.leases.alloc[agents.ResCPU]++
 	case "cohort-totals":
@@ -139,3 +141,6 @@ func (w *World) BreakInvariant(name string) bool {
 	}
 	return true
 }
+
+// GPUNode reports whether provider id lists at least one GPU.
+func (w *World) GPUNode(id int32) bool { return w.prov.p[id].prof.HasGPU() }

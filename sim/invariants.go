@@ -75,6 +75,7 @@ var invariants = []Invariant{
 	{"bme-vault", "the burn-mint vault holds at least its remint credits, which equal the AKT minted into ACT less the AKT paid out", checkBME},
 	{"bid-deposits", "the bid escrow holds exactly one bid deposit per open bid and per active lease whose winning bid locked one", checkBidDeposits},
 	{"capacity-not-oversold", "for every active provider and resource, leased plus reserved units never exceed capacity, and free units are capacity less both", checkCapacity},
+	{"cpu-only-share", "on every active provider, the CPU cores and memory its CPU-only leases and open bids hold equal its counters and, on a GPU node, stay within its cohort's cpu_only_share of its capacity", checkCPUOnly},
 	{"lease-links", "every active lease has one active provider and one leased deployment, and both, and the active-lease list, point back to it", checkLeaseLinks},
 	{"lease-within-max-price", "no active lease pays more than its tenant's maximum price, nor a negative rate", checkMaxPrice},
 	{"utilization-in-range", "for every resource, the units in active leases lie between 0 and the capacity listed by active providers (utilization in [0, 1]), as the cached totals say", checkUtilization},
@@ -212,6 +213,44 @@ func checkCapacity(w *World) (bool, string) {
 		for r := range p.free {
 			if u[r] > int64(p.prof.Capacity[r]) || int64(p.free[r])+u[r] != int64(p.prof.Capacity[r]) {
 				return false, fmt.Sprintf("provider %d: %s capacity %d, leased or reserved %d, free %d", i, w.cat.Key(r), p.prof.Capacity[r], u[r], p.free[r])
+			}
+		}
+	}
+	return true, ""
+}
+
+func checkCPUOnly(w *World) (bool, string) {
+	held := make([][2]int64, len(w.prov.p))
+	add := func(pid int32, q *agents.Request) {
+		if q.GPUs == 0 {
+			held[pid][0] += int64(q.CPU)
+			held[pid][1] += int64(q.MemoryGB)
+		}
+	}
+	for _, lid := range w.leases.active {
+		l := &w.leases.l[lid]
+		add(l.prov, &w.deps.d[l.dep].spec.Request)
+	}
+	for i := range w.deps.d {
+		d := &w.deps.d[i]
+		if d.state == depFree {
+			continue
+		}
+		for _, b := range d.bids {
+			add(b.Provider, &d.spec.Request)
+		}
+	}
+	for i := range w.prov.p {
+		p := &w.prov.p[i]
+		if !p.active {
+			continue
+		}
+		c := &w.cfg.Providers[p.prof.Cohort]
+		for j, r := range [...]int{agents.ResCPU, agents.ResMemory} {
+			limit := c.CPUOnlyLimit(&p.prof, p.prof.Capacity[r])
+			if held[i][j] != int64(p.cpuOnly[j]) || held[i][j] > int64(limit) || p.cpuOnlyLimit[j] != limit {
+				return false, fmt.Sprintf("provider %d (cohort %s, cpu_only_share %v): CPU-only leases and bids hold %d %s (counted %d), of a capacity of %d; CPU-only work may hold %d (kept %d)",
+					i, c.Name, c.CPUOnlyShare, held[i][j], w.cat.Key(r), p.cpuOnly[j], p.prof.Capacity[r], limit, p.cpuOnlyLimit[j])
 			}
 		}
 	}

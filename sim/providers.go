@@ -31,6 +31,48 @@ type provider struct {
 	activeListIndex int32
 	lastWon         int64 // allocation sequence of its last lease (market.Bid.LastWon)
 	stake           int64 // device stake locked while listed (base units)
+	// CPU-only work on a GPU node (agents.ProviderCohort.CPUOnlyShare):
+	// the CPU cores and GB of memory CPU-only leases and open bids hold
+	// (cpuOnly[0], cpuOnly[1]), and at most how much of each they may
+	// hold. limitCPUOnly is false when the limits are the capacity (no
+	// reservation, or no GPU): nothing more than free units to check.
+	cpuOnly      [2]int32
+	cpuOnlyLimit [2]int32
+	limitCPUOnly bool
+}
+
+// fits reports whether request q fits on p now: in its free units and,
+// for a CPU-only request on a GPU node that reserves cores and memory for
+// GPU work, within the share CPU-only work may hold.
+func (p *provider) fits(q *agents.Request) bool {
+	if !fits(p.free, q) {
+		return false
+	}
+	if q.GPUs > 0 || !p.limitCPUOnly {
+		return true
+	}
+	return p.cpuOnly[0]+q.CPU <= p.cpuOnlyLimit[0] && p.cpuOnly[1]+q.MemoryGB <= p.cpuOnlyLimit[1]
+}
+
+// cpuOnlyFree returns the units of resource r (agents.ResCPU or
+// agents.ResMemory) a CPU-only request can still take on p: its free
+// units, less what is reserved for GPU work on a GPU node.
+func (p *provider) cpuOnlyFree(r int) int32 {
+	if !p.limitCPUOnly {
+		return p.free[r]
+	}
+	return min(p.free[r], p.cpuOnlyLimit[r-agents.ResCPU]-p.cpuOnly[r-agents.ResCPU])
+}
+
+// askFree is what the ask index of resource r books for p: the ask
+// indexes of CPU and memory serve only CPU-only requests (an index serves
+// requests for one resource), so on a GPU node they book what CPU-only
+// work can still take.
+func (p *provider) askFree(r int) int32 {
+	if r == agents.ResCPU || r == agents.ResMemory {
+		return p.cpuOnlyFree(r)
+	}
+	return p.free[r]
 }
 
 // cohortTotal is what a provider cohort's CohortSample reports, kept up
@@ -180,7 +222,7 @@ func (ps *providerSet) setFree(id int32, r int, delta int32) {
 		panic(fmt.Sprintf("sim: provider %d oversold resource %s", id, ps.cat.Key(r)))
 	}
 	if ix := ps.indexes[r]; ix != nil && p.active && ix.Contains(id) {
-		ix.SetFree(id, p.free[r])
+		ix.SetFree(id, p.askFree(r))
 	}
 }
 
@@ -193,6 +235,12 @@ func (ps *providerSet) give(id int32, q *agents.Request) { ps.takeOrGive(id, q, 
 // takeOrGive changes provider id's free units by sign x request q's, and
 // its ask indexes when any is built (the auction's fast path).
 func (ps *providerSet) takeOrGive(id int32, q *agents.Request, sign int32) {
+	if q.GPUs == 0 {
+		// CPU-only work: counted before the ask indexes read it
+		p := &ps.p[id]
+		p.cpuOnly[0] -= sign * q.CPU
+		p.cpuOnly[1] -= sign * q.MemoryGB
+	}
 	if ps.indexed {
 		if q.CPU > 0 {
 			ps.setFree(id, agents.ResCPU, sign*q.CPU)
@@ -235,7 +283,7 @@ func (ps *providerSet) index(r int) *market.AskIndex {
 	for _, id := range ps.active {
 		p := &ps.p[id]
 		if p.prof.Capacity[r] > 0 && !p.fake {
-			asks = append(asks, market.Ask{Provider: id, UnitAsk: p.prof.Ask[r], Audited: p.prof.Audited, Free: p.free[r]})
+			asks = append(asks, market.Ask{Provider: id, UnitAsk: p.prof.Ask[r], Audited: p.prof.Audited, Free: p.askFree(r)})
 		}
 	}
 	ps.indexes[r] = market.NewAskIndex(len(ps.p), asks)
@@ -317,6 +365,10 @@ func (w *World) addProvider(ci int, prof agents.Profile) {
 	w.prov.p = append(w.prov.p, provider{prof: prof, strat: strat, obs: obs, active: true, entered: w.now})
 	p := &w.prov.p[id]
 	p.free = append([]int32(nil), prof.Capacity...)
+	for i, r := range [...]int{agents.ResCPU, agents.ResMemory} {
+		p.cpuOnlyLimit[i] = c.CPUOnlyLimit(&prof, prof.Capacity[r])
+		p.limitCPUOnly = p.limitCPUOnly || p.cpuOnlyLimit[i] < prof.Capacity[r]
+	}
 	p.acct = ch.ledger.Open(fmt.Sprintf("provider/%d", id))
 	// its wallet, bought from holders at entry: what the holders' float
 	// holds when it is short (docs/model/akash.md, "When the float is

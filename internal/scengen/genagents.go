@@ -21,7 +21,7 @@ func (g *gen) provider(p map[string]any) {
 	for _, f := range []string{"kind", "count", "enter_at", "cpu_cores", "memory_gb", "region", "audited_fraction",
 		"price_multiplier", "cost_multiplier", "min_markup", "withdraw_every", "lease_close_rate_per_day",
 		"balance_akt", "stake_per_gpu", "entries_per_day", "entry_threshold", "min_tenure", "exit_threshold",
-		"exit_hazard", "leave_after", "leave_hazard", "detection_prob", "max_providers"} {
+		"exit_hazard", "leave_after", "leave_hazard", "detection_prob", "max_providers", "cpu_only_share"} {
 		g.set(p, f, "providers[]."+f)
 	}
 	if g.maybe() {

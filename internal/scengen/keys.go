@@ -201,6 +201,7 @@ var Keys = []Key{
 	{Path: "providers[].cpu_cores", Kind: Int, Lo: 0, Hi: 16777216},
 	{Path: "providers[].memory_gb", Kind: Int, Lo: 0, Hi: 16777216},
 	{Path: "providers[].gpus", Kind: Table, Lo: 0, Hi: 65536, Integer: true},
+	{Path: "providers[].cpu_only_share", Kind: Float, Lo: 0, Hi: 1},
 	{Path: "providers[].region", Kind: Enum, Values: []string{"", "us-east", "eu"}},
 	{Path: "providers[].audited_fraction", Kind: Float, Lo: 0, Hi: 1},
 	{Path: "providers[].strategy", Kind: Enum, Values: []string{"cost-plus", "adaptive-markup", "undercut-median", "equilibrium", "no-regret"}},
