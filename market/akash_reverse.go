@@ -18,16 +18,33 @@ type AkashReverse struct {
 	Bids int
 	// TieBreak is "random" or "provider-id".
 	TieBreak string
+	// Open is what happens to an order that got no winner: OpenRetry (it
+	// is posted again every retry_every) or OpenWait (it waits open in
+	// the book of orders until a provider frees capacity).
+	Open string
 }
 
+// The values of the open_orders parameter of the auctions.
+const (
+	// OpenRetry: an order with no winner is posted again after the
+	// tenant's retry_every, until its patience ends.
+	OpenRetry = "retry"
+	// OpenWait: an order with no winner stays open in a book of waiting
+	// orders and is posted again when capacity frees, until its patience
+	// ends.
+	OpenWait = "wait"
+)
+
 // NewAkashReverse builds the mechanism from its parameters: max_bids
-// (integer >= 0, default 20) and tie_break ("random" or "provider-id",
-// default "random").
+// (integer >= 0, default 20), tie_break ("random" or "provider-id",
+// default "random") and open_orders ("retry" or "wait", default
+// "retry").
 func NewAkashReverse(p Params) (Mechanism, error) {
 	r := newParamReader(p)
 	m := &AkashReverse{
 		Bids:     r.int("max_bids", 20, 0, 1<<20),
 		TieBreak: r.choice("tie_break", "random", "random", "provider-id"),
+		Open:     r.choice("open_orders", OpenRetry, OpenRetry, OpenWait),
 	}
 	if err := r.done(AkashReverseName); err != nil {
 		return nil, err
@@ -43,6 +60,10 @@ func (m *AkashReverse) PaysOwnBid() bool { return true }
 
 // MaxBids returns the bid limit per order.
 func (m *AkashReverse) MaxBids() int { return m.Bids }
+
+// OrdersWait reports whether an order with no winner waits in the book
+// of open orders (open_orders = "wait").
+func (m *AkashReverse) OrdersWait() bool { return m.Open == OpenWait }
 
 // TenantPicks reports true: the tenant's Selector picks the winner (see
 // Clear).

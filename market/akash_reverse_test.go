@@ -369,3 +369,24 @@ func TestAkashUsesSelector(t *testing.T) {
 	o.Selector = market.PreferAuditedSelector{}
 	assert.Equal(t, market.Outcome{Winner: 1, Price: 30}, m.Clear(&o, bids, rand.New(rand.NewPCG(1, 1))))
 }
+
+// TestOpenOrdersParam: open_orders defaults to "retry" on both auctions,
+// "wait" turns the book of open orders on (market.OpenOrders), and any
+// other value is refused naming the key, the value and the choices.
+func TestOpenOrdersParam(t *testing.T) {
+	for _, name := range []string{market.AkashReverseName, market.VickreyReverseName} {
+		for _, c := range []struct {
+			p    market.Params
+			wait bool
+		}{{nil, false}, {market.Params{"open_orders": "retry"}, false}, {market.Params{"open_orders": "wait"}, true}} {
+			m, err := market.New(name, c.p)
+			require.NoError(t, err)
+			o, ok := m.(market.OpenOrders)
+			require.True(t, ok, name)
+			assert.Equal(t, c.wait, o.OrdersWait(), "%s %v", name, c.p)
+		}
+		_, err := market.New(name, market.Params{"open_orders": "forever"})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `market.open_orders: must be one of ["retry" "wait"], got forever`)
+	}
+}

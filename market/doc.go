@@ -29,7 +29,8 @@
 // price-ordered book of providers' standing asks with a segment tree of
 // free capacity) in O(log n) instead of collecting every bid; Windowed
 // limits the bids per order; TenantPicks lets the tenant's selection
-// policy pick the winner; Poster, Tiered, Batcher, Verifier and
+// policy pick the winner; OpenOrders keeps orders with no winner open in
+// the kernel's book of waiting orders; Poster, Tiered, Batcher, Verifier and
 // ResourceBinder describe posted prices, priority tiers, batch clearing,
 // checking of work and parameters keyed by resource. docs/mechanisms.md
 // describes every mechanism, its parameters and its tested properties.

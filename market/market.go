@@ -100,6 +100,17 @@ type Windowed interface {
 	MaxBids() int
 }
 
+// OpenOrders is an optional capability of an auction: orders that get no
+// winner may stay open in a book of waiting orders, posted again when a
+// provider frees capacity, instead of being posted again on the tenant's
+// retry schedule (Akash has no order TTL: an order stays open until a
+// lease is created or the tenant closes it).
+type OpenOrders interface {
+	// OrdersWait reports whether an order with no winner waits in the
+	// book (true) or is retried (false).
+	OrdersWait() bool
+}
+
 // PaysBid is an optional capability: a mechanism whose winner is paid its
 // own bid (a first-price rule), so a bidder gains by bidding above its
 // cost. A mechanism without it pays a price the winner's bid does not set

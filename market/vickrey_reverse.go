@@ -21,16 +21,20 @@ type VickreyReverse struct {
 	Bids int
 	// TieBreak is "random" or "provider-id".
 	TieBreak string
+	// Open is OpenRetry or OpenWait, as for AkashReverse.
+	Open string
 }
 
 // NewVickreyReverse builds the mechanism from its parameters: max_bids
-// (integer >= 0, default 20) and tie_break ("random" or "provider-id",
-// default "random"), as for akash-reverse.
+// (integer >= 0, default 20), tie_break ("random" or "provider-id",
+// default "random") and open_orders ("retry" or "wait", default
+// "retry"), as for akash-reverse.
 func NewVickreyReverse(p Params) (Mechanism, error) {
 	r := newParamReader(p)
 	m := &VickreyReverse{
 		Bids:     r.int("max_bids", 20, 0, 1<<20),
 		TieBreak: r.choice("tie_break", "random", "random", "provider-id"),
+		Open:     r.choice("open_orders", OpenRetry, OpenRetry, OpenWait),
 	}
 	if err := r.done(VickreyReverseName); err != nil {
 		return nil, err
@@ -43,6 +47,10 @@ func (m *VickreyReverse) Name() string { return VickreyReverseName }
 
 // MaxBids returns the bid limit per order.
 func (m *VickreyReverse) MaxBids() int { return m.Bids }
+
+// OrdersWait reports whether an order with no winner waits in the book
+// of open orders (open_orders = "wait").
+func (m *VickreyReverse) OrdersWait() bool { return m.Open == OpenWait }
 
 // Clear picks the cheapest eligible bid (the same winner as AkashReverse
 // with the same tie-break and random stream) and prices it at the

@@ -226,9 +226,11 @@ func TestBadInput(t *testing.T) {
 			[]string{`unknown mechanism "vickrey" (known: ` + strings.Join(market.Names(), ", ") + ")"}},
 		{"mechanism not a string", `mechanism = "akash-reverse"`, `mechanism = 3`, "market.mechanism", `mechanism = 3`, 0, []string{"must be a string, got 3"}},
 		{"unknown market param", `max_bids = 20`, "max_bids = 20\nreserve_price = 1.0", "market.reserve_price", `reserve_price`, 0,
-			[]string{`unknown parameter for mechanism "akash-reverse" (it knows: max_bids, tie_break)`}},
+			[]string{`unknown parameter for mechanism "akash-reverse" (it knows: max_bids, open_orders, tie_break)`}},
 		{"market param out of range", `max_bids = 20`, `max_bids = -1`, "market.max_bids", `max_bids = -1`, 0, []string{"must be in [0, 1048576], got -1"}},
 		{"market param bad choice", `max_bids = 20`, `tie_break = "oldest"`, "market.tie_break", `"oldest"`, 0, []string{`must be one of ["random" "provider-id"], got oldest`}},
+		{"open_orders bad choice", `max_bids = 20`, "max_bids = 20\nopen_orders = \"forever\"", "market.open_orders", `"forever"`, 0, []string{`must be one of ["retry" "wait"], got forever`}},
+		{"open_orders not a string", `max_bids = 20`, "max_bids = 20\nopen_orders = true", "market.open_orders", `open_orders = true`, 0, []string{`must be one of ["retry" "wait"], got true`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

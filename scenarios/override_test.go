@@ -229,7 +229,7 @@ func TestParseWithSetsErrors(t *testing.T) {
 		msg  []string
 	}{
 		{[]string{"market.mechanism=nope"}, "market.mechanism", []string{`unknown mechanism "nope" (known: ` + strings.Join(market.Names(), ", ") + ")"}},
-		{[]string{"market.unknown_param=1"}, "market.unknown_param", []string{`unknown parameter for mechanism "akash-reverse" (it knows: max_bids, tie_break)`}},
+		{[]string{"market.unknown_param=1"}, "market.unknown_param", []string{`unknown parameter for mechanism "akash-reverse" (it knows: max_bids, open_orders, tie_break)`}},
 		{[]string{"market.max_bids=lots"}, "market.max_bids", []string{"must be an integer, got lots"}},
 		{[]string{"market=5"}, "market", []string{"must be a table", "got 5"}},
 		{[]string{"sim.bogus=1"}, "sim.bogus", []string{"unknown key", "allowed here: horizon,"}},

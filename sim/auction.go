@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/depinsim/depinsim/agents"
 	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/tokenomics"
 )
@@ -12,12 +13,15 @@ const BidTimeout = 5 * Minute
 // auctionClearing runs a reverse auction the Akash way (akash.md §1):
 // providers bid on each order with a deposit and reserve the capacity
 // their bid offers; the tenant selects after its selection window; bids
-// time out. When every bid would be placed at once, at fixed asks, for a
+// time out. An order with no winner retries (noBid) or, with
+// open_orders = "wait" (market.OpenOrders), waits in the book of open
+// orders until capacity frees (openBook). When every bid would be placed at once, at fixed asks, for a
 // mechanism that clears at the cheapest ask, the order clears straight
 // from the ask index instead (the same winner, without collecting bids).
 type auctionClearing struct {
 	baseHooks
-	cheapest bool // the mechanism clears at the cheapest ask (market.CheapestAsk)
+	cheapest bool      // the mechanism clears at the cheapest ask (market.CheapestAsk)
+	book     *openBook // the book of open orders (market.OpenOrders); nil: orders with no winner retry
 }
 
 func newAuctionClearing(w *World, m market.Mechanism) *auctionClearing {
@@ -25,7 +29,20 @@ func newAuctionClearing(w *World, m market.Mechanism) *auctionClearing {
 	if c, ok := m.(market.CheapestAsk); ok && c.ClearsAtCheapestAsk() {
 		a.cheapest = true
 	}
+	if o, ok := m.(market.OpenOrders); ok && o.OrdersWait() {
+		a.book = newOpenBook(w.nres)
+	}
 	return a
+}
+
+// noWinner handles an order that got no winner: it retries, or waits in
+// the book of open orders.
+func (a *auctionClearing) noWinner(w *World, id int32) {
+	if a.book == nil {
+		w.noBid(id)
+		return
+	}
+	a.book.wait(w, id)
 }
 
 // post opens an order's bidding: from the ask index when it can decide,
@@ -55,17 +72,27 @@ func (a *auctionClearing) post(w *World, id int32) {
 	}
 }
 
-// handle ends a selection window (evSelect) or times bids out
-// (evBidTimeout).
+// handle ends a selection window (evSelect), times bids out
+// (evBidTimeout) or abandons an order whose patience ended in the book of
+// open orders (evQueueTimeout).
 func (a *auctionClearing) handle(w *World, e Event) {
-	if w.deps.d[e.A].gen != e.B {
+	d := &w.deps.d[e.A]
+	if d.gen != e.B {
 		return
 	}
 	switch e.Kind {
 	case evSelect:
 		a.selectWinner(w, e.A)
 	case evBidTimeout:
+		n, q := len(d.bids), d.spec.Request
 		w.releaseBids(e.A, -1)
+		if a.book != nil && n > 0 {
+			a.book.freed(w, &q) // the reservations returned
+		}
+	case evQueueTimeout:
+		if a.book != nil && d.state == depQueued {
+			a.book.giveUp(w, e.A)
+		}
 	default:
 		a.baseHooks.handle(w, e)
 	}
@@ -80,7 +107,7 @@ func (a *auctionClearing) clearFromIndex(w *World, id int32, r int, k int32) boo
 	d := &w.deps.d[id]
 	pid, _, ok := ix.Cheapest(k)
 	if !ok {
-		w.noBid(id)
+		a.noWinner(w, id)
 		return true
 	}
 	p := &w.prov.p[pid]
@@ -90,7 +117,7 @@ func (a *auctionClearing) clearFromIndex(w *World, id int32, r int, k int32) boo
 	}
 	rate := ch.toRate(p.strat.Quote(&p.prof, &d.spec.Request, &w.view.MarketView), d.denom)
 	if rate > d.maxRate {
-		w.noBid(id) // the cheapest ask is too dear, so are all others
+		a.noWinner(w, id) // the cheapest ask is too dear, so are all others
 		return true
 	}
 	w.prov.take(pid, &d.spec.Request)
@@ -99,7 +126,9 @@ func (a *auctionClearing) clearFromIndex(w *World, id int32, r int, k int32) boo
 	return true
 }
 
-// selectWinner lets the tenant pick among the bids still open.
+// selectWinner lets the tenant pick among the bids still open. With a
+// book of open orders, the capacity the other bids reserved goes to the
+// orders waiting in it.
 func (a *auctionClearing) selectWinner(w *World, id int32) {
 	d := &w.deps.d[id]
 	ch := &w.chain
@@ -116,7 +145,43 @@ func (a *auctionClearing) selectWinner(w *World, id int32) {
 	}
 	d.bids = d.bids[:n]
 	o := w.order(id)
-	if !w.clear(id, &o) {
-		w.noBid(id)
+	if a.book == nil {
+		if !w.clear(id, &o) {
+			w.noBid(id)
+		}
+		return
+	}
+	q := d.spec.Request
+	released := len(d.bids)
+	if w.clear(id, &o) {
+		released--
+	} else {
+		a.book.wait(w, id)
+	}
+	if released > 0 {
+		a.book.freed(w, &q)
+	}
+}
+
+// leaseStarted counts a lease as served from the book or at once.
+func (a *auctionClearing) leaseStarted(w *World, lid int32) {
+	if a.book != nil {
+		a.book.leaseStarted(w, lid)
+	}
+}
+
+// capacityFreed posts the orders waiting in the book for the freed
+// request's classes again.
+func (a *auctionClearing) capacityFreed(w *World, q *agents.Request) {
+	if a.book != nil {
+		a.book.freed(w, q)
+	}
+}
+
+// capacityAdded posts the orders waiting in the book for a new
+// provider's classes again.
+func (a *auctionClearing) capacityAdded(w *World, id int32) {
+	if a.book != nil {
+		a.book.added(w, id)
 	}
 }

@@ -129,6 +129,19 @@ func (w *World) BreakInvariant(name string) bool {
 			return false
 		}
 		w.prov.cohorts[0].count = max(c.MaxProviders, c.Count) + 1
+	case "open-order-book":
+		// a leased deployment listed as waiting in the book
+		a, ok := w.clr.(*auctionClearing)
+		if !ok || lid < 0 {
+			return false
+		}
+		if a.book == nil {
+			a.book = newOpenBook(w.nres)
+		}
+		d := &w.deps.d[w.leases.l[lid].dep]
+		r, _ := class(&d.spec.Request)
+		a.book.q[r].e = append(a.book.q[r].e, bookEntry{id: w.leases.l[lid].dep, gen: d.gen})
+		a.book.q[r].live++
 	case "time-monotone":
 		w.prevNow = w.now + 1
 	case "no-event-in-past":

@@ -84,6 +84,7 @@ var invariants = []Invariant{
 	{"bonded-within-supply", "bonded plus unbonding tokens never exceed the supply, and the unbonding account holds exactly the staking module's queue", checkBonded},
 	{"inflation-within-bounds", "the mint module's inflation lies within its current minimum and maximum (after governance changes)", checkInflation},
 	{"caps-respected", "no cohort grows by entries beyond max_providers, no incentive program pays beyond its budget, no order holds more bids than the mechanism accepts", checkCaps},
+	{"open-order-book", "every live entry of an auction's book of open orders is a deployment waiting in it, in its class's queue and only once; each queue counts its live entries right, and every waiting deployment has its entry (open_orders = \"wait\")", checkOpenBook},
 	{"time-monotone", "simulated time never goes backwards from one event to the next", checkTime},
 	{"no-event-in-past", "no pending event is scheduled before the current time", checkQueue},
 }
@@ -409,6 +410,13 @@ func checkCaps(w *World) (bool, string) {
 				return false, fmt.Sprintf("deployment %d holds %d bids, the mechanism accepts %d", i, len(d.bids), w.mkt.maxBids)
 			}
 		}
+	}
+	return true, ""
+}
+
+func checkOpenBook(w *World) (bool, string) {
+	if a, ok := w.clr.(*auctionClearing); ok && a.book != nil {
+		return a.book.check(w)
 	}
 	return true, ""
 }

@@ -16,7 +16,7 @@ const (
 	depBidding                 // bids are open until the selection window ends
 	depWaiting                 // waiting for a retry (or between clearing steps)
 	depLeased                  // a lease runs
-	depQueued                  // waiting in a tiered queue or a batch market's book
+	depQueued                  // waiting in a tiered queue, a batch market's book or an auction's book of open orders
 )
 
 // deployment is a tenant's deployment: its order, its escrow account and
@@ -26,6 +26,7 @@ type deployment struct {
 	gen      int32
 	state    depState
 	reserved bool // its open bids reserve capacity (auctions)
+	booked   bool // its order entered the auction's book of open orders since it arrived or last got a lease (openBook)
 	cohort   int32
 	spec     agents.Deployment
 	denom    tokenomics.Denom

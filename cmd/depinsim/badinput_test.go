@@ -221,6 +221,7 @@ var badInputTable = concatRows(
 	onBoth("unknown price key", edited(`model = "constant"`, "model = \"constant\"\nspeed = 1"), "BADFILE:", "tokenomics.price.speed: unknown key"),
 	onBoth("unknown distribution field", edited(`value = 2 }`, `value = 2, spread = 1 }`), "BADFILE:", "tenants[0].cpu_cores.spread: unknown key"),
 	onBoth("unknown market parameter", edited(`max_bids = 20`, "max_bids = 20\nreserve_price = 1.0"), "BADFILE:", "market.reserve_price: unknown parameter", "--mechanism"),
+	onBoth("bad open_orders", edited(`max_bids = 20`, "max_bids = 20\nopen_orders = \"forever\""), "BADFILE:", "market.open_orders", `must be one of ["retry" "wait"], got forever`),
 	onBoth("unknown mechanism", edited(`mechanism = "akash-reverse"`, `mechanism = "vickrey"`), "BADFILE:", `market.mechanism: unknown mechanism "vickrey"`),
 	onBoth("unknown GPU model in a provider", edited(`gpus = { h100 = 8 }`, `gpus = { b200 = 8 }`), "BADFILE:", "providers[1].gpus.b200: unknown GPU model"),
 	onBoth("unknown GPU model in a tenant", edited(`gpu_models = { h100 = 1.0 }`, `gpu_models = { mi300 = 1.0 }`), "BADFILE:", "tenants[1].gpu_models.mi300: unknown GPU model"),
@@ -318,6 +319,8 @@ var badInputTable = concatRows(
 		cmdRow("run/--set index out of range", func(*badEnv) []string { return []string{"run", "akash-2024", "--set", "providers[99].count=1"} }, "--set: providers[99].count: index 99 out of range"),
 		cmdRow("run/--set unknown cohort", func(*badEnv) []string { return []string{"run", "akash-2024", "--set", "providers.nope.count=1"} }, "--set: providers.nope.count", `no element named "nope"`),
 		cmdRow("run/--set through a value", func(*badEnv) []string { return []string{"run", "akash-2024", "--set", "sim.seed.x=1"} }, "--set: sim.seed.x", "not a table"),
+		cmdRow("run/--set a bad open_orders", func(*badEnv) []string { return []string{"run", "akash-2024", "--set", "market.open_orders=never"} },
+			"with --set market.open_orders=never: market.open_orders", `must be one of ["retry" "wait"], got never`),
 		cmdRow("run/--set a bad value", func(*badEnv) []string { return []string{"run", "akash-2024", "--set", "sim.seed=abc"} }, "with --set sim.seed=abc: sim.seed"),
 		cmdRow("run/--set initial_usd", func(*badEnv) []string {
 			return []string{"run", "akash-2024", "--set", "tokenomics.price.initial_usd=3"}
