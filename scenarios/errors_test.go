@@ -284,7 +284,7 @@ func TestAllowedKeys(t *testing.T) {
 	}{
 		{nil, []string{"assert", "description", "market", "name", "providers", "resources", "sim", "tenants", "tokenomics"}},
 		{[]string{"sim"}, []string{"horizon", "replications", "sample_every", "seed", "start", "warmup"}},
-		{[]string{"resources"}, []string{"reference_usd_hour"}},
+		{[]string{"resources"}, []string{"reference_steps", "reference_usd_hour"}},
 		{[]string{"tokenomics"}, []string{"bid_min_deposit", "block_seconds", "bme", "circulating_supply_akt", "community_pool_akt", "deployment_min_deposit",
 			"emission", "epoch", "fee_burn_share", "governance", "incentives", "inflation", "price", "seasons", "settlement", "staking", "take_rate", "token", "token_price_usd", "treasury_akt"}},
 		{[]string{"tokenomics", "inflation"}, []string{"blocks_per_year", "commission", "community_tax", "goal_bonded", "initial", "max", "min", "model", "rate_change"}},
