@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/depinsim/depinsim/simtime"
 )
 
 // Resource indices: CPU cores, memory in GB, then one per GPU model in the
@@ -27,6 +29,27 @@ type ResourcesParams struct {
 	// of the market (per GPU). Every other key is a GPU model. Tenants'
 	// maximum prices are multiples of it.
 	ReferenceUSDHour map[string]float64 `toml:"reference_usd_hour"`
+	// ReferenceSteps is the reference price path: a table from a time
+	// after the start (a duration, "180d", or a date, "2024-09-01") to a
+	// multiplier in (0, 1e4] of every reference price, from that time
+	// until the next (1 before the first and in the warmup). A deployment's
+	// maximum price follows the reference at its arrival, and the price
+	// response of tenant cohorts compares the network's price with it.
+	ReferenceSteps map[string]float64 `toml:"reference_steps"`
+}
+
+// ReferencePath resolves ReferenceSteps against the scenario's start
+// date (ResolveSteps): the steps in time order, nil when there are none.
+// Errors name the key path from "resources.".
+func (p *ResourcesParams) ReferencePath(start simtime.Date) ([]DemandStep, error) {
+	if len(p.ReferenceSteps) == 0 {
+		return nil, nil
+	}
+	const field = "resources.reference_steps"
+	if err := checkSteps(field, p.ReferenceSteps, true); err != nil {
+		return nil, err
+	}
+	return ResolveSteps(field, p.ReferenceSteps, start)
 }
 
 // Catalog is the resolved resource list of a run.

@@ -40,6 +40,23 @@ type TenantCohort struct {
 	// a season's end, a competitor's price cut) beside GrowthPerYear's
 	// steady rate.
 	DemandSteps map[string]float64 `toml:"demand_steps"`
+	// PriceElasticity makes the arrival rate react to the network's price
+	// against the reference cloud price: the rate is multiplied by
+	// (P_net / P_ref)^(-PriceElasticity), clamped to
+	// [DemandMultiplierMin, DemandMultiplierMax], where P_net / P_ref is
+	// the recent median of leases' prices over their requests' reference
+	// prices for the cohort's main resource (PriceResponse). A constant-
+	// elasticity demand curve; dimensionless, in [0, MaxPriceElasticity];
+	// 0 (the default) turns it off.
+	PriceElasticity float64 `toml:"price_elasticity"`
+	// DemandMultiplierMin is the smallest multiplier the price response
+	// applies to the rate, in (0, 1] (default 0.1).
+	DemandMultiplierMin float64 `toml:"demand_multiplier_min"`
+	// DemandMultiplierMax is the largest multiplier the price response
+	// applies to the rate, in [1, 1e4] (default 10). It sets the bounding
+	// rate of the thinning: candidate arrivals come at this multiple of
+	// the rate without price response.
+	DemandMultiplierMax float64 `toml:"demand_multiplier_max"`
 	// GPUModels gives, for a GPU cohort, the weight of each GPU model a
 	// deployment asks for (one model per deployment). Empty: CPU-only.
 	GPUModels map[string]float64 `toml:"gpu_models"`
@@ -111,8 +128,16 @@ func DefaultTenantCohort() TenantCohort {
 		RestartProb:      0.5,
 		RunwayTargetDays: 7,
 		RunwayMinDays:    2,
+
+		DemandMultiplierMin: 0.1,
+		DemandMultiplierMax: 10,
 	}
 }
+
+// MaxPriceElasticity is the largest price_elasticity a cohort accepts:
+// beyond it the demand curve is a step at the reference price, which the
+// clamp of the multiplier already expresses.
+const MaxPriceElasticity = 20
 
 // Validate checks the cohort against the catalog; errors name the key.
 func (c *TenantCohort) Validate(cat *Catalog) error {
@@ -131,10 +156,17 @@ func (c *TenantCohort) Validate(cat *Catalog) error {
 	if !(c.DailyAmplitude >= 0 && c.DailyAmplitude < 1) {
 		return fmt.Errorf("daily_amplitude: must be in [0, 1), got %v", c.DailyAmplitude)
 	}
-	for _, k := range slices.Sorted(maps.Keys(c.DemandSteps)) {
-		if m := c.DemandSteps[k]; !(m >= 0 && m <= 1e4) {
-			return fmt.Errorf("demand_steps.%s: the multiplier must be in [0, 1e4], got %v", k, m)
-		}
+	if err := checkSteps("demand_steps", c.DemandSteps, false); err != nil {
+		return err
+	}
+	if !(c.PriceElasticity >= 0 && c.PriceElasticity <= MaxPriceElasticity) {
+		return fmt.Errorf("price_elasticity: must be in [0, %v] (0: demand does not react to price), got %v", float64(MaxPriceElasticity), c.PriceElasticity)
+	}
+	if !(c.DemandMultiplierMin > 0 && c.DemandMultiplierMin <= 1) {
+		return fmt.Errorf("demand_multiplier_min: must be in (0, 1], got %v", c.DemandMultiplierMin)
+	}
+	if !(c.DemandMultiplierMax >= 1 && c.DemandMultiplierMax <= 1e4) {
+		return fmt.Errorf("demand_multiplier_max: must be in [1, 1e4], got %v", c.DemandMultiplierMax)
 	}
 	total := 0.0
 	for _, m := range slices.Sorted(maps.Keys(c.GPUModels)) {
@@ -255,10 +287,21 @@ func (c *TenantCohort) Demand(cat *Catalog) *Demand {
 	return d
 }
 
-// Draw draws one deployment. It always makes the same number of draws
-// from rng, whatever the market does, so the demand stream of a cohort
+// Models returns the GPU models a deployment may ask for (resource
+// indices, in name order) and each one's share of the deployments; none
+// for a CPU-only cohort. The slices are the Demand's own: read only.
+func (d *Demand) Models() ([]int32, []float64) { return d.models, d.shares }
+
+// Draw draws one deployment at the reference prices of the catalog
+// (DrawAt with a reference multiplier of 1).
+func (d *Demand) Draw(rng *rand.Rand) Deployment { return d.DrawAt(rng, 1) }
+
+// DrawAt draws one deployment whose willingness to pay follows the
+// reference cloud prices times refMult (the reference path at its
+// arrival, ReferenceAt). It always makes the same number of draws from
+// rng, whatever the market does, so the demand stream of a cohort
 // depends only on its seed.
-func (d *Demand) Draw(rng *rand.Rand) Deployment {
+func (d *Demand) DrawAt(rng *rand.Rand, refMult float64) Deployment {
 	c, cat := d.c, d.cat
 	var dep Deployment
 	q := &dep.Request
@@ -282,6 +325,9 @@ func (d *Demand) Draw(rng *rand.Rand) Deployment {
 	q.MemoryGB = roundNonNeg(c.MemoryGB.Sample(rng))
 	ratio := c.MaxPriceRatio.Sample(rng)
 	dep.MaxPriceUSDHour = ratio * q.Price(cat.Reference)
+	if refMult != 1 {
+		dep.MaxPriceUSDHour *= refMult
+	}
 	hours := c.LifetimeHours.Sample(rng)
 	dep.Lifetime = simtime.FromHours(math.Max(hours, 1.0/60))
 	dep.BudgetUSD = c.BudgetRatio.Sample(rng) * dep.MaxPriceUSDHour * dep.Lifetime.Hours()
@@ -301,22 +347,49 @@ type DemandStep struct {
 // in time order. A key that is neither a duration nor a date on or after
 // start is an error naming it; two keys at the same time are an error.
 func (c *TenantCohort) Steps(start simtime.Date) ([]DemandStep, error) {
-	steps := make([]DemandStep, 0, len(c.DemandSteps))
-	for _, k := range slices.Sorted(maps.Keys(c.DemandSteps)) {
+	return ResolveSteps("demand_steps", c.DemandSteps, start)
+}
+
+// ResolveSteps resolves a table from a time after the start (a duration,
+// "90d", or a date on or after start, "2024-09-01"; simtime.ParseOffset)
+// to a multiplier into steps in time order. Errors name field and the
+// key: a key that is no such time, or two keys at the same time.
+func ResolveSteps(field string, table map[string]float64, start simtime.Date) ([]DemandStep, error) {
+	steps := make([]DemandStep, 0, len(table))
+	for _, k := range slices.Sorted(maps.Keys(table)) {
 		at, err := simtime.ParseOffset(k, start)
 		if err != nil {
-			return nil, fmt.Errorf("demand_steps.%s: %v", k, err)
+			return nil, fmt.Errorf("%s.%s: %v", field, k, err)
 		}
-		steps = append(steps, DemandStep{At: at, Multiplier: c.DemandSteps[k]})
+		steps = append(steps, DemandStep{At: at, Multiplier: table[k]})
 	}
 	slices.SortFunc(steps, func(a, b DemandStep) int { return cmp.Compare(a.At, b.At) })
 	for i := 1; i < len(steps); i++ {
 		if steps[i].At == steps[i-1].At {
-			return nil, fmt.Errorf("demand_steps: two entries at %v after the start; give one", steps[i].At)
+			return nil, fmt.Errorf("%s: two entries at %v after the start; give one", field, steps[i].At)
 		}
 	}
 	return steps, nil
 }
+
+// checkSteps checks the multipliers of a table of steps: in [0, 1e4], or
+// (0, 1e4] when positive is set. The error names field and the key.
+func checkSteps(field string, table map[string]float64, positive bool) error {
+	for _, k := range slices.Sorted(maps.Keys(table)) {
+		m := table[k]
+		switch {
+		case positive && !(m > 0 && m <= 1e4):
+			return fmt.Errorf("%s.%s: the multiplier must be in (0, 1e4], got %v", field, k, m)
+		case !(m >= 0 && m <= 1e4):
+			return fmt.Errorf("%s.%s: the multiplier must be in [0, 1e4], got %v", field, k, m)
+		}
+	}
+	return nil
+}
+
+// StepAt returns the multiplier of resolved steps at time t since the
+// start: that of the last step at or before t, 1 before the first.
+func StepAt(steps []DemandStep, t simtime.Time) float64 { return stepAt(steps, t) }
 
 // stepAt returns the multiplier of steps at time t (1 before the first).
 func stepAt(steps []DemandStep, t simtime.Time) float64 {
@@ -358,6 +431,14 @@ func (c *TenantCohort) NextArrival(now, horizon simtime.Time, rng *rand.Rand) si
 // NextArrivalSteps is NextArrival under the resolved demand steps
 // (Steps). Without steps it draws exactly what NextArrival always drew.
 func (c *TenantCohort) NextArrivalSteps(now, horizon simtime.Time, steps []DemandStep, rng *rand.Rand) simtime.Time {
+	return c.NextArrivalScaled(now, horizon, steps, 1, rng)
+}
+
+// NextArrivalScaled is NextArrivalSteps for the rate times scale (> 0):
+// the candidate arrivals of the price response's thinning, scale being
+// ElasticBound. With scale 1 it draws exactly what NextArrivalSteps
+// draws.
+func (c *TenantCohort) NextArrivalScaled(now, horizon simtime.Time, steps []DemandStep, scale float64, rng *rand.Rand) simtime.Time {
 	if c.ArrivalsUntil > 0 {
 		horizon = min(horizon, c.ArrivalsUntil.T())
 		if now >= horizon {
@@ -375,6 +456,9 @@ func (c *TenantCohort) NextArrivalSteps(now, horizon simtime.Time, steps []Deman
 		}
 		maxRate *= mult
 	}
+	if scale != 1 {
+		maxRate *= scale
+	}
 	if maxRate <= 0 {
 		return simtime.Never
 	}
@@ -387,10 +471,40 @@ func (c *TenantCohort) NextArrivalSteps(now, horizon simtime.Time, steps []Deman
 			return simtime.Never
 		}
 		t += simtime.Time(gap)
-		if !variable || rng.Float64()*maxRate < c.RateAtSteps(t, steps) {
+		if !variable {
+			return t
+		}
+		r := c.RateAtSteps(t, steps)
+		if scale != 1 {
+			r *= scale
+		}
+		if rng.Float64()*maxRate < r {
 			return t
 		}
 	}
+}
+
+// ElasticBound returns the largest multiplier the price response applies
+// to the rate (DemandMultiplierMax), or 1 when it is off: the candidates
+// of the thinning come at the rate times this.
+func (c *TenantCohort) ElasticBound() float64 {
+	if c.PriceElasticity == 0 {
+		return 1
+	}
+	return c.DemandMultiplierMax
+}
+
+// PriceResponse returns the multiplier of the arrival rate when the
+// network's price is ratio times the reference cloud price of the same
+// request: ratio^(-PriceElasticity) clamped to [DemandMultiplierMin,
+// DemandMultiplierMax]; 1 when the ratio is unknown (NaN: no lease yet)
+// or the response is off.
+func (c *TenantCohort) PriceResponse(ratio float64) float64 {
+	if c.PriceElasticity == 0 || math.IsNaN(ratio) {
+		return 1
+	}
+	m := math.Pow(math.Max(ratio, 0), -c.PriceElasticity)
+	return math.Min(math.Max(m, c.DemandMultiplierMin), c.DemandMultiplierMax)
 }
 
 // TopUp returns how much (USD) to add to an escrow holding fundsUSD for a

@@ -329,3 +329,99 @@ func TestNextArrivalDemandSteps(t *testing.T) {
 	bad.DemandSteps = map[string]float64{"10d": -1}
 	assert.ErrorContains(t, bad.Validate(nil), "demand_steps.10d: the multiplier must be in [0, 1e4]")
 }
+
+// TestPriceResponse: the multiplier is ratio^-e within the clamp, 1 for
+// an unknown ratio or e = 0; the bound is demand_multiplier_max when the
+// response is on, else 1.
+func TestPriceResponse(t *testing.T) {
+	c := agents.DefaultTenantCohort()
+	assert.Equal(t, 1.0, c.PriceResponse(0.5))
+	assert.Equal(t, 1.0, c.ElasticBound())
+	c.PriceElasticity = 1.5
+	assert.Equal(t, 10.0, c.ElasticBound())
+	assert.InDelta(t, math.Pow(0.8, -1.5), c.PriceResponse(0.8), 1e-12)
+	assert.InDelta(t, math.Pow(1.3, -1.5), c.PriceResponse(1.3), 1e-12)
+	assert.Equal(t, 1.0, c.PriceResponse(1))
+	assert.Equal(t, 1.0, c.PriceResponse(math.NaN()), "no lease yet")
+	assert.Equal(t, 10.0, c.PriceResponse(0), "a free network: the most")
+	assert.Equal(t, 10.0, c.PriceResponse(0.01))
+	assert.Equal(t, 0.1, c.PriceResponse(100))
+	assert.Equal(t, 0.1, c.PriceResponse(math.Inf(1)))
+}
+
+// TestNextArrivalScaled: scale 1 draws what NextArrivalSteps draws; a
+// scale of k gives k times the arrivals (the candidates of the thinning),
+// within 4 standard errors over many seeds.
+func TestNextArrivalScaled(t *testing.T) {
+	c := agents.TenantCohort{ArrivalsPerDay: 20, DailyAmplitude: 0.5, GrowthPerYear: 2}
+	steps := []agents.DemandStep{{At: 2 * simtime.Day, Multiplier: 2}}
+	horizon := 6 * simtime.Day
+	a, b := rand.New(rand.NewPCG(1, 2)), rand.New(rand.NewPCG(1, 2))
+	for at := simtime.Time(0); at != simtime.Never; {
+		next := c.NextArrivalSteps(at, horizon, steps, a)
+		require.Equal(t, next, c.NextArrivalScaled(at, horizon, steps, 1, b))
+		at = next
+	}
+	count := func(scale float64, seeds uint64) float64 {
+		n := 0
+		for seed := uint64(1); seed <= seeds; seed++ {
+			rng := rand.New(rand.NewPCG(seed, 3))
+			for at := c.NextArrivalScaled(0, horizon, steps, scale, rng); at != simtime.Never; at = c.NextArrivalScaled(at, horizon, steps, scale, rng) {
+				n++
+			}
+		}
+		return float64(n) / float64(seeds)
+	}
+	const seeds = 300
+	one := count(1, seeds)
+	three := count(3, seeds)
+	assert.InDelta(t, 3*one, three, 4*math.Sqrt(3*one/seeds)+4*3*math.Sqrt(one/seeds))
+}
+
+// TestDrawAtReference: a reference multiplier scales the maximum price
+// and the budget of the same draws and changes nothing else; 1 is Draw.
+func TestDrawAtReference(t *testing.T) {
+	cat := testCatalog(t)
+	c := agents.DefaultTenantCohort()
+	c.GPUModels = map[string]float64{"h100": 1}
+	c.MaxPriceRatio = agents.Dist{Kind: "lognormal", Median: 1.5, Sigma: 0.3}
+	d := c.Demand(cat)
+	for seed := uint64(1); seed <= 50; seed++ {
+		base := d.Draw(rand.New(rand.NewPCG(seed, 1)))
+		same := d.DrawAt(rand.New(rand.NewPCG(seed, 1)), 1)
+		require.Equal(t, base, same)
+		low := d.DrawAt(rand.New(rand.NewPCG(seed, 1)), 0.7)
+		assert.InDelta(t, 0.7*base.MaxPriceUSDHour, low.MaxPriceUSDHour, 1e-12*base.MaxPriceUSDHour)
+		assert.InDelta(t, 0.7*base.BudgetUSD, low.BudgetUSD, 1e-9*base.BudgetUSD)
+		low.MaxPriceUSDHour, low.BudgetUSD = base.MaxPriceUSDHour, base.BudgetUSD
+		assert.Equal(t, base, low)
+	}
+}
+
+// TestReferencePath: reference_steps resolve like demand_steps, in time
+// order; bad keys and multipliers are errors naming the key path.
+func TestReferencePath(t *testing.T) {
+	start := simtime.Date{Year: 2024, Month: 1, Day: 1}
+	p := agents.ResourcesParams{ReferenceSteps: map[string]float64{"2024-03-01": 0.8, "30d": 0.9}}
+	steps, err := p.ReferencePath(start)
+	require.NoError(t, err)
+	assert.Equal(t, []agents.DemandStep{{At: 30 * simtime.Day, Multiplier: 0.9}, {At: 60 * simtime.Day, Multiplier: 0.8}}, steps)
+	assert.Equal(t, 1.0, agents.StepAt(steps, 29*simtime.Day))
+	assert.Equal(t, 0.9, agents.StepAt(steps, 30*simtime.Day))
+	assert.Equal(t, 0.8, agents.StepAt(steps, 400*simtime.Day))
+	none, err := (&agents.ResourcesParams{}).ReferencePath(start)
+	require.NoError(t, err)
+	assert.Nil(t, none)
+	for _, c := range []struct {
+		key  string
+		v    float64
+		want string
+	}{
+		{"30d", 0, "resources.reference_steps.30d: the multiplier must be in (0, 1e4], got 0"},
+		{"30d", 2e4, "resources.reference_steps.30d: the multiplier must be in (0, 1e4], got 20000"},
+		{"2023-12-31", 1, `resources.reference_steps.2023-12-31: "2023-12-31" is before the scenario's start 2024-01-01`},
+	} {
+		_, err := (&agents.ResourcesParams{ReferenceSteps: map[string]float64{c.key: c.v}}).ReferencePath(start)
+		assert.EqualError(t, err, c.want)
+	}
+}

@@ -168,3 +168,20 @@ func TestFormatBytes(t *testing.T) {
 	}
 	assert.True(t, strings.HasSuffix(runner.FormatBytes(12<<30), "GiB"))
 }
+
+// A price response counts at its bounding rate: the arrivals of a cohort
+// can reach demand_multiplier_max times its rate, and the estimate of
+// deployments and events grows with it; price_elasticity = 0 leaves the
+// estimate as it was, whatever demand_multiplier_max.
+func TestEstimatePriceResponseBound(t *testing.T) {
+	base := []string{"sim.horizon=30d", "sim.warmup=0s", "tenants[0].arrivals_per_day=1000"}
+	off := estimateOf(t, "akash-2024", 1, base...)
+	offMax := estimateOf(t, "akash-2024", 1, append(base, "tenants[0].demand_multiplier_max=50")...)
+	assert.Equal(t, off.World.Deployments, offMax.World.Deployments)
+	assert.Equal(t, off.Events, offMax.Events)
+	on := estimateOf(t, "akash-2024", 1, append(base, "tenants[0].price_elasticity=1", "tenants[0].demand_multiplier_max=5")...)
+	assert.Greater(t, on.World.Deployments, off.World.Deployments) // capacity caps the leases; the orders waiting grow
+	assert.Greater(t, on.Events, 3*off.Events)
+	steps := estimateOf(t, "akash-2024", 1, append(base, `tenants[0].demand_steps={"10d"=4.0}`)...)
+	assert.Greater(t, steps.Events, 2*off.Events, "demand steps count at their largest multiplier")
+}

@@ -92,6 +92,10 @@ func (sc *Scenario) Config() (*sim.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	refSteps, err := sc.Resources.ReferencePath(sc.Sim.Start)
+	if err != nil {
+		return nil, err
+	}
 	path := sc.pricePath
 	if sc.Tokenomics.Price.Model == tokenomics.PriceCSV && path == nil {
 		// a scenario not made by Parse: a relative path is the current folder's
@@ -100,13 +104,14 @@ func (sc *Scenario) Config() (*sim.Config, error) {
 		}
 	}
 	return &sim.Config{
-		Sim:        sc.Sim,
-		Catalog:    cat,
-		Providers:  sc.Providers,
-		Tenants:    sc.Tenants,
-		Mechanism:  mech,
-		Tokenomics: sc.Tokenomics,
-		PricePath:  path,
+		Sim:            sc.Sim,
+		Catalog:        cat,
+		ReferenceSteps: refSteps,
+		Providers:      sc.Providers,
+		Tenants:        sc.Tenants,
+		Mechanism:      mech,
+		Tokenomics:     sc.Tokenomics,
+		PricePath:      path,
 	}, nil
 }
 

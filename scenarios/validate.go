@@ -40,6 +40,9 @@ func (sc *Scenario) Validate() error {
 	if err != nil {
 		return bad("", err)
 	}
+	if _, err := sc.Resources.ReferencePath(sc.Sim.Start); err != nil {
+		return bad("", err)
+	}
 	if err := sc.validateTokenomics(); err != nil {
 		return bad("", err)
 	}

@@ -80,7 +80,11 @@ const (
 // growth over the run), where run is the warmup plus the horizon; where
 // the providers' units of a resource cannot hold the demand for it, the
 // leases are scaled down to fit and the orders turned away wait their
-// patience. Every deployment keeps up to BidsPerOrder bids.
+// patience. Every deployment keeps up to BidsPerOrder bids. Demand steps
+// and a price response count at the bounding rate of the arrivals'
+// thinning (the largest step's multiplier, at least 1, times
+// demand_multiplier_max when the demand reacts to price), the most the
+// arrivals can be.
 func EstimateWorld(cfg *Config) WorldEstimate {
 	var e WorldEstimate
 	runDays := float64(cfg.Sim.Warmup.T()+cfg.Sim.Horizon.T()) / float64(Day)
@@ -145,11 +149,18 @@ func EstimateWorld(cfg *Config) WorldEstimate {
 		}
 		g := math.Log1p(t.GrowthPerYear)
 		peak := math.Exp(max(g, 0) * years) // the rate's highest multiple
-		d.rate = t.ArrivalsPerDay / 24 * peak
+		// demand steps and a price response multiply the rate by at most
+		// their largest multiplier and demand_multiplier_max: the bounding
+		// rate of the arrivals' thinning
+		bound := t.ElasticBound()
+		for _, m := range t.DemandSteps {
+			bound = max(bound, m*t.ElasticBound())
+		}
+		d.rate = t.ArrivalsPerDay / 24 * peak * bound
 		if g != 0 {
-			d.arrived = t.ArrivalsPerDay * 365 * math.Expm1(g*years) / g
+			d.arrived = t.ArrivalsPerDay * 365 * math.Expm1(g*years) / g * bound
 		} else {
-			d.arrived = t.ArrivalsPerDay * 365 * years
+			d.arrived = t.ArrivalsPerDay * 365 * years * bound
 		}
 		d.life = t.LifetimeHours.MeanCapped(runHours)
 		d.leases = d.rate * d.life

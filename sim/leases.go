@@ -83,6 +83,9 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 	w.stats.leaseStarted(q, usdHour)
 	w.stats.addLease(lid, q, usdHour, &w.chain.usdHourToRate)
 	w.view.note(q, usdHour)
+	if w.price.on {
+		w.price.note(q, usdHour, q.Price(w.cat.Reference))
+	}
 
 	d.state = depLeased
 	d.lease = lid

@@ -82,6 +82,12 @@ type tenantCohort struct {
 	wallet                            tokenomics.Account
 	rngArrivals, rngDemand, rngBehave *rand.Rand
 	steps                             []agents.DemandStep // the resolved demand_steps (nil: none)
+	// the price response (demandprice.go), when the cohort's
+	// price_elasticity is > 0: its stream, and the resources it watches
+	// with their weights (GPU models and shares; none: CPU)
+	rngPrice  *rand.Rand
+	respRes   []int32
+	respShare []float64
 }
 
 // ---- arrivals ----
@@ -91,7 +97,11 @@ type tenantCohort struct {
 func (w *World) arrive(ti int) {
 	c := &w.cfg.Tenants[ti]
 	tc := &w.tenants[ti]
-	spec := tc.demand.Draw(tc.rngDemand)
+	if tc.rngPrice != nil && !w.acceptArrival(ti) { // a candidate the price response turns away
+		w.at(w.nextArrival(ti), evArrival, int32(ti), 0)
+		return
+	}
+	spec := tc.demand.DrawAt(tc.rngDemand, w.referenceAt(w.now))
 	w.at(w.nextArrival(ti), evArrival, int32(ti), 0)
 	w.stats.counters[MOrdersTotal]++
 	id := w.deps.open()
@@ -130,11 +140,14 @@ func (w *World) unfunded(id int32) {
 	w.closeDeployment(id)
 }
 
-// nextArrival draws tenant cohort ti's next arrival after now. Cohorts
-// see time relative to the scenario start (negative during the warmup).
+// nextArrival draws tenant cohort ti's next arrival after now (its next
+// candidate when its demand reacts to price: acceptArrival decides).
+// Cohorts see time relative to the scenario start (negative during the
+// warmup).
 func (w *World) nextArrival(ti int) Time {
 	tc := &w.tenants[ti]
-	t := w.cfg.Tenants[ti].NextArrivalSteps(w.now-w.origin, w.horizon-w.origin, tc.steps, tc.rngArrivals)
+	c := &w.cfg.Tenants[ti]
+	t := c.NextArrivalScaled(w.now-w.origin, w.horizon-w.origin, tc.steps, c.ElasticBound(), tc.rngArrivals)
 	if t == Never {
 		return Never
 	}

@@ -74,6 +74,10 @@ type Config struct {
 	Sim Params
 	// Catalog is the resource catalog.
 	Catalog *agents.Catalog
+	// ReferenceSteps is the reference price path, resolved
+	// (ResourcesParams.ReferencePath): multipliers of the catalog's
+	// reference prices from given times since the start; nil: constant.
+	ReferenceSteps []agents.DemandStep
 	// Providers are the provider cohorts.
 	Providers []agents.ProviderCohort
 	// Tenants are the tenant cohorts.

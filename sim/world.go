@@ -38,6 +38,7 @@ type World struct {
 	mkt      marketSide      // the mechanism and the market's random stream (clearing.go)
 	clr      clearing        // the clearing driver (auction.go, platform.go, batch.go, verified.go)
 	view     marketView      // what adaptive strategies see (view.go)
+	price    priceIndex      // what tenants' price response sees (demandprice.go)
 	stats    stats           // counters and sample buffers (sample.go)
 	rngLease *rand.Rand      // the "leases" stream: providers closing leases
 }
@@ -58,6 +59,7 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 
 	w.chain.openBank(&cfg.Tokenomics)
 	w.tenants = make([]tenantCohort, len(cfg.Tenants))
+	elastic := false // some cohort's demand reacts to price
 	for i := range cfg.Tenants {
 		c := &cfg.Tenants[i]
 		tc := &w.tenants[i]
@@ -74,7 +76,13 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 		if tc.steps, err = c.Steps(cfg.Sim.Start); err != nil {
 			panic("sim: tenants " + c.Name + ": " + err.Error()) // scenarios validates them
 		}
+		if c.PriceElasticity > 0 {
+			tc.rngPrice = w.streams.Stream("tenants/" + c.Name + "/price-response")
+			tc.respRes, tc.respShare = tc.demand.Models()
+			elastic = true
+		}
 	}
+	w.price = newPriceIndex(w.nres, elastic)
 	w.initChain()
 	w.view = newMarketView(w.nres, !w.prov.staticAsks)
 	if w.view.on {

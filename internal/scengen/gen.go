@@ -58,6 +58,7 @@ func Generate(seed uint64, index int) (Scenario, error) {
 	tree["description"] = fmt.Sprintf("generated from preset %s (scengen seed %d, index %d)", preset, seed, index)
 	g.resources()
 	g.sim()
+	g.referenceSteps()
 	g.cohorts()
 	g.market()
 	g.tokenomics()
@@ -303,6 +304,20 @@ func (g *gen) resources() {
 			g.gpus = append(g.gpus, r)
 		}
 	}
+}
+
+// referenceSteps draws the reference price path: 0 to 3 steps at times
+// within 1.2 horizons, multipliers log-uniform in [0.1, 10].
+func (g *gen) referenceSteps() {
+	if !g.maybe() {
+		return
+	}
+	steps := map[string]any{}
+	for n := g.rng.IntN(4); n > 0; n-- {
+		m := math.Exp(math.Log(0.1) + g.rng.Float64()*(math.Log(10)-math.Log(0.1)))
+		steps[dur(math.Round(g.rng.Float64()*1.2*g.horizon))] = m
+	}
+	sub(g.tree, "resources")["reference_steps"] = steps
 }
 
 func (g *gen) sim() {

@@ -62,7 +62,8 @@ func (g *gen) provider(p map[string]any) {
 func (g *gen) tenant(t map[string]any) {
 	for _, f := range []string{"arrivals_per_day", "growth_per_year", "daily_amplitude", "arrivals_until", "gpus",
 		"cpu_cores", "memory_gb", "max_price_ratio", "lifetime_hours", "budget_ratio", "usdc_fraction",
-		"audited_fraction", "selection_window", "selection", "retry_every", "patience", "restart_prob"} {
+		"audited_fraction", "selection_window", "selection", "retry_every", "patience", "restart_prob",
+		"price_elasticity", "demand_multiplier_min", "demand_multiplier_max"} {
 		g.set(t, f, "tenants[]."+f)
 	}
 	if g.maybe() && len(g.gpus) > 0 { // CPU-only one time in four

@@ -79,6 +79,7 @@ var Keys = []Key{
 	{Path: "sim.replications", Kind: Int, Lo: 1, Hi: 2, Scaled: "[1, 100000]"},
 	// [resources]
 	{Path: "resources.reference_usd_hour", Kind: Table, Lo: 0, Hi: 1e4, Scaled: ">= 0"},
+	{Path: "resources.reference_steps", Kind: Structure}, // 0 to 3 steps at times within 1.2 horizons, multipliers log-uniform in [0.1, 10] (range (0, 1e4])
 	// [market]
 	{Path: "market.mechanism", Kind: Enum, Values: mechanisms},
 	{Path: "market[akash-reverse].max_bids", Kind: Int, Lo: 0, Hi: 1048576},
@@ -242,6 +243,9 @@ var Keys = []Key{
 	{Path: "tenants[].growth_per_year", Kind: Float, Lo: -1 + 1e-9, Hi: 100},
 	{Path: "tenants[].daily_amplitude", Kind: Float, Lo: 0, Hi: 1 - 1e-9},
 	{Path: "tenants[].demand_steps", Kind: Structure}, // 0 to 3 steps at times within 1.2 horizons, multipliers log-uniform in [1e-3, 10] or 0 (range [0, 1e4]: scaled down to keep runs short)
+	{Path: "tenants[].price_elasticity", Kind: Float, Lo: 0, Hi: 20},
+	{Path: "tenants[].demand_multiplier_min", Kind: Float, Lo: tiny, Hi: 1},
+	{Path: "tenants[].demand_multiplier_max", Kind: LogFloat, Lo: 1, Hi: 10, Scaled: "[1, 1e4]"},
 	{Path: "tenants[].arrivals_until", Kind: Duration, Lo: 0, Hi: 1.2, Horizon: true, Scaled: ">= 0"},
 	{Path: "tenants[].gpu_models", Kind: Table, Lo: 0, Hi: 10},
 	{Path: "tenants[].gpus", Kind: Dist, Lo: 0, Hi: 16, Integer: true},
