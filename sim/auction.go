@@ -87,7 +87,7 @@ func (a *auctionClearing) handle(w *World, e Event) {
 		n, q := len(d.bids), d.spec.Request
 		w.releaseBids(e.A, -1)
 		if a.book != nil && n > 0 {
-			a.book.freed(w, &q) // the reservations returned
+			a.book.freed(w, -1, &q) // the reservations returned
 		}
 	case evQueueTimeout:
 		if a.book != nil && d.state == depQueued {
@@ -159,7 +159,7 @@ func (a *auctionClearing) selectWinner(w *World, id int32) {
 		a.book.wait(w, id)
 	}
 	if released > 0 {
-		a.book.freed(w, &q)
+		a.book.freed(w, -1, &q)
 	}
 }
 
@@ -172,9 +172,9 @@ func (a *auctionClearing) leaseStarted(w *World, lid int32) {
 
 // capacityFreed posts the orders waiting in the book for the freed
 // request's classes again.
-func (a *auctionClearing) capacityFreed(w *World, q *agents.Request) {
+func (a *auctionClearing) capacityFreed(w *World, pid int32, q *agents.Request) {
 	if a.book != nil {
-		a.book.freed(w, q)
+		a.book.freed(w, pid, q)
 	}
 }
 

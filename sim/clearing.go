@@ -28,9 +28,9 @@ type clearing interface {
 	// closes, after its last withdrawal and before its capacity is freed.
 	leaseStarted(w *World, lid int32)
 	leaseClosing(w *World, lid int32, reason int)
-	// capacityFreed runs after a lease of request q closed on an active
-	// provider; capacityAdded after real provider id entered.
-	capacityFreed(w *World, q *agents.Request)
+	// capacityFreed runs after a lease of request q closed on active
+	// provider pid; capacityAdded after real provider id entered.
+	capacityFreed(w *World, pid int32, q *agents.Request)
 	capacityAdded(w *World, id int32)
 }
 
@@ -70,11 +70,11 @@ type baseHooks struct{}
 func (baseHooks) handle(w *World, e Event) {
 	panic(fmt.Sprintf("sim: the clearing driver has no event %s", eventName(e.Kind)))
 }
-func (baseHooks) occupancy(life Time) Time                     { return life }
-func (baseHooks) leaseStarted(w *World, lid int32)             {}
-func (baseHooks) leaseClosing(w *World, lid int32, reason int) {}
-func (baseHooks) capacityFreed(w *World, q *agents.Request)    {}
-func (baseHooks) capacityAdded(w *World, id int32)             {}
+func (baseHooks) occupancy(life Time) Time                             { return life }
+func (baseHooks) leaseStarted(w *World, lid int32)                     {}
+func (baseHooks) leaseClosing(w *World, lid int32, reason int)         {}
+func (baseHooks) capacityFreed(w *World, pid int32, q *agents.Request) {}
+func (baseHooks) capacityAdded(w *World, id int32)                     {}
 
 // marketSide is what every driver shares: the mechanism, its bid limit,
 // the market's random stream and scratch space.

@@ -190,7 +190,7 @@ func (w *World) closeLease(lid int32, reason int) {
 		panic("sim: unknown close reason")
 	}
 	if p.active {
-		w.clr.capacityFreed(w, q)
+		w.clr.capacityFreed(w, l.prov, q)
 	}
 }
 

@@ -193,15 +193,29 @@ func (b *openBook) maxFree(w *World, r int) int32 {
 	return m
 }
 
-// freed serves the classes to which a request q's capacity returned: its
-// main resource, and CPU when a GPU request held cores too (CPU-only
-// orders may run on a GPU node's cores).
-func (b *openBook) freed(w *World, q *agents.Request) {
+// freed serves the classes to which a request q's capacity on provider
+// pid returned: its main resource; CPU when a GPU request held cores too
+// (CPU-only orders may run on a GPU node's cores); and the GPU models of
+// pid when a CPU-only request left a GPU node (a GPU order may have
+// waited for that node's cores or memory); pid < 0 for reservations
+// released on several providers at once (their main classes only).
+func (b *openBook) freed(w *World, pid int32, q *agents.Request) {
 	r, _ := class(q)
-	cpu := r != agents.ResCPU && q.CPU > 0
 	b.serve(w, r)
-	if cpu {
-		b.serve(w, agents.ResCPU)
+	if r != agents.ResCPU {
+		if q.CPU > 0 {
+			b.serve(w, agents.ResCPU)
+		}
+		return
+	}
+	if pid < 0 {
+		return
+	}
+	capy := w.prov.p[pid].prof.Capacity
+	for g := agents.ResGPU0; g < len(capy); g++ {
+		if capy[g] > 0 {
+			b.serve(w, g)
+		}
 	}
 }
 

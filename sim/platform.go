@@ -202,7 +202,7 @@ func (tc *tieredClearing) serve(w *World, r int) {
 }
 
 // capacityFreed serves the queues of the closed lease's resources.
-func (tc *tieredClearing) capacityFreed(w *World, q *agents.Request) {
+func (tc *tieredClearing) capacityFreed(w *World, _ int32, q *agents.Request) {
 	r, _ := class(q)
 	tc.serve(w, r)
 	if r != agents.ResCPU && q.CPU > 0 {
