@@ -63,11 +63,18 @@ func fixtureCohorts(r, i int) []sim.CohortSample {
 		fake = 0
 	}
 	fi := float64(i)
+	nan := math.NaN()
+	won := nan // no bid won at the first sample
+	if i > 0 {
+		won = 0.1 * fi
+	}
 	return []sim.CohortSample{
-		{Cohort: "organic-a100", Kind: "organic", Providers: 3, GPUs: 4, GPUsLeased: fi, CPUs: 10, IncomeUSD: 1.5*fi + float64(r)},
-		{Cohort: "airdrop", Kind: "mercenary", Providers: 2 - i, GPUs: 2 * (2 - fi), IncomeUSD: float64(r)},
-		{Cohort: "spoofed", Kind: "fake", Providers: fake, GPUs: 8 * float64(fake)},
-		{Cohort: "cpu", Kind: "organic", Providers: 5, CPUs: 16, IncomeUSD: 0.5 * fi},
+		{Cohort: "organic-a100", Kind: "organic", Providers: 3, GPUs: 4, GPUsLeased: fi, CPUs: 10, IncomeUSD: 1.5*fi + float64(r),
+			Bids: 4, BidsWon: fi, WinRate: fi / 4, BidMarkup: 0.25 + 0.5*float64(r), WonMarkup: won},
+		{Cohort: "airdrop", Kind: "mercenary", Providers: 2 - i, GPUs: 2 * (2 - fi), IncomeUSD: float64(r),
+			Bids: 2, WinRate: 0, BidMarkup: 1, WonMarkup: nan},
+		{Cohort: "spoofed", Kind: "fake", Providers: fake, GPUs: 8 * float64(fake), WinRate: nan, BidMarkup: nan, WonMarkup: nan},
+		{Cohort: "cpu", Kind: "organic", Providers: 5, CPUs: 16, IncomeUSD: 0.5 * fi, WinRate: nan, BidMarkup: nan, WonMarkup: nan},
 	}
 }
 
@@ -128,10 +135,14 @@ func longRun(reps, samples int) []*Recording {
 			// run and fake capacity detected gradually
 			left := max(0, float64(i)/float64(samples)-1.0/3)
 			s.Cohorts = append(s.Cohorts[:0],
-				sim.CohortSample{Cohort: "organic", Kind: "organic", Providers: 24, GPUs: 96, GPUsLeased: 48 + 16*math.Sin(ph), CPUs: 768, IncomeUSD: float64(i)},
-				sim.CohortSample{Cohort: "mercenary", Kind: "mercenary", Providers: int(16 * (1 - left)), GPUs: 64 * (1 - left), CPUs: 512 * (1 - left), IncomeUSD: float64(i) / 2},
-				sim.CohortSample{Cohort: "fake", Kind: "fake", Providers: int(8 * math.Exp(-float64(i)/2000)), GPUs: 64 * math.Exp(-float64(i)/2000)},
-				sim.CohortSample{Cohort: "cpu", Kind: "organic", Providers: 10, CPUs: 640, IncomeUSD: float64(i) / 10})
+				sim.CohortSample{Cohort: "organic", Kind: "organic", Providers: 24, GPUs: 96, GPUsLeased: 48 + 16*math.Sin(ph), CPUs: 768, IncomeUSD: float64(i),
+					Bids: 40, BidsWon: 20, WinRate: 0.5 + 0.2*math.Sin(ph), BidMarkup: 0.3 + 0.1*math.Cos(ph), WonMarkup: 0.2},
+				sim.CohortSample{Cohort: "mercenary", Kind: "mercenary", Providers: int(16 * (1 - left)), GPUs: 64 * (1 - left), CPUs: 512 * (1 - left), IncomeUSD: float64(i) / 2,
+					Bids: 30, BidsWon: 10, WinRate: 1.0 / 3, BidMarkup: 0.5 - 0.3*left, WonMarkup: 0.4},
+				sim.CohortSample{Cohort: "fake", Kind: "fake", Providers: int(8 * math.Exp(-float64(i)/2000)), GPUs: 64 * math.Exp(-float64(i)/2000),
+					WinRate: math.NaN(), BidMarkup: math.NaN(), WonMarkup: math.NaN()},
+				sim.CohortSample{Cohort: "cpu", Kind: "organic", Providers: 10, CPUs: 640, IncomeUSD: float64(i) / 10,
+					Bids: 5, BidsWon: 5, WinRate: 1, BidMarkup: 0.1, WonMarkup: 0.1})
 			m.Record(s)
 		}
 		out = append(out, m.Recording())

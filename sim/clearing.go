@@ -161,7 +161,8 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	d.reserved = !platform
 	for _, pid := range cands[:found] {
 		p := &ps.p[pid]
-		rate := ch.toRate(p.strat.Quote(&p.prof, q, &w.view.MarketView), d.denom)
+		quote := p.strat.Quote(&p.prof, q, &w.view.MarketView)
+		rate := ch.toRate(quote, d.denom)
 		if rate > maxPrice {
 			continue // the bid script fails above the max price
 		}
@@ -176,6 +177,7 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 			ch.ledger.Transfer(p.acct, ch.bidEscrow, tokenomics.AKT, deposit)
 		}
 		d.bids = append(d.bids, market.Bid{Provider: pid, Price: rate, Audited: p.prof.Audited, Load: load, Score: float32(p.prof.Capacity[cr]), LastWon: p.lastWon})
+		w.countBid(pid, q, quote, false)
 	}
 	m.cands = cands[:0]
 }
@@ -223,6 +225,7 @@ func (w *World) clear(id int32, o *market.Order) bool {
 	}
 	b := d.bids[out.Winner]
 	reserved := d.reserved
+	w.countBid(b.Provider, &d.spec.Request, w.chain.rateUSDHour(b.Price, d.denom), true)
 	w.releaseBids(id, out.Winner)
 	if !reserved {
 		w.prov.take(b.Provider, &d.spec.Request) // cleared at once: no reservations before

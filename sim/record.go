@@ -323,6 +323,28 @@ type CohortSample struct {
 	// at the token price when received. The cohorts' IncomeUSD add up to
 	// provider_revenue_usd_total.
 	IncomeUSD float64
+	// Bids is the number of bids the cohort's providers placed in the
+	// sample interval (since the previous sample; count): bids collected
+	// on an order, and the winning ask of an order cleared from the ask
+	// index, which knows only its winner. A call market's asks are not
+	// bids on an order and are not counted.
+	Bids float64
+	// BidsWon is the number of those bids that won an order in the
+	// interval (count): each starts a lease. A bid placed before the
+	// sample and won after it counts as placed in one interval and won in
+	// the next.
+	BidsWon float64
+	// WinRate is BidsWon / Bids (fraction; NaN when no bid was placed).
+	WinRate float64
+	// BidMarkup is the mean over the interval's bids of the markup over
+	// cost, (price - cost) / cost, with price the bid in USD per hour and
+	// cost the request's cost at the provider's costs (fraction; requests
+	// of zero cost are left out; NaN when none is left).
+	BidMarkup float64
+	// WonMarkup is the same mean over the bids won in the interval, the
+	// bid converted to USD at the token price when the order cleared
+	// (fraction; NaN when none).
+	WonMarkup float64
 }
 
 // Sample is the state of one replication at one time. The slices are
