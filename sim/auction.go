@@ -88,17 +88,14 @@ func (a *auctionClearing) clearFromIndex(w *World, id int32, r int, k int32) boo
 	if ch.ledger.Balance(p.acct, tokenomics.AKT) < w.esc.bidDeposit {
 		return false
 	}
-	quote := p.strat.Quote(&p.prof, &d.spec.Request, &w.view.MarketView)
-	rate := ch.toRate(quote, d.denom)
+	rate := ch.toRate(p.strat.Quote(&p.prof, &d.spec.Request, &w.view.MarketView), d.denom)
 	if rate > d.maxRate {
 		w.noBid(id) // the cheapest ask is too dear, so are all others
 		return true
 	}
 	w.prov.take(pid, &d.spec.Request)
 	ch.ledger.Transfer(p.acct, ch.bidEscrow, tokenomics.AKT, w.esc.bidDeposit)
-	// the index knows only the winner: one bid placed and won
-	w.countBid(pid, &d.spec.Request, quote, false)
-	w.countBid(pid, &d.spec.Request, quote, true)
+	w.countBid(pid, &d.spec.Request, ch.rateUSDHour(rate, d.denom), true) // the index knows only the winner: one bid, won
 	w.startLease(id, pid, rate)
 	return true
 }

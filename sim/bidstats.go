@@ -18,34 +18,32 @@ type bidCounts struct {
 
 // bidTrace is told of every bid counted, for tests (export_test.go): the
 // provider, the bid's price and its cost for the request in USD per hour,
-// and whether it is the count of a win.
+// and whether it won.
 type bidTrace func(pid int32, priceUSD, costUSD float64, won bool)
 
 // countBid counts a bid of provider pid on request q priced usdHour (USD
-// per hour): a bid placed (won false: collectBids, and the ask-index path
-// for its winner) or the same bid's win (won true). Its markup over cost,
-// (usdHour - cost) / cost with cost = q.Price(the provider's costs), is
-// averaged only over requests of positive cost.
+// per hour) that met the order's clearing, and whether it won. The bids
+// of an order are counted when it clears (clear, clearFromIndex), so that
+// a bid and its win fall in the same sample interval; a bid withdrawn
+// before (its provider left, it timed out, the window ended past the
+// horizon) is not counted. Its markup over cost, (usdHour - cost) / cost
+// with cost = q.Price(the provider's costs), is averaged only over
+// requests of positive cost.
 func (w *World) countBid(pid int32, q *agents.Request, usdHour float64, won bool) {
 	p := &w.prov.p[pid]
 	c := &w.stats.bids[p.prof.Cohort]
 	cost := q.Price(p.prof.Cost)
-	m, ok := 0.0, cost > 0
-	if ok {
-		m = (usdHour - cost) / cost
-	}
-	switch {
-	case won:
+	c.placed++
+	if won {
 		c.won++
-		if ok {
+	}
+	if cost > 0 {
+		m := (usdHour - cost) / cost
+		c.markupSum += m
+		c.markupN++
+		if won {
 			c.wonMarkupSum += m
 			c.wonMarkupN++
-		}
-	default:
-		c.placed++
-		if ok {
-			c.markupSum += m
-			c.markupN++
 		}
 	}
 	if w.stats.traceBid != nil {

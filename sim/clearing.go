@@ -161,8 +161,7 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	d.reserved = !platform
 	for _, pid := range cands[:found] {
 		p := &ps.p[pid]
-		quote := p.strat.Quote(&p.prof, q, &w.view.MarketView)
-		rate := ch.toRate(quote, d.denom)
+		rate := ch.toRate(p.strat.Quote(&p.prof, q, &w.view.MarketView), d.denom)
 		if rate > maxPrice {
 			continue // the bid script fails above the max price
 		}
@@ -177,7 +176,6 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 			ch.ledger.Transfer(p.acct, ch.bidEscrow, tokenomics.AKT, deposit)
 		}
 		d.bids = append(d.bids, market.Bid{Provider: pid, Price: rate, Audited: p.prof.Audited, Load: load, Score: float32(p.prof.Capacity[cr]), LastWon: p.lastWon})
-		w.countBid(pid, q, quote, false)
 	}
 	m.cands = cands[:0]
 }
@@ -219,13 +217,15 @@ func (w *World) clear(id int32, o *market.Order) bool {
 			w.observe(d.bids[i].Provider, i == out.Winner, out.Price, d.denom, &d.spec.Request)
 		}
 	}
+	for i := range d.bids { // counted here, so a bid and its win fall in one sample interval
+		w.countBid(d.bids[i].Provider, &d.spec.Request, w.chain.rateUSDHour(d.bids[i].Price, d.denom), i == out.Winner)
+	}
 	if out.Winner < 0 {
 		w.releaseBids(id, -1)
 		return false
 	}
 	b := d.bids[out.Winner]
 	reserved := d.reserved
-	w.countBid(b.Provider, &d.spec.Request, w.chain.rateUSDHour(b.Price, d.denom), true)
 	w.releaseBids(id, out.Winner)
 	if !reserved {
 		w.prov.take(b.Provider, &d.spec.Request) // cleared at once: no reservations before

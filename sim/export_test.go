@@ -139,3 +139,12 @@ func (w *World) BreakInvariant(name string) bool {
 	}
 	return true
 }
+
+// SetBidTrace makes w call f for every bid it counts in the per-cohort
+// bid statistics (bidstats.go), before it is counted in the sample.
+func (w *World) SetBidTrace(f func(pid int32, priceUSD, costUSD float64, won bool)) {
+	w.stats.traceBid = f
+}
+
+// ProviderCohort returns provider pid's cohort index.
+func (w *World) ProviderCohort(pid int32) int { return w.prov.p[pid].prof.Cohort }
