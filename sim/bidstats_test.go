@@ -27,7 +27,6 @@ type bidTally struct {
 	bids, won               float64
 	markup, wonMarkup       float64
 	markupN, wonMarkupN     float64
-	lastPrice, lastCost     float64
 	negativeCost, zeroPrice bool
 }
 
