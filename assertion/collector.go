@@ -94,6 +94,16 @@ func (c *Collector) value(i int, a *Assertion, s *sim.Sample) float64 {
 		return co.GPUsLeased
 	case fCohortCPUs:
 		return co.CPUs
+	case fCohortBids:
+		return co.Bids
+	case fCohortBidsWon:
+		return co.BidsWon
+	case fCohortWinRate:
+		return co.WinRate
+	case fCohortBidMarkup:
+		return co.BidMarkup
+	case fCohortWonMarkup:
+		return co.WonMarkup
 	}
 	return co.IncomeUSD
 }

@@ -182,8 +182,8 @@ func TestVocabulary(t *testing.T) {
 		names[m.Name] = true
 	}
 	fams := Families()
-	if len(fams) != 9 {
-		t.Fatalf("%d families, want 9", len(fams))
+	if len(fams) != 14 {
+		t.Fatalf("%d families, want 14", len(fams))
 	}
 	for _, f := range fams {
 		if names[f.Name] {
@@ -199,6 +199,11 @@ func TestVocabulary(t *testing.T) {
 	}
 	if fams[8].Name != "cohort_income_usd" || fams[8].Kind != sim.KindTotal {
 		t.Errorf("cohort_income_usd: %+v", fams[8])
+	}
+	for i, name := range []string{"cohort_bids", "cohort_bids_won", "cohort_win_rate", "cohort_bid_markup", "cohort_won_markup"} {
+		if f := fams[9+i]; f.Name != name || f.Key != "cohort" || f.Kind.Final() {
+			t.Errorf("%s: %+v", name, f)
+		}
 	}
 	want := "mean twmean min max first final change pN slope share_above share_below"
 	var got []string

@@ -214,6 +214,11 @@ func TestFamilies(t *testing.T) {
 		{Name: "l", Metric: "cohort_gpus_leased", Cohort: "mercenary", Stat: "final", Min: fp(0)},
 		{Name: "k", Metric: "cohort_cpus", Cohort: "organic", Stat: "final", Min: fp(0)},
 		{Name: "i", Metric: "cohort_income_usd", Cohort: "mercenary", Stat: "change", Min: fp(0)},
+		{Name: "b", Metric: "cohort_bids", Cohort: "organic", Stat: "mean", Min: fp(0)},
+		{Name: "w", Metric: "cohort_bids_won", Cohort: "organic", Stat: "final", Min: fp(0)},
+		{Name: "r", Metric: "cohort_win_rate", Cohort: "organic", Stat: "mean", Min: fp(0)},
+		{Name: "m", Metric: "cohort_bid_markup", Cohort: "mercenary", Stat: "max", Min: fp(0)},
+		{Name: "x", Metric: "cohort_won_markup", Cohort: "mercenary", Stat: "min", Min: fp(0)},
 	}
 	as, err := Compile(specs, testCtx)
 	if err != nil {
@@ -229,12 +234,14 @@ func TestFamilies(t *testing.T) {
 		smp.Resources[0] = sim.ResourceSample{Resource: "cpu", Capacity: 100 + x}
 		smp.Resources[1] = sim.ResourceSample{Resource: "memory_gb", MedianPriceUSDHour: nan}
 		smp.Resources[2] = sim.ResourceSample{Resource: "gpu:h100", Capacity: 10, Allocated: 5 + x, Utilization: (5 + x) / 10}
-		smp.Cohorts[0] = sim.CohortSample{Cohort: "organic", GPUs: 20 + x, CPUs: 64 * x}
-		smp.Cohorts[1] = sim.CohortSample{Cohort: "mercenary", Providers: 3 + d, GPUsLeased: 2 * x, IncomeUSD: 1000 * x * x}
+		// no bid at day 0: its win rate (NaN) is left out of the mean
+		smp.Cohorts[0] = sim.CohortSample{Cohort: "organic", GPUs: 20 + x, CPUs: 64 * x, Bids: 4 * x, BidsWon: x, WinRate: ratio(x, 4*x)}
+		smp.Cohorts[1] = sim.CohortSample{Cohort: "mercenary", Providers: 3 + d, GPUsLeased: 2 * x, IncomeUSD: 1000 * x * x,
+			BidMarkup: 0.1 * (1 + x), WonMarkup: 0.3 - 0.1*x}
 		c.Record(smp)
 	}
 	got := c.Values()
-	want := []float64{0.7, 102, 7, nan, 5, 22, 4, 128, 4000}
+	want := []float64{0.7, 102, 7, nan, 5, 22, 4, 128, 4000, 4, 2, 0.25, 0.3, 0.1}
 	for i := range want {
 		if !near(got[i], want[i]) {
 			t.Errorf("%s: %v, want %v", as[i].MetricLabel(), got[i], want[i])
@@ -247,6 +254,14 @@ func TestFamilies(t *testing.T) {
 	if v := c2.Values()[8]; !math.IsNaN(v) {
 		t.Errorf("missing cohort: %v", v)
 	}
+}
+
+// ratio is a / b, NaN when b is 0 (as a sample's win rate).
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return a / b
 }
 
 func TestInvariantResults(t *testing.T) {

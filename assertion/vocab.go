@@ -34,6 +34,11 @@ const (
 	fCohortGPUsLeased
 	fCohortCPUs
 	fCohortIncome
+	fCohortBids
+	fCohortBidsWon
+	fCohortWinRate
+	fCohortBidMarkup
+	fCohortWonMarkup
 	numFamilies
 )
 
@@ -56,6 +61,16 @@ var families = [numFamilies]Family{
 		Doc: "CPU cores listed by the cohort's active providers (the cohorts' add up to cpus_total)"},
 	fCohortIncome: {Name: "cohort_income_usd", Unit: "USD", Kind: sim.KindTotal, Key: "cohort",
 		Doc: "income of the cohort's providers since the start, including providers that left: lease payments after take, emissions, subsidies and airdrops, each at the token price when received (the cohorts' add up to provider_revenue_usd_total)"},
+	fCohortBids: {Name: "cohort_bids", Unit: "count", Kind: sim.KindLevel, Key: "cohort",
+		Doc: "bids of the cohort's providers on the orders cleared in the sample interval (since the previous sample): the bids open when an order clears, and the winning ask of an order cleared from the ask index (which knows only its winner); a call market's asks are not counted"},
+	fCohortBidsWon: {Name: "cohort_bids_won", Unit: "count", Kind: sim.KindLevel, Key: "cohort",
+		Doc: "those of cohort_bids that won (each starts a lease); never more than cohort_bids"},
+	fCohortWinRate: {Name: "cohort_win_rate", Unit: "fraction", Kind: sim.KindRatio, Key: "cohort",
+		Doc: "cohort_bids_won / cohort_bids in the sample interval (NaN when no bid was counted; orders cleared from the ask index count only their winner)"},
+	fCohortBidMarkup: {Name: "cohort_bid_markup", Unit: "fraction", Kind: sim.KindRatio, Key: "cohort",
+		Doc: "mean over the interval's bids of the markup over cost, (bid - cost) / cost: the bid in USD per hour at the token price when the order cleared, the cost of the request at the provider's costs; requests of zero cost left out (NaN when none)"},
+	fCohortWonMarkup: {Name: "cohort_won_markup", Unit: "fraction", Kind: sim.KindRatio, Key: "cohort",
+		Doc: "cohort_bid_markup over the bids won in the interval (NaN when none)"},
 }
 
 // Families returns the per-resource and per-cohort metric families, in a

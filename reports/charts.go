@@ -27,6 +27,8 @@ type ChartData struct {
 	// cohort among all the cohorts: its colour, so that a cohort keeps
 	// its colour when others have no line.
 	CohortIndex []int
+	// Bids holds the bids chart's lines (BidSeries).
+	Bids BidData
 }
 
 // span returns the first and last sample times in days and whether there
@@ -56,5 +58,6 @@ func ChartDataOf(recs []*Recording) *ChartData {
 	d.Supply = SupplySeries(recs)
 	d.Flows = FlowSeries(recs)
 	d.Cohorts, d.CohortIndex = cohortSeries(recs)
+	d.Bids = BidSeries(recs)
 	return d
 }

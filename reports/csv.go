@@ -26,7 +26,8 @@ func TimeseriesHeader() []string {
 var ResourcesHeader = []string{"rep", "t_hours", "resource", "capacity", "allocated", "utilization", "median_price_usd_hour"}
 
 // CohortsHeader is the header of cohorts.csv.
-var CohortsHeader = []string{"rep", "t_hours", "cohort", "kind", "providers", "gpus", "gpus_leased", "cpus", "income_usd"}
+var CohortsHeader = []string{"rep", "t_hours", "cohort", "kind", "providers", "gpus", "gpus_leased", "cpus", "income_usd",
+	"bids", "bids_won", "win_rate", "bid_markup", "won_markup"}
 
 // WriteTimeseriesCSV writes timeseries.csv to w: a header (see
 // TimeseriesHeader) and one row per replication and sample, replications
@@ -49,8 +50,9 @@ func WriteResourcesCSV(w io.Writer, recs []*Recording) error {
 // cohort, in increasing Rep order, time order, then the scenario's cohort
 // order. The columns are those of sim.CohortSample: the cohort's name and
 // kind, its providers in the market, the GPUs and CPU cores they list,
-// the GPUs in active leases, and the cohort's income since the start in
-// USD.
+// the GPUs in active leases, the cohort's income since the start in
+// USD, and its bids of the sample interval: bids placed and won, the win
+// rate and the mean markups over cost of the bids placed and won.
 func WriteCohortsCSV(w io.Writer, recs []*Recording) error {
 	return writeCSV(w, CohortsHeader, recs, cohortsRows)
 }
@@ -126,6 +128,11 @@ func cohortsRows(cw *csv.Writer, r *Recording, row []string) error {
 			row[6] = formatFloat(c.GPUsLeased)
 			row[7] = formatFloat(c.CPUs)
 			row[8] = formatFloat(c.IncomeUSD)
+			row[9] = formatFloat(c.Bids)
+			row[10] = formatFloat(c.BidsWon)
+			row[11] = formatFloat(c.WinRate)
+			row[12] = formatFloat(c.BidMarkup)
+			row[13] = formatFloat(c.WonMarkup)
 			if err := cw.Write(row); err != nil {
 				return err
 			}

@@ -18,7 +18,8 @@
 //     Summary.WriteJSON writes summary.json.
 //  3. WriteAll writes a run directory: timeseries.csv (wide, one column per
 //     metric), resources.csv (long, one row per resource and sample),
-//     cohorts.csv (long, one row per provider cohort and sample),
+//     cohorts.csv (long, one row per provider cohort and sample, with
+//     the cohort's bids of the sample interval),
 //     summary.json, scenario.toml, the charts of PlotFiles in plots/ and,
 //     last, manifest.json.
 //
@@ -37,7 +38,7 @@
 // comparison's tables, the chart lines of the token layer) derive from
 // each metric's Kind, Group and Show in sim.Metrics.
 //
-// WritePlots draws five charts, each as .png and .svg:
+// WritePlots draws six charts, each as .png and .svg:
 //
 //   - utilization: GPU and CPU utilization (mean and min-max band).
 //   - price: the median GPU lease price per GPU model.
@@ -49,6 +50,9 @@
 //     metrics.
 //   - cohorts: the GPUs listed by each provider cohort (mean over the
 //     replications), or their CPU cores when no cohort lists GPUs.
+//   - bids: two panels sharing the time axis: each provider cohort's
+//     mean markup over cost of its bids above its win rate, per sample
+//     interval (means over the replications).
 //
 // Every file is written atomically with WriteFileAtomic: a reader sees the
 // previous file or the complete new one, never a partial file. A

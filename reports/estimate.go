@@ -29,7 +29,7 @@ const (
 	// resourcesRowBytes and cohortsRowBytes are the lengths of a row of
 	// resources.csv and of cohorts.csv, measured likewise.
 	resourcesRowBytes = 55
-	cohortsRowBytes   = 65
+	cohortsRowBytes   = 120 // with the bid columns (akash-2024 and gensyn: 114 and 116)
 	// fixedOutputBytes is the charts, summary.json's fixed part,
 	// scenario.toml and manifest.json.
 	fixedOutputBytes = 700 << 10

@@ -27,6 +27,14 @@ import (
 //	                         rep 1: at i = 2, rep 2: at i = 1), none leased, no income
 //	cpu (organic):           5 providers, no GPUs, 16 CPUs, income 0.5i
 //
+// Bids (the cohorts' bid columns) in the sample interval ending at i:
+//
+//	organic-a100: 4 placed, i won (win rate i/4), markup 0.25 + 0.5r,
+//	              won markup 0.1i (NaN at i = 0)
+//	airdrop:      rep 0 and 2 at i < 2: 4 placed, r won (win rate r/4),
+//	              markup 1, won markup 0.5 (NaN in rep 0); else none
+//	spoofed, cpu: none (win rate and markups NaN)
+//
 // So the mean GPUs listed are 4, 4, 4 (organic-a100), 4, 2, 0 (airdrop)
 // and 8, 16/3, 8/3 (spoofed).
 func fixtureValue(m, r, i int) float64 {
@@ -63,11 +71,25 @@ func fixtureCohorts(r, i int) []sim.CohortSample {
 		fake = 0
 	}
 	fi := float64(i)
+	nan := math.NaN()
+	won := nan // no bid won at the first sample
+	if i > 0 {
+		won = 0.1 * fi
+	}
+	air := sim.CohortSample{Cohort: "airdrop", Kind: "mercenary", Providers: 2 - i, GPUs: 2 * (2 - fi), IncomeUSD: float64(r),
+		WinRate: nan, BidMarkup: nan, WonMarkup: nan}
+	if i < 2 && r != 1 {
+		air.Bids, air.BidsWon, air.WinRate, air.BidMarkup = 4, float64(r), float64(r)/4, 1
+		if r > 0 {
+			air.WonMarkup = 0.5
+		}
+	}
 	return []sim.CohortSample{
-		{Cohort: "organic-a100", Kind: "organic", Providers: 3, GPUs: 4, GPUsLeased: fi, CPUs: 10, IncomeUSD: 1.5*fi + float64(r)},
-		{Cohort: "airdrop", Kind: "mercenary", Providers: 2 - i, GPUs: 2 * (2 - fi), IncomeUSD: float64(r)},
-		{Cohort: "spoofed", Kind: "fake", Providers: fake, GPUs: 8 * float64(fake)},
-		{Cohort: "cpu", Kind: "organic", Providers: 5, CPUs: 16, IncomeUSD: 0.5 * fi},
+		{Cohort: "organic-a100", Kind: "organic", Providers: 3, GPUs: 4, GPUsLeased: fi, CPUs: 10, IncomeUSD: 1.5*fi + float64(r),
+			Bids: 4, BidsWon: fi, WinRate: fi / 4, BidMarkup: 0.25 + 0.5*float64(r), WonMarkup: won},
+		air,
+		{Cohort: "spoofed", Kind: "fake", Providers: fake, GPUs: 8 * float64(fake), WinRate: nan, BidMarkup: nan, WonMarkup: nan},
+		{Cohort: "cpu", Kind: "organic", Providers: 5, CPUs: 16, IncomeUSD: 0.5 * fi, WinRate: nan, BidMarkup: nan, WonMarkup: nan},
 	}
 }
 
@@ -128,10 +150,14 @@ func longRun(reps, samples int) []*Recording {
 			// run and fake capacity detected gradually
 			left := max(0, float64(i)/float64(samples)-1.0/3)
 			s.Cohorts = append(s.Cohorts[:0],
-				sim.CohortSample{Cohort: "organic", Kind: "organic", Providers: 24, GPUs: 96, GPUsLeased: 48 + 16*math.Sin(ph), CPUs: 768, IncomeUSD: float64(i)},
-				sim.CohortSample{Cohort: "mercenary", Kind: "mercenary", Providers: int(16 * (1 - left)), GPUs: 64 * (1 - left), CPUs: 512 * (1 - left), IncomeUSD: float64(i) / 2},
-				sim.CohortSample{Cohort: "fake", Kind: "fake", Providers: int(8 * math.Exp(-float64(i)/2000)), GPUs: 64 * math.Exp(-float64(i)/2000)},
-				sim.CohortSample{Cohort: "cpu", Kind: "organic", Providers: 10, CPUs: 640, IncomeUSD: float64(i) / 10})
+				sim.CohortSample{Cohort: "organic", Kind: "organic", Providers: 24, GPUs: 96, GPUsLeased: 48 + 16*math.Sin(ph), CPUs: 768, IncomeUSD: float64(i),
+					Bids: 40, BidsWon: 20, WinRate: 0.5 + 0.2*math.Sin(ph), BidMarkup: 0.3 + 0.1*math.Cos(ph), WonMarkup: 0.2},
+				sim.CohortSample{Cohort: "mercenary", Kind: "mercenary", Providers: int(16 * (1 - left)), GPUs: 64 * (1 - left), CPUs: 512 * (1 - left), IncomeUSD: float64(i) / 2,
+					Bids: 30, BidsWon: 10, WinRate: 1.0 / 3, BidMarkup: 0.5 - 0.3*left, WonMarkup: 0.4},
+				sim.CohortSample{Cohort: "fake", Kind: "fake", Providers: int(8 * math.Exp(-float64(i)/2000)), GPUs: 64 * math.Exp(-float64(i)/2000),
+					WinRate: math.NaN(), BidMarkup: math.NaN(), WonMarkup: math.NaN()},
+				sim.CohortSample{Cohort: "cpu", Kind: "organic", Providers: 10, CPUs: 640, IncomeUSD: float64(i) / 10,
+					Bids: 5, BidsWon: 5, WinRate: 1, BidMarkup: 0.1, WonMarkup: 0.1})
 			m.Record(s)
 		}
 		out = append(out, m.Recording())

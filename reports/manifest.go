@@ -89,6 +89,57 @@ type RepInfo struct {
 	Events uint64 `json:"events"`
 	// Samples is the number of samples recorded.
 	Samples int `json:"samples"`
+	// Learners summarises, per provider cohort whose bid strategy learns
+	// (no-regret, adaptive-markup), the strategies' state at the end of
+	// the replication (NewLearnerInfo); absent when no cohort learns.
+	Learners []LearnerInfo `json:"learners,omitempty"`
+}
+
+// LearnerInfo is one provider cohort's learners at the end of a
+// replication (sim.LearnerSummary), over the cohort's providers in the
+// market then. The no-regret fields and the adaptive-markup fields are
+// present only for their strategy, and the averages only when the cohort
+// has providers.
+type LearnerInfo struct {
+	// Cohort is the provider cohort; Strategy its strategy.
+	Cohort   string `json:"cohort"`
+	Strategy string `json:"strategy"`
+	// Providers is the number of providers summarised (count).
+	Providers int `json:"providers"`
+	// ArmMarkups (no-regret) are the arms, markups over cost (fraction).
+	ArmMarkups []float64 `json:"arm_markups,omitempty"`
+	// ArmProbabilities (no-regret) are the mean probability of each arm
+	// over the providers (fraction).
+	ArmProbabilities []float64 `json:"arm_mean_probabilities,omitempty"`
+	// ArmLeaderShares (no-regret) are the share of the providers whose
+	// most likely arm each arm is (fraction).
+	ArmLeaderShares []float64 `json:"arm_leader_shares,omitempty"`
+	// Outcomes (no-regret) is the number of bid outcomes learnt from,
+	// over the providers (count).
+	Outcomes *int64 `json:"outcomes,omitempty"`
+	// MarkupMean, MarkupMin and MarkupMax (adaptive-markup) are the
+	// providers' current markups, multiples of their asks.
+	MarkupMean *float64 `json:"markup_mean,omitempty"`
+	MarkupMin  *float64 `json:"markup_min,omitempty"`
+	MarkupMax  *float64 `json:"markup_max,omitempty"`
+}
+
+// NewLearnerInfo returns the manifest's form of the learners' summaries
+// ls (nil when ls is empty).
+func NewLearnerInfo(ls []sim.LearnerSummary) []LearnerInfo {
+	var out []LearnerInfo
+	for _, l := range ls {
+		li := LearnerInfo{Cohort: l.Cohort, Strategy: l.Strategy, Providers: l.Providers,
+			ArmMarkups: l.ArmMarkups, ArmProbabilities: l.ArmProbabilities, ArmLeaderShares: l.ArmLeaderShares}
+		switch {
+		case l.ArmMarkups != nil:
+			li.Outcomes = &l.Outcomes
+		case l.Providers > 0:
+			li.MarkupMean, li.MarkupMin, li.MarkupMax = &l.MarkupMean, &l.MarkupMin, &l.MarkupMax
+		}
+		out = append(out, li)
+	}
+	return out
 }
 
 // NewRepInfo returns the RepInfo of a replication's result.

@@ -29,13 +29,15 @@ const (
 )
 
 // PlotFiles lists the files WritePlots writes, relative to its directory:
-// each chart (utilization, price, supply, flows, cohorts) as .png and .svg.
+// each chart (utilization, price, supply, flows, cohorts, bids) as .png
+// and .svg.
 var PlotFiles = []string{
 	"utilization.png", "utilization.svg",
 	"price.png", "price.svg",
 	"supply.png", "supply.svg",
 	"flows.png", "flows.svg",
 	"cohorts.png", "cohorts.svg",
+	"bids.png", "bids.svg",
 }
 
 // WritePlots writes the charts of PlotFiles to dir (which must exist)
@@ -63,6 +65,11 @@ func WritePlots(dir string, recs []*Recording, opt Options) error {
 //     name and kind (CohortSeries). When no cohort ever lists a GPU it
 //     shows the CPU cores listed instead, and says so in its title; when
 //     the recordings hold no cohorts it is an empty chart titled so.
+//   - bids: two panels sharing the time axis (BidSeries), one line per
+//     provider cohort that placed a bid: top, the mean markup over cost
+//     of the bids placed in each sample interval; bottom, the win rate
+//     (bids won / bids placed), both fractions and means across
+//     replications. Titled "no bids" when no cohort placed one.
 func WriteCharts(dir string, d *ChartData, opt Options) error {
 	if err := savePlot(utilizationPlot(d, opt), filepath.Join(dir, "utilization")); err != nil {
 		return err
@@ -80,7 +87,13 @@ func WriteCharts(dir string, d *ChartData, opt Options) error {
 	if err := savePlot(flowsPlot(d, opt), filepath.Join(dir, "flows")); err != nil {
 		return err
 	}
-	return savePlot(cohortsPlot(d, opt), filepath.Join(dir, "cohorts"))
+	if err := savePlot(cohortsPlot(d, opt), filepath.Join(dir, "cohorts")); err != nil {
+		return err
+	}
+	title, panels = bidsPlots(d, opt)
+	return saveChart(filepath.Join(dir, "bids"), func(format string) (io.WriterTo, error) {
+		return renderStacked(title, panels, format)
+	})
 }
 
 // savePlot writes p to base+".png" and base+".svg".

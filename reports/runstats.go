@@ -75,7 +75,9 @@ type cohortAcc struct {
 	label      string // "<cohort> (<kind>)"
 	index      int    // position among the cohorts
 	gpus, cpus *timeAcc
-	stamp      int
+	// the bids chart's lines: mean markup over cost and win rate
+	bidMarkup, winRate *timeAcc
+	stamp              int
 }
 
 // ciLine is one series of CompareSeries: its accumulator and the value it
@@ -323,7 +325,8 @@ func (s *RunStats) addCohorts(rec *Recording, use []int) {
 			s.cohortGPUs = s.cohortGPUs || c.GPUs > 0
 			if s.cohortIdx[c.Cohort] == nil {
 				acc := &cohortAcc{label: c.Cohort + " (" + c.Kind + ")", index: len(s.cohorts),
-					gpus: s.newAcc(false, false), cpus: s.newAcc(false, false)}
+					gpus: s.newAcc(false, false), cpus: s.newAcc(false, false),
+					bidMarkup: s.newAcc(false, false), winRate: s.newAcc(false, false)}
 				s.cohortIdx[c.Cohort] = acc
 				s.cohorts = append(s.cohorts, acc)
 			}
@@ -336,6 +339,8 @@ func (s *RunStats) addCohorts(rec *Recording, use []int) {
 				acc.stamp = s.row
 				acc.gpus.add(q, c.GPUs)
 				acc.cpus.add(q, c.CPUs)
+				acc.bidMarkup.add(q, c.BidMarkup)
+				acc.winRate.add(q, c.WinRate)
 			}
 		}
 	}
@@ -452,6 +457,7 @@ func (s *RunStats) Charts() *ChartData {
 			d.CohortIndex = append(d.CohortIndex, c.index)
 		}
 	}
+	d.Bids = s.bids(x)
 	return d
 }
 

@@ -97,6 +97,9 @@ func sameCharts(t *testing.T, want, got *ChartData, flowsSame func(*testing.T, [
 	assert.Equal(t, want.Cohorts.CPUs, got.Cohorts.CPUs)
 	sameSeries(t, want.Cohorts.Series, got.Cohorts.Series, "cohorts", sameBits)
 	assert.Equal(t, want.CohortIndex, got.CohortIndex)
+	sameSeries(t, want.Bids.Markup, got.Bids.Markup, "bid markup", sameBits)
+	sameSeries(t, want.Bids.WinRate, got.Bids.WinRate, "win rate", sameBits)
+	assert.Equal(t, want.Bids.Index, got.Bids.Index)
 }
 
 // runStatsCases are recordings whose replications share their sample

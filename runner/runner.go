@@ -61,6 +61,9 @@ type Replication struct {
 	// Recording holds its samples. A sink may keep it; the runner does
 	// not change it.
 	Recording *reports.Recording
+	// Learners summarises its learning bid strategies at its end
+	// (sim.World.Learners; nil when no provider cohort learns).
+	Learners []sim.LearnerSummary
 }
 
 // Result is a finished run.
@@ -84,6 +87,10 @@ type Result struct {
 	// Only lists the replications run when Options.Only chose some of
 	// them (nil: all of them ran).
 	Only []int
+	// Learners holds, per replication in the order of Replications, the
+	// state of its learning bid strategies at its end
+	// (sim.World.Learners; nil entries when no provider cohort learns).
+	Learners [][]sim.LearnerSummary
 
 	summary *reports.Summary
 	// eval gathers the replications' values of the scenario's
@@ -201,6 +208,7 @@ type outcome struct {
 	rep int
 	res sim.Result
 	rec *reports.Recording
+	lrn []sim.LearnerSummary // the learners' state at the end
 	col *assertion.Collector // the replication's assertion values (nil: none)
 	err error
 }
@@ -228,9 +236,10 @@ func (r *Result) deliver(o outcome, sink Sink, stats bool) error {
 		r.eval.Add(o.rep, o.col)
 	}
 	r.Replications = append(r.Replications, o.res)
+	r.Learners = append(r.Learners, o.lrn)
 	r.Events += o.res.Events
 	if sink != nil {
-		if err := sink.Add(Replication{Result: o.res, Recording: o.rec}); err != nil {
+		if err := sink.Add(Replication{Result: o.res, Recording: o.rec, Learners: o.lrn}); err != nil {
 			return err
 		}
 	}
@@ -278,6 +287,7 @@ func replicate(ctx context.Context, j job, rep int, newRecorder func(int) sim.Re
 		return o
 	}
 	o.res = res
+	o.lrn = w.Learners()
 	o.rec = mem.Recording()
 	o.rec.Rep = rep // also without samples
 	return o

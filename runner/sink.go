@@ -142,8 +142,12 @@ func (f *FileSink) Close(res *Result) error {
 		return fmt.Errorf("writing %s: %w", f.dir, err)
 	}
 	man.Checks = checks
-	for _, r := range res.Replications {
-		man.Replications = append(man.Replications, reports.NewRepInfo(r))
+	for i, r := range res.Replications {
+		ri := reports.NewRepInfo(r)
+		if i < len(res.Learners) {
+			ri.Learners = reports.NewLearnerInfo(res.Learners[i])
+		}
+		man.Replications = append(man.Replications, ri)
 		man.EventsTotal += r.Events
 	}
 	if err := f.w.Close(man, sc.TOML()); err != nil {

@@ -122,6 +122,7 @@ func (a *auctionClearing) clearFromIndex(w *World, id int32, r int, k int32) boo
 	}
 	w.prov.take(pid, &d.spec.Request)
 	ch.ledger.Transfer(p.acct, ch.bidEscrow, tokenomics.AKT, w.esc.bidDeposit)
+	w.countBid(pid, &d.spec.Request, ch.rateUSDHour(rate, d.denom), true) // the index knows only the winner: one bid, won
 	w.startLease(id, pid, rate)
 	return true
 }

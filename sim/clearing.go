@@ -221,6 +221,9 @@ func (w *World) clear(id int32, o *market.Order) bool {
 			w.observe(d.bids[i].Provider, i == out.Winner, out.Price, d.denom, &d.spec.Request)
 		}
 	}
+	for i := range d.bids { // counted here, so a bid and its win fall in one sample interval
+		w.countBid(d.bids[i].Provider, &d.spec.Request, w.chain.rateUSDHour(d.bids[i].Price, d.denom), i == out.Winner)
+	}
 	if out.Winner < 0 {
 		w.releaseBids(id, -1)
 		return false

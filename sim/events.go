@@ -287,4 +287,5 @@ func (w *World) endWarmup() {
 	for ci := range w.prov.cohorts {
 		w.prov.cohorts[ci].incomeUSD = 0 // like provider_revenue_usd_total
 	}
+	clear(w.stats.bids) // the first interval starts at the end of the warmup
 }

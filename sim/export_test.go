@@ -157,3 +157,12 @@ func (w *World) BreakInvariant(name string) bool {
 
 // GPUNode reports whether provider id lists at least one GPU.
 func (w *World) GPUNode(id int32) bool { return w.prov.p[id].prof.HasGPU() }
+
+// SetBidTrace makes w call f for every bid it counts in the per-cohort
+// bid statistics (bidstats.go), before it is counted in the sample.
+func (w *World) SetBidTrace(f func(pid int32, priceUSD, costUSD float64, won bool)) {
+	w.stats.traceBid = f
+}
+
+// ProviderCohort returns provider pid's cohort index.
+func (w *World) ProviderCohort(pid int32) int { return w.prov.p[pid].prof.Cohort }

@@ -323,6 +323,29 @@ type CohortSample struct {
 	// at the token price when received. The cohorts' IncomeUSD add up to
 	// provider_revenue_usd_total.
 	IncomeUSD float64
+	// Bids is the number of bids of the cohort's providers on the orders
+	// cleared in the sample interval (since the previous sample; count):
+	// the bids open when an order is cleared (a bid withdrawn before, as
+	// its provider left or it timed out, is not counted), and the
+	// winning ask of an order cleared from the ask index, which knows
+	// only its winner. A call market's asks are not bids on an order and
+	// are not counted.
+	Bids float64
+	// BidsWon is the number of those bids that won (count): each starts
+	// a lease. A bid and its win are counted together, so BidsWon <=
+	// Bids in every interval.
+	BidsWon float64
+	// WinRate is BidsWon / Bids (fraction; NaN when no bid was counted).
+	WinRate float64
+	// BidMarkup is the mean over the interval's bids of the markup over
+	// cost, (price - cost) / cost, with price the bid converted to USD
+	// per hour at the token price when the order cleared and cost the
+	// request's cost at the provider's costs (fraction; requests of zero
+	// cost are left out; NaN when none is left).
+	BidMarkup float64
+	// WonMarkup is the same mean over the bids won in the interval
+	// (fraction; NaN when none).
+	WonMarkup float64
 }
 
 // Sample is the state of one replication at one time. The slices are

@@ -24,6 +24,11 @@ type stats struct {
 	med     []medianSet
 	allGPU  int
 	medConv [tokenomics.NumDenoms]float64
+	// bids counts each provider cohort's bids of the sample interval
+	// (bidstats.go); traceBid, when set by a test, is told of each bid
+	// counted
+	bids     []bidCounts
+	traceBid bidTrace
 }
 
 func newStats(cfg *Config, rep int) stats {
@@ -43,6 +48,7 @@ func newStats(cfg *Config, rep int) stats {
 		s.sample.Resources[r].Resource = name
 	}
 	s.sample.Cohorts = make([]CohortSample, len(cfg.Providers))
+	s.bids = make([]bidCounts, len(cfg.Providers))
 	for ci := range cfg.Providers {
 		s.sample.Cohorts[ci] = CohortSample{Cohort: cfg.Providers[ci].Name, Kind: cfg.Providers[ci].Kind}
 	}
@@ -167,6 +173,7 @@ func (w *World) doSample() {
 		cs.CPUs = float64(pc.cpus)
 		cs.IncomeUSD = pc.incomeUSD
 	}
+	w.sampleBids(s.Cohorts)
 	w.chain.sample(v)
 	v[MGPUPriceStartedMeanUSDHour] = math.NaN()
 	if st.gpuLeases > 0 {

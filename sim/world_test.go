@@ -187,7 +187,8 @@ func (r record) bits() []uint64 {
 	}
 	for _, c := range r.Cohorts {
 		out = append(out, uint64(c.Providers), math.Float64bits(c.GPUs), math.Float64bits(c.GPUsLeased),
-			math.Float64bits(c.CPUs), math.Float64bits(c.IncomeUSD))
+			math.Float64bits(c.CPUs), math.Float64bits(c.IncomeUSD), math.Float64bits(c.Bids), math.Float64bits(c.BidsWon),
+			math.Float64bits(c.WinRate), math.Float64bits(c.BidMarkup), math.Float64bits(c.WonMarkup))
 	}
 	return out
 }
