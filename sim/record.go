@@ -260,7 +260,7 @@ var Metrics = [NumMetrics]Metric{
 	MAirdropsClaimedTotal: {Name: "airdrops_claimed_total", Unit: "tokens", Kind: KindTotal, Group: GroupAirdrops, Show: ShowFiles,
 		Doc: "airdrop tokens claimed by providers since the start"},
 	MOrdersQueuedTotal: {Name: "orders_queued_total", Unit: "count", Kind: KindTotal, Group: GroupMechanism, Show: ShowFiles,
-		Doc: "orders that waited in a tiered queue for capacity (tiered-queue)"},
+		Doc: "orders that waited for capacity: in a tiered queue (tiered-queue) or in the book of open orders (open_orders = \"wait\")"},
 	MDisputesTotal: {Name: "disputes_total", Unit: "count", Kind: KindTotal, Group: GroupMechanism, Show: ShowFiles,
 		Doc: "completed tasks whose verification was disputed (single-solver)"},
 	MSlashedTotal: {Name: "slashed_total", Unit: "tokens", Kind: KindTotal, Group: GroupMechanism, Show: ShowFiles,
