@@ -533,28 +533,13 @@ func TestRevenueEquivalenceWithReserveAndVaryingN(t *testing.T) {
 			require.NoError(t, err)
 			s := fp()
 			r := quantile(d, 0.6) // the reserve binds often
-			req := agents.Request{CPU: 1}
-			p := agents.Profile{Cost: make([]float64, cat.NumResources())}
 			pooled, pooledVar := 0.0, 0.0
 			for seed := range seeds {
 				rng := rand.New(rand.NewPCG(uint64(seed), 77))
 				sum, sum2 := 0.0, 0.0
 				for range k {
 					n := 1 + rng.IntN(6)
-					v := &agents.MarketView{Bidders: n, MaxUSDHour: r}
-					b1, s1, s2 := math.Inf(1), math.Inf(1), math.Inf(1)
-					for range n {
-						cost := d.Sample(rng)
-						p.Cost[agents.ResCPU] = cost
-						if q := s.Quote(&p, &req, v); q <= r {
-							b1 = math.Min(b1, q)
-						}
-						if cost < s1 {
-							s1, s2 = cost, s1
-						} else if cost < s2 {
-							s2 = cost
-						}
-					}
+					b1, s1, s2 := reserveAuction(s, d, n, r, &agents.MarketView{Bidders: n, MaxUSDHour: r}, rng)
 					first, second := 0.0, 0.0
 					if s1 < r {
 						first, second = b1, math.Min(s2, r)
@@ -587,27 +572,13 @@ func TestEquilibriumWithoutReserveLowersRevenue(t *testing.T) {
 	require.NoError(t, err)
 	s := fp()
 	r := 1.04
-	req := agents.Request{CPU: 1}
-	p := agents.Profile{Cost: make([]float64, cat.NumResources())}
 	rng := rand.New(rand.NewPCG(3, 4))
 	const k = 20000
 	sum := 0.0
 	for range k {
 		n := 1 + rng.IntN(6)
-		v := &agents.MarketView{Bidders: max(n, 2)} // no reserve, lone bidders think they have a rival
-		b1, s1, s2 := math.Inf(1), math.Inf(1), math.Inf(1)
-		for range n {
-			cost := d.Sample(rng)
-			p.Cost[agents.ResCPU] = cost
-			if q := s.Quote(&p, &req, v); q <= r {
-				b1 = math.Min(b1, q)
-			}
-			if cost < s1 {
-				s1, s2 = cost, s1
-			} else if cost < s2 {
-				s2 = cost
-			}
-		}
+		// no reserve, lone bidders think they have a rival
+		b1, s1, s2 := reserveAuction(s, d, n, r, &agents.MarketView{Bidders: max(n, 2)}, rng)
 		if s1 < r && !math.IsInf(b1, 1) {
 			sum += b1 - math.Min(s2, r)
 		} else if s1 < r {
@@ -615,4 +586,27 @@ func TestEquilibriumWithoutReserveLowersRevenue(t *testing.T) {
 		}
 	}
 	assert.Less(t, sum/k, -0.005, "ignoring the reserve should lower the first-price revenue")
+}
+
+// reserveAuction runs one first-price auction of a unit order with
+// reserve r among n bidders of strategy s, costs drawn from d, each quoting
+// with view v: it returns the lowest bid at or below r (+Inf when none)
+// and the lowest and second-lowest costs.
+func reserveAuction(s agents.Strategy, d agents.Dist, n int, r float64, v *agents.MarketView, rng *rand.Rand) (b1, s1, s2 float64) {
+	req := agents.Request{CPU: 1}
+	p := agents.Profile{Cost: make([]float64, agents.ResGPU0)}
+	b1, s1, s2 = math.Inf(1), math.Inf(1), math.Inf(1)
+	for range n {
+		cost := d.Sample(rng)
+		p.Cost[agents.ResCPU] = cost
+		if q := s.Quote(&p, &req, v); q <= r {
+			b1 = math.Min(b1, q)
+		}
+		if cost < s1 {
+			s1, s2 = cost, s1
+		} else if cost < s2 {
+			s2 = cost
+		}
+	}
+	return b1, s1, s2
 }

@@ -5,8 +5,8 @@ import (
 	"slices"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
+
+	"github.com/depinsim/depinsim/sim"
 )
 
 // BidData is the data behind the bids chart: per provider cohort, its
@@ -29,60 +29,15 @@ type BidData struct {
 // BidSeries returns the data behind the bids chart of recs (in any
 // order: replications are taken in increasing Rep order).
 func BidSeries(recs []*Recording) BidData {
-	recs = byRep(recs)
-	times, idx := align(recs)
-	x := make([]float64, len(times))
-	for j, t := range times {
-		x[j] = t.Days()
-	}
-	var names, labels []string
-	seen := map[string]bool{}
-	for _, rec := range recs {
-		for _, row := range rec.Cohorts {
-			for _, c := range row {
-				if !seen[c.Cohort] {
-					seen[c.Cohort] = true
-					names = append(names, c.Cohort)
-					labels = append(labels, c.Cohort+" ("+c.Kind+")")
-				}
-			}
-		}
-	}
+	w := newCohortWalk(recs)
 	var d BidData
-	hints := make([]int, len(recs))
-	for k, name := range names {
-		markup, win := make([]float64, len(times)), make([]float64, len(times))
-		for r := range hints {
-			hints[r] = -1
-		}
-		for j := range times {
-			var sm, sw float64
-			var nm, nw int
-			for r, rec := range recs {
-				i := idx[r][j]
-				if i < 0 {
-					continue
-				}
-				row := rec.cohortsAt(i)
-				c := findCohort(row, name, hints[r])
-				if c < 0 {
-					continue
-				}
-				hints[r] = c
-				if v := row[c].BidMarkup; !math.IsNaN(v) {
-					sm += v
-					nm++
-				}
-				if v := row[c].WinRate; !math.IsNaN(v) {
-					sw += v
-					nw++
-				}
-			}
-			markup[j], win[j] = meanOf(sm, nm), meanOf(sw, nw)
-		}
-		if slices.ContainsFunc(win, isFinite) {
-			d.Markup = append(d.Markup, Series{Name: labels[k], X: x, Y: markup})
-			d.WinRate = append(d.WinRate, Series{Name: labels[k], X: x, Y: win})
+	for k := range w.names {
+		ys := w.means(k,
+			func(c *sim.CohortSample) float64 { return c.BidMarkup },
+			func(c *sim.CohortSample) float64 { return c.WinRate })
+		if slices.ContainsFunc(ys[1], isFinite) {
+			d.Markup = append(d.Markup, Series{Name: w.labels[k], X: w.x, Y: ys[0]})
+			d.WinRate = append(d.WinRate, Series{Name: w.labels[k], X: w.x, Y: ys[1]})
 			d.Index = append(d.Index, k)
 		}
 	}
@@ -133,19 +88,7 @@ func bidsPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
 		}
 		var lines []plot.Plotter
 		for q, s := range series {
-			ci := d.Index[q]
-			col := plotutil.Color(ci)
-			dashes := plotutil.Dashes(ci / len(plotutil.DefaultColors))
-			keep := thinIndices(len(s.X), thinStride(len(s.X), MaxPlotPoints))
-			for _, l := range lineRuns(s.X, s.Y, keep, col) {
-				if l, ok := l.(*plotter.Line); ok {
-					l.LineStyle.Dashes = dashes
-				}
-				lines = append(lines, l)
-			}
-			legend := styleLine(col)
-			legend.LineStyle.Dashes = dashes
-			p.Legend.Add(s.Name, legend)
+			lines = paletteLines(p, s, d.Index[q], lines)
 		}
 		p.Add(lines...)
 		p.Y.Min = min(p.Y.Min, 0)

@@ -393,20 +393,7 @@ func cohortsPlot(cd *ChartData, opt Options) *plot.Plot {
 	p := newPlot(opt, title, yLabel)
 	var lines []plot.Plotter
 	for q, s := range d.Series {
-		// colours cycle through the palette; later rounds are dashed
-		k := order[q]
-		col := plotutil.Color(k)
-		dashes := plotutil.Dashes(k / len(plotutil.DefaultColors))
-		keep := thinIndices(len(s.X), thinStride(len(s.X), MaxPlotPoints))
-		for _, l := range lineRuns(s.X, s.Y, keep, col) {
-			if l, ok := l.(*plotter.Line); ok {
-				l.LineStyle.Dashes = dashes
-			}
-			lines = append(lines, l)
-		}
-		legend := styleLine(col)
-		legend.LineStyle.Dashes = dashes
-		p.Legend.Add(s.Name, legend)
+		lines = paletteLines(p, s, order[q], lines)
 	}
 	p.Add(lines...)
 	finishAxes(p, cd, len(lines) == 0)
@@ -531,4 +518,23 @@ func fixEmptyX(p *plot.Plot) {
 	if math.IsInf(p.X.Min, 0) || math.IsInf(p.X.Max, 0) || p.X.Min > p.X.Max {
 		p.X.Min, p.X.Max = 0, 1
 	}
+}
+
+// paletteLines appends to lines the plotters of series s, thinned to
+// MaxPlotPoints, in the palette's colour k (colours cycle through the
+// palette; later rounds are dashed), and adds its legend entry to p.
+func paletteLines(p *plot.Plot, s Series, k int, lines []plot.Plotter) []plot.Plotter {
+	col := plotutil.Color(k)
+	dashes := plotutil.Dashes(k / len(plotutil.DefaultColors))
+	keep := thinIndices(len(s.X), thinStride(len(s.X), MaxPlotPoints))
+	for _, l := range lineRuns(s.X, s.Y, keep, col) {
+		if l, ok := l.(*plotter.Line); ok {
+			l.LineStyle.Dashes = dashes
+		}
+		lines = append(lines, l)
+	}
+	legend := styleLine(col)
+	legend.LineStyle.Dashes = dashes
+	p.Legend.Add(s.Name, legend)
+	return lines
 }

@@ -351,71 +351,98 @@ func CohortSeries(recs []*Recording) CohortData {
 // cohortSeries is CohortSeries, also returning the position of each
 // series' cohort among all the cohorts (its colour in the chart).
 func cohortSeries(recs []*Recording) (CohortData, []int) {
-	recs = byRep(recs)
-	times, idx := align(recs)
-	x := make([]float64, len(times))
-	for j, t := range times {
-		x[j] = t.Days()
-	}
-	// the cohorts in order of first appearance, and whether any lists GPUs
-	var names, labels []string
-	seen := map[string]bool{}
-	gpus := false
-	for _, rec := range recs {
-		for _, row := range rec.Cohorts {
-			for _, c := range row {
-				gpus = gpus || c.GPUs > 0
-				if !seen[c.Cohort] {
-					seen[c.Cohort] = true
-					names = append(names, c.Cohort)
-					labels = append(labels, c.Cohort+" ("+c.Kind+")")
-				}
-			}
-		}
-	}
-	d := CohortData{CPUs: !gpus}
+	w := newCohortWalk(recs)
+	d := CohortData{CPUs: !w.gpus}
 	var order []int
-	hints := make([]int, len(recs))
-	for k, name := range names {
-		y := make([]float64, len(times))
-		lists := false
-		for r := range hints {
-			hints[r] = -1
-		}
-		for j := range times {
-			sum, n := 0.0, 0
-			for r, rec := range recs {
-				i := idx[r][j]
-				if i < 0 {
-					continue
-				}
-				row := rec.cohortsAt(i)
-				c := findCohort(row, name, hints[r])
-				if c < 0 {
-					continue
-				}
-				hints[r] = c
-				v := row[c].GPUs
-				if d.CPUs {
-					v = row[c].CPUs
-				}
-				if !math.IsNaN(v) {
-					sum += v
-					n++
-				}
+	for k := range w.names {
+		y := w.means(k, func(c *sim.CohortSample) float64 {
+			if d.CPUs {
+				return c.CPUs
 			}
-			y[j] = math.NaN()
-			if n > 0 {
-				y[j] = sum / float64(n)
-				lists = lists || y[j] != 0
-			}
-		}
-		if lists {
-			d.Series = append(d.Series, Series{Name: labels[k], X: x, Y: y})
+			return c.GPUs
+		})[0]
+		if slices.ContainsFunc(y, func(v float64) bool { return v != 0 && !math.IsNaN(v) }) {
+			d.Series = append(d.Series, Series{Name: w.labels[k], X: w.x, Y: y})
 			order = append(order, k)
 		}
 	}
 	return d, order
+}
+
+// cohortWalk is the per-cohort view of recordings shared by the cohorts
+// and bids charts: the replications in Rep order aligned on the union of
+// their sample times, and the cohorts in order of first appearance.
+type cohortWalk struct {
+	recs          []*Recording
+	idx           [][]int   // idx[r][j]: replication r's sample at time j, or -1
+	x             []float64 // the sample times in days since the start
+	names, labels []string  // cohort names and "<cohort> (<kind>)"
+	gpus          bool      // some cohort lists GPUs at some sample
+	hints         []int
+}
+
+func newCohortWalk(recs []*Recording) *cohortWalk {
+	recs = byRep(recs)
+	times, idx := align(recs)
+	w := &cohortWalk{recs: recs, idx: idx, x: make([]float64, len(times)), hints: make([]int, len(recs))}
+	for j, t := range times {
+		w.x[j] = t.Days()
+	}
+	seen := map[string]bool{}
+	for _, rec := range recs {
+		for _, row := range rec.Cohorts {
+			for _, c := range row {
+				w.gpus = w.gpus || c.GPUs > 0
+				if !seen[c.Cohort] {
+					seen[c.Cohort] = true
+					w.names = append(w.names, c.Cohort)
+					w.labels = append(w.labels, c.Cohort+" ("+c.Kind+")")
+				}
+			}
+		}
+	}
+	return w
+}
+
+// means returns, for each field f, the mean over the replications of
+// cohort k's f at each sample time, leaving out NaN values; NaN where no
+// replication has one.
+func (w *cohortWalk) means(k int, fs ...func(*sim.CohortSample) float64) [][]float64 {
+	name := w.names[k]
+	out := make([][]float64, len(fs))
+	sum, n := make([]float64, len(fs)), make([]int, len(fs))
+	for q := range fs {
+		out[q] = make([]float64, len(w.x))
+	}
+	for r := range w.hints {
+		w.hints[r] = -1
+	}
+	for j := range w.x {
+		clear(sum)
+		clear(n)
+		for r, rec := range w.recs {
+			i := w.idx[r][j]
+			if i < 0 {
+				continue
+			}
+			row := rec.cohortsAt(i)
+			c := findCohort(row, name, w.hints[r])
+			if c < 0 {
+				continue
+			}
+			w.hints[r] = c
+			for q, f := range fs {
+				if v := f(&row[c]); !math.IsNaN(v) {
+					sum[q] += v
+					n[q]++
+				}
+			}
+		}
+		for q := range fs {
+			out[q][j] = meanOf(sum[q], n[q])
+		}
+	}
+	return out
 }
 
 // findCohort returns the index of the cohort called name in row, or -1;
