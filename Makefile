@@ -39,8 +39,11 @@ JUNIT_DIR ?= out/junit
 # the nested module that decodes the Kubernetes manifests of sweep --emit
 # k8s with the real API types (its own go.mod keeps k8s.io out of ours)
 K8SCHECK := internal/k8scheck
+# the nested module that checks the HTML reports in a headless Chromium
+# (chromedp; make e2e-browser), a module of its own for the same reason
+E2EBROWSER := e2e/browser
 
-.PHONY: run test test-long fuzz build bench verify r1 clean e2e-slurm bench-sweep
+.PHONY: run test test-long fuzz build bench verify r1 clean e2e-slurm e2e-browser bench-sweep
 
 ## run: build and run the default scenario (akash-2024) into out/akash-2024
 run: build
@@ -95,13 +98,15 @@ bench-sweep:
 r1: build
 	$(BIN) run scenarios/bench/r1.toml --out out/r1 --force
 
-## verify: formatting, vet, go.mod tidy, staticcheck, and a build for darwin and windows
+## verify: formatting, vet, go.mod tidy, staticcheck (the nested modules
+## internal/k8scheck and e2e/browser too), and a build for darwin and windows
 verify:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 	$(GO) run $(STATICCHECK) ./...
 	cd $(K8SCHECK) && $(GO) vet ./... && $(GO) mod tidy -diff && $(GO) run $(STATICCHECK) ./...
+	cd $(E2EBROWSER) && $(GO) vet ./... && $(GO) mod tidy -diff && $(GO) run $(STATICCHECK) ./...
 	GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null ./...
 	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./...
 
@@ -110,6 +115,15 @@ verify:
 ## root): the merged shards equal a local sweep, a failed task is reported
 e2e-slurm:
 	scripts/e2e-slurm.sh
+
+## e2e-browser: open a report.html of each kind (run, compare, sweep;
+## short runs into out/e2e/) in a headless Chromium (installs Debian's
+## chromium if missing; root or sudo) and check it: no console error, no
+## network request, ready within 20 s, a screenshot that is not blank
+## (out/e2e/*.png), a mouse drag zooms the first chart (e2e/browser,
+## chromedp, a module of its own; docs/outputs.md)
+e2e-browser:
+	scripts/e2e-browser.sh
 
 clean:
 	rm -rf bin out
