@@ -121,7 +121,7 @@ e2e-slurm:
 ## chromium if missing; root or sudo) and check it: no console error, no
 ## network request, ready within 20 s, a screenshot that is not blank
 ## (out/e2e/*.png), a mouse drag zooms the first chart (e2e/browser,
-## chromedp, a module of its own; docs/outputs.md)
+## chromedp, a module of its own; docs/ci.md)
 e2e-browser:
 	scripts/e2e-browser.sh
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make e2e-browser: open depinsim's HTML reports in a real headless
-# Chromium and check them (docs/outputs.md, "Checking the reports in a
+# Chromium and check them (docs/ci.md, "The HTML reports in a real
 # browser").
 #
 # Installs Debian's chromium (apt-get, as root or through sudo) when no

@@ -447,8 +447,18 @@ func Blankness(pngData []byte) (nonWhite float64, colours int, err error) {
 	return float64(dark) / float64(b.Dx()*b.Dy()), len(seen), nil
 }
 
-// rgba8 returns the 8-bit RGBA of a pixel.
+// rgba8 returns the 8-bit RGBA of a pixel (read straight from the pixel
+// buffer of the NRGBA and RGBA images that PNG screenshots decode to:
+// a full-page screenshot can have tens of millions of pixels).
 func rgba8(img image.Image, x, y int) (r, g, b, a uint8) {
+	switch m := img.(type) {
+	case *image.NRGBA:
+		p := m.Pix[m.PixOffset(x, y):]
+		return p[0], p[1], p[2], p[3]
+	case *image.RGBA:
+		p := m.Pix[m.PixOffset(x, y):]
+		return p[0], p[1], p[2], p[3]
+	}
 	R, G, B, A := img.At(x, y).RGBA()
 	return uint8(R >> 8), uint8(G >> 8), uint8(B >> 8), uint8(A >> 8)
 }

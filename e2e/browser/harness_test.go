@@ -96,8 +96,9 @@ func TestReports(t *testing.T) {
 		if page == "" {
 			continue
 		}
-		t.Run(page, func(t *testing.T) {
-			shot := filepath.Join(dir, shotName(page, dir))
+		name := shotName(page, dir)
+		t.Run(strings.TrimSuffix(name, ".png"), func(t *testing.T) {
+			shot := filepath.Join(dir, name)
 			res, err := Check(bctx, page, Options{Screenshot: shot})
 			if err != nil {
 				t.Fatal(err)
@@ -293,6 +294,12 @@ func TestBlankness(t *testing.T) {
 	nw, n, _ = Blankness(pngOf(t, chart))
 	if nw <= MinNonWhite || n <= MinColours {
 		t.Errorf("chart: %v non-white, %d colours; want > %v and > %d", nw, n, MinNonWhite, MinColours)
+	}
+	// a grey image (decoded as image.Gray, not RGBA): not white, one colour
+	grey := image.NewGray(image.Rect(0, 0, 10, 10))
+	nw, n, _ = Blankness(pngOf(t, grey))
+	if nw != 1 || n != 1 {
+		t.Errorf("grey: %v non-white, %d colours; want 1, 1", nw, n)
 	}
 	if _, _, err := Blankness([]byte("not a png")); err == nil {
 		t.Error("a file that is not a PNG: no error")
