@@ -7,10 +7,10 @@
 # chromium, chromium-browser or google-chrome is on PATH, builds
 # bin/depinsim, writes one output folder of each kind into out/e2e/ with
 # short runs (run: akash-2024 over 30 days, 2 replications; compare:
-# akash-2024 against ionet-2024 the same way; sweep: each file of
-# examples/sweeps/ over 14 days), then runs the Go tests of the nested
-# module e2e/browser (chromedp): the harness's own tests on its test
-# pages (a good page passes; a console error, an uncaught exception, a
+# akash-2024 against akash-2026-bme, its BME variant, the same way;
+# sweep: each file of examples/sweeps/ over 14 days), then runs the Go
+# tests of the nested module e2e/browser (chromedp): the harness's own
+# tests on its test pages (a good page passes; a console error, an uncaught exception, a
 # network request, a blank page, a chart that does not zoom and a page
 # that never says it is ready are each rejected), and every report.html
 # found under out/e2e/: no console error or uncaught exception, no
@@ -78,7 +78,7 @@ mkdir -p "$out"
 folders=()
 "$depinsim" run akash-2024 --set sim.horizon=30d --reps 2 --out "$out/run" --quiet
 folders+=("$out/run")
-"$depinsim" compare akash-2024 ionet-2024 --set sim.horizon=30d --reps 2 --out "$out/compare" >/dev/null
+"$depinsim" compare akash-2024 akash-2026-bme --set sim.horizon=30d --reps 2 --out "$out/compare" >/dev/null
 folders+=("$out/compare")
 for f in examples/sweeps/*.toml; do
 	name=$(basename "$f" .toml)
