@@ -19,7 +19,13 @@ func RunFiles() []string {
 	for _, f := range PlotFiles {
 		files = append(files, PlotsDir+"/"+f)
 	}
-	return files
+	return append(files, ReportFile)
+}
+
+// withoutReport returns files without ReportFile: the files of a run
+// written with no report (--no-report).
+func withoutReport(files []string) []string {
+	return slices.DeleteFunc(slices.Clone(files), func(f string) bool { return f == ReportFile })
 }
 
 // CompareFiles lists a comparison folder's own files other than
@@ -37,7 +43,7 @@ func CompareFiles() []string {
 // its top (inTop) and in plots/ (inPlots): those of a run folder, of a
 // comparison folder and of a sweep folder.
 func outputNames() (top, plots []string) {
-	top = []string{TimeseriesFile, ResourcesFile, CohortsFile, SummaryFile, ScenarioFile, ManifestFile,
+	top = []string{TimeseriesFile, ResourcesFile, CohortsFile, SummaryFile, ScenarioFile, ManifestFile, ReportFile,
 		CompareCSVFile, CompareMarkdownFile}
 	top = append(top, SweepFiles()...)
 	plots = append(slices.Clone(PlotFiles), ComparePlotFiles...)

@@ -33,6 +33,8 @@ type RunWriter struct {
 	made     []string // files put in place by Close, removed by Abort
 	madeDirs []string // folders created by NewRunWriter, innermost first
 	closed   bool
+	report   *reportAcc // the HTML report's series; nil: no report.html
+	brief    *RunBrief  // the scenario in brief for the report
 }
 
 // csvFile is one of the CSV files of a RunWriter.
@@ -47,7 +49,7 @@ type csvFile struct {
 // dir/plots): it removes a previous manifest.json and opens the CSV files
 // under temporary names with their headers. opt labels the charts.
 func NewRunWriter(dir string, opt Options) (_ *RunWriter, err error) {
-	w := &RunWriter{dir: dir, opt: opt, stats: NewRunStats()}
+	w := &RunWriter{dir: dir, opt: opt, stats: NewRunStats(), report: newReportAcc()}
 	defer func() {
 		if err != nil {
 			w.Abort()
@@ -98,6 +100,11 @@ func (w *RunWriter) Add(rec *Recording) error {
 	}
 	if err := w.stats.Add(rec); err != nil {
 		return err
+	}
+	if w.report != nil {
+		if err := w.report.Add(rec); err != nil {
+			return err
+		}
 	}
 	for _, c := range w.csvs {
 		if err := c.rows(c.cw, rec, c.row); err != nil {
@@ -169,12 +176,27 @@ func (w *RunWriter) Close(man Manifest, scenarioTOML []byte) (err error) {
 		man.ScenarioSHA256 = hex.EncodeToString(h[:])
 	}
 	man.Files = RunFiles()
+	if w.report != nil {
+		w.made = append(w.made, path(ReportFile))
+		if err := writeReport(w.dir, &man, sum, w.brief, w.report); err != nil {
+			return err
+		}
+	} else {
+		man.Files = withoutReport(man.Files)
+	}
 	if err := write(ManifestFile, man.WriteJSON); err != nil {
 		return err
 	}
 	w.closed = true
 	return nil
 }
+
+// SetBrief sets the scenario in brief that report.html shows (nil: none).
+func (w *RunWriter) SetBrief(b *RunBrief) { w.brief = b }
+
+// SkipReport makes Close write no report.html (and the manifest not list
+// it); to be called before the first Add.
+func (w *RunWriter) SkipReport() { w.report = nil }
 
 // Abort stops writing and removes what the writer created: the temporary
 // CSV files, any file Close put in place, and the folders NewRunWriter

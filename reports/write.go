@@ -82,5 +82,14 @@ func WriteAll(dir string, recs []*Recording, man Manifest, scenarioTOML []byte, 
 		man.ScenarioSHA256 = hex.EncodeToString(h[:])
 	}
 	man.Files = RunFiles()
+	acc := newReportAcc()
+	for _, rec := range recs {
+		if err := acc.Add(rec); err != nil {
+			return err
+		}
+	}
+	if err := writeReport(dir, &man, sum, nil, acc); err != nil {
+		return err
+	}
 	return WriteFileAtomic(path(ManifestFile), man.WriteJSON)
 }

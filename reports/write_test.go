@@ -34,7 +34,7 @@ func TestWriteAll(t *testing.T) {
 	toml := []byte("name = \"fixture\"\n")
 	require.NoError(t, WriteAll(dir, fixture(2, 1, 0), testManifest(), toml, Options{Title: "fixture", Start: "2024-03-20"}))
 
-	assert.ElementsMatch(t, []string{TimeseriesFile, ResourcesFile, CohortsFile, SummaryFile, ManifestFile, ScenarioFile, PlotsDir}, dirNames(t, dir))
+	assert.ElementsMatch(t, []string{TimeseriesFile, ResourcesFile, CohortsFile, SummaryFile, ManifestFile, ScenarioFile, PlotsDir, ReportFile}, dirNames(t, dir))
 	requirePlots(t, filepath.Join(dir, PlotsDir))
 
 	b, err := os.ReadFile(filepath.Join(dir, ScenarioFile))

@@ -62,6 +62,9 @@ type FileOptions struct {
 	// Command is the command line that made the run (the manifest's
 	// command).
 	Command []string
+	// NoReport skips the folder's report.html ('depinsim run
+	// --no-report').
+	NoReport bool
 }
 
 // FileSink writes a run's folder as 'depinsim run' does, with a
@@ -92,6 +95,9 @@ func (f *FileSink) Add(rep Replication) error {
 		w, err := reports.NewRunWriter(f.dir, reports.Options{Title: f.sc.Name, Start: f.sc.Sim.Start.String()})
 		if err != nil {
 			return fmt.Errorf("writing %s: %w", f.dir, err)
+		}
+		if f.opt.NoReport {
+			w.SkipReport()
 		}
 		f.w = w
 	}
@@ -150,6 +156,7 @@ func (f *FileSink) Close(res *Result) error {
 		man.Replications = append(man.Replications, ri)
 		man.EventsTotal += r.Events
 	}
+	f.w.SetBrief(BriefOf(sc))
 	if err := f.w.Close(man, sc.TOML()); err != nil {
 		return fmt.Errorf("writing %s: %w", f.dir, err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"testing"
 
@@ -86,6 +87,11 @@ func TestRunPrecision(t *testing.T) {
 			}
 			assert.Equal(t, pf, af, name)
 			assert.Equal(t, pf, bf, name)
+		case reports.ReportFile: // the same but for the command line, as manifest.json
+			cmdRow := regexp.MustCompile(`<tr><td>command</td><td>[^<]*</td></tr>`)
+			strip := func(s string) string { return cmdRow.ReplaceAllString(s, "") }
+			assert.True(t, strip(want) == strip(a[name]), "%s: but for the command, byte-identical to run --reps %d", name, n)
+			assert.True(t, strip(want) == strip(b[name]), "%s: --workers 2", name)
 		default:
 			assert.Equal(t, want, a[name], "%s: byte-identical to run --reps %d", name, n)
 			assert.Equal(t, want, b[name], "%s: --workers 2", name)

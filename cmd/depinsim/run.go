@@ -17,7 +17,9 @@ Runs a scenario file or a built-in preset (default: akash-2024) for its
 replications and writes, in the output folder: timeseries.csv,
 resources.csv, cohorts.csv (per provider cohort), summary.json,
 manifest.json, scenario.toml (the fully resolved scenario: running it
-again reproduces the run) and plots/. The data files grow as the
+again reproduces the run), plots/ and report.html (one self-contained
+page with interactive charts that opens offline; --no-report skips it,
+'depinsim report DIR' rebuilds it). The data files grow as the
 replications finish, under temporary names until the end; a run that
 fails or is interrupted leaves none of them, and manifest.json is
 written last.
@@ -66,6 +68,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	workers := fs.Int("workers", 0, "replications run in parallel (default: number of CPUs); results do not depend on it")
 	check := fs.String("check", "off", "check the economic invariants ('depinsim invariants' lists them): after every event (--check, slow) or at every sample (--check=sample, cheap); stop at the first violation")
 	fs.Lookup("check").NoOptDefVal = "event"
+	noReport := fs.Bool("no-report", false, "do not write report.html")
 	caps := addLimitFlags(fs)
 	in := addInputFlags(fs)
 	precFlags := addPrecisionFlags(fs)
@@ -128,7 +131,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 
 	prog := newProgress(stderr, repsRun(capSc, only), *quiet || !isTerminal(stderr))
-	sink := runner.NewFileSink(dir, sc, runner.FileOptions{Source: l.src.Label(), Command: append([]string{"depinsim", "run"}, args...)})
+	sink := runner.NewFileSink(dir, sc, runner.FileOptions{Source: l.src.Label(), Command: append([]string{"depinsim", "run"}, args...), NoReport: *noReport})
 	res, err := runScenario(ctx, sc, prec, runner.Options{
 		Workers:  *workers,
 		Sink:     sink,
@@ -159,7 +162,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		res.Summary().WriteTable(stdout)
 		writePrecision(stdout, res.Precision)
 		writeRunChecks(stdout, res)
-		fmt.Fprintf(stdout, "\nwrote %s/ (timeseries.csv, resources.csv, cohorts.csv, summary.json, manifest.json, scenario.toml, plots/)\n", dir)
+		files := "timeseries.csv, resources.csv, cohorts.csv, summary.json, manifest.json, scenario.toml, plots/"
+		if !*noReport {
+			files += ", report.html"
+		}
+		fmt.Fprintf(stdout, "\nwrote %s/ (%s)\n", dir, files)
 	}
 	return nil
 }

@@ -1,0 +1,70 @@
+package html
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const evil = "</script><script>alert(1)</script>\"'&\n\u2028x"
+
+func evilReport() *Report {
+	return &Report{Title: "t" + evil, Subtitle: evil, Sections: []Section{{ID: "s", Title: evil, Blocks: []Block{
+		{Para: evil}, {Warning: evil}, {List: []string{evil}},
+		{Table: &Table{Caption: evil, Header: []string{evil}, Rows: [][]Cell{{{Text: evil}}}}},
+		{Chart: &Chart{ID: "c", Title: evil, YLabel: evil, Caption: evil, X: []float64{0, 3600},
+			Series: []Series{{Name: evil, Values: []float64{1, math.NaN()}, Lo: []float64{0, 0}, Hi: []float64{2, 2}}}, Fallback: evil}},
+	}}}}
+}
+
+// TestRenderEscapes: a name holding a script, quotes, & and line breaks
+// appears only escaped, creates no element, and the inline JSON reads
+// back to it exactly.
+func TestRenderEscapes(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, evilReport().Render(&b))
+	page := b.String()
+	assert.False(t, strings.Contains(page, "<script>alert"), "no script element from a name")
+	assert.Equal(t, 3, strings.Count(page, "<script"), "the chart's JSON and the page's two scripts")
+	assert.Equal(t, 3, strings.Count(page, "</script>"))
+	m := regexp.MustCompile(`<script type="application/json" id="c-data" data-chart="c">([^<]*)</script>`).FindStringSubmatch(page)
+	require.NotNil(t, m)
+	var d struct {
+		YLabel string `json:"ylabel"`
+		X      []float64
+		Series []struct {
+			Name   string
+			Values []*float64
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(m[1]), &d))
+	assert.Equal(t, evil, d.YLabel)
+	assert.Equal(t, evil, d.Series[0].Name)
+	assert.Nil(t, d.Series[0].Values[1], "NaN is null")
+	assert.Equal(t, []float64{0, 3600}, d.X)
+}
+
+// TestRenderRejects: series of the wrong length and ids used twice are
+// errors.
+func TestRenderRejects(t *testing.T) {
+	r := evilReport()
+	r.Sections[0].Blocks[4].Chart.Series[0].Values = []float64{1}
+	assert.Error(t, r.Render(&bytes.Buffer{}))
+	r = evilReport()
+	r.Sections = append(r.Sections, Section{ID: "c"})
+	assert.Error(t, r.Render(&bytes.Buffer{}))
+}
+
+// TestInlineSVG drops the XML prologue and namespaces.
+func TestInlineSVG(t *testing.T) {
+	got := InlineSVG("<?xml version=\"1.0\"?>\n<!-- x -->\n<svg width=\"1\"\n\txmlns=\"http://www.w3.org/2000/svg\"\n\txmlns:xlink=\"http://www.w3.org/1999/xlink\">\n<g/></svg>")
+	assert.True(t, strings.HasPrefix(got, "<svg width=\"1\""))
+	assert.NotContains(t, got, "http")
+	assert.Contains(t, got, "<g/></svg>")
+}

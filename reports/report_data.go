@@ -1,0 +1,269 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/depinsim/depinsim/sim"
+	"github.com/depinsim/depinsim/simtime"
+)
+
+// reportAcc accumulates the series of a run's HTML report, one
+// replication at a time in increasing Rep order (as RunStats): per line
+// (a metric, a resource's or a cohort's column, a metric's daily flow)
+// and time, the count, mean and sum of squared deviations of the
+// replications' values (Welford's update, in Rep order, so the result
+// does not depend on how the replications were run).
+type reportAcc struct {
+	times  []sim.Time // the charts' sample times (the first replication's)
+	period sim.Time   // the flows' period (a day, or the sampling interval when longer)
+	nper   int        // the number of whole periods
+	lines  []*repLine
+	byKey  map[string]*repLine
+}
+
+// repLine is one accumulated line.
+type repLine struct {
+	key     string
+	daily   bool
+	n       []int32
+	mean    []float64
+	m2      []float64
+	scratch []float64
+}
+
+func newReportAcc() *reportAcc { return &reportAcc{byKey: map[string]*repLine{}} }
+
+// line returns the line of key, creating it.
+func (a *reportAcc) line(key string, daily bool) *repLine {
+	if l, ok := a.byKey[key]; ok {
+		return l
+	}
+	n := len(a.times)
+	if daily {
+		n = a.nper
+	}
+	l := &repLine{key: key, daily: daily, n: make([]int32, n), mean: make([]float64, n), m2: make([]float64, n), scratch: make([]float64, n)}
+	a.lines = append(a.lines, l)
+	a.byKey[key] = l
+	return l
+}
+
+// add adds one replication's value vector (NaN: no value) to l.
+func (l *repLine) add(v []float64) {
+	for i, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			continue
+		}
+		l.n[i]++
+		d := x - l.mean[i]
+		l.mean[i] += d / float64(l.n[i])
+		l.m2[i] += d * (x - l.mean[i])
+	}
+}
+
+// Add adds rec: its last sample at each time (chartSamples), which must
+// be at the times of the first replication added.
+func (a *reportAcc) Add(rec *Recording) error {
+	use := chartSamples(rec)
+	if a.times == nil {
+		a.times = make([]sim.Time, len(use))
+		for k, i := range use {
+			a.times[k] = rec.Times[i]
+		}
+		a.period = simtime.Day
+		if len(a.times) > 1 && a.times[1]-a.times[0] > a.period {
+			a.period = a.times[1] - a.times[0]
+		}
+		if len(a.times) > 0 {
+			a.nper = int((a.times[len(a.times)-1] - a.times[0]) / a.period)
+		}
+	} else if !sameTimes(rec, use, a.times) {
+		return fmt.Errorf("reports: replication %d samples at other times than the first", rec.Rep)
+	}
+	n := len(use)
+	vec := func(l *repLine) []float64 {
+		v := l.scratch[:n]
+		for i := range v {
+			v[i] = math.NaN()
+		}
+		return v
+	}
+	for m := range sim.NumMetrics {
+		l := a.line("m:"+sim.Metrics[m].Name, false)
+		v := vec(l)
+		for k, i := range use {
+			v[k] = rec.Values[i][m]
+		}
+		l.add(v)
+	}
+	for _, m := range reportFlows {
+		l := a.line("d:"+sim.Metrics[m].Name, true)
+		v := l.scratch[:a.nper]
+		a.periodFlows(rec, use, m, v)
+		l.add(v)
+	}
+	// resources and cohorts: lines in order of first appearance
+	if len(rec.Resources) > 0 {
+		for _, i := range use {
+			if i >= len(rec.Resources) {
+				continue
+			}
+			for j, rs := range rec.Resources[i] {
+				if findResource(rec.Resources[i], rs.Resource, j) != j {
+					continue // a name twice: the first counts
+				}
+				a.line("r:"+rs.Resource+":util", false)
+				a.line("r:"+rs.Resource+":price", false)
+			}
+		}
+	}
+	if len(rec.Cohorts) > 0 {
+		for _, i := range use {
+			if i >= len(rec.Cohorts) {
+				continue
+			}
+			for _, cs := range rec.Cohorts[i] {
+				for _, f := range cohortFields {
+					a.line("c:"+cs.Cohort+":"+f.name, false)
+				}
+			}
+		}
+	}
+	// fill the resource and cohort lines of this replication
+	for _, l := range a.lines {
+		if l.daily || len(l.key) < 2 || (l.key[0] != 'r' && l.key[0] != 'c') {
+			continue
+		}
+		v := vec(l)
+		name, col := splitKey(l.key)
+		for k, i := range use {
+			switch l.key[0] {
+			case 'r':
+				if i < len(rec.Resources) {
+					if j := findResource(rec.Resources[i], name, 0); j >= 0 {
+						rs := rec.Resources[i][j]
+						if col == "util" {
+							v[k] = rs.Utilization
+						} else {
+							v[k] = rs.MedianPriceUSDHour
+						}
+					}
+				}
+			case 'c':
+				if i < len(rec.Cohorts) {
+					if j := findCohort(rec.Cohorts[i], name, 0); j >= 0 {
+						v[k] = cohortField(&rec.Cohorts[i][j], col)
+					}
+				}
+			}
+		}
+		l.add(v)
+	}
+	return nil
+}
+
+// splitKey splits "r:NAME:COL" into NAME and COL (NAME may hold ':').
+func splitKey(key string) (name, col string) {
+	rest := key[2:]
+	for i := len(rest) - 1; i >= 0; i-- {
+		if rest[i] == ':' {
+			return rest[:i], rest[i+1:]
+		}
+	}
+	return rest, ""
+}
+
+// cohortFields are the cohorts.csv columns the report draws.
+var cohortFields = []struct{ name string }{{"providers"}, {"gpus"}, {"income_usd"}, {"bids"}, {"win_rate"}, {"bid_markup"}}
+
+// cohortField returns a cohort sample's column.
+func cohortField(cs *sim.CohortSample, col string) float64 {
+	switch col {
+	case "providers":
+		return float64(cs.Providers)
+	case "gpus":
+		return cs.GPUs
+	case "income_usd":
+		return cs.IncomeUSD
+	case "bids":
+		return cs.Bids
+	case "win_rate":
+		return cs.WinRate
+	case "bid_markup":
+		return cs.BidMarkup
+	}
+	return math.NaN()
+}
+
+// reportFlows are the running totals the report shows as flows per day.
+var reportFlows = []int{sim.MMintedTotal, sim.MBurnedTotal, sim.MFeesTotal, sim.MSubsidiesPaidTotal,
+	sim.MEmissionsTotal, sim.MAirdropsClaimedTotal, sim.MSlashedTotal}
+
+// periodFlows fills v with the increase of metric m (a running total)
+// over each whole period from the first sample, per day: the total at the
+// last sample at or before the period's end minus that at or before its
+// start, over the period's length in days.
+func (a *reportAcc) periodFlows(rec *Recording, use []int, m int, v []float64) {
+	days := a.period.Hours() / 24
+	k := 0
+	at := func(t sim.Time) float64 { // the total at the last sample <= t
+		for k+1 < len(use) && rec.Times[use[k+1]] <= t {
+			k++
+		}
+		return rec.Values[use[k]][m]
+	}
+	prev := at(a.times[0])
+	for p := range v {
+		cur := at(a.times[0] + sim.Time(p+1)*a.period)
+		v[p] = (cur - prev) / days
+		prev = cur
+	}
+}
+
+// repBand is a line's mean with its 95% confidence band, clipped to [lo, hi].
+type repBand struct {
+	mean, lo, hi []float64
+	ok           bool // some value
+	nonzero      bool // some value other than 0
+	minN         int  // the fewest replications behind a value
+}
+
+// band returns the mean of key with its 95% CI (Student t), clipped to
+// the domain [dlo, dhi]; ok false when there is no such line.
+func (a *reportAcc) band(key string, dlo, dhi float64) repBand {
+	l, found := a.byKey[key]
+	if !found {
+		return repBand{}
+	}
+	n := len(l.mean)
+	tq := map[int]float64{} // TQuantile is costly: once per count
+	b := repBand{mean: make([]float64, n), lo: make([]float64, n), hi: make([]float64, n), minN: math.MaxInt}
+	for i := range n {
+		c := int(l.n[i])
+		if c == 0 {
+			b.mean[i], b.lo[i], b.hi[i] = math.NaN(), math.NaN(), math.NaN()
+			continue
+		}
+		b.ok = true
+		b.minN = min(b.minN, c)
+		m := l.mean[i]
+		if m != 0 {
+			b.nonzero = true
+		}
+		lo, hi := m, m
+		if c >= 2 {
+			q, ok := tq[c]
+			if !ok {
+				q = TQuantile(c - 1)
+				tq[c] = q
+			}
+			h := q * math.Sqrt(l.m2[i]/float64(c-1)) / math.Sqrt(float64(c))
+			lo, hi = m-h, m+h
+		}
+		b.mean[i] = m
+		b.lo[i] = math.Min(math.Max(lo, dlo), dhi)
+		b.hi[i] = math.Max(math.Min(hi, dhi), dlo)
+	}
+	return b
+}
