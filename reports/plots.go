@@ -10,21 +10,55 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// MaxPlotPoints bounds the points drawn per line: longer series are
-// thinned to every k-th sample (plus the last), which keeps plotting a
-// year of hourly samples fast without visible change at chart resolution.
+// MaxPlotPoints bounds the sample times the charts' quantile bands are
+// kept at (Quantiles): every k-th sample plus the last.
 const MaxPlotPoints = 2000
+
+// drawPoints bounds the points drawn per line or band edge: longer
+// series are reduced with Downsample (LTTB, which keeps their shape,
+// spikes and gaps), which keeps plotting a year of hourly samples fast
+// without visible change at chart resolution (a chart is 768 pixels wide
+// in PNG).
+const drawPoints = 1000
+
+// reduced returns the indices of the points of (x, ys[k]) to draw: the
+// union of Downsample's of each ys[k] to drawPoints, plus the first
+// non-finite point after each finite run of each, so that gaps stay gaps
+// (runs breaks lines there).
+func reduced(x []float64, ys ...[]float64) []int {
+	if len(x) <= drawPoints {
+		return allIndices(len(x))
+	}
+	keep := make([]bool, len(x))
+	for _, y := range ys {
+		for _, i := range Downsample(x, y, drawPoints) {
+			keep[i] = true
+		}
+		for i := range y {
+			if !isFinite(y[i]) && (i == 0 || isFinite(y[i-1])) {
+				keep[i] = true
+			}
+		}
+	}
+	var out []int
+	for i, k := range keep {
+		if k {
+			out = append(out, i)
+		}
+	}
+	return out
+}
 
 // Chart sizes: one panel, and the two stacked panels of the supply chart.
 const (
 	plotWidth   = 8 * vg.Inch
 	plotHeight  = 4.5 * vg.Inch
 	stackHeight = 7.5 * vg.Inch
+	panelHeight = 2.2 * vg.Inch // of each panel of a chart of more than three
 	chartMargin = vg.Length(8) // points around the chart and between panels
 )
 
@@ -46,20 +80,30 @@ func WritePlots(dir string, recs []*Recording, opt Options) error {
 	return WriteCharts(dir, ChartDataOf(recs), opt)
 }
 
-// WriteCharts writes the charts of PlotFiles to dir (which must exist)
-// from their data:
+// WriteCharts writes the charts of ChartFiles(d) to dir (which must
+// exist) from their data. Every chart has a title saying what it
+// aggregates (and, with fewer than 5 replications, that its bands are
+// rough; with one, that there is none), units on both axes, calendar
+// dates on the time axis (from opt.Start), colours from Palette and,
+// beyond the third line of a chart, dash patterns too. Lines and bands
+// are drawn from series reduced with Downsample.
 //
 //   - utilization: GPU and CPU utilization over time, the mean across
-//     replications as a line and the min-max range as a band.
+//     replications as a line, the p50 dashed, and the p5-p95 and min-max
+//     ranges as bands.
 //   - price: per GPU model, the mean across replications of the median
 //     lease price, with gaps where no replication had a lease of the
 //     model.
 //   - supply: two panels sharing the time axis (SupplySeries). Top, the
 //     token supply in millions of tokens (mean and min-max band); bottom,
 //     the mean bonded ratio, inflation rate and staking APR as fractions.
-//   - flows: the mean daily token flows, minted, burned, take fees,
-//     subsidies and emissions, in tokens per day (FlowSeries); titled "no
-//     token flows" when there are none.
+//   - flows: small multiples, one panel per token flow (minted, burned,
+//     take fees, subsidies, emissions) with its own y scale, each the
+//     flow summed per day, or per week for runs of more than 180 days
+//     (FlowSeries, FlowPeriod), mean over the replications; titled "no
+//     token flows" when there are none. With the BME on, burned_total is
+//     net of the BME vault: the panel is labelled "net burned" and the
+//     title says why it can be negative.
 //   - cohorts: the GPUs listed by each provider cohort over time, the
 //     mean across replications, one line per cohort labelled with its
 //     name and kind (CohortSeries). When no cohort ever lists a GPU it
@@ -70,6 +114,10 @@ func WritePlots(dir string, recs []*Recording, opt Options) error {
 //     of the bids placed in each sample interval; bottom, the win rate
 //     (bids won / bids placed), both fractions and means across
 //     replications. Titled "no bids" when no cohort placed one.
+//   - bme, only when the BME is on (BMEData.On): three panels sharing the
+//     time axis, the BME vault in million tokens, the ACT supply in
+//     million ACT and the collateral ratio, each the mean and min-max
+//     band over the replications (BMESeries).
 func WriteCharts(dir string, d *ChartData, opt Options) error {
 	if err := savePlot(utilizationPlot(d, opt), filepath.Join(dir, "utilization")); err != nil {
 		return err
@@ -77,22 +125,30 @@ func WriteCharts(dir string, d *ChartData, opt Options) error {
 	if err := savePlot(pricePlot(d, opt), filepath.Join(dir, "price")); err != nil {
 		return err
 	}
-	title, panels := supplyPlots(d, opt)
-	err := saveChart(filepath.Join(dir, "supply"), func(format string) (io.WriterTo, error) {
-		return renderStacked(title, panels, format)
-	})
-	if err != nil {
+	if err := saveStacked(filepath.Join(dir, "supply"), supplyPlots, d, opt); err != nil {
 		return err
 	}
-	if err := savePlot(flowsPlot(d, opt), filepath.Join(dir, "flows")); err != nil {
+	if err := saveStacked(filepath.Join(dir, "flows"), flowsPlots, d, opt); err != nil {
 		return err
 	}
 	if err := savePlot(cohortsPlot(d, opt), filepath.Join(dir, "cohorts")); err != nil {
 		return err
 	}
-	title, panels = bidsPlots(d, opt)
-	return saveChart(filepath.Join(dir, "bids"), func(format string) (io.WriterTo, error) {
-		return renderStacked(title, panels, format)
+	if err := saveStacked(filepath.Join(dir, "bids"), bidsPlots, d, opt); err != nil {
+		return err
+	}
+	if d.BME.On {
+		return saveStacked(filepath.Join(dir, "bme"), bmePlots, d, opt)
+	}
+	return nil
+}
+
+// saveStacked writes the stacked panels of a chart (title and panels
+// from panels) to base+".png" and base+".svg".
+func saveStacked(base string, panels func(*ChartData, Options) (string, []*plot.Plot), d *ChartData, opt Options) error {
+	title, ps := panels(d, opt)
+	return saveChart(base, func(format string) (io.WriterTo, error) {
+		return renderStacked(title, ps, format)
 	})
 }
 
@@ -148,7 +204,8 @@ func render(p *plot.Plot, format string) (io.WriterTo, error) {
 // panels with equal x ranges share their time axis) and each panel's
 // legend to the right of its data area, as render does.
 func renderStacked(title string, panels []*plot.Plot, format string) (io.WriterTo, error) {
-	vc, err := draw.NewFormattedCanvas(plotWidth, stackHeight, format)
+	height := max(stackHeight, vg.Length(len(panels))*panelHeight)
+	vc, err := draw.NewFormattedCanvas(plotWidth, height, format)
 	if err != nil {
 		return nil, err
 	}
@@ -199,11 +256,7 @@ func newPlot(opt Options, title, yLabel string) *plot.Plot {
 		title = opt.Title + ": " + title
 	}
 	p.Title.Text = title
-	start := "start"
-	if opt.Start != "" {
-		start = opt.Start
-	}
-	p.X.Label.Text = "time (days since " + start + ")"
+	setTimeAxis(p, opt.Start)
 	p.Y.Label.Text = yLabel
 	p.Add(plotter.NewGrid())
 	return p
@@ -218,13 +271,13 @@ func replications(n int) string {
 }
 
 func utilizationPlot(d *ChartData, opt Options) *plot.Plot {
-	p := newPlot(opt, "GPU and CPU utilization (mean, p5-p95, min-max over "+replications(d.Reps)+")", "utilization (fraction)")
+	p := newPlot(opt, "GPU and CPU utilization\n"+spreadNote(d.Reps, "mean, p5-p95, min-max"), "utilization (fraction of capacity leased)")
 	var lines []plot.Plotter
 	for k, m := range []struct {
 		label string
 		band  BandLine
 	}{{"GPU", d.GPUUtilization}, {"CPU", d.CPUUtilization}} {
-		col := plotutil.Color(k)
+		col := paletteColor(k)
 		lines = append(lines, addBand(p, m.band.X, m.band.Mean, m.band.Lo, m.band.Hi, col)...)
 		lines = append(lines, addQuantiles(p, m.band.Q, col)...)
 		addBandLegend(p, m.label, col)
@@ -247,18 +300,16 @@ const (
 // before it, and returns the p50 line (thin and dashed), to be added
 // after every band.
 func addQuantiles(p *plot.Plot, q Quantiles, col color.Color) []plot.Plotter {
-	all := make([]int, len(q.X))
-	for k := range all {
-		all[k] = k
-	}
+	all := reduced(q.X, q.P5, q.P50, q.P95)
 	fill := withAlpha(col, bandAlpha)
 	for _, r := range runs(all, q.P5, q.P95) {
-		ring := make(plotter.XYs, 0, 2*(r[1]-r[0]))
-		for k := r[0]; k < r[1]; k++ {
+		idx := all[r[0]:r[1]]
+		ring := make(plotter.XYs, 0, 2*len(idx))
+		for _, k := range idx {
 			ring = append(ring, plotter.XY{X: q.X[k], Y: q.P5[k]})
 		}
-		for k := r[1] - 1; k >= r[0]; k-- {
-			ring = append(ring, plotter.XY{X: q.X[k], Y: q.P95[k]})
+		for j := len(idx) - 1; j >= 0; j-- {
+			ring = append(ring, plotter.XY{X: q.X[idx[j]], Y: q.P95[idx[j]]})
 		}
 		p.Add(band(ring, fill))
 	}
@@ -284,7 +335,7 @@ func medianStyle(col color.Color) draw.LineStyle {
 // MaxPlotPoints, broken where it is NaN) and returns the mean line, to be
 // added after every band so that no band covers a line.
 func addBand(p *plot.Plot, x, mean, lo, hi []float64, col color.Color) []plot.Plotter {
-	keep := thinIndices(len(x), thinStride(len(x), MaxPlotPoints))
+	keep := reduced(x, mean, lo, hi)
 	fill := withAlpha(col, bandAlpha)
 	for _, r := range runs(keep, mean, lo, hi) {
 		idx := keep[r[0]:r[1]]
@@ -306,7 +357,7 @@ func addBand(p *plot.Plot, x, mean, lo, hi []float64, col color.Color) []plot.Pl
 func supplyPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
 	d := cd.Supply
 	hasSupply := slices.ContainsFunc(d.SupplyMean, isFinite)
-	title := "token supply, bonded ratio, inflation (mean, p5-p95, min-max over " + replications(cd.Reps) + ")"
+	title := "token supply, bonded ratio, inflation\n" + spreadNote(cd.Reps, "mean, p5-p95, min-max")
 	if !hasSupply && len(d.Fractions) == 0 {
 		title = "token supply, bonded ratio, inflation: no token data in any of " + replications(cd.Reps)
 	}
@@ -317,7 +368,7 @@ func supplyPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
 	// The panels have no titles of their own: renderStacked draws title.
 	top := newPlot(Options{Start: opt.Start}, "", "token supply (million tokens)")
 	if hasSupply {
-		col := plotutil.Color(0)
+		col := paletteColor(0)
 		lines := addBand(top, d.X, d.SupplyMean, d.SupplyLo, d.SupplyHi, col)
 		top.Add(append(lines, addQuantiles(top, d.SupplyQ, col)...)...)
 		addBandLegend(top, "supply", col)
@@ -331,8 +382,8 @@ func supplyPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
 	bottom := newPlot(Options{Start: opt.Start}, "", "fraction (inflation and APR per year)")
 	var lines []plot.Plotter
 	for _, s := range d.Fractions {
-		col := plotutil.Color(1 + metricIndex(supplyFractions, s.Name)) // 0 is the supply
-		keep := thinIndices(len(s.X), thinStride(len(s.X), MaxPlotPoints))
+		col := paletteColor(1 + metricIndex(supplyFractions, s.Name)) // 0 is the supply
+		keep := reduced(s.X, s.Y)
 		lines = append(lines, lineRuns(s.X, s.Y, keep, col)...)
 		bottom.Legend.Add(s.Name, styleLine(col))
 	}
@@ -350,34 +401,6 @@ func supplyPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
 		p.X.Min, p.X.Max = xmin, xmax
 	}
 	return title, []*plot.Plot{top, bottom}
-}
-
-func flowsPlot(d *ChartData, opt Options) *plot.Plot {
-	series := d.Flows
-	title := "daily token flows (mean over " + replications(d.Reps) + ")"
-	if len(series) == 0 {
-		title = "daily token flows: no token flows in any of " + replications(d.Reps)
-	}
-	p := newPlot(opt, title, "flow (tokens per day)")
-	var lines []plot.Plotter
-	for _, s := range series {
-		col := plotutil.Color(metricIndex(flowMetrics, s.Name))
-		keep := thinIndices(len(s.X), thinStride(len(s.X), MaxPlotPoints))
-		lines = append(lines, lineRuns(s.X, s.Y, keep, col)...)
-		p.Legend.Add(s.Name, styleLine(col))
-	}
-	p.Add(lines...)
-	if len(lines) == 0 {
-		p.Y.Min, p.Y.Max = 0, 1
-	}
-	p.Y.Min, p.Y.Max = min(p.Y.Min, 0), max(p.Y.Max, 0) // show the zero line
-	if first, last, ok := d.span(); ok {
-		// The whole run, as in the other charts (flows start at the end of
-		// the first interval).
-		p.X.Min, p.X.Max = first, last
-	}
-	fixEmptyX(p)
-	return p
 }
 
 func cohortsPlot(cd *ChartData, opt Options) *plot.Plot {
@@ -419,30 +442,27 @@ func (u unlabelled) Ticks(min, max float64) []plot.Tick {
 func pricePlot(d *ChartData, opt Options) *plot.Plot {
 	series := d.Prices
 	title := "GPU lease price by model (mean of median over " + replications(d.Reps) + ")"
-	var lines []plot.Plotter
-	var models []string
-	var colors []color.Color
-	for k, s := range series {
-		keep := thinIndices(len(s.X), thinStride(len(s.X), MaxPlotPoints))
-		ls := lineRuns(s.X, s.Y, keep, plotutil.Color(k))
-		if len(ls) > 0 {
-			lines = append(lines, ls...)
-			models = append(models, s.Model)
-			colors = append(colors, plotutil.Color(k))
+	nModels := 0
+	for _, s := range series {
+		if slices.ContainsFunc(s.Y, isFinite) {
+			nModels++
 		}
 	}
 	switch {
 	case len(series) == 0:
 		title = "GPU lease price: no GPU models in the market"
-	case len(models) == 0:
+	case nModels == 0:
 		title = "GPU lease price: no GPU leases in any of " + replications(d.Reps)
 	}
 	p := newPlot(opt, title, "price (USD per GPU-hour)")
-	p.Add(lines...)
-	for i, m := range models {
-		p.Legend.Add(m, styleLine(colors[i]))
+	var lines []plot.Plotter
+	for k, s := range series {
+		if slices.ContainsFunc(s.Y, isFinite) {
+			lines = paletteLines(p, Series{Name: s.Model, X: s.X, Y: s.Y}, k, lines)
+		}
 	}
-	finishAxes(p, d, len(models) == 0)
+	p.Add(lines...)
+	finishAxes(p, d, nModels == 0)
 	return p
 }
 
@@ -520,13 +540,13 @@ func fixEmptyX(p *plot.Plot) {
 	}
 }
 
-// paletteLines appends to lines the plotters of series s, thinned to
-// MaxPlotPoints, in the palette's colour k (colours cycle through the
-// palette; later rounds are dashed), and adds its legend entry to p.
+// paletteLines appends to lines the plotters of series s, reduced to
+// drawPoints, in the palette's colour k and dash pattern k (Palette,
+// paletteDashes), and adds its legend entry to p.
 func paletteLines(p *plot.Plot, s Series, k int, lines []plot.Plotter) []plot.Plotter {
-	col := plotutil.Color(k)
-	dashes := plotutil.Dashes(k / len(plotutil.DefaultColors))
-	keep := thinIndices(len(s.X), thinStride(len(s.X), MaxPlotPoints))
+	col := paletteColor(k)
+	dashes := paletteDashes(k)
+	keep := reduced(s.X, s.Y)
 	for _, l := range lineRuns(s.X, s.Y, keep, col) {
 		if l, ok := l.(*plotter.Line); ok {
 			l.LineStyle.Dashes = dashes
