@@ -59,7 +59,7 @@ const (
 	plotHeight  = 4.5 * vg.Inch
 	stackHeight = 7.5 * vg.Inch
 	panelHeight = 2.2 * vg.Inch // of each panel of a chart of more than three
-	chartMargin = vg.Length(8) // points around the chart and between panels
+	chartMargin = vg.Length(8)  // points around the chart and between panels
 )
 
 // PlotFiles lists the files WritePlots writes, relative to its directory:
