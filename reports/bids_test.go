@@ -42,7 +42,7 @@ func TestWritePlotsBids(t *testing.T) {
 	requirePlots(t, dir)
 	svg, err := os.ReadFile(filepath.Join(dir, "bids.svg"))
 	require.NoError(t, err)
-	for _, s := range []string{"test: bids by provider cohort: markup over cost, win rate (mean over 3 replications)",
+	for _, s := range []string{"test: bids by provider cohort: markup over cost, win rate", "per sample interval, mean over 3 replications",
 		"markup over cost (fraction)", "win rate (fraction)", "date (UTC)", "organic-a100 (organic)", "airdrop (mercenary)"} {
 		assert.Contains(t, string(svg), s)
 	}

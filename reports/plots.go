@@ -3,15 +3,19 @@ package reports
 import (
 	"fmt"
 	"image/color"
+	"image/png"
 	"io"
 	"math"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // MaxPlotPoints bounds the sample times the charts' quantile bands are
@@ -23,7 +27,7 @@ const MaxPlotPoints = 2000
 // spikes and gaps), which keeps plotting a year of hourly samples fast
 // without visible change at chart resolution (a chart is 768 pixels wide
 // in PNG).
-const drawPoints = 1000
+const drawPoints = 500
 
 // reduced returns the indices of the points of (x, ys[k]) to draw: the
 // union of Downsample's of each ys[k] to drawPoints, plus the first
@@ -119,26 +123,46 @@ func WritePlots(dir string, recs []*Recording, opt Options) error {
 //     million ACT and the collateral ratio, each the mean and min-max
 //     band over the replications (BMESeries).
 func WriteCharts(dir string, d *ChartData, opt Options) error {
-	if err := savePlot(utilizationPlot(d, opt), filepath.Join(dir, "utilization")); err != nil {
-		return err
-	}
-	if err := savePlot(pricePlot(d, opt), filepath.Join(dir, "price")); err != nil {
-		return err
-	}
-	if err := saveStacked(filepath.Join(dir, "supply"), supplyPlots, d, opt); err != nil {
-		return err
-	}
-	if err := saveStacked(filepath.Join(dir, "flows"), flowsPlots, d, opt); err != nil {
-		return err
-	}
-	if err := savePlot(cohortsPlot(d, opt), filepath.Join(dir, "cohorts")); err != nil {
-		return err
-	}
-	if err := saveStacked(filepath.Join(dir, "bids"), bidsPlots, d, opt); err != nil {
-		return err
+	jobs := []func() error{
+		func() error { return savePlot(utilizationPlot(d, opt), filepath.Join(dir, "utilization")) },
+		func() error { return savePlot(pricePlot(d, opt), filepath.Join(dir, "price")) },
+		func() error { return saveStacked(filepath.Join(dir, "supply"), supplyPlots, d, opt) },
+		func() error { return saveStacked(filepath.Join(dir, "flows"), flowsPlots, d, opt) },
+		func() error { return savePlot(cohortsPlot(d, opt), filepath.Join(dir, "cohorts")) },
+		func() error { return saveStacked(filepath.Join(dir, "bids"), bidsPlots, d, opt) },
 	}
 	if d.BME.On {
-		return saveStacked(filepath.Join(dir, "bme"), bmePlots, d, opt)
+		jobs = append(jobs, func() error { return saveStacked(filepath.Join(dir, "bme"), bmePlots, d, opt) })
+	}
+	return runJobs(jobs)
+}
+
+// runJobs runs jobs on up to GOMAXPROCS goroutines (the charts are
+// independent files, each drawn by one job, so the files do not depend on
+// the order) and returns the error of the first job in the list that
+// failed.
+func runJobs(jobs []func() error) error {
+	errs := make([]error, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = jobs[i]()
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -155,6 +179,43 @@ func saveStacked(base string, panels func(*ChartData, Options) (string, []*plot.
 // savePlot writes p to base+".png" and base+".svg".
 func savePlot(p *plot.Plot, base string) error {
 	return saveChart(base, func(format string) (io.WriterTo, error) { return render(p, format) })
+}
+
+// newCanvas returns a canvas of the given size and format ("png",
+// "svg"); a PNG is written with the fastest compression (PngCanvas's
+// default compresses hard, which costs more than drawing the chart).
+func newCanvas(w, h vg.Length, format string) (vg.CanvasWriterTo, error) {
+	vc, err := draw.NewFormattedCanvas(w, h, format)
+	if err != nil {
+		return nil, err
+	}
+	if pc, ok := vc.(vgimg.PngCanvas); ok {
+		return fastPNG{pc}, nil
+	}
+	return vc, nil
+}
+
+// fastPNG is a PNG canvas written with png.BestSpeed.
+type fastPNG struct{ vgimg.PngCanvas }
+
+// WriteTo writes the canvas as PNG to w.
+func (c fastPNG) WriteTo(w io.Writer) (int64, error) {
+	cw := &countWriter{w: w}
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	err := enc.Encode(cw, c.Image())
+	return cw.n, err
+}
+
+// countWriter counts the bytes written through it.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // saveChart writes the chart drawn by render to base+".png" and
@@ -179,7 +240,7 @@ func saveChart(base string, render func(format string) (io.WriterTo, error)) err
 // render draws p in the given format ("png", "svg") with a margin and
 // its legend to the right of the data area, where it cannot hide data.
 func render(p *plot.Plot, format string) (io.WriterTo, error) {
-	vc, err := draw.NewFormattedCanvas(plotWidth, plotHeight, format)
+	vc, err := newCanvas(plotWidth, plotHeight, format)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +266,7 @@ func render(p *plot.Plot, format string) (io.WriterTo, error) {
 // legend to the right of its data area, as render does.
 func renderStacked(title string, panels []*plot.Plot, format string) (io.WriterTo, error) {
 	height := max(stackHeight, vg.Length(len(panels))*panelHeight)
-	vc, err := draw.NewFormattedCanvas(plotWidth, height, format)
+	vc, err := newCanvas(plotWidth, height, format)
 	if err != nil {
 		return nil, err
 	}
@@ -430,11 +491,15 @@ func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // below it.
 type unlabelled struct{ plot.Ticker }
 
-// Ticks returns the ticks of u.Ticker without labels.
+// Ticks returns the ticks of u.Ticker with blank labels: a major tick
+// keeps a label of one space, so that it stays major and the grid draws
+// its line (gonum's grid skips ticks without a label).
 func (u unlabelled) Ticks(min, max float64) []plot.Tick {
 	ts := u.Ticker.Ticks(min, max)
 	for i := range ts {
-		ts[i].Label = ""
+		if ts[i].Label != "" {
+			ts[i].Label = " "
+		}
 	}
 	return ts
 }
