@@ -130,8 +130,8 @@ func TestPaletteDashes(t *testing.T) {
 // 10 they do not; with 1 they say there is no band.
 func TestSmallNNotes(t *testing.T) {
 	for _, c := range []struct {
-		reps       int
-		run, ci    string
+		reps        int
+		run, ci     string
 		noRun, noCI string
 	}{
 		{3, "over n=3 replications: rough", "95% CI over n=3 replications: wide", "", ""},
