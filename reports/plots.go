@@ -25,8 +25,8 @@ const MaxPlotPoints = 2000
 // drawPoints bounds the points drawn per line or band edge: longer
 // series are reduced with Downsample (LTTB, which keeps their shape,
 // spikes and gaps), which keeps plotting a year of hourly samples fast
-// without visible change at chart resolution (a chart is 768 pixels wide
-// in PNG).
+// without visible change at chart resolution (a chart's data area is
+// under 600 pixels wide in PNG).
 const drawPoints = 500
 
 // reduced returns the indices of the points of (x, ys[k]) to draw: the
@@ -392,8 +392,8 @@ func medianStyle(col color.Color) draw.LineStyle {
 	return draw.LineStyle{Color: col, Width: vg.Points(0.7), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
 }
 
-// addBand adds to p the min-max band of a BandSeries (thinned to
-// MaxPlotPoints, broken where it is NaN) and returns the mean line, to be
+// addBand adds to p the min-max band of a BandSeries (reduced to about
+// drawPoints, broken where it is NaN) and returns the mean line, to be
 // added after every band so that no band covers a line.
 func addBand(p *plot.Plot, x, mean, lo, hi []float64, col color.Color) []plot.Plotter {
 	keep := reduced(x, mean, lo, hi)
