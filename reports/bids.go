@@ -69,10 +69,17 @@ func (s *RunStats) bids(x []float64) BidData {
 
 // bidsPlots returns the title and the two panels of the bids chart: the
 // mean markup over cost of the bids placed on top, without x tick
-// labels, and the win rate below, one line per cohort in both.
+// labels, and the win rate below, one line per cohort in both, each the
+// mean per FlowPeriod (a day, or a week beyond 180 days) of the values
+// of its sample intervals (periodMeans): hourly values would draw a
+// solid block.
 func bidsPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
 	d := cd.Bids
-	title := "bids by provider cohort: markup over cost, win rate (mean over " + replications(cd.Reps) + ")"
+	per := "per sample interval"
+	if x := cd.GPUUtilization.X; len(x) > 1 && cd.FlowPeriod > x[1]-x[0] {
+		per = "mean per " + periodName(cd.FlowPeriod) + " of the sample intervals' values"
+	}
+	title := "bids by provider cohort: markup over cost, win rate\n" + per + ", mean over " + replications(cd.Reps)
 	if len(d.WinRate) == 0 {
 		title = "bids by provider cohort: no bids in any of " + replications(cd.Reps)
 	}
@@ -88,7 +95,8 @@ func bidsPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
 		}
 		var lines []plot.Plotter
 		for q, s := range series {
-			lines = paletteLines(p, s, d.Index[q], lines)
+			x, y := periodMeans(s.X, s.Y, cd.FlowPeriod)
+			lines = paletteLines(p, Series{Name: s.Name, X: x, Y: y}, d.Index[q], lines)
 		}
 		p.Add(lines...)
 		p.Y.Min = min(p.Y.Min, 0)
@@ -107,4 +115,35 @@ func bidsPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
 		p.X.Min, p.X.Max = xmin, xmax
 	}
 	return title, []*plot.Plot{top, bottom}
+}
+
+// periodMeans returns the means of the finite values of y over each
+// period of p days (t in (kp, (k+1)p]), at the end of each period (the
+// last time of x for a partial last period); NaN for a period without a
+// finite value. A period p of at most the sampling interval leaves the
+// series as it is.
+func periodMeans(x, y []float64, p float64) ([]float64, []float64) {
+	if len(x) < 2 || !(p > x[1]-x[0]) {
+		return x, y
+	}
+	var xs, ys []float64
+	sum, n := 0.0, 0
+	k := math.Ceil(x[0]/p) - 1
+	flush := func(end float64) {
+		xs = append(xs, end)
+		ys = append(ys, meanOf(sum, n))
+		sum, n = 0, 0
+	}
+	for i, t := range x {
+		if b := math.Ceil(t/p) - 1; b != k {
+			flush(math.Min((k+1)*p, x[i-1]))
+			k = b
+		}
+		if isFinite(y[i]) {
+			sum += y[i]
+			n++
+		}
+	}
+	flush(math.Min((k+1)*p, x[len(x)-1]))
+	return xs, ys
 }

@@ -42,8 +42,8 @@ func TestWritePlotsBids(t *testing.T) {
 	requirePlots(t, dir)
 	svg, err := os.ReadFile(filepath.Join(dir, "bids.svg"))
 	require.NoError(t, err)
-	for _, s := range []string{"test: bids by provider cohort: markup over cost, win rate (mean over 3 replications)",
-		"markup over cost (fraction)", "win rate (fraction)", "days since 2024-03-20", "organic-a100 (organic)", "airdrop (mercenary)"} {
+	for _, s := range []string{"test: bids by provider cohort: markup over cost, win rate", "per sample interval, mean over 3 replications",
+		"markup over cost (fraction)", "win rate (fraction)", "date (UTC)", "organic-a100 (organic)", "airdrop (mercenary)"} {
 		assert.Contains(t, string(svg), s)
 	}
 	assert.NotContains(t, string(svg), "spoofed", "a cohort without bids gets no line")

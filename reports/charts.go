@@ -19,8 +19,12 @@ type ChartData struct {
 	Prices []PriceSeries
 	// Supply is the data of the supply chart (SupplySeries).
 	Supply SupplyData
-	// Flows holds the daily token flows (FlowSeries).
+	// Flows holds the token flows summed per FlowPeriod (FlowSeries), in
+	// tokens per period.
 	Flows []Series
+	// FlowPeriod is the period Flows sum over, in days (FlowPeriod): 1, or
+	// 7 for runs of more than 180 days.
+	FlowPeriod float64
 	// Cohorts holds the cohorts chart's lines (CohortSeries).
 	Cohorts CohortData
 	// CohortIndex holds, for each series of Cohorts, the position of its
@@ -29,6 +33,9 @@ type ChartData struct {
 	CohortIndex []int
 	// Bids holds the bids chart's lines (BidSeries).
 	Bids BidData
+	// BME holds the BME chart's bands (BMESeries); BME.On tells whether
+	// the chart is drawn.
+	BME BMEData
 }
 
 // span returns the first and last sample times in days and whether there
@@ -57,6 +64,8 @@ func ChartDataOf(recs []*Recording) *ChartData {
 	d.Prices = GPUPriceSeries(recs)
 	d.Supply = SupplySeries(recs)
 	d.Flows = FlowSeries(recs)
+	d.FlowPeriod = FlowPeriod(times)
+	d.BME = BMESeries(recs)
 	d.Cohorts, d.CohortIndex = cohortSeries(recs)
 	d.Bids = BidSeries(recs)
 	return d

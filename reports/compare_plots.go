@@ -7,7 +7,6 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 
 	"github.com/depinsim/depinsim/sim"
 )
@@ -133,8 +132,17 @@ type CompareChart struct {
 	Lines []CompareLine
 	// YMin0 asks for a y axis from 0 (quantities that are not negative),
 	// YMax1 for one up to 1 (fractions), ZeroLine for a y range that
-	// includes 0 (changes). Confidence bands may reach beyond either.
+	// includes 0 (changes).
 	YMin0, YMax1, ZeroLine bool
+	// Lo and Hi are the domain of the chart's metric (metricDomain; -Inf
+	// and +Inf when unbounded): confidence bands are drawn clipped to it,
+	// so that a band of a price never dips below 0.
+	Lo, Hi float64
+	// Start is the calendar date (YYYY-MM-DD) of the scenarios' common
+	// start, which labels the time axis with dates; empty when they
+	// start on different dates (the axis then shows days since each
+	// start).
+	Start string
 }
 
 // CompareLine is one scenario's line of a CompareChart.
@@ -144,7 +152,8 @@ type CompareLine struct {
 	Name string
 	// Index is the scenario's position: its colour in every chart.
 	Index int
-	// Band is the line and its 95% confidence band, in the chart's units.
+	// Band is the line and its 95% confidence band, in the chart's units,
+	// the band clipped to the chart's domain (CompareChart.Lo, Hi).
 	Band BandLine
 }
 
@@ -163,20 +172,28 @@ type CompareLine struct {
 //     airdrops), in USD, thousand USD or million USD depending on its
 //     largest value.
 //
-// Each line is the mean across replications with a 95% confidence band,
-// on the scenario's own time axis (days since its start).
+// Each line is the mean across replications with a 95% confidence band
+// clipped to the metric's domain (Lo, Hi), on the scenario's own time
+// axis (days since its start, labelled with dates when every scenario
+// starts on the same date). The title says how many replications the
+// band is over, that it is wide with fewer than 5 and that there is none
+// with one.
 func CompareCharts(runs []CompareRun) []CompareChart {
 	reps := 0
 	if len(runs) > 0 && runs[0].Summary != nil {
 		reps = len(runs[0].Summary.Reps)
 	}
-	over := "\nmean and 95% CI over " + replications(reps)
-	xLabel := "time (days since each scenario's start)"
+	over := "\n" + ciNote(reps)
+	xLabel, start := "time (days since each scenario's start)", ""
 	if len(runs) > 0 && !slices.ContainsFunc(runs, func(r CompareRun) bool { return r.Start != runs[0].Start }) && runs[0].Start != "" {
-		xLabel = "time (days since " + runs[0].Start + ")"
+		xLabel, start = "time (days since "+runs[0].Start+")", runs[0].Start
+		if _, ok := parseStart(start); ok {
+			xLabel = "date (UTC)"
+		}
 	}
 	chart := func(file, title, yLabel string) CompareChart {
-		return CompareChart{File: file, Title: title + over, XLabel: xLabel, YLabel: yLabel}
+		return CompareChart{File: file, Title: title + over, XLabel: xLabel, YLabel: yLabel,
+			Lo: math.Inf(-1), Hi: math.Inf(1), Start: start}
 	}
 
 	// utilization
@@ -197,6 +214,7 @@ func CompareCharts(runs []CompareRun) []CompareChart {
 		util.Title = "GPU utilization (CPU for scenarios without GPUs)" + over
 	}
 	util.YMin0, util.YMax1 = true, true
+	util.Lo, util.Hi = metricDomain(sim.MGPUUtilization)
 
 	// price
 	price := chart("compare_price", "median GPU lease price", "price (USD per GPU-hour)")
@@ -217,6 +235,7 @@ func CompareCharts(runs []CompareRun) []CompareChart {
 		price.Lines = append(price.Lines, CompareLine{Name: name, Index: k, Band: b})
 	}
 	price.YMin0 = true
+	price.Lo, price.Hi = metricDomain(sim.MGPUPriceUSDHour)
 
 	// supply
 	supply := chart("compare_supply", "token supply relative to the start", "change since the start (%)")
@@ -228,6 +247,7 @@ func CompareCharts(runs []CompareRun) []CompareChart {
 		supply.Lines = append(supply.Lines, CompareLine{Name: name, Index: k, Band: r.Series.SupplyPct})
 	}
 	supply.ZeroLine = true
+	supply.Lo = -100 // a supply cannot fall below 0
 
 	// provider income
 	top := 0.0
@@ -253,8 +273,16 @@ func CompareCharts(runs []CompareRun) []CompareChart {
 		income.Lines = append(income.Lines, CompareLine{Name: r.Name, Index: k, Band: scaled})
 	}
 	income.YMin0 = true
+	income.Lo, income.Hi = metricDomain(sim.MProviderRevenueUSDTotal)
 
-	return []CompareChart{util, price, supply, income}
+	charts := []CompareChart{util, price, supply, income}
+	for _, c := range charts {
+		for k := range c.Lines {
+			b := &c.Lines[k].Band
+			b.Lo, b.Hi = clipBand(b.Lo, b.Hi, c.Lo, c.Hi)
+		}
+	}
+	return charts
 }
 
 func scaleAll(xs []float64, s float64) []float64 {
@@ -281,16 +309,18 @@ func WriteComparePlots(dir string, runs []CompareRun) error {
 func comparePlot(c CompareChart) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = c.Title
+	setTimeAxis(p, c.Start)
 	p.X.Label.Text = c.XLabel
 	p.Y.Label.Text = c.YLabel
 	p.Add(plotter.NewGrid())
 	var lines []plot.Plotter
 	xmin, xmax := math.Inf(1), math.Inf(-1)
 	for _, l := range c.Lines {
-		col := plotutil.Color(l.Index)
-		dashes := plotutil.Dashes(l.Index) // tells apart lines that coincide
+		col := paletteColor(l.Index)
+		dashes := paletteDashes(l.Index) // tells apart lines that coincide
 		b := l.Band
-		for _, pl := range addBand(p, b.X, b.Mean, b.Lo, b.Hi, col) {
+		lo, hi := clipBand(b.Lo, b.Hi, c.Lo, c.Hi) // CompareCharts clipped them already
+		for _, pl := range addBand(p, b.X, b.Mean, lo, hi, col) {
 			if line, ok := pl.(*plotter.Line); ok {
 				line.LineStyle.Dashes = dashes
 			}
@@ -307,8 +337,8 @@ func comparePlot(c CompareChart) *plot.Plot {
 	if len(lines) == 0 {
 		p.Y.Min, p.Y.Max = 0, 1
 	}
-	// The axis includes 0 (and 1 for fractions) but is not clipped to
-	// it: a confidence band may reach beyond.
+	// The axis includes 0 (and 1 for fractions); bands are clipped to the
+	// metric's domain.
 	if c.YMin0 || c.ZeroLine {
 		p.Y.Min, p.Y.Max = min(p.Y.Min, 0), max(p.Y.Max, 0)
 	}

@@ -180,8 +180,9 @@ func TestCompareCharts(t *testing.T) {
 		for k, l := range c.Lines {
 			assert.Equal(t, k, l.Index, "%s: scenario %d keeps its colour", c.File, k)
 		}
-		assert.Contains(t, c.Title, "95% CI over 3 replications")
-		assert.Equal(t, "time (days since 2024-03-20)", c.XLabel)
+		assert.Contains(t, c.Title, "95% CI over n=3 replications: wide")
+		assert.Equal(t, "date (UTC)", c.XLabel)
+		assert.Equal(t, "2024-03-20", c.Start)
 	}
 	assert.Equal(t, ComparePlotFiles, files)
 

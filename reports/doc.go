@@ -38,21 +38,25 @@
 // comparison's tables, the chart lines of the token layer) derive from
 // each metric's Kind, Group and Show in sim.Metrics.
 //
-// WritePlots draws six charts, each as .png and .svg:
+// WritePlots draws six charts, and a seventh when the BME is on, each as
+// .png and .svg, with titles, units on both axes, calendar dates on the
+// time axis and the colour-blind-safe Palette (WriteCharts):
 //
 //   - utilization: GPU and CPU utilization (mean and min-max band).
 //   - price: the median GPU lease price per GPU model.
 //   - supply: two panels sharing the time axis: the token supply in
 //     millions of tokens (mean and min-max band) above the bonded ratio,
 //     inflation rate and staking APR as fractions.
-//   - flows: the daily token flows (minted, burned, take fees, subsidies,
-//     emissions) in tokens per day, derived from the cumulative *_total
-//     metrics.
+//   - flows: one panel per token flow (minted, burned, take fees,
+//     subsidies, emissions), each with its own scale, summed per day (per
+//     week beyond 180 days), derived from the cumulative *_total metrics.
 //   - cohorts: the GPUs listed by each provider cohort (mean over the
 //     replications), or their CPU cores when no cohort lists GPUs.
 //   - bids: two panels sharing the time axis: each provider cohort's
 //     mean markup over cost of its bids above its win rate, per sample
 //     interval (means over the replications).
+//   - bme (BME on only): the BME vault, the ACT supply and the collateral
+//     ratio, three panels.
 //
 // Every file is written atomically with WriteFileAtomic: a reader sees the
 // previous file or the complete new one, never a partial file. A

@@ -66,7 +66,7 @@ func StatsBytes(s Shape) float64 {
 	perRep := float64(2*sim.NumMetrics*8 + 2*s.Resources*8 + statsRepBytes)
 	// the values of the quantile bands: three metrics at the drawn times
 	perRep += float64(3 * 8 * min(s.Samples, MaxPlotPoints+1))
-	lines := float64(16 + s.Resources + 2*s.Cohorts) // chart series
+	lines := float64(19 + s.Resources + 2*s.Cohorts) // chart series (with the BME chart's three bands)
 	perTime := lines * timeAccBytes
 	return float64(s.Reps)*perRep + float64(s.Samples)*perTime
 }

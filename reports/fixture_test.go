@@ -2,6 +2,7 @@ package reports
 
 import (
 	"math"
+	"slices"
 
 	"github.com/depinsim/depinsim/sim"
 )
@@ -269,4 +270,34 @@ func tokenFixture() []*Recording {
 			sim.MEmissionsTotal:     {5, 5, 5, 5},
 		}),
 	}
+}
+
+// withoutBME returns copies of recs whose BME metrics (vault, ACT supply,
+// collateral ratio) are zero, NaN for the ratio: a run without the BME.
+func withoutBME(recs []*Recording) []*Recording {
+	out := make([]*Recording, len(recs))
+	for k, r := range recs {
+		c := *r
+		c.Values = make([][]float64, len(r.Values))
+		for i, row := range r.Values {
+			c.Values[i] = slices.Clone(row)
+			c.Values[i][sim.MBMEVault], c.Values[i][sim.MACTSupply] = 0, 0
+			c.Values[i][sim.MBMECollateralRatio] = math.NaN()
+		}
+		out[k] = &c
+	}
+	return out
+}
+
+// bmeOn reports whether some sample of recs has a non-zero BME vault or
+// ACT supply.
+func bmeOn(recs []*Recording) bool {
+	for _, r := range recs {
+		for _, row := range r.Values {
+			if v, a := row[sim.MBMEVault], row[sim.MACTSupply]; (v != 0 && !math.IsNaN(v)) || (a != 0 && !math.IsNaN(a)) {
+				return true
+			}
+		}
+	}
+	return false
 }

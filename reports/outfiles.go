@@ -14,6 +14,8 @@ import (
 // RunFiles lists the files of a run folder other than manifest.json, as
 // WriteAll and RunWriter write them and Manifest.Files lists them:
 // relative to the folder, with '/' separators, in the order written.
+// A run with the BME on also has the BME chart (BMEPlotFiles, listed
+// after these in Manifest.Files).
 func RunFiles() []string {
 	files := []string{TimeseriesFile, ResourcesFile, CohortsFile, SummaryFile, ScenarioFile}
 	for _, f := range PlotFiles {
@@ -26,6 +28,17 @@ func RunFiles() []string {
 // written with no report (--no-report).
 func withoutReport(files []string) []string {
 	return slices.DeleteFunc(slices.Clone(files), func(f string) bool { return f == ReportFile })
+}
+
+// bmeFiles returns the files of the BME chart, in plots/, when d has one.
+func bmeFiles(d *ChartData) []string {
+	var out []string
+	if d.BME.On {
+		for _, f := range BMEPlotFiles {
+			out = append(out, PlotsDir+"/"+f)
+		}
+	}
+	return out
 }
 
 // CompareFiles lists a comparison folder's own files other than
@@ -46,7 +59,7 @@ func outputNames() (top, plots []string) {
 	top = []string{TimeseriesFile, ResourcesFile, CohortsFile, SummaryFile, ScenarioFile, ManifestFile, ReportFile,
 		CompareCSVFile, CompareMarkdownFile}
 	top = append(top, SweepFiles()...)
-	plots = append(slices.Clone(PlotFiles), ComparePlotFiles...)
+	plots = slices.Concat(PlotFiles, BMEPlotFiles, ComparePlotFiles)
 	return top, plots
 }
 

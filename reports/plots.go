@@ -3,29 +3,67 @@ package reports
 import (
 	"fmt"
 	"image/color"
+	"image/png"
 	"io"
 	"math"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// MaxPlotPoints bounds the points drawn per line: longer series are
-// thinned to every k-th sample (plus the last), which keeps plotting a
-// year of hourly samples fast without visible change at chart resolution.
+// MaxPlotPoints bounds the sample times the charts' quantile bands are
+// kept at (Quantiles): every k-th sample plus the last.
 const MaxPlotPoints = 2000
+
+// drawPoints bounds the points drawn per line or band edge: longer
+// series are reduced with Downsample (LTTB, which keeps their shape,
+// spikes and gaps), which keeps plotting a year of hourly samples fast
+// without visible change at chart resolution (a chart's data area is
+// under 600 pixels wide in PNG).
+const drawPoints = 500
+
+// reduced returns the indices of the points of (x, ys[k]) to draw: the
+// union of Downsample's of each ys[k] to drawPoints, plus the first
+// non-finite point after each finite run of each, so that gaps stay gaps
+// (runs breaks lines there).
+func reduced(x []float64, ys ...[]float64) []int {
+	if len(x) <= drawPoints {
+		return allIndices(len(x))
+	}
+	keep := make([]bool, len(x))
+	for _, y := range ys {
+		for _, i := range Downsample(x, y, drawPoints) {
+			keep[i] = true
+		}
+		for i := range y {
+			if !isFinite(y[i]) && (i == 0 || isFinite(y[i-1])) {
+				keep[i] = true
+			}
+		}
+	}
+	var out []int
+	for i, k := range keep {
+		if k {
+			out = append(out, i)
+		}
+	}
+	return out
+}
 
 // Chart sizes: one panel, and the two stacked panels of the supply chart.
 const (
 	plotWidth   = 8 * vg.Inch
 	plotHeight  = 4.5 * vg.Inch
 	stackHeight = 7.5 * vg.Inch
-	chartMargin = vg.Length(8) // points around the chart and between panels
+	panelHeight = 2.2 * vg.Inch // of each panel of a chart of more than three
+	chartMargin = vg.Length(8)  // points around the chart and between panels
 )
 
 // PlotFiles lists the files WritePlots writes, relative to its directory:
@@ -46,20 +84,30 @@ func WritePlots(dir string, recs []*Recording, opt Options) error {
 	return WriteCharts(dir, ChartDataOf(recs), opt)
 }
 
-// WriteCharts writes the charts of PlotFiles to dir (which must exist)
-// from their data:
+// WriteCharts writes the charts of ChartFiles(d) to dir (which must
+// exist) from their data. Every chart has a title saying what it
+// aggregates (and, with fewer than 5 replications, that its bands are
+// rough; with one, that there is none), units on both axes, calendar
+// dates on the time axis (from opt.Start), colours from Palette and,
+// beyond the third line of a chart, dash patterns too. Lines and bands
+// are drawn from series reduced with Downsample.
 //
 //   - utilization: GPU and CPU utilization over time, the mean across
-//     replications as a line and the min-max range as a band.
+//     replications as a line, the p50 dashed, and the p5-p95 and min-max
+//     ranges as bands.
 //   - price: per GPU model, the mean across replications of the median
 //     lease price, with gaps where no replication had a lease of the
 //     model.
 //   - supply: two panels sharing the time axis (SupplySeries). Top, the
 //     token supply in millions of tokens (mean and min-max band); bottom,
 //     the mean bonded ratio, inflation rate and staking APR as fractions.
-//   - flows: the mean daily token flows, minted, burned, take fees,
-//     subsidies and emissions, in tokens per day (FlowSeries); titled "no
-//     token flows" when there are none.
+//   - flows: small multiples, one panel per token flow (minted, burned,
+//     take fees, subsidies, emissions) with its own y scale, each the
+//     flow summed per day, or per week for runs of more than 180 days
+//     (FlowSeries, FlowPeriod), mean over the replications; titled "no
+//     token flows" when there are none. With the BME on, burned_total is
+//     net of the BME vault: the panel is labelled "net burned" and the
+//     title says why it can be negative.
 //   - cohorts: the GPUs listed by each provider cohort over time, the
 //     mean across replications, one line per cohort labelled with its
 //     name and kind (CohortSeries). When no cohort ever lists a GPU it
@@ -70,35 +118,104 @@ func WritePlots(dir string, recs []*Recording, opt Options) error {
 //     of the bids placed in each sample interval; bottom, the win rate
 //     (bids won / bids placed), both fractions and means across
 //     replications. Titled "no bids" when no cohort placed one.
+//   - bme, only when the BME is on (BMEData.On): three panels sharing the
+//     time axis, the BME vault in million tokens, the ACT supply in
+//     million ACT and the collateral ratio, each the mean and min-max
+//     band over the replications (BMESeries).
 func WriteCharts(dir string, d *ChartData, opt Options) error {
-	if err := savePlot(utilizationPlot(d, opt), filepath.Join(dir, "utilization")); err != nil {
-		return err
+	jobs := []func() error{
+		func() error { return savePlot(utilizationPlot(d, opt), filepath.Join(dir, "utilization")) },
+		func() error { return savePlot(pricePlot(d, opt), filepath.Join(dir, "price")) },
+		func() error { return saveStacked(filepath.Join(dir, "supply"), supplyPlots, d, opt) },
+		func() error { return saveStacked(filepath.Join(dir, "flows"), flowsPlots, d, opt) },
+		func() error { return savePlot(cohortsPlot(d, opt), filepath.Join(dir, "cohorts")) },
+		func() error { return saveStacked(filepath.Join(dir, "bids"), bidsPlots, d, opt) },
 	}
-	if err := savePlot(pricePlot(d, opt), filepath.Join(dir, "price")); err != nil {
-		return err
+	if d.BME.On {
+		jobs = append(jobs, func() error { return saveStacked(filepath.Join(dir, "bme"), bmePlots, d, opt) })
 	}
-	title, panels := supplyPlots(d, opt)
-	err := saveChart(filepath.Join(dir, "supply"), func(format string) (io.WriterTo, error) {
-		return renderStacked(title, panels, format)
-	})
-	if err != nil {
-		return err
+	return runJobs(jobs)
+}
+
+// runJobs runs jobs on up to GOMAXPROCS goroutines (the charts are
+// independent files, each drawn by one job, so the files do not depend on
+// the order) and returns the error of the first job in the list that
+// failed.
+func runJobs(jobs []func() error) error {
+	errs := make([]error, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = jobs[i]()
+			}
+		}()
 	}
-	if err := savePlot(flowsPlot(d, opt), filepath.Join(dir, "flows")); err != nil {
-		return err
+	for i := range jobs {
+		next <- i
 	}
-	if err := savePlot(cohortsPlot(d, opt), filepath.Join(dir, "cohorts")); err != nil {
-		return err
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
-	title, panels = bidsPlots(d, opt)
-	return saveChart(filepath.Join(dir, "bids"), func(format string) (io.WriterTo, error) {
-		return renderStacked(title, panels, format)
+	return nil
+}
+
+// saveStacked writes the stacked panels of a chart (title and panels
+// from panels) to base+".png" and base+".svg".
+func saveStacked(base string, panels func(*ChartData, Options) (string, []*plot.Plot), d *ChartData, opt Options) error {
+	title, ps := panels(d, opt)
+	return saveChart(base, func(format string) (io.WriterTo, error) {
+		return renderStacked(title, ps, format)
 	})
 }
 
 // savePlot writes p to base+".png" and base+".svg".
 func savePlot(p *plot.Plot, base string) error {
 	return saveChart(base, func(format string) (io.WriterTo, error) { return render(p, format) })
+}
+
+// newCanvas returns a canvas of the given size and format ("png",
+// "svg"); a PNG is written with the fastest compression (PngCanvas's
+// default compresses hard, which costs more than drawing the chart).
+func newCanvas(w, h vg.Length, format string) (vg.CanvasWriterTo, error) {
+	vc, err := draw.NewFormattedCanvas(w, h, format)
+	if err != nil {
+		return nil, err
+	}
+	if pc, ok := vc.(vgimg.PngCanvas); ok {
+		return fastPNG{pc}, nil
+	}
+	return vc, nil
+}
+
+// fastPNG is a PNG canvas written with png.BestSpeed.
+type fastPNG struct{ vgimg.PngCanvas }
+
+// WriteTo writes the canvas as PNG to w.
+func (c fastPNG) WriteTo(w io.Writer) (int64, error) {
+	cw := &countWriter{w: w}
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	err := enc.Encode(cw, c.Image())
+	return cw.n, err
+}
+
+// countWriter counts the bytes written through it.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // saveChart writes the chart drawn by render to base+".png" and
@@ -123,7 +240,7 @@ func saveChart(base string, render func(format string) (io.WriterTo, error)) err
 // render draws p in the given format ("png", "svg") with a margin and
 // its legend to the right of the data area, where it cannot hide data.
 func render(p *plot.Plot, format string) (io.WriterTo, error) {
-	vc, err := draw.NewFormattedCanvas(plotWidth, plotHeight, format)
+	vc, err := newCanvas(plotWidth, plotHeight, format)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +265,8 @@ func render(p *plot.Plot, format string) (io.WriterTo, error) {
 // panels with equal x ranges share their time axis) and each panel's
 // legend to the right of its data area, as render does.
 func renderStacked(title string, panels []*plot.Plot, format string) (io.WriterTo, error) {
-	vc, err := draw.NewFormattedCanvas(plotWidth, stackHeight, format)
+	height := max(stackHeight, vg.Length(len(panels))*panelHeight)
+	vc, err := newCanvas(plotWidth, height, format)
 	if err != nil {
 		return nil, err
 	}
@@ -199,11 +317,7 @@ func newPlot(opt Options, title, yLabel string) *plot.Plot {
 		title = opt.Title + ": " + title
 	}
 	p.Title.Text = title
-	start := "start"
-	if opt.Start != "" {
-		start = opt.Start
-	}
-	p.X.Label.Text = "time (days since " + start + ")"
+	setTimeAxis(p, opt.Start)
 	p.Y.Label.Text = yLabel
 	p.Add(plotter.NewGrid())
 	return p
@@ -218,13 +332,13 @@ func replications(n int) string {
 }
 
 func utilizationPlot(d *ChartData, opt Options) *plot.Plot {
-	p := newPlot(opt, "GPU and CPU utilization (mean, p5-p95, min-max over "+replications(d.Reps)+")", "utilization (fraction)")
+	p := newPlot(opt, "GPU and CPU utilization\n"+spreadNote(d.Reps, "mean, p5-p95, min-max"), "utilization (fraction of capacity leased)")
 	var lines []plot.Plotter
 	for k, m := range []struct {
 		label string
 		band  BandLine
 	}{{"GPU", d.GPUUtilization}, {"CPU", d.CPUUtilization}} {
-		col := plotutil.Color(k)
+		col := paletteColor(k)
 		lines = append(lines, addBand(p, m.band.X, m.band.Mean, m.band.Lo, m.band.Hi, col)...)
 		lines = append(lines, addQuantiles(p, m.band.Q, col)...)
 		addBandLegend(p, m.label, col)
@@ -247,18 +361,16 @@ const (
 // before it, and returns the p50 line (thin and dashed), to be added
 // after every band.
 func addQuantiles(p *plot.Plot, q Quantiles, col color.Color) []plot.Plotter {
-	all := make([]int, len(q.X))
-	for k := range all {
-		all[k] = k
-	}
+	all := reduced(q.X, q.P5, q.P50, q.P95)
 	fill := withAlpha(col, bandAlpha)
 	for _, r := range runs(all, q.P5, q.P95) {
-		ring := make(plotter.XYs, 0, 2*(r[1]-r[0]))
-		for k := r[0]; k < r[1]; k++ {
+		idx := all[r[0]:r[1]]
+		ring := make(plotter.XYs, 0, 2*len(idx))
+		for _, k := range idx {
 			ring = append(ring, plotter.XY{X: q.X[k], Y: q.P5[k]})
 		}
-		for k := r[1] - 1; k >= r[0]; k-- {
-			ring = append(ring, plotter.XY{X: q.X[k], Y: q.P95[k]})
+		for j := len(idx) - 1; j >= 0; j-- {
+			ring = append(ring, plotter.XY{X: q.X[idx[j]], Y: q.P95[idx[j]]})
 		}
 		p.Add(band(ring, fill))
 	}
@@ -280,11 +392,11 @@ func medianStyle(col color.Color) draw.LineStyle {
 	return draw.LineStyle{Color: col, Width: vg.Points(0.7), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
 }
 
-// addBand adds to p the min-max band of a BandSeries (thinned to
-// MaxPlotPoints, broken where it is NaN) and returns the mean line, to be
+// addBand adds to p the min-max band of a BandSeries (reduced to about
+// drawPoints, broken where it is NaN) and returns the mean line, to be
 // added after every band so that no band covers a line.
 func addBand(p *plot.Plot, x, mean, lo, hi []float64, col color.Color) []plot.Plotter {
-	keep := thinIndices(len(x), thinStride(len(x), MaxPlotPoints))
+	keep := reduced(x, mean, lo, hi)
 	fill := withAlpha(col, bandAlpha)
 	for _, r := range runs(keep, mean, lo, hi) {
 		idx := keep[r[0]:r[1]]
@@ -306,7 +418,7 @@ func addBand(p *plot.Plot, x, mean, lo, hi []float64, col color.Color) []plot.Pl
 func supplyPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
 	d := cd.Supply
 	hasSupply := slices.ContainsFunc(d.SupplyMean, isFinite)
-	title := "token supply, bonded ratio, inflation (mean, p5-p95, min-max over " + replications(cd.Reps) + ")"
+	title := "token supply, bonded ratio, inflation\n" + spreadNote(cd.Reps, "mean, p5-p95, min-max")
 	if !hasSupply && len(d.Fractions) == 0 {
 		title = "token supply, bonded ratio, inflation: no token data in any of " + replications(cd.Reps)
 	}
@@ -317,7 +429,7 @@ func supplyPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
 	// The panels have no titles of their own: renderStacked draws title.
 	top := newPlot(Options{Start: opt.Start}, "", "token supply (million tokens)")
 	if hasSupply {
-		col := plotutil.Color(0)
+		col := paletteColor(0)
 		lines := addBand(top, d.X, d.SupplyMean, d.SupplyLo, d.SupplyHi, col)
 		top.Add(append(lines, addQuantiles(top, d.SupplyQ, col)...)...)
 		addBandLegend(top, "supply", col)
@@ -331,8 +443,8 @@ func supplyPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
 	bottom := newPlot(Options{Start: opt.Start}, "", "fraction (inflation and APR per year)")
 	var lines []plot.Plotter
 	for _, s := range d.Fractions {
-		col := plotutil.Color(1 + metricIndex(supplyFractions, s.Name)) // 0 is the supply
-		keep := thinIndices(len(s.X), thinStride(len(s.X), MaxPlotPoints))
+		col := paletteColor(1 + metricIndex(supplyFractions, s.Name)) // 0 is the supply
+		keep := reduced(s.X, s.Y)
 		lines = append(lines, lineRuns(s.X, s.Y, keep, col)...)
 		bottom.Legend.Add(s.Name, styleLine(col))
 	}
@@ -350,34 +462,6 @@ func supplyPlots(cd *ChartData, opt Options) (string, []*plot.Plot) {
 		p.X.Min, p.X.Max = xmin, xmax
 	}
 	return title, []*plot.Plot{top, bottom}
-}
-
-func flowsPlot(d *ChartData, opt Options) *plot.Plot {
-	series := d.Flows
-	title := "daily token flows (mean over " + replications(d.Reps) + ")"
-	if len(series) == 0 {
-		title = "daily token flows: no token flows in any of " + replications(d.Reps)
-	}
-	p := newPlot(opt, title, "flow (tokens per day)")
-	var lines []plot.Plotter
-	for _, s := range series {
-		col := plotutil.Color(metricIndex(flowMetrics, s.Name))
-		keep := thinIndices(len(s.X), thinStride(len(s.X), MaxPlotPoints))
-		lines = append(lines, lineRuns(s.X, s.Y, keep, col)...)
-		p.Legend.Add(s.Name, styleLine(col))
-	}
-	p.Add(lines...)
-	if len(lines) == 0 {
-		p.Y.Min, p.Y.Max = 0, 1
-	}
-	p.Y.Min, p.Y.Max = min(p.Y.Min, 0), max(p.Y.Max, 0) // show the zero line
-	if first, last, ok := d.span(); ok {
-		// The whole run, as in the other charts (flows start at the end of
-		// the first interval).
-		p.X.Min, p.X.Max = first, last
-	}
-	fixEmptyX(p)
-	return p
 }
 
 func cohortsPlot(cd *ChartData, opt Options) *plot.Plot {
@@ -407,11 +491,15 @@ func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // below it.
 type unlabelled struct{ plot.Ticker }
 
-// Ticks returns the ticks of u.Ticker without labels.
+// Ticks returns the ticks of u.Ticker with blank labels: a major tick
+// keeps a label of one space, so that it stays major and the grid draws
+// its line (gonum's grid skips ticks without a label).
 func (u unlabelled) Ticks(min, max float64) []plot.Tick {
 	ts := u.Ticker.Ticks(min, max)
 	for i := range ts {
-		ts[i].Label = ""
+		if ts[i].Label != "" {
+			ts[i].Label = " "
+		}
 	}
 	return ts
 }
@@ -419,30 +507,27 @@ func (u unlabelled) Ticks(min, max float64) []plot.Tick {
 func pricePlot(d *ChartData, opt Options) *plot.Plot {
 	series := d.Prices
 	title := "GPU lease price by model (mean of median over " + replications(d.Reps) + ")"
-	var lines []plot.Plotter
-	var models []string
-	var colors []color.Color
-	for k, s := range series {
-		keep := thinIndices(len(s.X), thinStride(len(s.X), MaxPlotPoints))
-		ls := lineRuns(s.X, s.Y, keep, plotutil.Color(k))
-		if len(ls) > 0 {
-			lines = append(lines, ls...)
-			models = append(models, s.Model)
-			colors = append(colors, plotutil.Color(k))
+	nModels := 0
+	for _, s := range series {
+		if slices.ContainsFunc(s.Y, isFinite) {
+			nModels++
 		}
 	}
 	switch {
 	case len(series) == 0:
 		title = "GPU lease price: no GPU models in the market"
-	case len(models) == 0:
+	case nModels == 0:
 		title = "GPU lease price: no GPU leases in any of " + replications(d.Reps)
 	}
 	p := newPlot(opt, title, "price (USD per GPU-hour)")
-	p.Add(lines...)
-	for i, m := range models {
-		p.Legend.Add(m, styleLine(colors[i]))
+	var lines []plot.Plotter
+	for k, s := range series {
+		if slices.ContainsFunc(s.Y, isFinite) {
+			lines = paletteLines(p, Series{Name: s.Model, X: s.X, Y: s.Y}, k, lines)
+		}
 	}
-	finishAxes(p, d, len(models) == 0)
+	p.Add(lines...)
+	finishAxes(p, d, nModels == 0)
 	return p
 }
 
@@ -520,13 +605,13 @@ func fixEmptyX(p *plot.Plot) {
 	}
 }
 
-// paletteLines appends to lines the plotters of series s, thinned to
-// MaxPlotPoints, in the palette's colour k (colours cycle through the
-// palette; later rounds are dashed), and adds its legend entry to p.
+// paletteLines appends to lines the plotters of series s, reduced to
+// drawPoints, in the palette's colour k and dash pattern k (Palette,
+// paletteDashes), and adds its legend entry to p.
 func paletteLines(p *plot.Plot, s Series, k int, lines []plot.Plotter) []plot.Plotter {
-	col := plotutil.Color(k)
-	dashes := plotutil.Dashes(k / len(plotutil.DefaultColors))
-	keep := thinIndices(len(s.X), thinStride(len(s.X), MaxPlotPoints))
+	col := paletteColor(k)
+	dashes := paletteDashes(k)
+	keep := reduced(s.X, s.Y)
 	for _, l := range lineRuns(s.X, s.Y, keep, col) {
 		if l, ok := l.(*plotter.Line); ok {
 			l.LineStyle.Dashes = dashes

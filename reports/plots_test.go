@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,12 @@ import (
 // like its format.
 func requirePlots(t *testing.T, dir string) {
 	t.Helper()
-	for _, name := range PlotFiles {
+	names := dirNames(t, dir)
+	want := PlotFiles
+	if slices.Contains(names, "bme.png") {
+		want = slices.Concat(PlotFiles, BMEPlotFiles)
+	}
+	for _, name := range want {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		require.NoError(t, err, name)
 		require.NotEmpty(t, b, name)
@@ -30,7 +36,7 @@ func requirePlots(t *testing.T, dir string) {
 			assert.Contains(t, string(b[:min(len(b), 512)]), "<svg", name)
 		}
 	}
-	assert.ElementsMatch(t, PlotFiles, dirNames(t, dir), "no temp files left")
+	assert.ElementsMatch(t, want, names, "no temp files left")
 }
 
 func TestWritePlots(t *testing.T) {
@@ -40,8 +46,8 @@ func TestWritePlots(t *testing.T) {
 	svg, err := os.ReadFile(filepath.Join(dir, "utilization.svg"))
 	require.NoError(t, err)
 	// The SVG keeps text as text: check title, labels and legend.
-	for _, s := range []string{"test: GPU and CPU utilization", "days since 2024-03-20", "utilization (fraction)", "GPU mean", "CPU min-max",
-		"GPU and CPU utilization (mean, p5-p95, min-max over 3 replications)", "GPU p50", "GPU p5-p95", "GPU min-max", "CPU p5-p95",
+	for _, s := range []string{"test: GPU and CPU utilization", "date (UTC)", "03-20 01:00", "utilization (fraction of capacity leased)", "GPU mean", "CPU min-max",
+		"mean, p5-p95, min-max over n=3 replications: rough (few replications)", "GPU p50", "GPU p5-p95", "GPU min-max", "CPU p5-p95",
 		"stroke-dasharray"} { // the p50 lines are dashed
 		assert.Contains(t, string(svg), s)
 	}
@@ -54,7 +60,7 @@ func TestWritePlots(t *testing.T) {
 	svg, err = os.ReadFile(filepath.Join(dir, "cohorts.svg"))
 	require.NoError(t, err)
 	for _, s := range []string{"test: listed GPUs by provider cohort (mean over 3 replications)", "GPUs listed (count)",
-		"days since 2024-03-20", "organic-a100 (organic)", "airdrop (mercenary)", "spoofed (fake)"} {
+		"date (UTC)", "organic-a100 (organic)", "airdrop (mercenary)", "spoofed (fake)"} {
 		assert.Contains(t, string(svg), s)
 	}
 	assert.NotContains(t, string(svg), "cpu (organic)", "a cohort without GPUs gets no line")
@@ -96,18 +102,19 @@ func TestWritePlotsTokenCharts(t *testing.T) {
 	requirePlots(t, dir)
 	svg, err := os.ReadFile(filepath.Join(dir, "supply.svg"))
 	require.NoError(t, err)
-	for _, s := range []string{"tok: token supply, bonded ratio, inflation (mean, p5-p95, min-max over 2 replications)",
+	for _, s := range []string{"tok: token supply, bonded ratio, inflation", "mean, p5-p95, min-max over n=2 replications: rough (few replications)",
 		"token supply (million tokens)", "fraction (inflation and APR per year)",
 		"supply mean", "supply p50", "supply p5-p95", "supply min-max", "bonded ratio", "inflation rate"} {
 		assert.Contains(t, string(svg), s)
 	}
 	assert.NotContains(t, string(svg), "staking APR", "a metric NaN everywhere gets no line")
-	assert.Equal(t, 1, strings.Count(string(svg), "days since 2024-03-20"), "the panels share one time axis")
+	assert.Equal(t, 1, strings.Count(string(svg), "date (UTC)"), "the panels share one time axis")
+	assert.Equal(t, 1, strings.Count(string(svg), ">2024-03-21<"), "only the bottom panel labels its ticks")
 
 	svg, err = os.ReadFile(filepath.Join(dir, "flows.svg"))
 	require.NoError(t, err)
-	for _, s := range []string{"tok: daily token flows (mean over 2 replications)", "flow (tokens per day)",
-		"days since 2024-03-20", "minted", "burned", "subsidies"} {
+	for _, s := range []string{"tok: token flows per day (sum over each day, mean over 2 replications)", "(tokens per day)",
+		"date (UTC)", ">minted<", ">burned<", ">subsidies<"} {
 		assert.Contains(t, string(svg), s)
 	}
 	assert.NotContains(t, string(svg), "take fees", "a flow NaN everywhere gets no line")
@@ -121,7 +128,7 @@ func TestWritePlotsWithoutTokenLayer(t *testing.T) {
 		requirePlots(t, dir)
 		svg, err := os.ReadFile(filepath.Join(dir, "flows.svg"))
 		require.NoError(t, err)
-		assert.Contains(t, string(svg), "daily token flows: no token flows in any of 3 replications", v)
+		assert.Contains(t, string(svg), "token flows: no token flows in any of 3 replications", v)
 		svg, err = os.ReadFile(filepath.Join(dir, "supply.svg"))
 		require.NoError(t, err)
 		if math.IsNaN(v) {

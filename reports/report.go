@@ -195,10 +195,6 @@ func shellJoin(args []string) string {
 	return strings.Join(out, " ")
 }
 
-// smallN is the number of replications below which the report warns that
-// a confidence interval is wide and unreliable.
-const smallN = 5
-
 func (in *reportInputs) keyResults() html.Section {
 	s := html.Section{ID: "key-results", Title: "Key results"}
 	t := &html.Table{ID: "key-results-table", Caption: "Mean across replications with its 95% confidence interval (Student t, n-1 degrees of freedom)",
@@ -212,7 +208,7 @@ func (in *reportInputs) keyResults() html.Section {
 			small = true
 			class = "warn"
 			if note == "" {
-				note = fmt.Sprintf("n = %d < %d: the interval is wide and unreliable", st.N, smallN)
+				note = "wide: few replications" // the warning above says why
 			}
 		}
 		t.Rows = append(t.Rows, []html.Cell{{Text: name}, {Text: what}, {Text: fmtNum(float64(st.Mean)), Class: "num"},

@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/depinsim/depinsim/reports/html"
@@ -63,20 +64,30 @@ func (in *reportInputs) chartSpecs() []struct {
 } {
 	a := in.acc
 	gpu := func(n string) bool { return strings.HasPrefix(n, "gpu:") }
-	flowLines := []lineSpec{}
-	for _, m := range reportFlows {
-		dom := nonNegative
+	// one small chart per flow, each on its own scale: on one axis minting
+	// flattens fees and subsidies to zero
+	var flowCharts []chartSpec
+	for i, m := range reportFlows {
+		name := strings.TrimSuffix(sim.Metrics[m].Name, "_total")
+		dom, caption := nonNegative, "Tokens "+strings.ReplaceAll(name, "_", " ")+" per day (per sampling interval when longer): the increase of the running total over the period."
 		if m == sim.MBurnedTotal {
 			dom = anyValue // net of the BME vault: may be negative
+			caption += " Burned is net of the BME vault: tokens released from the vault count as negative burns."
 		}
-		flowLines = append(flowLines, lineSpec{key: "d:" + sim.Metrics[m].Name, name: strings.TrimSuffix(sim.Metrics[m].Name, "_total"), dom: dom})
+		c := chartSpec{id: "chart-flow-" + strings.ReplaceAll(name, "_", "-"), title: "Token flow: " + strings.ReplaceAll(name, "_", " ") + " per day",
+			ylabel: "tokens per day", daily: true, caption: caption,
+			lines: []lineSpec{{key: "d:" + sim.Metrics[m].Name, name: name, dom: dom}}}
+		if i == 0 {
+			c.svg = "flows.svg"
+		}
+		flowCharts = append(flowCharts, c)
 	}
 	cohort := func(col string, dom domain) []lineSpec { return a.prefixed("c", col, dom, nil) }
 	type section = struct {
 		id, title string
 		charts    []chartSpec
 	}
-	return []section{
+	secs := []section{
 		{"market", "Market", []chartSpec{
 			{id: "chart-utilization", title: "Utilization", ylabel: "utilization (fraction)", svg: "utilization.svg",
 				caption: "Share of listed GPUs, CPU cores and memory that are leased, over time.",
@@ -128,12 +139,9 @@ func (in *reportInputs) chartSpecs() []struct {
 			{id: "chart-staking", title: "Bonded ratio, inflation and staking APR", ylabel: "fraction (per year for inflation and APR)",
 				caption: "Bonded tokens over supply, the mint module's annual inflation and the delegators' yield.",
 				lines:   []lineSpec{metricLine(sim.MBondedRatio, "bonded ratio", share), metricLine(sim.MInflationRate, "inflation", nonNegative), metricLine(sim.MStakingAPR, "staking APR", nonNegative)}},
-			{id: "chart-flows", title: "Minted, burned, fees, subsidies and emissions per day", ylabel: "tokens per day", svg: "flows.svg", daily: true,
-				caption: "Token flows aggregated per day (per sampling interval when longer): the increase of each running total over the period. Burned is net of the BME vault and can be negative.",
-				lines:   flowLines},
 			{id: "chart-pool", title: "Community pool", ylabel: "tokens", caption: "Network tokens held by the community pool.",
 				lines: []lineSpec{metricLine(sim.MCommunityPoolAKT, "community pool", nonNegative)}},
-			{id: "chart-bme", title: "BME vault and ACT supply", ylabel: "vault: tokens; ACT supply: ACT",
+			{id: "chart-bme", title: "BME vault and ACT supply", ylabel: "vault: tokens; ACT supply: ACT", svg: "bme.svg",
 				caption: "Staking tokens held by the burn-mint equilibrium's vault and the compute credits (ACT) outstanding; shown when the BME is on.",
 				lines:   []lineSpec{metricLine(sim.MBMEVault, "BME vault", nonNegative), metricLine(sim.MACTSupply, "ACT supply", nonNegative)}},
 			{id: "chart-bme-cr", title: "BME collateral ratio", ylabel: "ratio",
@@ -148,6 +156,16 @@ func (in *reportInputs) chartSpecs() []struct {
 				caption: "Mean markup of the cohort's bids over their cost, (bid - cost) / cost.", lines: cohort("bid_markup", domain{-1, math.Inf(1)})},
 		}},
 	}
+	// the flows go after the staking chart of the token section
+	for i := range secs {
+		if secs[i].id != "token" {
+			continue
+		}
+		cs := secs[i].charts
+		k := slices.IndexFunc(cs, func(c chartSpec) bool { return c.id == "chart-staking" }) + 1
+		secs[i].charts = slices.Concat(cs[:k], flowCharts, cs[k:])
+	}
+	return secs
 }
 
 // chartSections builds the chart sections: a chart whose lines are all

@@ -47,6 +47,7 @@ type RunStats struct {
 	accs  []*timeAcc
 
 	gpuUtil, cpuUtil, supply *timeAcc
+	bme                      []*timeAcc // per bmeMetrics
 	gpuQ, cpuQ, supplyQ      quantAcc   // every replication's values, at the charts' times
 	fractions                []*timeAcc // per supplyFractions
 	priceModels              []string   // GPU resources, in order of first appearance
@@ -104,6 +105,9 @@ func NewRunStats() *RunStats {
 	s.supply = s.newAcc(true, false)
 	for range supplyFractions {
 		s.fractions = append(s.fractions, s.newAcc(false, false))
+	}
+	for range bmeMetrics {
+		s.bme = append(s.bme, s.newAcc(true, false))
 	}
 	metric := func(m int) func(*Recording, float64, int) float64 {
 		return func(rec *Recording, _ float64, i int) float64 { return rec.Values[i][m] }
@@ -253,6 +257,9 @@ func (s *RunStats) addSeries(rec *Recording, use []int) {
 		s.supplyQ.add(q, row[sim.MTokenSupply])
 		for f, fm := range supplyFractions {
 			s.fractions[f].add(q, row[fm.metric])
+		}
+		for k, bm := range bmeMetrics {
+			s.bme[k].add(q, row[bm.metric])
 		}
 	}
 	s.addPrices(rec, use)
@@ -444,6 +451,12 @@ func (s *RunStats) Charts() *ChartData {
 	}
 
 	d.Flows = s.flows.series(s.times)
+	d.FlowPeriod = FlowPeriod(s.times)
+	bands := make([]BandLine, len(bmeMetrics))
+	for k, a := range s.bme {
+		bands[k] = a.band(x)
+	}
+	d.BME = bmeOf(bands)
 
 	d.Cohorts.CPUs = !s.cohortGPUs
 	for _, c := range s.cohorts {
@@ -587,73 +600,4 @@ func (a *timeAcc) ciBand(x []float64, tq func(df int) float64) BandLine {
 		}
 	}
 	return b
-}
-
-// flowAcc accumulates the flows chart (FlowSeries): each replication's
-// flow over each interval of the thinned grid of the sample times, summed
-// over the replications, exactly as FlowSeries does.
-type flowAcc struct {
-	keep []int     // the thinned grid, indices into the sample times
-	days []float64 // the grid's intervals in days
-	sum  [][]float64
-	n    [][]int
-}
-
-// setGrid sets the thinned grid of times.
-func (f *flowAcc) setGrid(times []sim.Time) {
-	f.keep, f.days, f.sum, f.n = nil, nil, nil, nil
-	if len(times) < 2 {
-		return
-	}
-	f.keep = thinIndices(len(times), thinStride(len(times)-1, MaxPlotPoints))
-	f.days = make([]float64, len(f.keep)-1)
-	for q := 1; q < len(f.keep); q++ {
-		f.days[q-1] = (times[f.keep[q]] - times[f.keep[q-1]]).Days()
-	}
-	for range flowMetrics {
-		f.sum = append(f.sum, make([]float64, len(f.days)))
-		f.n = append(f.n, make([]int, len(f.days)))
-	}
-}
-
-// add adds the flows of replication rec, whose samples use are at the
-// grid's times.
-func (f *flowAcc) add(rec *Recording, use []int) {
-	for k, fm := range flowMetrics {
-		for q := range f.days {
-			d := rec.Values[use[f.keep[q+1]]][fm.metric] - rec.Values[use[f.keep[q]]][fm.metric]
-			if math.IsNaN(d) || math.IsInf(d, 0) {
-				continue
-			}
-			f.sum[k][q] += d / f.days[q]
-			f.n[k][q]++
-		}
-	}
-}
-
-// series returns the flows at times (the grid's), as FlowSeries.
-func (f *flowAcc) series(times []sim.Time) []Series {
-	if len(f.days) == 0 {
-		return nil
-	}
-	x := make([]float64, len(f.days))
-	for q := 1; q < len(f.keep); q++ {
-		x[q-1] = times[f.keep[q]].Days()
-	}
-	var out []Series
-	for k, fm := range flowMetrics {
-		y := make([]float64, len(x))
-		nonzero := false
-		for q := range y {
-			y[q] = math.NaN()
-			if f.n[k][q] > 0 {
-				y[q] = f.sum[k][q] / float64(f.n[k][q])
-				nonzero = nonzero || y[q] != 0
-			}
-		}
-		if nonzero {
-			out = append(out, Series{Name: fm.name, X: x, Y: y})
-		}
-	}
-	return out
 }

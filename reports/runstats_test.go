@@ -100,6 +100,11 @@ func sameCharts(t *testing.T, want, got *ChartData, flowsSame func(*testing.T, [
 	sameSeries(t, want.Bids.Markup, got.Bids.Markup, "bid markup", sameBits)
 	sameSeries(t, want.Bids.WinRate, got.Bids.WinRate, "win rate", sameBits)
 	assert.Equal(t, want.Bids.Index, got.Bids.Index)
+	assert.Equal(t, want.FlowPeriod, got.FlowPeriod)
+	assert.Equal(t, want.BME.On, got.BME.On)
+	sameBand(t, want.BME.Vault, got.BME.Vault, "bme vault", sameBits)
+	sameBand(t, want.BME.ACT, got.BME.ACT, "act supply", sameBits)
+	sameBand(t, want.BME.CollateralRatio, got.BME.CollateralRatio, "collateral ratio", sameBits)
 }
 
 // runStatsCases are recordings whose replications share their sample
@@ -114,6 +119,8 @@ func runStatsCases() map[string][]*Recording {
 		"compare cpu":    cpu,
 		"long, thinned":  longRun(3, 8760),
 		"without tokens": withoutTokenLayer(fixture(), math.NaN()),
+		"without BME":    withoutBME(fixture()),
+		"a month hourly": longRun(2, 30*24+1),
 	}
 }
 

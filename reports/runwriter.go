@@ -165,17 +165,18 @@ func (w *RunWriter) Close(man Manifest, scenarioTOML []byte) (err error) {
 	}); err != nil {
 		return err
 	}
-	for _, f := range PlotFiles { // removed by Abort if drawing fails half-way
+	charts := w.stats.Charts()
+	for _, f := range ChartFiles(charts) { // removed by Abort if drawing fails half-way
 		w.made = append(w.made, filepath.Join(w.dir, PlotsDir, f))
 	}
-	if err := WriteCharts(path(PlotsDir), w.stats.Charts(), w.opt); err != nil {
+	if err := WriteCharts(path(PlotsDir), charts, w.opt); err != nil {
 		return err
 	}
 	if man.ScenarioSHA256 == "" {
 		h := sha256.Sum256(scenarioTOML)
 		man.ScenarioSHA256 = hex.EncodeToString(h[:])
 	}
-	man.Files = RunFiles()
+	man.Files = append(RunFiles(), bmeFiles(charts)...)
 	if w.report != nil {
 		w.made = append(w.made, path(ReportFile))
 		if err := writeReport(w.dir, &man, sum, w.brief, w.report); err != nil {

@@ -3,6 +3,7 @@ package reports
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,7 +38,8 @@ func TestRunWriterMatchesWriteAll(t *testing.T) {
 		"tokens":  tokenFixture(),
 		"gpu":     gpu,
 		"one rep": fixture(1),
-		"long":    longRun(2, 2500), // thinned charts
+		"long":    longRun(2, 2500), // reduced charts
+		"no BME":  withoutBME(fixture()),
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -50,7 +52,10 @@ func TestRunWriterMatchesWriteAll(t *testing.T) {
 			for _, f := range []string{TimeseriesFile, ResourcesFile, CohortsFile, SummaryFile, ScenarioFile, ManifestFile} {
 				assert.Equal(t, string(readBytes(t, filepath.Join(all, f))), string(readBytes(t, filepath.Join(streamedDir, f))), f)
 			}
-			for _, f := range PlotFiles {
+			files := dirNames(t, filepath.Join(all, PlotsDir))
+			assert.Equal(t, bmeOn(recs), slices.Contains(files, "bme.svg"), "the BME chart exactly when the BME is on")
+			assert.ElementsMatch(t, files, dirNames(t, filepath.Join(streamedDir, PlotsDir)))
+			for _, f := range files {
 				assert.True(t, string(readBytes(t, filepath.Join(all, PlotsDir, f))) == string(readBytes(t, filepath.Join(streamedDir, PlotsDir, f))), f)
 			}
 		})

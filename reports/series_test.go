@@ -258,77 +258,78 @@ func seriesNames(ss []Series) []string {
 }
 
 func TestFlowSeries(t *testing.T) {
-	// Intervals of 0.5, 0.5 and 1 day. Per replication, in tokens per day:
-	//   minted     rep 0: 20, 40, 0     rep 1: 40, 0, 40
-	//   burned     rep 0: 0, 0, -2      rep 1: 0, 0, 0
+	// Samples at 0, 12, 24 and 48 h: two whole days. Per replication, the
+	// tokens of each day (cumulative at its end minus at its start):
+	//   minted     rep 0: 30, 0         rep 1: 20, 40
+	//   burned     rep 0: 0, -2         rep 1: 0, 0
 	//   take fees  NaN throughout
-	//   subsidies  rep 0: 10, NaN, NaN  rep 1: 20, 10, 5
+	//   subsidies  rep 0: NaN, NaN      rep 1: 15, 5
 	//   emissions  0 (constant total)
 	recs := tokenFixture()
+	assert.Equal(t, 1.0, FlowPeriod(recs[0].Times))
 	fs := FlowSeries(recs)
 	// burned is kept (negative flows are flows); take fees (NaN) and
 	// emissions (constant total) are left out.
 	require.Equal(t, []string{"minted", "burned", "subsidies"}, seriesNames(fs))
 	for _, f := range fs {
-		nanEq(t, []float64{0.5, 1, 2}, f.X, f.Name+" x")
+		nanEq(t, []float64{1, 2}, f.X, f.Name+" x")
 	}
-	nanEq(t, []float64{30, 20, 20}, fs[0].Y, "minted")
-	nanEq(t, []float64{0, 0, -1}, fs[1].Y, "burned")
-	nanEq(t, []float64{15, 10, 5}, fs[2].Y, "subsidies")
+	nanEq(t, []float64{25, 20}, fs[0].Y, "minted")
+	nanEq(t, []float64{0, -1}, fs[1].Y, "burned")
+	nanEq(t, []float64{15, 5}, fs[2].Y, "subsidies")
 
 	// The order of the recordings does not matter.
 	assert.Equal(t, fs, FlowSeries([]*Recording{recs[1], recs[0]}))
 
-	// Unaligned: rep 1 has no sample at 24h, so it counts only in the
-	// first interval.
+	// Unaligned: rep 1 has no sample at 24h, so it counts in neither day.
 	recs[1] = synthRec(1, []int{0, 12, 48}, map[int][]float64{sim.MMintedTotal: {0, 20, 60}})
 	fs = FlowSeries(recs)
 	require.Equal(t, "minted", fs[0].Name)
-	nanEq(t, []float64{30, 40, 0}, fs[0].Y, "minted, unaligned")
+	nanEq(t, []float64{30, 0}, fs[0].Y, "minted, unaligned")
 }
 
 func TestFlowSeriesFixture(t *testing.T) {
-	// Every total grows by 0.5 per hourly sample: 12 tokens per day.
-	fs := FlowSeries(fixture())
+	// Every total grows by 0.5 per hourly sample; a run of two hours keeps
+	// its flows per sample interval (an hour).
+	recs := fixture()
+	assert.Equal(t, 1.0/24, FlowPeriod(recs[0].Times))
+	fs := FlowSeries(recs)
 	require.Equal(t, []string{"minted", "burned", "take fees", "subsidies", "emissions"}, seriesNames(fs))
 	for _, f := range fs {
 		nanEq(t, []float64{1.0 / 24, 2.0 / 24}, f.X, f.Name+" x")
-		nanEq(t, []float64{12, 12}, f.Y, f.Name)
+		nanEq(t, []float64{0.5, 0.5}, f.Y, f.Name)
 	}
 }
 
-func TestFlowSeriesThinning(t *testing.T) {
-	recs := []*Recording{synthRec(0, []int{0, 1, 2, 3, 4}, map[int][]float64{sim.MMintedTotal: {0, 1, 3, 6, 10}})}
-	// 4 intervals, at most 2: merge pairs.
-	fs := flowSeries(recs, 2)
-	require.Len(t, fs, 1)
-	nanEq(t, []float64{2.0 / 24, 4.0 / 24}, fs[0].X, "x")
-	nanEq(t, []float64{3 * 12, 7 * 12}, fs[0].Y, "y")
-
-	// 5 intervals, at most 2: stride 3, then the remaining 2.
-	recs = []*Recording{synthRec(0, []int{0, 1, 2, 3, 4, 5}, map[int][]float64{sim.MMintedTotal: {0, 1, 3, 6, 10, 15}})}
-	fs = flowSeries(recs, 2)
-	nanEq(t, []float64{3.0 / 24, 5.0 / 24}, fs[0].X, "x")
-	nanEq(t, []float64{6 * 8, 9 * 12}, fs[0].Y, "y")
-
-	// A year of hourly samples: at most MaxPlotPoints points, and the area
-	// under each line is the mean total (thinning keeps the totals).
-	long := longRun(3, 8760)
-	fs = FlowSeries(long)
-	require.Len(t, fs, len(flowMetrics))
-	for k, f := range fs {
-		assert.LessOrEqual(t, len(f.X), MaxPlotPoints, f.Name)
-		area, prev := 0.0, 0.0
-		for q := range f.X {
-			area += f.Y[q] * (f.X[q] - prev)
-			prev = f.X[q]
+// TestFlowSeriesDailySums: over 30 days of hourly samples each flow is
+// summed per day, and a day's value is the sum of its 24 hourly flows
+// (mean over the replications); over a year, per week, 52 whole weeks
+// (the partial 53rd is left out), each the sum of its 168 hourly flows.
+func TestFlowSeriesDailySums(t *testing.T) {
+	for _, c := range []struct {
+		samples, perDays, periods int
+	}{{30*24 + 1, 1, 30}, {8760, 7, 52}, {10*24 + 5, 1, 10}} {
+		recs := longRun(3, c.samples)
+		assert.Equal(t, float64(c.perDays), FlowPeriod(recs[0].Times))
+		fs := FlowSeries(recs)
+		require.Len(t, fs, len(flowMetrics))
+		per := c.perDays * 24
+		for k, f := range fs {
+			m := flowMetrics[k].metric
+			require.Len(t, f.X, c.periods, f.Name)
+			for q := range f.X {
+				assert.Equal(t, float64((q+1)*c.perDays), f.X[q], "a period's x is its end")
+				want := 0.0
+				for _, rec := range recs {
+					sum := 0.0
+					for h := q*per + 1; h <= (q+1)*per; h++ {
+						sum += rec.Values[h][m] - rec.Values[h-1][m] // the hourly flow
+					}
+					want += sum / float64(len(recs))
+				}
+				assert.InDelta(t, want, f.Y[q], 1e-9*math.Max(1, math.Abs(want)), "%s, period %d", f.Name, q)
+			}
 		}
-		want := 0.0
-		for _, rec := range long {
-			want += (rec.Values[rec.Len()-1][flowMetrics[k].metric] - rec.Values[0][flowMetrics[k].metric]) / float64(len(long))
-		}
-		assert.InEpsilon(t, want, area, 1e-9, f.Name)
-		assert.Equal(t, float64(8759)/24, f.X[len(f.X)-1], "the last interval ends at the last sample")
 	}
 }
 

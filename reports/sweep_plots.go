@@ -211,7 +211,7 @@ func metricAxis(m SweepPlotMetric) string {
 func sweepResponse(d *SweepPlotData, mi, pj int) *plot.Plot {
 	m, par := d.Metrics[mi], d.Params[pj]
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s against %s\nmean and 95%% CI over %s per point", m.Label, par.Key, replications(d.Replications))
+	p.Title.Text = fmt.Sprintf("%s against %s\n%s per point", m.Label, par.Key, ciNote(d.Replications))
 	p.X.Label.Text = par.Key
 	p.Y.Label.Text = metricAxis(m)
 	p.Add(plotter.NewGrid())
@@ -264,7 +264,7 @@ func sweepResponse(d *SweepPlotData, mi, pj int) *plot.Plot {
 	var top []plot.Plotter
 	drawn := false
 	for k, s := range ss {
-		col := plotutil.Color(k)
+		col := paletteColor(k)
 		idx := slices.Clone(s.idx)
 		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(par.Values[a], par.Values[b]) })
 		var xys plotter.XYs
@@ -289,7 +289,7 @@ func sweepResponse(d *SweepPlotData, mi, pj int) *plot.Plot {
 		if err != nil {
 			panic("reports: " + err.Error()) // finite by construction
 		}
-		sc.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+		sc.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2.5), Shape: plotutil.Shape(k)} // a marker of its own
 		eb := &plotter.YErrorBars{XYs: xys, YErrors: errs, LineStyle: draw.LineStyle{Color: col, Width: vg.Points(1)}, CapWidth: vg.Points(5)}
 		if grouped && len(xys) > 1 {
 			l, err := plotter.NewLine(xys)
@@ -297,7 +297,7 @@ func sweepResponse(d *SweepPlotData, mi, pj int) *plot.Plot {
 				panic("reports: " + err.Error())
 			}
 			l.LineStyle = lineStyle(col)
-			l.LineStyle.Dashes = plotutil.Dashes(k)
+			l.LineStyle.Dashes = paletteDashes(k)
 			top = append(top, l)
 		}
 		top = append(top, eb, sc)

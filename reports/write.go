@@ -74,14 +74,15 @@ func WriteAll(dir string, recs []*Recording, man Manifest, scenarioTOML []byte, 
 	}); err != nil {
 		return err
 	}
-	if err := WritePlots(path(PlotsDir), recs, opt); err != nil {
+	charts := ChartDataOf(recs)
+	if err := WriteCharts(path(PlotsDir), charts, opt); err != nil {
 		return err
 	}
 	if man.ScenarioSHA256 == "" {
 		h := sha256.Sum256(scenarioTOML)
 		man.ScenarioSHA256 = hex.EncodeToString(h[:])
 	}
-	man.Files = RunFiles()
+	man.Files = append(RunFiles(), bmeFiles(charts)...)
 	acc := newReportAcc()
 	for _, rec := range recs {
 		if err := acc.Add(rec); err != nil {
