@@ -47,8 +47,8 @@ func TestRunReport(t *testing.T) {
 		for _, id := range reportSections {
 			assert.True(t, strings.Contains(page, `<section id="`+id+`">`), "section %s", id)
 		}
-		for _, id := range []string{"chart-utilization", "chart-price", "chart-orders", "chart-providers", "chart-income", "chart-spend", "chart-supply", "chart-flows", "chart-bids"} {
-			assert.True(t, strings.Contains(page, `<figure class="chart" id="`+id+`">`))
+		for _, id := range []string{"chart-utilization", "chart-price", "chart-orders", "chart-providers", "chart-income", "chart-spend", "chart-supply", "chart-flow-minted", "chart-bids"} {
+			assert.True(t, strings.Contains(page, `<figure class="chart" id="`+id+`">`), "chart %s", id)
 			assert.True(t, strings.Contains(page, `<script type="application/json" id="`+id+`-data" data-chart="`+id+`">`))
 		}
 		assert.True(t, strings.Contains(page, "window.depinsimCharts"))
