@@ -1,9 +1,12 @@
 package reports
 
 import (
+	"io"
 	"math"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -138,6 +141,10 @@ type CompareChart struct {
 	// and +Inf when unbounded): confidence bands are drawn clipped to it,
 	// so that a band of a price never dips below 0.
 	Lo, Hi float64
+	// Multiples asks for one panel per scenario, each with its own y
+	// scale (small multiples): set when one scenario's scale would flatten
+	// another's (NeedsMultiples).
+	Multiples bool
 	// Start is the calendar date (YYYY-MM-DD) of the scenarios' common
 	// start, which labels the time axis with dates; empty when they
 	// start on different dates (the axis then shows days since each
@@ -276,13 +283,43 @@ func CompareCharts(runs []CompareRun) []CompareChart {
 	income.Lo, income.Hi = metricDomain(sim.MProviderRevenueUSDTotal)
 
 	charts := []CompareChart{util, price, supply, income}
-	for _, c := range charts {
+	for i := range charts {
+		c := &charts[i]
 		for k := range c.Lines {
 			b := &c.Lines[k].Band
 			b.Lo, b.Hi = clipBand(b.Lo, b.Hi, c.Lo, c.Hi)
 		}
+		c.Multiples = NeedsMultiples(c.Lines)
 	}
 	return charts
+}
+
+// MultiplesRatio is the ratio of the largest scenario's scale (its
+// largest absolute mean) to the smallest one's above which a compare
+// chart is drawn as small multiples: on one axis the smaller lines would
+// sit within 5% of the axis' height, flat.
+const MultiplesRatio = 20
+
+// NeedsMultiples reports whether lines need one panel each: at least two
+// have data, and the largest absolute mean of one is more than
+// MultiplesRatio times another's (a line that is 0 throughout counts as
+// the smallest scale too).
+func NeedsMultiples(lines []CompareLine) bool {
+	lo, hi, n := math.Inf(1), 0.0, 0
+	for _, l := range lines {
+		m, ok := 0.0, false
+		for _, v := range l.Band.Mean {
+			if isFinite(v) {
+				m, ok = max(m, math.Abs(v)), true
+			}
+		}
+		if !ok {
+			continue
+		}
+		n++
+		lo, hi = min(lo, m), max(hi, m)
+	}
+	return n >= 2 && hi > MultiplesRatio*lo
 }
 
 func scaleAll(xs []float64, s float64) []float64 {
@@ -296,10 +333,41 @@ func scaleAll(xs []float64, s float64) []float64 {
 // WriteComparePlots writes the overlay charts of CompareCharts to dir
 // (which must exist), each as .png and .svg (ComparePlotFiles): one line
 // per scenario, in a colour and dash pattern of its own, with its 95%
-// confidence band, and a legend naming the scenarios.
+// confidence band, and a legend naming the scenarios. A chart whose
+// scenarios' scales differ by more than MultiplesRatio is drawn as small
+// multiples: one panel per scenario with its own y scale, under one
+// title that says so.
 func WriteComparePlots(dir string, runs []CompareRun) error {
 	for _, c := range CompareCharts(runs) {
-		if err := savePlot(comparePlot(c), filepath.Join(dir, c.File)); err != nil {
+		base := filepath.Join(dir, c.File)
+		if !c.Multiples {
+			if err := savePlot(comparePlot(c), base); err != nil {
+				return err
+			}
+			continue
+		}
+		title := c.Title + "\none panel per scenario, each on its own scale (their scales differ more than " + strconv.Itoa(MultiplesRatio) + "-fold)"
+		var panels []*plot.Plot
+		for k, l := range c.Lines {
+			one := c
+			one.Title = ""
+			one.Lines = []CompareLine{l}
+			p := comparePlot(one)
+			p.Y.Label.Text = shortUnit(c.YLabel) // the title names the quantity; a panel is too short for both
+			if k < len(c.Lines)-1 {
+				p.X.Label.Text = "" // the bottom panel labels the shared axis
+			}
+			panels = append(panels, p)
+		}
+		xmin, xmax := math.Inf(1), math.Inf(-1)
+		for _, p := range panels {
+			xmin, xmax = min(xmin, p.X.Min), max(xmax, p.X.Max)
+		}
+		for _, p := range panels {
+			p.X.Min, p.X.Max = xmin, xmax // one time axis for every panel
+		}
+		err := saveChart(base, func(format string) (io.WriterTo, error) { return renderStacked(title, panels, format) })
+		if err != nil {
 			return err
 		}
 	}
@@ -354,4 +422,14 @@ func comparePlot(c CompareChart) *plot.Plot {
 	}
 	fixEmptyX(p)
 	return p
+}
+
+// shortUnit returns the unit in the last parentheses of an axis label
+// ("provider income (million USD)" gives "million USD"), or the label.
+func shortUnit(label string) string {
+	i, j := strings.LastIndex(label, "("), strings.LastIndex(label, ")")
+	if i < 0 || j <= i+1 {
+		return label
+	}
+	return label[i+1 : j]
 }

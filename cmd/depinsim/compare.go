@@ -61,7 +61,9 @@ The output folder (default out/compare-A-B..., by the labels) holds:
   plots/             compare_utilization, compare_price, compare_supply and
                      compare_provider_income (.png, .svg): one line per
                      scenario (mean over replications) with its 95% CI band,
-                     each on its own time axis (days since its start)
+                     each on its own time axis (days since its start);
+                     one panel per scenario, each on its own scale, when
+                     their scales differ more than 20-fold
   manifest.json      how the comparison was made (written last)
 
 The output folder is checked, locked and (with --force) cleared before
