@@ -333,20 +333,29 @@ func compareChartID(file string) string {
 // scenario with its own y scale.
 func (in *compareReport) chartsSection() (html.Section, error) {
 	s := html.Section{ID: "charts", Title: "Charts"}
+	// scenarios starting on different dates share an axis of days since
+	// each one's start, as the PNG charts do
+	days := slices.ContainsFunc(in.runs, func(r CompareRun) bool { return r.Start != in.runs[0].Start })
+	if days {
+		s.Blocks = append(s.Blocks, html.Block{Para: "The scenarios start on different dates: the charts' x axis is the number of days since each scenario's own start."})
+	}
 	for _, cc := range CompareCharts(in.runs) {
 		title, sub, _ := strings.Cut(cc.Title, "\n")
-		caption := sub + "; lines: means, bands: 95% confidence intervals clipped to the quantity's range; each scenario on its own dates (from its start)."
+		caption := sub + "; lines: means, bands: 95% confidence intervals clipped to the quantity's range."
 		if in.man.Replications < 2 {
-			caption = sub + "; one replication: no confidence band; each scenario on its own dates (from its start)."
+			caption = sub + "; one replication: no confidence band."
 		}
 		lines := make([]chartLine, 0, len(cc.Lines))
 		for _, l := range cc.Lines {
-			lines = append(lines, in.chartLine(l, cc))
+			lines = append(lines, in.chartLine(l, cc, days))
 		}
 		id := compareChartID(cc.File)
 		multi, why := smallMultiples(cc, lines)
 		if !multi {
 			c := mergedChart(id, title, cc.YLabel, caption, lines)
+			if days {
+				c.XLabel = cc.XLabel
+			}
 			if svg := in.svgs[cc.File+".svg"]; svg != "" {
 				c.FallbackSVG = svg
 			} else {
@@ -359,6 +368,9 @@ func (in *compareReport) chartsSection() (html.Section, error) {
 		s.Blocks = append(s.Blocks, html.Block{Para: title + ": " + why})
 		for k, l := range lines {
 			c := mergedChart(fmt.Sprintf("%s-%d", id, k+1), title+": "+l.name, cc.YLabel, caption+" Its own y scale (small multiples).", []chartLine{l})
+			if days {
+				c.XLabel = cc.XLabel
+			}
 			c.Fallback = "This interactive chart needs JavaScript; all scenarios on one axis are in plots/" + cc.File + ".svg."
 			reduceChart(c)
 			s.Blocks = append(s.Blocks, html.Block{Chart: c})
@@ -378,9 +390,14 @@ type chartLine struct {
 	hasData, band bool
 }
 
-func (in *compareReport) chartLine(l CompareLine, cc CompareChart) chartLine {
+// chartLine returns the line l of cc on the report's time axis (days:
+// in days since the scenario's start, else in seconds since 1970).
+func (in *compareReport) chartLine(l CompareLine, cc CompareChart, days bool) chartLine {
 	run := in.runs[l.Index]
-	start := startUnix(run.Start)
+	start, unit := startUnix(run.Start), 86400.0
+	if days {
+		start, unit = 0, 1
+	}
 	b := l.Band
 	dlo, dhi := math.Inf(-1), math.Inf(1)
 	if cc.YMin0 {
@@ -392,7 +409,10 @@ func (in *compareReport) chartLine(l CompareLine, cc CompareChart) chartLine {
 	out := chartLine{name: l.Name, style: l.Index%len(html.Palette) + 1, x: make([]float64, len(b.X)),
 		mean: b.Mean, lo: make([]float64, len(b.X)), hi: make([]float64, len(b.X))}
 	for i, d := range b.X {
-		out.x[i] = start + math.Round(d*86400)
+		out.x[i] = start + d*unit
+		if !days {
+			out.x[i] = start + math.Round(d*unit)
+		}
 		lo, hi := b.Lo[i], b.Hi[i]
 		out.lo[i] = math.Min(math.Max(lo, dlo), dhi)
 		out.hi[i] = math.Max(math.Min(hi, dhi), dlo)

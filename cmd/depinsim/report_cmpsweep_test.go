@@ -1,9 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
