@@ -22,16 +22,17 @@ import (
 const SweepReportMaxRows = 200
 
 // SweepReport is what a sweep's report.html is built from: its design
-// and provenance (sweep.json, run.log.json) and the data of its plots
-// (SweepPlotData, from points.csv).
+// and provenance (sweep.json) and the data of its plots (SweepPlotData,
+// from points.csv). Like sweep.json it holds nothing of how the sweep was
+// executed (command line, workers, resumes, shards: run.log.json), so
+// that the page is the same whatever the workers and however the sweep
+// was resumed or merged.
 type SweepReport struct {
 	// Base is the base scenario as the sweep file names it; BaseSHA256
 	// the SHA-256 of its text, SweepSHA256 that of the sweep file.
 	Base, BaseSHA256, SweepSHA256 string
 	// ToolVersion is depinsim's version.
 	ToolVersion string
-	// Command is the command line that ran (or resumed) the sweep.
-	Command []string
 	// Set lists the overrides applied to every point.
 	Set []string
 	// MasterSeed is the master seed; SeedDerivation how each run's seed
@@ -168,7 +169,6 @@ func (r *SweepReport) designSection() html.Section {
 func (r *SweepReport) provenanceSection() html.Section {
 	rows := [][2]string{
 		{"tool version", r.ToolVersion},
-		{"command", shellJoin(r.Command)},
 		{"base scenario SHA-256", r.BaseSHA256},
 		{"sweep file SHA-256", r.SweepSHA256},
 		{"master seed", strconv.FormatInt(r.MasterSeed, 10)},
@@ -179,7 +179,7 @@ func (r *SweepReport) provenanceSection() html.Section {
 		t.Rows = append(t.Rows, []html.Cell{{Text: row[0]}, {Text: row[1]}})
 	}
 	return html.Section{ID: "provenance", Title: "Provenance", Blocks: []html.Block{{Table: t},
-		{Para: "The data behind this report are in the same folder: runs.csv and runs.parquet (one row per run, with its seed), points.csv (per point, each metric's mean and 95% CI half-width), sweep.toml (the sweep file), sweep.json and run.log.json."}}}
+		{Para: "The data behind this report are in the same folder: runs.csv and runs.parquet (one row per run, with its seed), points.csv (per point, each metric's mean and 95% CI half-width), sweep.toml (the sweep file), sweep.json and run.log.json (the command line, workers and wall time of each execution: what may differ between two runs of the same sweep, and so left out of this page)."}}}
 }
 
 // metricDomain is the range metric name's values can take: fractions in

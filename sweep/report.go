@@ -16,31 +16,28 @@ import (
 )
 
 // RebuildReport writes report.html in the finished sweep folder dir from
-// its files (sweep.json, run.log.json, sweep.toml, points.csv, runs.csv),
-// without running anything: the page the sweep wrote, byte for byte.
+// its files (sweep.json, sweep.toml, points.csv, runs.csv), without
+// running anything: the page the sweep wrote, byte for byte.
 func RebuildReport(dir string) error {
 	var m Manifest
 	if err := readJSON(filepath.Join(dir, reports.SweepManifestFile), &m); err != nil {
 		return err
 	}
-	var log Log
-	if err := readJSON(filepath.Join(dir, reports.SweepLogFile), &log); err != nil {
-		return err
-	}
-	return writeReport(dir, &m, log)
+	return writeReport(dir, &m)
 }
 
-// writeReport writes dir/report.html from the sweep's manifest and log
-// and the folder's sweep.toml (the parameters' scales), points.csv (the
-// means and confidence intervals) and runs.csv: what both the sweep and
-// RebuildReport read, so that they write the same page.
-func writeReport(dir string, m *Manifest, log Log) error {
+// writeReport writes dir/report.html from the sweep's manifest and the
+// folder's sweep.toml (the parameters' scales), points.csv (the means
+// and confidence intervals) and runs.csv: what both the sweep and
+// RebuildReport read, so that they write the same page. Like sweep.json,
+// it is the same whatever the workers, resumes or shards.
+func writeReport(dir string, m *Manifest) error {
 	d, err := reportPlotData(dir, m)
 	if err != nil {
 		return err
 	}
 	r := &reports.SweepReport{Base: m.Base, BaseSHA256: m.BaseSHA256, SweepSHA256: m.SweepSHA256, ToolVersion: m.ToolVersion,
-		Command: log.Command, Set: m.Set, MasterSeed: m.MasterSeed, SeedDerivation: m.SeedDerivation, Design: m.Design,
+		Set: m.Set, MasterSeed: m.MasterSeed, SeedDerivation: m.SeedDerivation, Design: m.Design,
 		Samples: m.Samples, Points: m.Points, Runs: m.Runs, Failed: m.Failed, PlotNotes: m.PlotNotes, Statistics: m.Statistics, Plot: d}
 	return reports.WriteSweepReport(dir, r)
 }

@@ -298,7 +298,7 @@ func (w *Writer) Finish(log Log) error {
 		if !slices.Contains(w.m.Files, reports.ReportFile) {
 			w.m.Files = append(w.m.Files, reports.ReportFile)
 		}
-		if err := writeReport(w.dir, w.m, log); err != nil {
+		if err := writeReport(w.dir, w.m); err != nil {
 			return err
 		}
 	}

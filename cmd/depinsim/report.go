@@ -26,8 +26,7 @@ wrote. A folder written with --no-report gets its report this way.
   compare folder  from manifest.json, plots/ and each scenario's run
                   folder (its CSV files, manifest.json, scenario.toml);
                   the run folders' own reports are left as they are
-  sweep folder    from sweep.json, run.log.json, sweep.toml, points.csv
-                  and runs.csv
+  sweep folder    from sweep.json, sweep.toml, points.csv and runs.csv
 
 Any other folder is refused (exit status 2).
 
