@@ -67,6 +67,11 @@ type CompareInfo struct {
 	// Notes lists overrides made for the comparison, one sentence each
 	// (e.g. a scenario's own sim.seed replaced by the common seed).
 	Notes []string
+	// Briefs holds each scenario's brief, for report.html (nil entries:
+	// not known).
+	Briefs []*RunBrief
+	// NoReport skips report.html (--no-report).
+	NoReport bool
 }
 
 // CompareRow is one figure of one scenario in a comparison.
@@ -630,8 +635,9 @@ func (m *CompareManifest) WriteJSON(w io.Writer) error {
 
 // WriteComparison writes the comparison's own files to dir (created as
 // needed): compare.csv, compare.md (with info), the overlay charts of
-// ComparePlotFiles in plots/ and, last, manifest.json: man, whose Files
-// it sets. Each file is written atomically.
+// ComparePlotFiles in plots/, report.html (WriteCompareReport, unless
+// info.NoReport) and, last, manifest.json: man, whose Files it sets.
+// Each file is written atomically.
 func WriteComparison(dir string, runs []CompareRun, info CompareInfo, man *CompareManifest) error {
 	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
 		return err
@@ -650,5 +656,10 @@ func WriteComparison(dir string, runs []CompareRun, info CompareInfo, man *Compa
 		return err
 	}
 	man.Files = CompareFiles()
+	if info.NoReport {
+		man.Files = withoutReport(man.Files)
+	} else if err := WriteCompareReport(dir, runs, man, info.Briefs); err != nil {
+		return err
+	}
 	return WriteFileAtomic(filepath.Join(dir, ManifestFile), man.WriteJSON)
 }

@@ -289,31 +289,34 @@ func CompareCharts(runs []CompareRun) []CompareChart {
 			b := &c.Lines[k].Band
 			b.Lo, b.Hi = clipBand(b.Lo, b.Hi, c.Lo, c.Hi)
 		}
-		c.Multiples = NeedsMultiples(c.Lines)
+		c.Multiples = NeedsMultiples(*c)
 	}
 	return charts
 }
 
-// MultiplesRatio is the ratio of the largest scenario's scale (its
-// largest absolute mean) to the smallest one's above which a compare
-// chart is drawn as small multiples: on one axis the smaller lines would
-// sit within 5% of the axis' height, flat.
+// MultiplesRatio is the ratio of the largest scenario's peak (the
+// largest absolute value of its mean line) to the smallest non-zero one
+// above which a compare chart is drawn as small multiples: on one axis the
+// smaller lines would sit within 5% of the axis' height, flat.
 const MultiplesRatio = 20
 
-// NeedsMultiples reports whether lines need one panel each: at least two
-// have data, and the largest absolute mean of one is more than
-// MultiplesRatio times another's (a line that is 0 throughout counts as
-// the smallest scale too).
-func NeedsMultiples(lines []CompareLine) bool {
+// NeedsMultiples reports whether chart c needs one panel per scenario:
+// never for fractions (YMax1: one axis from 0 to 1 reads well);
+// otherwise when at least two lines have a non-zero peak and the largest
+// is more than MultiplesRatio times the smallest.
+func NeedsMultiples(c CompareChart) bool {
+	if c.YMax1 {
+		return false
+	}
 	lo, hi, n := math.Inf(1), 0.0, 0
-	for _, l := range lines {
-		m, ok := 0.0, false
+	for _, l := range c.Lines {
+		m := 0.0
 		for _, v := range l.Band.Mean {
 			if isFinite(v) {
-				m, ok = max(m, math.Abs(v)), true
+				m = max(m, math.Abs(v))
 			}
 		}
-		if !ok {
+		if m == 0 {
 			continue
 		}
 		n++

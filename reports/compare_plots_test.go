@@ -14,12 +14,17 @@ import (
 
 func TestNeedsMultiples(t *testing.T) {
 	line := func(vs ...float64) CompareLine { return CompareLine{Band: BandLine{Mean: vs}} }
+	chart := func(ls ...CompareLine) CompareChart { return CompareChart{Lines: ls} }
 	nan := math.NaN()
-	assert.False(t, NeedsMultiples([]CompareLine{line(1, 2), line(3, 30)}), "15-fold: one axis")
-	assert.True(t, NeedsMultiples([]CompareLine{line(1, 2), line(3, 41)}), "20.5-fold: one panel each")
-	assert.True(t, NeedsMultiples([]CompareLine{line(0, 0), line(3, 5)}), "a line at 0 beside one that is not")
-	assert.False(t, NeedsMultiples([]CompareLine{line(nan, nan), line(3, 500)}), "one line with data")
-	assert.False(t, NeedsMultiples([]CompareLine{line(-100, 2), line(3, 50)}), "absolute values")
+	assert.False(t, NeedsMultiples(chart(line(1, 2), line(3, 30))), "15-fold: one axis")
+	assert.True(t, NeedsMultiples(chart(line(1, 2), line(3, 41))), "20.5-fold: one panel each")
+	assert.False(t, NeedsMultiples(chart(line(0, 0), line(3, 5))), "a line at 0 reads on any axis")
+	assert.True(t, NeedsMultiples(chart(line(0, 0), line(0.1, 0.2), line(3, 5))), "the smallest non-zero peak counts")
+	assert.False(t, NeedsMultiples(chart(line(nan, nan), line(3, 500))), "one line with data")
+	assert.False(t, NeedsMultiples(chart(line(-100, 2), line(3, 50))), "absolute values")
+	fractions := chart(line(0.001, 0.002), line(0.5, 0.9))
+	fractions.YMax1 = true
+	assert.False(t, NeedsMultiples(fractions), "fractions stay on one axis")
 }
 
 func TestComparePlotsSmallMultiples(t *testing.T) {

@@ -452,7 +452,7 @@ func TestWriteComparison(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cmp")
 	man := CompareManifest{Tool: "depinsim", Kind: "compare", MasterSeed: 7, Replications: 3}
 	require.NoError(t, WriteComparison(dir, compareRuns(), CompareInfo{Seed: 7, Reps: 3}, &man))
-	assert.ElementsMatch(t, []string{CompareCSVFile, CompareMarkdownFile, PlotsDir, ManifestFile}, dirNames(t, dir))
+	assert.ElementsMatch(t, []string{CompareCSVFile, CompareMarkdownFile, PlotsDir, ReportFile, ManifestFile}, dirNames(t, dir))
 	assert.ElementsMatch(t, ComparePlotFiles, dirNames(t, filepath.Join(dir, PlotsDir)))
 	var got CompareManifest
 	require.NoError(t, json.Unmarshal(readBytes(t, filepath.Join(dir, ManifestFile)), &got))

@@ -43,13 +43,14 @@ func bmeFiles(d *ChartData) []string {
 
 // CompareFiles lists a comparison folder's own files other than
 // manifest.json, as WriteComparison writes them and CompareManifest.Files
-// lists them. The comparison's run folders are not included.
+// lists them (report.html last, left out with --no-report). The
+// comparison's run folders are not included.
 func CompareFiles() []string {
 	files := []string{CompareCSVFile, CompareMarkdownFile}
 	for _, f := range ComparePlotFiles {
 		files = append(files, PlotsDir+"/"+f)
 	}
-	return files
+	return append(files, ReportFile)
 }
 
 // outputNames returns the names a folder of depinsim's output holds at

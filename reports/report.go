@@ -258,32 +258,38 @@ type checkResult struct {
 
 func (in *reportInputs) checksSection() html.Section {
 	s := html.Section{ID: "checks", Title: "Invariants and assertions"}
-	c := in.man.Checks
+	s.Blocks = checksBlocks(in.man.Checks, "checks-table", "")
+	return s
+}
+
+// checksBlocks says what a run's manifest records of its checks: a
+// paragraph with the counts, a warning when some failed, and the table of
+// results (HTML id tableID). prefix starts the paragraph ("" or a
+// scenario's label and ": ").
+func checksBlocks(c *Checks, tableID, prefix string) []html.Block {
 	if c == nil {
-		s.Blocks = append(s.Blocks, html.Block{Para: "The manifest records no checks."})
-		return s
+		return []html.Block{{Para: prefix + "The manifest records no checks."}}
 	}
-	s.Blocks = append(s.Blocks, html.Block{Para: fmt.Sprintf("Invariants checked: %s. %d passed, %d failed, %d skipped.", c.Invariants, c.Passed, c.Failed, c.Skipped)})
+	out := []html.Block{{Para: fmt.Sprintf("%sInvariants checked: %s. %d passed, %d failed, %d skipped.", prefix, c.Invariants, c.Passed, c.Failed, c.Skipped)}}
 	if c.Failed > 0 {
-		s.Blocks = append(s.Blocks, html.Block{Warning: fmt.Sprintf("%d check(s) failed: see the table.", c.Failed)})
+		out = append(out, html.Block{Warning: fmt.Sprintf("%s%d check(s) failed: see the table.", prefix, c.Failed)})
 	}
 	var results []checkResult
 	if len(c.Results) > 0 {
 		if err := json.Unmarshal(c.Results, &results); err != nil {
-			s.Blocks = append(s.Blocks, html.Block{Warning: "manifest.json: checks.results: " + err.Error()})
-			return s
+			return append(out, html.Block{Warning: prefix + "manifest.json: checks.results: " + err.Error()})
 		}
 	}
-	t := &html.Table{ID: "checks-table", Header: []string{"kind", "name", "metric", "statistic", "value", "verdict", "reason"}}
+	t := &html.Table{ID: tableID, Header: []string{"kind", "name", "metric", "statistic", "value", "verdict", "reason"}}
 	for _, r := range results {
 		v := strings.Trim(string(r.Value), `"`)
 		t.Rows = append(t.Rows, []html.Cell{{Text: r.Kind}, {Text: r.Name}, {Text: r.Metric}, {Text: r.Stat}, {Text: v, Class: "num"},
 			{Text: r.Verdict, Class: r.Verdict}, {Text: r.Reason}})
 	}
 	if len(t.Rows) > 0 {
-		s.Blocks = append(s.Blocks, html.Block{Table: t})
+		out = append(out, html.Block{Table: t})
 	}
-	return s
+	return out
 }
 
 func (in *reportInputs) warningsSection() html.Section {

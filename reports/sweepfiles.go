@@ -31,5 +31,5 @@ const (
 
 // SweepFiles lists the files of a sweep folder, in the order written.
 func SweepFiles() []string {
-	return []string{SweepStateFile, SweepShardFile, SweepRunsParquetFile, SweepRunsFile, SweepRunsFile + ".meta.json", SweepPointsFile, SweepDefinitionFile, SweepLogFile, SweepManifestFile}
+	return []string{SweepStateFile, SweepShardFile, SweepRunsParquetFile, SweepRunsFile, SweepRunsFile + ".meta.json", SweepPointsFile, SweepDefinitionFile, SweepLogFile, ReportFile, SweepManifestFile}
 }

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -153,6 +154,9 @@ type FolderOptions struct {
 	Shard, Shards int
 	// Resume is the command that resumes the sweep, for incomplete.json.
 	Resume string
+	// NoReport skips report.html (--no-report). A shard folder never
+	// has one: the merged folder has.
+	NoReport bool
 }
 
 // RunsRowGroupRows is the number of rows per row group of runs.parquet:
@@ -268,7 +272,8 @@ func (w *Writer) Suspend() error {
 func (w *Writer) Abort() { w.tables.Abort() }
 
 // Finish closes the run table (runs.parquet, runs.csv and its sidecar)
-// and writes points.csv, sweep.toml, run.log.json, then sweep.json last,
+// and writes points.csv, sweep.toml, run.log.json, report.html (unless
+// FolderOptions.NoReport, or in a shard folder), then sweep.json last,
 // each atomically.
 func (w *Writer) Finish(log Log) error {
 	if err := w.tables.Close(); err != nil {
@@ -288,6 +293,14 @@ func (w *Writer) Finish(log Log) error {
 	}
 	if err := write(reports.SweepLogFile, func(o io.Writer) error { return writeJSON(o, log) }); err != nil {
 		return err
+	}
+	if !w.opt.NoReport && w.opt.Shards == 0 {
+		if !slices.Contains(w.m.Files, reports.ReportFile) {
+			w.m.Files = append(w.m.Files, reports.ReportFile)
+		}
+		if err := writeReport(w.dir, w.m); err != nil {
+			return err
+		}
 	}
 	if err := write(reports.SweepManifestFile, func(o io.Writer) error { return writeJSON(o, w.m) }); err != nil {
 		return err

@@ -64,6 +64,12 @@ The output folder (default out/compare-A-B..., by the labels) holds:
                      each on its own time axis (days since its start);
                      one panel per scenario, each on its own scale, when
                      their scales differ more than 20-fold
+  report.html        one self-contained page (opens offline): the scenarios
+                     in brief, provenance, the charts (zoom, hover) with one
+                     colour per scenario, the paired-difference table and
+                     each scenario's assertion results; --no-report skips it
+                     (and the run folders' own report.html), 'depinsim
+                     report DIR' rebuilds it
   manifest.json      how the comparison was made (written last)
 
 The output folder is checked, locked and (with --force) cleared before
@@ -94,6 +100,7 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var labelArgs []string
 	fs.StringArrayVar(&labelArgs, "label", nil, "name scenario K in every output (its run folder, compare.csv, compare.md, charts): LABEL for the next scenario in order, or K=LABEL (repeatable); letters, digits, '.', '_', '-'")
 	quiet := fs.Bool("quiet", false, "no progress line and no summary table")
+	noReport := fs.Bool("no-report", false, "do not write report.html (the comparison's and its run folders')")
 	force := fs.Bool("force", false, "write into a non-empty output folder, first removing what depinsim wrote there (its own files, run folders and temporary files only)")
 	workers := fs.Int("workers", 0, "replications run in parallel, over all the scenarios (default: number of CPUs); results do not depend on it")
 	caps := addLimitFlags(fs)
@@ -237,7 +244,7 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	entries := make([]runner.Entry, len(scs))
 	for i, l := range scs {
 		entries[i] = runner.Entry{Label: labels[i], Scenario: l.sc, Source: l.src.Label(),
-			Sink: runner.NewFileSink(filepath.Join(dir, labels[i]), l.sc, runner.FileOptions{Source: l.src.Label(), Command: command})}
+			Sink: runner.NewFileSink(filepath.Join(dir, labels[i]), l.sc, runner.FileOptions{Source: l.src.Label(), Command: command, NoReport: *noReport})}
 	}
 
 	start := time.Now()
@@ -280,9 +287,11 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		})
 	}
 	man.WallSeconds = time.Since(start).Seconds()
-	info := reports.CompareInfo{Seed: uint64(commonSeed), Reps: n, Notes: notes}
+	info := reports.CompareInfo{Seed: uint64(commonSeed), Reps: n, Notes: notes, NoReport: *noReport}
 	for i, l := range scs {
-		info.Behaviour = append(info.Behaviour, behaviourLine(labels[i], l.sc))
+		b := runner.BriefOf(l.sc)
+		info.Briefs = append(info.Briefs, b)
+		info.Behaviour = append(info.Behaviour, reports.BehaviourLine(labels[i], b))
 	}
 	if err := reports.WriteComparison(dir, cmp.Runs, info, &man); err != nil {
 		return fmt.Errorf("writing %s: %v", dir, err)
@@ -303,7 +312,11 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintf(stdout, "  %s\n", line)
 		}
 		writeCompareChecks(stdout, labels, cmp.Results)
-		fmt.Fprintf(stdout, "\nwrote %s/ (compare.md, compare.csv, plots/, manifest.json; run folders %s)\n", dir, strings.Join(labels, "/, ")+"/")
+		files := "compare.md, compare.csv, plots/, report.html, manifest.json"
+		if *noReport {
+			files = "compare.md, compare.csv, plots/, manifest.json"
+		}
+		fmt.Fprintf(stdout, "\nwrote %s/ (%s; run folders %s)\n", dir, files, strings.Join(labels, "/, ")+"/")
 	}
 	return nil
 }
@@ -453,28 +466,4 @@ func argList(args []string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (%s)", strings.Join(args, " "))
-}
-
-// behaviourLine says the behaviour a scenario assumes: its mechanism and
-// its provider cohorts' bid strategies, e.g. "akash-2024: akash-reverse;
-// providers bid cost-plus (8 cohorts)" or, when they differ, each
-// strategy with its cohorts.
-func behaviourLine(label string, sc *scenarios.Scenario) string {
-	var order []string
-	cohorts := map[string][]string{}
-	for _, p := range sc.Providers {
-		if _, ok := cohorts[p.Strategy]; !ok {
-			order = append(order, p.Strategy)
-		}
-		cohorts[p.Strategy] = append(cohorts[p.Strategy], p.Name)
-	}
-	parts := make([]string, len(order))
-	for i, st := range order {
-		if len(order) == 1 {
-			parts[i] = fmt.Sprintf("%s (%d cohort(s))", st, len(cohorts[st]))
-		} else {
-			parts[i] = fmt.Sprintf("%s (%s)", st, strings.Join(cohorts[st], ", "))
-		}
-	}
-	return fmt.Sprintf("%s: %v; providers bid %s", label, sc.Market["mechanism"], strings.Join(parts, ", "))
 }

@@ -26,7 +26,7 @@ func TestCompareLabels(t *testing.T) {
 	dir := filepath.Join(tmp, "mech")
 	stdout := mustRun(t, concat([]string{"compare", "akash-2024", "akash-2024", "--set-for", "2:market.mechanism=vickrey-reverse",
 		"--label", "base", "--label", "vickrey", "--out", dir}, tiny...)...)
-	assert.ElementsMatch(t, []string{"base", "vickrey", "compare.csv", "compare.md", "plots", "manifest.json"}, dirEntries(t, dir))
+	assert.ElementsMatch(t, []string{"base", "vickrey", "compare.csv", "compare.md", "plots", "report.html", "manifest.json"}, dirEntries(t, dir))
 	assert.Contains(t, string(readFile(t, filepath.Join(dir, "vickrey", "scenario.toml"))), `mechanism = "vickrey-reverse"`)
 	_, rows := compareCSV(t, dir)
 	assert.Contains(t, rows, "orders_total.final/vickrey")
@@ -45,12 +45,12 @@ func TestCompareLabels(t *testing.T) {
 	// K=LABEL names one scenario; the others keep their names
 	dir = filepath.Join(tmp, "one")
 	mustRun(t, concat([]string{"compare", "akash-2024", "akash-2024", "--label", "2=second", "--out", dir, "--quiet"}, tiny...)...)
-	assert.ElementsMatch(t, []string{"akash-2024", "second", "compare.csv", "compare.md", "plots", "manifest.json"}, dirEntries(t, dir))
+	assert.ElementsMatch(t, []string{"akash-2024", "second", "compare.csv", "compare.md", "plots", "report.html", "manifest.json"}, dirEntries(t, dir))
 
 	// a label that is a scenario's name moves the name's default aside
 	dir = filepath.Join(tmp, "taken")
 	mustRun(t, concat([]string{"compare", "akash-2024", "akash-2021", "--label", "2=akash-2024", "--out", dir, "--quiet"}, tiny...)...)
-	assert.ElementsMatch(t, []string{"akash-2024-2", "akash-2024", "compare.csv", "compare.md", "plots", "manifest.json"}, dirEntries(t, dir))
+	assert.ElementsMatch(t, []string{"akash-2024-2", "akash-2024", "compare.csv", "compare.md", "plots", "report.html", "manifest.json"}, dirEntries(t, dir))
 	assert.Contains(t, string(readFile(t, filepath.Join(dir, "akash-2024", "scenario.toml"))), `name = "akash-2021"`)
 
 	// the default folder is named by the labels

@@ -142,7 +142,7 @@ func TestCompareWritesAllFiles(t *testing.T) {
 		assert.Positive(t, man.Scenarios[1].EventsTotal)
 		assert.Contains(t, man.Files, "compare.csv")
 		assert.Contains(t, man.Files, "plots/compare_price.png")
-		assert.ElementsMatch(t, []string{"akash-2024", "vickrey", "compare.csv", "compare.md", "plots", "manifest.json"}, dirEntries(t, dir))
+		assert.ElementsMatch(t, []string{"akash-2024", "vickrey", "compare.csv", "compare.md", "plots", "report.html", "manifest.json"}, dirEntries(t, dir))
 	})
 }
 
@@ -173,7 +173,7 @@ func TestCompareItself(t *testing.T) {
 	b := out("b", "--workers", "4")
 	c := out("c", "--workers", "4")
 
-	assert.ElementsMatch(t, []string{"akash-2024", "akash-2024-2", "compare.csv", "compare.md", "plots", "manifest.json"}, dirEntries(t, a),
+	assert.ElementsMatch(t, []string{"akash-2024", "akash-2024-2", "compare.csv", "compare.md", "plots", "report.html", "manifest.json"}, dirEntries(t, a),
 		"a repeated scenario gets a -2 folder")
 	assert.Equal(t, string(readFile(t, filepath.Join(a, "akash-2024", "timeseries.csv"))),
 		string(readFile(t, filepath.Join(a, "akash-2024-2", "timeseries.csv"))), "same seed, same run")

@@ -12,20 +12,28 @@ import (
 	"github.com/depinsim/depinsim/reports"
 	"github.com/depinsim/depinsim/runner"
 	"github.com/depinsim/depinsim/scenarios"
+	"github.com/depinsim/depinsim/sweep"
 )
 
 const reportUsage = `Usage: depinsim report DIR
 
-Rebuilds report.html in the run folder DIR from the files 'depinsim run'
-wrote there (manifest.json, the CSV files, scenario.toml, plots/),
-without running anything: the same page, byte for byte, as the run
-wrote. A run made with --no-report gets its report this way.
+Rebuilds report.html in DIR, a folder written by 'depinsim run',
+'depinsim compare' or 'depinsim sweep', from the files saved there,
+without running anything: the same page, byte for byte, as the command
+wrote. A folder written with --no-report gets its report this way.
 
-Only run folders for now: the reports of compare and sweep folders are
-not yet supported.
+  run folder      from manifest.json, the CSV files, scenario.toml, plots/
+  compare folder  from manifest.json, plots/ and each scenario's run
+                  folder (its CSV files, manifest.json, scenario.toml);
+                  the run folders' own reports are left as they are
+  sweep folder    from sweep.json, sweep.toml, points.csv and runs.csv
 
-Example:
+Any other folder is refused (exit status 2).
+
+Examples:
   depinsim report out/akash-2024
+  depinsim report out/compare-akash-2024-ionet-2024
+  depinsim report out/sweep-akash-a100
 `
 
 func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
@@ -34,21 +42,28 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if fs.NArg() != 1 {
-		return badInput("want one run folder, got %d argument(s) (see 'depinsim report --help')", fs.NArg())
+		return badInput("want one folder (run, compare or sweep), got %d argument(s) (see 'depinsim report --help')", fs.NArg())
 	}
 	dir := fs.Arg(0)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return badInput("%s: not a folder", dir)
 	}
 	if _, err := os.Stat(filepath.Join(dir, reports.SweepManifestFile)); err == nil {
-		return badInput("%s is a sweep folder: its report is not yet supported (only run folders for now)", dir)
+		if err := sweep.RebuildReport(dir); err != nil {
+			return badInput("%s: sweep folder: %v", dir, err)
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(dir, reports.ReportFile))
+		return nil
 	}
 	kind, err := manifestKind(filepath.Join(dir, reports.ManifestFile))
 	if err != nil {
-		return badInput("%s: not a run folder: %v", dir, err)
+		return badInput("%s: not a run, comparison or sweep folder: %v", dir, err)
 	}
 	if kind == "compare" {
-		return badInput("%s is a comparison folder: its report is not yet supported (only run folders for now; each scenario's run folder inside it has one)", dir)
+		return rebuildCompareReport(dir, stdout, stderr)
+	}
+	if kind != "" {
+		return badInput("%s: manifest.json of kind %q: not a run, comparison or sweep folder", dir, kind)
 	}
 	run, err := reports.ReadRun(dir)
 	if err != nil {
@@ -63,6 +78,28 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if err := reports.WriteRunReport(dir, run, brief); err != nil {
 		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(dir, reports.ReportFile))
+	return nil
+}
+
+// rebuildCompareReport rebuilds the report of the comparison folder dir.
+func rebuildCompareReport(dir string, stdout, stderr io.Writer) error {
+	man, err := reports.ReadCompareManifest(dir)
+	if err != nil {
+		return badInput("%s: not a comparison folder: %v", dir, err)
+	}
+	briefs := make([]*reports.RunBrief, len(man.Scenarios))
+	for i, sc := range man.Scenarios {
+		scPath := filepath.Join(dir, sc.Name, reports.ScenarioFile)
+		if l, err := scenarios.Load(scPath, nil); err == nil {
+			briefs[i] = runner.BriefOf(l)
+		} else {
+			fmt.Fprintf(stderr, "depinsim report: %s: %v; the report leaves out the scenario's details\n", scPath, err)
+		}
+	}
+	if err := reports.RebuildCompareReport(dir, man, briefs); err != nil {
+		return badInput("%s: comparison folder: %v", dir, err)
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(dir, reports.ReportFile))
 	return nil

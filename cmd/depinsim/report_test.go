@@ -28,7 +28,9 @@ func checkSelfContained(t *testing.T, page string) {
 		v := strings.ToLower(m[2])
 		assert.False(t, strings.HasPrefix(v, "http:") || strings.HasPrefix(v, "https:") || strings.HasPrefix(v, "//"), "%s=%s points to the network", m[1], m[2])
 		if strings.EqualFold(m[1], "href") {
-			assert.True(t, strings.HasPrefix(v, "#"), "href=%s: only links within the page", m[2])
+			// within the page, or a file next to it (a comparison's run reports)
+			assert.True(t, strings.HasPrefix(v, "#") || v != "" && !strings.ContainsAny(v, ":\\") && !strings.HasPrefix(v, "/"),
+				"href=%s: only links within the page or to files next to it", m[2])
 		}
 	}
 	assert.False(t, regexp.MustCompile(`(?i)<link\b`).MatchString(page), "no <link>")
@@ -108,17 +110,29 @@ func TestReportBadFolder(t *testing.T) {
 	tmp := t.TempDir()
 	code, _, stderr := cli(t, "report", tmp)
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, stderr, "not a run folder")
+	assert.Contains(t, stderr, "not a run, comparison or sweep folder")
 	require.NoError(t, os.MkdirAll(filepath.Join(tmp, "cmp"), 0o755))
 	require.NoError(t, os.MkdirAll(filepath.Join(tmp, "sw"), 0o755))
 	writeFile(t, filepath.Join(tmp, "cmp", reports.ManifestFile), `{"kind":"compare","scenarios":[]}`)
 	code, _, stderr = cli(t, "report", filepath.Join(tmp, "cmp"))
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, stderr, "not yet supported")
+	assert.Contains(t, stderr, "not a comparison folder")
+	assert.Contains(t, stderr, "no scenarios")
+	writeFile(t, filepath.Join(tmp, "cmp", reports.ManifestFile), `{"kind":"compare","scenarios":[{"name":"a"}]}`)
+	code, _, stderr = cli(t, "report", filepath.Join(tmp, "cmp"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "scenario a")
+	writeFile(t, filepath.Join(tmp, "cmp", reports.ManifestFile), `{"kind":"other"}`)
+	code, _, stderr = cli(t, "report", filepath.Join(tmp, "cmp"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "not a run, comparison or sweep folder")
 	writeFile(t, filepath.Join(tmp, "sw", reports.SweepManifestFile), `{}`)
 	code, _, stderr = cli(t, "report", filepath.Join(tmp, "sw"))
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, stderr, "not yet supported")
+	assert.Contains(t, stderr, "sweep folder")
+	for _, d := range []string{"cmp", "sw"} {
+		assert.NoFileExists(t, filepath.Join(tmp, d, reports.ReportFile), "nothing half-written")
+	}
 	code, _, _ = cli(t, "report")
 	assert.Equal(t, exitUsage, code)
 }

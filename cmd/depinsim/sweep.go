@@ -32,7 +32,12 @@ runs.parquet, points.csv (per point: each metric's mean and 95% CI
 half-width), plots/ (each metric of the sweep file's metrics against
 each swept parameter, and a heatmap for a two-parameter grid),
 sweep.toml (the sweep file), run.log.json (command line, workers, wall
-time) and, last, sweep.json (provenance). With --timeseries, also
+time), report.html (one self-contained page that opens offline: the
+parameters and design, provenance, response curves per parameter with
+95% CIs, heatmaps for a two-parameter grid, the points and the first
+runs; --no-report skips it, 'depinsim report DIR' rebuilds it; a shard
+folder has none, the merged folder has) and, last, sweep.json
+(provenance). With --timeseries, also
 timeseries/point=P/rep-R.parquet: each run's time series, with the
 columns of the timeseries.csv of 'depinsim run', as a Parquet dataset
 partitioned by point. Replication r of every point has the same seed
@@ -83,6 +88,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	workers := fs.Int("workers", 0, "runs at once over all points and replications (default: number of CPUs); results do not depend on it")
 	force := fs.Bool("force", false, "write into a non-empty output folder, first removing what depinsim wrote there (its own files and temporary files only)")
 	quiet := fs.Bool("quiet", false, "no progress line and no summary")
+	noReport := fs.Bool("no-report", false, "do not write report.html")
 	failFast := fs.Bool("fail-fast", false, "stop at the first failed run (exit code 1, naming it); by default the sweep goes on")
 	timeseries := fs.Bool("timeseries", false, "also write each run's time series (the columns of the timeseries.csv of 'depinsim run') as a Parquet dataset partitioned by point: timeseries/point=P/rep-R.parquet")
 	indep := fs.Bool("independent-seeds", false, "seed each run from its point and replication, not the replication alone (default: common random numbers)")
@@ -185,7 +191,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	plain := *progMode == "plain"
 	start := time.Now()
-	fopt := sweep.FolderOptions{Shard: shard, Shards: shards, Resume: resumeCommand(args)}
+	fopt := sweep.FolderOptions{Shard: shard, Shards: shards, Resume: resumeCommand(args), NoReport: *noReport}
 	var wr *sweep.Writer
 	recorded := 0
 	if *resume {
@@ -278,7 +284,11 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *timeseries {
 			tsNote = ", timeseries/"
 		}
-		fmt.Fprintf(stdout, "wrote %s/ (%sruns.csv and its .meta.json, runs.parquet%s, points.csv, plots/, sweep.toml, run.log.json, sweep.json)\n", dir, shardFile, tsNote)
+		reportNote := ", report.html"
+		if *noReport || shards > 0 {
+			reportNote = ""
+		}
+		fmt.Fprintf(stdout, "wrote %s/ (%sruns.csv and its .meta.json, runs.parquet%s, points.csv, plots/, sweep.toml, run.log.json%s, sweep.json)\n", dir, shardFile, tsNote, reportNote)
 	}
 	if res.Stopped != nil {
 		return fmt.Errorf("stopped at the first failed run (--fail-fast): %s; %d of %d runs written", describe(*res.Stopped), wr.Runs(), total)

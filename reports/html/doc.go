@@ -4,7 +4,11 @@
 // binary) and its data inline, and no reference to the network.
 //
 // A Report is a list of sections; a section holds blocks: paragraphs,
-// lists, warnings, tables and time-series charts. Render writes it with
+// lists, warnings, tables (cells may carry a #rrggbb background, for
+// heatmaps), links to files next to the report (relative paths only) and
+// charts: time series, or curves against a number (XLabel, optionally
+// on a log axis). A series' Style fixes its colour and dash pattern, so
+// that one thing keeps its look in every chart. Render writes it with
 // html/template, so every name and number is escaped for the context it
 // lands in; each chart's data goes into a <script type="application/json">
 // block made by encoding/json (which escapes <, >, & and U+2028/2029) and
@@ -15,6 +19,6 @@
 // "1" once every chart is drawn. Without JavaScript, a chart shows its
 // static SVG fallback when it has one.
 //
-// The run report (package reports, WriteRunReport) is built with it; the
-// compare and sweep reports are to reuse it.
+// The run, compare and sweep reports (package reports: WriteRunReport,
+// WriteCompareReport, WriteSweepReport) are built with it.
 package html

@@ -55,8 +55,21 @@ type Block struct {
 	List []string
 	// Table is a table.
 	Table *Table
-	// Chart is a time-series chart.
+	// Chart is a time-series chart (or, with XLabel, a chart against a
+	// number).
 	Chart *Chart
+	// Links is a bulleted list of links to files next to the report
+	// (relative paths only: Render rejects any other).
+	Links []Link
+}
+
+// Link is a link to a file next to the report.
+type Link struct {
+	// Text is the link's text.
+	Text string
+	// Href is the file's path relative to the report ("a/report.html");
+	// a URL with a scheme, a host or an absolute path is an error.
+	Href string
 }
 
 // Table is a table with a header row.
@@ -78,9 +91,14 @@ type Cell struct {
 	// Class is a CSS class: "num" (right-aligned figures), "warn",
 	// "pass", "fail", "skip" or empty.
 	Class string
+	// Background and Foreground are the cell's background and text
+	// colours, "#rrggbb" or empty (a heatmap's cells); Render rejects
+	// any other value.
+	Background, Foreground string
 }
 
-// Chart is a time-series chart drawn by uPlot from inline JSON.
+// Chart is a time-series chart drawn by uPlot from inline JSON; with
+// XLabel, a chart against a number (a sweep's response curve).
 type Chart struct {
 	// ID is the chart's HTML id, unique in the report.
 	ID string
@@ -92,8 +110,18 @@ type Chart struct {
 	// Caption describes the chart in words: its figcaption and the alt
 	// text of its canvas.
 	Caption string
-	// X is the time axis: seconds since 1970-01-01 UTC, increasing.
+	// X is the time axis: seconds since 1970-01-01 UTC, increasing. With
+	// XLabel, X holds the numbers of the x axis, increasing.
 	X []float64
+	// XLabel, when not empty, makes the x axis a number axis with this
+	// label (with its unit) instead of dates.
+	XLabel string
+	// XLog asks for a logarithmic x axis (with XLabel; X > 0).
+	XLog bool
+	// SpanGaps joins a line across its missing values (NaN) instead of
+	// breaking it: for series on different sample times merged onto
+	// one axis.
+	SpanGaps bool
 	// Series are the chart's lines, each with one value per X (NaN: no
 	// value).
 	Series []Series
@@ -115,6 +143,14 @@ type Series struct {
 	// Lo and Hi, when not nil, are the band around the line (one value
 	// per X each).
 	Lo, Hi []float64
+	// Style, when not 0, is the series' colour and dash pattern: Palette
+	// entry Style-1 (and its dashes); 0 takes the series' position in
+	// its chart. A report gives a thing (a compared scenario) the same
+	// Style in every chart.
+	Style int
+	// Dots draws the values as dots, not joined by a line (points
+	// that are not a curve, e.g. a sampled design's).
+	Dots bool
 }
 
 // Palette is the Okabe-Ito colour-blind-safe palette the charts use, in
@@ -148,6 +184,8 @@ type seriesJSON struct {
 	Values numbers `json:"values"`
 	Lo     numbers `json:"lo,omitempty"`
 	Hi     numbers `json:"hi,omitempty"`
+	Style  int     `json:"style,omitempty"`
+	Dots   bool    `json:"dots,omitempty"`
 }
 
 // xNumbers writes the time axis: whole seconds.
@@ -172,19 +210,29 @@ func (c *Chart) Data() ([]byte, error) {
 		return nil, err
 	}
 	d := struct {
-		YLabel string       `json:"ylabel"`
-		X      xNumbers     `json:"x"`
-		Series []seriesJSON `json:"series"`
-	}{YLabel: c.YLabel, X: c.X}
+		YLabel string         `json:"ylabel"`
+		XLabel string         `json:"xlabel,omitempty"`
+		XLog   bool           `json:"xlog,omitempty"`
+		Span   bool           `json:"span,omitempty"`
+		X      json.Marshaler `json:"x"`
+		Series []seriesJSON   `json:"series"`
+	}{YLabel: c.YLabel, XLabel: c.XLabel, XLog: c.XLog, Span: c.SpanGaps, X: xNumbers(c.X)}
+	if c.XLabel != "" {
+		d.X = numbers(c.X)
+	}
 	for _, s := range c.Series {
-		d.Series = append(d.Series, seriesJSON{Name: s.Name, Values: s.Values, Lo: s.Lo, Hi: s.Hi})
+		d.Series = append(d.Series, seriesJSON{Name: s.Name, Values: s.Values, Lo: s.Lo, Hi: s.Hi, Style: s.Style, Dots: s.Dots})
 	}
 	return json.Marshal(d)
 }
 
-// check checks that every series has one value per X.
+// check checks that every series has one value per X and a Style in
+// the palette.
 func (c *Chart) check() error {
 	for _, s := range c.Series {
+		if s.Style < 0 || s.Style > len(Palette) {
+			return fmt.Errorf("html: chart %s, series %q: style %d not in [0, %d]", c.ID, s.Name, s.Style, len(Palette))
+		}
 		if len(s.Values) != len(c.X) {
 			return fmt.Errorf("html: chart %s, series %q: %d values for %d times", c.ID, s.Name, len(s.Values), len(c.X))
 		}
@@ -218,6 +266,9 @@ func (r *Report) Render(w io.Writer) error {
 		}
 		ids[s.ID] = true
 		for _, b := range s.Blocks {
+			if err := b.check(); err != nil {
+				return err
+			}
 			c := b.Chart
 			if c == nil {
 				continue
@@ -237,6 +288,49 @@ func (r *Report) Render(w io.Writer) error {
 		}
 	}
 	return pageTemplate.Execute(w, p)
+}
+
+// check checks a block's links and cell colours.
+func (b *Block) check() error {
+	for _, l := range b.Links {
+		if !relativeHref(l.Href) {
+			return fmt.Errorf("html: link %q: %q is not a path relative to the report", l.Text, l.Href)
+		}
+	}
+	if b.Table != nil {
+		for _, row := range b.Table.Rows {
+			for _, c := range row {
+				for _, col := range []string{c.Background, c.Foreground} {
+					if col != "" && !hexColour(col) {
+						return fmt.Errorf("html: table %s: cell %q: colour %q is not #rrggbb", b.Table.ID, c.Text, col)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// relativeHref reports whether href is a relative path: no scheme, no
+// host, not absolute, no backslash.
+func relativeHref(href string) bool {
+	if href == "" || strings.HasPrefix(href, "/") || strings.ContainsAny(href, "\\:") {
+		return false
+	}
+	return true
+}
+
+// hexColour reports whether s is "#rrggbb".
+func hexColour(s string) bool {
+	if len(s) != 7 || s[0] != '#' {
+		return false
+	}
+	for _, c := range s[1:] {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // InlineSVG prepares an SVG file's text for inlining in HTML: without

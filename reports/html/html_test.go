@@ -68,3 +68,31 @@ func TestInlineSVG(t *testing.T) {
 	assert.NotContains(t, got, "http")
 	assert.Contains(t, got, "<g/></svg>")
 }
+
+// TestRenderLinksAndColours: a link goes only to a file next to the
+// report, a cell's colours are #rrggbb, and a series' style is in the
+// palette; each in the page as given.
+func TestRenderLinksAndColours(t *testing.T) {
+	ok := &Report{Sections: []Section{{ID: "s", Blocks: []Block{
+		{Links: []Link{{Text: "a" + evil, Href: "a/report.html"}}},
+		{Table: &Table{Header: []string{"x"}, Rows: [][]Cell{{{Text: "1", Background: "#440154", Foreground: "#ffffff"}}}}},
+		{Chart: &Chart{ID: "c", X: []float64{1, 2}, XLabel: "k" + evil, XLog: true, Series: []Series{{Name: "n", Values: []float64{1, 2}, Style: 8, Dots: true}}}},
+	}}}}
+	var b bytes.Buffer
+	require.NoError(t, ok.Render(&b))
+	page := b.String()
+	assert.Contains(t, page, `<a href="a/report.html">a&lt;/script&gt;`)
+	assert.Contains(t, page, `<td style="background-color: #440154; color: #ffffff;">1</td>`)
+	assert.Contains(t, page, `"xlabel":"k\u003c/script\u003e`)
+	assert.Contains(t, page, `"xlog":true,"x":[1,2],"series":[{"name":"n","values":[1,2],"style":8,"dots":true}]`)
+	for _, href := range []string{"https://example.org/x", "//example.org/x", "/etc/passwd", "javascript:alert(1)", `a\b`, ""} {
+		r := &Report{Sections: []Section{{ID: "s", Blocks: []Block{{Links: []Link{{Text: "x", Href: href}}}}}}}
+		assert.Error(t, r.Render(&bytes.Buffer{}), href)
+	}
+	for _, col := range []string{"red", "#12345", "#1234567", "#gggggg", "#000000;x"} {
+		r := &Report{Sections: []Section{{ID: "s", Blocks: []Block{{Table: &Table{Rows: [][]Cell{{{Text: "1", Background: col}}}}}}}}}
+		assert.Error(t, r.Render(&bytes.Buffer{}), col)
+	}
+	r := &Report{Sections: []Section{{ID: "s", Blocks: []Block{{Chart: &Chart{ID: "c", X: []float64{1}, Series: []Series{{Name: "n", Values: []float64{1}, Style: len(Palette) + 1}}}}}}}}
+	assert.Error(t, r.Render(&bytes.Buffer{}), "a style beyond the palette")
+}

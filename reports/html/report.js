@@ -27,15 +27,19 @@
     var id = el.getAttribute("data-chart");
     var host = document.getElementById(id + "-plot");
     var data = [d.x];
-    var series = [{ label: "date (UTC)", value: function (u, v) { return fmtDate(v); } }];
+    var numX = !!d.xlabel;
+    var series = [numX ? { label: d.xlabel, value: function (u, v) { return fmt(v); } } : { label: "date (UTC)", value: function (u, v) { return fmtDate(v); } }];
     var bands = [];
     var bandOf = {}; // series index of a line -> the indexes of its band
     var hidden = [];
     d.series.forEach(function (s, k) {
-      var col = palette[k % palette.length];
-      var dash = dashes[k % dashes.length];
+      var st = s.style ? s.style - 1 : k; // a thing's own colour and dashes in every chart
+      var col = palette[st % palette.length];
+      var dash = dashes[st % dashes.length];
       data.push(s.values);
-      var line = { label: s.name, stroke: col, width: 1.75, points: { show: false }, value: function (u, v) { return fmt(v); } };
+      var line = { label: s.name, stroke: col, width: 1.75, points: { show: numX, size: 6, fill: col }, value: function (u, v) { return fmt(v); } };
+      if (s.dots) { line.paths = function () { return null; }; line.points = { show: true, size: 7, fill: col }; }
+      if (numX || d.span) line.spanGaps = true;
       if (dash) line.dash = dash;
       series.push(line);
       var li = series.length - 1;
@@ -53,8 +57,8 @@
       height: 320,
       series: series,
       bands: bands,
-      scales: { x: { time: true } },
-      axes: [{}, { label: d.ylabel, values: fmtAxis, size: 70 }],
+      scales: { x: numX ? { time: false, distr: d.xlog ? 3 : 1 } : { time: true } },
+      axes: [numX ? { label: d.xlabel, values: fmtAxis } : {}, { label: d.ylabel, values: fmtAxis, size: 70 }],
       cursor: { drag: { x: true, y: false, setScale: true } },
       legend: { live: true },
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); },

@@ -29,8 +29,9 @@ const pageHTML = `<!DOCTYPE html>
 {{end}}{{with .List}}<ul>{{range .}}<li>{{.}}</li>{{end}}</ul>
 {{end}}{{with .Table}}<div class="table-wrap"><table{{with .ID}} id="{{.}}"{{end}}>{{with .Caption}}<caption>{{.}}</caption>{{end}}
 <thead><tr>{{range .Header}}<th scope="col">{{.}}</th>{{end}}</tr></thead>
-<tbody>{{range .Rows}}<tr>{{range .}}<td{{with .Class}} class="{{.}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+<tbody>{{range .Rows}}<tr>{{range .}}<td{{with .Class}} class="{{.}}"{{end}}{{if or .Background .Foreground}} style="{{with .Background}}background-color: {{.}};{{end}}{{with .Foreground}} color: {{.}};{{end}}"{{end}}>{{.Text}}</td>{{end}}</tr>
 {{end}}</tbody></table></div>
+{{end}}{{with .Links}}<ul class="links">{{range .}}<li><a href="{{.Href}}">{{.Text}}</a></li>{{end}}</ul>
 {{end}}{{with .Chart}}<figure class="chart" id="{{.ID}}">
 <h3>{{.Title}}</h3>
 <div class="plot" id="{{.ID}}-plot" role="img" aria-label="{{.Title}}: {{.Caption}}"></div>
