@@ -12,7 +12,26 @@ import (
 )
 
 //go:embed assets/uPlot.iife.min.js
-var uplotJS string
+var uplotSource string
+
+//go:embed assets/LICENSE
+var uplotLicence string
+
+// uplotJS is the chart library as every page carries it: its licence (the
+// MIT licence asks that every copy carry it) in place of the source's
+// one-line banner, which holds the project's web address (a page holds
+// no URL).
+var uplotJS = libraryWithLicence(uplotSource, "uPlot 1.6.32", uplotLicence)
+
+// libraryWithLicence returns src without its first line when that is a
+// "/*! ... */" banner, preceded by a comment holding name and licence.
+func libraryWithLicence(src, name, licence string) string {
+	if first, rest, ok := strings.Cut(src, "\n"); ok && strings.HasPrefix(first, "/*!") && strings.HasSuffix(first, "*/") {
+		src = rest
+	}
+	licence = strings.ReplaceAll(licence, "*/", "* /")
+	return "/*! " + name + "\n\n" + strings.TrimSpace(licence) + "\n*/\n" + src
+}
 
 //go:embed assets/uPlot.min.css
 var uplotCSS string

@@ -96,3 +96,15 @@ func TestRenderLinksAndColours(t *testing.T) {
 	r := &Report{Sections: []Section{{ID: "s", Blocks: []Block{{Chart: &Chart{ID: "c", X: []float64{1}, Series: []Series{{Name: "n", Values: []float64{1}, Style: len(Palette) + 1}}}}}}}}
 	assert.Error(t, r.Render(&bytes.Buffer{}), "a style beyond the palette")
 }
+
+func TestLibraryCarriesLicenceNotURL(t *testing.T) {
+	var b strings.Builder
+	require.NoError(t, (&Report{Title: "t"}).Render(&b))
+	page := b.String()
+	assert.Contains(t, page, "Permission is hereby granted, free of charge", "the MIT licence travels with every copy of the library")
+	assert.Contains(t, page, "uPlot 1.6.32")
+	assert.NotContains(t, page, "http://")
+	assert.NotContains(t, page, "https://")
+	assert.Equal(t, "/*! x\n\nL\n*/\nbody", libraryWithLicence("/*! https://example.org/x (v1) */\nbody", "x", "L\n"))
+	assert.Equal(t, "/*! x\n\nL\n*/\nvar a;\nb", libraryWithLicence("var a;\nb", "x", "L"), "no banner: the source stays whole")
+}
