@@ -59,7 +59,7 @@ type compareReport struct {
 // from the saved folder.
 func WriteCompareReport(dir string, runs []CompareRun, man *CompareManifest, briefs []*RunBrief) error {
 	in := &compareReport{man: man, runs: runs, briefs: make([]*RunBrief, len(runs)), mans: make([]*Manifest, len(runs)),
-		svgs: map[string]string{}, links: make([]bool, len(runs))}
+		svgs: readSVGs(dir, ComparePlotFiles), links: make([]bool, len(runs))}
 	copy(in.briefs, briefs)
 	for i, r := range runs {
 		b, err := os.ReadFile(filepath.Join(dir, r.Name, ManifestFile))
@@ -71,13 +71,6 @@ func WriteCompareReport(dir string, runs []CompareRun, man *CompareManifest, bri
 		}
 		if _, err := os.Stat(filepath.Join(dir, r.Name, ReportFile)); err == nil {
 			in.links[i] = true
-		}
-	}
-	for _, f := range ComparePlotFiles {
-		if strings.HasSuffix(f, ".svg") {
-			if b, err := os.ReadFile(filepath.Join(dir, PlotsDir, f)); err == nil {
-				in.svgs[f] = string(b)
-			}
 		}
 	}
 	rep, err := in.build()

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,15 +86,7 @@ func WriteRunReport(dir string, run *SavedRun, brief *RunBrief) error {
 // writeReport writes dir/report.html, with the SVG charts of dir/plots
 // as fallbacks.
 func writeReport(dir string, man *Manifest, sum *Summary, brief *RunBrief, acc *reportAcc) error {
-	in := reportInputs{man: man, sum: sum, brief: brief, acc: acc, svgs: map[string]string{}}
-	for _, f := range PlotFiles {
-		if !strings.HasSuffix(f, ".svg") {
-			continue
-		}
-		if b, err := os.ReadFile(filepath.Join(dir, PlotsDir, f)); err == nil {
-			in.svgs[f] = string(b)
-		}
-	}
+	in := reportInputs{man: man, sum: sum, brief: brief, acc: acc, svgs: readSVGs(dir, slices.Concat(PlotFiles, BMEPlotFiles))}
 	rep, err := in.build()
 	if err != nil {
 		return err
@@ -317,3 +310,19 @@ func startUnix(start string) float64 {
 
 // writeTo lets a *html.Report be written by WriteFileAtomic.
 var _ func(io.Writer) error = (&html.Report{}).Render
+
+// readSVGs returns the text of the SVG charts among files that dir/plots
+// holds, by file name (the reports' fallbacks where JavaScript is off); a
+// chart that is missing has no entry.
+func readSVGs(dir string, files []string) map[string]string {
+	out := map[string]string{}
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".svg") {
+			continue
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, PlotsDir, f)); err == nil {
+			out[f] = string(b)
+		}
+	}
+	return out
+}

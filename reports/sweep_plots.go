@@ -227,31 +227,10 @@ func sweepResponse(d *SweepPlotData, mi, pj int) *plot.Plot {
 	}
 	var ss []series
 	others := len(d.Params) > 1
-	grouped := !others
-	if others && d.Grid {
-		// a grid has every combination of the other parameters' values
-		combos := 1
-		for j, q := range d.Params {
-			if j != pj {
-				combos *= distinct(q.Texts, MaxSweepSeries+1)
-			}
-			if combos > MaxSweepSeries {
-				break
-			}
-		}
-		grouped = combos <= MaxSweepSeries
-	}
+	names, groups, grouped := responseGroups(d, pj, nil)
 	if grouped {
-		at := map[string]int{}
-		for i := range par.Texts {
-			k := otherKey(d, pj, i)
-			s, ok := at[k]
-			if !ok {
-				s = len(ss)
-				at[k] = s
-				ss = append(ss, series{name: k})
-			}
-			ss[s].idx = append(ss[s].idx, i)
+		for k := range names {
+			ss = append(ss, series{name: names[k], idx: groups[k]})
 		}
 	} else {
 		all := make([]int, len(par.Texts))
@@ -491,4 +470,46 @@ func isSweepPlotName(name string) bool {
 		}
 	}
 	return false
+}
+
+// responseGroups groups the points of d kept by keep (nil: all) for a
+// response curve against parameter pj: grouped is true when pj is the
+// only parameter or, in a grid, when the other parameters' values make at
+// most MaxSweepSeries combinations; then names[k] is a combination (its
+// otherKey) and groups[k] its points, in order of first appearance.
+func responseGroups(d *SweepPlotData, pj int, keep func(int) bool) (names []string, groups [][]int, grouped bool) {
+	others := len(d.Params) > 1
+	grouped = !others
+	if others && d.Grid {
+		// a grid has every combination of the other parameters' values
+		combos := 1
+		for j, q := range d.Params {
+			if j != pj {
+				combos *= distinct(q.Texts, MaxSweepSeries+1)
+			}
+			if combos > MaxSweepSeries {
+				break
+			}
+		}
+		grouped = combos <= MaxSweepSeries
+	}
+	if !grouped {
+		return nil, nil, false
+	}
+	at := map[string]int{}
+	for i := range d.Params[pj].Texts {
+		if keep != nil && !keep(i) {
+			continue
+		}
+		k := otherKey(d, pj, i)
+		g, seen := at[k]
+		if !seen {
+			g = len(names)
+			at[k] = g
+			names = append(names, k)
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	return names, groups, true
 }

@@ -238,34 +238,11 @@ func (r *SweepReport) responseChart(mi int, m SweepPlotMetric, pj int, par Sweep
 	}
 	var gs []group
 	others := len(d.Params) > 1
-	grouped := !others
-	if others && d.Grid {
-		combos := 1
-		for j, q := range d.Params {
-			if j != pj {
-				combos *= distinct(q.Texts, MaxSweepSeries+1)
-			}
-			if combos > MaxSweepSeries {
-				break
-			}
-		}
-		grouped = combos <= MaxSweepSeries
+	names, groups, grouped := responseGroups(d, pj, ok)
+	for k := range names {
+		gs = append(gs, group{name: names[k], idx: groups[k]})
 	}
 	if grouped {
-		at := map[string]int{}
-		for i := range par.Texts {
-			if !ok(i) {
-				continue
-			}
-			k := otherKey(d, pj, i)
-			g, seen := at[k]
-			if !seen {
-				g = len(gs)
-				at[k] = g
-				gs = append(gs, group{name: k})
-			}
-			gs[g].idx = append(gs[g].idx, i)
-		}
 		var xs []float64
 		for _, g := range gs {
 			for _, i := range g.idx {
