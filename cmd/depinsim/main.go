@@ -42,7 +42,7 @@ Usage:
   depinsim compare A B [C...] [flags]           run scenarios with common random numbers and compare them
   depinsim sweep SWEEP.toml [flags]             run a design of experiments (or: sweep SCENARIO --grid key=v1,v2)
   depinsim merge SHARD_DIR... --out DIR         combine the shard folders of a sweep (sweep --shard I/N)
-  depinsim report DIR                           rebuild a run folder's report.html from its files
+  depinsim report DIR                           rebuild report.html of a run, compare or sweep folder from its files
   depinsim validate FILE...                     check scenario files, print warnings
   depinsim presets                              list the built-in presets
   depinsim show PRESET                          print a preset's TOML (start a new scenario from it)

@@ -17,8 +17,8 @@ const mergeUsage = `Usage:
 Combines the folders of the shards of one sweep (each written by
 'depinsim sweep ... --shard I/N', in any order) into --out, which then
 holds exactly the files the unsharded sweep writes: runs.csv, its
-.meta.json, runs.parquet, points.csv, plots/, sweep.toml and sweep.json
-are byte for byte the same; run.log.json records the merge (its command
+.meta.json, runs.parquet, points.csv, plots/, report.html, sweep.toml and
+sweep.json are byte for byte the same; run.log.json records the merge (its command
 line and the shard folders). Run k of the run order is in shard
 k % N + 1; the shards' rows are read a few at a time, so memory does not
 grow with the sweep. Neither the base scenario nor the sweep file is
