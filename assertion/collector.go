@@ -104,6 +104,10 @@ func (c *Collector) value(i int, a *Assertion, s *sim.Sample) float64 {
 		return co.BidMarkup
 	case fCohortWonMarkup:
 		return co.WonMarkup
+	case fCohortEntered:
+		return co.Entered
+	case fCohortExited:
+		return co.Exited
 	}
 	return co.IncomeUSD
 }

@@ -182,8 +182,8 @@ func TestVocabulary(t *testing.T) {
 		names[m.Name] = true
 	}
 	fams := Families()
-	if len(fams) != 14 {
-		t.Fatalf("%d families, want 14", len(fams))
+	if len(fams) != 16 {
+		t.Fatalf("%d families, want 16", len(fams))
 	}
 	for _, f := range fams {
 		if names[f.Name] {
@@ -202,6 +202,11 @@ func TestVocabulary(t *testing.T) {
 	}
 	for i, name := range []string{"cohort_bids", "cohort_bids_won", "cohort_win_rate", "cohort_bid_markup", "cohort_won_markup"} {
 		if f := fams[9+i]; f.Name != name || f.Key != "cohort" || f.Kind.Final() {
+			t.Errorf("%s: %+v", name, f)
+		}
+	}
+	for i, name := range []string{"cohort_entered", "cohort_exited"} {
+		if f := fams[14+i]; f.Name != name || f.Key != "cohort" || f.Kind != sim.KindTotal {
 			t.Errorf("%s: %+v", name, f)
 		}
 	}

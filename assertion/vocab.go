@@ -39,6 +39,8 @@ const (
 	fCohortWinRate
 	fCohortBidMarkup
 	fCohortWonMarkup
+	fCohortEntered
+	fCohortExited
 	numFamilies
 )
 
@@ -71,6 +73,10 @@ var families = [numFamilies]Family{
 		Doc: "mean over the interval's bids of the markup over cost, (bid - cost) / cost: the bid in USD per hour at the token price when the order cleared, the cost of the request at the provider's costs; requests of zero cost left out (NaN when none)"},
 	fCohortWonMarkup: {Name: "cohort_won_markup", Unit: "fraction", Kind: sim.KindRatio, Key: "cohort",
 		Doc: "cohort_bid_markup over the bids won in the interval (NaN when none)"},
+	fCohortEntered: {Name: "cohort_entered", Unit: "count", Kind: sim.KindTotal, Key: "cohort",
+		Doc: "the cohort's providers that entered the market since the start (the cohorts' add up to providers_entered_total)"},
+	fCohortExited: {Name: "cohort_exited", Unit: "count", Kind: sim.KindTotal, Key: "cohort",
+		Doc: "the cohort's providers that left the market since the start (the cohorts' add up to providers_exited_total)"},
 }
 
 // Families returns the per-resource and per-cohort metric families, in a

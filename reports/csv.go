@@ -27,7 +27,7 @@ var ResourcesHeader = []string{"rep", "t_hours", "resource", "capacity", "alloca
 
 // CohortsHeader is the header of cohorts.csv.
 var CohortsHeader = []string{"rep", "t_hours", "cohort", "kind", "providers", "gpus", "gpus_leased", "cpus", "income_usd",
-	"bids", "bids_won", "win_rate", "bid_markup", "won_markup"}
+	"bids", "bids_won", "win_rate", "bid_markup", "won_markup", "entered", "exited"}
 
 // WriteTimeseriesCSV writes timeseries.csv to w: a header (see
 // TimeseriesHeader) and one row per replication and sample, replications
@@ -133,6 +133,8 @@ func cohortsRows(cw *csv.Writer, r *Recording, row []string) error {
 			row[11] = formatFloat(c.WinRate)
 			row[12] = formatFloat(c.BidMarkup)
 			row[13] = formatFloat(c.WonMarkup)
+			row[14] = formatFloat(c.Entered)
+			row[15] = formatFloat(c.Exited)
 			if err := cw.Write(row); err != nil {
 				return err
 			}

@@ -89,18 +89,19 @@ func TestCohortsCSV(t *testing.T) {
 	require.NoError(t, WriteCohortsCSV(&buf, fixture(1, 0)))
 	rows := readCSV(t, buf.Bytes())
 	require.Len(t, rows, 1+2*3*4, "one row per rep, sample and cohort")
-	assert.Equal(t, "rep,t_hours,cohort,kind,providers,gpus,gpus_leased,cpus,income_usd,bids,bids_won,win_rate,bid_markup,won_markup", strings.Join(rows[0], ","))
+	assert.Equal(t, "rep,t_hours,cohort,kind,providers,gpus,gpus_leased,cpus,income_usd,bids,bids_won,win_rate,bid_markup,won_markup,entered,exited", strings.Join(rows[0], ","))
 	// rep 0, t = 0, in the scenario's cohort order; no bid won yet, and a
 	// win rate and markups are empty where no bid was placed.
-	assert.Equal(t, []string{"0", "0", "organic-a100", "organic", "3", "4", "0", "10", "0", "4", "0", "0", "0.25", ""}, rows[1])
-	assert.Equal(t, []string{"0", "0", "airdrop", "mercenary", "2", "4", "0", "0", "0", "4", "0", "0", "1", ""}, rows[2])
-	assert.Equal(t, []string{"0", "0", "spoofed", "fake", "1", "8", "0", "0", "0", "0", "0", "", "", ""}, rows[3])
-	assert.Equal(t, []string{"0", "0", "cpu", "organic", "5", "0", "0", "16", "0", "0", "0", "", "", ""}, rows[4])
-	// rep 1, t = 2h: the fake provider was detected, the mercenaries left.
-	assert.Equal(t, []string{"1", "2", "organic-a100", "organic", "3", "4", "2", "10", "4", "4", "2", "0.5", "0.75", "0.2"}, rows[21])
-	assert.Equal(t, []string{"1", "2", "airdrop", "mercenary", "0", "0", "0", "0", "1", "0", "0", "", "", ""}, rows[22])
-	assert.Equal(t, []string{"1", "2", "spoofed", "fake", "0", "0", "0", "0", "0", "0", "0", "", "", ""}, rows[23])
-	assert.Equal(t, []string{"1", "2", "cpu", "organic", "5", "0", "0", "16", "1", "0", "0", "", "", ""}, rows[24])
+	assert.Equal(t, []string{"0", "0", "organic-a100", "organic", "3", "4", "0", "10", "0", "4", "0", "0", "0.25", "", "0", "0"}, rows[1])
+	assert.Equal(t, []string{"0", "0", "airdrop", "mercenary", "2", "4", "0", "0", "0", "4", "0", "0", "1", "", "0", "0"}, rows[2])
+	assert.Equal(t, []string{"0", "0", "spoofed", "fake", "1", "8", "0", "0", "0", "0", "0", "", "", "", "0", "0"}, rows[3])
+	assert.Equal(t, []string{"0", "0", "cpu", "organic", "5", "0", "0", "16", "0", "0", "0", "", "", "", "0", "0"}, rows[4])
+	// rep 1, t = 2h: the fake provider was detected, the mercenaries left,
+	// two CPU providers came and went.
+	assert.Equal(t, []string{"1", "2", "organic-a100", "organic", "3", "4", "2", "10", "4", "4", "2", "0.5", "0.75", "0.2", "0", "0"}, rows[21])
+	assert.Equal(t, []string{"1", "2", "airdrop", "mercenary", "0", "0", "0", "0", "1", "0", "0", "", "", "", "0", "2"}, rows[22])
+	assert.Equal(t, []string{"1", "2", "spoofed", "fake", "0", "0", "0", "0", "0", "0", "0", "", "", "", "0", "1"}, rows[23])
+	assert.Equal(t, []string{"1", "2", "cpu", "organic", "5", "0", "0", "16", "1", "0", "0", "", "", "", "2", "2"}, rows[24])
 
 	// Recordings without cohorts: the header only.
 	buf.Reset()

@@ -29,7 +29,7 @@ const (
 	// resourcesRowBytes and cohortsRowBytes are the lengths of a row of
 	// resources.csv and of cohorts.csv, measured likewise.
 	resourcesRowBytes = 55
-	cohortsRowBytes   = 120 // with the bid columns (akash-2024 and gensyn: 114 and 116)
+	cohortsRowBytes   = 125 // with the bid, entered and exited columns (akash-2024 30 days: 119; io.net: 118)
 	// fixedOutputBytes is the charts, summary.json's fixed part,
 	// scenario.toml and manifest.json.
 	fixedOutputBytes = 700 << 10

@@ -78,7 +78,7 @@ func fixtureCohorts(r, i int) []sim.CohortSample {
 		won = 0.1 * fi
 	}
 	air := sim.CohortSample{Cohort: "airdrop", Kind: "mercenary", Providers: 2 - i, GPUs: 2 * (2 - fi), IncomeUSD: float64(r),
-		WinRate: nan, BidMarkup: nan, WonMarkup: nan}
+		WinRate: nan, BidMarkup: nan, WonMarkup: nan, Exited: fi}
 	if i < 2 && r != 1 {
 		air.Bids, air.BidsWon, air.WinRate, air.BidMarkup = 4, float64(r), float64(r)/4, 1
 		if r > 0 {
@@ -89,8 +89,8 @@ func fixtureCohorts(r, i int) []sim.CohortSample {
 		{Cohort: "organic-a100", Kind: "organic", Providers: 3, GPUs: 4, GPUsLeased: fi, CPUs: 10, IncomeUSD: 1.5*fi + float64(r),
 			Bids: 4, BidsWon: fi, WinRate: fi / 4, BidMarkup: 0.25 + 0.5*float64(r), WonMarkup: won},
 		air,
-		{Cohort: "spoofed", Kind: "fake", Providers: fake, GPUs: 8 * float64(fake), WinRate: nan, BidMarkup: nan, WonMarkup: nan},
-		{Cohort: "cpu", Kind: "organic", Providers: 5, CPUs: 16, IncomeUSD: 0.5 * fi, WinRate: nan, BidMarkup: nan, WonMarkup: nan},
+		{Cohort: "spoofed", Kind: "fake", Providers: fake, GPUs: 8 * float64(fake), WinRate: nan, BidMarkup: nan, WonMarkup: nan, Exited: float64(1 - fake)},
+		{Cohort: "cpu", Kind: "organic", Providers: 5, CPUs: 16, IncomeUSD: 0.5 * fi, WinRate: nan, BidMarkup: nan, WonMarkup: nan, Entered: fi, Exited: fi},
 	}
 }
 

@@ -303,7 +303,7 @@ func readCohorts(path string, recs []*Recording) error {
 		if cs.Providers, err = strconv.Atoi(row[4]); err != nil {
 			return c.errorf("providers: not a whole number: %q", row[4])
 		}
-		for k, p := range []*float64{&cs.GPUs, &cs.GPUsLeased, &cs.CPUs, &cs.IncomeUSD, &cs.Bids, &cs.BidsWon, &cs.WinRate, &cs.BidMarkup, &cs.WonMarkup} {
+		for k, p := range []*float64{&cs.GPUs, &cs.GPUsLeased, &cs.CPUs, &cs.IncomeUSD, &cs.Bids, &cs.BidsWon, &cs.WinRate, &cs.BidMarkup, &cs.WonMarkup, &cs.Entered, &cs.Exited} {
 			if *p, err = c.float(row[5+k], CohortsHeader[5+k]); err != nil {
 				return err
 			}

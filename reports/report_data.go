@@ -175,7 +175,7 @@ func splitKey(key string) (name, col string) {
 }
 
 // cohortFields are the cohorts.csv columns the report draws.
-var cohortFields = []struct{ name string }{{"providers"}, {"gpus"}, {"income_usd"}, {"bids"}, {"win_rate"}, {"bid_markup"}}
+var cohortFields = []struct{ name string }{{"providers"}, {"gpus"}, {"income_usd"}, {"bids"}, {"win_rate"}, {"bid_markup"}, {"entered"}, {"exited"}}
 
 // cohortField returns a cohort sample's column.
 func cohortField(cs *sim.CohortSample, col string) float64 {
@@ -192,6 +192,10 @@ func cohortField(cs *sim.CohortSample, col string) float64 {
 		return cs.WinRate
 	case "bid_markup":
 		return cs.BidMarkup
+	case "entered":
+		return cs.Entered
+	case "exited":
+		return cs.Exited
 	}
 	return math.NaN()
 }

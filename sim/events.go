@@ -285,7 +285,9 @@ func (w *World) endWarmup() {
 	w.stats.gpuLeases, w.stats.gpuPriceSum = 0, 0
 	w.chain.fees, w.chain.revenueUSD = 0, 0 // fees_total, provider_revenue_usd_total
 	for ci := range w.prov.cohorts {
-		w.prov.cohorts[ci].incomeUSD = 0 // like provider_revenue_usd_total
+		pc := &w.prov.cohorts[ci]
+		pc.incomeUSD = 0 // like provider_revenue_usd_total
+		pc.entered, pc.exited = 0, 0
 	}
 	clear(w.stats.bids) // the first interval starts at the end of the warmup
 }

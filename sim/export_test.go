@@ -166,3 +166,7 @@ func (w *World) SetBidTrace(f func(pid int32, priceUSD, costUSD float64, won boo
 
 // ProviderCohort returns provider pid's cohort index.
 func (w *World) ProviderCohort(pid int32) int { return w.prov.p[pid].prof.Cohort }
+
+// MiscountCohortEntry adds an entry to the first provider cohort's count
+// and none to providers_entered_total.
+func (w *World) MiscountCohortEntry() { w.prov.cohorts[0].entered++ }

@@ -79,7 +79,7 @@ var invariants = []Invariant{
 	{"lease-links", "every active lease has one active provider and one leased deployment, and both, and the active-lease list, point back to it", checkLeaseLinks},
 	{"lease-within-max-price", "no active lease pays more than its tenant's maximum price, nor a negative rate", checkMaxPrice},
 	{"utilization-in-range", "for every resource, the units in active leases lie between 0 and the capacity listed by active providers (utilization in [0, 1]), as the cached totals say", checkUtilization},
-	{"cohort-totals", "each provider cohort's providers, listed GPUs and CPU cores and leased GPUs (cohorts.csv) equal a recount", checkCohorts},
+	{"cohort-totals", "each provider cohort's providers, listed GPUs and CPU cores and leased GPUs (cohorts.csv) equal a recount, and the cohorts' entries and exits add up to providers_entered_total and providers_exited_total", checkCohorts},
 	{"prices-finite", "the token price is finite and positive, and every active lease's price in USD per hour is finite and non-negative", checkPrices},
 	{"bonded-within-supply", "bonded plus unbonding tokens never exceed the supply, and the unbonding account holds exactly the staking module's queue", checkBonded},
 	{"inflation-within-bounds", "the mint module's inflation lies within its current minimum and maximum (after governance changes)", checkInflation},
@@ -342,6 +342,7 @@ func checkCohorts(w *World) (bool, string) {
 			ct.gpusLeased += int64(w.deps.d[w.leases.l[lid].dep].spec.Request.GPUs)
 		}
 	}
+	var entered, exited int64
 	for ci := range totals {
 		pc := &w.prov.cohorts[ci]
 		have, want := pc.cohortTotal, totals[ci]
@@ -349,6 +350,12 @@ func checkCohorts(w *World) (bool, string) {
 		if have != want || counts[ci] != pc.count {
 			return false, fmt.Sprintf("cohort %s: cached %d providers %+v, counted %d %+v", w.cfg.Providers[ci].Name, pc.count, have, counts[ci], want)
 		}
+		entered += pc.entered
+		exited += pc.exited
+	}
+	if float64(entered) != w.stats.counters[MProvidersEnteredTotal] || float64(exited) != w.stats.counters[MProvidersExitedTotal] {
+		return false, fmt.Sprintf("the cohorts' entries and exits add up to %d and %d, providers_entered_total and providers_exited_total are %v and %v",
+			entered, exited, w.stats.counters[MProvidersEnteredTotal], w.stats.counters[MProvidersExitedTotal])
 	}
 	return true, ""
 }

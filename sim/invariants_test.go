@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/depinsim/depinsim/sim"
+	"github.com/depinsim/depinsim/simtime"
 )
 
 // delegatedInvariants are checked by package tokenomics (Ledger.Check,
@@ -61,4 +62,43 @@ func TestInvariantsDetectCorruption(t *testing.T) {
 			assert.NotEmpty(t, why)
 		})
 	}
+}
+
+// TestCohortEntriesAddUp: the cohorts' entries and exits add up to
+// providers_entered_total and providers_exited_total over a run in which
+// providers come and go, and a miscount breaks the invariant.
+func TestCohortEntriesAddUp(t *testing.T) {
+	moved := 0.0
+	for seed := range 5 {
+		cfg := baseConfig(t, 30)
+		cfg.Check = sim.CheckSamples
+		// the CPU cohort's candidates always enter, and its providers leave
+		// at their first review after a day
+		c := &cfg.Providers[2]
+		c.EntriesPerDay, c.EntryThreshold = 2, 0
+		c.ExitThreshold, c.ExitHazard, c.MinTenure = 1e9, 1, simtime.Duration(sim.Day)
+		var last *sim.Sample
+		entered, exited := 0.0, 0.0
+		w := sim.NewWorld(cfg, seed, 5, sim.RecorderFunc(func(s *sim.Sample) {
+			last = s
+			entered, exited = 0, 0
+			for _, c := range s.Cohorts {
+				entered += c.Entered
+				exited += c.Exited
+			}
+			require.Equal(t, s.Values[sim.MProvidersEnteredTotal], entered, "seed %d at %v", seed, s.T)
+			require.Equal(t, s.Values[sim.MProvidersExitedTotal], exited, "seed %d at %v", seed, s.T)
+		}))
+		_, err := w.Run()
+		require.NoError(t, err)
+		require.NotNil(t, last)
+		moved += entered + exited
+		if seed == 0 {
+			w.MiscountCohortEntry()
+			ok, why := w.CheckInvariants()
+			assert.False(t, ok)
+			assert.Contains(t, why, "entries and exits")
+		}
+	}
+	assert.Positive(t, moved, "no provider entered or left: the test shows nothing")
 }

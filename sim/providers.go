@@ -86,7 +86,8 @@ type cohortTotal struct {
 // providerCohort is the run state of one provider cohort.
 type providerCohort struct {
 	cohortTotal
-	count                    int // providers in the market
+	count                    int   // providers in the market
+	entered, exited          int64 // since the start (reset at the end of the warmup), like providers_entered_total and _exited_total
 	rngProfiles              *rand.Rand
 	rngEntry, rngExit        *rand.Rand
 	tokenIncomePerGPUHourUSD float64                // over the last epoch: what entrants expect of emissions, subsidies and airdrops
@@ -392,6 +393,7 @@ func (w *World) addProvider(ci int, prof agents.Profile) {
 	w.prov.list(id)
 	if w.now > 0 {
 		w.stats.counters[MProvidersEnteredTotal]++
+		w.prov.cohorts[ci].entered++
 	}
 	p.withdrawH = w.atLane(w.lanes.withdraw+ci, w.now+c.WithdrawEvery.T(), evWithdraw, id, 0)
 	p.reviewH = w.atLane(w.lanes.review+ci, w.now+c.ReviewEvery.T(), evReview, id, 0)
@@ -489,6 +491,7 @@ func (w *World) exitProvider(id int32, slashed bool) {
 	w.cancel(&p.reviewH)
 	w.prov.unlist(id)
 	w.stats.counters[MProvidersExitedTotal]++
+	w.prov.cohorts[p.prof.Cohort].exited++
 	// close the leases only now that the provider is out of the market: a
 	// tenant that re-posts must not be leased by the provider leaving
 	for len(p.leases) > 0 {

@@ -323,6 +323,11 @@ type CohortSample struct {
 	// at the token price when received. The cohorts' IncomeUSD add up to
 	// provider_revenue_usd_total.
 	IncomeUSD float64
+	// Entered and Exited are the numbers of the cohort's providers that
+	// entered and left the market since the start (after any warmup;
+	// count). The cohorts' add up to providers_entered_total and
+	// providers_exited_total.
+	Entered, Exited float64
 	// Bids is the number of bids of the cohort's providers on the orders
 	// cleared in the sample interval (since the previous sample; count):
 	// the bids open when an order is cleared (a bid withdrawn before, as

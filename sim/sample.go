@@ -172,6 +172,7 @@ func (w *World) doSample() {
 		cs.GPUsLeased = float64(pc.gpusLeased)
 		cs.CPUs = float64(pc.cpus)
 		cs.IncomeUSD = pc.incomeUSD
+		cs.Entered, cs.Exited = float64(pc.entered), float64(pc.exited)
 	}
 	w.sampleBids(s.Cohorts)
 	w.chain.sample(v)

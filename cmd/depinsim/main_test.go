@@ -172,7 +172,7 @@ func TestRunWritesAllFiles(t *testing.T) {
 	t.Run("cohorts.csv", func(t *testing.T) {
 		rows := readCSV(t, filepath.Join(dir, "cohorts.csv"))
 		assert.Equal(t, []string{"rep", "t_hours", "cohort", "kind", "providers", "gpus", "gpus_leased", "cpus", "income_usd",
-			"bids", "bids_won", "win_rate", "bid_markup", "won_markup"}, rows[0])
+			"bids", "bids_won", "win_rate", "bid_markup", "won_markup", "entered", "exited"}, rows[0])
 		// the cohorts' GPUs add up to gpus_total at every sample
 		ts := readCSV(t, filepath.Join(dir, "timeseries.csv"))
 		gpusTotal := column(t, ts[0], "gpus_total")
