@@ -38,6 +38,7 @@ var allowed = map[string][]string{
 	"market":     {"simtime"},
 	"tokenomics": {"simtime"},
 	"simtime":    {},
+	"analysis":   {},
 	"internal":   {"scenarios", "sim", "agents", "market", "tokenomics", "simtime", "reports", "assertion"},
 }
 
