@@ -35,6 +35,17 @@
 // failing points; the explicit policy DropBlocks drops each affected row
 // (its A, B and every AB_i point) and reports how many.
 //
+// Morris elementary effects (NewMorrisTrajectories, NewMorrisRadial,
+// MorrisAnalyze) screen many factors cheaply: r trajectories of k + 1 points
+// on a p-level grid (Morris 1991) or radial one-at-a-time steps from
+// scrambled Halton pairs (Campolongo, Saltelli and Cariboni 2011), each
+// factor's mu, mu* (the mean absolute effect, Campolongo, Cariboni and
+// Saltelli 2007) and sigma with bootstrap intervals over trajectories;
+// DropBlocks drops whole trajectories. SeedNoise splits an output's variance
+// over design points run with R replications each (common random numbers)
+// into seed noise and the part the factors explain, so that an index is not
+// read off noise. The sources are cited in morris.go.
+//
 // The tests check the estimators against the analytic indices of the
 // Ishigami function (T. Ishigami, T. Homma, An importance quantification
 // technique in uncertainty analysis for computer models, Proceedings of

@@ -179,22 +179,9 @@ func (d *MorrisDesign) reference(j int) int {
 	return j
 }
 
-// MissingPolicy says what MorrisAnalyze does with missing outputs (NaN or
-// infinite values, e.g. failed runs).
-type MissingPolicy int
-
-const (
-	// MissingRefuse refuses to compute and returns a *MissingError naming
-	// the first missing output's trajectory and point.
-	MissingRefuse MissingPolicy = iota
-	// MissingDropTrajectory drops every trajectory with a missing output
-	// and reports which (MorrisResult.Dropped).
-	MissingDropTrajectory
-)
-
-// MissingError is the error of a missing output (NaN or infinite) under
-// MissingRefuse.
-type MissingError struct {
+// MorrisMissingError is the error of a missing output (NaN or infinite)
+// under the policy Refuse.
+type MorrisMissingError struct {
 	// Trajectory is the trajectory (0-based) of the missing output.
 	Trajectory int
 	// Point is the point within the trajectory (0..Factors).
@@ -205,8 +192,8 @@ type MissingError struct {
 	Value float64
 }
 
-func (e *MissingError) Error() string {
-	return fmt.Sprintf("morris: missing output %v at trajectory %d point %d (design point %d); refusing to compute with missing values (the drop-trajectory policy drops such trajectories)",
+func (e *MorrisMissingError) Error() string {
+	return fmt.Sprintf("morris: missing output %v at trajectory %d point %d (design point %d); refusing to compute with missing values (the policy DropBlocks drops such trajectories)",
 		e.Value, e.Trajectory, e.Point, e.Index)
 }
 
@@ -248,7 +235,7 @@ type MorrisResult struct {
 	// Used is the number of trajectories the estimates rest on.
 	Used int
 	// Dropped lists the trajectories dropped for missing outputs (0-based,
-	// ascending); empty under MissingRefuse.
+	// ascending); empty under Refuse.
 	Dropped []int
 	// Effects[u][i] is the elementary effect of factor i in the u-th used
 	// trajectory.
@@ -289,9 +276,9 @@ func MorrisAnalyze(d *MorrisDesign, y []float64, opt MorrisOptions) (*MorrisResu
 			idx := t*(k+1) + j
 			if v := y[idx]; math.IsNaN(v) || math.IsInf(v, 0) {
 				switch opt.Missing {
-				case MissingRefuse:
-					return nil, &MissingError{Trajectory: t, Point: j, Index: idx, Value: v}
-				case MissingDropTrajectory:
+				case Refuse:
+					return nil, &MorrisMissingError{Trajectory: t, Point: j, Index: idx, Value: v}
+				case DropBlocks:
 					missing = true
 				default:
 					return nil, fmt.Errorf("morris: unknown missing-value policy %d", opt.Missing)

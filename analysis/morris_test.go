@@ -159,14 +159,14 @@ func TestMorrisMissing(t *testing.T) {
 	y[7*4+0] = math.Inf(1) // trajectory 7, point 0
 	y[7*4+1] = math.NaN()  // same trajectory again
 	_, err = MorrisAnalyze(d, y, MorrisOptions{})
-	var me *MissingError
+	var me *MorrisMissingError
 	if !errors.As(err, &me) || me.Trajectory != 2 || me.Point != 3 || me.Index != 11 {
-		t.Fatalf("err = %v, want a MissingError at trajectory 2 point 3 (design point 11)", err)
+		t.Fatalf("err = %v, want a MorrisMissingError at trajectory 2 point 3 (design point 11)", err)
 	}
 	if !strings.Contains(err.Error(), "trajectory 2 point 3") {
 		t.Errorf("error %q does not name trajectory 2 point 3", err)
 	}
-	res, err := MorrisAnalyze(d, y, MorrisOptions{Missing: MissingDropTrajectory})
+	res, err := MorrisAnalyze(d, y, MorrisOptions{Missing: DropBlocks})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestMorrisMissing(t *testing.T) {
 	for tr := 1; tr < 10; tr++ {
 		y[tr*4] = math.NaN()
 	}
-	if _, err := MorrisAnalyze(d, y, MorrisOptions{Missing: MissingDropTrajectory}); err == nil || !strings.Contains(err.Error(), "1 of 10 trajectories left") {
+	if _, err := MorrisAnalyze(d, y, MorrisOptions{Missing: DropBlocks}); err == nil || !strings.Contains(err.Error(), "1 of 10 trajectories left") {
 		t.Errorf("err = %v, want too few trajectories left", err)
 	}
 }

@@ -10,16 +10,18 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
-// MissingPolicy says what EstimateSobol does with outputs that are NaN or
-// infinite (a failed run, a metric with no value).
+// MissingPolicy says what EstimateSobol and MorrisAnalyze do with outputs
+// that are NaN or infinite (a failed run, a metric with no value).
 type MissingPolicy int
 
 const (
 	// Refuse returns a *MissingError naming every failing point; no index
 	// is computed. It is the default.
 	Refuse MissingPolicy = iota
-	// DropBlocks drops each row with a failing point: its A, B and every
-	// AB_i point; SobolResult.Dropped lists the rows dropped.
+	// DropBlocks drops each block of the design with a failing point: for
+	// Sobol indices its row (its A, B and every AB_i point;
+	// SobolResult.Dropped lists the rows dropped), for Morris its trajectory
+	// (MorrisResult.Dropped).
 	DropBlocks
 )
 
