@@ -1,9 +1,6 @@
 package reports
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -40,19 +37,7 @@ func compareReportCharts(t *testing.T) ([]*html.Chart, html.Section) {
 // TestCompareReportChartsGolden -update rewrites it).
 func TestCompareReportChartsGolden(t *testing.T) {
 	charts, _ := compareReportCharts(t)
-	var got bytes.Buffer
-	for _, c := range charts {
-		data, err := c.Data()
-		require.NoError(t, err)
-		got.WriteString(c.ID + "\n" + string(data) + "\n")
-	}
-	path := filepath.Join("testdata", "compare_report_charts.golden")
-	if *update {
-		require.NoError(t, os.WriteFile(path, got.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), got.String())
+	checkChartsGolden(t, charts, "compare_report_charts.golden")
 }
 
 // TestCompareReportStylesAndMultiples: each scenario keeps its style in

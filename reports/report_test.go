@@ -41,13 +41,20 @@ func reportCharts(t *testing.T, recs []*Recording) []*html.Chart {
 // chart's id and inline JSON, one line each (testdata/report_charts.golden;
 // go test ./reports -run TestReportChartsGolden -update rewrites it).
 func TestReportChartsGolden(t *testing.T) {
+	checkChartsGolden(t, reportCharts(t, fixture()), "report_charts.golden")
+}
+
+// checkChartsGolden compares each chart's id and inline JSON, one line
+// each, with testdata/name (-update rewrites it).
+func checkChartsGolden(t *testing.T, charts []*html.Chart, name string) {
+	t.Helper()
 	var got bytes.Buffer
-	for _, c := range reportCharts(t, fixture()) {
+	for _, c := range charts {
 		data, err := c.Data()
 		require.NoError(t, err)
 		got.WriteString(c.ID + "\n" + string(data) + "\n")
 	}
-	path := filepath.Join("testdata", "report_charts.golden")
+	path := filepath.Join("testdata", name)
 	if *update {
 		require.NoError(t, os.WriteFile(path, got.Bytes(), 0o644))
 	}
