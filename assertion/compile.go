@@ -1,6 +1,7 @@
 package assertion
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -64,6 +65,51 @@ func Compile(specs []Spec, ctx Context) ([]*Assertion, error) {
 }
 
 func key(i int, field string) string { return fmt.Sprintf("assert[%d].%s", i, field) }
+
+// Statistic is one statistic of a metric over a window, as an analysis
+// file names an output or a target: the metric, its resource or cohort,
+// the statistic, its level and the window of an [[assert]] entry, without
+// bounds or modes.
+type Statistic struct {
+	Name     string
+	Metric   string
+	Resource string
+	Cohort   string
+	Stat     string
+	Level    *float64
+	From, To string
+}
+
+// CompileStatistics checks and compiles statistics against ctx, in
+// order, for a Collector: each is compiled as an assertion with no
+// bounds, so its Collector value is the statistic and its verdict
+// meaningless. table names the entries in errors: a problem with entry i
+// is an *Error whose Key is "table[i].field" (table "output":
+// "output[2].stat").
+func CompileStatistics(table string, sts []Statistic, ctx Context) ([]*Assertion, error) {
+	out := make([]*Assertion, 0, len(sts))
+	seen := map[string]int{}
+	for i, st := range sts {
+		if j, dup := seen[st.Name]; dup {
+			return nil, &Error{fmt.Sprintf("%s[%d].name", table, i), fmt.Sprintf("%q is already the name of %s[%d]; names must be unique", st.Name, table, j)}
+		}
+		unbounded := math.MaxFloat64
+		spec := Spec{Name: st.Name, Metric: st.Metric, Resource: st.Resource, Cohort: st.Cohort, Stat: st.Stat,
+			Level: st.Level, From: st.From, To: st.To, Max: &unbounded}
+		a, err := compileOne(i, spec, ctx)
+		if err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				return nil, &Error{table + strings.TrimPrefix(e.Key, "assert"), e.Msg}
+			}
+			return nil, err
+		}
+		a.Spec.Max = nil
+		seen[st.Name] = i
+		out = append(out, a)
+	}
+	return out, nil
+}
 
 func validName(s string) bool {
 	for _, r := range s {

@@ -2,6 +2,7 @@ package assertion
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -220,5 +221,51 @@ func TestVocabulary(t *testing.T) {
 	}
 	if strings.Join(got, " ") != want {
 		t.Errorf("Stats: %v", got)
+	}
+}
+
+// TestCompileStatistics checks that a statistic compiles without bounds,
+// that its Collector value is the statistic whatever its size, and that
+// an error names the table's key.
+func TestCompileStatistics(t *testing.T) {
+	as, err := CompileStatistics("output", []Statistic{
+		{Name: "util", Metric: "gpu_utilization", Stat: "mean", From: "1d"},
+		{Name: "supply", Metric: "token_supply", Stat: "final"},
+	}, testCtx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCollector(as)
+	vals := make([]float64, sim.NumMetrics)
+	for d, u := range []float64{0.9, 0.2, 0.4} {
+		vals[sim.MGPUUtilization] = u
+		vals[sim.MTokenSupply] = 1e300 * float64(d+1) // far beyond any bound an assertion would set
+		c.Record(&sim.Sample{T: sim.Time(d) * sim.Day, Values: vals})
+	}
+	got := c.Values()
+	if math.Abs(got[0]-0.3) > 1e-12 || got[1] != 3e300 {
+		t.Fatalf("values %v, want [0.3 3e300]", got)
+	}
+	if v := c.Violations(); v[0] >= 0 || v[1] >= 0 {
+		t.Fatalf("violations %v: a statistic has no bounds to break", v)
+	}
+	for _, tc := range []struct {
+		st  Statistic
+		key string
+	}{
+		{Statistic{Name: "x", Metric: "gpu_util", Stat: "mean"}, "output[0].metric"},
+		{Statistic{Name: "x", Metric: "gpu_utilization", Stat: "median"}, "output[0].stat"},
+		{Statistic{Name: "x", Metric: "gpu_utilization", Stat: "share_above"}, "output[0].level"},
+	} {
+		_, err := CompileStatistics("output", []Statistic{tc.st}, testCtx)
+		var e *Error
+		if !errors.As(err, &e) || e.Key != tc.key {
+			t.Errorf("%+v: error %v, want key %s", tc.st, err, tc.key)
+		}
+	}
+	_, err = CompileStatistics("target", []Statistic{{Name: "a", Metric: "gpu_utilization", Stat: "mean"}, {Name: "a", Metric: "cpu_utilization", Stat: "mean"}}, testCtx)
+	var e *Error
+	if !errors.As(err, &e) || e.Key != "target[1].name" {
+		t.Errorf("duplicate name: error %v, want key target[1].name", err)
 	}
 }
