@@ -240,7 +240,12 @@ func saveChart(base string, render func(format string) (io.WriterTo, error)) err
 // render draws p in the given format ("png", "svg") with a margin and
 // its legend to the right of the data area, where it cannot hide data.
 func render(p *plot.Plot, format string) (io.WriterTo, error) {
-	vc, err := newCanvas(plotWidth, plotHeight, format)
+	return renderSized(p, format, plotWidth, plotHeight)
+}
+
+// renderSized is render on a canvas of width w and height h.
+func renderSized(p *plot.Plot, format string, w, h vg.Length) (io.WriterTo, error) {
+	vc, err := newCanvas(w, h, format)
 	if err != nil {
 		return nil, err
 	}

@@ -80,6 +80,25 @@ type Block struct {
 	// Links is a bulleted list of links to files next to the report
 	// (relative paths only: Render rejects any other).
 	Links []Link
+	// Figure is a static chart drawn as SVG (bars, dots with labels:
+	// what the interactive charts do not draw).
+	Figure *Figure
+}
+
+// Figure is a static chart: an SVG drawing inlined in the page, with a
+// heading and a caption.
+type Figure struct {
+	// ID is the figure's HTML id, unique in the report.
+	ID string
+	// Title is the figure's heading.
+	Title string
+	// Caption describes the figure in words: its figcaption and its
+	// accessible name.
+	Caption string
+	// SVG is the drawing, an SVG file's text; it must come from a trusted
+	// renderer (it is inlined as is, without its XML declaration and
+	// namespace declarations: InlineSVG).
+	SVG string
 }
 
 // Link is a link to a file next to the report.
@@ -137,6 +156,8 @@ type Chart struct {
 	XLabel string
 	// XLog asks for a logarithmic x axis (with XLabel; X > 0).
 	XLog bool
+	// YLog asks for a logarithmic y axis (every value > 0 or NaN).
+	YLog bool
 	// SpanGaps joins a line across its missing values (NaN) instead of
 	// breaking it: for series on different sample times merged onto
 	// one axis.
@@ -232,10 +253,11 @@ func (c *Chart) Data() ([]byte, error) {
 		YLabel string         `json:"ylabel"`
 		XLabel string         `json:"xlabel,omitempty"`
 		XLog   bool           `json:"xlog,omitempty"`
+		YLog   bool           `json:"ylog,omitempty"`
 		Span   bool           `json:"span,omitempty"`
 		X      json.Marshaler `json:"x"`
 		Series []seriesJSON   `json:"series"`
-	}{YLabel: c.YLabel, XLabel: c.XLabel, XLog: c.XLog, Span: c.SpanGaps, X: xNumbers(c.X)}
+	}{YLabel: c.YLabel, XLabel: c.XLabel, XLog: c.XLog, YLog: c.YLog, Span: c.SpanGaps, X: xNumbers(c.X)}
 	if c.XLabel != "" {
 		d.X = numbers(c.X)
 	}
@@ -269,6 +291,7 @@ type page struct {
 	UplotJS, ReportJS   template.JS
 	Charts              map[string]template.JS   // chart ID -> its JSON
 	SVGs                map[string]template.HTML // chart ID -> its fallback
+	Figures             map[string]template.HTML // figure ID -> its SVG
 }
 
 // Render writes the report as one HTML page to w. It fails on a chart
@@ -277,7 +300,7 @@ type page struct {
 func (r *Report) Render(w io.Writer) error {
 	p := page{Report: r, UplotCSS: template.CSS(uplotCSS), ReportCSS: template.CSS(reportCSS),
 		UplotJS: template.JS(uplotJS), ReportJS: template.JS(reportJS),
-		Charts: map[string]template.JS{}, SVGs: map[string]template.HTML{}}
+		Charts: map[string]template.JS{}, SVGs: map[string]template.HTML{}, Figures: map[string]template.HTML{}}
 	ids := map[string]bool{}
 	for _, s := range r.Sections {
 		if ids[s.ID] {
@@ -287,6 +310,13 @@ func (r *Report) Render(w io.Writer) error {
 		for _, b := range s.Blocks {
 			if err := b.check(); err != nil {
 				return err
+			}
+			if f := b.Figure; f != nil {
+				if ids[f.ID] {
+					return fmt.Errorf("html: id %q used twice", f.ID)
+				}
+				ids[f.ID] = true
+				p.Figures[f.ID] = template.HTML(InlineSVG(f.SVG))
 			}
 			c := b.Chart
 			if c == nil {

@@ -69,6 +69,7 @@
         }]
       }
     };
+    if (d.ylog) opts.scales.y = { distr: 3 };
     var u = new uPlot(opts, data, host);
     var rows = u.root.querySelectorAll(".u-legend .u-series");
     hidden.forEach(function (j) { if (rows[j]) rows[j].style.display = "none"; });

@@ -32,6 +32,11 @@ const pageHTML = `<!DOCTYPE html>
 <tbody>{{range .Rows}}<tr>{{range .}}<td{{with .Class}} class="{{.}}"{{end}}{{if or .Background .Foreground}} style="{{with .Background}}background-color: {{.}};{{end}}{{with .Foreground}} color: {{.}};{{end}}"{{end}}>{{.Text}}</td>{{end}}</tr>
 {{end}}</tbody></table></div>
 {{end}}{{with .Links}}<ul class="links">{{range .}}<li><a href="{{.Href}}">{{.Text}}</a></li>{{end}}</ul>
+{{end}}{{with .Figure}}<figure class="chart static" id="{{.ID}}">
+<h3>{{.Title}}</h3>
+<div class="drawing" role="img" aria-label="{{.Title}}: {{.Caption}}">{{index $.Figures .ID}}</div>
+<figcaption>{{.Caption}}</figcaption>
+</figure>
 {{end}}{{with .Chart}}<figure class="chart" id="{{.ID}}">
 <h3>{{.Title}}</h3>
 <div class="plot" id="{{.ID}}-plot" role="img" aria-label="{{.Title}}: {{.Caption}}"></div>
