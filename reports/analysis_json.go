@@ -265,18 +265,24 @@ func writeJSONFile(path string, v any) error {
 
 // readJSONFile reads path into v, refusing unknown fields and a "kind"
 // other than kind.
-func readJSONFile(path, kind string, v any, got *string) error {
+func readJSONFile(path, kind string, v any) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
+	}
+	var head struct {
+		Kind string `json:"kind"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if head.Kind != kind {
+		return fmt.Errorf("%s: kind %q, want %q", path, head.Kind, kind)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
-	}
-	if *got != kind {
-		return fmt.Errorf("%s: kind %q, want %q", path, *got, kind)
 	}
 	return nil
 }
@@ -295,7 +301,7 @@ func WriteSensitivityData(dir string, r *SensitivityReport) error {
 // for float.
 func ReadSensitivityData(dir string) (*SensitivityReport, error) {
 	var j sensitivityJSON
-	if err := readJSONFile(filepath.Join(dir, SensitivityDataFile), sensitivityKind, &j, &j.Kind); err != nil {
+	if err := readJSONFile(filepath.Join(dir, SensitivityDataFile), sensitivityKind, &j); err != nil {
 		return nil, err
 	}
 	return j.report(), nil
@@ -312,7 +318,7 @@ func WriteCalibrationData(dir string, r *CalibrationReport) error {
 // WriteCalibrationData writes it (null as NaN).
 func ReadCalibrationData(dir string) (*CalibrationReport, error) {
 	var j calibrationJSON
-	if err := readJSONFile(filepath.Join(dir, CalibrationDataFile), calibrationKind, &j, &j.Kind); err != nil {
+	if err := readJSONFile(filepath.Join(dir, CalibrationDataFile), calibrationKind, &j); err != nil {
 		return nil, err
 	}
 	return j.report(), nil

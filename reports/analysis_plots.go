@@ -717,7 +717,7 @@ func (r *CalibrationReport) objectivePlot() *plot.Plot {
 	scale := "log scale"
 	if logY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = logTicks{}
 	} else {
 		scale = "linear scale (not every value is positive)"
 	}
@@ -748,6 +748,7 @@ func (r *CalibrationReport) objectivePlot() *plot.Plot {
 	if len(best) > 0 {
 		l, _ := plotter.NewLine(best)
 		l.LineStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(1.5)}
+		l.StepStyle = plotter.PostStep // the best holds until a better one
 		top = append(top, l)
 		p.Legend.Add("best so far", l)
 	}
@@ -800,8 +801,8 @@ func (r *CalibrationReport) paramsPlot() *plot.Plot {
 		fit, lo, hi = append(fit, pr.position(pr.Fitted)), append(lo, pr.position(pr.Lo)), append(hi, pr.position(pr.Hi))
 		start, ys = append(start, pr.position(pr.Start)), append(ys, y)
 	}
-	p := rowsPlot("Calibrated parameters within their bounds\nfilled: fitted, whiskers: profile interval; hollow: start",
-		"position within the bounds (0 = lower, 1 = upper; log scale for log parameters)", labels)
+	p := rowsPlot("Calibrated parameters within their bounds [lower, upper]\nfilled: fitted, whiskers: profile interval; hollow: start; log: on a log scale",
+		"position within the bounds (0 = lower, 1 = upper)", labels)
 	if w := whiskers(fit, lo, hi, ys, draw.LineStyle{Color: paletteColor(0), Width: vg.Points(1)}); w != nil {
 		p.Add(w)
 	}
@@ -821,4 +822,33 @@ func (r *CalibrationReport) paramsPlot() *plot.Plot {
 		p.Add(l)
 	}
 	return p
+}
+
+// logTicks labels a log axis at 1, 2 and 5 times the powers of ten
+// (only the powers of ten when the range spans more than three of them),
+// with unlabelled minor ticks at the other integers times a power of ten.
+type logTicks struct{}
+
+// Ticks returns the ticks between min and max (> 0).
+func (logTicks) Ticks(min, max float64) []plot.Tick {
+	if !(min > 0) || !(max > min) || math.IsInf(max, 0) {
+		return nil
+	}
+	lo, hi := int(math.Floor(math.Log10(min))), int(math.Ceil(math.Log10(max)))
+	few := hi-lo <= 3
+	var ts []plot.Tick
+	for e := lo; e <= hi; e++ {
+		for m := 1; m <= 9; m++ {
+			v := float64(m) * math.Pow(10, float64(e))
+			if v < min*(1-1e-9) || v > max*(1+1e-9) {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || few && (m == 2 || m == 5) {
+				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+			ts = append(ts, t)
+		}
+	}
+	return ts
 }
