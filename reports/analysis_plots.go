@@ -44,15 +44,21 @@ func (c analysisChart) render(format string) (io.WriterTo, error) {
 
 // svg returns the chart drawn as SVG.
 func (c analysisChart) svg() (string, error) {
-	wt, err := c.render("svg")
+	b, err := c.bytes("svg")
+	return string(b), err
+}
+
+// bytes returns the chart drawn in format ("png", "svg").
+func (c analysisChart) bytes(format string) ([]byte, error) {
+	wt, err := c.render(format)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var b bytes.Buffer
 	if _, err := wt.WriteTo(&b); err != nil {
-		return "", err
+		return nil, err
 	}
-	return b.String(), nil
+	return b.Bytes(), nil
 }
 
 // writeAnalysisCharts writes each chart to dir/plots (created when

@@ -75,18 +75,19 @@ func failedBlock(failed []string) []html.Block {
 	return []html.Block{{Warning: text}}
 }
 
-// figureOf draws c as a static figure with the given id.
+// figureOf draws c as a static figure (the PNG of plots/) with the
+// given id.
 func figureOf(c analysisChart, id string) (*html.Figure, error) {
-	svg, err := c.svg()
+	b, err := c.bytes("png")
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", c.File, err)
 	}
-	return &html.Figure{ID: id, Title: c.Title, Caption: c.Caption, SVG: svg}, nil
+	return &html.Figure{ID: id, Title: c.Title, Caption: c.Caption, PNG: b, Width: int(plotWidth.Dots(96))}, nil
 }
 
 // WriteSensitivityReport writes dir/report.html for a sensitivity
 // analysis, atomically, from r alone: a summary of the design, the
-// factors, a section per output (its charts as static SVG figures, a
+// factors, a section per output (its charts as static figures, the PNG images of plots/, a
 // table of its indices with their intervals, its noise share, warnings
 // when the noise or an interval makes an index unreadable, and its
 // convergence as an interactive chart and a table) and the provenance.

@@ -282,7 +282,8 @@ func TestSensitivityReportPage(t *testing.T) {
 	assert.Contains(t, page, "No ST or no confidence interval for: demand.arrival_rate.")
 	assert.NotContains(t, page, "http://")
 	assert.NotContains(t, page, "https://")
-	assert.NotContains(t, page, `src="`)
+	assert.Equal(t, strings.Count(page, `src="`), strings.Count(page, `src="data:image/png;base64,iVBORw0KGgo`), "images only as data: URLs of PNGs")
+	assert.Equal(t, 2, strings.Count(page, `<img class="drawing"`), "one figure per output")
 
 	mp := renderPage(t, morrisFixture().build)
 	for _, want := range []string{"Morris elementary effects", `id="figure-1-2"`, "CI of mu*", "sigma", "one replication per point"} {

@@ -8,7 +8,9 @@
 # bin/depinsim, writes one output folder of each kind into out/e2e/ with
 # short runs (run: akash-2024 over 30 days, 2 replications; compare:
 # akash-2024 against akash-2026-bme, its BME variant, the same way;
-# sweep: each file of examples/sweeps/ over 14 days), then runs the Go
+# sweep: each file of examples/sweeps/ over 14 days; sensitivity and
+# calibration: the synthetic reports of the reports package's tests,
+# written by its TestAnalysisFolders), then runs the Go
 # tests of the nested module e2e/browser (chromedp): the harness's own
 # tests on its test pages (a good page passes; a console error, an uncaught exception, a
 # network request, a blank page, a chart that does not zoom and a page
@@ -85,6 +87,14 @@ for f in examples/sweeps/*.toml; do
 	name=$(basename "$f" .toml)
 	"$depinsim" sweep "$f" --set sim.horizon=14d --out "$out/sweep-$name" --quiet
 	folders+=("$out/sweep-$name")
+done
+# the sensitivity and calibration pages: written from the synthetic
+# reports of the reports package's tests (a Sobol analysis, a Morris
+# analysis, a calibration) until 'depinsim sensitivity' and 'depinsim
+# calibrate' write folders here themselves
+DEPINSIM_ANALYSIS_EXAMPLES=$out/analysis go test -count=1 -run '^TestAnalysisFolders$' ./reports >/dev/null
+for name in sensitivity-sobol sensitivity-morris calibration; do
+	folders+=("$out/analysis/$name")
 done
 say "outputs written in $(($(date +%s) - t0)) s"
 

@@ -1,7 +1,9 @@
 package html
 
 import (
+	"bytes"
 	_ "embed"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -80,25 +82,27 @@ type Block struct {
 	// Links is a bulleted list of links to files next to the report
 	// (relative paths only: Render rejects any other).
 	Links []Link
-	// Figure is a static chart drawn as SVG (bars, dots with labels:
-	// what the interactive charts do not draw).
+	// Figure is a static chart drawn as an image (bars, dots with
+	// labels: what the interactive charts do not draw).
 	Figure *Figure
 }
 
-// Figure is a static chart: an SVG drawing inlined in the page, with a
-// heading and a caption.
+// Figure is a static chart: a PNG image inlined in the page as a data:
+// URL (the page's only kind of image; an inline SVG would draw its text
+// in the browser's fonts, whose widths differ from the renderer's), with
+// a heading and a caption.
 type Figure struct {
 	// ID is the figure's HTML id, unique in the report.
 	ID string
 	// Title is the figure's heading.
 	Title string
-	// Caption describes the figure in words: its figcaption and its
-	// accessible name.
+	// Caption describes the figure in words: its figcaption and the
+	// image's alt text.
 	Caption string
-	// SVG is the drawing, an SVG file's text; it must come from a trusted
-	// renderer (it is inlined as is, without its XML declaration and
-	// namespace declarations: InlineSVG).
-	SVG string
+	// PNG is the image, a PNG file's bytes; Width its width in CSS
+	// pixels (the image is shown at most that wide).
+	PNG   []byte
+	Width int
 }
 
 // Link is a link to a file next to the report.
@@ -291,7 +295,7 @@ type page struct {
 	UplotJS, ReportJS   template.JS
 	Charts              map[string]template.JS   // chart ID -> its JSON
 	SVGs                map[string]template.HTML // chart ID -> its fallback
-	Figures             map[string]template.HTML // figure ID -> its SVG
+	Figures             map[string]template.URL  // figure ID -> its PNG as a data: URL
 }
 
 // Render writes the report as one HTML page to w. It fails on a chart
@@ -300,7 +304,7 @@ type page struct {
 func (r *Report) Render(w io.Writer) error {
 	p := page{Report: r, UplotCSS: template.CSS(uplotCSS), ReportCSS: template.CSS(reportCSS),
 		UplotJS: template.JS(uplotJS), ReportJS: template.JS(reportJS),
-		Charts: map[string]template.JS{}, SVGs: map[string]template.HTML{}, Figures: map[string]template.HTML{}}
+		Charts: map[string]template.JS{}, SVGs: map[string]template.HTML{}, Figures: map[string]template.URL{}}
 	ids := map[string]bool{}
 	for _, s := range r.Sections {
 		if ids[s.ID] {
@@ -316,7 +320,10 @@ func (r *Report) Render(w io.Writer) error {
 					return fmt.Errorf("html: id %q used twice", f.ID)
 				}
 				ids[f.ID] = true
-				p.Figures[f.ID] = template.HTML(InlineSVG(f.SVG))
+				if !bytes.HasPrefix(f.PNG, pngSignature) {
+					return fmt.Errorf("html: figure %s: not a PNG image", f.ID)
+				}
+				p.Figures[f.ID] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(f.PNG))
 			}
 			c := b.Chart
 			if c == nil {
@@ -399,5 +406,8 @@ func InlineSVG(svg string) string {
 	}
 	return head + svg[end:]
 }
+
+// pngSignature opens every PNG file.
+var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 
 var pageTemplate = template.Must(template.New("report").Parse(pageHTML))

@@ -108,3 +108,27 @@ func TestLibraryCarriesLicenceNotURL(t *testing.T) {
 	assert.Equal(t, "/*! x\n\nL\n*/\nbody", libraryWithLicence("/*! https://example.org/x (v1) */\nbody", "x", "L\n"))
 	assert.Equal(t, "/*! x\n\nL\n*/\nvar a;\nb", libraryWithLicence("var a;\nb", "x", "L"), "no banner: the source stays whole")
 }
+
+// TestFigure: a figure's PNG is inlined as a data: URL, its title and
+// caption escaped; bytes that are not a PNG and an id used twice are
+// errors; YLog reaches the chart's JSON.
+func TestFigure(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\nrest")
+	r := &Report{Title: "t", Sections: []Section{{ID: "s", Title: "s", Blocks: []Block{
+		{Figure: &Figure{ID: "f", Title: evil, Caption: evil, PNG: png, Width: 768}},
+		{Chart: &Chart{ID: "c", Title: "c", YLog: true, XLabel: "x", X: []float64{1, 2}, Series: []Series{{Name: "a", Values: []float64{1, 10}}}}},
+	}}}}
+	var b bytes.Buffer
+	require.NoError(t, r.Render(&b))
+	page := b.String()
+	assert.Contains(t, page, `<img class="drawing" src="data:image/png;base64,iVBORw0KGgpyZXN0" alt="`)
+	assert.Contains(t, page, `style="max-width: 768px"`)
+	assert.NotContains(t, page, "<script>alert")
+	assert.Contains(t, page, `"ylog":true`)
+
+	r.Sections[0].Blocks[0].Figure.PNG = []byte("<svg/>")
+	assert.ErrorContains(t, r.Render(&bytes.Buffer{}), "not a PNG")
+	r.Sections[0].Blocks[0].Figure.PNG = png
+	r.Sections[0].Blocks[0].Figure.ID = "c"
+	assert.ErrorContains(t, r.Render(&bytes.Buffer{}), `id "c" used twice`)
+}

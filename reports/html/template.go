@@ -34,7 +34,7 @@ const pageHTML = `<!DOCTYPE html>
 {{end}}{{with .Links}}<ul class="links">{{range .}}<li><a href="{{.Href}}">{{.Text}}</a></li>{{end}}</ul>
 {{end}}{{with .Figure}}<figure class="chart static" id="{{.ID}}">
 <h3>{{.Title}}</h3>
-<div class="drawing" role="img" aria-label="{{.Title}}: {{.Caption}}">{{index $.Figures .ID}}</div>
+<img class="drawing" src="{{index $.Figures .ID}}" alt="{{.Title}}: {{.Caption}}"{{with .Width}} style="max-width: {{.}}px"{{end}}>
 <figcaption>{{.Caption}}</figcaption>
 </figure>
 {{end}}{{with .Chart}}<figure class="chart" id="{{.ID}}">
