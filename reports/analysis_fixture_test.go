@@ -34,7 +34,7 @@ func sobolFixture() *SensitivityReport {
 	keys := []string{"providers[0].gpus.a100.count", "demand.arrival_rate", "token.emission.per_day"}
 	r := &SensitivityReport{Name: "akash-util", Method: "sobol", Design: "Saltelli A/B/AB_i on scrambled Halton, N = 256",
 		Confidence: 0.95, Points: 256 * 5, Runs: 256 * 5 * 4, Failed: []string{"point 17 rep 2: market: no provider"}, Missing: "drop",
-		Factors: []SensitivityFactor{{keys[0], "uniform(4, 64)"}, {keys[1], "log-uniform(1, 100)"}, {keys[2], "normal(5, 1)"}},
+		Factors:    []SensitivityFactor{{keys[0], "uniform(4, 64)"}, {keys[1], "log-uniform(1, 100)"}, {keys[2], "normal(5, 1)"}},
 		Provenance: testProvenance("examples/sensitivity/akash-util.toml")}
 	util := SensitivityOutput{Name: "gpu_util", Label: "mean of gpu_utilization over 180d..365d", Unit: "fraction",
 		Mean: 0.62, Variance: 0.013, NoiseShare: 0.08, Dropped: 1,
@@ -56,7 +56,7 @@ func morrisFixture() *SensitivityReport {
 	keys := []string{"providers[0].gpus.a100.count", "demand.arrival_rate", "token.emission.per_day", "market.take_rate"}
 	r := &SensitivityReport{Name: "akash-screen", Method: "morris", Design: "Morris trajectories, r = 20, 4 levels",
 		Confidence: 0.95, Points: 100, Runs: 400, Missing: "refuse",
-		Factors: []SensitivityFactor{{keys[0], "uniform(4, 64)"}, {keys[1], "log-uniform(1, 100)"}, {keys[2], "normal(5, 1)"}, {keys[3], "discrete(0.1, 0.2, 0.3)"}},
+		Factors:    []SensitivityFactor{{keys[0], "uniform(4, 64)"}, {keys[1], "log-uniform(1, 100)"}, {keys[2], "normal(5, 1)"}, {keys[3], "discrete(0.1, 0.2, 0.3)"}},
 		Provenance: testProvenance("examples/sensitivity/akash-screen.toml")}
 	o := SensitivityOutput{Name: "gpu_util", Label: "mean of gpu_utilization over 180d..365d", Unit: "fraction",
 		Mean: 0.6, Variance: 0.02, NoiseShare: nan,

@@ -42,11 +42,11 @@ type provenanceJSON struct {
 }
 
 func provenanceToJSON(p AnalysisProvenance) provenanceJSON {
-	return provenanceJSON{p.File, p.SHA256, p.Base, p.BaseSHA256, p.ToolVersion, p.Set, p.MasterSeed, p.SeedDerivation, p.Replications}
+	return provenanceJSON(p)
 }
 
 func (j provenanceJSON) report() AnalysisProvenance {
-	return AnalysisProvenance{j.File, j.SHA256, j.Base, j.BaseSHA256, j.ToolVersion, j.Set, j.MasterSeed, j.SeedDerivation, j.Replications}
+	return AnalysisProvenance(j)
 }
 
 type factorJSON struct {

@@ -86,6 +86,19 @@
 // WriteComparison writes compare.csv, compare.md, the overlay charts and
 // the comparison's manifest.
 //
+// A sensitivity analysis and a calibration are each described by one
+// value, a SensitivityReport or a CalibrationReport (analysis_data.go),
+// which their commands fill. WriteSensitivityData and
+// WriteCalibrationData save it as sensitivity.json or calibration.json
+// (NaN as null, every float read back to the same bits by
+// ReadSensitivityData, ReadCalibrationData); the charts
+// (WriteSensitivityCharts, WriteCalibrationCharts: bars of Sobol or
+// Morris indices with their intervals, the Morris scatter, convergence;
+// targets, objective history, parameters) and report.html
+// (WriteSensitivityReport, WriteCalibrationReport) are drawn from that
+// value alone, so 'depinsim report' rebuilds them from the JSON file
+// byte for byte.
+//
 // A table (table.go) is a list of typed Columns (ColString, ColInt64, ColUint64,
 // ColFloat64) and rows of Values, streamed to CSV (NewCSVTable) and to
 // Parquet (NewParquetTable, github.com/parquet-go/parquet-go) with its
