@@ -3,7 +3,6 @@ package sensitivity
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -179,10 +178,7 @@ func (a *Analysis) noiseShare(runs *Runs, o int) float64 {
 	}
 	ns, err := analysis.SeedNoise(y)
 	if err != nil {
-		if errors.Is(err, analysis.ErrNoiseInput) {
-			return math.NaN()
-		}
-		return math.NaN()
+		return math.NaN() // fewer than 2 points with every replication's value
 	}
 	if ns.Within == 0 && ns.Between == 0 {
 		return math.NaN()
