@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 
 	"github.com/depinsim/depinsim/assertion"
@@ -74,6 +73,18 @@ type Options struct {
 	// Progress, when set, is called after each run with the runs done,
 	// failed and planned (reruns add to the planned runs).
 	Progress func(done, failed, total int)
+	// Recorded are runs recorded by an earlier execution (a journal read
+	// back by ResumeJournal): a run found there is not run again.
+	Recorded []Run
+	// Journal, when set, receives every run this execution does, in the
+	// order the runs are handed over; an error from it stops the
+	// analysis.
+	Journal func(Run) error
+	// Shard and Shards select the runs of shard Shard of Shards (1 <=
+	// Shard <= Shards): the run-order indices k of the design's runs with
+	// k % Shards == Shard-1, and the reruns of those runs. Zero Shards
+	// means the whole analysis.
+	Shard, Shards int
 }
 
 // Runs are the runs of an analysis.
@@ -111,11 +122,15 @@ func (a *Analysis) sweep(seed int64, reps int) *sweep.Sweep {
 // (its run order, workers and windowed hand-over), collecting each
 // output's statistic with an assertion.Collector; under the policy rerun
 // it then runs the missing runs again with the seeds of RerunSeed, up to
-// RerunAttempts times. scs are Validate's scenarios.
+// RerunAttempts times. scs are Validate's scenarios. With opt.Shards,
+// it runs the shard's runs only (and their reruns): Runs.Final is nil
+// for the other shards' runs. A run's values depend on its point,
+// replication and attempt only, so the union of the shards' runs is the
+// whole analysis's.
 func (a *Analysis) Execute(ctx context.Context, d *Design, scs *sweep.Scenarios, opt Options) (*Runs, error) {
 	R := a.Replications
 	n := len(d.Points)
-	total := n * R
+	total := sweep.ShardRuns(n*R, opt.Shard, max(1, opt.Shards))
 	done, failed := 0, 0
 	progress := func(extra int) func(int, int, int) {
 		base, baseFailed := done, failed
@@ -126,8 +141,9 @@ func (a *Analysis) Execute(ctx context.Context, d *Design, scs *sweep.Scenarios,
 			}
 		}
 	}
-	runs := &Runs{Final: make([]*Run, total)}
-	main, err := a.runSet(ctx, a.sweep(a.Seed, R), scs, d, identity(n), R, 0, opt.Workers, progress(0))
+	rec := recordedRuns(opt.Recorded, len(a.Outputs))
+	runs := &Runs{Final: make([]*Run, n*R)}
+	main, err := a.runSet(ctx, a.sweep(a.Seed, R), scs, d, identity(n), -1, 0, opt, rec, progress(0))
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +156,7 @@ func (a *Analysis) Execute(ctx context.Context, d *Design, scs *sweep.Scenarios,
 		for attempt := 1; attempt <= a.RerunAttempts; attempt++ {
 			byRep := make([][]int, R) // the points to rerun, per replication
 			for i, r := range runs.Final {
-				if r.missing() {
+				if r != nil && r.missing() {
 					byRep[i%R] = append(byRep[i%R], i/R)
 				}
 			}
@@ -160,12 +176,13 @@ func (a *Analysis) Execute(ctx context.Context, d *Design, scs *sweep.Scenarios,
 				} else if subScs, err = sw.Validate(sub); err != nil {
 					return nil, err
 				}
-				rr, err := a.runSet(ctx, sw, subScs, d, pts, 1, attempt, opt.Workers, progress(extra))
+				ro := opt
+				ro.Shard, ro.Shards = 0, 0 // the shard's own runs
+				rr, err := a.runSet(ctx, sw, subScs, d, pts, rep, attempt, ro, rec, progress(extra))
 				if err != nil {
 					return nil, err
 				}
 				for i := range rr {
-					rr[i].Rep = rep
 					runs.Final[rr[i].Point*R+rep] = &rr[i]
 				}
 				runs.All = append(runs.All, rr...)
@@ -173,15 +190,7 @@ func (a *Analysis) Execute(ctx context.Context, d *Design, scs *sweep.Scenarios,
 			}
 		}
 		// Final points into All, which the appends moved
-		slices.SortStableFunc(runs.All, func(x, y Run) int {
-			if x.Point != y.Point {
-				return x.Point - y.Point
-			}
-			if x.Rep != y.Rep {
-				return x.Rep - y.Rep
-			}
-			return x.Attempt - y.Attempt
-		})
+		sortRuns(runs.All)
 		for i := range runs.All {
 			r := &runs.All[i]
 			runs.Final[r.Point*R+r.Rep] = r // the last attempt wins
@@ -199,18 +208,45 @@ func identity(n int) []int {
 }
 
 // runSet runs the points (design indices pts, one sweep point each) of
-// sw with reps replications and returns the runs sorted by point and
-// replication.
-func (a *Analysis) runSet(ctx context.Context, sw *sweep.Sweep, scs *sweep.Scenarios, d *Design, pts []int, reps, attempt, workers int, progress func(int, int, int)) ([]Run, error) {
+// sw (its runs of shard opt.Shard of opt.Shards) and returns the runs
+// sorted by point and replication. rep < 0 runs sw's replications;
+// rep >= 0 is a rerun of replication rep (sw has one replication), of
+// attempt attempt. The longest prefix of the run order found in rec is
+// not run again.
+func (a *Analysis) runSet(ctx context.Context, sw *sweep.Sweep, scs *sweep.Scenarios, d *Design, pts []int, rep, attempt int, opt Options, rec map[runKey]Run, progress func(int, int, int)) ([]Run, error) {
 	n := len(pts)
-	out := make([]Run, n*reps)
+	reps := sw.Replications
+	repOf := func(r int) int {
+		if rep >= 0 {
+			return rep
+		}
+		return r
+	}
+	shards, off := max(1, opt.Shards), 0
+	if opt.Shards > 1 {
+		off = opt.Shard - 1
+	}
+	total := sweep.ShardRuns(n*reps, off+1, shards)
+	order := sw.Order(n)
+	var out []Run
+	for len(out) < total {
+		p, r := order(len(out)*shards + off)
+		run, ok := rec[runKey{pts[p], repOf(r), attempt}]
+		if !ok {
+			break
+		}
+		out = append(out, run)
+	}
+	start := len(out)
 	cols := make([]*assertion.Collector, n*reps)
 	hooked := make([][]float64, n*reps)
 	var horizon sim.Time = -1
-	if base, err := scenarios.ParseWith(a.Source, a.Set, a.Options); err == nil {
-		horizon = base.Sim.Horizon.T()
+	if modelHook == nil {
+		if base, err := scenarios.ParseWith(a.Source, a.Set, a.Options); err == nil {
+			horizon = base.Sim.Horizon.T()
+		}
 	}
-	o := sweep.Options{Workers: workers, Progress: progress}
+	o := sweep.Options{Workers: opt.Workers, Progress: progress, Shard: opt.Shard, Shards: opt.Shards, Start: start}
 	if modelHook != nil {
 		o.Simulate = func(_ context.Context, p, rep int, seed uint64) error {
 			v, err := modelHook(d.X[pts[p]], seed)
@@ -233,7 +269,7 @@ func (a *Analysis) runSet(ctx context.Context, sw *sweep.Sweep, scs *sweep.Scena
 	}
 	o.Write = func(row sweep.Row) error {
 		i := row.Point*reps + row.Rep
-		r := Run{Point: pts[row.Point], Rep: row.Rep, Attempt: attempt, Seed: row.Seed, Err: row.Err, Values: make([]float64, len(a.Outputs))}
+		r := Run{Point: pts[row.Point], Rep: repOf(row.Rep), Attempt: attempt, Seed: row.Seed, Err: row.Err, Values: make([]float64, len(a.Outputs))}
 		switch {
 		case row.Err != nil:
 			for j := range r.Values {
@@ -244,16 +280,23 @@ func (a *Analysis) runSet(ctx context.Context, sw *sweep.Sweep, scs *sweep.Scena
 		case cols[i] != nil:
 			copy(r.Values, cols[i].Values())
 		}
-		out[i] = r
+		cols[i], hooked[i] = nil, nil
+		if opt.Journal != nil {
+			if err := opt.Journal(r); err != nil {
+				return err
+			}
+		}
+		out = append(out, r)
 		return nil
 	}
 	res, err := sw.Run(ctx, scs, o)
 	if err != nil {
 		return nil, err
 	}
-	if res.Runs != n*reps {
-		return nil, fmt.Errorf("sensitivity: %d of %d runs done (invariant: every run of the design is done)", res.Runs, n*reps)
+	if start+res.Runs != total {
+		return nil, fmt.Errorf("sensitivity: %d of %d runs done (invariant: every run of the design is done)", start+res.Runs, total)
 	}
+	sortRuns(out)
 	return out, nil
 }
 
@@ -308,7 +351,7 @@ func (e *FailedError) Error() string {
 func (r *Runs) Missing() []*Run {
 	var out []*Run
 	for _, f := range r.Final {
-		if f.missing() {
+		if f != nil && f.missing() {
 			out = append(out, f)
 		}
 	}

@@ -40,39 +40,13 @@ func (a *Analysis) tableMeta() map[string]string {
 // WriteRuns writes the definition file, runs.csv and points.csv: what is
 // known once the runs are done, whatever the estimation gives.
 func (a *Analysis) WriteRuns(dir string, d *Design, runs *Runs) error {
-	if err := reports.WriteFileAtomic(filepath.Join(dir, DefinitionFile), func(w io.Writer) error {
-		_, err := w.Write(a.Text)
-		return err
-	}); err != nil {
+	if err := a.writeDefinition(dir); err != nil {
 		return err
 	}
-	cols := []reports.Column{{Name: "point", Kind: reports.ColInt64}, {Name: "rep", Kind: reports.ColInt64},
-		{Name: "seed", Kind: reports.ColUint64}, {Name: "attempt", Kind: reports.ColInt64}, {Name: "error", Kind: reports.ColString}}
-	for _, o := range a.Outputs {
-		cols = append(cols, reports.Column{Name: o.Spec.Name, Kind: reports.ColFloat64})
-	}
-	err := a.writeCSV(dir, RunsFile, cols, func(t reports.TableWriter) error {
-		row := make([]reports.Value, len(cols))
-		for _, r := range runs.All {
-			msg := ""
-			if r.Err != nil {
-				msg = r.Err.Error()
-			}
-			row[0], row[1], row[2], row[3], row[4] = reports.Int64Value(int64(r.Point)), reports.Int64Value(int64(r.Rep)),
-				reports.Uint64Value(r.Seed), reports.Int64Value(int64(r.Attempt)), reports.StringValue(msg)
-			for j, v := range r.Values {
-				row[5+j] = reports.Float64Value(v)
-			}
-			if err := t.Write(row); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := a.writeRunsTable(dir, runs.All); err != nil {
 		return err
 	}
-	cols = []reports.Column{{Name: "point", Kind: reports.ColInt64}, {Name: "block", Kind: reports.ColInt64}, {Name: "role", Kind: reports.ColString}}
+	cols := []reports.Column{{Name: "point", Kind: reports.ColInt64}, {Name: "block", Kind: reports.ColInt64}, {Name: "role", Kind: reports.ColString}}
 	for _, f := range a.Factors {
 		cols = append(cols, reports.Column{Name: f.Key, Kind: reports.ColFloat64})
 	}
@@ -103,6 +77,48 @@ func (a *Analysis) WriteRuns(dir string, d *Design, runs *Runs) error {
 				}
 				row[c], row[c+1] = reports.Float64Value(mean), reports.Float64Value(half)
 				c += 2
+			}
+			if err := t.Write(row); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// writeDefinition writes the sensitivity file's text into dir.
+func (a *Analysis) writeDefinition(dir string) error {
+	return reports.WriteFileAtomic(filepath.Join(dir, DefinitionFile), func(w io.Writer) error {
+		_, err := w.Write(a.Text)
+		return err
+	})
+}
+
+// runsColumns returns the columns of runs.csv.
+func (a *Analysis) runsColumns() []reports.Column {
+	cols := []reports.Column{{Name: "point", Kind: reports.ColInt64}, {Name: "rep", Kind: reports.ColInt64},
+		{Name: "seed", Kind: reports.ColUint64}, {Name: "attempt", Kind: reports.ColInt64}, {Name: "error", Kind: reports.ColString}}
+	for _, o := range a.Outputs {
+		cols = append(cols, reports.Column{Name: o.Spec.Name, Kind: reports.ColFloat64})
+	}
+	return cols
+}
+
+// writeRunsTable writes runs.csv (and its sidecar) with the runs all,
+// in their order.
+func (a *Analysis) writeRunsTable(dir string, all []Run) error {
+	cols := a.runsColumns()
+	return a.writeCSV(dir, RunsFile, cols, func(t reports.TableWriter) error {
+		row := make([]reports.Value, len(cols))
+		for _, r := range all {
+			msg := ""
+			if r.Err != nil {
+				msg = r.Err.Error()
+			}
+			row[0], row[1], row[2], row[3], row[4] = reports.Int64Value(int64(r.Point)), reports.Int64Value(int64(r.Rep)),
+				reports.Uint64Value(r.Seed), reports.Int64Value(int64(r.Attempt)), reports.StringValue(msg)
+			for j, v := range r.Values {
+				row[5+j] = reports.Float64Value(v)
 			}
 			if err := t.Write(row); err != nil {
 				return err
