@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/depinsim/depinsim/scenarios"
 	"github.com/depinsim/depinsim/sensitivity"
+	"github.com/depinsim/depinsim/sweep"
 )
 
 const sensitivityUsage = `Usage:
@@ -55,12 +57,22 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	quiet := fs.Bool("quiet", false, "no progress line and no summary")
 	noReport := fs.Bool("no-report", false, "do not write the charts and report.html")
 	progMode := fs.String("progress", "auto", "progress on stderr: auto, plain or none (as for 'depinsim sweep')")
+	resume := fs.Bool("resume", false, "finish the unfinished analysis in --out (interrupted or killed): the same arguments, the runs recorded are not run again, and the folder ends as an uninterrupted analysis's; with nothing recorded in --out it starts the analysis, and on this analysis finished it runs nothing")
+	shardFlag := fs.String("shard", "", "run only shard I of N (I/N, 1 <= I <= N): the runs k of the run order with k % N == I-1 and their reruns; --merge combines the N shard folders")
+	merge := fs.Bool("merge", false, "the arguments after the sensitivity file are the folders of its N shards (--shard I/N): estimate from their runs and write the unsharded analysis's folder into --out")
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key for every run: path=value (repeatable), applied after the file's set")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if *merge {
+		if fs.NArg() < 2 {
+			return badInput("--merge: want the sensitivity file and its shard folders, got %d argument(s): %v (see 'depinsim sensitivity --help')", fs.NArg(), fs.Args())
+		}
+		if *shardFlag != "" || *resume {
+			return badInput("--merge: not with --shard or --resume (a merge runs nothing)")
+		}
+	} else if fs.NArg() != 1 {
 		return badInput("want one sensitivity file, got %d: %v (see 'depinsim sensitivity --help')", fs.NArg(), fs.Args())
 	}
 	if *workers < 0 {
@@ -74,6 +86,13 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	if *progMode != "auto" && *progMode != "plain" && *progMode != "none" {
 		return badInput("--progress: %q: want auto, plain or none", *progMode)
+	}
+	if *resume && *force {
+		return badInput("--resume and --force: --force would clear the runs --resume keeps; give one")
+	}
+	shard, shards, err := parseShard(*shardFlag)
+	if err != nil {
+		return err
 	}
 	a, err := sensitivity.ReadFile(fs.Arg(0), sets, scenarios.Options{})
 	if err != nil {
@@ -89,48 +108,164 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return usageError{err}
 	}
-	scs, err := a.Validate(d)
-	if err != nil {
-		return usageError{err}
+	var scs *sweep.Scenarios
+	if !*merge {
+		if scs, err = a.Validate(d); err != nil {
+			return usageError{err}
+		}
 	}
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join("out", "sensitivity-"+a.Name)
-	}
-	of, err := openOutFolder(dir, *force, nil)
-	if err != nil {
-		return err
 	}
 	nw := *workers
 	if nw == 0 {
 		nw = runtime.GOMAXPROCS(0)
 	}
 	start := time.Now()
-	total := len(d.Points) * a.Replications
+	command := append([]string{"depinsim", "sensitivity"}, args...)
+	if *merge {
+		of, err := openOutFolder(dir, *force, nil)
+		if err != nil {
+			return err
+		}
+		runs, order, err := a.Merge(d, fs.Args()[1:])
+		if err != nil {
+			kept := of.release(false)
+			var me *sensitivity.MergeError
+			if errors.As(err, &me) {
+				return usageError{fmt.Errorf("%v; %s", err, kept)}
+			}
+			return fmt.Errorf("%v; %s", err, kept)
+		}
+		return finishSensitivity(a, d, runs, dir, of, nil, sensitivity.Log{Command: command, Workers: 1, Shards: order}, start, *noReport, *quiet, stdout)
+	}
+	id := a.Identity(d, shard, shards)
+	resumeCmd := commandWithResume("sensitivity", args)
+	var of *outFolder
+	var j *sensitivity.Journal
+	var recorded []sensitivity.Run
+	if *resume && nothingRecorded(dir) {
+		if !*quiet {
+			fmt.Fprintf(stderr, "depinsim sensitivity: --resume: nothing recorded in %s yet: starting the analysis\n", dir)
+		}
+		*resume = false
+		of, err = openOutFolder(dir, true, nil)
+	} else if *resume {
+		of, err = openResumeFolder(dir)
+	} else {
+		if _, serr := os.Stat(filepath.Join(dir, sensitivity.StateFile)); serr == nil && !*force {
+			return badInput("--out %s: holds an unfinished analysis (%s); add --resume to finish it, or --force to start afresh", dir, sensitivity.StateFile)
+		}
+		of, err = openOutFolder(dir, *force, nil)
+	}
+	if err != nil {
+		return err
+	}
+	total := sweep.ShardRuns(len(d.Points)*a.Replications, shard, max(1, shards))
+	if *resume {
+		j, recorded, err = a.ResumeJournal(dir, id)
+		var re *sensitivity.ResumeError
+		if errors.As(err, &re) {
+			of.keep()
+			if re.Complete {
+				if !*quiet {
+					fmt.Fprintf(stdout, "%s/ already holds this analysis, finished: nothing to run\n", dir)
+				}
+				return nil
+			}
+			return usageError{err}
+		}
+	} else {
+		j, err = sensitivity.CreateJournal(dir, id, total, resumeCmd)
+	}
+	if err != nil {
+		if *resume {
+			of.keep()
+			return err
+		}
+		return fmt.Errorf("%v; %s", err, of.release(false))
+	}
 	plain := *progMode == "plain"
 	prog := startProgress(stderr, total, "runs", *quiet || *progMode == "none" || (!plain && !isTerminal(stderr)), plain)
-	runs, err := a.Execute(ctx, d, scs, sensitivity.Options{Workers: nw, Progress: func(dn, f, _ int) { prog.set(dn, f) }})
+	runs, err := a.Execute(ctx, d, scs, sensitivity.Options{Workers: nw, Progress: func(dn, f, _ int) { prog.set(dn, f) },
+		Recorded: recorded, Journal: j.Append, Shard: shard, Shards: shards})
 	prog.finish()
-	if err == nil {
-		err = a.WriteRuns(dir, d, runs)
+	if err != nil {
+		if _, sig := signalOf(ctx); sig || *resume {
+			// keep the runs done: the folder can be resumed
+			j.Close()
+			of.keep()
+			return fmt.Errorf("%v; kept %s/ unfinished: %s records the runs done, %s marks it; to finish it, run:\n  %s",
+				err, dir, sensitivity.JournalFile, sensitivity.StateFile, resumeCmd)
+		}
+		j.Finish()
+		return fmt.Errorf("%v; %s", err, of.release(false))
 	}
+	log := sensitivity.Log{Command: command, Workers: nw, Resumed: len(recorded)}
+	if shards > 0 {
+		err := a.WriteShard(dir, d, runs, shard, shards)
+		if err == nil {
+			err = sensitivity.WriteLog(dir, log)
+		}
+		if err == nil {
+			err = j.Finish()
+		}
+		if err != nil {
+			return fmt.Errorf("%v; %s", err, of.release(false))
+		}
+		of.release(true)
+		if !*quiet {
+			fmt.Fprintf(stdout, "%s, shard %s: %d runs (%d rerun) in %.2f s\nwrote %s/ (%s, %s and its .meta.json, %s, %s); merge the %d shard folders with 'depinsim sensitivity %s --merge DIR...'\n",
+				a.Describe(d), sweep.ShardSpec(shard, shards), len(runs.All), runs.Rerun, time.Since(start).Seconds(), dir,
+				sensitivity.DefinitionFile, sensitivity.RunsFile, sensitivity.LogFile, sensitivity.ShardFile, shards, fs.Arg(0))
+		}
+		return nil
+	}
+	return finishSensitivity(a, d, runs, dir, of, j, log, start, *noReport, *quiet, stdout)
+}
+
+// finishSensitivity writes the folder of an analysis whose runs are all
+// done (run, resumed or merged): runs.csv and points.csv, then (unless
+// the missing-value policy refuses the runs) the indices and the
+// report, run.log.json, and last removes the journal j (nil for a
+// merge), then prints the summary.
+func finishSensitivity(a *sensitivity.Analysis, d *sensitivity.Design, runs *sensitivity.Runs, dir string, of *outFolder, j *sensitivity.Journal,
+	log sensitivity.Log, start time.Time, noReport, quiet bool, stdout io.Writer) error {
+	done := func() error {
+		log.WallSeconds = time.Since(start).Seconds()
+		if err := sensitivity.WriteLog(dir, log); err != nil {
+			return err
+		}
+		if j != nil {
+			return j.Finish()
+		}
+		return nil
+	}
+	err := a.WriteRuns(dir, d, runs)
 	if err != nil {
 		return fmt.Errorf("%v; %s", err, of.release(false))
 	}
 	rep, err := a.Estimate(d, runs)
 	var fe *sensitivity.FailedError
 	if errors.As(err, &fe) {
+		if derr := done(); derr != nil {
+			return fmt.Errorf("%v; %s", derr, of.release(false))
+		}
 		of.keep()
-		return fmt.Errorf("%v\nkept %s/ with %s, %s and %s (no indices)", err, dir, sensitivity.DefinitionFile, sensitivity.RunsFile, sensitivity.PointsFile)
+		return fmt.Errorf("%v\nkept %s/ with %s, %s, %s and %s (no indices)", err, dir, sensitivity.DefinitionFile, sensitivity.RunsFile, sensitivity.PointsFile, sensitivity.LogFile)
 	}
 	if err == nil {
-		err = a.WriteResults(dir, rep, *noReport)
+		err = a.WriteResults(dir, rep, noReport)
+	}
+	if err == nil {
+		err = done()
 	}
 	if err != nil {
 		return fmt.Errorf("%v; %s", err, of.release(false))
 	}
 	of.release(true)
-	if !*quiet {
+	if !quiet {
 		fmt.Fprintf(stdout, "%s: %d runs (%d rerun), %d failed, in %.2f s\n", a.Describe(d), len(runs.All), runs.Rerun, len(rep.Failed), time.Since(start).Seconds())
 		for _, o := range rep.Outputs {
 			fmt.Fprintf(stdout, "  %s (%s): mean %.4g, seed noise %.0f%% of a run's variance", o.Name, o.Label, o.Mean, 100*o.NoiseShare)
@@ -146,8 +281,8 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 				}
 			}
 		}
-		fmt.Fprintf(stdout, "wrote %s/ (%s, %s, %s, %s, %s, %s and the CSV files' .meta.json)\n", dir, sensitivity.DefinitionFile,
-			sensitivity.RunsFile, sensitivity.PointsFile, sensitivity.IndicesFile, sensitivity.IndicesParquet, sensitivity.ConvergenceFile)
+		fmt.Fprintf(stdout, "wrote %s/ (%s, %s, %s, %s, %s, %s, %s and the CSV files' .meta.json)\n", dir, sensitivity.DefinitionFile,
+			sensitivity.RunsFile, sensitivity.PointsFile, sensitivity.IndicesFile, sensitivity.IndicesParquet, sensitivity.ConvergenceFile, sensitivity.LogFile)
 	}
 	return nil
 }
