@@ -17,6 +17,7 @@ import (
 
 const sensitivityUsage = `Usage:
   depinsim sensitivity SA.toml [flags]
+  depinsim sensitivity SA.toml --merge SHARD_DIR... --out DIR [flags]
 
 Runs a global sensitivity analysis of a base scenario: the sensitivity
 file names the factors (scenario key paths, as --set writes them, each
@@ -36,15 +37,30 @@ factor values, per output the mean and 95% CI half-width), indices.csv and
 indices.parquet (long format: output, factor, index, estimate, lo, hi,
 confidence, n), convergence.csv (the indices on the first N/4, N/2 and N
 rows or trajectories), each CSV with its provenance in NAME.csv.meta.json,
-and the report's data, charts and report.html (--no-report skips the
-charts and report.html).
+run.log.json, and the report's data, charts and report.html (--no-report
+skips the charts and report.html).
 
 A run that fails, or whose output has no value, is handled by the file's
 missing policy: refuse (default; exit 1 naming the points, their factor
 values and each run's error, runs.csv and points.csv kept), drop (its
 Sobol row or Morris trajectory is dropped, counted in the report) or
-rerun (run again with other seeds, up to rerun_attempts). docs/analysis.md
-describes the file, the methods and the files.
+rerun (run again with other seeds, up to rerun_attempts).
+
+While it runs, incomplete.json and runs.journal (every finished run,
+synced to disk in run order) mark the folder unfinished. SIGINT or
+SIGTERM stops it (exit code 130 or 143) and prints the command that
+finishes it: --resume (same arguments and --out, any --workers) runs
+only the runs not recorded and ends with the folder of an uninterrupted
+analysis, byte for byte (run.log.json, the command line, workers and
+wall time, aside); it refuses another analysis's folder, naming the
+differences.
+
+--shard I/N runs only the runs k of the run order with k % N == I-1
+(and their reruns) into its own --out, with shard.json; then
+  depinsim sensitivity SA.toml --merge SHARD_DIR... --out DIR
+estimates from the N shard folders and writes the unsharded analysis's
+folder, byte for byte. docs/analysis.md describes the file, the methods
+and the files; docs/cluster.md running shards on a cluster.
 `
 
 func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer) error {
