@@ -145,7 +145,7 @@ func (a *Analysis) Execute(ctx context.Context, d *Design, scs *sweep.Scenarios,
 	runs := &Runs{Final: make([]*Run, n*R)}
 	main, err := a.runSet(ctx, a.sweep(a.Seed, R), scs, d, identity(n), -1, 0, opt, rec, progress(0))
 	if err != nil {
-		return nil, err
+		return nil, stopped(ctx, err)
 	}
 	runs.All = main
 	for i := range main {
@@ -180,7 +180,7 @@ func (a *Analysis) Execute(ctx context.Context, d *Design, scs *sweep.Scenarios,
 				ro.Shard, ro.Shards = 0, 0 // the shard's own runs
 				rr, err := a.runSet(ctx, sw, subScs, d, pts, rep, attempt, ro, rec, progress(extra))
 				if err != nil {
-					return nil, err
+					return nil, stopped(ctx, err)
 				}
 				for i := range rr {
 					runs.Final[rr[i].Point*R+rep] = &rr[i]
@@ -197,6 +197,15 @@ func (a *Analysis) Execute(ctx context.Context, d *Design, scs *sweep.Scenarios,
 		}
 	}
 	return runs, nil
+}
+
+// stopped returns the error of a runSet stopped by ctx as the
+// analysis's, else err.
+func stopped(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("sensitivity analysis stopped: %w", context.Cause(ctx))
+	}
+	return err
 }
 
 func identity(n int) []int {
