@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/depinsim/depinsim/scenarios"
@@ -59,8 +60,14 @@ differences.
 (and their reruns) into its own --out, with shard.json; then
   depinsim sensitivity SA.toml --merge SHARD_DIR... --out DIR
 estimates from the N shard folders and writes the unsharded analysis's
-folder, byte for byte. docs/analysis.md describes the file, the methods
-and the files; docs/cluster.md running shards on a cluster.
+folder, byte for byte.
+
+--emit slurm|k8s --shards N runs nothing: it checks every point and
+writes into --out a Slurm job array (sensitivity.sbatch, merge.sbatch)
+or a Kubernetes Indexed Job (sensitivity-job.yaml, merge-job.yaml) that
+runs the analysis in N shards and merges them, with the flags of
+'depinsim sweep --emit' (docs/cluster.md). docs/analysis.md describes
+the file, the methods and the files.
 `
 
 func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -78,8 +85,15 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	merge := fs.Bool("merge", false, "the arguments after the sensitivity file are the folders of its N shards (--shard I/N): estimate from their runs and write the unsharded analysis's folder into --out")
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key for every run: path=value (repeatable), applied after the file's set")
+	emit := addEmitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *emit.engine == "" && fs.Changed("shards") {
+		return badInput("--shards is for --emit slurm|k8s (see 'depinsim sensitivity --help')")
+	}
+	if *emit.engine != "" && (*shardFlag != "" || *resume || *merge) {
+		return badInput("--shard, --resume and --merge are for the emitted jobs, which pass them on; --emit takes the whole analysis")
 	}
 	if *merge {
 		if fs.NArg() < 2 {
@@ -133,6 +147,16 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join("out", "sensitivity-"+a.Name)
+	}
+	if *emit.engine != "" {
+		var switches []string
+		if fs.Changed("reps") {
+			switches = append(switches, "--reps="+strconv.Itoa(*reps))
+		}
+		if fs.Changed("seed") {
+			switches = append(switches, "--seed="+strconv.FormatInt(*seed, 10))
+		}
+		return emitSensitivity(emit, a, len(d.Points)*a.Replications, fs.Arg(0), sets, switches, *workers, *noReport, dir, *force, stdout)
 	}
 	nw := *workers
 	if nw == 0 {
