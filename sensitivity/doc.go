@@ -17,6 +17,16 @@
 // turns the point means into indices with bootstrap intervals, the
 // convergence table and the share of seed noise (analysis.SeedNoise);
 // WriteRuns and WriteResults write the folder's files and the report's
-// data (reports.SensitivityReport). docs/analysis.md describes the file,
-// the methods and the files.
+// data (reports.SensitivityReport).
+//
+// An analysis survives interruption: CreateJournal marks its folder
+// unfinished (incomplete.json, with the analysis's Identity) and its
+// Journal records every finished run, synced in run order; ResumeJournal
+// reads the runs back (refusing another analysis's folder, naming the
+// differences) and Execute, given them as Options.Recorded, runs only
+// the rest. A run's values depend on its point, replication and attempt
+// only, so Options.Shard runs one slice of the run order (and its
+// reruns), WriteShard writes the shard's folder, and Merge reads the
+// shards back into the whole analysis's runs. docs/analysis.md describes
+// the file, the methods and the files.
 package sensitivity
