@@ -108,6 +108,12 @@ func TestSensitivityWorkersShardsMerge(t *testing.T) {
 	assert.Contains(t, stderr, "shard(s) 2/3 missing")
 	assert.NoDirExists(t, bad)
 
+	// 'depinsim merge' is for sweeps: it names the command that merges these
+	code, _, stderr = cli(t, "merge", shards[0], "--out", bad)
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, "depinsim sensitivity SA.toml --merge")
+	assert.NoDirExists(t, bad)
+
 	// --no-report
 	nr := filepath.Join(tmp, "noreport")
 	mustRun(t, "sensitivity", file, "--out", nr, "--no-report", "--quiet")
