@@ -250,10 +250,12 @@ func (a *Analysis) ResumeJournal(dir string, id Identity) (*Journal, []Run, erro
 		return nil, nil, err
 	}
 	// files a killed writer left half-written are written again
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if _, ok := reports.TempBase(e.Name()); ok && e.Type().IsRegular() {
-			os.Remove(filepath.Join(dir, e.Name()))
+	for _, d := range []string{dir, filepath.Join(dir, reports.PlotsDir)} {
+		entries, _ := os.ReadDir(d)
+		for _, e := range entries {
+			if _, ok := reports.TempBase(e.Name()); ok && e.Type().IsRegular() {
+				os.Remove(filepath.Join(d, e.Name()))
+			}
 		}
 	}
 	return &Journal{dir: dir, f: f, w: bufio.NewWriter(f)}, runs, nil
