@@ -125,7 +125,9 @@ func TestResumeJournal(t *testing.T) {
 			ends = append(ends, i+1)
 		}
 	}
-	for _, cut := range []int{0, ends[1], ends[len(ends)/3] - 5, ends[len(ends)/2], ends[len(ends)-3] + 2, len(journal)} {
+	inMsg := bytes.Index(journal, []byte("\nat step 3")) + 4 // a torn record holding a newline
+	require.Greater(t, inMsg, 4)
+	for _, cut := range []int{0, ends[1], ends[len(ends)/3] - 5, inMsg, inMsg + 9, ends[len(ends)/2], ends[len(ends)-3] + 2, len(journal)} {
 		dir := t.TempDir()
 		_, err := CreateJournal(dir, id, 0, "resume me")
 		require.NoError(t, err)
