@@ -408,3 +408,9 @@ func listLiteral[T any](xs []T) (string, error) {
 	}
 	return "[" + strings.Join(parts, ", ") + "]", nil
 }
+
+// Literal writes v (a string, boolean, integer, finite float, array or
+// table) as the TOML literal --set reads back: strings quoted, floats in
+// their shortest exact form with a decimal point, tables with sorted
+// keys. It is how a sweep writes its points' values.
+func Literal(v any) (string, error) { return literal(v) }

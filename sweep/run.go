@@ -129,6 +129,13 @@ type Scenarios struct {
 	kept   []*scenarios.Scenario // nil: load each one when asked
 }
 
+// Unloaded returns the Scenarios of points without loading any: for a
+// Run whose Options.Simulate replaces the simulation, which reads no
+// scenario.
+func (sw *Sweep) Unloaded(points []Point) *Scenarios {
+	return &Scenarios{sw: sw, points: points, kept: make([]*scenarios.Scenario, len(points))}
+}
+
 // Len returns the number of points.
 func (s *Scenarios) Len() int { return len(s.points) }
 
@@ -225,6 +232,13 @@ type Options struct {
 	// resumed sweep): Run starts at the shard's run Start; Progress counts
 	// them as done.
 	Start int
+	// Simulate, when set, replaces the simulation of each run: it is
+	// called with the run's point, replication and seed on the goroutine
+	// running it, and its error fails the row (whose Values are then
+	// NaN; otherwise they are NaN too, the caller keeping its own
+	// outputs). It lets a driver test its pipeline on a known function
+	// (Scenarios from Unloaded).
+	Simulate func(ctx context.Context, point, rep int, seed uint64) error
 }
 
 // ShardRuns returns the number of runs of shard i of n (1-based) of a
@@ -310,6 +324,10 @@ func (sw *Sweep) Run(ctx context.Context, scs *Scenarios, opt Options) (*Result,
 			defer wg.Done()
 			for k := range jobs {
 				p, r := order(k)
+				if opt.Simulate != nil {
+					finished <- done{k, simulateOne(ctx, scs, p, r, opt.Simulate)}
+					continue
+				}
 				finished <- done{k, runOne(ctx, scs, p, r, opt.Recorder, opt.Timeseries)}
 			}
 		}()
@@ -398,6 +416,16 @@ func (sw *Sweep) Run(ctx context.Context, scs *Scenarios, opt Options) (*Result,
 
 // errFailFast marks a sweep stopped by Options.FailFast.
 var errFailFast = errors.New("stopped at the first failed run")
+
+// simulateOne runs replication rep of point p through Options.Simulate.
+func simulateOne(ctx context.Context, scs *Scenarios, p, rep int, f func(ctx context.Context, point, rep int, seed uint64) error) Row {
+	row := Row{Point: p, Rep: rep, Seed: sim.ReplicationSeed(uint64(scs.sw.PointSeed(p)), rep), Values: make([]float64, sim.NumMetrics)}
+	for m := range row.Values {
+		row.Values[m] = math.NaN()
+	}
+	row.Err = f(ctx, p, rep, row.Seed)
+	return row
+}
 
 // runOne runs replication rep of point p alone.
 func runOne(ctx context.Context, scs *Scenarios, p, rep int, rec func(point, rep int) sim.Recorder, ts *Timeseries) Row {

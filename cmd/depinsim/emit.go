@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/depinsim/depinsim/sensitivity"
 	"github.com/depinsim/depinsim/sweep"
 )
 
@@ -41,9 +42,22 @@ func addEmitFlags(fs *pflag.FlagSet) *emitFlags {
 	return e
 }
 
-// emitJob is a sweep as the emitted jobs run it.
+// emitJob is a sweep (or a sensitivity analysis) as the emitted jobs
+// run it.
 type emitJob struct {
-	sw *sweep.Sweep
+	// name is the sweep's (analysis's) name; runs its runs.
+	name string
+	runs int
+	// command is the depinsim command each shard runs ("sweep" or
+	// "sensitivity"), also the prefix of the job files (sweep.sbatch,
+	// sweep-job.yaml) and the k8s names (k8sName); what names it in the
+	// files' comments ("sweep", "sensitivity analysis").
+	command, what string
+	// merge are the merge's arguments before the shard folders (["merge"]
+	// for a sweep); mergeInInput runs the merge in the inputs' folder
+	// (a sensitivity merge reads the sensitivity file and its base).
+	merge        []string
+	mergeInInput bool
 	// args are the arguments after "depinsim sweep" (the sweep file or
 	// scenario as the job's working folder names it, then --grid, --set,
 	// --independent-seeds, --fail-fast, --timeseries, --workers), without
@@ -75,7 +89,7 @@ func emitSweep(e *emitFlags, sw *sweep.Sweep, arg string, grids, sets, switches 
 	if *e.shards < 1 || *e.shards > 100000 {
 		return badInput("--shards: %d: --emit wants the number of shards, from 1 to 100000", *e.shards)
 	}
-	j := &emitJob{sw: sw, shards: *e.shards}
+	j := &emitJob{name: sw.Name, runs: len(sw.Points()) * sw.Replications, command: "sweep", what: "sweep", merge: []string{"merge"}, shards: *e.shards}
 	// the job reads copies of its inputs; the sweep file's text and the
 	// base as the sweep names it stay as they are (its provenance)
 	pos := arg
@@ -113,6 +127,12 @@ func emitSweep(e *emitFlags, sw *sweep.Sweep, arg string, grids, sets, switches 
 		j.args = append(j.args, "--workers="+strconv.Itoa(workers))
 		j.workers = workers
 	}
+	return j.emit(e, dir, force, stdout)
+}
+
+// emit checks the engine's flags and writes the job files of j into dir
+// (--out), then prints how to submit them.
+func (j *emitJob) emit(e *emitFlags, dir string, force bool, stdout io.Writer) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return badInput("--out %s: %v", dir, err)
@@ -151,18 +171,18 @@ func emitSweep(e *emitFlags, sw *sweep.Sweep, arg string, grids, sets, switches 
 		return err
 	}
 	if *e.engine == "slurm" {
-		fmt.Fprintf(stdout, "sweep %s: %d run(s) in %d shard(s) as a Slurm job array; wrote %s/ (sweep.sbatch, merge.sbatch, input/, logs/). Submit with:\n", sw.Name, len(sw.Points())*sw.Replications, j.shards, dir)
-		fmt.Fprintf(stdout, "  jid=$(sbatch --parsable %s) && sbatch --dependency=afterok:${jid%%%%;*} %s\n", shellQuote(filepath.Join(j.dir, "sweep.sbatch")), shellQuote(filepath.Join(j.dir, "merge.sbatch")))
-		fmt.Fprintf(stdout, "The shards go to %s/shards/I, the merged sweep to %s/merged, the logs to %s/logs.\n", j.dir, j.dir, j.dir)
+		fmt.Fprintf(stdout, "%s %s: %d run(s) in %d shard(s) as a Slurm job array; wrote %s/ (%s.sbatch, merge.sbatch, input/, logs/). Submit with:\n", j.what, j.name, j.runs, j.shards, dir, j.command)
+		fmt.Fprintf(stdout, "  jid=$(sbatch --parsable %s) && sbatch --dependency=afterok:${jid%%%%;*} %s\n", shellQuote(filepath.Join(j.dir, j.command+".sbatch")), shellQuote(filepath.Join(j.dir, "merge.sbatch")))
+		fmt.Fprintf(stdout, "The shards go to %s/shards/I, the merged %s to %s/merged, the logs to %s/logs.\n", j.dir, j.what, j.dir, j.dir)
 		return nil
 	}
-	name := k8sName(sw.Name)
-	fmt.Fprintf(stdout, "sweep %s: %d run(s) in %d shard(s) as the Indexed Job %s; wrote %s/ (sweep-job.yaml, merge-job.yaml). Run with:\n", sw.Name, len(sw.Points())*sw.Replications, j.shards, name, dir)
-	fmt.Fprintf(stdout, "  kubectl apply -f %s\n", shellQuote(filepath.Join(j.dir, "sweep-job.yaml")))
+	name := j.k8sName()
+	fmt.Fprintf(stdout, "%s %s: %d run(s) in %d shard(s) as the Indexed Job %s; wrote %s/ (%s-job.yaml, merge-job.yaml). Run with:\n", j.what, j.name, j.runs, j.shards, name, dir, j.command)
+	fmt.Fprintf(stdout, "  kubectl apply -f %s\n", shellQuote(filepath.Join(j.dir, j.command+"-job.yaml")))
 	fmt.Fprintf(stdout, "  kubectl wait --for=condition=complete --timeout=24h job/%s\n", name)
 	fmt.Fprintf(stdout, "  kubectl apply -f %s\n", shellQuote(filepath.Join(j.dir, "merge-job.yaml")))
 	fmt.Fprintf(stdout, "  kubectl wait --for=condition=complete --timeout=1h job/%s-merge\n", name)
-	fmt.Fprintf(stdout, "The shards go to %s/shards/I on the volume of --pvc %s, the merged sweep to %s/merged.\n", k8sDataDir+"/"+name, *e.pvc, k8sDataDir+"/"+name)
+	fmt.Fprintf(stdout, "The shards go to %s/shards/I on the volume of --pvc %s, the merged %s to %s/merged.\n", k8sDataDir+"/"+name, *e.pvc, j.what, k8sDataDir+"/"+name)
 	return nil
 }
 
@@ -266,14 +286,14 @@ func (j *emitJob) slurm(opts []string) ([]emitFile, error) {
 			}
 		}
 	}
-	name := "depinsim-" + k8sName(j.sw.Name)
+	name := "depinsim-" + j.k8sName()
 	n := strconv.Itoa(j.shards)
 	var extra strings.Builder
 	for _, o := range opts {
 		extra.WriteString("#SBATCH " + o + "\n")
 	}
 	var cmd strings.Builder
-	cmd.WriteString("exec " + shellQuote(j.bin) + " sweep")
+	cmd.WriteString("exec " + shellQuote(j.bin) + " " + j.command)
 	for _, a := range j.args {
 		cmd.WriteString(" " + shellQuote(a))
 	}
@@ -283,39 +303,63 @@ func (j *emitJob) slurm(opts []string) ([]emitFile, error) {
 	}
 	fmt.Fprintf(&cmd, ` --shard "$SLURM_ARRAY_TASK_ID/%s" --out %s"$SLURM_ARRAY_TASK_ID" --progress=plain%s --resume`, n, shellQuote(j.dir+"/shards/"), workers)
 	sweepScript := fmt.Sprintf(`#!/bin/bash
-# Sweep %s as a Slurm job array of %s shards (written by depinsim sweep
+# %s %s as a Slurm job array of %s shards (written by depinsim %s
 # --emit slurm). Array task I runs shard I of %s into shards/I; --resume
 # lets a requeued or resubmitted task continue where it stopped. Submit
 # it, then merge.sbatch when every task has succeeded:
-#   jid=$(sbatch --parsable %s/sweep.sbatch) && sbatch --dependency=afterok:${jid%%%%;*} %s/merge.sbatch
-# Resubmit failed tasks alone with sbatch --array=2,5 %s/sweep.sbatch.
+#   jid=$(sbatch --parsable %s/%s.sbatch) && sbatch --dependency=afterok:${jid%%%%;*} %s/merge.sbatch
+# Resubmit failed tasks alone with sbatch --array=2,5 %s/%s.sbatch.
 #SBATCH --job-name=%s
 #SBATCH --array=1-%s
-#SBATCH --output=%s/logs/sweep-%%A_%%a.out
+#SBATCH --output=%s/logs/%s-%%A_%%a.out
 #SBATCH --open-mode=append
 %sset -eu
 cd %s
 %s
-`, j.sw.Name, n, n, j.dir, j.dir, j.dir, name, n, j.dir, extra.String(), shellQuote(j.dir+"/input"), cmd.String())
+`, capitalize(j.what), j.name, n, j.command, n, j.dir, j.command, j.dir, j.dir, j.command, name, n, j.dir, j.command, extra.String(), shellQuote(j.dir+"/input"), cmd.String())
 	var merge strings.Builder
-	merge.WriteString("exec " + shellQuote(j.bin) + " merge")
+	if j.mergeInInput {
+		merge.WriteString("cd " + shellQuote(j.dir+"/input") + "\n")
+	}
+	merge.WriteString("exec " + shellQuote(j.bin))
+	for _, a := range j.merge {
+		merge.WriteString(" " + shellQuote(a))
+	}
 	for i := 1; i <= j.shards; i++ {
 		merge.WriteString(" \\\n  " + shellQuote(j.dir+"/shards/"+strconv.Itoa(i)))
 	}
 	merge.WriteString(" \\\n  --out " + shellQuote(j.dir+"/merged"))
 	mergeScript := fmt.Sprintf(`#!/bin/bash
-# Merge the %s shards of sweep %s into merged/ (written by depinsim sweep
+# Merge the %s shards of %s %s into merged/ (written by depinsim %s
 # --emit slurm); submit it with --dependency=afterok:<the array's job id>.
 #SBATCH --job-name=%s-merge
 #SBATCH --output=%s/logs/merge-%%j.out
 %sset -eu
 %s
-`, n, j.sw.Name, name, j.dir, extra.String(), merge.String())
-	files := []emitFile{{rel: "sweep.sbatch", data: []byte(sweepScript), mode: 0o755}, {rel: "merge.sbatch", data: []byte(mergeScript), mode: 0o755}}
+`, n, j.what, j.name, j.command, name, j.dir, extra.String(), merge.String())
+	files := []emitFile{{rel: j.command + ".sbatch", data: []byte(sweepScript), mode: 0o755}, {rel: "merge.sbatch", data: []byte(mergeScript), mode: 0o755}}
 	for _, in := range j.inputs {
 		files = append(files, emitFile{rel: "input/" + in.rel, data: in.data, mode: 0o644})
 	}
 	return append(files, emitFile{rel: "input/"}, emitFile{rel: "logs/"}, emitFile{rel: "shards/"}), nil
+}
+
+// k8sName returns the job's Kubernetes name: k8sName of its name, with
+// "sens-" for "sweep-" for a sensitivity analysis.
+func (j *emitJob) k8sName() string {
+	s := k8sName(j.name)
+	if j.command == "sensitivity" {
+		s = "sens-" + strings.TrimPrefix(s, "sweep-")
+	}
+	return s
+}
+
+// capitalize returns s with its first letter in upper case.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // k8sName returns a DNS-1123 label made of name (lower case letters,
@@ -346,4 +390,49 @@ func k8sName(name string) string {
 // isUTF8Text reports whether data can be a ConfigMap's data value.
 func isUTF8Text(data []byte) bool {
 	return utf8.Valid(data)
+}
+
+// emitSensitivity writes the cluster jobs of the sensitivity analysis a
+// (the file arg, --set sets, the switches --reps and --seed the jobs
+// pass on, --workers): an array of its shards and a merge
+// ('depinsim sensitivity FILE --merge'), which runs in the inputs' folder
+// since it reads the file and its base.
+func emitSensitivity(e *emitFlags, a *sensitivity.Analysis, runs int, arg string, sets, switches []string, workers int, noReport bool, dir string, force bool, stdout io.Writer) error {
+	if *e.engine != "slurm" && *e.engine != "k8s" {
+		return badInput("--emit: %q: want slurm or k8s", *e.engine)
+	}
+	if *e.shards < 1 || *e.shards > 100000 {
+		return badInput("--shards: %d: --emit wants the number of shards, from 1 to 100000", *e.shards)
+	}
+	j := &emitJob{name: a.Name, runs: runs, command: "sensitivity", what: "sensitivity analysis", mergeInInput: true, shards: *e.shards}
+	if strings.HasPrefix(arg, "-") {
+		return badInput("--emit: %q: name a file starting with '-' by ./%s", arg, arg)
+	}
+	j.inputs = append(j.inputs, emitInput{rel: filepath.Base(arg), data: a.Text})
+	pos := "./" + filepath.Base(arg)
+	if !a.Source.Preset {
+		if !filepath.IsLocal(a.Base) {
+			return badInput("--emit: base scenario %q is not a path under the sensitivity file's folder: the jobs read copies of the analysis's files from a folder of their own, so name the base by a relative path without '..' (put it beside the sensitivity file)", a.Base)
+		}
+		rel := filepath.ToSlash(filepath.Clean(a.Base))
+		if rel == j.inputs[0].rel {
+			return badInput("--emit: base scenario %q is the sensitivity file itself", a.Base)
+		}
+		j.inputs = append(j.inputs, emitInput{rel: rel, data: a.Source.Data})
+	}
+	common := []string{pos}
+	for _, s := range sets {
+		common = append(common, "--set="+s)
+	}
+	common = append(common, switches...)
+	j.args = append(j.args, common...)
+	if workers > 0 {
+		j.args = append(j.args, "--workers="+strconv.Itoa(workers))
+		j.workers = workers
+	}
+	j.merge = append([]string{"sensitivity", "--merge"}, common...)
+	if noReport {
+		j.merge = append(j.merge, "--no-report")
+	}
+	return j.emit(e, dir, force, stdout)
 }

@@ -46,15 +46,15 @@ func (j *emitJob) k8s(image, pvc string, parallelism int) ([]emitFile, error) {
 	if size > k8sConfigMapMax {
 		return nil, badInput("--emit k8s: the input files are %d bytes; a ConfigMap holds at most %d", size, k8sConfigMapMax)
 	}
-	name := k8sName(j.sw.Name)
+	name := j.k8sName()
 	data := k8sDataDir + "/" + name
 	n := strconv.Itoa(j.shards)
 	labels := func(ind string) string {
 		return ind + "labels:\n" + ind + "  app.kubernetes.io/name: depinsim\n" + ind + "  app.kubernetes.io/instance: " + name + "\n"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Sweep %s as a Kubernetes Indexed Job of %s shards (written by depinsim\n", yamlComment(j.sw.Name), n)
-	b.WriteString("# sweep --emit k8s). Pod I (JOB_COMPLETION_INDEX) runs shard I+1 into\n")
+	fmt.Fprintf(&b, "# %s %s as a Kubernetes Indexed Job of %s shards (written by depinsim\n", capitalize(j.what), yamlComment(j.name), n)
+	b.WriteString("# " + j.command + " --emit k8s). Pod I (JOB_COMPLETION_INDEX) runs shard I+1 into\n")
 	fmt.Fprintf(&b, "# %s/shards/I+1 on the claim %s; a retried pod continues (--resume).\n", data, pvc)
 	fmt.Fprintf(&b, "# When the Job is complete, apply merge-job.yaml.\n")
 	if len(j.inputs) > 0 {
@@ -68,13 +68,13 @@ func (j *emitJob) k8s(image, pvc string, parallelism int) ([]emitFile, error) {
 	b.WriteString("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: " + name + "\n" + labels("  "))
 	fmt.Fprintf(&b, "spec:\n  completionMode: Indexed\n  completions: %s\n  parallelism: %d\n  backoffLimitPerIndex: 2\n", n, parallelism)
 	b.WriteString("  template:\n    metadata:\n" + labels("      ") + "    spec:\n      restartPolicy: Never\n      containers:\n")
-	b.WriteString("        - name: sweep\n          image: " + yamlQuote(image) + "\n")
+	b.WriteString("        - name: " + j.command + "\n          image: " + yamlQuote(image) + "\n")
 	if len(j.inputs) > 0 {
 		b.WriteString("          workingDir: " + k8sInputDir + "\n")
 	}
 	b.WriteString("          command: [\"/bin/sh\", \"-c\", " + yamlQuote(script) + ", \"sh\"]\n")
 	b.WriteString("          args:\n")
-	for _, a := range append([]string{j.bin, "sweep"}, j.args...) {
+	for _, a := range append([]string{j.bin, j.command}, j.args...) {
 		b.WriteString("            - " + yamlQuote(a) + "\n")
 	}
 	b.WriteString("          volumeMounts:\n")
@@ -92,19 +92,40 @@ func (j *emitJob) k8s(image, pvc string, parallelism int) ([]emitFile, error) {
 	b.WriteString("        - name: data\n          persistentVolumeClaim:\n            claimName: " + pvc + "\n")
 
 	var m strings.Builder
-	fmt.Fprintf(&m, "# Merge the %s shards of sweep %s into %s/merged (written by\n", n, yamlComment(j.sw.Name), data)
-	m.WriteString("# depinsim sweep --emit k8s); apply it when the sweep's Job is complete.\n")
+	fmt.Fprintf(&m, "# Merge the %s shards of %s %s into %s/merged (written by\n", n, j.what, yamlComment(j.name), data)
+	m.WriteString("# depinsim " + j.command + " --emit k8s); apply it when the " + j.what + "'s Job is complete.\n")
 	m.WriteString("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: " + name + "-merge\n" + labels("  "))
 	m.WriteString("spec:\n  backoffLimit: 0\n  template:\n    metadata:\n" + labels("      ") + "    spec:\n      restartPolicy: Never\n      containers:\n")
 	m.WriteString("        - name: merge\n          image: " + yamlQuote(image) + "\n")
-	m.WriteString("          command: [" + yamlQuote(j.bin) + "]\n          args:\n            - merge\n")
+	inInput := j.mergeInInput && len(j.inputs) > 0
+	if inInput {
+		m.WriteString("          workingDir: " + k8sInputDir + "\n")
+	}
+	m.WriteString("          command: [" + yamlQuote(j.bin) + "]\n          args:\n")
+	for _, a := range j.merge {
+		if a != "merge" {
+			a = yamlQuote(a)
+		}
+		m.WriteString("            - " + a + "\n")
+	}
 	for i := 1; i <= j.shards; i++ {
 		fmt.Fprintf(&m, "            - %s/shards/%d\n", data, i)
 	}
 	fmt.Fprintf(&m, "            - --out\n            - %s/merged\n", data)
-	m.WriteString("          volumeMounts:\n            - name: data\n              mountPath: " + k8sDataDir + "\n")
-	m.WriteString("      volumes:\n        - name: data\n          persistentVolumeClaim:\n            claimName: " + pvc + "\n")
-	return []emitFile{{rel: "sweep-job.yaml", data: []byte(b.String()), mode: 0o644}, {rel: "merge-job.yaml", data: []byte(m.String()), mode: 0o644}}, nil
+	m.WriteString("          volumeMounts:\n")
+	if inInput {
+		m.WriteString("            - name: input\n              mountPath: " + k8sInputDir + "\n              readOnly: true\n")
+	}
+	m.WriteString("            - name: data\n              mountPath: " + k8sDataDir + "\n")
+	m.WriteString("      volumes:\n")
+	if inInput {
+		m.WriteString("        - name: input\n          configMap:\n            name: " + name + "-input\n            items:\n")
+		for i, in := range j.inputs {
+			fmt.Fprintf(&m, "              - key: input-%d\n                path: %s\n", i+1, yamlQuote(in.rel))
+		}
+	}
+	m.WriteString("        - name: data\n          persistentVolumeClaim:\n            claimName: " + pvc + "\n")
+	return []emitFile{{rel: j.command + "-job.yaml", data: []byte(b.String()), mode: 0o644}, {rel: "merge-job.yaml", data: []byte(m.String()), mode: 0o644}}, nil
 }
 
 // yamlQuote returns s as a YAML double-quoted scalar (Go's escapes are

@@ -42,6 +42,7 @@ Usage:
   depinsim compare A B [C...] [flags]           run scenarios with common random numbers and compare them
   depinsim sweep SWEEP.toml [flags]             run a design of experiments (or: sweep SCENARIO --grid key=v1,v2)
   depinsim merge SHARD_DIR... --out DIR         combine the shard folders of a sweep (sweep --shard I/N)
+  depinsim sensitivity SA.toml [flags]          global sensitivity analysis: Sobol indices or Morris screening
   depinsim report DIR                           rebuild report.html of a run, compare or sweep folder from its files
   depinsim validate FILE...                     check scenario files, print warnings
   depinsim presets                              list the built-in presets
@@ -60,18 +61,19 @@ or a metric moved from its baseline), 2 bad usage or bad input,
 
 // commands maps each command to its function.
 var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
-	"run":        cmdRun,
-	"compare":    cmdCompare,
-	"sweep":      cmdSweep,
-	"merge":      cmdMerge,
-	"report":     cmdReport,
-	"validate":   cmdValidate,
-	"presets":    cmdPresets,
-	"show":       cmdShow,
-	"invariants": cmdInvariants,
-	"metrics":    cmdMetrics,
-	"check":      cmdCheck,
-	"version":    cmdVersion,
+	"run":         cmdRun,
+	"compare":     cmdCompare,
+	"sweep":       cmdSweep,
+	"merge":       cmdMerge,
+	"sensitivity": cmdSensitivity,
+	"report":      cmdReport,
+	"validate":    cmdValidate,
+	"presets":     cmdPresets,
+	"show":        cmdShow,
+	"invariants":  cmdInvariants,
+	"metrics":     cmdMetrics,
+	"check":       cmdCheck,
+	"version":     cmdVersion,
 }
 
 // run is the whole CLI: it parses args, writes to stdout and stderr and

@@ -5,11 +5,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/depinsim/depinsim/sensitivity"
 	"github.com/depinsim/depinsim/sweep"
 )
+
+// isSensitivityShard reports whether dir is the folder of a shard of a
+// sensitivity analysis: shard.json beside sensitivity.toml.
+func isSensitivityShard(dir string) bool {
+	for _, f := range []string{sensitivity.ShardFile, sensitivity.DefinitionFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			return false
+		}
+	}
+	return true
+}
 
 const mergeUsage = `Usage:
   depinsim merge SHARD_DIR... --out DIR [--force]
@@ -28,7 +42,8 @@ shard's or whose shard is unfinished (interrupted or killed: finish it
 with --resume), shards of different sweeps, a shard given twice, missing
 shards, and a shard whose rows are not exactly its runs (missing or
 duplicate runs). Failed runs stay failed rows; merge then exits with 1
-after writing the folder, as the sweep does.
+after writing the folder, as the sweep does. The shards of a sensitivity
+analysis merge with 'depinsim sensitivity SA.toml --merge SHARD_DIR...'.
 `
 
 func cmdMerge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -44,6 +59,11 @@ func cmdMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *out == "" {
 		return badInput("--out: required (the folder of the merged sweep)")
+	}
+	for _, d := range fs.Args() {
+		if isSensitivityShard(d) {
+			return badInput("%s: a shard of a sensitivity analysis (%s beside %s): merge its shards with 'depinsim sensitivity SA.toml --merge SHARD_DIR... --out DIR', which reads the sensitivity file", d, sensitivity.ShardFile, sensitivity.DefinitionFile)
+		}
 	}
 	of, err := openOutFolder(*out, *force, nil)
 	if err != nil {

@@ -321,8 +321,12 @@ func parseShard(s string) (i, n int, err error) {
 // resumeCommand returns the command line that resumes the sweep of args
 // (the sweep command's arguments): the same, without --force, with
 // --resume, quoted for a POSIX shell.
-func resumeCommand(args []string) string {
-	out := []string{"depinsim", "sweep"}
+func resumeCommand(args []string) string { return commandWithResume("sweep", args) }
+
+// commandWithResume returns the command line of depinsim's command cmd
+// with args, without --force, with --resume, quoted for a POSIX shell.
+func commandWithResume(cmd string, args []string) string {
+	out := []string{"depinsim", cmd}
 	has := false
 	for _, a := range args {
 		switch {

@@ -27,19 +27,20 @@ const module = "github.com/depinsim/depinsim"
 // scenario file (assertion.Compile) when it reads one; assertion itself
 // reads only the record types of sim.
 var allowed = map[string][]string{
-	"cmd":        {"sweep", "runner", "scenarios", "sim", "reports", "assertion", "simtime"},
-	"sweep":      {"runner", "scenarios", "sim", "reports", "simtime"},
-	"runner":     {"scenarios", "sim", "reports", "assertion", "simtime"},
-	"scenarios":  {"sim", "agents", "market", "tokenomics", "assertion", "simtime"},
-	"sim":        {"agents", "market", "tokenomics", "simtime"},
-	"agents":     {"market", "tokenomics", "simtime"},
-	"reports":    {"sim", "simtime"},
-	"assertion":  {"sim", "simtime"},
-	"market":     {"simtime"},
-	"tokenomics": {"simtime"},
-	"simtime":    {},
-	"analysis":   {},
-	"internal":   {"scenarios", "sim", "agents", "market", "tokenomics", "simtime", "reports", "assertion"},
+	"cmd":         {"sensitivity", "sweep", "runner", "scenarios", "sim", "reports", "assertion", "simtime"},
+	"sensitivity": {"analysis", "sweep", "runner", "scenarios", "sim", "reports", "assertion", "simtime"},
+	"sweep":       {"runner", "scenarios", "sim", "reports", "simtime"},
+	"runner":      {"scenarios", "sim", "reports", "assertion", "simtime"},
+	"scenarios":   {"sim", "agents", "market", "tokenomics", "assertion", "simtime"},
+	"sim":         {"agents", "market", "tokenomics", "simtime"},
+	"agents":      {"market", "tokenomics", "simtime"},
+	"reports":     {"sim", "simtime"},
+	"assertion":   {"sim", "simtime"},
+	"market":      {"simtime"},
+	"tokenomics":  {"simtime"},
+	"simtime":     {},
+	"analysis":    {},
+	"internal":    {"scenarios", "sim", "agents", "market", "tokenomics", "simtime", "reports", "assertion"},
 }
 
 // leaves may depend (directly or not) on the standard library and on these
