@@ -42,6 +42,7 @@ Usage:
   depinsim compare A B [C...] [flags]           run scenarios with common random numbers and compare them
   depinsim sweep SWEEP.toml [flags]             run a design of experiments (or: sweep SCENARIO --grid key=v1,v2)
   depinsim merge SHARD_DIR... --out DIR         combine the shard folders of a sweep (sweep --shard I/N)
+  depinsim calibrate CAL.toml [flags]           fit a scenario's parameters to observed figures
   depinsim report DIR                           rebuild report.html of a run, compare or sweep folder from its files
   depinsim validate FILE...                     check scenario files, print warnings
   depinsim presets                              list the built-in presets
@@ -71,6 +72,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"invariants": cmdInvariants,
 	"metrics":    cmdMetrics,
 	"check":      cmdCheck,
+	"calibrate":  cmdCalibrate,
 	"version":    cmdVersion,
 }
 

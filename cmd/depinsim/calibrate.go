@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/depinsim/depinsim/calibrate"
+	"github.com/depinsim/depinsim/scenarios"
+)
+
+const calibrateUsage = `Usage:
+  depinsim calibrate CAL.toml [flags]
+
+Fits the free parameters of a base scenario ([[param]] entries: a key
+path with bounds, a scale, an optional start and prior) to observed
+figures ([[target]] entries: a statistic of a metric over a window, as
+in [[assert]], with value and sigma, or min and max). The objective is
+the sum over the targets of ((mean over the search replications -
+value) / sigma)^2, plus the priors; every evaluation runs the same
+replications (common random numbers). CMA-ES searches the parameters'
+box from each start, Nelder-Mead polishes its best point; the best
+point of all starts is checked on fresh seeds (each target's mean and
+95% CI, met when within its tolerance) and profiled (each parameter's
+interval where the objective rises by at most 3.84, the others fixed).
+
+Writes into --out (default out/calibrate-<name>): calibration.toml (the
+file), evaluations.csv and evaluations.parquet (every evaluation: phase,
+parameters, objective, each target's mean), targets.csv, params.csv,
+fitted.set (the fitted parameters as --set lines for 'depinsim run'),
+calibration.json, plots/ and report.html (--no-report skips those two).
+The files are the same for any --workers.
+
+SIGINT or SIGTERM stops the calibration and keeps journal.tsv, the
+evaluations done; --resume (same arguments and --out) replays the search
+from it and ends with the same files as an uninterrupted calibration.
+docs/analysis.md describes the file, the search and the files.
+`
+
+func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("calibrate", calibrateUsage, stderr, stdout)
+	out := fs.String("out", "", "output folder (default out/calibrate-<calibration file name>)")
+	workers := fs.Int("workers", 0, "replications run at once (default: number of CPUs); results do not depend on it")
+	seed := fs.Int64("seed", -1, "master seed (default: the file's seed, else the base scenario's)")
+	resume := fs.Bool("resume", false, "finish the calibration in --out from its journal (same arguments): evaluations recorded are not run again, and the files end as an uninterrupted calibration's")
+	noReport := fs.Bool("no-report", false, "do not write plots/ and report.html")
+	force := fs.Bool("force", false, "write into a non-empty output folder, first removing what depinsim wrote there")
+	quiet := fs.Bool("quiet", false, "no progress line and no summary")
+	shardFlag := fs.String("shard", "", "not yet available for calibrate")
+	var sets []string
+	fs.StringArrayVar(&sets, "set", nil, "override a scenario key for every run: path=value (repeatable), applied after the file's set")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return badInput("want one calibration file, got %d: %v (see 'depinsim calibrate --help')", fs.NArg(), fs.Args())
+	}
+	if *shardFlag != "" {
+		return badInput("--shard: calibrate does not run in shards yet; run it whole (its evaluations run on --workers)")
+	}
+	if *workers < 0 {
+		return badInput("--workers: must be >= 0, got %d", *workers)
+	}
+	if *resume && *force {
+		return badInput("--resume and --force: --force would clear the journal --resume replays; give one")
+	}
+	c, err := calibrate.ReadFile(fs.Arg(0), sets)
+	if err != nil {
+		return usageError{err}
+	}
+	if fs.Changed("seed") {
+		if *seed < 0 {
+			return badInput("--seed: %d: want an integer >= 0", *seed)
+		}
+		c.Seed = *seed
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", "calibrate-"+c.Name)
+	}
+	var of *outFolder
+	if *resume {
+		of, err = openResumeFolder(dir)
+	} else {
+		if _, err := os.Stat(filepath.Join(dir, calibrate.JournalFile)); err == nil && !*force {
+			return badInput("--out %s: holds an unfinished calibration (%s); add --resume to finish it, or --force to start afresh", dir, calibrate.JournalFile)
+		}
+		of, err = openOutFolder(dir, *force, nil)
+		if err == nil && *force {
+			os.Remove(filepath.Join(dir, calibrate.JournalFile))
+		}
+	}
+	if err != nil {
+		return err
+	}
+	nw := *workers
+	if nw == 0 {
+		nw = runtime.GOMAXPROCS(0)
+	}
+	opt := calibrate.Options{Workers: nw, Journal: filepath.Join(dir, calibrate.JournalFile), Resume: *resume}
+	if !*quiet {
+		opt.Progress = func(n int, best float64) {
+			fmt.Fprintf(stderr, "\rcalibrate %s: %d evaluations, best objective %.4g   ", c.Name, n, best)
+		}
+	}
+	res, err := calibrate.Run(ctx, c, opt)
+	if !*quiet {
+		fmt.Fprintln(stderr)
+	}
+	if err != nil {
+		of.keep()
+		if ctx.Err() != nil {
+			fmt.Fprintf(stderr, "depinsim calibrate: stopped; %s keeps the evaluations done: finish with\n  depinsim %s --resume\n", filepath.Join(dir, calibrate.JournalFile), strings.Join(withoutResume(args), " "))
+			return err
+		}
+		var se *scenarios.Error
+		if errors.As(err, &se) {
+			return usageError{err}
+		}
+		return err
+	}
+	if err := calibrate.Write(dir, res, *noReport); err != nil {
+		of.keep()
+		return err
+	}
+	of.keep()
+	if *quiet {
+		return nil
+	}
+	printFit(stdout, res)
+	fmt.Fprintf(stdout, "wrote %s/ (fitted overrides in %s)\n", dir, calibrate.FittedSet)
+	return nil
+}
+
+func withoutResume(args []string) []string {
+	out := []string{"calibrate"}
+	for _, a := range args {
+		if a != "--resume" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// printFit prints each target observed vs simulated and each parameter
+// start -> fitted [profile].
+func printFit(w io.Writer, res *calibrate.Result) {
+	c := res.Cal
+	fmt.Fprintf(w, "%s: %d evaluations, objective %.4g (start %.4g, check on fresh seeds %.4g)\n", c.Name, len(res.Evals), res.Objective, res.StartObjective, res.CheckObjective)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "target\tobserved\tsimulated (95% CI)\tmet")
+	for t, tg := range c.Targets {
+		f := res.Targets[t]
+		met := "no"
+		if f.Met {
+			met = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%.4g ± %.3g\t%.4g (%.4g..%.4g)\t%s\n", tg.Name, *tg.Value, *tg.Tolerance, f.Check, f.Lo, f.Hi, met)
+	}
+	fmt.Fprintln(tw, "parameter\tstart\tfitted [profile, conditional]\t")
+	for i, p := range c.Params {
+		fmt.Fprintf(tw, "%s\t%.4g\t%.4g [%.4g, %.4g]\t\n", p.Key, *p.Start, res.Best[i], res.Lo[i], res.Hi[i])
+	}
+	tw.Flush()
+}
