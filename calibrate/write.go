@@ -1,8 +1,8 @@
 package calibrate
 
 import (
-	"errors"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -19,14 +19,14 @@ import (
 const (
 	// JournalFile is the evaluation journal, removed when the calibration
 	// ends.
-	JournalFile      = "journal.tsv"
-	CalFile          = "calibration.toml"
-	EvaluationsCSV   = "evaluations.csv"
-	EvaluationsPq    = "evaluations.parquet"
-	TargetsCSV       = "targets.csv"
-	ParamsCSV        = "params.csv"
-	FittedSet        = "fitted.set"
-	seedDerivation   = "common random numbers: search replication r (0 <= r < replications) of every evaluation has the seed sim.ReplicationSeed(master_seed, r) = splitmix64(master_seed + r * 0x9E3779B97F4A7C15); the check uses r in [replications, replications + check_replications); CMA-ES start k draws from a PCG seeded with splitmix64((master_seed XOR 0xca11b8a7e0000000) + k * 0x9E3779B97F4A7C15)"
+	JournalFile    = "journal.tsv"
+	CalFile        = "calibration.toml"
+	EvaluationsCSV = "evaluations.csv"
+	EvaluationsPq  = "evaluations.parquet"
+	TargetsCSV     = "targets.csv"
+	ParamsCSV      = "params.csv"
+	FittedSet      = "fitted.set"
+	seedDerivation = "common random numbers: search replication r (0 <= r < replications) of every evaluation has the seed sim.ReplicationSeed(master_seed, r) = splitmix64(master_seed + r * 0x9E3779B97F4A7C15); the check uses r in [replications, replications + check_replications); CMA-ES start k draws from a PCG seeded with splitmix64((master_seed XOR 0xca11b8a7e0000000) + k * 0x9E3779B97F4A7C15)"
 )
 
 func num(v float64) string {
