@@ -47,6 +47,16 @@ type Options struct {
 	// Progress, when set, is called after each evaluation with the
 	// evaluations done and the best search objective so far.
 	Progress func(evals int, best float64)
+	// Shard and Shards (1 <= Shard <= Shards <= the starts), when Shards
+	// > 0, run one shard: the start point and the starts k with k %
+	// Shards == Shard-1. Run then returns after those searches, without
+	// the check and the profile (Best is the shard's best, BestStart -1
+	// when it found none).
+	Shard, Shards int
+	// ShardJournals, when set, are the journals of every shard of this
+	// calibration (a merge): they are read first, and every evaluation
+	// before the check must be found in them.
+	ShardJournals []string
 }
 
 // Eval is one evaluation, as the evaluation table lists it.
@@ -89,6 +99,8 @@ type Result struct {
 	CheckObjective float64
 	// StartObjective is the objective at the start.
 	StartObjective float64
+	// Resumed counts the evaluations read from Options.Journal.
+	Resumed int
 	// Targets holds each target's fit.
 	Targets []TargetFit
 	// Lo and Hi bound each parameter's profile interval (NaN without a
@@ -113,6 +125,9 @@ type evaluator struct {
 	jw     *bufio.Writer
 	search []int // the search replications
 	check  []int // the check replications
+	// frozen, during a merge's replay of the searches, refuses an
+	// evaluation that no shard's journal holds.
+	frozen bool
 }
 
 func (e *evaluator) key(kind string, x []float64) string {
@@ -139,6 +154,9 @@ func (e *evaluator) reps(kind string, x []float64) ([][]float64, error) {
 	e.mu.Unlock()
 	if ok {
 		return v, nil
+	}
+	if e.frozen {
+		return nil, fmt.Errorf("%s: the evaluation is in no shard's journal (the shards are not all of this calibration, or one is incomplete)", strings.Join(e.c.Sets(x), " "))
 	}
 	idx := e.search
 	if kind == "c" {
@@ -209,8 +227,8 @@ func (e *evaluator) journal(k string, v [][]float64) error {
 }
 
 // readJournal loads the journal at path into the cache; a last line cut
-// short by a kill is ignored.
-func (e *evaluator) readJournal(path string) error {
+// short by a kill is ignored and, when repair, removed from the file.
+func (e *evaluator) readJournal(path string, repair bool) error {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -241,7 +259,7 @@ func (e *evaluator) readJournal(path string) error {
 		}
 		e.cache[f[0]+"\t"+f[1]] = v
 	}
-	if rest := lines[len(lines)-1]; rest != "" {
+	if rest := lines[len(lines)-1]; rest != "" && repair {
 		// cut short: rewrite the journal without it
 		if err := os.WriteFile(path, data[:len(data)-len(rest)], 0o644); err != nil {
 			return err
@@ -304,7 +322,11 @@ func (c *Calibration) StartSeed(k int) uint64 {
 // Run runs the calibration: the start, every start's search, the check
 // of the best point and its profile.
 func Run(ctx context.Context, c *Calibration, opt Options) (*Result, error) {
+	if opt.Shards > 0 && (opt.Shard < 1 || opt.Shard > opt.Shards || opt.Shards > c.Starts) {
+		return nil, fmt.Errorf("shard %d/%d of %d start(s): want 1 <= shard <= shards <= starts", opt.Shard, opt.Shards, c.Starts)
+	}
 	w := max(1, opt.Workers)
+	resumed := 0
 	e := &evaluator{c: c, ctx: ctx, sem: make(chan struct{}, w), cache: map[string][][]float64{}}
 	for r := range c.Replications {
 		e.search = append(e.search, r)
@@ -312,11 +334,19 @@ func Run(ctx context.Context, c *Calibration, opt Options) (*Result, error) {
 	for r := range c.CheckReplications {
 		e.check = append(e.check, c.Replications+r)
 	}
+	for _, j := range opt.ShardJournals {
+		if err := e.readJournal(j, false); err != nil {
+			return nil, err
+		}
+	}
+	e.frozen = len(opt.ShardJournals) > 0
 	if opt.Journal != "" {
 		if opt.Resume {
-			if err := e.readJournal(opt.Journal); err != nil {
+			n := len(e.cache)
+			if err := e.readJournal(opt.Journal, true); err != nil {
 				return nil, err
 			}
+			resumed = len(e.cache) - n
 		}
 		f, err := os.OpenFile(opt.Journal, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
@@ -325,7 +355,7 @@ func Run(ctx context.Context, c *Calibration, opt Options) (*Result, error) {
 		defer f.Close()
 		e.jf, e.jw = f, bufio.NewWriter(f)
 	}
-	res := &Result{Cal: c, BestStart: -1, Objective: math.Inf(1)}
+	res := &Result{Cal: c, BestStart: -1, Objective: math.Inf(1), Resumed: resumed}
 	add := func(start int, phase string, param int, x []float64, reps [][]float64) Eval {
 		f, means := c.objective(x, reps)
 		ev := Eval{N: len(res.Evals), Start: start, Phase: phase, Param: param, X: x, Objective: f, Means: means}
@@ -346,6 +376,9 @@ func Run(ctx context.Context, c *Calibration, opt Options) (*Result, error) {
 	res.StartObjective = add(-1, PhaseStart, -1, x0, reps).Objective
 	startMeans := res.Evals[0].Means
 	for k := range c.Starts {
+		if opt.Shards > 0 && k%opt.Shards != opt.Shard-1 {
+			continue
+		}
 		var mu sync.Mutex
 		var firstErr error
 		f := func(u []float64) float64 {
@@ -388,6 +421,10 @@ func Run(ctx context.Context, c *Calibration, opt Options) (*Result, error) {
 			return nil, context.Cause(ctx)
 		}
 	}
+	if opt.Shards > 0 {
+		return res, nil
+	}
+	e.frozen = false
 	// the check on fresh seeds
 	creps, err := e.reps("c", res.Best)
 	if err != nil {

@@ -2,6 +2,7 @@ package calibrate
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +27,10 @@ const (
 	TargetsCSV     = "targets.csv"
 	ParamsCSV      = "params.csv"
 	FittedSet      = "fitted.set"
+	// LogFile records how this execution went (command line, workers,
+	// wall time, evaluations resumed, shards merged): what may differ
+	// between two runs of the same calibration.
+	LogFile = "run.log.json"
 	seedDerivation = "common random numbers: search replication r (0 <= r < replications) of every evaluation has the seed sim.ReplicationSeed(master_seed, r) = splitmix64(master_seed + r * 0x9E3779B97F4A7C15); the check uses r in [replications, replications + check_replications); CMA-ES start k draws from a PCG seeded with splitmix64((master_seed XOR 0xca11b8a7e0000000) + k * 0x9E3779B97F4A7C15)"
 )
 
@@ -99,11 +104,27 @@ func label(t Target) string {
 	return s
 }
 
+// Log is run.log.json: how this execution of the calibration went.
+type Log struct {
+	// Command is the command line.
+	Command []string `json:"command"`
+	// Workers is the number of replications at once.
+	Workers int `json:"workers"`
+	// WallSeconds is the elapsed wall-clock time.
+	WallSeconds float64 `json:"wall_seconds"`
+	// Resumed counts the evaluations a resumed calibration found in its
+	// journal (omitted when it started afresh).
+	Resumed int `json:"resumed,omitempty"`
+	// Shards lists the shard folders a merge read, in shard order.
+	Shards []string `json:"shards,omitempty"`
+}
+
 // Write writes the calibration's files into dir (which exists): the
-// calibration file, the evaluation table, targets.csv, params.csv,
-// fitted.set, calibration.json and, unless noReport, the charts and
-// report.html. Every file is written atomically.
-func Write(dir string, res *Result, noReport bool) error {
+// calibration file, the evaluation table, targets.csv and params.csv
+// (each with its .meta.json provenance), fitted.set, calibration.json,
+// run.log.json (from log(), called last) and, unless noReport, the
+// charts and report.html. Every file is written atomically.
+func Write(dir string, res *Result, noReport bool, log func() Log) error {
 	c := res.Cal
 	if err := reports.WriteFileAtomic(filepath.Join(dir, CalFile), func(w io.Writer) error { _, err := w.Write(c.Text); return err }); err != nil {
 		return err
@@ -144,13 +165,16 @@ func Write(dir string, res *Result, noReport bool) error {
 		return err
 	}
 	writeCSV := func(name string, rows [][]string) error {
-		return reports.WriteFileAtomic(filepath.Join(dir, name), func(w io.Writer) error {
+		if err := reports.WriteFileAtomic(filepath.Join(dir, name), func(w io.Writer) error {
 			cw := csv.NewWriter(w)
 			if err := cw.WriteAll(rows); err != nil {
 				return err
 			}
 			return cw.Error()
-		})
+		}); err != nil {
+			return err
+		}
+		return reports.WriteFileAtomic(filepath.Join(dir, name+".meta.json"), func(w io.Writer) error { return reports.WriteTableMeta(w, res.meta()) })
 	}
 	rows := [][]string{{"target", "label", "observed", "sigma", "tolerance", "start", "fitted_search", "simulated", "ci_lo", "ci_hi", "met"}}
 	for t, tg := range c.Targets {
@@ -185,6 +209,16 @@ func Write(dir string, res *Result, noReport bool) error {
 			return err
 		}
 		if err := reports.WriteCalibrationReport(dir, rep); err != nil {
+			return err
+		}
+	}
+	if log != nil {
+		l := log()
+		b, err := json.MarshalIndent(l, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := reports.WriteFileAtomic(filepath.Join(dir, LogFile), func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }); err != nil {
 			return err
 		}
 	}

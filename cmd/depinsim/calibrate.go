@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/depinsim/depinsim/calibrate"
 	"github.com/depinsim/depinsim/scenarios"
@@ -52,17 +53,26 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	noReport := fs.Bool("no-report", false, "do not write plots/ and report.html")
 	force := fs.Bool("force", false, "write into a non-empty output folder, first removing what depinsim wrote there")
 	quiet := fs.Bool("quiet", false, "no progress line and no summary")
-	shardFlag := fs.String("shard", "", "not yet available for calibrate")
+	shardFlag := fs.String("shard", "", "run only shard I of N (I/N, 1 <= I <= N <= starts): the start point and the starts k with k % N == I-1, into --out; --merge combines the N shard folders")
+	merge := fs.Bool("merge", false, "the arguments after the calibration file are the folders of its N shards: check them, then run the check and the profile of the best start and write --out as an unsharded calibration's")
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key for every run: path=value (repeatable), applied after the file's set")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if *merge {
+		if fs.NArg() < 2 {
+			return badInput("--merge: want the calibration file, then its shard folders (see 'depinsim calibrate --help')")
+		}
+		if *shardFlag != "" {
+			return badInput("--merge and --shard: a merge takes every shard; give one")
+		}
+	} else if fs.NArg() != 1 {
 		return badInput("want one calibration file, got %d: %v (see 'depinsim calibrate --help')", fs.NArg(), fs.Args())
 	}
-	if *shardFlag != "" {
-		return badInput("--shard: calibrate does not run in shards yet; run it whole (its evaluations run on --workers)")
+	shard, shards, err := parseShard(*shardFlag)
+	if err != nil {
+		return err
 	}
 	if *workers < 0 {
 		return badInput("--workers: must be >= 0, got %d", *workers)
@@ -79,6 +89,18 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return badInput("--seed: %d: want an integer >= 0", *seed)
 		}
 		c.Seed = *seed
+	}
+	if shards > c.Starts {
+		return badInput("--shard %s: %d shards of %d start(s) (%s, search.starts): want at most one shard per start", *shardFlag, shards, c.Starts, c.File)
+	}
+	var shardJournals []string
+	if *merge {
+		if *out == "" {
+			return badInput("--out: required with --merge (the folder of the merged calibration)")
+		}
+		if shardJournals, err = calibrate.ShardJournals(c, fs.Args()[1:]); err != nil {
+			return usageError{err}
+		}
 	}
 	dir := *out
 	if dir == "" {
@@ -103,12 +125,14 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if nw == 0 {
 		nw = runtime.GOMAXPROCS(0)
 	}
-	opt := calibrate.Options{Workers: nw, Journal: filepath.Join(dir, calibrate.JournalFile), Resume: *resume}
+	opt := calibrate.Options{Workers: nw, Journal: filepath.Join(dir, calibrate.JournalFile), Resume: *resume,
+		Shard: shard, Shards: shards, ShardJournals: shardJournals}
 	if !*quiet {
 		opt.Progress = func(n int, best float64) {
 			fmt.Fprintf(stderr, "\rcalibrate %s: %d evaluations, best objective %.4g   ", c.Name, n, best)
 		}
 	}
+	start := time.Now()
 	res, err := calibrate.Run(ctx, c, opt)
 	if !*quiet {
 		fmt.Fprintln(stderr)
@@ -125,7 +149,24 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		return err
 	}
-	if err := calibrate.Write(dir, res, *noReport); err != nil {
+	if shards > 0 {
+		err := calibrate.WriteShard(dir, res, shard, shards)
+		of.keep()
+		if err != nil || *quiet {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s shard %d/%d: %d evaluations, best objective %.4g\nwrote %s/ (%s, %s, %s; merge with 'depinsim calibrate %s --merge SHARD_DIR... --out DIR')\n",
+			c.Name, shard, shards, len(res.Evals), res.Objective, dir, calibrate.JournalFile, calibrate.CalFile, calibrate.ShardFile, fs.Arg(0))
+		return nil
+	}
+	var shardDirs []string
+	if *merge {
+		shardDirs = fs.Args()[1:]
+	}
+	if err := calibrate.Write(dir, res, *noReport, func() calibrate.Log {
+		return calibrate.Log{Command: append([]string{"depinsim", "calibrate"}, args...), Workers: nw, WallSeconds: time.Since(start).Seconds(),
+			Resumed: res.Resumed, Shards: shardDirs}
+	}); err != nil {
 		of.keep()
 		return err
 	}
