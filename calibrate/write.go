@@ -30,7 +30,7 @@ const (
 	// LogFile records how this execution went (command line, workers,
 	// wall time, evaluations resumed, shards merged): what may differ
 	// between two runs of the same calibration.
-	LogFile = "run.log.json"
+	LogFile        = "run.log.json"
 	seedDerivation = "common random numbers: search replication r (0 <= r < replications) of every evaluation has the seed sim.ReplicationSeed(master_seed, r) = splitmix64(master_seed + r * 0x9E3779B97F4A7C15); the check uses r in [replications, replications + check_replications); CMA-ES start k draws from a PCG seeded with splitmix64((master_seed XOR 0xca11b8a7e0000000) + k * 0x9E3779B97F4A7C15)"
 )
 
