@@ -141,3 +141,63 @@ func TestJournalResume(t *testing.T) {
 		t.Error("the resumed calibration differs")
 	}
 }
+
+// TestScreeningFixesInert: a third parameter the model ignores is fixed by
+// the screening at its start and reported so; the other two are
+// recovered; the screening's evaluations are journaled and a resume runs
+// nothing again.
+func TestScreeningFixesInert(t *testing.T) {
+	calls := 0
+	withHook(t, func(x []float64, s uint64) ([]float64, error) { calls++; return analytic(x, s) })
+	text := calText(2, 1.5, 4, 4, 3, "") + `
+[[param]]
+key = "tenants[2].arrivals_per_day"
+min = 1
+max = 10
+start = 3
+[screen]
+trajectories = 6
+threshold = 0.1
+`
+	c, err := Parse("cal.toml", ".", "cal", []byte(text), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := filepath.Join(t.TempDir(), "journal")
+	res, err := Run(context.Background(), c, Options{Workers: 2, Journal: j})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{false, false, true}; fmt.Sprint(res.Fixed) != fmt.Sprint(want) {
+		t.Fatalf("fixed %v, want %v (mu* %+v)", res.Fixed, want, res.Screening)
+	}
+	if res.Best[2] != 3 {
+		t.Errorf("the fixed parameter ends at %v, want its start 3", res.Best[2])
+	}
+	if math.Abs(res.Best[0]-2) > 0.1 || math.Abs(res.Best[1]-1.5) > 0.1 {
+		t.Errorf("fitted %v, want (2, 1.5) within 0.1", res.Best)
+	}
+	n := 0
+	for _, e := range res.Evals {
+		if e.Phase == PhaseScreen {
+			n++
+		}
+		if e.Phase == PhaseProfile && e.Param == 2 {
+			t.Errorf("the fixed parameter is profiled: %+v", e)
+		}
+	}
+	if n != 6*4 {
+		t.Errorf("%d screening evaluations, want 24 (6 trajectories of 4 points)", n)
+	}
+	if !math.IsNaN(res.Lo[2]) || !res.Report().Params[2].Fixed || res.Report().Params[0].Fixed {
+		t.Errorf("report: %+v", res.Report().Params)
+	}
+	calls = 0
+	again, err := Run(context.Background(), c, Options{Workers: 1, Journal: j, Resume: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 0 || fmt.Sprint(again.Evals) != fmt.Sprint(res.Evals) {
+		t.Errorf("resume: %d replications run again (want 0), same evaluations %v", calls, fmt.Sprint(again.Evals) == fmt.Sprint(res.Evals))
+	}
+}

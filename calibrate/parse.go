@@ -90,6 +90,21 @@ type Search struct {
 	Profile *int `toml:"profile"`
 }
 
+// Screen configures the optional screening, the file's [screen] table:
+// Morris elementary effects of the objective over the parameters' unit
+// box before the search; the parameters whose mu* is below Threshold
+// times the largest mu* are fixed at their start.
+type Screen struct {
+	// Trajectories is the number of Morris trajectories (>= 2), each of
+	// d + 1 evaluations.
+	Trajectories *int `toml:"trajectories"`
+	// Levels is the grid's number of levels (even, >= 2; default 4).
+	Levels *int `toml:"levels"`
+	// Threshold is the fraction of the largest mu* below which a
+	// parameter is fixed, in [0, 1) (default 0.1).
+	Threshold *float64 `toml:"threshold"`
+}
+
 type file struct {
 	Base              string   `toml:"base"`
 	Seed              *int64   `toml:"seed"`
@@ -97,6 +112,7 @@ type file struct {
 	CheckReplications *int     `toml:"check_replications"`
 	Set               []string `toml:"set"`
 	Search            Search   `toml:"search"`
+	Screen            *Screen  `toml:"screen"`
 	Params            []Param  `toml:"param"`
 	Targets           []Target `toml:"target"`
 }
@@ -124,11 +140,18 @@ type Calibration struct {
 	// the search.
 	Population, Generations, Polish, Starts, Profile int
 	Step                                             float64
+	// ScreenTrajectories (0: no screening), ScreenLevels and
+	// ScreenThreshold: the screening.
+	ScreenTrajectories, ScreenLevels int
+	ScreenThreshold                  float64
 	// Params and Targets as written, with their defaults filled in
 	// (Start, Scale; Value, Sigma, Tolerance).
 	Params  []Param
 	Targets []Target
 
+	// populationDefault tells that Population is the default (the search
+	// then uses the default for the parameters the screening leaves free).
+	populationDefault bool
 	// start holds each parameter's start in the unit interval.
 	start []float64
 	// compiled are the targets compiled against the base scenario.
@@ -171,6 +194,7 @@ func unwrapPath(err error) error {
 }
 
 const allowedKeys = "base, seed, replications, check_replications, set, [search] (population, generations, step, polish, starts, profile), " +
+	"[screen] (trajectories, levels, threshold), " +
 	"[[param]] (key, min, max, scale, integer, start, prior = { dist, mean, sd }), " +
 	"[[target]] (name, metric, resource, cohort, stat, level, from, to, value, sigma, tolerance, min, max)"
 
@@ -237,6 +261,29 @@ func Parse(label, dir, name string, data []byte, extra []string) (*Calibration, 
 			return nil, e
 		}
 	}
+	if sc := f.Screen; sc != nil {
+		if sc.Trajectories == nil {
+			return nil, errorf(label, "screen.trajectories", "missing: want the number of Morris trajectories, an integer from 2 to 10000 (each costs one evaluation per parameter plus one)")
+		}
+		c.ScreenLevels, c.ScreenThreshold = 4, 0.1
+		for _, e := range []error{
+			intIn("screen.trajectories", sc.Trajectories, 2, 10000, &c.ScreenTrajectories),
+			intIn("screen.levels", sc.Levels, 2, 1000, &c.ScreenLevels),
+		} {
+			if e != nil {
+				return nil, e
+			}
+		}
+		if c.ScreenLevels%2 != 0 {
+			return nil, errorf(label, "screen.levels", "%d: want an even number of levels (2, 4, 6 ...)", c.ScreenLevels)
+		}
+		if sc.Threshold != nil {
+			if !(*sc.Threshold >= 0 && *sc.Threshold < 1) {
+				return nil, errorf(label, "screen.threshold", "%v: want a number in [0, 1) (the fraction of the largest mu* below which a parameter is fixed)", *sc.Threshold)
+			}
+			c.ScreenThreshold = *sc.Threshold
+		}
+	}
 	if c.Generations == 0 && c.Polish == 0 {
 		return nil, errorf(label, "search.generations", "0 with search.polish 0: nothing would be searched; want generations or polish >= 1")
 	}
@@ -255,6 +302,7 @@ func Parse(label, dir, name string, data []byte, extra []string) (*Calibration, 
 	c.Population = s.Population
 	if c.Population == 0 {
 		c.Population = defaultPopulation(len(f.Params))
+		c.populationDefault = true
 	} else if c.Population < 2 || c.Population > 10000 {
 		return nil, errorf(label, "search.population", "%d: want 0 (4 + floor(3 ln d)) or an integer from 2 to 10000", c.Population)
 	}

@@ -27,6 +27,7 @@ const (
 	PhaseNM      = "nelder-mead" // the Nelder-Mead polish
 	PhaseCheck   = "check"       // the fit on the check replications
 	PhaseProfile = "profile"     // the profile of one parameter
+	PhaseScreen  = "screen"      // the Morris screening before the search
 )
 
 // ProfileThreshold is the rise of the objective that bounds a profile
@@ -101,6 +102,11 @@ type Result struct {
 	StartObjective float64
 	// Resumed counts the evaluations read from Options.Journal.
 	Resumed int
+	// Screening holds each parameter's Morris measures of the objective
+	// (nil without a [screen] table); Fixed tells which parameters the
+	// screening fixed at their start.
+	Screening []analysis.MorrisIndex
+	Fixed     []bool
 	// Targets holds each target's fit.
 	Targets []TargetFit
 	// Lo and Hi bound each parameter's profile interval (NaN without a
@@ -375,14 +381,43 @@ func Run(ctx context.Context, c *Calibration, opt Options) (*Result, error) {
 	}
 	res.StartObjective = add(-1, PhaseStart, -1, x0, reps).Objective
 	startMeans := res.Evals[0].Means
+	res.Fixed = make([]bool, len(c.Params))
+	if c.ScreenTrajectories > 0 {
+		if err := res.screen(e, add); err != nil {
+			return nil, err
+		}
+	}
+	// the search runs on the free parameters' unit interval; the fixed
+	// ones stay at their start
+	var free []int
+	for i, f := range res.Fixed {
+		if !f {
+			free = append(free, i)
+		}
+	}
+	full := func(v []float64) []float64 {
+		u := slices.Clone(c.start)
+		for j, i := range free {
+			u[i] = v[j]
+		}
+		return u
+	}
+	start := make([]float64, len(free))
+	for j, i := range free {
+		start[j] = c.start[i]
+	}
+	pop := c.Population
+	if c.populationDefault {
+		pop = defaultPopulation(len(free))
+	}
 	for k := range c.Starts {
 		if opt.Shards > 0 && k%opt.Shards != opt.Shard-1 {
 			continue
 		}
 		var mu sync.Mutex
 		var firstErr error
-		f := func(u []float64) float64 {
-			x := c.natural(u)
+		f := func(uf []float64) float64 {
+			x := c.natural(full(uf))
 			reps, err := e.reps("s", x)
 			if err != nil {
 				mu.Lock()
@@ -396,9 +431,9 @@ func Run(ctx context.Context, c *Calibration, opt Options) (*Result, error) {
 			return v
 		}
 		var obsErr error
-		_, err := analysis.Minimize(f, analysis.MinimizeSettings{Start: c.start, Population: c.Population, Generations: c.Generations,
+		_, err := analysis.Minimize(f, analysis.MinimizeSettings{Start: start, Population: pop, Generations: c.Generations,
 			Step: c.Step, Polish: c.Polish, Seed: c.StartSeed(k), Concurrent: w}, func(ev analysis.Eval) {
-			x := c.natural(ev.U)
+			x := c.natural(full(ev.U))
 			e.mu.Lock()
 			reps, ok := e.cache[e.key("s", x)]
 			e.mu.Unlock()
@@ -493,6 +528,9 @@ func (res *Result) profile(e *evaluator, add func(int, string, int, []float64, [
 	}
 	var jobs []*job
 	for i := range d {
+		if res.Fixed[i] {
+			continue
+		}
 		ufit := c.unit(i, res.Best[i])
 		for _, side := range []int{-1, 1} {
 			last := res.Best[i]
@@ -523,6 +561,9 @@ func (res *Result) profile(e *evaluator, add func(int, string, int, []float64, [
 		}
 	}
 	for i := range d {
+		if res.Fixed[i] {
+			continue
+		}
 		for _, side := range []int{-1, 1} {
 			prevX, prevF := res.Best[i], res.Objective
 			bound, open := res.Best[i], true
@@ -547,6 +588,58 @@ func (res *Result) profile(e *evaluator, add func(int, string, int, []float64, [
 				res.Hi[i], res.HiOpen[i] = bound, open
 			}
 		}
+	}
+	return nil
+}
+
+// ScreenSeed returns the seed of the screening's Morris design.
+func (c *Calibration) ScreenSeed() uint64 {
+	return sim.ReplicationSeed(uint64(c.Seed)^0x5c7ee9000000000, 0)
+}
+
+// screen runs the Morris screening of the objective over the
+// parameters' unit box (evaluations in design order, phase "screen") and
+// fixes the parameters whose mu* is below the threshold times the
+// largest.
+func (res *Result) screen(e *evaluator, add func(int, string, int, []float64, [][]float64) Eval) error {
+	c := res.Cal
+	d, err := analysis.NewMorrisTrajectories(len(c.Params), c.ScreenTrajectories, c.ScreenLevels, c.ScreenSeed())
+	if err != nil {
+		return fmt.Errorf("the screening: %w", err)
+	}
+	xs := make([][]float64, len(d.Points))
+	out := make([][][]float64, len(d.Points))
+	errs := make([]error, len(d.Points))
+	var wg sync.WaitGroup
+	for i, u := range d.Points {
+		xs[i] = c.natural(u)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i], errs[i] = e.reps("s", xs[i])
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return fmt.Errorf("the screening: %w", err)
+		}
+	}
+	y := make([]float64, len(d.Points))
+	for i := range d.Points {
+		y[i] = add(-1, PhaseScreen, -1, xs[i], out[i]).Objective
+	}
+	mr, err := analysis.MorrisAnalyze(d, y, analysis.MorrisOptions{Bootstrap: 200, Seed: c.ScreenSeed()})
+	if err != nil {
+		return fmt.Errorf("the screening: %w", err)
+	}
+	res.Screening = mr.Indices
+	top := 0.0
+	for _, ix := range mr.Indices {
+		top = math.Max(top, ix.MuStar)
+	}
+	for i, ix := range mr.Indices {
+		res.Fixed[i] = ix.MuStar < c.ScreenThreshold*top
 	}
 	return nil
 }

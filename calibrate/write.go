@@ -63,12 +63,12 @@ func (res *Result) provenanceLines() string {
 func (res *Result) Report() *reports.CalibrationReport {
 	c := res.Cal
 	r := &reports.CalibrationReport{Name: c.Name, Evaluations: len(res.Evals), Objective: res.Objective, CheckObjective: res.CheckObjective,
-		Search: fmt.Sprintf("CMA-ES, population %d, %d generations, %d start(s), then Nelder-Mead, %d evaluations", c.Population, c.Generations, c.Starts, c.Polish),
+		Search: res.searchText(),
 		Provenance: reports.AnalysisProvenance{File: c.File, SHA256: c.SHA256, Base: c.Base, BaseSHA256: c.BaseSHA256, ToolVersion: runner.BuildVersion(),
 			Set: c.Set, MasterSeed: c.Seed, SeedDerivation: seedDerivation, Replications: c.Replications}}
 	for i, p := range c.Params {
 		r.Params = append(r.Params, reports.CalibrationParam{Key: p.Key, Min: *p.Min, Max: *p.Max, Log: p.Scale == "log",
-			Start: *p.Start, Fitted: res.Best[i], Lo: res.Lo[i], Hi: res.Hi[i]})
+			Start: *p.Start, Fitted: res.Best[i], Lo: res.Lo[i], Hi: res.Hi[i], Fixed: res.Fixed[i]})
 	}
 	for t, tg := range c.Targets {
 		f := res.Targets[t]
@@ -87,6 +87,22 @@ func (res *Result) Report() *reports.CalibrationReport {
 		r.History = append(r.History, reports.CalibrationStep{Evaluation: n, Phase: e.Phase, Objective: e.Objective, Best: best})
 	}
 	return r
+}
+
+// searchText describes the search for the report.
+func (res *Result) searchText() string {
+	c := res.Cal
+	s := ""
+	if c.ScreenTrajectories > 0 {
+		nf := 0
+		for _, f := range res.Fixed {
+			if f {
+				nf++
+			}
+		}
+		s = fmt.Sprintf("Morris screening, %d trajectories of %d levels, threshold %g of the largest mu*: %d parameter(s) fixed; then ", c.ScreenTrajectories, c.ScreenLevels, c.ScreenThreshold, nf)
+	}
+	return s + fmt.Sprintf("CMA-ES, population %d, %d generations, %d start(s), then Nelder-Mead, %d evaluations", c.Population, c.Generations, c.Starts, c.Polish)
 }
 
 // label says which statistic a target is.
@@ -185,10 +201,14 @@ func Write(dir string, res *Result, noReport bool, log func() Log) error {
 	if err := writeCSV(TargetsCSV, rows); err != nil {
 		return err
 	}
-	rows = [][]string{{"key", "min", "max", "scale", "integer", "start", "fitted", "profile_lo", "profile_hi", "profile_lo_open", "profile_hi_open"}}
+	rows = [][]string{{"key", "min", "max", "scale", "integer", "start", "fitted", "profile_lo", "profile_hi", "profile_lo_open", "profile_hi_open", "screen_mu_star", "fixed"}}
 	for i, p := range c.Params {
+		mu := ""
+		if res.Screening != nil {
+			mu = num(res.Screening[i].MuStar)
+		}
 		rows = append(rows, []string{p.Key, num(*p.Min), num(*p.Max), p.Scale, strconv.FormatBool(p.Integer), num(*p.Start), num(res.Best[i]),
-			num(res.Lo[i]), num(res.Hi[i]), strconv.FormatBool(res.LoOpen[i]), strconv.FormatBool(res.HiOpen[i])})
+			num(res.Lo[i]), num(res.Hi[i]), strconv.FormatBool(res.LoOpen[i]), strconv.FormatBool(res.HiOpen[i]), mu, strconv.FormatBool(res.Fixed[i])})
 	}
 	if err := writeCSV(ParamsCSV, rows); err != nil {
 		return err
