@@ -443,6 +443,9 @@ func Run(ctx context.Context, c *Calibration, opt Options) (*Result, error) {
 			}
 			add(k, ev.Phase, -1, x, reps)
 		})
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
 		if firstErr != nil {
 			return nil, fmt.Errorf("start %d: a run failed: %w", k, firstErr)
 		}
