@@ -62,13 +62,18 @@ func (res *Result) provenanceLines() string {
 // Report returns the data of the calibration's charts and report.
 func (res *Result) Report() *reports.CalibrationReport {
 	c := res.Cal
-	r := &reports.CalibrationReport{Name: c.Name, Evaluations: len(res.Evals), Objective: res.Objective, CheckObjective: res.CheckObjective,
+	r := &reports.CalibrationReport{Name: c.Name, Evaluations: len(res.Evals), Objective: res.Objective, CheckObjective: res.CheckObjective, StartObjective: res.StartObjective,
 		Search: res.searchText(),
 		Provenance: reports.AnalysisProvenance{File: c.File, SHA256: c.SHA256, Base: c.Base, BaseSHA256: c.BaseSHA256, ToolVersion: runner.BuildVersion(),
 			Set: c.Set, MasterSeed: c.Seed, SeedDerivation: seedDerivation, Replications: c.Replications}}
 	for i, p := range c.Params {
+		mu := math.NaN()
+		if res.Screening != nil {
+			mu = res.Screening[i].MuStar
+		}
 		r.Params = append(r.Params, reports.CalibrationParam{Key: p.Key, Min: *p.Min, Max: *p.Max, Log: p.Scale == "log",
-			Start: *p.Start, Fitted: res.Best[i], Lo: res.Lo[i], Hi: res.Hi[i], Fixed: res.Fixed[i]})
+			Start: *p.Start, Fitted: res.Best[i], Lo: res.Lo[i], Hi: res.Hi[i],
+			LoOpen: res.LoOpen[i], HiOpen: res.HiOpen[i], Fixed: res.Fixed[i], MuStar: mu})
 	}
 	for t, tg := range c.Targets {
 		f := res.Targets[t]
