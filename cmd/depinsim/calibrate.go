@@ -30,18 +30,33 @@ box from each start, Nelder-Mead polishes its best point; the best
 point of all starts is checked on fresh seeds (each target's mean and
 95% CI, met when within its tolerance) and profiled (each parameter's
 interval where the objective rises by at most 3.84, the others fixed).
+An optional [screen] table first screens the parameters with Morris
+elementary effects of the objective and fixes the unimportant ones at
+their start.
 
 Writes into --out (default out/calibrate-<name>): calibration.toml (the
 file), evaluations.csv and evaluations.parquet (every evaluation: phase,
-parameters, objective, each target's mean), targets.csv, params.csv,
-fitted.set (the fitted parameters as --set lines for 'depinsim run'),
-calibration.json, plots/ and report.html (--no-report skips those two).
-The files are the same for any --workers.
+parameters, objective, each target's mean), targets.csv, params.csv
+(each CSV with a .meta.json provenance sidecar), fitted.set (the fitted
+parameters as --set lines for 'depinsim run'), calibration.json,
+run.log.json (command line, workers, wall time), plots/ and report.html
+(--no-report skips those two). The files are the same for any
+--workers (run.log.json aside).
 
 SIGINT or SIGTERM stops the calibration and keeps journal.tsv, the
 evaluations done; --resume (same arguments and --out) replays the search
 from it and ends with the same files as an uninterrupted calibration.
-docs/analysis.md describes the file, the search and the files.
+
+--shard I/N (N <= the starts) runs the start point, the screening and
+the starts k with k % N == I-1 into --out (journal.tsv, then shard.json
+when finished; --resume finishes a stopped shard).
+  depinsim calibrate CAL.toml --merge SHARD_DIR... --out DIR
+checks that the folders are the N finished shards of this calibration
+with these arguments and build (naming any difference), replays the
+search from their journals, runs the check and the profile of the best
+start and writes DIR byte for byte as the unsharded calibration
+(run.log.json aside). docs/analysis.md describes the file, the search
+and the files; docs/cluster.md runs the shards as a Slurm job array.
 `
 
 func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
