@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -199,5 +200,22 @@ threshold = 0.1
 	}
 	if calls != 0 || fmt.Sprint(again.Evals) != fmt.Sprint(res.Evals) {
 		t.Errorf("resume: %d replications run again (want 0), same evaluations %v", calls, fmt.Sprint(again.Evals) == fmt.Sprint(res.Evals))
+	}
+}
+
+// TestScreenBadInput: a bad [screen] table is an error naming its key
+// path and the value.
+func TestScreenBadInput(t *testing.T) {
+	for _, tc := range []struct{ screen, want string }{
+		{"threshold = 0.2", "screen.trajectories: missing"},
+		{"trajectories = 1", "screen.trajectories: 1: want an integer from 2 to 10000"},
+		{"trajectories = 4\nlevels = 3", "screen.levels: 3: want an even number"},
+		{"trajectories = 4\nthreshold = 1", "screen.threshold: 1: want a number in [0, 1)"},
+		{"trajectories = 4\nspeed = 1", "screen.speed"},
+	} {
+		_, err := Parse("cal.toml", ".", "cal", []byte(calText(2, 1.5, 4, 4, 3, "")+"[screen]\n"+tc.screen+"\n"), nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "cal.toml") {
+			t.Errorf("[screen] %q: got %v, want an error with %q", tc.screen, err, tc.want)
+		}
 	}
 }
