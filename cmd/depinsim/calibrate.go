@@ -131,6 +131,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		of, err = openOutFolder(dir, *force, nil)
 		if err == nil && *force {
 			os.Remove(filepath.Join(dir, calibrate.JournalFile))
+			os.Remove(filepath.Join(dir, calibrate.ShardFile))
 		}
 	}
 	if err != nil {
