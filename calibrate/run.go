@@ -52,7 +52,7 @@ type Options struct {
 	// > 0, run one shard: the start point and the starts k with k %
 	// Shards == Shard-1. Run then returns after those searches, without
 	// the check and the profile (Best is the shard's best, BestStart -1
-	// when it found none).
+	// when the start point is its best).
 	Shard, Shards int
 	// ShardJournals, when set, are the journals of every shard of this
 	// calibration (a merge): they are read first, and every evaluation
@@ -91,8 +91,10 @@ type Result struct {
 	Cal *Calibration
 	// Evals lists every evaluation in order.
 	Evals []Eval
-	// Best is the fitted parameters' values, BestStart the start that
-	// found them, Objective their objective on the search replications
+	// Best is the fitted parameters' values: the lowest objective of the
+	// start point and every search evaluation (the first evaluated among
+	// equals); BestStart the start that found them (-1: the start point
+	// itself), Objective their objective on the search replications
 	// and CheckObjective on the check replications.
 	Best           []float64
 	BestStart      int
@@ -366,7 +368,7 @@ func Run(ctx context.Context, c *Calibration, opt Options) (*Result, error) {
 		f, means := c.objective(x, reps)
 		ev := Eval{N: len(res.Evals), Start: start, Phase: phase, Param: param, X: x, Objective: f, Means: means}
 		res.Evals = append(res.Evals, ev)
-		if (phase == PhaseCMA || phase == PhaseNM) && f < res.Objective {
+		if (phase == PhaseStart || phase == PhaseCMA || phase == PhaseNM) && f < res.Objective {
 			res.Objective, res.Best, res.BestStart = f, slices.Clone(x), start
 		}
 		if opt.Progress != nil {
@@ -471,7 +473,7 @@ func Run(ctx context.Context, c *Calibration, opt Options) (*Result, error) {
 	ce := add(-1, PhaseCheck, -1, res.Best, creps)
 	res.CheckObjective = ce.Objective
 	fitted := slices.IndexFunc(res.Evals, func(ev Eval) bool {
-		return (ev.Phase == PhaseCMA || ev.Phase == PhaseNM) && ev.Objective == res.Objective && slices.Equal(ev.X, res.Best)
+		return (ev.Phase == PhaseStart || ev.Phase == PhaseCMA || ev.Phase == PhaseNM) && ev.Objective == res.Objective && slices.Equal(ev.X, res.Best)
 	})
 	for t, tg := range c.Targets {
 		vals := make([]float64, len(creps))
