@@ -17,12 +17,17 @@
 // [replications, replications + check_replications)) for each target's
 // mean and 95% confidence interval, and each parameter's conditional
 // profile (the others fixed at the fit) bounds the values whose objective
-// rises by at most 3.84 (the 95% quantile of chi-square(1)).
+// rises by at most 3.84 (the 95% quantile of chi-square(1)). An optional
+// screening (Morris elementary effects of the objective, before the
+// search) fixes the parameters with little effect at their start.
 //
 // Run journals every evaluation (the parameter values as exact literals,
 // the per-replication target values) and, given the journal of a killed
 // calibration, replays the deterministic search from it: the resumed
-// calibration ends with the same figures as an uninterrupted one. Write
-// writes the output folder. docs/analysis.md describes the file and the
-// folder.
+// calibration ends with the same figures as an uninterrupted one. A shard
+// (Options.Shard of Shards) runs some of the starts and keeps its journal
+// with shard.json (WriteShard); a merge (ShardJournals, then Run with
+// Options.ShardJournals) replays every start from the shards' journals and
+// ends with the unsharded calibration's files. Write writes the output
+// folder. docs/analysis.md describes the file and the folder.
 package calibrate
