@@ -134,9 +134,17 @@ type CalibrationParam struct {
 	// report's threshold with the other parameters fixed); NaN when not
 	// computed.
 	Lo, Hi float64
+	// LoOpen and HiOpen tell that the objective did not rise by the
+	// threshold on that side before the last profile point: the interval
+	// may reach further (draw that end open).
+	LoOpen, HiOpen bool
 	// Fixed tells that the parameter was fixed at Start (by screening)
 	// rather than searched.
 	Fixed bool
+	// MuStar is the screening's mu* of the objective for the parameter
+	// (objective units per unit of its search interval); NaN without a
+	// screening.
+	MuStar float64
 }
 
 // CalibrationTarget is one target of a calibration and how the fit meets
@@ -180,6 +188,9 @@ type CalibrationReport struct {
 	// the objective on the check replications (fresh seeds).
 	Evaluations               int
 	Objective, CheckObjective float64
+	// StartObjective is the objective at the start (search
+	// replications).
+	StartObjective float64
 	// Params lists the free parameters, Targets the targets, History the
 	// objective's history in evaluation order.
 	Params  []CalibrationParam

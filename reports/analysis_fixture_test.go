@@ -77,11 +77,11 @@ func morrisFixture() *SensitivityReport {
 
 func calibrationFixture() *CalibrationReport {
 	r := &CalibrationReport{Name: "akash-2024", Search: "CMA-ES, population 8, 5 generations, then Nelder-Mead, 15 evaluations",
-		Evaluations: 55, Objective: 1.8, CheckObjective: 2.4,
+		Evaluations: 55, Objective: 1.8, CheckObjective: 2.4, StartObjective: 41,
 		Params: []CalibrationParam{
-			{Key: "demand.arrival_rate", Min: 1, Max: 100, Log: true, Start: 10, Fitted: 23.5, Lo: 18, Hi: 31},
-			{Key: "providers[0].gpus.a100.count", Min: 4, Max: 64, Start: 16, Fitted: 40, Lo: nan, Hi: nan},
-			{Key: "market.take_rate", Min: 0.05, Max: 0.4, Start: 0.2, Fitted: 0.2, Lo: nan, Hi: nan, Fixed: true},
+			{Key: "demand.arrival_rate", Min: 1, Max: 100, Log: true, Start: 10, Fitted: 23.5, Lo: 18, Hi: 31, HiOpen: true, MuStar: 12.5},
+			{Key: "providers[0].gpus.a100.count", Min: 4, Max: 64, Start: 16, Fitted: 40, Lo: nan, Hi: nan, MuStar: 3},
+			{Key: "market.take_rate", Min: 0.05, Max: 0.4, Start: 0.2, Fitted: 0.2, Lo: nan, Hi: nan, Fixed: true, MuStar: 0.01},
 		},
 		Targets: []CalibrationTarget{
 			{Name: "gpu_util_mar", Label: "mean of gpu_utilization over 2024-03-01..2024-04-01", Unit: "fraction", Observed: 0.62, Sigma: 0.02, Tolerance: 0.05, Simulated: 0.6, SimLo: 0.58, SimHi: 0.62, Start: 0.45, Met: true},

@@ -180,7 +180,10 @@ type paramJSON struct {
 	Fitted Float  `json:"fitted"`
 	Lo     Float  `json:"lo"`
 	Hi     Float  `json:"hi"`
+	LoOpen bool   `json:"lo_open"`
+	HiOpen bool   `json:"hi_open"`
 	Fixed  bool   `json:"fixed"`
+	MuStar Float  `json:"mu_star"`
 }
 
 type targetJSON struct {
@@ -211,6 +214,7 @@ type calibrationJSON struct {
 	Evaluations    int            `json:"evaluations"`
 	Objective      Float          `json:"objective"`
 	CheckObjective Float          `json:"check_objective"`
+	StartObjective Float          `json:"start_objective"`
 	Params         []paramJSON    `json:"params"`
 	Targets        []targetJSON   `json:"targets"`
 	History        []stepJSON     `json:"history"`
@@ -219,9 +223,9 @@ type calibrationJSON struct {
 
 func calibrationToJSON(r *CalibrationReport) calibrationJSON {
 	j := calibrationJSON{Kind: calibrationKind, Name: r.Name, Search: r.Search, Evaluations: r.Evaluations,
-		Objective: Float(r.Objective), CheckObjective: Float(r.CheckObjective), Provenance: provenanceToJSON(r.Provenance)}
+		Objective: Float(r.Objective), CheckObjective: Float(r.CheckObjective), StartObjective: Float(r.StartObjective), Provenance: provenanceToJSON(r.Provenance)}
 	for _, p := range r.Params {
-		j.Params = append(j.Params, paramJSON{p.Key, Float(p.Min), Float(p.Max), p.Log, Float(p.Start), Float(p.Fitted), Float(p.Lo), Float(p.Hi), p.Fixed})
+		j.Params = append(j.Params, paramJSON{p.Key, Float(p.Min), Float(p.Max), p.Log, Float(p.Start), Float(p.Fitted), Float(p.Lo), Float(p.Hi), p.LoOpen, p.HiOpen, p.Fixed, Float(p.MuStar)})
 	}
 	for _, t := range r.Targets {
 		j.Targets = append(j.Targets, targetJSON{t.Name, t.Label, t.Unit, Float(t.Observed), Float(t.Sigma), Float(t.Tolerance),
@@ -235,9 +239,9 @@ func calibrationToJSON(r *CalibrationReport) calibrationJSON {
 
 func (j *calibrationJSON) report() *CalibrationReport {
 	r := &CalibrationReport{Name: j.Name, Search: j.Search, Evaluations: j.Evaluations,
-		Objective: float64(j.Objective), CheckObjective: float64(j.CheckObjective), Provenance: j.Provenance.report()}
+		Objective: float64(j.Objective), CheckObjective: float64(j.CheckObjective), StartObjective: float64(j.StartObjective), Provenance: j.Provenance.report()}
 	for _, p := range j.Params {
-		r.Params = append(r.Params, CalibrationParam{p.Key, float64(p.Min), float64(p.Max), p.Log, float64(p.Start), float64(p.Fitted), float64(p.Lo), float64(p.Hi), p.Fixed})
+		r.Params = append(r.Params, CalibrationParam{p.Key, float64(p.Min), float64(p.Max), p.Log, float64(p.Start), float64(p.Fitted), float64(p.Lo), float64(p.Hi), p.LoOpen, p.HiOpen, p.Fixed, float64(p.MuStar)})
 	}
 	for _, t := range j.Targets {
 		r.Targets = append(r.Targets, CalibrationTarget{t.Name, t.Label, t.Unit, float64(t.Observed), float64(t.Sigma), float64(t.Tolerance),

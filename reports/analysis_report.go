@@ -35,6 +35,22 @@ func ciText(lo, hi float64) string {
 	return "[" + fmtNum(lo) + ", " + fmtNum(hi) + "]"
 }
 
+// profileText writes a parameter's profile interval, each end that the
+// profile left open marked "(open)".
+func profileText(p CalibrationParam) string {
+	if !isFinite(p.Lo) || !isFinite(p.Hi) {
+		return "n/a"
+	}
+	lo, hi := fmtNum(p.Lo), fmtNum(p.Hi)
+	if p.LoOpen {
+		lo = "(open) " + lo
+	}
+	if p.HiOpen {
+		hi += " (open)"
+	}
+	return "[" + lo + ", " + hi + "]"
+}
+
 // numCell is a right-aligned figure.
 func numCell(v float64) html.Cell { return html.Cell{Text: fmtNum(v), Class: "num"} }
 
@@ -426,7 +442,7 @@ func (r *CalibrationReport) summarySection() html.Section {
 	items := []string{
 		"Search: " + r.Search,
 		fmt.Sprintf("Objective evaluations: %d", r.Evaluations),
-		fmt.Sprintf("Objective at the fitted parameters: %s on the search seeds, %s on the check seeds (fresh seeds, %s)", fmtNum(r.Objective), fmtNum(r.CheckObjective), replications(r.Provenance.Replications)),
+		fmt.Sprintf("Objective at the start: %s; at the fitted parameters: %s on the search seeds, %s on the check seeds (fresh seeds, %s)", fmtNum(r.StartObjective), fmtNum(r.Objective), fmtNum(r.CheckObjective), replications(r.Provenance.Replications)),
 		fmt.Sprintf("Targets met: %d of %d", r.metCount(), len(r.Targets)),
 	}
 	s := html.Section{ID: "summary", Title: "Summary", Blocks: []html.Block{{List: items},
@@ -466,8 +482,8 @@ func (r *CalibrationReport) targetsSection(c analysisChart) (html.Section, error
 }
 
 func (r *CalibrationReport) paramsSection(c analysisChart) (html.Section, error) {
-	t := &html.Table{ID: "params-table", Caption: "The free parameters: bounds, scale of the search, starting and fitted value, profile interval (the values for which the objective rises by at most the report's threshold, the others fixed) and whether screening fixed it",
-		Header: []string{"parameter (key path)", "lower bound", "upper bound", "scale", "start", "fitted", "profile interval", "fixed"}}
+	t := &html.Table{ID: "params-table", Caption: "The free parameters: bounds, scale of the search, starting and fitted value, profile interval (the values for which the objective rises by at most the report's threshold, the others fixed; an end marked 'open' is the last value profiled, where the objective had not yet risen that much), the screening's mu* of the objective (n/a without screening) and whether screening fixed it",
+		Header: []string{"parameter (key path)", "lower bound", "upper bound", "scale", "start", "fitted", "profile interval", "screening mu*", "fixed"}}
 	for _, p := range r.Params {
 		scale, fixed := "linear", "no"
 		if p.Log {
@@ -477,7 +493,7 @@ func (r *CalibrationReport) paramsSection(c analysisChart) (html.Section, error)
 			fixed = "yes (at its start)"
 		}
 		t.Rows = append(t.Rows, []html.Cell{{Text: p.Key}, numCell(p.Min), numCell(p.Max), {Text: scale},
-			numCell(p.Start), numCell(p.Fitted), {Text: ciText(p.Lo, p.Hi), Class: "num"}, {Text: fixed}})
+			numCell(p.Start), numCell(p.Fitted), {Text: profileText(p), Class: "num"}, numCell(p.MuStar), {Text: fixed}})
 	}
 	f, err := figureOf(c, "figure-params")
 	if err != nil {

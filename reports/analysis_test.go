@@ -299,7 +299,7 @@ func TestCalibrationReportPage(t *testing.T) {
 	for _, want := range []string{`id="summary"`, `id="targets"`, `id="targets-table"`, `id="parameters"`, `id="params-table"`,
 		`id="objective"`, `id="chart-objective"`, `id="figure-targets"`, `id="figure-params"`, `id="provenance"`,
 		"✓ met", "✗ not met", "Targets met: 2 of 4", "1.8 on the search seeds, 2.4 on the check seeds",
-		"2 target(s) not met: price_a100, leases.", "yes (at its start)", "[18, 31]"} {
+		"2 target(s) not met: price_a100, leases.", "yes (at its start)", "[18, 31 (open)]"} {
 		assert.Contains(t, page, want)
 	}
 	assert.NotContains(t, page, "http://")

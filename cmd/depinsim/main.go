@@ -43,6 +43,7 @@ Usage:
   depinsim sweep SWEEP.toml [flags]             run a design of experiments (or: sweep SCENARIO --grid key=v1,v2)
   depinsim merge SHARD_DIR... --out DIR         combine the shard folders of a sweep (sweep --shard I/N)
   depinsim sensitivity SA.toml [flags]          global sensitivity analysis: Sobol indices or Morris screening
+  depinsim calibrate CAL.toml [flags]           fit a scenario's parameters to observed figures
   depinsim report DIR                           rebuild report.html of a run, compare or sweep folder from its files
   depinsim validate FILE...                     check scenario files, print warnings
   depinsim presets                              list the built-in presets
@@ -73,6 +74,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"invariants":  cmdInvariants,
 	"metrics":     cmdMetrics,
 	"check":       cmdCheck,
+	"calibrate":   cmdCalibrate,
 	"version":     cmdVersion,
 }
 

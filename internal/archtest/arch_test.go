@@ -27,8 +27,9 @@ const module = "github.com/depinsim/depinsim"
 // scenario file (assertion.Compile) when it reads one; assertion itself
 // reads only the record types of sim.
 var allowed = map[string][]string{
-	"cmd":         {"sensitivity", "sweep", "runner", "scenarios", "sim", "reports", "assertion", "simtime"},
+	"cmd":         {"sensitivity", "calibrate", "sweep", "runner", "scenarios", "sim", "reports", "assertion", "simtime"},
 	"sensitivity": {"analysis", "sweep", "runner", "scenarios", "sim", "reports", "assertion", "simtime"},
+	"calibrate":   {"analysis", "runner", "scenarios", "sim", "reports", "assertion", "simtime"},
 	"sweep":       {"runner", "scenarios", "sim", "reports", "simtime"},
 	"runner":      {"scenarios", "sim", "reports", "assertion", "simtime"},
 	"scenarios":   {"sim", "agents", "market", "tokenomics", "assertion", "simtime"},
