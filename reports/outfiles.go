@@ -60,6 +60,7 @@ func outputNames() (top, plots []string) {
 	top = []string{TimeseriesFile, ResourcesFile, CohortsFile, SummaryFile, ScenarioFile, ManifestFile, ReportFile,
 		CompareCSVFile, CompareMarkdownFile}
 	top = append(top, SweepFiles()...)
+	top = append(top, AnalysisFiles()...)
 	plots = slices.Concat(PlotFiles, BMEPlotFiles, ComparePlotFiles)
 	return top, plots
 }
@@ -143,7 +144,34 @@ func clearFolder(dir string, removed *[]string) error {
 // isPlotName reports whether name, in a plots/ folder, is one of plots, a
 // sweep's plot (isSweepPlotName) or a temporary file of one of them.
 func isPlotName(name string, plots []string) bool {
-	return isOutputName(name, plots) || isSweepPlotName(name)
+	return isOutputName(name, plots) || isSweepPlotName(name) || isAnalysisPlotName(name)
+}
+
+// AnalysisFiles lists the files a sensitivity or calibration folder may
+// hold at its top besides a sweep folder's names (SweepFiles): its data
+// file, its definition, its tables with their provenance sidecars, its
+// journal. Packages sensitivity and calibrate name theirs from this list
+// (their tests check it), so that --force clears them.
+func AnalysisFiles() []string {
+	var out []string
+	for _, f := range []string{"indices.csv", "convergence.csv", "evaluations.csv", "targets.csv", "params.csv"} {
+		out = append(out, f, f+".meta.json")
+	}
+	return append(out, "points.csv.meta.json", "indices.parquet", "evaluations.parquet", "fitted.set",
+		"sensitivity.toml", "calibration.toml", "runs.journal", "journal.tsv", SensitivityDataFile, CalibrationDataFile)
+}
+
+// isAnalysisPlotName reports whether name, in a plots/ folder, is a chart
+// of a sensitivity analysis or a calibration (sensitivity_*.png|svg,
+// calibration_*.png|svg) or a temporary file of one.
+func isAnalysisPlotName(name string) bool {
+	if base, ok := TempBase(name); ok {
+		name = base
+	}
+	if !strings.HasSuffix(name, ".png") && !strings.HasSuffix(name, ".svg") {
+		return false
+	}
+	return strings.HasPrefix(name, "sensitivity_") || strings.HasPrefix(name, "calibration_")
 }
 
 // removeNamed removes the regular files of dir whose names ours accepts

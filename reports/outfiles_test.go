@@ -182,3 +182,34 @@ func readManifest(t *testing.T, dir string) Manifest {
 	require.NoError(t, json.Unmarshal(b, &m))
 	return m
 }
+
+// TestClearOutputAnalysisFolders checks that --force clears what a
+// sensitivity analysis or a calibration wrote (tables, sidecars, data
+// files, journals, charts) and nothing else.
+func TestClearOutputAnalysisFolders(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel string) {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte("old"), 0o644))
+	}
+	ours := append(AnalysisFiles(), "runs.csv", "points.csv", "run.log.json", "report.html",
+		"plots/sensitivity_gpu-utilization.png", "plots/sensitivity_gpu-utilization_scatter.svg",
+		"plots/calibration_targets.png", "plots/.calibration_objective.svg.tmp-3")
+	for _, f := range ours {
+		write(f)
+	}
+	write("notes.txt")
+	write("plots/my-sensitivity.png")
+	removed, err := ClearOutput(dir, nil)
+	require.NoError(t, err)
+	for _, f := range ours {
+		_, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f)))
+		require.True(t, os.IsNotExist(err), "%s left behind", f)
+	}
+	for _, f := range []string{"notes.txt", "plots/my-sensitivity.png"} {
+		_, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f)))
+		require.NoError(t, err, "%s removed", f)
+	}
+	require.Len(t, removed, len(ours))
+}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/depinsim/depinsim/reports"
 	"github.com/depinsim/depinsim/scenarios"
 	"github.com/depinsim/depinsim/sensitivity"
 	"github.com/depinsim/depinsim/sweep"
@@ -321,8 +322,12 @@ func finishSensitivity(a *sensitivity.Analysis, d *sensitivity.Design, runs *sen
 				}
 			}
 		}
-		fmt.Fprintf(stdout, "wrote %s/ (%s, %s, %s, %s, %s, %s, %s and the CSV files' .meta.json)\n", dir, sensitivity.DefinitionFile,
-			sensitivity.RunsFile, sensitivity.PointsFile, sensitivity.IndicesFile, sensitivity.IndicesParquet, sensitivity.ConvergenceFile, sensitivity.LogFile)
+		charts := ", " + reports.SensitivityDataFile
+		if !noReport {
+			charts += ", " + reports.ReportFile + ", " + reports.PlotsDir + "/"
+		}
+		fmt.Fprintf(stdout, "wrote %s/ (%s, %s, %s, %s, %s, %s, %s%s and the CSV files' .meta.json)\n", dir, sensitivity.DefinitionFile,
+			sensitivity.RunsFile, sensitivity.PointsFile, sensitivity.IndicesFile, sensitivity.IndicesParquet, sensitivity.ConvergenceFile, sensitivity.LogFile, charts)
 	}
 	return nil
 }
