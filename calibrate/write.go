@@ -77,16 +77,20 @@ func (res *Result) Report() *reports.CalibrationReport {
 	}
 	for t, tg := range c.Targets {
 		f := res.Targets[t]
-		r.Targets = append(r.Targets, reports.CalibrationTarget{Name: tg.Name, Label: label(tg), Observed: *tg.Value, Sigma: *tg.Sigma, Tolerance: *tg.Tolerance,
+		unit := ""
+		if t < len(c.compiled) {
+			unit = c.compiled[t].Unit()
+		}
+		r.Targets = append(r.Targets, reports.CalibrationTarget{Name: tg.Name, Label: label(tg), Unit: unit, Observed: *tg.Value, Sigma: *tg.Sigma, Tolerance: *tg.Tolerance,
 			Simulated: f.Check, SimLo: f.Lo, SimHi: f.Hi, Start: f.Start, Met: f.Met})
 	}
 	best, n := math.Inf(1), 0
 	for _, e := range res.Evals {
-		if e.Phase != PhaseCMA && e.Phase != PhaseNM && e.Phase != PhaseCheck {
-			continue
+		if e.Phase == PhaseProfile {
+			continue // after the search: the profile section shows them
 		}
 		n++
-		if e.Phase != PhaseCheck {
+		if e.Phase != PhaseCheck && e.Phase != PhaseScreen {
 			best = math.Min(best, e.Objective)
 		}
 		r.History = append(r.History, reports.CalibrationStep{Evaluation: n, Phase: e.Phase, Objective: e.Objective, Best: best})

@@ -167,8 +167,10 @@ type CalibrationTarget struct {
 
 // CalibrationStep is one entry of a calibration's objective history.
 type CalibrationStep struct {
-	// Evaluation is the number of objective evaluations so far; Phase is
-	// "cma-es", "nelder-mead" or "check".
+	// Evaluation is the number of objective evaluations so far (the
+	// profile's left out); Phase is "start", "screen", "cma-es",
+	// "nelder-mead" or "check". Best is the best objective so far among
+	// the candidates for the fit (start, cma-es, nelder-mead).
 	Evaluation int
 	Phase      string
 	// Objective is the evaluation's objective and Best the best so far.

@@ -8,9 +8,9 @@
 # bin/depinsim, writes one output folder of each kind into out/e2e/ with
 # short runs (run: akash-2024 over 30 days, 2 replications; compare:
 # akash-2024 against akash-2026-bme, its BME variant, the same way;
-# sweep: each file of examples/sweeps/ over 14 days; sensitivity and
-# calibration: the synthetic reports of the reports package's tests,
-# written by its TestAnalysisFolders), then runs the Go
+# sweep: each file of examples/sweeps/ over 14 days; a Sobol and a
+# Morris sensitivity analysis and a calibration of akash-2024 over 14
+# days, from small files written into out/e2e/inputs/), then runs the Go
 # tests of the nested module e2e/browser (chromedp): the harness's own
 # tests on its test pages (a good page passes; a console error, an uncaught exception, a
 # network request, a blank page, a chart that does not zoom and a page
@@ -88,14 +88,61 @@ for f in examples/sweeps/*.toml; do
 	"$depinsim" sweep "$f" --set sim.horizon=14d --out "$out/sweep-$name" --quiet
 	folders+=("$out/sweep-$name")
 done
-# the sensitivity and calibration pages: written from the synthetic
-# reports of the reports package's tests (a Sobol analysis, a Morris
-# analysis, a calibration) until 'depinsim sensitivity' and 'depinsim
-# calibrate' write folders here themselves
-DEPINSIM_ANALYSIS_EXAMPLES=$out/analysis go test -count=1 -run '^TestAnalysisFolders$' ./reports >/dev/null
-for name in sensitivity-sobol sensitivity-morris calibration; do
-	folders+=("$out/analysis/$name")
-done
+# a sensitivity analysis of each method and a calibration, small
+mkdir -p "$out/inputs"
+cat >"$out/inputs/sobol.toml" <<'TOML'
+base = "akash-2024"
+replications = 2
+set = ["sim.horizon=14d"]
+method = "sobol"
+samples = 8
+bootstrap = 200
+[[factor]]
+key = "tenants[2].arrivals_per_day"
+dist = "uniform"
+min = 9
+max = 36
+[[factor]]
+key = "tokenomics.staking.bonded_ratio"
+dist = "uniform"
+min = 0.45
+max = 0.7
+[[output]]
+name = "gpu-utilization"
+metric = "gpu_utilization"
+stat = "mean"
+[[output]]
+name = "token-supply"
+metric = "token_supply"
+stat = "final"
+TOML
+sed -e 's/^method = "sobol"/method = "morris"/' -e 's/^samples = 8/samples = 4/' "$out/inputs/sobol.toml" >"$out/inputs/morris.toml"
+cat >"$out/inputs/calibration.toml" <<'TOML'
+base = "akash-2024"
+replications = 2
+check_replications = 2
+set = ["sim.horizon=14d"]
+[search]
+population = 4
+generations = 2
+polish = 4
+profile = 1
+[[param]]
+key = "tenants[2].arrivals_per_day"
+min = 5
+max = 60
+scale = "log"
+[[target]]
+name = "gpu-utilization"
+metric = "gpu_utilization"
+stat = "mean"
+min = 0.40
+max = 0.60
+TOML
+"$depinsim" sensitivity "$out/inputs/sobol.toml" --out "$out/sensitivity-sobol" --quiet
+"$depinsim" sensitivity "$out/inputs/morris.toml" --out "$out/sensitivity-morris" --quiet
+"$depinsim" calibrate "$out/inputs/calibration.toml" --out "$out/calibration" --quiet >/dev/null
+folders+=("$out/sensitivity-sobol" "$out/sensitivity-morris" "$out/calibration")
 say "outputs written in $(($(date +%s) - t0)) s"
 
 # the reports to check: every report.html under out/e2e/
