@@ -43,7 +43,7 @@ K8SCHECK := internal/k8scheck
 # (chromedp; make e2e-browser), a module of its own for the same reason
 E2EBROWSER := e2e/browser
 
-.PHONY: run test test-long fuzz build bench verify r1 clean e2e-slurm e2e-browser bench-sweep
+.PHONY: run test test-long fuzz build bench verify r1 clean e2e-slurm e2e-browser bench-sweep oracle
 
 ## run: build and run the default scenario (akash-2024) into out/akash-2024
 run: build
@@ -77,6 +77,13 @@ test-long:
 	$(GO) test -race -count=1 ./runner/
 	$(GO) test -race -short -count=1 -run '$(RACE_SWEEP)' ./sweep/
 	$(GO) test -race -short -count=1 -run '$(RACE_CMD)' ./cmd/depinsim/
+
+## oracle: the Sobol estimators of package analysis against OpenTURNS
+## (Debian's python3-openturns) on the same Ishigami and G-function
+## designs (TestOpenTURNSOracle; skipped with the reason when no Python
+## imports openturns: $$DEPINSIM_PYTHON, /usr/bin/python3, python3)
+oracle:
+	$(GO) test ./analysis -run TestOpenTURNSOracle -count=1 -v
 
 ## fuzz: run each Go fuzz target (FUZZ_TARGETS) for FUZZTIME (default 30s);
 ## a failure stops here and writes the input to the package's
