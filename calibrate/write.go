@@ -64,7 +64,7 @@ func (res *Result) Report() *reports.CalibrationReport {
 	c := res.Cal
 	r := &reports.CalibrationReport{Name: c.Name, Evaluations: len(res.Evals), Objective: res.Objective, CheckObjective: res.CheckObjective, StartObjective: res.StartObjective,
 		Search: res.searchText(),
-		Provenance: reports.AnalysisProvenance{File: c.File, SHA256: c.SHA256, Base: c.Base, BaseSHA256: c.BaseSHA256, ToolVersion: runner.BuildVersion(),
+		Provenance: reports.AnalysisProvenance{File: filepath.Base(c.File), SHA256: c.SHA256, Base: c.Base, BaseSHA256: c.BaseSHA256, ToolVersion: runner.BuildVersion(),
 			Set: c.Set, MasterSeed: c.Seed, SeedDerivation: seedDerivation, Replications: c.Replications}}
 	for i, p := range c.Params {
 		mu := math.NaN()

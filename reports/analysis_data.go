@@ -14,8 +14,9 @@ package reports
 // page is the same whatever the workers and however the work was resumed
 // or merged.
 type AnalysisProvenance struct {
-	// File names the analysis file as given; SHA256 is the hex SHA-256 of
-	// its text.
+	// File is the analysis file's name without its folder (which may
+	// differ between a run and the merge of its shards); SHA256 is the
+	// hex SHA-256 of its text.
 	File, SHA256 string
 	// Base is the base scenario as the file names it (a path or a preset
 	// name) and BaseSHA256 the SHA-256 of its text.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"path/filepath"
 	"strconv"
 
 	"github.com/depinsim/depinsim/analysis"
@@ -36,7 +37,7 @@ func (a *Analysis) Provenance() reports.AnalysisProvenance {
 	if set == nil {
 		set = []string{}
 	}
-	return reports.AnalysisProvenance{File: a.File, SHA256: a.SHA256, Base: a.Base, BaseSHA256: hex.EncodeToString(sum[:]),
+	return reports.AnalysisProvenance{File: filepath.Base(a.File), SHA256: a.SHA256, Base: a.Base, BaseSHA256: hex.EncodeToString(sum[:]),
 		ToolVersion: runner.BuildVersion(), Set: set, MasterSeed: a.Seed, SeedDerivation: a.SeedDerivation(), Replications: a.Replications}
 }
 
