@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -167,31 +166,13 @@ func errorf(file, key, format string, a ...any) error {
 // ReadFile reads and parses the calibration file at path; extra are
 // overrides applied after the file's set (the --set flags).
 func ReadFile(path string, extra []string) (*Calibration, error) {
-	fi, err := os.Stat(path)
+	data, name, err := scenarios.ReadDefinition(path, "calibration file")
 	if err != nil {
-		return nil, errorf(path, "", "cannot read the calibration file: %v", unwrapPath(err))
+		return nil, err
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, errorf(path, "", "calibration file must be a regular file")
-	}
-	if fi.Size() > 1<<20 {
-		return nil, errorf(path, "", "calibration file is %d bytes; at most 1 MiB", fi.Size())
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, errorf(path, "", "cannot read the calibration file: %v", unwrapPath(err))
-	}
-	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	return Parse(path, filepath.Dir(path), name, data, extra)
 }
 
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
 
 const allowedKeys = "base, seed, replications, check_replications, set, [search] (population, generations, step, polish, starts, profile), " +
 	"[screen] (trajectories, levels, threshold), " +
@@ -222,7 +203,7 @@ func Parse(label, dir, name string, data []byte, extra []string) (*Calibration, 
 	if f.Base == "" {
 		return nil, errorf(label, "base", "missing: want a scenario file (relative to the calibration file) or a preset name (%s)", strings.Join(scenarios.Presets(), ", "))
 	}
-	if c.Source, err = openBase(dir, f.Base); err != nil {
+	if c.Source, err = scenarios.OpenBase(dir, f.Base); err != nil {
 		return nil, errorf(label, "base", "%v", err)
 	}
 	bs := sha256.Sum256(c.Source.Data)
@@ -438,21 +419,6 @@ func (c *Calibration) checkTargets(label string, ts []Target, base *scenarios.Sc
 	return nil
 }
 
-// openBase reads the base scenario: a file at base relative to dir when
-// it exists, otherwise the preset of that name.
-func openBase(dir, base string) (scenarios.Source, error) {
-	path := base
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(dir, base)
-	}
-	if _, err := os.Stat(path); err == nil {
-		return scenarios.Open(path)
-	}
-	if data, ok := scenarios.PresetData(base); ok {
-		return scenarios.Source{Name: base, Preset: true, Data: data}, nil
-	}
-	return scenarios.Source{}, fmt.Errorf("%q: no file %s and no preset of that name (presets: %s)", base, path, strings.Join(scenarios.Presets(), ", "))
-}
 
 // lookup returns the number at key path in a TOML tree.
 func lookup(tree map[string]any, key string) (float64, bool) {

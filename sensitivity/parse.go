@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -161,31 +160,13 @@ func errorf(file, key, format string, a ...any) error {
 // ReadFile reads and parses the sensitivity file at path; extra are
 // overrides applied to every run after the file's set (--set).
 func ReadFile(path string, extra []string, opts scenarios.Options) (*Analysis, error) {
-	fi, err := os.Stat(path)
+	data, name, err := scenarios.ReadDefinition(path, "sensitivity file")
 	if err != nil {
-		return nil, errorf(path, "", "cannot read the sensitivity file: %v", unwrapPath(err))
+		return nil, err
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, errorf(path, "", "the sensitivity file must be a regular file")
-	}
-	if fi.Size() > 1<<20 {
-		return nil, errorf(path, "", "the sensitivity file is %d bytes; at most 1 MiB", fi.Size())
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, errorf(path, "", "cannot read the sensitivity file: %v", unwrapPath(err))
-	}
-	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	return Parse(path, filepath.Dir(path), name, data, extra, opts)
 }
 
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
 
 const allowedKeys = "base, seed, replications, set, method, samples, sampling, design, levels, bootstrap, confidence, missing, rerun_attempts, " +
 	"[[factor]] with key, dist, min, max, mean, sd, values, integer, [[output]] with name, metric, resource, cohort, stat, level, from, to"
@@ -217,7 +198,7 @@ func Parse(label, dir, name string, data []byte, extra []string, opts scenarios.
 	if f.Base == "" {
 		return nil, errorf(label, "base", "missing: want a scenario file (relative to the sensitivity file) or a preset name (%s)", strings.Join(scenarios.Presets(), ", "))
 	}
-	src, err := openBase(dir, f.Base)
+	src, err := scenarios.OpenBase(dir, f.Base)
 	if err != nil {
 		return nil, errorf(label, "base", "%v", err)
 	}
@@ -449,21 +430,6 @@ func (a *Analysis) Points() int {
 	return a.Samples * (k + 1)
 }
 
-// openBase reads the base scenario: a file at base relative to dir when
-// it exists, otherwise the preset of that name.
-func openBase(dir, base string) (scenarios.Source, error) {
-	path := base
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(dir, base)
-	}
-	if _, err := os.Stat(path); err == nil {
-		return scenarios.Open(path)
-	}
-	if data, ok := scenarios.PresetData(base); ok {
-		return scenarios.Source{Name: base, Preset: true, Data: data}, nil
-	}
-	return scenarios.Source{}, fmt.Errorf("%q: no file %s and no preset of that name (presets: %s)", base, path, strings.Join(scenarios.Presets(), ", "))
-}
 
 // literalFloat writes x as a TOML float (sweep.Literal).
 func literalFloat(x float64) string {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -138,31 +137,13 @@ func errorf(file, key, format string, a ...any) error {
 // ReadFile reads and parses the sweep file at path; extra are overrides
 // applied to every point after the file's own set (the --set flags).
 func ReadFile(path string, extra []string, opts scenarios.Options) (*Sweep, error) {
-	fi, err := os.Stat(path)
+	data, name, err := scenarios.ReadDefinition(path, "sweep file")
 	if err != nil {
-		return nil, errorf(path, "", "cannot read the sweep file: %v", unwrapPath(err))
+		return nil, err
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, errorf(path, "", "sweep file must be a regular file")
-	}
-	if fi.Size() > 1<<20 {
-		return nil, errorf(path, "", "sweep file is %d bytes; at most 1 MiB", fi.Size())
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, errorf(path, "", "cannot read the sweep file: %v", unwrapPath(err))
-	}
-	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	return Parse(path, filepath.Dir(path), name, data, extra, opts)
 }
 
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
 
 // Parse parses the sweep file text data; label names it in errors, dir
 // is the folder a relative base path is read from, name the sweep's name.
@@ -198,7 +179,7 @@ func Parse(label, dir, name string, data []byte, extra []string, opts scenarios.
 	if f.Base == "" {
 		return nil, errorf(label, "base", "missing: want a scenario file (relative to the sweep file) or a preset name (%s)", strings.Join(scenarios.Presets(), ", "))
 	}
-	src, err := openBase(dir, f.Base)
+	src, err := scenarios.OpenBase(dir, f.Base)
 	if err != nil {
 		return nil, errorf(label, "base", "%v", err)
 	}
@@ -229,21 +210,6 @@ func Parse(label, dir, name string, data []byte, extra []string, opts scenarios.
 	return sw, nil
 }
 
-// openBase reads the base scenario: a file at base relative to dir when
-// it exists, otherwise the preset of that name.
-func openBase(dir, base string) (scenarios.Source, error) {
-	path := base
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(dir, base)
-	}
-	if _, err := os.Stat(path); err == nil {
-		return scenarios.Open(path)
-	}
-	if data, ok := scenarios.PresetData(base); ok {
-		return scenarios.Source{Name: base, Preset: true, Data: data}, nil
-	}
-	return scenarios.Source{}, fmt.Errorf("%q: no file %s and no preset of that name (presets: %s)", base, path, strings.Join(scenarios.Presets(), ", "))
-}
 
 // check checks the design and the parameters.
 func (sw *Sweep) check() error {
