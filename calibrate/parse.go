@@ -358,10 +358,13 @@ func (c *Calibration) checkParams(label string, ps []Param, base *scenarios.Scen
 			u = c.unit(i, *p.Start)
 		default:
 			u = 0.5
-			if v, ok := lookup(tree, p.Key); ok && v >= *p.Min && v <= *p.Max {
-				u = c.unit(i, v)
-			}
 			st := c.value(i, u)
+			if v, ok := lookup(tree, p.Key); ok && v >= *p.Min && v <= *p.Max {
+				u, st = c.unit(i, v), v
+				if p.Integer {
+					st = math.Round(v)
+				}
+			}
 			c.Params[i].Start = &st
 		}
 		c.start = append(c.start, u)
@@ -475,9 +478,18 @@ func (c *Calibration) unit(i int, x float64) float64 {
 
 // value maps parameter i's unit-interval coordinate u to its value:
 // min + u (max - min), or min (max/min)^u on a log scale; rounded for an
-// integer parameter.
+// integer parameter. The start's coordinate maps to the start exactly.
 func (c *Calibration) value(i int, u float64) float64 {
 	p := c.Params[i]
+	if i < len(c.start) && u == c.start[i] && p.Start != nil {
+		// the start's coordinate: the start itself, not its round trip
+		// through the scale (4800, not 4800.000000000001)
+		x := *p.Start
+		if p.Integer {
+			x = math.Round(x)
+		}
+		return x
+	}
 	var x float64
 	if p.Scale == "log" {
 		x = *p.Min * math.Pow(*p.Max / *p.Min, u)

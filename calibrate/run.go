@@ -48,6 +48,11 @@ type Options struct {
 	// Progress, when set, is called after each evaluation with the
 	// evaluations done and the best search objective so far.
 	Progress func(evals int, best float64)
+	// RunDone, when set, is called after each simulated replication (on
+	// the goroutine that ran it; calls may be concurrent): a population's
+	// evaluations run at once and end together, so this is the finer
+	// progress for display.
+	RunDone func()
 	// Shard and Shards (1 <= Shard <= Shards <= the starts), when Shards
 	// > 0, run one shard: the start point and the starts k with k %
 	// Shards == Shard-1. Run then returns after those searches, without
@@ -136,6 +141,8 @@ type evaluator struct {
 	// frozen, during a merge's replay of the searches, refuses an
 	// evaluation that no shard's journal holds.
 	frozen bool
+	// runDone is Options.RunDone.
+	runDone func()
 }
 
 func (e *evaluator) key(kind string, x []float64) string {
@@ -180,6 +187,9 @@ func (e *evaluator) reps(kind string, x []float64) ([][]float64, error) {
 			e.sem <- struct{}{}
 			defer func() { <-e.sem }()
 			out[j], errs[j] = e.one(x, r)
+			if e.runDone != nil {
+				e.runDone()
+			}
 		}()
 	}
 	wg.Wait()
@@ -335,7 +345,7 @@ func Run(ctx context.Context, c *Calibration, opt Options) (*Result, error) {
 	}
 	w := max(1, opt.Workers)
 	resumed := 0
-	e := &evaluator{c: c, ctx: ctx, sem: make(chan struct{}, w), cache: map[string][][]float64{}}
+	e := &evaluator{c: c, ctx: ctx, sem: make(chan struct{}, w), cache: map[string][][]float64{}, runDone: opt.RunDone}
 	for r := range c.Replications {
 		e.search = append(e.search, r)
 	}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -144,8 +146,22 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	opt := calibrate.Options{Workers: nw, Journal: filepath.Join(dir, calibrate.JournalFile), Resume: *resume,
 		Shard: shard, Shards: shards, ShardJournals: shardJournals}
 	if !*quiet {
-		opt.Progress = func(n int, best float64) {
-			fmt.Fprintf(stderr, "\rcalibrate %s: %d evaluations, best objective %.4g   ", c.Name, n, best)
+		var mu sync.Mutex
+		evals, runs, best := 0, 0, math.Inf(1)
+		show := func() {
+			fmt.Fprintf(stderr, "\rcalibrate %s: %d evaluations (%d runs), best objective %.4g   ", c.Name, evals, runs, best)
+		}
+		opt.Progress = func(n int, b float64) {
+			mu.Lock()
+			defer mu.Unlock()
+			evals, best = n, b
+			show()
+		}
+		opt.RunDone = func() {
+			mu.Lock()
+			defer mu.Unlock()
+			runs++
+			show()
 		}
 	}
 	start := time.Now()
