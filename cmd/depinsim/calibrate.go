@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -57,8 +58,15 @@ checks that the folders are the N finished shards of this calibration
 with these arguments and build (naming any difference), replays the
 search from their journals, runs the check and the profile of the best
 start and writes DIR byte for byte as the unsharded calibration
-(run.log.json aside). docs/analysis.md describes the file, the search
-and the files; docs/cluster.md runs the shards as a Slurm job array.
+(run.log.json aside). --resume with nothing recorded in --out starts
+the calibration (or the shard).
+
+--emit slurm|k8s --shards N (N <= the starts) runs nothing: it checks
+the file and writes into --out a Slurm job array (calibrate.sbatch,
+merge.sbatch) or a Kubernetes Indexed Job (calibrate-job.yaml,
+merge-job.yaml) that runs the calibration in N shards and merges them,
+with the flags of 'depinsim sweep --emit' (docs/cluster.md).
+docs/analysis.md describes the file, the search and the files.
 `
 
 func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -74,8 +82,15 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	merge := fs.Bool("merge", false, "the arguments after the calibration file are the folders of its N shards: check them, then run the check and the profile of the best start and write --out as an unsharded calibration's")
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key for every run: path=value (repeatable), applied after the file's set")
+	emit := addEmitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *emit.engine == "" && fs.Changed("shards") {
+		return badInput("--shards is for --emit slurm|k8s (see 'depinsim calibrate --help')")
+	}
+	if *emit.engine != "" && (*shardFlag != "" || *resume || *merge) {
+		return badInput("--shard, --resume and --merge are for the emitted jobs, which pass them on; --emit takes the whole calibration")
 	}
 	if *merge {
 		if fs.NArg() < 2 {
@@ -123,8 +138,22 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if dir == "" {
 		dir = filepath.Join("out", "calibrate-"+c.Name)
 	}
+	if *emit.engine != "" {
+		var switches []string
+		if fs.Changed("seed") {
+			switches = append(switches, "--seed="+strconv.FormatInt(*seed, 10))
+		}
+		return emitCalibration(emit, c, fs.Arg(0), sets, switches, *workers, *noReport, dir, *force, stdout)
+	}
 	var of *outFolder
-	if *resume {
+	if *resume && nothingRecorded(dir) {
+		// a shard's first try (the emitted jobs always give --resume)
+		if !*quiet {
+			fmt.Fprintf(stderr, "depinsim calibrate: --resume: nothing recorded in %s yet: starting the calibration\n", dir)
+		}
+		*resume = false
+		of, err = openOutFolder(dir, true, nil)
+	} else if *resume {
 		of, err = openResumeFolder(dir)
 	} else {
 		if _, err := os.Stat(filepath.Join(dir, calibrate.JournalFile)); err == nil && !*force {

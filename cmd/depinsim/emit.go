@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/depinsim/depinsim/calibrate"
+	"github.com/depinsim/depinsim/scenarios"
 	"github.com/depinsim/depinsim/sensitivity"
 	"github.com/depinsim/depinsim/sweep"
 )
@@ -42,22 +44,30 @@ func addEmitFlags(fs *pflag.FlagSet) *emitFlags {
 	return e
 }
 
-// emitJob is a sweep (or a sensitivity analysis) as the emitted jobs
-// run it.
+// emitJob is a sweep (or a sensitivity analysis, or a calibration) as
+// the emitted jobs run it.
 type emitJob struct {
-	// name is the sweep's (analysis's) name; runs its runs.
+	// name is the sweep's (analysis's, calibration's) name; runs its
+	// runs (a calibration's starts), unit what they are ("run(s)",
+	// "start(s)").
 	name string
 	runs int
-	// command is the depinsim command each shard runs ("sweep" or
-	// "sensitivity"), also the prefix of the job files (sweep.sbatch,
-	// sweep-job.yaml) and the k8s names (k8sName); what names it in the
-	// files' comments ("sweep", "sensitivity analysis").
+	unit string
+	// command is the depinsim command each shard runs ("sweep",
+	// "sensitivity" or "calibrate"), also the prefix of the job files
+	// (sweep.sbatch, sweep-job.yaml) and the k8s names (k8sName); what
+	// names it in the files' comments ("sweep", "sensitivity analysis",
+	// "calibration").
 	command, what string
 	// merge are the merge's arguments before the shard folders (["merge"]
 	// for a sweep); mergeInInput runs the merge in the inputs' folder
-	// (a sensitivity merge reads the sensitivity file and its base).
+	// (a sensitivity or calibration merge reads the file and its base).
+	// mergeWorkers gives the Slurm merge --workers from its CPUs when
+	// the jobs have no --workers (a calibration's merge runs the check
+	// and the profile).
 	merge        []string
 	mergeInInput bool
+	mergeWorkers bool
 	// args are the arguments after "depinsim sweep" (the sweep file or
 	// scenario as the job's working folder names it, then --grid, --set,
 	// --independent-seeds, --fail-fast, --timeseries, --workers), without
@@ -89,7 +99,7 @@ func emitSweep(e *emitFlags, sw *sweep.Sweep, arg string, grids, sets, switches 
 	if *e.shards < 1 || *e.shards > 100000 {
 		return badInput("--shards: %d: --emit wants the number of shards, from 1 to 100000", *e.shards)
 	}
-	j := &emitJob{name: sw.Name, runs: len(sw.Points()) * sw.Replications, command: "sweep", what: "sweep", merge: []string{"merge"}, shards: *e.shards}
+	j := &emitJob{name: sw.Name, runs: len(sw.Points()) * sw.Replications, unit: "run(s)", command: "sweep", what: "sweep", merge: []string{"merge"}, shards: *e.shards}
 	// the job reads copies of its inputs; the sweep file's text and the
 	// base as the sweep names it stay as they are (its provenance)
 	pos := arg
@@ -171,13 +181,13 @@ func (j *emitJob) emit(e *emitFlags, dir string, force bool, stdout io.Writer) e
 		return err
 	}
 	if *e.engine == "slurm" {
-		fmt.Fprintf(stdout, "%s %s: %d run(s) in %d shard(s) as a Slurm job array; wrote %s/ (%s.sbatch, merge.sbatch, input/, logs/). Submit with:\n", j.what, j.name, j.runs, j.shards, dir, j.command)
+		fmt.Fprintf(stdout, "%s %s: %d %s in %d shard(s) as a Slurm job array; wrote %s/ (%s.sbatch, merge.sbatch, input/, logs/). Submit with:\n", j.what, j.name, j.runs, j.unit, j.shards, dir, j.command)
 		fmt.Fprintf(stdout, "  jid=$(sbatch --parsable %s) && sbatch --dependency=afterok:${jid%%%%;*} %s\n", shellQuote(filepath.Join(j.dir, j.command+".sbatch")), shellQuote(filepath.Join(j.dir, "merge.sbatch")))
 		fmt.Fprintf(stdout, "The shards go to %s/shards/I, the merged %s to %s/merged, the logs to %s/logs.\n", j.dir, j.what, j.dir, j.dir)
 		return nil
 	}
 	name := j.k8sName()
-	fmt.Fprintf(stdout, "%s %s: %d run(s) in %d shard(s) as the Indexed Job %s; wrote %s/ (%s-job.yaml, merge-job.yaml). Run with:\n", j.what, j.name, j.runs, j.shards, name, dir, j.command)
+	fmt.Fprintf(stdout, "%s %s: %d %s in %d shard(s) as the Indexed Job %s; wrote %s/ (%s-job.yaml, merge-job.yaml). Run with:\n", j.what, j.name, j.runs, j.unit, j.shards, name, dir, j.command)
 	fmt.Fprintf(stdout, "  kubectl apply -f %s\n", shellQuote(filepath.Join(j.dir, j.command+"-job.yaml")))
 	fmt.Fprintf(stdout, "  kubectl wait --for=condition=complete --timeout=24h job/%s\n", name)
 	fmt.Fprintf(stdout, "  kubectl apply -f %s\n", shellQuote(filepath.Join(j.dir, "merge-job.yaml")))
@@ -301,7 +311,7 @@ func (j *emitJob) slurm(opts []string) ([]emitFile, error) {
 	if j.workers > 0 {
 		workers = "" // --workers is among the args
 	}
-	fmt.Fprintf(&cmd, ` --shard "$SLURM_ARRAY_TASK_ID/%s" --out %s"$SLURM_ARRAY_TASK_ID" --progress=plain%s --resume`, n, shellQuote(j.dir+"/shards/"), workers)
+	fmt.Fprintf(&cmd, ` --shard "$SLURM_ARRAY_TASK_ID/%s" --out %s"$SLURM_ARRAY_TASK_ID"%s%s --resume`, n, shellQuote(j.dir+"/shards/"), j.progressArg(), workers)
 	sweepScript := fmt.Sprintf(`#!/bin/bash
 # %s %s as a Slurm job array of %s shards (written by depinsim %s
 # --emit slurm). Array task I runs shard I of %s into shards/I; --resume
@@ -329,6 +339,9 @@ cd %s
 		merge.WriteString(" \\\n  " + shellQuote(j.dir+"/shards/"+strconv.Itoa(i)))
 	}
 	merge.WriteString(" \\\n  --out " + shellQuote(j.dir+"/merged"))
+	if j.mergeWorkers && j.workers == 0 {
+		merge.WriteString(workers)
+	}
 	mergeScript := fmt.Sprintf(`#!/bin/bash
 # Merge the %s shards of %s %s into merged/ (written by depinsim %s
 # --emit slurm); submit it with --dependency=afterok:<the array's job id>.
@@ -345,13 +358,27 @@ cd %s
 }
 
 // k8sName returns the job's Kubernetes name: k8sName of its name, with
-// "sens-" for "sweep-" for a sensitivity analysis.
+// "sens-" for "sweep-" for a sensitivity analysis and "cal-" for a
+// calibration.
 func (j *emitJob) k8sName() string {
 	s := k8sName(j.name)
-	if j.command == "sensitivity" {
+	switch j.command {
+	case "sensitivity":
 		s = "sens-" + strings.TrimPrefix(s, "sweep-")
+	case "calibrate":
+		s = "cal-" + strings.TrimPrefix(s, "sweep-")
 	}
 	return s
+}
+
+// progressArg returns the shards' progress flag, with a leading space:
+// whole lines for the logs, or for a calibration, which has no
+// --progress, --quiet (its progress line is rewritten after every run).
+func (j *emitJob) progressArg() string {
+	if j.command == "calibrate" {
+		return " --quiet"
+	}
+	return " --progress=plain"
 }
 
 // capitalize returns s with its first letter in upper case.
@@ -404,21 +431,10 @@ func emitSensitivity(e *emitFlags, a *sensitivity.Analysis, runs int, arg string
 	if *e.shards < 1 || *e.shards > 100000 {
 		return badInput("--shards: %d: --emit wants the number of shards, from 1 to 100000", *e.shards)
 	}
-	j := &emitJob{name: a.Name, runs: runs, command: "sensitivity", what: "sensitivity analysis", mergeInInput: true, shards: *e.shards}
-	if strings.HasPrefix(arg, "-") {
-		return badInput("--emit: %q: name a file starting with '-' by ./%s", arg, arg)
-	}
-	j.inputs = append(j.inputs, emitInput{rel: filepath.Base(arg), data: a.Text})
-	pos := "./" + filepath.Base(arg)
-	if !a.Source.Preset {
-		if !filepath.IsLocal(a.Base) {
-			return badInput("--emit: base scenario %q is not a path under the sensitivity file's folder: the jobs read copies of the analysis's files from a folder of their own, so name the base by a relative path without '..' (put it beside the sensitivity file)", a.Base)
-		}
-		rel := filepath.ToSlash(filepath.Clean(a.Base))
-		if rel == j.inputs[0].rel {
-			return badInput("--emit: base scenario %q is the sensitivity file itself", a.Base)
-		}
-		j.inputs = append(j.inputs, emitInput{rel: rel, data: a.Source.Data})
+	j := &emitJob{name: a.Name, runs: runs, unit: "run(s)", command: "sensitivity", what: "sensitivity analysis", mergeInInput: true, shards: *e.shards}
+	pos, err := j.fileInputs("sensitivity file", arg, a.Text, a.Base, a.Source)
+	if err != nil {
+		return err
 	}
 	common := []string{pos}
 	for _, s := range sets {
@@ -434,5 +450,63 @@ func emitSensitivity(e *emitFlags, a *sensitivity.Analysis, runs int, arg string
 	if noReport {
 		j.merge = append(j.merge, "--no-report")
 	}
+	return j.emit(e, dir, force, stdout)
+}
+
+// fileInputs adds to j's inputs the file (a sensitivity or calibration
+// file, what names it) read from arg, whose text is text, and its base
+// scenario base read as src when it is a file, not a preset; it returns
+// the file's argument in the jobs' working folder.
+func (j *emitJob) fileInputs(what, arg string, text []byte, base string, src scenarios.Source) (string, error) {
+	if strings.HasPrefix(arg, "-") {
+		return "", badInput("--emit: %q: name a file starting with '-' by ./%s", arg, arg)
+	}
+	j.inputs = append(j.inputs, emitInput{rel: filepath.Base(arg), data: text})
+	if !src.Preset {
+		if !filepath.IsLocal(base) {
+			return "", badInput("--emit: base scenario %q is not a path under the %s's folder: the jobs read copies of its files from a folder of their own, so name the base by a relative path without '..' (put it beside the %s)", base, what, what)
+		}
+		rel := filepath.ToSlash(filepath.Clean(base))
+		if rel == j.inputs[0].rel {
+			return "", badInput("--emit: base scenario %q is the %s itself", base, what)
+		}
+		j.inputs = append(j.inputs, emitInput{rel: rel, data: src.Data})
+	}
+	return "./" + filepath.Base(arg), nil
+}
+
+// emitCalibration writes the cluster jobs of the calibration c (the
+// file arg, --set sets, the switch --seed the jobs pass on, --workers):
+// an array of its shards, each a slice of its starts, and a merge
+// ('depinsim calibrate FILE --merge'), which runs in the inputs' folder
+// since it reads the file and its base, and runs the check and the
+// profile.
+func emitCalibration(e *emitFlags, c *calibrate.Calibration, arg string, sets, switches []string, workers int, noReport bool, dir string, force bool, stdout io.Writer) error {
+	if *e.engine != "slurm" && *e.engine != "k8s" {
+		return badInput("--emit: %q: want slurm or k8s", *e.engine)
+	}
+	if *e.shards < 1 || *e.shards > c.Starts {
+		return badInput("--shards: %d: a calibration's shards split its %d start(s) (%s, search.starts): want 1 to %d", *e.shards, c.Starts, c.File, c.Starts)
+	}
+	j := &emitJob{name: c.Name, runs: c.Starts, unit: "start(s)", command: "calibrate", what: "calibration", mergeInInput: true, mergeWorkers: true, shards: *e.shards}
+	pos, err := j.fileInputs("calibration file", arg, c.Text, c.Base, c.Source)
+	if err != nil {
+		return err
+	}
+	common := []string{pos}
+	for _, s := range sets {
+		common = append(common, "--set="+s)
+	}
+	common = append(common, switches...)
+	if workers > 0 {
+		common = append(common, "--workers="+strconv.Itoa(workers))
+		j.workers = workers
+	}
+	j.args = common
+	j.merge = append([]string{"calibrate"}, common...)
+	if noReport {
+		j.merge = append(j.merge, "--no-report")
+	}
+	j.merge = append(j.merge, "--merge")
 	return j.emit(e, dir, force, stdout)
 }

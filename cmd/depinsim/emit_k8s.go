@@ -64,7 +64,7 @@ func (j *emitJob) k8s(image, pvc string, parallelism int) ([]emitFile, error) {
 		}
 		b.WriteString("---\n")
 	}
-	script := fmt.Sprintf(`i=$((JOB_COMPLETION_INDEX + 1)) && exec "$@" --shard "$i/%s" --out "%s/shards/$i" --progress=plain --resume`, n, data)
+	script := fmt.Sprintf(`i=$((JOB_COMPLETION_INDEX + 1)) && exec "$@" --shard "$i/%s" --out "%s/shards/$i"%s --resume`, n, data, j.progressArg())
 	b.WriteString("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: " + name + "\n" + labels("  "))
 	fmt.Fprintf(&b, "spec:\n  completionMode: Indexed\n  completions: %s\n  parallelism: %d\n  backoffLimitPerIndex: 2\n", n, parallelism)
 	b.WriteString("  template:\n    metadata:\n" + labels("      ") + "    spec:\n      restartPolicy: Never\n      containers:\n")
