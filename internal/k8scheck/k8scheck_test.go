@@ -31,12 +31,19 @@ func depinsim(t *testing.T) string {
 // emit runs depinsim sweep --emit k8s in dir and returns its stdout.
 func emit(t *testing.T, bin, dir string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"sweep"}, args...)...)
+	return emitCommand(t, bin, dir, "sweep", args...)
+}
+
+// emitCommand runs depinsim COMMAND --emit k8s in dir and returns its
+// stdout.
+func emitCommand(t *testing.T, bin, dir, command string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{command}, args...)...)
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("depinsim sweep %q: %v\nstdout:\n%s\nstderr:\n%s", args, err, stdout.String(), stderr.String())
+		t.Fatalf("depinsim %s %q: %v\nstdout:\n%s\nstderr:\n%s", command, args, err, stdout.String(), stderr.String())
 	}
 	return stdout.String()
 }
@@ -195,6 +202,127 @@ func TestEmittedManifestsDecode(t *testing.T) {
 			}
 			if merge.Spec.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
 				t.Errorf("merge restartPolicy %q", merge.Spec.Template.Spec.RestartPolicy)
+			}
+		})
+	}
+}
+
+// sensitivityText is a sensitivity file of the base "sub dir/base
+// file.toml".
+const sensitivityText = `base = "sub dir/base file.toml"
+seed = 7
+replications = 2
+set = ["sim.horizon=3d"]
+method = "morris"
+samples = 2
+[[factor]]
+key = "market.max_bids"
+dist = "uniform"
+min = 5
+max = 20
+integer = true
+[[output]]
+name = "gpu"
+metric = "gpu_utilization"
+stat = "mean"
+`
+
+// calibrationText is a calibration file of the base "sub dir/base
+// file.toml" with 3 starts.
+const calibrationText = `base = "sub dir/base file.toml"
+seed = 7
+set = ["sim.horizon=3d"]
+[search]
+generations = 1
+starts = 3
+[[param]]
+key = "tenants[2].arrivals_per_day"
+min = 5
+max = 60
+[[target]]
+name = "gpu"
+metric = "gpu_utilization"
+stat = "mean"
+min = 0.4
+max = 0.6
+`
+
+// TestEmittedAnalysisManifestsDecode decodes, strictly, the manifests of
+// 'depinsim sensitivity --emit k8s' and 'depinsim calibrate --emit k8s':
+// the ConfigMap holds the file and its base, the Indexed Job runs the
+// shards in the mounted inputs, the merge Job runs the command's --merge
+// there too.
+func TestEmittedAnalysisManifestsDecode(t *testing.T) {
+	bin := depinsim(t)
+	for _, tc := range []struct {
+		command, file, text, prefix string
+		merge                       []string
+	}{
+		{"sensitivity", "sa.toml", sensitivityText, "sens-", []string{"sensitivity", "--merge", "./sa.toml", "--seed=3", "--no-report"}},
+		{"calibrate", "cal.toml", calibrationText, "cal-", []string{"calibrate", "./cal.toml", "--seed=3", "--no-report", "--merge"}},
+	} {
+		t.Run(tc.command, func(t *testing.T) {
+			dir := t.TempDir()
+			baseData := base(t, bin)
+			if err := os.MkdirAll(filepath.Join(dir, "sub dir"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "sub dir", "base file.toml"), baseData, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, tc.file), []byte(tc.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			emitCommand(t, bin, dir, tc.command, tc.file, "--emit", "k8s", "--shards", "3", "--out", "em",
+				"--image", "registry.example/depinsim:v1", "--pvc", "analyses", "--seed", "3", "--no-report")
+			docs := regexp.MustCompile(`(?m)^---\n`).Split(string(readFile(t, filepath.Join(dir, "em", tc.command+"-job.yaml"))), -1)
+			if len(docs) != 2 {
+				t.Fatalf("%s-job.yaml: want 2 documents (ConfigMap, Job), got %d", tc.command, len(docs))
+			}
+			var cm corev1.ConfigMap
+			strict(t, docs[0], &cm)
+			var job batchv1.Job
+			strict(t, docs[1], &job)
+			name := job.Name
+			if errs := validation.IsDNS1123Label(name); len(errs) > 0 || !strings.HasPrefix(name, tc.prefix) || len(name+"-merge") > 63 {
+				t.Fatalf("Job name %q: %v (want a DNS-1123 label starting with %s)", name, errs, tc.prefix)
+			}
+			if cm.Name != name+"-input" || cm.Data["input-1"] != tc.text || cm.Data["input-2"] != string(baseData) {
+				t.Errorf("ConfigMap %q: the file and its base? keys %d", cm.Name, len(cm.Data))
+			}
+			s := job.Spec
+			if s.CompletionMode == nil || *s.CompletionMode != batchv1.IndexedCompletion || s.Completions == nil || *s.Completions != 3 {
+				t.Errorf("completionMode %v, completions %v: want Indexed, 3", s.CompletionMode, s.Completions)
+			}
+			c := s.Template.Spec.Containers[0]
+			wantArgs := []string{"depinsim", tc.command, "./" + tc.file, "--seed=3"}
+			if !slices.Equal(c.Args, wantArgs) || c.WorkingDir == "" {
+				t.Errorf("args %q in %q: want %q in the inputs", c.Args, c.WorkingDir, wantArgs)
+			}
+			got := runScript(t, c.Command[2], c.Args, "2")
+			if !slices.Contains(got, "--shard") || !slices.Contains(got, "3/3") || got[len(got)-1] != "--resume" {
+				t.Errorf("the pod runs %q: want shard 3/3, --resume", got)
+			}
+
+			var merge batchv1.Job
+			strict(t, string(readFile(t, filepath.Join(dir, "em", "merge-job.yaml"))), &merge)
+			mc := merge.Spec.Template.Spec.Containers[0]
+			data := "/data/" + name
+			wantMerge := append(slices.Clone(tc.merge), data+"/shards/1", data+"/shards/2", data+"/shards/3", "--out", data+"/merged")
+			if merge.Name != name+"-merge" || !slices.Equal(mc.Command, []string{"depinsim"}) || !slices.Equal(mc.Args, wantMerge) {
+				t.Errorf("merge Job %q runs %q %q, want depinsim %q", merge.Name, mc.Command, mc.Args, wantMerge)
+			}
+			vols := map[string]corev1.Volume{}
+			for _, v := range merge.Spec.Template.Spec.Volumes {
+				vols[v.Name] = v
+			}
+			in := vols["input"]
+			if mc.WorkingDir != c.WorkingDir || in.ConfigMap == nil || in.ConfigMap.Name != cm.Name || len(in.ConfigMap.Items) != 2 ||
+				in.ConfigMap.Items[1] != (corev1.KeyToPath{Key: "input-2", Path: "sub dir/base file.toml"}) {
+				t.Errorf("the merge runs in %q with the input volume %+v: want the inputs, as the shards", mc.WorkingDir, in)
+			}
+			if d := vols["data"]; d.PersistentVolumeClaim == nil || d.PersistentVolumeClaim.ClaimName != "analyses" {
+				t.Errorf("merge data volume %+v", d)
 			}
 		})
 	}
