@@ -74,7 +74,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	out := fs.String("out", "", "output folder (default out/calibrate-<calibration file name>)")
 	workers := fs.Int("workers", 0, "replications run at once (default: number of CPUs); results do not depend on it")
 	seed := fs.Int64("seed", -1, "master seed (default: the file's seed, else the base scenario's)")
-	resume := fs.Bool("resume", false, "finish the calibration in --out from its journal (same arguments): evaluations recorded are not run again, and the files end as an uninterrupted calibration's")
+	resume := fs.Bool("resume", false, "finish the calibration in --out from its journal (same arguments): evaluations recorded are not run again, and the files end as an uninterrupted calibration's; with nothing recorded in --out it starts the calibration")
 	noReport := fs.Bool("no-report", false, "do not write plots/ and report.html")
 	force := fs.Bool("force", false, "write into a non-empty output folder, first removing what depinsim wrote there")
 	quiet := fs.Bool("quiet", false, "no progress line and no summary")
@@ -82,7 +82,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	merge := fs.Bool("merge", false, "the arguments after the calibration file are the folders of its N shards: check them, then run the check and the profile of the best start and write --out as an unsharded calibration's")
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key for every run: path=value (repeatable), applied after the file's set")
-	emit := addEmitFlags(fs)
+	emit := addEmitFlags(fs, "calibrate")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -30,11 +30,16 @@ type emitFlags struct {
 	parallelism *int
 }
 
-// addEmitFlags declares the --emit flags on fs.
-func addEmitFlags(fs *pflag.FlagSet) *emitFlags {
+// addEmitFlags declares the --emit flags of the command (sweep,
+// sensitivity, calibrate) on fs.
+func addEmitFlags(fs *pflag.FlagSet, command string) *emitFlags {
+	most := "from 1 to 100000"
+	if command == "calibrate" {
+		most = "from 1 to the starts"
+	}
 	e := &emitFlags{
-		engine:      fs.String("emit", "", "write cluster jobs into --out instead of running: slurm (sweep.sbatch, a job array, and merge.sbatch) or k8s (sweep-job.yaml, an Indexed Job, and merge-job.yaml); docs/cluster.md"),
-		shards:      fs.Int("shards", 0, "with --emit: the number of shards (array tasks, Job completions), from 1 to 100000"),
+		engine:      fs.String("emit", "", "write cluster jobs into --out instead of running: slurm ("+command+".sbatch, a job array, and merge.sbatch) or k8s ("+command+"-job.yaml, an Indexed Job, and merge-job.yaml); docs/cluster.md"),
+		shards:      fs.Int("shards", 0, "with --emit: the number of shards (array tasks, Job completions), "+most),
 		depinsim:    fs.String("depinsim-path", "", "with --emit: the depinsim the jobs run (default: slurm, this binary's absolute path; k8s, depinsim on the image's PATH)"),
 		image:       fs.String("image", "", "with --emit k8s: the container image holding depinsim and /bin/sh (required)"),
 		pvc:         fs.String("pvc", "depinsim-sweep", "with --emit k8s: the PersistentVolumeClaim the pods write the shards and the merged sweep to (ReadWriteMany when pods share it across nodes)"),

@@ -86,7 +86,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	merge := fs.Bool("merge", false, "the arguments after the sensitivity file are the folders of its N shards (--shard I/N): estimate from their runs and write the unsharded analysis's folder into --out")
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key for every run: path=value (repeatable), applied after the file's set")
-	emit := addEmitFlags(fs)
+	emit := addEmitFlags(fs, "sensitivity")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

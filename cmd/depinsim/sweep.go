@@ -99,7 +99,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringArrayVar(&sets, "set", nil, "override a scenario key at every point: path=value (repeatable), applied after the sweep file's set")
 	metrics := fs.StringSlice("metrics", nil, "with --grid: the metrics to plot against the parameters, comma-separated (default: GPU and CPU utilization, GPU price, provider revenue; 'depinsim sweep' files use their metrics key)")
 	fs.StringArrayVar(&grids, "grid", nil, "quick sweep: key=v1,v2,... (repeatable, one key per flag); the argument is then a scenario file or preset")
-	emit := addEmitFlags(fs)
+	emit := addEmitFlags(fs, "sweep")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
