@@ -265,9 +265,20 @@ func printFit(w io.Writer, res *calibrate.Result) {
 		}
 		fmt.Fprintf(tw, "%s\t%.4g ± %.3g\t%.4g (%.4g..%.4g)\t%s\n", tg.Name, *tg.Value, *tg.Tolerance, f.Check, f.Lo, f.Hi, met)
 	}
-	fmt.Fprintln(tw, "parameter\tstart\tfitted [profile, conditional]\t")
+	fmt.Fprintln(tw, "parameter\tstart\tfitted [profile, conditional; open: still within 3.84 there]\t")
 	for i, p := range c.Params {
-		fmt.Fprintf(tw, "%s\t%.4g\t%.4g [%.4g, %.4g]\t\n", p.Key, *p.Start, res.Best[i], res.Lo[i], res.Hi[i])
+		lo, hi := fmt.Sprintf("%.4g", res.Lo[i]), fmt.Sprintf("%.4g", res.Hi[i])
+		if res.LoOpen[i] {
+			lo += " (open)"
+		}
+		if res.HiOpen[i] {
+			hi += " (open)"
+		}
+		note := ""
+		if res.Fixed[i] {
+			note = " (fixed by screening)"
+		}
+		fmt.Fprintf(tw, "%s\t%.4g\t%.4g [%s, %s]%s\t\n", p.Key, *p.Start, res.Best[i], lo, hi, note)
 	}
 	tw.Flush()
 }
