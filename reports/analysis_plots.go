@@ -446,6 +446,7 @@ func (r *SensitivityReport) morrisPlot(o SensitivityOutput) *plot.Plot {
 	p.Legend.Add("mu*", band(nil, paletteColor(0)))
 	p.Legend.Add(ciName(r.Confidence), &plotter.Line{LineStyle: whiskerStyle})
 	setXRange(p, 0, 0, v, lo, hi)
+	p.X.Tick.Marker = compactTicks{}
 	addZeroLine(p)
 	return p
 }
@@ -492,7 +493,39 @@ func (r *SensitivityReport) morrisScatter(o SensitivityOutput) *plot.Plot {
 	}
 	p.X.Min, p.Y.Min = 0, 0
 	p.X.Max, p.Y.Max = math.Max(p.X.Max, top*1.15), math.Max(p.Y.Max, top)
+	p.X.Tick.Marker, p.Y.Tick.Marker = compactTicks{}, compactTicks{}
 	return p
+}
+
+// compactTicks are gonum/plot's default ticks labelled compactly: 2.5 M,
+// 40 k, 0.003 (Morris effects are in the output's unit, which may be
+// tokens by the million).
+type compactTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (compactTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = compactNumber(ts[i].Value)
+		}
+	}
+	return ts
+}
+
+// compactNumber writes v with at most three significant digits, in
+// thousands (k), millions (M) or billions (G) from 1000 up.
+func compactNumber(v float64) string {
+	a := math.Abs(v)
+	for _, u := range []struct {
+		scale  float64
+		suffix string
+	}{{1e9, " G"}, {1e6, " M"}, {1e3, " k"}} {
+		if a >= u.scale {
+			return strconv.FormatFloat(v/u.scale, 'g', 3, 64) + u.suffix
+		}
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
 func (r *SensitivityReport) convergencePlot(o SensitivityOutput) *plot.Plot {

@@ -385,3 +385,11 @@ func sameFiles(t *testing.T, a, b string) {
 		}
 	}
 }
+
+func TestCompactNumber(t *testing.T) {
+	for v, want := range map[float64]string{2.5e6: "2.5 M", 7.5e6: "7.5 M", 40000: "40 k", 0.003: "0.003", 0: "0", -1.25e9: "-1.25 G", 999: "999", 0.5: "0.5"} {
+		if got := compactNumber(v); got != want {
+			t.Errorf("compactNumber(%g) = %q, want %q", v, got, want)
+		}
+	}
+}
