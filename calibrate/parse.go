@@ -173,7 +173,6 @@ func ReadFile(path string, extra []string) (*Calibration, error) {
 	return Parse(path, filepath.Dir(path), name, data, extra)
 }
 
-
 const allowedKeys = "base, seed, replications, check_replications, set, [search] (population, generations, step, polish, starts, profile), " +
 	"[screen] (trajectories, levels, threshold), " +
 	"[[param]] (key, min, max, scale, integer, start, prior = { dist, mean, sd }), " +
@@ -421,7 +420,6 @@ func (c *Calibration) checkTargets(label string, ts []Target, base *scenarios.Sc
 	c.horizon = int64(base.Sim.Horizon.T())
 	return nil
 }
-
 
 // lookup returns the number at key path in a TOML tree.
 func lookup(tree map[string]any, key string) (float64, bool) {

@@ -74,6 +74,24 @@ func TestRecoverTruthSimulator(t *testing.T) {
 	}
 }
 
+// TestExampleCalibrationFiles parses every calibration file under
+// examples/calibration and checks it fits keys of its base scenario.
+func TestExampleCalibrationFiles(t *testing.T) {
+	files, _ := filepath.Glob("../examples/calibration/*.toml")
+	if len(files) == 0 {
+		t.Fatal("no example calibration files")
+	}
+	for _, f := range files {
+		c, err := ReadFile(f, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Params) == 0 || len(c.Targets) == 0 {
+			t.Errorf("%s: %d params, %d targets", f, len(c.Params), len(c.Targets))
+		}
+	}
+}
+
 // TestPresetCalibrationFiles parses every file of scenarios/calibration
 // and checks that each parameter it fits is marked [tuned] in its preset.
 func TestPresetCalibrationFiles(t *testing.T) {

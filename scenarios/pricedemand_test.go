@@ -230,14 +230,17 @@ func TestPriceResponseDeterministic(t *testing.T) {
 	}
 }
 
-// Every scenario file under examples/ (sweep and sensitivity files aside,
-// checked by packages sweep and sensitivity) reads, and
+// Every scenario file under examples/ (sweep, sensitivity and
+// calibration files aside, checked by packages sweep, sensitivity and
+// calibrate) reads, and
 // runs a few days; the demand example's utilization falls over its year
 // (a long run, skipped under -short).
 func TestExampleScenarios(t *testing.T) {
 	files, err := filepath.Glob("../examples/*/*.toml")
 	require.NoError(t, err)
-	files = slices.DeleteFunc(files, func(f string) bool { return strings.Contains(f, "/sweeps/") || strings.Contains(f, "/sensitivity/") })
+	files = slices.DeleteFunc(files, func(f string) bool {
+		return strings.Contains(f, "/sweeps/") || strings.Contains(f, "/sensitivity/") || strings.Contains(f, "/calibration/")
+	})
 	require.Contains(t, files, "../examples/demand/falling-cloud-prices.toml")
 	for _, f := range files {
 		sc, err := scenarios.Load(f, []string{"sim.horizon=3d", "sim.warmup=1d", "sim.replications=1", "sim.sample_every=1d"})
