@@ -167,7 +167,6 @@ func ReadFile(path string, extra []string, opts scenarios.Options) (*Analysis, e
 	return Parse(path, filepath.Dir(path), name, data, extra, opts)
 }
 
-
 const allowedKeys = "base, seed, replications, set, method, samples, sampling, design, levels, bootstrap, confidence, missing, rerun_attempts, " +
 	"[[factor]] with key, dist, min, max, mean, sd, values, integer, [[output]] with name, metric, resource, cohort, stat, level, from, to"
 
@@ -429,7 +428,6 @@ func (a *Analysis) Points() int {
 	}
 	return a.Samples * (k + 1)
 }
-
 
 // literalFloat writes x as a TOML float (sweep.Literal).
 func literalFloat(x float64) string {

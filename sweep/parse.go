@@ -144,7 +144,6 @@ func ReadFile(path string, extra []string, opts scenarios.Options) (*Sweep, erro
 	return Parse(path, filepath.Dir(path), name, data, extra, opts)
 }
 
-
 // Parse parses the sweep file text data; label names it in errors, dir
 // is the folder a relative base path is read from, name the sweep's name.
 // The base scenario is read and loaded once (with the file's set and
@@ -209,7 +208,6 @@ func Parse(label, dir, name string, data []byte, extra []string, opts scenarios.
 	}
 	return sw, nil
 }
-
 
 // check checks the design and the parameters.
 func (sw *Sweep) check() error {
