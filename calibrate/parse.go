@@ -1,7 +1,6 @@
 package calibrate
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -184,16 +183,8 @@ const allowedKeys = "base, seed, replications, check_replications, set, [search]
 // and the key path.
 func Parse(label, dir, name string, data []byte, extra []string) (*Calibration, error) {
 	var f file
-	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&f)
-	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, &scenarios.Error{File: label, Line: pe.Position.Line, Msg: pe.Message}
-		}
-		return nil, errorf(label, "", "%v", err)
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		return nil, errorf(label, und[0].String(), "unknown key (allowed: %s)", allowedKeys)
+	if err := scenarios.DecodeDefinition(label, data, &f, allowedKeys, nil); err != nil {
+		return nil, err
 	}
 	sum := sha256.Sum256(data)
 	c := &Calibration{File: label, Name: name, Text: data, SHA256: hex.EncodeToString(sum[:]), Base: f.Base,
@@ -202,6 +193,7 @@ func Parse(label, dir, name string, data []byte, extra []string) (*Calibration, 
 	if f.Base == "" {
 		return nil, errorf(label, "base", "missing: want a scenario file (relative to the calibration file) or a preset name (%s)", strings.Join(scenarios.Presets(), ", "))
 	}
+	var err error
 	if c.Source, err = scenarios.OpenBase(dir, f.Base); err != nil {
 		return nil, errorf(label, "base", "%v", err)
 	}

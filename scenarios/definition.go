@@ -1,11 +1,14 @@
 package scenarios
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/BurntSushi/toml"
 )
 
 // MaxDefinitionBytes is the largest sweep, sensitivity or calibration file
@@ -60,4 +63,27 @@ func OpenBase(dir, base string) (Source, error) {
 		return Source{Name: base, Preset: true, Data: data}, nil
 	}
 	return Source{}, fmt.Errorf("%q: no file %s and no preset of that name (presets: %s)", base, path, strings.Join(Presets(), ", "))
+}
+
+// DecodeDefinition decodes the TOML text data of a sweep, sensitivity or
+// calibration file (label names it in errors) into v, strictly: a syntax
+// error is an *Error with its line, and a key v has no field for an
+// *Error naming the key and listing allowed, unless free reports that the
+// key lies inside a value where any TOML is allowed (nil: nowhere).
+func DecodeDefinition(label string, data []byte, v any, allowed string, free func(toml.Key) bool) error {
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(v)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return &Error{File: label, Line: pe.Position.Line, Msg: pe.Message}
+		}
+		return &Error{File: label, Msg: err.Error()}
+	}
+	for _, k := range md.Undecoded() {
+		if free != nil && free(k) {
+			continue
+		}
+		return &Error{File: label, Key: k.String(), Msg: "unknown key (allowed: " + allowed + ")"}
+	}
+	return nil
 }

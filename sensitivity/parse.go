@@ -1,7 +1,6 @@
 package sensitivity
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -11,8 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/BurntSushi/toml"
 
 	"github.com/depinsim/depinsim/analysis"
 	"github.com/depinsim/depinsim/assertion"
@@ -178,16 +175,8 @@ const allowedKeys = "base, seed, replications, set, method, samples, sampling, d
 // and the key.
 func Parse(label, dir, name string, data []byte, extra []string, opts scenarios.Options) (*Analysis, error) {
 	var f file
-	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&f)
-	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, &scenarios.Error{File: label, Line: pe.Position.Line, Msg: pe.Message}
-		}
-		return nil, errorf(label, "", "%v", err)
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		return nil, errorf(label, und[0].String(), "unknown key (allowed: %s)", allowedKeys)
+	if err := scenarios.DecodeDefinition(label, data, &f, allowedKeys, nil); err != nil {
+		return nil, err
 	}
 	sum := sha256.Sum256(data)
 	a := &Analysis{File: label, Name: name, Text: data, SHA256: hex.EncodeToString(sum[:]), Base: f.Base, Options: opts,

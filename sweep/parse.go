@@ -1,10 +1,8 @@
 package sweep
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -151,19 +149,9 @@ func ReadFile(path string, extra []string, opts scenarios.Options) (*Sweep, erro
 // *scenarios.Error naming the file and the key.
 func Parse(label, dir, name string, data []byte, extra []string, opts scenarios.Options) (*Sweep, error) {
 	var f file
-	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&f)
-	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, &scenarios.Error{File: label, Line: pe.Position.Line, Msg: pe.Message}
-		}
-		return nil, errorf(label, "", "%v", err)
-	}
-	for _, k := range md.Undecoded() {
-		if len(k) >= 2 && k[0] == "param" && k[1] == "values" {
-			continue // inside a value: any TOML value is allowed
-		}
-		return nil, errorf(label, k.String(), "unknown key (allowed: base, seed, replications, set, design, samples, metrics, [[param]] with key, values, min, max, steps, scale, integer)")
+	free := func(k toml.Key) bool { return len(k) >= 2 && k[0] == "param" && k[1] == "values" } // inside a value: any TOML value is allowed
+	if err := scenarios.DecodeDefinition(label, data, &f, "base, seed, replications, set, design, samples, metrics, [[param]] with key, values, min, max, steps, scale, integer", free); err != nil {
+		return nil, err
 	}
 	sum := sha256.Sum256(data)
 	sw := &Sweep{File: label, Name: name, Text: data, SHA256: hex.EncodeToString(sum[:]), Base: f.Base,
@@ -172,6 +160,7 @@ func Parse(label, dir, name string, data []byte, extra []string, opts scenarios.
 	if f.Metrics == nil {
 		f.Metrics = DefaultMetrics
 	}
+	var err error
 	if sw.Metrics, err = metricIndices(label, f.Metrics); err != nil {
 		return nil, err
 	}
