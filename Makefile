@@ -123,8 +123,8 @@ verify:
 e2e-slurm:
 	scripts/e2e-slurm.sh
 
-## e2e-browser: open a report.html of each kind (run, compare, sweep;
-## short runs into out/e2e/; sensitivity and calibration from synthetic data) in a headless Chromium (installs Debian's
+## e2e-browser: open a report.html of each kind (run, compare, sweep,
+## sensitivity, calibration; short runs into out/e2e/) in a headless Chromium (installs Debian's
 ## chromium if missing; root or sudo) and check it: no console error, no
 ## network request, ready within 20 s, a screenshot that is not blank
 ## (out/e2e/*.png), a mouse drag zooms the first chart (e2e/browser,
