@@ -46,6 +46,14 @@
 // into seed noise and the part the factors explain, so that an index is not
 // read off noise. The sources are cited in morris.go.
 //
+// Approximate Bayesian computation by rejection (Pritchard, Seielstad,
+// Perez-Lezaun and Feldman, Population growth of human Y chromosomes,
+// Molecular Biology and Evolution 16 (1999) 1791-1798) is built from
+// UnitSample (n points of the unit hypercube, Latin hypercube or scrambled
+// Halton), TruncatedNormal (a prior truncated to a parameter's bounds, by
+// inverse CDF), ABCAccept (the draws within epsilon, or the given number of
+// closest ones) and Quantile (the posterior's summaries).
+//
 // The tests check the estimators against the analytic indices of the
 // Ishigami function (T. Ishigami, T. Homma, An importance quantification
 // technique in uncertainty analysis for computer models, Proceedings of
