@@ -12,7 +12,7 @@ import (
 func TestFilesKnownToForce(t *testing.T) {
 	known := slices.Concat(reports.SweepFiles(), reports.AnalysisFiles())
 	for _, f := range []string{JournalFile, CalFile, EvaluationsCSV, EvaluationsCSV + ".meta.json", EvaluationsPq,
-		TargetsCSV, TargetsCSV + ".meta.json", ParamsCSV, ParamsCSV + ".meta.json", FittedSet, LogFile, ShardFile,
+		TargetsCSV, TargetsCSV + ".meta.json", ParamsCSV, ParamsCSV + ".meta.json", PosteriorCSV, PosteriorCSV + ".meta.json", FittedSet, LogFile, ShardFile,
 		reports.CalibrationDataFile, reports.ReportFile} {
 		if !slices.Contains(known, f) {
 			t.Errorf("%s: not among the files --force clears (reports.AnalysisFiles)", f)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/depinsim/depinsim/analysis"
 	"github.com/depinsim/depinsim/assertion"
 	"github.com/depinsim/depinsim/scenarios"
 )
@@ -103,6 +104,23 @@ type Screen struct {
 	Threshold *float64 `toml:"threshold"`
 }
 
+// ABC configures the optional approximate Bayesian computation, the
+// file's [abc] table: Samples parameter draws from the priors (a param
+// without a prior: uniform over its range on its scale), each evaluated on
+// the search replications; the draws whose distance (the objective's
+// targets part) is smallest are accepted: the share Accept of them, or
+// those within Epsilon (exactly one of the two).
+type ABC struct {
+	// Samples is the number of draws (>= 10).
+	Samples *int `toml:"samples"`
+	// Accept is the accepted share of the draws, in (0, 1].
+	Accept *float64 `toml:"accept"`
+	// Epsilon is the absolute threshold on the distance (> 0).
+	Epsilon *float64 `toml:"epsilon"`
+	// Sampling is "lhs" (default) or "halton".
+	Sampling string `toml:"sampling"`
+}
+
 type file struct {
 	Base              string   `toml:"base"`
 	Seed              *int64   `toml:"seed"`
@@ -111,6 +129,7 @@ type file struct {
 	Set               []string `toml:"set"`
 	Search            Search   `toml:"search"`
 	Screen            *Screen  `toml:"screen"`
+	ABC               *ABC     `toml:"abc"`
 	Params            []Param  `toml:"param"`
 	Targets           []Target `toml:"target"`
 }
@@ -142,6 +161,13 @@ type Calibration struct {
 	// ScreenThreshold: the screening.
 	ScreenTrajectories, ScreenLevels int
 	ScreenThreshold                  float64
+	// ABCSamples (0: no approximate Bayesian computation), ABCAccept
+	// (the accepted share, 0 when ABCEpsilon is given), ABCEpsilon (the
+	// absolute threshold, 0 when ABCAccept is given) and ABCSampling:
+	// the [abc] table.
+	ABCSamples            int
+	ABCAccept, ABCEpsilon float64
+	ABCSampling           analysis.BaseSampling
 	// Params and Targets as written, with their defaults filled in
 	// (Start, Scale; Value, Sigma, Tolerance).
 	Params  []Param
@@ -173,7 +199,7 @@ func ReadFile(path string, extra []string) (*Calibration, error) {
 }
 
 const allowedKeys = "base, seed, replications, check_replications, set, [search] (population, generations, step, polish, starts, profile), " +
-	"[screen] (trajectories, levels, threshold), " +
+	"[screen] (trajectories, levels, threshold), [abc] (samples, accept or epsilon, sampling), " +
 	"[[param]] (key, min, max, scale, integer, start, prior = { dist, mean, sd }), " +
 	"[[target]] (name, metric, resource, cohort, stat, level, from, to, value, sigma, tolerance, min, max)"
 
@@ -256,6 +282,11 @@ func Parse(label, dir, name string, data []byte, extra []string) (*Calibration, 
 			c.ScreenThreshold = *sc.Threshold
 		}
 	}
+	if a := f.ABC; a != nil {
+		if err := c.checkABC(label, a); err != nil {
+			return nil, err
+		}
+	}
 	if c.Generations == 0 && c.Polish == 0 {
 		return nil, errorf(label, "search.generations", "0 with search.polish 0: nothing would be searched; want generations or polish >= 1")
 	}
@@ -295,6 +326,45 @@ func Parse(label, dir, name string, data []byte, extra []string) (*Calibration, 
 		}
 	}
 	return c, nil
+}
+
+// checkABC checks the [abc] table a and fills in the ABC fields.
+func (c *Calibration) checkABC(label string, a *ABC) error {
+	if a.Samples == nil {
+		return errorf(label, "abc.samples", "missing: want the number of parameter draws, an integer from 10 to 1000000 (each costs one evaluation)")
+	}
+	if *a.Samples < 10 || *a.Samples > 1000000 {
+		return errorf(label, "abc.samples", "%d: want an integer from 10 to 1000000", *a.Samples)
+	}
+	c.ABCSamples = *a.Samples
+	switch {
+	case a.Accept != nil && a.Epsilon != nil:
+		return errorf(label, "abc.epsilon", "accept and epsilon both given: want one (accept: the accepted share of the draws; epsilon: an absolute threshold on the distance)")
+	case a.Accept != nil:
+		if !(*a.Accept > 0 && *a.Accept <= 1) {
+			return errorf(label, "abc.accept", "%v: want a share in (0, 1] of the draws", *a.Accept)
+		}
+		if math.Round(*a.Accept*float64(c.ABCSamples)) < 1 {
+			return errorf(label, "abc.accept", "%v of %d draws accepts none: want accept * samples >= 0.5", *a.Accept, c.ABCSamples)
+		}
+		c.ABCAccept = *a.Accept
+	case a.Epsilon != nil:
+		if !(*a.Epsilon > 0) || math.IsInf(*a.Epsilon, 0) {
+			return errorf(label, "abc.epsilon", "%v: want a finite threshold > 0 on the distance (the sum of squared standardized errors)", *a.Epsilon)
+		}
+		c.ABCEpsilon = *a.Epsilon
+	default:
+		return errorf(label, "abc.accept", "missing: want accept (the accepted share of the draws, e.g. 0.05) or epsilon (an absolute threshold on the distance)")
+	}
+	switch a.Sampling {
+	case "", "lhs":
+		c.ABCSampling = analysis.LatinHypercube
+	case "halton":
+		c.ABCSampling = analysis.ScrambledHalton
+	default:
+		return errorf(label, "abc.sampling", "%q: want lhs or halton", a.Sampling)
+	}
+	return nil
 }
 
 func defaultPopulation(d int) int { return 4 + int(math.Floor(3*math.Log(float64(d)))) }

@@ -26,12 +26,16 @@ const (
 	EvaluationsPq  = "evaluations.parquet"
 	TargetsCSV     = "targets.csv"
 	ParamsCSV      = "params.csv"
-	FittedSet      = "fitted.set"
+	// PosteriorCSV holds the accepted draws of the approximate Bayesian
+	// computation (with an [abc] table only).
+	PosteriorCSV = "posterior.csv"
+	FittedSet    = "fitted.set"
 	// LogFile records how this execution went (command line, workers,
 	// wall time, evaluations resumed, shards merged): what may differ
 	// between two runs of the same calibration.
 	LogFile        = "run.log.json"
 	seedDerivation = "common random numbers: search replication r (0 <= r < replications) of every evaluation has the seed sim.ReplicationSeed(master_seed, r) = splitmix64(master_seed + r * 0x9E3779B97F4A7C15); the check uses r in [replications, replications + check_replications); CMA-ES start k draws from a PCG seeded with splitmix64((master_seed XOR 0xca11b8a7e0000000) + k * 0x9E3779B97F4A7C15)"
+	abcDerivation  = "the ABC draws are a unit sample (Latin hypercube or scrambled Halton) from a PCG seeded with splitmix64(master_seed XOR 0xabc0000000000000), mapped to each parameter by the inverse CDF of its prior truncated to [min, max], else uniformly over [min, max] on its scale"
 )
 
 func num(v float64) string {
@@ -45,8 +49,16 @@ func num(v float64) string {
 func (res *Result) meta() map[string]string {
 	c := res.Cal
 	return map[string]string{"tool_version": runner.BuildVersion(), "calibration": c.Name, "calibration_sha256": c.SHA256,
-		"base": c.Base, "base_sha256": c.BaseSHA256, "master_seed": strconv.FormatInt(c.Seed, 10), "seed_derivation": seedDerivation,
+		"base": c.Base, "base_sha256": c.BaseSHA256, "master_seed": strconv.FormatInt(c.Seed, 10), "seed_derivation": res.seedDerivation(),
 		"replications": strconv.Itoa(c.Replications), "check_replications": strconv.Itoa(c.CheckReplications), "set": strings.Join(c.Set, " ")}
+}
+
+// seedDerivation says how the seeds derive from the master seed.
+func (res *Result) seedDerivation() string {
+	if res.Cal.ABCSamples > 0 {
+		return seedDerivation + "; " + abcDerivation
+	}
+	return seedDerivation
 }
 
 // provenanceLines is the provenance as '#' comment lines, for fitted.set.
@@ -65,15 +77,20 @@ func (res *Result) Report() *reports.CalibrationReport {
 	r := &reports.CalibrationReport{Name: c.Name, Evaluations: len(res.Evals), Objective: res.Objective, CheckObjective: res.CheckObjective, StartObjective: res.StartObjective,
 		Search: res.searchText(),
 		Provenance: reports.AnalysisProvenance{File: filepath.Base(c.File), SHA256: c.SHA256, Base: c.Base, BaseSHA256: c.BaseSHA256, ToolVersion: runner.BuildVersion(),
-			Set: c.Set, MasterSeed: c.Seed, SeedDerivation: seedDerivation, Replications: c.Replications}}
+			Set: c.Set, MasterSeed: c.Seed, SeedDerivation: res.seedDerivation(), Replications: c.Replications}}
+	if a := res.ABC; a != nil {
+		r.ABCSamples, r.ABCAccepted, r.ABCEpsilon = len(a.Draws), len(a.Accepted), a.Epsilon
+	}
 	for i, p := range c.Params {
 		mu := math.NaN()
 		if res.Screening != nil {
 			mu = res.Screening[i].MuStar
 		}
+		med, plo, phi := res.posterior(i)
 		r.Params = append(r.Params, reports.CalibrationParam{Key: p.Key, Min: *p.Min, Max: *p.Max, Log: p.Scale == "log",
 			Start: *p.Start, Fitted: res.Best[i], Lo: res.Lo[i], Hi: res.Hi[i],
-			LoOpen: res.LoOpen[i], HiOpen: res.HiOpen[i], Fixed: res.Fixed[i], MuStar: mu})
+			LoOpen: res.LoOpen[i], HiOpen: res.HiOpen[i], Fixed: res.Fixed[i], MuStar: mu,
+			PostMedian: med, PostLo: plo, PostHi: phi})
 	}
 	for t, tg := range c.Targets {
 		f := res.Targets[t]
@@ -86,8 +103,8 @@ func (res *Result) Report() *reports.CalibrationReport {
 	}
 	best, n := math.Inf(1), 0
 	for _, e := range res.Evals {
-		if e.Phase == PhaseProfile {
-			continue // after the search: the profile section shows them
+		if e.Phase == PhaseProfile || e.Phase == PhaseABC {
+			continue // after the search: the profile and the posterior show them
 		}
 		n++
 		if e.Phase != PhaseCheck && e.Phase != PhaseScreen {
@@ -111,7 +128,29 @@ func (res *Result) searchText() string {
 		}
 		s = fmt.Sprintf("Morris screening, %d trajectories of %d levels, threshold %g of the largest mu*: %d parameter(s) fixed; then ", c.ScreenTrajectories, c.ScreenLevels, c.ScreenThreshold, nf)
 	}
-	return s + fmt.Sprintf("CMA-ES, population %d, %d generations, %d start(s), then Nelder-Mead, %d evaluations", c.Population, c.Generations, c.Starts, c.Polish)
+	s += fmt.Sprintf("CMA-ES, population %d, %d generations, %d start(s), then Nelder-Mead, %d evaluations", c.Population, c.Generations, c.Starts, c.Polish)
+	if c.ABCSamples > 0 {
+		s += fmt.Sprintf("; then approximate Bayesian computation by rejection, %d draws (%s) from the priors, %s", c.ABCSamples, c.ABCSampling, res.abcRule())
+	}
+	return s
+}
+
+// abcRule says which draws the ABC accepts.
+func (res *Result) abcRule() string {
+	c := res.Cal
+	if c.ABCAccept > 0 {
+		return fmt.Sprintf("the %g closest accepted", c.ABCAccept)
+	}
+	return fmt.Sprintf("those within distance %g accepted", c.ABCEpsilon)
+}
+
+// posterior returns parameter i's posterior median and 95% interval (NaN
+// without ABC).
+func (res *Result) posterior(i int) (med, lo, hi float64) {
+	if a := res.ABC; a != nil {
+		return a.Median[i], a.Lo[i], a.Hi[i]
+	}
+	return math.NaN(), math.NaN(), math.NaN()
 }
 
 // label says which statistic a target is.
@@ -145,8 +184,9 @@ type Log struct {
 }
 
 // Write writes the calibration's files into dir (which exists): the
-// calibration file, the evaluation table, targets.csv and params.csv
-// (each with its .meta.json provenance), fitted.set, calibration.json,
+// calibration file, the evaluation table, targets.csv, params.csv and,
+// with an [abc] table, posterior.csv (each with its .meta.json
+// provenance), fitted.set, calibration.json,
 // run.log.json (from log(), called last) and, unless noReport, the
 // charts and report.html. Every file is written atomically.
 func Write(dir string, res *Result, noReport bool, log func() Log) error {
@@ -210,17 +250,37 @@ func Write(dir string, res *Result, noReport bool, log func() Log) error {
 	if err := writeCSV(TargetsCSV, rows); err != nil {
 		return err
 	}
-	rows = [][]string{{"key", "min", "max", "scale", "integer", "start", "fitted", "profile_lo", "profile_hi", "profile_lo_open", "profile_hi_open", "screen_mu_star", "fixed"}}
+	rows = [][]string{{"key", "min", "max", "scale", "integer", "start", "fitted", "profile_lo", "profile_hi", "profile_lo_open", "profile_hi_open", "screen_mu_star", "fixed",
+		"posterior_median", "posterior_lo", "posterior_hi"}}
 	for i, p := range c.Params {
 		mu := ""
 		if res.Screening != nil {
 			mu = num(res.Screening[i].MuStar)
 		}
+		med, plo, phi := res.posterior(i)
 		rows = append(rows, []string{p.Key, num(*p.Min), num(*p.Max), p.Scale, strconv.FormatBool(p.Integer), num(*p.Start), num(res.Best[i]),
-			num(res.Lo[i]), num(res.Hi[i]), strconv.FormatBool(res.LoOpen[i]), strconv.FormatBool(res.HiOpen[i]), mu, strconv.FormatBool(res.Fixed[i])})
+			num(res.Lo[i]), num(res.Hi[i]), strconv.FormatBool(res.LoOpen[i]), strconv.FormatBool(res.HiOpen[i]), mu, strconv.FormatBool(res.Fixed[i]),
+			num(med), num(plo), num(phi)})
 	}
 	if err := writeCSV(ParamsCSV, rows); err != nil {
 		return err
+	}
+	if a := res.ABC; a != nil {
+		rows = [][]string{{"draw"}}
+		for _, p := range c.Params {
+			rows[0] = append(rows[0], p.Key)
+		}
+		rows[0] = append(rows[0], "distance")
+		for _, j := range a.Accepted {
+			row := []string{strconv.Itoa(a.Index[j])}
+			for _, x := range a.Draws[j] {
+				row = append(row, num(x))
+			}
+			rows = append(rows, append(row, num(a.Distance[j])))
+		}
+		if err := writeCSV(PosteriorCSV, rows); err != nil {
+			return err
+		}
 	}
 	if err := reports.WriteFileAtomic(filepath.Join(dir, FittedSet), func(w io.Writer) error {
 		_, err := fmt.Fprintf(w, "# The fitted parameters of %s as --set overrides of %s (after the calibration's set):\n#   depinsim run %s $(grep -v '^#' %s | sed 's/^/--set /')\n%s%s\n",

@@ -146,6 +146,11 @@ type CalibrationParam struct {
 	// (objective units per unit of its search interval); NaN without a
 	// screening.
 	MuStar float64
+	// PostMedian, PostLo and PostHi are the median and the 2.5% and
+	// 97.5% quantiles of the parameter's approximate posterior (the
+	// accepted draws of the approximate Bayesian computation); NaN
+	// without one.
+	PostMedian, PostLo, PostHi float64
 }
 
 // CalibrationTarget is one target of a calibration and how the fit meets
@@ -199,6 +204,12 @@ type CalibrationReport struct {
 	Params  []CalibrationParam
 	Targets []CalibrationTarget
 	History []CalibrationStep
+	// ABCSamples is the number of draws of the approximate Bayesian
+	// computation (0: none), ABCAccepted the number accepted and
+	// ABCEpsilon the threshold on the distance (the sum of squared
+	// standardized errors) below which a draw is accepted.
+	ABCSamples, ABCAccepted int
+	ABCEpsilon              float64
 	// Provenance says where the figures come from.
 	Provenance AnalysisProvenance
 }

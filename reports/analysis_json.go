@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 )
@@ -184,6 +185,20 @@ type paramJSON struct {
 	HiOpen bool   `json:"hi_open"`
 	Fixed  bool   `json:"fixed"`
 	MuStar Float  `json:"mu_star"`
+	// the approximate posterior: present since the [abc] table; a file
+	// without them reads as NaN
+	PostMedian *Float `json:"post_median"`
+	PostLo     *Float `json:"post_lo"`
+	PostHi     *Float `json:"post_hi"`
+}
+
+func optFloat(v float64) *Float { f := Float(v); return &f }
+
+func floatOr(f *Float) float64 {
+	if f == nil {
+		return math.NaN()
+	}
+	return float64(*f)
 }
 
 type targetJSON struct {
@@ -218,14 +233,19 @@ type calibrationJSON struct {
 	Params         []paramJSON    `json:"params"`
 	Targets        []targetJSON   `json:"targets"`
 	History        []stepJSON     `json:"history"`
+	ABCSamples     int            `json:"abc_samples"`
+	ABCAccepted    int            `json:"abc_accepted"`
+	ABCEpsilon     *Float         `json:"abc_epsilon"`
 	Provenance     provenanceJSON `json:"provenance"`
 }
 
 func calibrationToJSON(r *CalibrationReport) calibrationJSON {
 	j := calibrationJSON{Kind: calibrationKind, Name: r.Name, Search: r.Search, Evaluations: r.Evaluations,
-		Objective: Float(r.Objective), CheckObjective: Float(r.CheckObjective), StartObjective: Float(r.StartObjective), Provenance: provenanceToJSON(r.Provenance)}
+		Objective: Float(r.Objective), CheckObjective: Float(r.CheckObjective), StartObjective: Float(r.StartObjective),
+		ABCSamples: r.ABCSamples, ABCAccepted: r.ABCAccepted, ABCEpsilon: optFloat(r.ABCEpsilon), Provenance: provenanceToJSON(r.Provenance)}
 	for _, p := range r.Params {
-		j.Params = append(j.Params, paramJSON{p.Key, Float(p.Min), Float(p.Max), p.Log, Float(p.Start), Float(p.Fitted), Float(p.Lo), Float(p.Hi), p.LoOpen, p.HiOpen, p.Fixed, Float(p.MuStar)})
+		j.Params = append(j.Params, paramJSON{p.Key, Float(p.Min), Float(p.Max), p.Log, Float(p.Start), Float(p.Fitted), Float(p.Lo), Float(p.Hi), p.LoOpen, p.HiOpen, p.Fixed, Float(p.MuStar),
+			optFloat(p.PostMedian), optFloat(p.PostLo), optFloat(p.PostHi)})
 	}
 	for _, t := range r.Targets {
 		j.Targets = append(j.Targets, targetJSON{t.Name, t.Label, t.Unit, Float(t.Observed), Float(t.Sigma), Float(t.Tolerance),
@@ -239,9 +259,11 @@ func calibrationToJSON(r *CalibrationReport) calibrationJSON {
 
 func (j *calibrationJSON) report() *CalibrationReport {
 	r := &CalibrationReport{Name: j.Name, Search: j.Search, Evaluations: j.Evaluations,
-		Objective: float64(j.Objective), CheckObjective: float64(j.CheckObjective), StartObjective: float64(j.StartObjective), Provenance: j.Provenance.report()}
+		Objective: float64(j.Objective), CheckObjective: float64(j.CheckObjective), StartObjective: float64(j.StartObjective),
+		ABCSamples: j.ABCSamples, ABCAccepted: j.ABCAccepted, ABCEpsilon: floatOr(j.ABCEpsilon), Provenance: j.Provenance.report()}
 	for _, p := range j.Params {
-		r.Params = append(r.Params, CalibrationParam{p.Key, float64(p.Min), float64(p.Max), p.Log, float64(p.Start), float64(p.Fitted), float64(p.Lo), float64(p.Hi), p.LoOpen, p.HiOpen, p.Fixed, float64(p.MuStar)})
+		r.Params = append(r.Params, CalibrationParam{p.Key, float64(p.Min), float64(p.Max), p.Log, float64(p.Start), float64(p.Fitted), float64(p.Lo), float64(p.Hi), p.LoOpen, p.HiOpen, p.Fixed, float64(p.MuStar),
+			floatOr(p.PostMedian), floatOr(p.PostLo), floatOr(p.PostHi)})
 	}
 	for _, t := range j.Targets {
 		r.Targets = append(r.Targets, CalibrationTarget{t.Name, t.Label, t.Unit, float64(t.Observed), float64(t.Sigma), float64(t.Tolerance),

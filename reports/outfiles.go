@@ -154,7 +154,7 @@ func isPlotName(name string, plots []string) bool {
 // (their tests check it), so that --force clears them.
 func AnalysisFiles() []string {
 	var out []string
-	for _, f := range []string{"indices.csv", "convergence.csv", "evaluations.csv", "targets.csv", "params.csv"} {
+	for _, f := range []string{"indices.csv", "convergence.csv", "evaluations.csv", "targets.csv", "params.csv", "posterior.csv"} {
 		out = append(out, f, f+".meta.json")
 	}
 	return append(out, "points.csv.meta.json", "indices.parquet", "evaluations.parquet", "fitted.set",
