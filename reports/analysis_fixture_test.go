@@ -79,10 +79,14 @@ func calibrationFixture() *CalibrationReport {
 	r := &CalibrationReport{Name: "akash-2024", Search: "CMA-ES, population 8, 5 generations, then Nelder-Mead, 15 evaluations",
 		Evaluations: 55, Objective: 1.8, CheckObjective: 2.4, StartObjective: 41,
 		Params: []CalibrationParam{
-			{Key: "demand.arrival_rate", Min: 1, Max: 100, Log: true, Start: 10, Fitted: 23.5, Lo: 18, Hi: 31, HiOpen: true, MuStar: 12.5},
-			{Key: "providers[0].gpus.a100.count", Min: 4, Max: 64, Start: 16, Fitted: 40, Lo: nan, Hi: nan, MuStar: 3},
-			{Key: "market.take_rate", Min: 0.05, Max: 0.4, Start: 0.2, Fitted: 0.2, Lo: nan, Hi: nan, Fixed: true, MuStar: 0.01},
+			{Key: "demand.arrival_rate", Min: 1, Max: 100, Log: true, Start: 10, Fitted: 23.5, Lo: 18, Hi: 31, HiOpen: true, MuStar: 12.5,
+				PostMedian: 22, PostLo: 14.5, PostHi: 37.25},
+			{Key: "providers[0].gpus.a100.count", Min: 4, Max: 64, Start: 16, Fitted: 40, Lo: nan, Hi: nan, MuStar: 3,
+				PostMedian: 41, PostLo: 21, PostHi: 60},
+			{Key: "market.take_rate", Min: 0.05, Max: 0.4, Start: 0.2, Fitted: 0.2, Lo: nan, Hi: nan, Fixed: true, MuStar: 0.01,
+				PostMedian: nan, PostLo: nan, PostHi: nan},
 		},
+		ABCSamples: 2000, ABCAccepted: 100, ABCEpsilon: 5.5,
 		Targets: []CalibrationTarget{
 			{Name: "gpu_util_mar", Label: "mean of gpu_utilization over 2024-03-01..2024-04-01", Unit: "fraction", Observed: 0.62, Sigma: 0.02, Tolerance: 0.05, Simulated: 0.6, SimLo: 0.58, SimHi: 0.62, Start: 0.45, Met: true},
 			{Name: "price_a100", Label: "median gpu_price_usd_hour over 2024-03", Unit: "USD per GPU-hour", Observed: 1.1, Sigma: 0.1, Tolerance: 0.2, Simulated: 1.45, SimLo: 1.38, SimHi: 1.52, Start: 0.8},

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/depinsim/depinsim/reports/html"
 )
 
@@ -400,6 +402,17 @@ func WriteCalibrationReport(dir string, r *CalibrationReport) error {
 	return WriteFileAtomic(filepath.Join(dir, ReportFile), rep.Render)
 }
 
+// abcReference returns the 95% quantile of chi-square with n degrees of
+// freedom: the distance within which the simulated means of n targets
+// would fall 95% of the time were the targets' standard errors the only
+// noise.
+func abcReference(n int) float64 {
+	if n < 1 {
+		return math.NaN()
+	}
+	return distuv.ChiSquared{K: float64(n)}.Quantile(0.95)
+}
+
 // metCount returns how many targets are met.
 func (r *CalibrationReport) metCount() int {
 	n := 0
@@ -459,6 +472,17 @@ func (r *CalibrationReport) summarySection() html.Section {
 	if len(missed) > 0 {
 		s.Blocks = append(s.Blocks, html.Block{Warning: fmt.Sprintf("%d target(s) not met: %s.", len(missed), strings.Join(missed, ", "))})
 	}
+	if r.ABCSamples > 0 {
+		s.Blocks[0].List = append(s.Blocks[0].List, fmt.Sprintf("Approximate posterior: %d of %d draws accepted, epsilon %s (the distance's 95%% quantile if the targets' errors were the only noise: %s)",
+			r.ABCAccepted, r.ABCSamples, fmtNum(r.ABCEpsilon), fmtNum(abcReference(len(r.Targets)))))
+		switch {
+		case r.ABCAccepted == 0:
+			s.Blocks = append(s.Blocks, html.Block{Warning: fmt.Sprintf("No draw of the approximate Bayesian computation is within epsilon = %s: no posterior. Raise epsilon or the draws.", fmtNum(r.ABCEpsilon))})
+		case r.ABCEpsilon > 10*abcReference(len(r.Targets)):
+			s.Blocks = append(s.Blocks, html.Block{Warning: fmt.Sprintf("The approximate posterior's epsilon (%s) is more than ten times the 95%% quantile of chi-square with %d degree(s) of freedom (%s): its intervals are set by epsilon more than by the data, wider than the posterior. Use more draws or accept a smaller share.",
+				fmtNum(r.ABCEpsilon), len(r.Targets), fmtNum(abcReference(len(r.Targets))))})
+		}
+	}
 	return s
 }
 
@@ -484,6 +508,10 @@ func (r *CalibrationReport) targetsSection(c analysisChart) (html.Section, error
 func (r *CalibrationReport) paramsSection(c analysisChart) (html.Section, error) {
 	t := &html.Table{ID: "params-table", Caption: "The free parameters: bounds, scale of the search, starting and fitted value, profile interval (the values for which the objective rises by at most the report's threshold, the others fixed; an end marked 'open' is the last value profiled, where the objective had not yet risen that much), the screening's mu* of the objective (n/a without screening) and whether screening fixed it",
 		Header: []string{"parameter (key path)", "lower bound", "upper bound", "scale", "start", "fitted", "profile interval", "screening mu*", "fixed"}}
+	if r.ABCSamples > 0 {
+		t.Caption += "; the approximate posterior's median and 95% interval (2.5% and 97.5% quantiles of the accepted draws)"
+		t.Header = append(t.Header, "posterior median", "posterior 95% interval")
+	}
 	for _, p := range r.Params {
 		scale, fixed := "linear", "no"
 		if p.Log {
@@ -492,14 +520,23 @@ func (r *CalibrationReport) paramsSection(c analysisChart) (html.Section, error)
 		if p.Fixed {
 			fixed = "yes (at its start)"
 		}
-		t.Rows = append(t.Rows, []html.Cell{{Text: p.Key}, numCell(p.Min), numCell(p.Max), {Text: scale},
-			numCell(p.Start), numCell(p.Fitted), {Text: profileText(p), Class: "num"}, numCell(p.MuStar), {Text: fixed}})
+		row := []html.Cell{{Text: p.Key}, numCell(p.Min), numCell(p.Max), {Text: scale},
+			numCell(p.Start), numCell(p.Fitted), {Text: profileText(p), Class: "num"}, numCell(p.MuStar), {Text: fixed}}
+		if r.ABCSamples > 0 {
+			row = append(row, numCell(p.PostMedian), html.Cell{Text: ciText(p.PostLo, p.PostHi), Class: "num"})
+		}
+		t.Rows = append(t.Rows, row)
 	}
 	f, err := figureOf(c, "figure-params")
 	if err != nil {
 		return html.Section{}, err
 	}
-	return html.Section{ID: "parameters", Title: "Parameters", Blocks: []html.Block{{Table: t}, {Figure: f}}}, nil
+	sec := html.Section{ID: "parameters", Title: "Parameters", Blocks: []html.Block{{Table: t}, {Figure: f}}}
+	if r.ABCSamples > 0 {
+		sec.Blocks = append(sec.Blocks, html.Block{Para: fmt.Sprintf("Approximate Bayesian computation by rejection: %d parameter draws from the priors (uniform over a parameter's range on its scale when it has none), each run on the search seeds; the %d draws whose distance (the objective without the priors' terms) is at most epsilon = %s are accepted (posterior.csv). They sample the posterior given that the simulated means lie within that distance of the observed values: the smaller epsilon, the closer to the posterior of the data, the wider, the closer to the prior.",
+			r.ABCSamples, r.ABCAccepted, fmtNum(r.ABCEpsilon))})
+	}
+	return sec, nil
 }
 
 func (r *CalibrationReport) objectiveSection(c analysisChart) (html.Section, error) {

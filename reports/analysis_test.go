@@ -53,6 +53,17 @@ func TestAnalysisDataRoundTrip(t *testing.T) {
 	assert.Equal(t, describe(c), describe(gotC))
 	assert.True(t, math.IsNaN(gotC.Targets[2].Simulated))
 	assert.True(t, math.IsNaN(gotC.History[7].Objective))
+	assert.True(t, math.IsNaN(gotC.Params[2].PostMedian) && gotC.Params[0].PostHi == 37.25 && gotC.ABCAccepted == 100)
+	// a calibration.json written before the [abc] table reads as no posterior
+	ctext, err := os.ReadFile(filepath.Join(dir, CalibrationDataFile))
+	require.NoError(t, err)
+	old := regexp.MustCompile(`,\s*"(post_median|post_lo|post_hi|abc_samples|abc_accepted|abc_epsilon)": [^,\n]*`).ReplaceAll(ctext, nil)
+	require.NotEqual(t, ctext, old)
+	odir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(odir, CalibrationDataFile), old, 0o644))
+	gotOld, err := ReadCalibrationData(odir)
+	require.NoError(t, err)
+	assert.True(t, gotOld.ABCSamples == 0 && math.IsNaN(gotOld.Params[0].PostMedian))
 
 	// the other kind, an unknown field
 	other := t.TempDir()
@@ -181,6 +192,7 @@ func TestAnalysisChartsContent(t *testing.T) {
 	params := svgTexts(svgOf(t, cc, "calibration_params"))
 	assert.Contains(t, params, "market.take_rate [0.05, 0.4] (fixed)")
 	assert.Contains(t, params, "demand.arrival_rate [1, 100] log")
+	assert.Contains(t, params, "posterior, 95% (ABC)")
 	objective := strings.Join(svgTexts(svgOf(t, cc, "calibration_objective")), "\n")
 	for _, want := range []string{"log scale", "best so far", "cma-es", "nelder-mead", "check", "objective evaluations"} {
 		assert.Contains(t, objective, want)
@@ -299,7 +311,8 @@ func TestCalibrationReportPage(t *testing.T) {
 	for _, want := range []string{`id="summary"`, `id="targets"`, `id="targets-table"`, `id="parameters"`, `id="params-table"`,
 		`id="objective"`, `id="chart-objective"`, `id="figure-targets"`, `id="figure-params"`, `id="provenance"`,
 		"✓ met", "✗ not met", "Targets met: 2 of 4", "1.8 on the search seeds, 2.4 on the check seeds",
-		"2 target(s) not met: price_a100, leases.", "yes (at its start)", "[18, 31 (open)]"} {
+		"2 target(s) not met: price_a100, leases.", "yes (at its start)", "[18, 31 (open)]",
+		"posterior 95% interval", "[14.5, 37.25]", "100 of 2000 draws accepted, epsilon 5.5", "Approximate Bayesian computation by rejection"} {
 		assert.Contains(t, page, want)
 	}
 	assert.NotContains(t, page, "http://")

@@ -102,6 +102,9 @@ var (
 	hollowGlyph = draw.GlyphStyle{Color: paletteColor(1), Radius: vg.Points(4), Shape: draw.RingGlyph{}}
 	filledGlyph = draw.GlyphStyle{Color: paletteColor(0), Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}
 	metColour   = withAlpha(paletteColor(2), 0x40)
+	// posteriorGlyph and posteriorLine draw the approximate posterior.
+	posteriorGlyph = draw.GlyphStyle{Color: paletteColor(3), Radius: vg.Points(3.5), Shape: draw.PyramidGlyph{}}
+	posteriorLine  = draw.LineStyle{Color: paletteColor(3), Width: vg.Points(1)}
 )
 
 // scatterOf returns a scatter of the finite points of (xs, ys) in style,
@@ -274,6 +277,22 @@ func (r *CalibrationReport) paramsPlot() *plot.Plot {
 	p.Legend.Add("fitted", &plotter.Scatter{GlyphStyle: filledGlyph})
 	p.Legend.Add("start", &plotter.Scatter{GlyphStyle: hollowGlyph})
 	p.Legend.Add("profile interval", &plotter.Line{LineStyle: draw.LineStyle{Color: paletteColor(0), Width: vg.Points(1)}})
+	if r.ABCSamples > 0 {
+		// the approximate posterior, a little below each row
+		var med, plo, phi, py []float64
+		for k, pr := range r.Params {
+			med, plo, phi = append(med, pr.position(pr.PostMedian)), append(plo, pr.position(pr.PostLo)), append(phi, pr.position(pr.PostHi))
+			py = append(py, ys[k]-0.25)
+		}
+		if w := whiskers(med, plo, phi, py, posteriorLine); w != nil {
+			p.Add(w)
+		}
+		if sc := scatterOf(med, py, posteriorGlyph); sc != nil {
+			p.Add(sc)
+		}
+		p.Legend.Add("posterior, 95% (ABC)", &plotter.Scatter{GlyphStyle: posteriorGlyph}, &plotter.Line{LineStyle: posteriorLine})
+		p.Title.Text += ";\nbelow: approximate posterior median (triangle), 95% interval"
+	}
 	p.X.Min, p.X.Max = -0.05, 1.05
 	for _, b := range []float64{0, 1} {
 		l, _ := plotter.NewLine(plotter.XYs{{X: b, Y: p.Y.Min}, {X: b, Y: p.Y.Max}})
