@@ -19,7 +19,11 @@
 // profile (the others fixed at the fit) bounds the values whose objective
 // rises by at most 3.84 (the 95% quantile of chi-square(1)). An optional
 // screening (Morris elementary effects of the objective, before the
-// search) fixes the parameters with little effect at their start.
+// search) fixes the parameters with little effect at their start. An
+// optional approximate Bayesian computation by rejection (an [abc] table,
+// after the profile) evaluates draws from the priors on the search
+// replications and accepts those closest to the targets (the objective
+// without the priors' terms) as a sample of the approximate posterior.
 //
 // Run journals every evaluation (the parameter values as exact literals,
 // the per-replication target values) and, given the journal of a killed

@@ -35,13 +35,19 @@ point of all starts is checked on fresh seeds (each target's mean and
 interval where the objective rises by at most 3.84, the others fixed).
 An optional [screen] table first screens the parameters with Morris
 elementary effects of the objective and fixes the unimportant ones at
-their start.
+their start. An optional [abc] table (samples, accept or epsilon,
+sampling) then runs approximate Bayesian computation by rejection:
+parameter draws from the priors (uniform over the bounds without one),
+each on the search replications; the draws closest to the targets (the
+objective without the priors' terms) sample the approximate posterior.
 
 Writes into --out (default out/calibrate-<name>): calibration.toml (the
 file), evaluations.csv and evaluations.parquet (every evaluation: phase,
 parameters, objective, each target's mean), targets.csv, params.csv
 (each CSV with a .meta.json provenance sidecar), fitted.set (the fitted
-parameters as --set lines for 'depinsim run'), calibration.json,
+parameters as --set lines for 'depinsim run'), with [abc]
+posterior.csv (the accepted draws; params.csv's posterior columns then
+hold each parameter's median and 95% interval), calibration.json,
 run.log.json (command line, workers, wall time), plots/ and report.html
 (--no-report skips those two). The files are the same for any
 --workers (run.log.json aside).
@@ -50,15 +56,16 @@ SIGINT or SIGTERM stops the calibration and keeps journal.tsv, the
 evaluations done; --resume (same arguments and --out) replays the search
 from it and ends with the same files as an uninterrupted calibration.
 
---shard I/N (N <= the starts) runs the start point, the screening and
-the starts k with k % N == I-1 into --out (journal.tsv, then shard.json
-when finished; --resume finishes a stopped shard).
+--shard I/N (N <= the starts) runs the start point, the screening, the
+starts k with k % N == I-1 and the [abc] draws k with k % N == I-1 into
+--out (journal.tsv, then shard.json when finished; --resume finishes a
+stopped shard).
   depinsim calibrate CAL.toml --merge SHARD_DIR... --out DIR
 checks that the folders are the N finished shards of this calibration
 with these arguments and build (naming any difference), replays the
-search from their journals, runs the check and the profile of the best
-start and writes DIR byte for byte as the unsharded calibration
-(run.log.json aside). --resume with nothing recorded in --out starts
+search and the [abc] draws from their journals, runs the check and the
+profile of the best start and writes DIR byte for byte as the
+unsharded calibration (run.log.json aside). --resume with nothing recorded in --out starts
 the calibration (or the shard).
 
 --emit slurm|k8s --shards N (N <= the starts) runs nothing: it checks
@@ -279,6 +286,12 @@ func printFit(w io.Writer, res *calibrate.Result) {
 			note = " (fixed by screening)"
 		}
 		fmt.Fprintf(tw, "%s\t%.4g\t%.4g [%s, %s]%s\t\n", p.Key, *p.Start, res.Best[i], lo, hi, note)
+	}
+	if a := res.ABC; a != nil {
+		fmt.Fprintf(tw, "approximate posterior: %d of %d draws accepted, epsilon %.4g\tmedian\t95%% interval\t\n", len(a.Accepted), len(a.Draws), a.Epsilon)
+		for i, p := range c.Params {
+			fmt.Fprintf(tw, "%s\t%.4g\t[%.4g, %.4g]\t\n", p.Key, a.Median[i], a.Lo[i], a.Hi[i])
+		}
 	}
 	tw.Flush()
 }
