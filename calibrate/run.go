@@ -70,7 +70,8 @@ type Options struct {
 // Eval is one evaluation, as the evaluation table lists it.
 type Eval struct {
 	// N numbers the evaluation; Start is the start it belongs to (-1 for
-	// the start point, the check and the profile); Phase its phase;
+	// the start point, the screening, the check, the profile and the ABC
+	// draws); Phase its phase;
 	// Param the profiled parameter's index (-1 otherwise).
 	N, Start int
 	Phase    string
@@ -771,10 +772,13 @@ func (res *Result) abc(e *evaluator, add func(int, string, int, []float64, [][]f
 	out := make([][][]float64, len(a.Draws))
 	errs := make([]error, len(a.Draws))
 	var wg sync.WaitGroup
+	inflight := make(chan struct{}, 4*cap(e.sem)+16) // bounds the goroutines of many draws
 	for j, x := range a.Draws {
 		wg.Add(1)
+		inflight <- struct{}{}
 		go func() {
 			defer wg.Done()
+			defer func() { <-inflight }()
 			out[j], errs[j] = e.reps("s", x)
 		}()
 	}
