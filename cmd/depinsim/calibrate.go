@@ -285,7 +285,11 @@ func printFit(w io.Writer, res *calibrate.Result) {
 		if res.Fixed[i] {
 			note = " (fixed by screening)"
 		}
-		fmt.Fprintf(tw, "%s\t%.4g\t%.4g [%s, %s]%s\t\n", p.Key, *p.Start, res.Best[i], lo, hi, note)
+		profile := "[" + lo + ", " + hi + "]"
+		if math.IsNaN(res.Lo[i]) || math.IsNaN(res.Hi[i]) {
+			profile = "(not profiled)"
+		}
+		fmt.Fprintf(tw, "%s\t%.4g\t%.4g %s%s\t\n", p.Key, *p.Start, res.Best[i], profile, note)
 	}
 	if a := res.ABC; a != nil {
 		fmt.Fprintf(tw, "approximate posterior: %d of %d draws accepted, epsilon %.4g\tmedian\t95%% interval\t\n", len(a.Accepted), len(a.Draws), a.Epsilon)
