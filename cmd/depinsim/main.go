@@ -15,7 +15,9 @@ func main() {
 	// between events, the unfinished files are removed, and the exit code
 	// is 128 + the signal's number (130, 143)
 	ctx, stop := notifySignals(context.Background())
+	endProfiles := startProfiles(os.Getenv, os.Stderr)
 	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	endProfiles()
 	stop()
 	os.Exit(code)
 }
