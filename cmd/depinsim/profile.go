@@ -45,11 +45,13 @@ func startProfiles(getenv func(string) string, stderr io.Writer) (stop func()) {
 		}
 	}
 	if path := getenv(envMemProfile); path != "" {
+		rate := runtime.MemProfileRate
 		runtime.MemProfileRate = 1
 		stops = append(stops, func() {
 			if err := writeHeapProfile(path); err != nil {
 				fmt.Fprintf(stderr, "depinsim: %s: %v\n", envMemProfile, err)
 			}
+			runtime.MemProfileRate = rate
 		})
 	}
 	return func() {
