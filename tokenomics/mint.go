@@ -232,9 +232,7 @@ func (p *MintParams) Advance(i float64, bonded, supply int64, n int64) MintResul
 		// so the ratio only falls, for every block left.
 		if r.Inflation >= p.InflationMax && fb < p.GoalBonded*float64(supply) {
 			r.Inflation = p.InflationMax
-			m, s := mintAtConstant(r.Inflation, supply, p.BlocksPerYear, invN, left)
-			r.Minted += m
-			supply = s
+			r.Minted += mintAtConstant(r.Inflation, supply, p.BlocksPerYear, invN, left)
 			break
 		}
 		// NextInflation
@@ -309,7 +307,7 @@ const dec18One = 1_000_000_000_000_000_000
 
 // mintAtConstant runs n blocks at the constant inflation x from supply:
 // each block mints floor(x·supply/nyr) (BlockProvision) and adds it to
-// supply. It returns the total minted and the supply after. It computes
+// supply. It returns the total minted. It computes
 // the provisions exactly with integers: x = mant/2^sh, so a block mints
 // floor(mant·S / D) with D = nyr·2^sh, and from one block to the next the
 // numerator grows by mant·m; the quotient and remainder are carried over
@@ -317,12 +315,12 @@ const dec18One = 1_000_000_000_000_000_000
 // larger step computes the provision again with BlockProvision). The
 // results are those of BlockProvision block by block. It panics on a
 // supply overflow.
-func mintAtConstant(x float64, supply, nyr int64, invN float64, n int64) (minted, after int64) {
+func mintAtConstant(x float64, supply, nyr int64, invN float64, n int64) (minted int64) {
 	frac, exp := math.Frexp(x)
 	mant := uint64(frac * (1 << 53))
 	sh := 53 - exp
 	if x == 0 || supply == 0 {
-		return 0, supply // nothing to mint, for every block
+		return 0 // nothing to mint, for every block
 	}
 	// D = nyr << sh in 128 bits; the integer path needs D < 2^126
 	nb := bits.Len64(uint64(nyr))
@@ -335,7 +333,7 @@ func mintAtConstant(x float64, supply, nyr int64, invN float64, n int64) (minted
 			supply += m
 			minted += m
 		}
-		return minted, supply
+		return minted
 	}
 	var dhi, dlo uint64
 	if sh >= 64 {
@@ -351,7 +349,7 @@ func mintAtConstant(x float64, supply, nyr int64, invN float64, n int64) (minted
 		supply += m
 		minted += m
 		if left--; left == 0 {
-			return minted, supply
+			return minted
 		}
 		// the numerator grows by mant·m: r += mant·m (< 2^127), then
 		// carry a whole D into the quotient
