@@ -61,6 +61,13 @@ type chain struct {
 
 	weights       []float64 // emission weight by resource
 	epochTokenUSD []float64 // token income by provider cohort, this epoch
+
+	// the epoch's per-provider work, kept between epochs (see provFacts
+	// and sortedActive in incentives.go)
+	facts      []provFacts // by provider id: what its fixed profile gives
+	sorted     []int32     // the active providers in id order
+	sortedUpTo int         // providers (ids below it) sorted considers
+	poolW      []float64   // payPool's weights by provider id, this call
 }
 
 type programState struct {
@@ -244,10 +251,19 @@ func (w *World) epoch() {
 
 	// what a provider of each cohort earned in tokens per listed GPU-hour
 	gpuHours := make([]float64, len(w.cfg.Providers))
+	facts := w.provFacts()
+	hours := dt.Hours()
 	for _, id := range w.prov.active {
+		f := &facts[id]
+		if f.gpuModels <= 1 {
+			// the one nonzero term of the sum over GPU models (adding
+			// the zero terms changes nothing)
+			gpuHours[f.cohort] += float64(f.gpus) * hours
+			continue
+		}
 		p := &w.prov.p[id]
 		for r := agents.ResGPU0; r < w.nres; r++ {
-			gpuHours[p.prof.Cohort] += float64(p.prof.Capacity[r]) * dt.Hours()
+			gpuHours[f.cohort] += float64(p.prof.Capacity[r]) * hours
 		}
 	}
 	for ci := range c.epochTokenUSD {

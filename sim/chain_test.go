@@ -179,6 +179,10 @@ func runChain(cfg *sim.Config, seed uint64) (out chainRun, err error) {
 			fail = fmt.Sprintf("t=%v: %s", r.T, why)
 			return
 		}
+		if ok, why := w.SortedActiveAgrees(); !ok {
+			fail = fmt.Sprintf("t=%v: %s", r.T, why)
+			return
+		}
 		if cfg.Tokenomics.Price.Model == tokenomics.PriceConstant {
 			var prev *record
 			if n > 1 {

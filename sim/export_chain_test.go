@@ -1,6 +1,9 @@
 package sim
 
 import (
+	"fmt"
+	"slices"
+
 	"github.com/depinsim/depinsim/agents"
 	"github.com/depinsim/depinsim/tokenomics"
 )
@@ -109,3 +112,29 @@ func (w *World) ProviderViews() []ProviderView {
 
 // Events returns the number of events processed so far.
 func (w *World) Events() uint64 { return w.events }
+
+// SortedActiveAgrees reports whether the token layer's cached id-ordered
+// list of active providers and its per-provider facts agree with the
+// provider set (sorting the active list, summing the profiles), and if
+// not, what differs.
+func (w *World) SortedActiveAgrees() (bool, string) {
+	got := append([]int32(nil), w.sortedActive()...)
+	want := w.prov.sortedActive() // sorts
+	if !slices.Equal(got, want) {
+		return false, fmt.Sprintf("sorted active providers %v, want %v", got, want)
+	}
+	for id, f := range w.provFacts() {
+		p := &w.prov.p[id]
+		gpus, models := 0, int32(0)
+		for r := agents.ResGPU0; r < w.nres; r++ {
+			gpus += int(p.prof.Capacity[r])
+			if p.prof.Capacity[r] != 0 {
+				models++
+			}
+		}
+		if f.gpus != gpus || f.gpuModels != models || int(f.cohort) != p.prof.Cohort {
+			return false, fmt.Sprintf("provider %d: facts %+v, profile has %d GPUs of %d models in cohort %d", id, f, gpus, models, p.prof.Cohort)
+		}
+	}
+	return true, ""
+}

@@ -23,11 +23,83 @@ func (w *World) payEmissions(from, to Time) {
 	if amt <= 0 {
 		return
 	}
-	lo, hi := agents.ResGPU0, w.nres
-	if w.prov.gpuCapacity() == 0 {
-		lo, hi = agents.ResCPU, agents.ResCPU+1
+	cpu := w.prov.gpuCapacity() == 0 // no GPU listed: CPU cores instead
+	facts := w.provFacts()
+	listed := c.poolWeights()
+	for _, id := range w.prov.active {
+		if cpu {
+			listed[id] = float64(w.prov.p[id].prof.Capacity[agents.ResCPU]) * c.weights[agents.ResCPU]
+		} else {
+			listed[id] = facts[id].listed
+		}
 	}
+	job := int64(float64(amt) * ep.JobShare)
+	paid := w.payPool(amt-job, listed)
+	if job > 0 {
+		leased := c.poolWeights()
+		for _, id := range w.prov.active { // units in active leases (not open bids)
+			g := 0.0
+			for _, lid := range w.prov.p[id].leases {
+				q := &w.deps.d[w.leases.l[lid].dep].spec.Request
+				switch {
+				case cpu:
+					g += float64(q.CPU)
+				case q.GPUs > 0:
+					g += float64(q.GPUs)
+				}
+			}
+			leased[id] = g
+		}
+		paid += w.payPool(job, leased)
+	}
+	c.issued += paid
+	c.emissions += paid
+}
+
+// payPool mints amt to active providers pro rata to their weight (by
+// provider id, set for every active provider), each share rounded down,
+// and returns what it minted.
+func (w *World) payPool(amt int64, weight []float64) int64 {
+	if amt <= 0 {
+		return 0
+	}
+	total := 0.0
+	for _, id := range w.prov.active {
+		total += weight[id]
+	}
+	if total == 0 {
+		return 0
+	}
+	paid := int64(0)
+	for _, id := range w.sortedActive() {
+		share := int64(float64(amt) * weight[id] / total)
+		if share <= 0 {
+			continue
+		}
+		p := &w.prov.p[id]
+		w.chain.ledger.Mint(p.acct, tokenomics.AKT, share)
+		paid += share
+		w.creditIncome(p, share)
+	}
+	return paid
+}
+
+// provFacts is what the token layer's epoch reads of a provider's
+// profile, which never changes: its cohort, its GPUs and how many GPU
+// models they are, and its weight in the emission's listed pool.
+type provFacts struct {
+	cohort    int32
+	gpuModels int32   // GPU models with a nonzero capacity
+	gpus      int     // GPUs of all models
+	listed    float64 // Σ GPUs × emission weight over the models, in model order
+}
+
+// provFacts returns the facts of every provider by id, computing those of
+// the providers that entered since the last call.
+func (w *World) provFacts() []provFacts {
+	c := &w.chain
 	if c.weights == nil {
+		ep := &w.cfg.Tokenomics.Emission
 		c.weights = make([]float64, w.nres)
 		for r := range c.weights {
 			c.weights[r] = 1
@@ -36,57 +108,61 @@ func (w *World) payEmissions(from, to Time) {
 			}
 		}
 	}
-	listed := func(p *provider) float64 {
-		g := 0.0
-		for r := lo; r < hi; r++ {
-			g += float64(p.prof.Capacity[r]) * c.weights[r]
-		}
-		return g
-	}
-	leased := func(p *provider) float64 { // units in active leases (not open bids)
-		g := 0.0
-		for _, lid := range p.leases {
-			q := &w.deps.d[w.leases.l[lid].dep].spec.Request
-			switch {
-			case lo == agents.ResCPU:
-				g += float64(q.CPU)
-			case q.GPUs > 0:
-				g += float64(q.GPUs)
+	for id := len(c.facts); id < len(w.prov.p); id++ {
+		p := &w.prov.p[id]
+		f := provFacts{cohort: int32(p.prof.Cohort)}
+		for r := agents.ResGPU0; r < w.nres; r++ {
+			k := p.prof.Capacity[r]
+			f.gpus += int(k)
+			if k != 0 {
+				f.gpuModels++
 			}
+			f.listed += float64(k) * c.weights[r] // in model order, as payEmissions sums
 		}
-		return g
+		c.facts = append(c.facts, f)
 	}
-	job := int64(float64(amt) * ep.JobShare)
-	paid := w.payPool(amt-job, listed) + w.payPool(job, leased)
-	c.issued += paid
-	c.emissions += paid
+	return c.facts
 }
 
-// payPool mints amt to active providers pro rata to weight, each share
-// rounded down, and returns what it minted.
-func (w *World) payPool(amt int64, weight func(p *provider) float64) int64 {
-	if amt <= 0 {
-		return 0
+// poolWeights returns chain.poolW with room for every provider id; the
+// caller sets the entries of the active providers.
+func (c *chain) poolWeights() []float64 {
+	n := len(c.facts)
+	if cap(c.poolW) < n {
+		c.poolW = make([]float64, n, n+n/4)
 	}
-	total := 0.0
-	for _, id := range w.prov.active {
-		total += weight(&w.prov.p[id])
+	c.poolW = c.poolW[:n]
+	return c.poolW
+}
+
+// sortedActive returns the active providers in id order, as
+// w.prov.sortedActive does, without sorting: providers are only ever
+// appended (with ascending ids) and unlisted, never listed again, so the
+// list of the last call stays sorted once the providers that left are
+// dropped and those that entered since are appended. When no provider
+// entered and the active list has the same length, nothing changed. The
+// slice is reused by the next call.
+func (w *World) sortedActive() []int32 {
+	c := &w.chain
+	ps := &w.prov
+	if c.sortedUpTo == len(ps.p) && len(c.sorted) == len(ps.active) {
+		return c.sorted
 	}
-	if total == 0 {
-		return 0
-	}
-	paid := int64(0)
-	for _, id := range w.prov.sortedActive() {
-		p := &w.prov.p[id]
-		share := int64(float64(amt) * weight(p) / total)
-		if share <= 0 {
-			continue
+	k := 0
+	for _, id := range c.sorted {
+		if ps.p[id].active {
+			c.sorted[k] = id
+			k++
 		}
-		w.chain.ledger.Mint(p.acct, tokenomics.AKT, share)
-		paid += share
-		w.creditIncome(p, share)
 	}
-	return paid
+	c.sorted = c.sorted[:k]
+	for id := c.sortedUpTo; id < len(ps.p); id++ {
+		if ps.p[id].active {
+			c.sorted = append(c.sorted, int32(id))
+		}
+	}
+	c.sortedUpTo = len(ps.p)
+	return c.sorted
 }
 
 // paySubsidies pays every incentive program's providers for (from, to].
@@ -100,7 +176,7 @@ func (w *World) paySubsidies(from, to Time) {
 			continue
 		}
 		if active == nil {
-			active = w.prov.sortedActive()
+			active = w.sortedActive()
 		}
 		for _, id := range active {
 			p := &w.prov.p[id]
@@ -141,16 +217,11 @@ func (w *World) runSeasons(from, to Time) {
 		if len(ss.points) < len(w.prov.p) {
 			ss.points = append(ss.points, make([]float64, len(w.prov.p)-len(ss.points))...)
 		}
-		for _, id := range w.prov.active {
-			if from >= ss.s.End.T() || to <= ss.s.Start.T() {
-				break // the epoch is outside the season: no points for anyone
+		if from < ss.s.End.T() && to > ss.s.Start.T() { // else no points for anyone
+			facts := w.provFacts()
+			for _, id := range w.prov.active {
+				ss.points[id] += ss.s.Points(from, to, facts[id].gpus)
 			}
-			p := &w.prov.p[id]
-			gpus := 0
-			for r := agents.ResGPU0; r < w.nres; r++ {
-				gpus += int(p.prof.Capacity[r])
-			}
-			ss.points[id] += ss.s.Points(from, to, gpus)
 		}
 		if !ss.snapped && to >= ss.s.End.T() {
 			ss.alloc = ss.s.Allocate(ss.points)

@@ -139,16 +139,23 @@ func (p *MintParams) NextInflation(i, bondedRatio float64) float64 {
 // computed exactly (the float64 i times the integer supply), so the result
 // does not depend on rounding. It panics on a negative i or supply.
 func (p *MintParams) BlockProvision(i float64, supply int64) int64 {
-	// Fast path: i*supply/N_yr in float64 is within a few 1e-16 relative of
-	// the exact quotient, so its floor is exact unless the quotient lies
-	// within 1e-6 of a whole number; then (rarely) compute exactly.
-	if q := i * float64(supply) / float64(p.BlocksPerYear); q >= 0 && q < 1e12 {
+	return blockProvision(i, supply, p.BlocksPerYear, 1/float64(p.BlocksPerYear))
+}
+
+// blockProvision is BlockProvision with invN = 1/float64(n) (rounded).
+func blockProvision(i float64, supply, n int64, invN float64) int64 {
+	// Fast path: i·supply·invN in float64 is within 4 rounding errors
+	// (4·2^-53 relative: float64(supply), the reciprocal and two
+	// products) of the exact quotient, less than 5e-7 below 2^30, so its
+	// floor is exact unless the quotient lies within 1e-6 of a whole
+	// number; then, and from 2^30 on, compute exactly.
+	if q := i * float64(supply) * invN; q >= 0 && q < 1<<30 {
 		f := math.Floor(q)
 		if d := q - f; d > 1e-6 && d < 1-1e-6 {
 			return int64(f)
 		}
 	}
-	return mulFloatFloor(i, supply, p.BlocksPerYear)
+	return mulFloatFloor(i, supply, n)
 }
 
 // MintResult is what Advance minted, in base units of the staking token,
@@ -214,21 +221,28 @@ func (p *MintParams) Advance(i float64, bonded, supply int64, n int64) MintResul
 	tax := decimal18(p.CommunityTax, "community_tax")
 	com := decimal18(p.Commission, "commission")
 	r := MintResult{Inflation: i}
-	for range n {
-		// NextInflation, with the loop's invariants hoisted: at a clamp
-		// that the bonded ratio keeps pushing against, inflation stays put
-		// (bonded is constant and supply only grows, so b only falls)
-		switch {
-		case r.Inflation >= p.InflationMax && float64(bonded) < p.GoalBonded*float64(supply):
+	// the loop's invariants, hoisted (the same float operations as
+	// NextInflation and BlockProvision)
+	nyr := float64(p.BlocksPerYear)
+	invN := 1 / nyr
+	fb := float64(bonded)
+	for left := n; left > 0; left-- {
+		// At the maximum with the bonded ratio below the goal the
+		// inflation stays put: bonded is constant and supply only grows,
+		// so the ratio only falls, for every block left.
+		if r.Inflation >= p.InflationMax && fb < p.GoalBonded*float64(supply) {
 			r.Inflation = p.InflationMax
-		default:
-			b := 0.0
-			if supply > 0 {
-				b = float64(bonded) / float64(supply)
-			}
-			r.Inflation = p.NextInflation(r.Inflation, b)
+			r.Minted += mintAtConstant(r.Inflation, supply, p.BlocksPerYear, invN, left)
+			break
 		}
-		m := p.BlockProvision(r.Inflation, supply)
+		// NextInflation
+		b := 0.0
+		if supply > 0 {
+			b = fb / float64(supply)
+		}
+		in := r.Inflation + (1-b/p.GoalBonded)*p.RateChange/nyr
+		r.Inflation = min(max(in, p.InflationMin), p.InflationMax)
+		m := blockProvision(r.Inflation, supply, p.BlocksPerYear, invN)
 		if supply > math.MaxInt64-m {
 			panic("tokenomics: MintParams.Advance: supply overflow")
 		}
@@ -290,6 +304,91 @@ func decimal18(x float64, key string) uint64 {
 }
 
 const dec18One = 1_000_000_000_000_000_000
+
+// mintAtConstant runs n blocks at the constant inflation x from supply:
+// each block mints floor(x·supply/nyr) (BlockProvision) and adds it to
+// supply. It returns the total minted. It computes
+// the provisions exactly with integers: x = mant/2^sh, so a block mints
+// floor(mant·S / D) with D = nyr·2^sh, and from one block to the next the
+// numerator grows by mant·m; the quotient and remainder are carried over
+// and the quotient grows by the few units each block adds (a block with a
+// larger step computes the provision again with BlockProvision). The
+// results are those of BlockProvision block by block. It panics on a
+// supply overflow.
+func mintAtConstant(x float64, supply, nyr int64, invN float64, n int64) (minted int64) {
+	frac, exp := math.Frexp(x)
+	mant := uint64(frac * (1 << 53))
+	sh := 53 - exp
+	if x == 0 || supply == 0 {
+		return 0 // nothing to mint, for every block
+	}
+	// D = nyr << sh in 128 bits; the integer path needs D < 2^126
+	nb := bits.Len64(uint64(nyr))
+	if !(x > 0) || math.IsInf(x, 0) || sh <= 0 || nb+sh > 126 {
+		for range n {
+			m := blockProvision(x, supply, nyr, invN)
+			if supply > math.MaxInt64-m {
+				panic("tokenomics: MintParams.Advance: supply overflow")
+			}
+			supply += m
+			minted += m
+		}
+		return minted
+	}
+	var dhi, dlo uint64
+	if sh >= 64 {
+		dhi, dlo = uint64(nyr)<<(sh-64), 0
+	} else {
+		dhi, dlo = uint64(nyr)>>(64-sh), uint64(nyr)<<sh
+	}
+	m, rhi, rlo := provisionRem(x, supply, nyr, invN, mant, dhi, dlo)
+	for left := n; ; {
+		if supply > math.MaxInt64-m {
+			panic("tokenomics: MintParams.Advance: supply overflow")
+		}
+		supply += m
+		minted += m
+		if left--; left == 0 {
+			return minted
+		}
+		// the numerator grows by mant·m: r += mant·m (< 2^127), then
+		// carry a whole D into the quotient
+		phi, plo := bits.Mul64(mant, uint64(m))
+		var c uint64
+		rlo, c = bits.Add64(rlo, plo, 0)
+		rhi, _ = bits.Add64(rhi, phi, c)
+		slo, b := bits.Sub64(rlo, dlo, 0)
+		shi, b := bits.Sub64(rhi, dhi, b)
+		if b == 0 { // r >= D
+			rhi, rlo = shi, slo
+			m++
+			if !less128(rhi, rlo, dhi, dlo) { // still r >= D: a larger step (rare)
+				m, rhi, rlo = provisionRem(x, supply, nyr, invN, mant, dhi, dlo)
+			}
+		}
+	}
+}
+
+// provisionRem returns m = floor(x·s/nyr) (BlockProvision) and the
+// remainder mant·s - m·D in 128 bits, for x = mant/2^sh and D = nyr·2^sh
+// = dhi·2^64 + dlo.
+func provisionRem(x float64, s, nyr int64, invN float64, mant, dhi, dlo uint64) (m int64, rhi, rlo uint64) {
+	m = blockProvision(x, s, nyr, invN)
+	ahi, alo := bits.Mul64(mant, uint64(s))
+	// m·D, of which only the low 128 bits matter: it is at most mant·s
+	// < 2^117
+	phi, plo := bits.Mul64(uint64(m), dlo)
+	phi += uint64(m) * dhi
+	var borrow uint64
+	rlo, borrow = bits.Sub64(alo, plo, 0)
+	rhi, _ = bits.Sub64(ahi, phi, borrow)
+	return m, rhi, rlo
+}
+
+// less128 reports whether ahi·2^64 + alo < bhi·2^64 + blo.
+func less128(ahi, alo, bhi, blo uint64) bool {
+	return ahi < bhi || ahi == bhi && alo < blo
+}
 
 // mulDec18Floor returns floor(a·d/1e18) for a >= 0 and an 18-decimal
 // fraction d <= 1e18, exactly (128-bit product).

@@ -384,3 +384,69 @@ func BenchmarkAdvance(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/blocksPerDay, "ns/block")
 }
+
+// BenchmarkAdvanceAtMax is BenchmarkAdvance with the inflation at its
+// maximum and the bonded ratio below the goal: the inflation stays put
+// and only the provisions are computed (akash-2024 after the inflation
+// reaches its cap).
+func BenchmarkAdvanceAtMax(b *testing.B) {
+	p := tokenomics.DefaultMintParams()
+	bonded := int64(math.Round(0.578 * akt2024Supply))
+	var r tokenomics.MintResult
+	for b.Loop() {
+		r = p.Advance(p.InflationMax, bonded, akt2024Supply, blocksPerDay)
+	}
+	if r.Minted == 0 || r.Inflation != p.InflationMax {
+		b.Fatal("nothing minted or the inflation moved")
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/blocksPerDay, "ns/block")
+}
+
+// TestAdvanceAtMaxIsBlockByBlock: at the maximum with the bonded ratio
+// below the goal, Advance computes the provisions incrementally with
+// integers; they must be those of the x/mint formula applied block by
+// block: the exact floor(i·S/N_yr) of rational arithmetic, S growing by
+// each provision. Parameters range over tiny and huge supplies, small N_yr
+// (steps of many units a block) and tiny inflations (the float fallback).
+func TestAdvanceAtMaxIsBlockByBlock(t *testing.T) {
+	seeds := uint64(400)
+	if testing.Short() {
+		seeds = 60
+	}
+	for seed := range seeds {
+		rng := rand.New(rand.NewPCG(seed, 0x61746d6178))
+		p := randomMintParams(rng)
+		switch rng.IntN(5) {
+		case 0:
+			p.InflationMax = math.Pow(2, -float64(rng.IntN(120))) * rng.Float64()
+		case 1:
+			p.InflationMax = 1
+		case 2:
+			p.InflationMax = 0 // nothing minted
+		}
+		p.InflationMin = min(p.InflationMin, p.InflationMax)
+		p.BlocksPerYear = []int64{1, 7, 100, 5_256_000, 1 + rng.Int64N(10_000_000)}[rng.IntN(5)]
+		supply := 1 + rng.Int64N(1<<uint(1+rng.IntN(50)))
+		bonded := int64(float64(supply) * p.GoalBonded * rng.Float64() * 0.999)
+		n := 1 + rng.Int64N(3_000)
+		i := p.InflationMax + []float64{0, 0.1}[rng.IntN(2)] // above max: a lowered band
+		x := new(big.Rat).SetFloat64(p.InflationMax)
+		s, minted, overflow := supply, int64(0), false
+		for range n {
+			m, ok := ratFloor(x, s, p.BlocksPerYear)
+			if !ok || s > math.MaxInt64-m {
+				overflow = true
+				break
+			}
+			s += m
+			minted += m
+		}
+		if overflow {
+			require.Panics(t, func() { p.Advance(i, bonded, supply, n) }, "seed %d", seed)
+			continue
+		}
+		got := p.Advance(i, bonded, supply, n)
+		require.Equal(t, minted, got.Minted, "seed %d: max %v N %d supply %d n %d", seed, p.InflationMax, p.BlocksPerYear, supply, n)
+		require.Equal(t, p.InflationMax, got.Inflation, "seed %d", seed)
+	}
+}
