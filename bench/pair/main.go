@@ -151,6 +151,7 @@ func (t tools) r1() error {
 	fmt.Fprintf(t.out, "| R1 full year, wall s | %.2f | %.2f | %.2fx |\n", p.a.wall(), p.b.wall(), p.wallRatio)
 	fmt.Fprintf(t.out, "| R1 full year, CPU s | %.2f | %.2f | %.2fx |\n", p.a.cpu(), p.b.cpu(), p.cpuRatio)
 	fmt.Fprintf(t.out, "| R1 events/s, whole process | %.2f M | %.2f M | |\n", ev/p.a.wall()/1e6, ev/p.b.wall()/1e6)
+	fmt.Fprintf(t.out, "| R1 events per CPU second | %.2f M | %.2f M | |\n", ev/p.a.cpu()/1e6, ev/p.b.cpu()/1e6)
 	fmt.Fprintf(t.out, "| peak RSS | %.0f MiB | %.0f MiB | |\n", p.a.rss(), p.b.rss())
 	return nil
 }
@@ -165,7 +166,6 @@ func (t tools) scale(ks []int, csvPath string) error {
 		"depinsim_wall_ns_per_event", "r1limit_wall_ns_per_event", "wall_ratio",
 		"depinsim_cpu_ns_per_event", "r1limit_cpu_ns_per_event", "cpu_ratio",
 		"depinsim_peak_rss_mib", "r1limit_peak_rss_mib", "pairs"}}
-	fmt.Fprintf(t.out, "| providers | hours | R1 events | depinsim ns/event (wall, CPU) | r1limit ns/event (wall, CPU) | ratio (wall, CPU) | peak RSS depinsim / r1limit |\n|---:|---:|---:|---:|---:|---:|---:|\n")
 	var table []string
 	for _, k := range ks {
 		h := scaleHours(k)
@@ -196,6 +196,7 @@ func (t tools) scale(ks []int, csvPath string) error {
 		table = append(table, fmt.Sprintf("| %d | %d | %.0f | %.0f, %.0f | %.0f, %.0f | %.2fx, %.2fx | %.0f / %.0f MiB |\n",
 			1000*k, h, ev, ns(p.a.wall()), ns(p.a.cpu()), ns(p.b.wall()), ns(p.b.cpu()), p.wallRatio, p.cpuRatio, p.a.rss(), p.b.rss()))
 	}
+	fmt.Fprintf(t.out, "\n| providers | hours | R1 events | depinsim ns/event (wall, CPU) | r1limit ns/event (wall, CPU) | depinsim / r1limit (wall, CPU) | peak RSS depinsim / r1limit |\n|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, l := range table {
 		fmt.Fprint(t.out, l)
 	}
@@ -271,7 +272,7 @@ func (t tools) presets(setsPath string) error {
 		{"akash-2024 x1, 30 days (1 replication)", "depinsim run akash-2024 --set sim.horizon=30d --set sim.replications=1 --quiet", withSets("akash-2024", sets[:2]), true},
 		{"akash-2024 x100, 30 days (1 replication)", "depinsim run akash-2024 --set ... (" + setsPath + ") --quiet", withSets("akash-2024", sets), true},
 	}
-	fmt.Fprintf(t.out, "| run | command | wall s | CPU s | peak RSS MiB | events | ns/event (wall, CPU) |\n|---|---|---:|---:|---:|---:|---:|\n")
+	var table []string
 	var perEvent []float64
 	for _, r := range rows {
 		s, err := runAlone(t.n, r.argv)
@@ -291,7 +292,12 @@ func (t tools) presets(setsPath string) error {
 		if nsw != "" {
 			ns = nsw + ", " + nsc
 		}
-		fmt.Fprintf(t.out, "| %s | `%s` | %.2f | %.2f | %.0f | %.0f | %s |\n", r.what, r.cmd, s.wall(), s.cpu(), s.rss(), ev, ns)
+		t.log("%s: wall %.2f s, CPU %.2f s, %.0f MiB, %.0f events\n", r.what, s.wall(), s.cpu(), s.rss(), ev)
+		table = append(table, fmt.Sprintf("| %s | `%s` | %.2f | %.2f | %.0f | %.0f | %s |\n", r.what, r.cmd, s.wall(), s.cpu(), s.rss(), ev, ns))
+	}
+	fmt.Fprintf(t.out, "\n| run | command | wall s | CPU s | peak RSS MiB | events | ns/event (wall, CPU) |\n|---|---|---:|---:|---:|---:|---:|\n")
+	for _, l := range table {
+		fmt.Fprint(t.out, l)
 	}
 	if len(perEvent) == 2 {
 		fmt.Fprintf(t.out, "\nakash-2024 x100 / x1, CPU ns per event over 30 days: %.2fx (median of %d runs each)\n", perEvent[1]/perEvent[0], t.n)
