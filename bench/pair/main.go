@@ -29,6 +29,9 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) error {
 	mode := "commands"
+	if len(args) > 0 && args[0] == "splice" {
+		return splice(args[1:])
+	}
 	if len(args) > 0 && (args[0] == "r1" || args[0] == "scale" || args[0] == "presets") {
 		mode, args = args[0], args[1:]
 	}
@@ -40,6 +43,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	ks := fs.String("ks", "1,4,16,64", "scale: the factors k (providers 1,000 k, arrivals 100 k an hour)")
 	csvPath := fs.String("csv", "", "scale: write the curve to this CSV file")
 	sets := fs.String("sets", "scenarios/bench/akash-2024-x100.sets", "presets: the --set lines of akash-2024 x100")
+	mdPath := fs.String("md", "", "r1, scale, presets: also write the Markdown table to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -51,19 +55,25 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	t := tools{depinsim: *depinsim, r1limit: *r1limit, tmp: tmp, n: *n, out: stdout,
+	var md strings.Builder
+	t := tools{depinsim: *depinsim, r1limit: *r1limit, tmp: tmp, n: *n, out: io.MultiWriter(stdout, &md),
 		log: func(f string, a ...any) { fmt.Fprintf(stdout, f, a...) }}
 	switch mode {
 	case "r1":
-		return t.r1()
+		err = t.r1()
 	case "scale":
-		k, err := parseKs(*ks)
-		if err != nil {
-			return err
+		var k []int
+		if k, err = parseKs(*ks); err == nil {
+			err = t.scale(k, *csvPath)
 		}
-		return t.scale(k, *csvPath)
 	case "presets":
-		return t.presets(*sets)
+		err = t.presets(*sets)
+	}
+	if mode != "commands" {
+		if err == nil && *mdPath != "" {
+			err = os.WriteFile(*mdPath, []byte(md.String()), 0o644)
+		}
+		return err
 	}
 	if fs.NArg() != 2 {
 		return fmt.Errorf("want two commands, 'A' and 'B' (or a mode: r1, scale, presets); got %d arguments", fs.NArg())
@@ -76,7 +86,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	t.summary(p)
+	t.summary(p, stdout)
 	return nil
 }
 
@@ -93,11 +103,11 @@ func parseKs(s string) ([]int, error) {
 }
 
 // summary prints the medians of a paired comparison.
-func (t tools) summary(p paired) {
-	fmt.Fprintf(t.out, "A: %s\nB: %s\n", strings.Join(p.a.argv, " "), strings.Join(p.b.argv, " "))
-	fmt.Fprintf(t.out, "median of %d pairs: A wall %.3f s cpu %.3f s %.0f MiB | B wall %.3f s cpu %.3f s %.0f MiB\n",
+func (t tools) summary(p paired, w io.Writer) {
+	fmt.Fprintf(w, "A: %s\nB: %s\n", strings.Join(p.a.argv, " "), strings.Join(p.b.argv, " "))
+	fmt.Fprintf(w, "median of %d pairs: A wall %.3f s cpu %.3f s %.0f MiB | B wall %.3f s cpu %.3f s %.0f MiB\n",
 		len(p.a.samples), p.a.wall(), p.a.cpu(), p.a.rss(), p.b.wall(), p.b.cpu(), p.b.rss())
-	fmt.Fprintf(t.out, "median per-pair ratio A/B: wall %.3f, cpu %.3f\n", p.wallRatio, p.cpuRatio)
+	fmt.Fprintf(w, "median per-pair ratio A/B: wall %.3f, cpu %.3f\n", p.wallRatio, p.cpuRatio)
 }
 
 // r1Events reads the R1 event count from r1limit's JSON line.
@@ -136,7 +146,8 @@ func (t tools) r1() error {
 	if err != nil {
 		return err
 	}
-	t.summary(p)
+	t.log("")
+	t.summary(p, logWriter(t.log))
 	ev, err := r1Events(p.b.samples[0].stdout)
 	if err != nil {
 		return err
@@ -145,8 +156,7 @@ func (t tools) r1() error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(t.out, "R1 events %.0f (r1limit, seed 1), depinsim's kernel events %.0f\n", ev, kev)
-	fmt.Fprintf(t.out, "R1 events/s, whole process (wall): depinsim %.2f M/s, r1limit %.2f M/s\n", ev/p.a.wall()/1e6, ev/p.b.wall()/1e6)
+	fmt.Fprintf(t.out, "\nR1, seed 1, a year: %.0f R1 events (r1limit's count, the denominator below); depinsim's kernel ran %.0f events. %d pairs.\n", ev, kev, t.n)
 	fmt.Fprintf(t.out, "\n| what | depinsim | r1limit | depinsim / r1limit (median per pair) |\n|---|---:|---:|---:|\n")
 	fmt.Fprintf(t.out, "| R1 full year, wall s | %.2f | %.2f | %.2fx |\n", p.a.wall(), p.b.wall(), p.wallRatio)
 	fmt.Fprintf(t.out, "| R1 full year, CPU s | %.2f | %.2f | %.2fx |\n", p.a.cpu(), p.b.cpu(), p.cpuRatio)
@@ -303,4 +313,12 @@ func (t tools) presets(setsPath string) error {
 		fmt.Fprintf(t.out, "\nakash-2024 x100 / x1, CPU ns per event over 30 days: %.2fx (median of %d runs each)\n", perEvent[1]/perEvent[0], t.n)
 	}
 	return nil
+}
+
+// logWriter adapts a log function to an io.Writer.
+type logWriter func(string, ...any)
+
+func (l logWriter) Write(b []byte) (int, error) {
+	l("%s", b)
+	return len(b), nil
 }

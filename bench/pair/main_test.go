@@ -86,3 +86,30 @@ func TestReadSets(t *testing.T) {
 		t.Errorf("akash-2024-x100.sets: %q, %v", sets, err)
 	}
 }
+
+// TestSplice checks that splice replaces only the results part of a
+// document, keeps what surrounds it, and refuses a document without it.
+func TestSplice(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "doc.md")
+	tbl := filepath.Join(dir, "t.md")
+	os.WriteFile(doc, []byte("head\n"+beginMark+"\nold table\n"+endMark+"\ntail\n"), 0o644)
+	os.WriteFile(tbl, []byte("| a |\n|---|\n| 1 |\n"), 0o644)
+	if err := splice([]string{doc, tbl}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(doc)
+	got := string(b)
+	for _, want := range []string{"head\n" + beginMark, "| 1 |", endMark + "\ntail\n", "Measured "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("spliced document lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "old table") {
+		t.Errorf("the old results are still there:\n%s", got)
+	}
+	os.WriteFile(doc, []byte("no markers\n"), 0o644)
+	if err := splice([]string{doc, tbl}); err == nil {
+		t.Error("a document without the markers was accepted")
+	}
+}
