@@ -5,5 +5,5 @@
 //
 // Usage:
 //
-//	scaleplot [-metric wall|cpu] docs/performance_scaling.csv docs/performance_scaling.png
+//	scaleplot [-metric cpu|wall] docs/performance_scaling.csv docs/performance_scaling.png
 package main

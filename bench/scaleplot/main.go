@@ -31,7 +31,7 @@ type point struct {
 func run(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("scaleplot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	metric := fs.String("metric", "wall", "wall or cpu: which time per event to draw")
+	metric := fs.String("metric", "cpu", "cpu or wall: which time per event to draw (CPU time, user + sys, is the steadier on a busy machine)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func draw2(pts []point, metric, out string) error {
 		top.Legend.Add(s.name, l, sc)
 	}
 	bot := plot.New()
-	bot.Title.Text = "depinsim / r1limit (median of per-pair ratios)"
+	bot.Title.Text = "depinsim / r1limit, " + what + ": the median of the per-pair ratios"
 	bot.Y.Label.Text = "ratio"
 	bot.X.Label.Text = "providers (log2 scale)"
 	bot.X.Scale = plot.LogScale{}
