@@ -156,7 +156,7 @@ func (t tools) r1() error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(t.out, "\nR1, seed 1, a year: %.0f R1 events (r1limit's count, the denominator below); depinsim's kernel ran %.0f events. %d pairs.\n", ev, kev, t.n)
+	fmt.Fprintf(t.out, "\n**make bench-r1.** R1, seed 1, a year: %.0f R1 events (r1limit's count, the denominator below); depinsim's kernel ran %.0f events. %d pairs.\n", ev, kev, t.n)
 	fmt.Fprintf(t.out, "\n| what | depinsim | r1limit | depinsim / r1limit (median per pair) |\n|---|---:|---:|---:|\n")
 	fmt.Fprintf(t.out, "| R1 full year, wall s | %.2f | %.2f | %.2fx |\n", p.a.wall(), p.b.wall(), p.wallRatio)
 	fmt.Fprintf(t.out, "| R1 full year, CPU s | %.2f | %.2f | %.2fx |\n", p.a.cpu(), p.b.cpu(), p.cpuRatio)
@@ -206,6 +206,7 @@ func (t tools) scale(ks []int, csvPath string) error {
 		table = append(table, fmt.Sprintf("| %d | %d | %.0f | %.0f, %.0f | %.0f, %.0f | %.2fx, %.2fx | %.0f / %.0f MiB |\n",
 			1000*k, h, ev, ns(p.a.wall()), ns(p.a.cpu()), ns(p.b.wall()), ns(p.b.cpu()), p.wallRatio, p.cpuRatio, p.a.rss(), p.b.rss()))
 	}
+	fmt.Fprintf(t.out, "\n**make bench-scale.** R1 scaled by k, %d pairs per size; ns per R1 event of r1limit's count; the chart above.\n", t.n)
 	fmt.Fprintf(t.out, "\n| providers | hours | R1 events | depinsim ns/event (wall, CPU) | r1limit ns/event (wall, CPU) | depinsim / r1limit (wall, CPU) | peak RSS depinsim / r1limit |\n|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, l := range table {
 		fmt.Fprint(t.out, l)
@@ -305,6 +306,7 @@ func (t tools) presets(setsPath string) error {
 		t.log("%s: wall %.2f s, CPU %.2f s, %.0f MiB, %.0f events\n", r.what, s.wall(), s.cpu(), s.rss(), ev)
 		table = append(table, fmt.Sprintf("| %s | `%s` | %.2f | %.2f | %.0f | %.0f | %s |\n", r.what, r.cmd, s.wall(), s.cpu(), s.rss(), ev, ns))
 	}
+	fmt.Fprintf(t.out, "\n**make bench-presets.** Medians of %d runs each after a warm-up run; events are manifest.json's events_total.\n", t.n)
 	fmt.Fprintf(t.out, "\n| run | command | wall s | CPU s | peak RSS MiB | events | ns/event (wall, CPU) |\n|---|---|---:|---:|---:|---:|---:|\n")
 	for _, l := range table {
 		fmt.Fprint(t.out, l)
