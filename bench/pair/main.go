@@ -306,13 +306,13 @@ func (t tools) presets(setsPath string) error {
 		t.log("%s: wall %.2f s, CPU %.2f s, %.0f MiB, %.0f events\n", r.what, s.wall(), s.cpu(), s.rss(), ev)
 		table = append(table, fmt.Sprintf("| %s | `%s` | %.2f | %.2f | %.0f | %.0f | %s |\n", r.what, r.cmd, s.wall(), s.cpu(), s.rss(), ev, ns))
 	}
-	fmt.Fprintf(t.out, "\n**make bench-presets.** Medians of %d runs each after a warm-up run; events are manifest.json's events_total.\n", t.n)
+	fmt.Fprintf(t.out, "\n**make bench-presets.** %s after a warm-up run; events are manifest.json's events_total.\n", runsText(t.n))
 	fmt.Fprintf(t.out, "\n| run | command | wall s | CPU s | peak RSS MiB | events | ns/event (wall, CPU) |\n|---|---|---:|---:|---:|---:|---:|\n")
 	for _, l := range table {
 		fmt.Fprint(t.out, l)
 	}
 	if len(perEvent) == 2 {
-		fmt.Fprintf(t.out, "\nakash-2024 x100 / x1, CPU ns per event over 30 days: %.2fx (median of %d runs each)\n", perEvent[1]/perEvent[0], t.n)
+		fmt.Fprintf(t.out, "\nakash-2024 x100 / x1, CPU ns per event over 30 days: %.2fx.\n", perEvent[1]/perEvent[0])
 	}
 	return nil
 }
@@ -323,4 +323,11 @@ type logWriter func(string, ...any)
 func (l logWriter) Write(b []byte) (int, error) {
 	l("%s", b)
 	return len(b), nil
+}
+
+func runsText(n int) string {
+	if n == 1 {
+		return "One run each"
+	}
+	return fmt.Sprintf("Medians of %d runs each", n)
 }
