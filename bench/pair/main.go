@@ -252,7 +252,7 @@ func readSets(path string) ([]string, error) {
 	return sets, sc.Err()
 }
 
-// presets is make bench-presets: medians of the presets the issue lists,
+// presets is make bench-presets: medians of the presets README's table lists,
 // and akash-2024 x100 vs x1 over 30 days per event.
 func (t tools) presets(setsPath string) error {
 	sets, err := readSets(setsPath)
