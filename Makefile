@@ -43,7 +43,7 @@ K8SCHECK := internal/k8scheck
 # (chromedp; make e2e-browser), a module of its own for the same reason
 E2EBROWSER := e2e/browser
 
-.PHONY: run test test-long fuzz build bench verify r1 clean e2e-slurm e2e-browser bench-sweep oracle
+.PHONY: run test test-long fuzz build bench bench-r1 bench-scale bench-presets bench-all verify r1 clean e2e-slurm e2e-browser bench-sweep oracle
 
 ## run: build and run the default scenario (akash-2024) into out/akash-2024
 run: build
@@ -95,6 +95,49 @@ fuzz:
 ## bench: Go benchmarks (kernel, R1 and the presets per event, auction index, mechanisms, settlement, reports)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./sim/ ./scenarios/ ./market/ ./tokenomics/ ./reports/
+
+# pairs (runs, for bench-presets) of the timing targets below
+BENCH_N ?= 5
+SCALE_N ?= 3
+PRESETS_N ?= 1
+
+## bench-r1: R1's full year, whole process, paired and interleaved (BENCH_N
+## pairs after a warm-up): depinsim run scenarios/bench/r1.toml (outputs
+## included) vs bin/r1limit, the plain-Go R1 of bench/r1limit; prints wall,
+## CPU and peak RSS medians, the median per-pair ratio and R1 events/s
+## (bench/pair; docs/performance.md). A timing run: not part of make test.
+bench-r1: build bin/r1limit bin/pair
+	bin/pair r1 -n $(BENCH_N)
+
+## bench-scale: R1 scaled to 1k, 4k, 16k and 64k providers (demand alike,
+## horizon a year / k), depinsim vs r1limit -scale k paired (SCALE_N pairs
+## each); writes docs/performance_scaling.csv and .png (bench/scaleplot)
+bench-scale: build bin/r1limit bin/pair
+	bin/pair scale -n $(SCALE_N) -csv docs/performance_scaling.csv
+	$(GO) run ./bench/scaleplot docs/performance_scaling.csv docs/performance_scaling.png
+
+## bench-presets: whole-process medians (PRESETS_N runs after a warm-up) of
+## akash-2024 and ionet-2024 as they ship, and akash-2024 x1 and x100
+## (scenarios/bench/akash-2024-x100.sets) over 30 days: ns/event, peak RSS
+bench-presets: build bin/pair
+	bin/pair presets -n $(PRESETS_N)
+
+## bench-all: bench-r1, bench-scale and bench-presets in one go, their
+## Markdown tables into out/bench/ and into docs/performance.md's results
+## (between its results markers, with the date and the machine; some 15
+## minutes on 2 cores)
+bench-all: build bin/r1limit bin/pair
+	mkdir -p out/bench
+	bin/pair r1 -n $(BENCH_N) -md out/bench/r1.md
+	bin/pair scale -n $(SCALE_N) -csv docs/performance_scaling.csv -md out/bench/scale.md
+	$(GO) run ./bench/scaleplot docs/performance_scaling.csv docs/performance_scaling.png
+	bin/pair presets -n $(PRESETS_N) -md out/bench/presets.md
+	bin/pair splice docs/performance.md out/bench/r1.md out/bench/scale.md out/bench/presets.md
+
+bin/r1limit bin/pair: FORCE
+	$(GO) build -o $@ ./bench/$(notdir $@)
+
+FORCE:
 
 ## bench-sweep: peak memory of sweeps of 100 vs 10,000 runs and the 1-vs-2-worker
 ## speedup of a 200-run sweep (scripts/bench-sweep.sh; docs/experiments.md)

@@ -41,6 +41,7 @@ var allowed = map[string][]string{
 	"tokenomics":  {"simtime"},
 	"simtime":     {},
 	"analysis":    {},
+	"bench":       {},
 	"internal":    {"scenarios", "sim", "agents", "market", "tokenomics", "simtime", "reports", "assertion"},
 }
 
