@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"image/color"
-	"image/png"
 	"io"
 	"math"
 	"path/filepath"
@@ -182,8 +181,8 @@ func savePlot(p *plot.Plot, base string) error {
 }
 
 // newCanvas returns a canvas of the given size and format ("png",
-// "svg"); a PNG is written with the fastest compression (PngCanvas's
-// default compresses hard, which costs more than drawing the chart).
+// "svg"); a PNG is written by encodePNG (PngCanvas's default
+// compresses hard, which costs more than drawing the chart).
 func newCanvas(w, h vg.Length, format string) (vg.CanvasWriterTo, error) {
 	vc, err := draw.NewFormattedCanvas(w, h, format)
 	if err != nil {
@@ -195,14 +194,13 @@ func newCanvas(w, h vg.Length, format string) (vg.CanvasWriterTo, error) {
 	return vc, nil
 }
 
-// fastPNG is a PNG canvas written with png.BestSpeed.
+// fastPNG is a PNG canvas written by encodePNG.
 type fastPNG struct{ vgimg.PngCanvas }
 
 // WriteTo writes the canvas as PNG to w.
 func (c fastPNG) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	err := enc.Encode(cw, c.Image())
+	err := encodePNG(cw, c.Image())
 	return cw.n, err
 }
 
