@@ -253,6 +253,7 @@ func renderSized(p *plot.Plot, format string, w, h vg.Length) (io.WriterTo, erro
 	legend := p.Legend
 	p.Legend = plot.NewLegend() // no entries: Draw draws no legend
 	defer func() { p.Legend = legend }()
+	defer onWhite(format, p)()
 	p.Draw(draw.Crop(c, 0, -(legend.Rectangle(c).Size().X + 2*margin), 0, 0))
 
 	if p.Title.Text != "" {
@@ -275,8 +276,10 @@ func renderStacked(title string, panels []*plot.Plot, format string) (io.WriterT
 	}
 	const margin = chartMargin
 	c := draw.Crop(draw.New(vc), margin, -margin, margin, -margin)
-	c.SetColor(color.White)
-	c.Fill(c.Rectangle.Path())
+	if format != "png" { // a PNG canvas starts white
+		c.SetColor(color.White)
+		c.Fill(c.Rectangle.Path())
+	}
 
 	if title != "" {
 		ts := plot.New().Title.TextStyle
@@ -299,6 +302,7 @@ func renderStacked(title string, panels []*plot.Plot, format string) (io.WriterT
 	grid := make([][]*plot.Plot, len(panels))
 	for i, p := range panels {
 		grid[i] = []*plot.Plot{p}
+		defer onWhite(format, p)()
 	}
 	data := draw.Crop(c, 0, -(legendWidth + 2*margin), 0, 0)
 	tiles := plot.Align(grid, draw.Tiles{Rows: len(panels), Cols: 1, PadY: margin}, data)
@@ -311,6 +315,23 @@ func renderStacked(title string, panels []*plot.Plot, format string) (io.WriterT
 		legends[i].Draw(lc)
 	}
 	return vc, nil
+}
+
+// onWhite readies p to be drawn on a canvas of the given format: a PNG
+// canvas starts white (vgimg fills it), so painting p's white background
+// again through the antialiasing rasterizer would change no pixel and
+// cost as much as drawing its lines; onWhite drops it then. It returns
+// the function that restores p.
+func onWhite(format string, p *plot.Plot) (restore func()) {
+	bg := p.BackgroundColor
+	if format != "png" || bg == nil {
+		return func() {}
+	}
+	if r, g, b, a := bg.RGBA(); r != 0xffff || g != 0xffff || b != 0xffff || a != 0xffff {
+		return func() {}
+	}
+	p.BackgroundColor = nil
+	return func() { p.BackgroundColor = bg }
 }
 
 // newPlot returns a plot with a title, axis labels and a grid.
