@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"image"
 	"image/color"
 	"io"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"sync"
 
+	"git.sr.ht/~sbinet/gg"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -184,24 +186,102 @@ func savePlot(p *plot.Plot, base string) error {
 // "svg"); a PNG is written by encodePNG (PngCanvas's default
 // compresses hard, which costs more than drawing the chart).
 func newCanvas(w, h vg.Length, format string) (vg.CanvasWriterTo, error) {
+	if format == "png" {
+		if c, ok := newPNGCanvas(w, h); ok {
+			return c, nil
+		}
+	}
 	vc, err := draw.NewFormattedCanvas(w, h, format)
 	if err != nil {
 		return nil, err
 	}
 	if pc, ok := vc.(vgimg.PngCanvas); ok {
-		return fastPNG{pc}, nil
+		return fastPNG{PngCanvas: pc}, nil
 	}
 	return vc, nil
 }
 
-// fastPNG is a PNG canvas written by encodePNG.
-type fastPNG struct{ vgimg.PngCanvas }
+// newPNGCanvas returns the canvas vgimg.New(w, h) returns, but drawing on
+// an image of pngImages and without vgimg.New's copy of it, when the
+// canvas's size in pixels at vgimg's default resolution is whole, so
+// that the canvas vgimg derives from the image's size is w by h exactly;
+// otherwise it returns false.
+func newPNGCanvas(w, h vg.Length) (fastPNG, bool) {
+	const dpi = vgimg.DefaultDPI
+	wpx, hpx := int(w/vg.Inch*dpi+0.5), int(h/vg.Inch*dpi+0.5)
+	if wpx <= 0 || hpx <= 0 || vg.Length(float64(wpx)/dpi)*vg.Inch != w || vg.Length(float64(hpx)/dpi)*vg.Inch != h {
+		return fastPNG{}, false
+	}
+	img := pngImages.get(wpx, hpx)
+	ctx := gg.NewContextForRGBA(img)
+	// as vgimg.NewWith sets up the context it makes itself
+	ctx.SetLineCapButt()
+	ctx.InvertY()
+	c := vgimg.NewWith(vgimg.UseImageWithContext(img, ctx)) // fills img white
+	return fastPNG{PngCanvas: vgimg.PngCanvas{Canvas: c}, img: img}, true
+}
+
+// imagePool recycles the charts' PNG canvases' images, one pool per
+// size (a chart's image is some megabytes, allocated and cleared anew
+// for each chart otherwise).
+type imagePool struct {
+	mu     sync.Mutex
+	bySize map[image.Point]*sync.Pool
+}
+
+// pngImages holds the images of PNG canvases drawn and written.
+var pngImages imagePool
+
+// get returns an RGBA image of w by h pixels (its pixels left as they
+// were: the canvas paints them all).
+func (p *imagePool) get(w, h int) *image.RGBA {
+	if img, ok := p.pool(w, h).Get().(*image.RGBA); ok {
+		return img
+	}
+	return image.NewRGBA(image.Rect(0, 0, w, h))
+}
+
+// put hands img back for reuse.
+func (p *imagePool) put(img *image.RGBA) {
+	s := img.Rect.Size()
+	p.pool(s.X, s.Y).Put(img)
+}
+
+func (p *imagePool) pool(w, h int) *sync.Pool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := image.Point{X: w, Y: h}
+	sp := p.bySize[k]
+	if sp == nil {
+		if p.bySize == nil {
+			p.bySize = map[image.Point]*sync.Pool{}
+		}
+		sp = &sync.Pool{}
+		p.bySize[k] = sp
+	}
+	return sp
+}
+
+// fastPNG is a PNG canvas written by encodePNG. img, when set, is the
+// canvas's image from pngImages, which release hands back.
+type fastPNG struct {
+	vgimg.PngCanvas
+	img *image.RGBA
+}
 
 // WriteTo writes the canvas as PNG to w.
 func (c fastPNG) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
 	err := encodePNG(cw, c.Image())
 	return cw.n, err
+}
+
+// release hands the canvas's image back to pngImages; the canvas is not
+// to be used after.
+func (c fastPNG) release() {
+	if c.img != nil {
+		pngImages.put(c.img)
+	}
 }
 
 // countWriter counts the bytes written through it.
@@ -228,6 +308,9 @@ func saveChart(base string, render func(format string) (io.WriterTo, error)) err
 			_, err := wt.WriteTo(w)
 			return err
 		})
+		if c, ok := wt.(fastPNG); ok {
+			c.release()
+		}
 		if err != nil {
 			return err
 		}

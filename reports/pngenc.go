@@ -87,10 +87,16 @@ func opaqueRGBA(m *image.RGBA) bool {
 	b := m.Rect
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		row := m.Pix[m.PixOffset(b.Min.X, y):m.PixOffset(b.Max.X, y)]
-		for i := 3; i < len(row); i += 4 {
-			if row[i] != 0xff {
+		// two pixels at a time: their alpha bytes are bytes 3 and 7
+		const alphas = 0xff000000ff000000
+		i := 0
+		for ; i+8 <= len(row); i += 8 {
+			if binary.LittleEndian.Uint64(row[i:])&alphas != alphas {
 				return false
 			}
+		}
+		if i < len(row) && row[i+3] != 0xff {
+			return false
 		}
 	}
 	return true
