@@ -681,9 +681,54 @@ func lineRunsStyled(x, y []float64, keep []int, style draw.LineStyle) []plot.Plo
 			panic("reports: " + err.Error()) // finite by construction
 		}
 		l.LineStyle = style
-		out = append(out, l)
+		out = append(out, runLine{l})
 	}
 	return out
+}
+
+// runLine is a line of lineRunsStyled: a plotter.Line whose GlyphBoxes
+// are only those of its extreme points. A plot uses glyph boxes only to
+// pad its data area so that the outermost ones fit (padX, padY: the
+// leftmost, rightmost, lowest and highest box), and a line's boxes all
+// have the same size (its width), so the boxes of its leftmost,
+// rightmost, lowest and highest point inside the axes' range pad the plot
+// exactly as one box per point does, without a box per point for every
+// plot drawn.
+type runLine struct{ *plotter.Line }
+
+// GlyphBoxes returns the glyph boxes of the line's extreme points among
+// those plot.GlyphBoxes keeps (inside the axes' range).
+func (l runLine) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
+	r := 0.5 * l.LineStyle.Width
+	rect := vg.Rectangle{Min: vg.Point{X: -r, Y: -r}, Max: vg.Point{X: +r, Y: +r}}
+	size := rect.Size()
+	var ext [4]plot.GlyphBox // leftmost, rightmost, lowest, highest
+	n := 0
+	for _, xy := range l.XYs {
+		x, y := p.X.Norm(xy.X), p.Y.Norm(xy.Y)
+		if size.X > 0 && (x < 0 || x > 1) || size.Y > 0 && (y < 0 || y > 1) || math.IsNaN(x) || math.IsNaN(y) {
+			continue // dropped by plot.GlyphBoxes, or never outermost
+		}
+		b := plot.GlyphBox{X: x, Y: y, Rectangle: rect}
+		if n == 0 {
+			ext = [4]plot.GlyphBox{b, b, b, b}
+			n = 4
+			continue
+		}
+		if x < ext[0].X {
+			ext[0] = b
+		}
+		if x > ext[1].X {
+			ext[1] = b
+		}
+		if y < ext[2].Y {
+			ext[2] = b
+		}
+		if y > ext[3].Y {
+			ext[3] = b
+		}
+	}
+	return ext[:n:n]
 }
 
 func lineStyle(col color.Color) draw.LineStyle {
@@ -720,7 +765,7 @@ func paletteLines(p *plot.Plot, s Series, k int, lines []plot.Plotter) []plot.Pl
 	dashes := paletteDashes(k)
 	keep := reduced(s.X, s.Y)
 	for _, l := range lineRuns(s.X, s.Y, keep, col) {
-		if l, ok := l.(*plotter.Line); ok {
+		if l, ok := l.(runLine); ok {
 			l.LineStyle.Dashes = dashes
 		}
 		lines = append(lines, l)
