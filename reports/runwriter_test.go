@@ -148,3 +148,18 @@ func BenchmarkRunWriter(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReportAcc adds three replications of an hourly year to the
+// accumulator of report.html's series per op.
+func BenchmarkReportAcc(b *testing.B) {
+	recs := longRun(3, 8760)
+	b.ReportAllocs()
+	for b.Loop() {
+		a := newReportAcc()
+		for _, r := range recs {
+			if err := a.Add(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
