@@ -392,7 +392,7 @@ func comparePlot(c CompareChart) *plot.Plot {
 		b := l.Band
 		lo, hi := clipBand(b.Lo, b.Hi, c.Lo, c.Hi) // CompareCharts clipped them already
 		for _, pl := range addBand(p, b.X, b.Mean, lo, hi, col) {
-			if line, ok := pl.(*plotter.Line); ok {
+			if line, ok := pl.(runLine); ok {
 				line.LineStyle.Dashes = dashes
 			}
 			lines = append(lines, pl)

@@ -2,11 +2,9 @@ package reports
 
 import (
 	"cmp"
-	"encoding/csv"
 	"io"
 	"math"
 	"slices"
-	"strconv"
 
 	"github.com/depinsim/depinsim/sim"
 )
@@ -57,90 +55,78 @@ func WriteCohortsCSV(w io.Writer, recs []*Recording) error {
 	return writeCSV(w, CohortsHeader, recs, cohortsRows)
 }
 
-// rowsFunc writes the rows of one recording to cw, reusing row (as long
-// as the header).
-type rowsFunc func(cw *csv.Writer, r *Recording, row []string) error
+// rowsFunc writes the rows of one recording to rw.
+type rowsFunc func(rw *rowWriter, r *Recording)
 
 // writeCSV writes header, then the rows of each of recs in increasing Rep
 // order.
 func writeCSV(w io.Writer, header []string, recs []*Recording, rows rowsFunc) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	row := make([]string, len(header))
+	rw := newRowWriter(w)
+	rw.strs(header)
+	rw.end()
 	for _, r := range byRep(recs) {
-		if err := rows(cw, r, row); err != nil {
-			return err
-		}
+		rows(rw, r)
 	}
-	cw.Flush()
-	return cw.Error()
+	rw.Flush()
+	return rw.Error()
 }
 
 // timeseriesRows writes r's rows of timeseries.csv.
-func timeseriesRows(cw *csv.Writer, r *Recording, row []string) error {
-	row[0] = strconv.Itoa(r.Rep)
+func timeseriesRows(rw *rowWriter, r *Recording) {
 	for i, t := range r.Times {
-		row[1] = formatFloat(t.Hours())
-		for j, v := range r.Values[i] {
-			row[2+j] = formatFloat(v)
+		rw.int(r.Rep)
+		rw.float(t.Hours())
+		for _, v := range r.Values[i] {
+			rw.float(v)
 		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
+		rw.end()
 	}
-	return nil
 }
 
 // resourcesRows writes r's rows of resources.csv.
-func resourcesRows(cw *csv.Writer, r *Recording, row []string) error {
-	row[0] = strconv.Itoa(r.Rep)
+func resourcesRows(rw *rowWriter, r *Recording) {
 	for i, t := range r.Times {
-		row[1] = formatFloat(t.Hours())
 		if i >= len(r.Resources) {
 			continue
 		}
+		h := t.Hours()
 		for _, rs := range r.Resources[i] {
-			row[2] = rs.Resource
-			row[3] = formatFloat(rs.Capacity)
-			row[4] = formatFloat(rs.Allocated)
-			row[5] = formatFloat(rs.Utilization)
-			row[6] = formatFloat(rs.MedianPriceUSDHour)
-			if err := cw.Write(row); err != nil {
-				return err
-			}
+			rw.int(r.Rep)
+			rw.float(h)
+			rw.str(rs.Resource)
+			rw.float(rs.Capacity)
+			rw.float(rs.Allocated)
+			rw.float(rs.Utilization)
+			rw.float(rs.MedianPriceUSDHour)
+			rw.end()
 		}
 	}
-	return nil
 }
 
 // cohortsRows writes r's rows of cohorts.csv.
-func cohortsRows(cw *csv.Writer, r *Recording, row []string) error {
-	row[0] = strconv.Itoa(r.Rep)
+func cohortsRows(rw *rowWriter, r *Recording) {
 	for i, t := range r.Times {
-		row[1] = formatFloat(t.Hours())
+		h := t.Hours()
 		for _, c := range r.cohortsAt(i) {
-			row[2] = c.Cohort
-			row[3] = c.Kind
-			row[4] = strconv.Itoa(c.Providers)
-			row[5] = formatFloat(c.GPUs)
-			row[6] = formatFloat(c.GPUsLeased)
-			row[7] = formatFloat(c.CPUs)
-			row[8] = formatFloat(c.IncomeUSD)
-			row[9] = formatFloat(c.Bids)
-			row[10] = formatFloat(c.BidsWon)
-			row[11] = formatFloat(c.WinRate)
-			row[12] = formatFloat(c.BidMarkup)
-			row[13] = formatFloat(c.WonMarkup)
-			row[14] = formatFloat(c.Entered)
-			row[15] = formatFloat(c.Exited)
-			if err := cw.Write(row); err != nil {
-				return err
-			}
+			rw.int(r.Rep)
+			rw.float(h)
+			rw.str(c.Cohort)
+			rw.str(c.Kind)
+			rw.int(c.Providers)
+			rw.float(c.GPUs)
+			rw.float(c.GPUsLeased)
+			rw.float(c.CPUs)
+			rw.float(c.IncomeUSD)
+			rw.float(c.Bids)
+			rw.float(c.BidsWon)
+			rw.float(c.WinRate)
+			rw.float(c.BidMarkup)
+			rw.float(c.WonMarkup)
+			rw.float(c.Entered)
+			rw.float(c.Exited)
+			rw.end()
 		}
 	}
-	return nil
 }
 
 // formatFloat formats v in the shortest form that reads back exactly, and
@@ -149,7 +135,7 @@ func formatFloat(v float64) string {
 	if math.IsNaN(v) {
 		return ""
 	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
+	return string(appendFloat(nil, v))
 }
 
 // byRep returns recs sorted by Rep (stable), leaving recs untouched.

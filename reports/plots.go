@@ -2,8 +2,8 @@ package reports
 
 import (
 	"fmt"
+	"image"
 	"image/color"
-	"image/png"
 	"io"
 	"math"
 	"path/filepath"
@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 
+	"git.sr.ht/~sbinet/gg"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -182,28 +183,105 @@ func savePlot(p *plot.Plot, base string) error {
 }
 
 // newCanvas returns a canvas of the given size and format ("png",
-// "svg"); a PNG is written with the fastest compression (PngCanvas's
-// default compresses hard, which costs more than drawing the chart).
+// "svg"); a PNG is written by encodePNG (PngCanvas's default
+// compresses hard, which costs more than drawing the chart).
 func newCanvas(w, h vg.Length, format string) (vg.CanvasWriterTo, error) {
+	if format == "png" {
+		if c, ok := newPNGCanvas(w, h); ok {
+			return c, nil
+		}
+	}
 	vc, err := draw.NewFormattedCanvas(w, h, format)
 	if err != nil {
 		return nil, err
 	}
 	if pc, ok := vc.(vgimg.PngCanvas); ok {
-		return fastPNG{pc}, nil
+		return fastPNG{PngCanvas: pc}, nil
 	}
 	return vc, nil
 }
 
-// fastPNG is a PNG canvas written with png.BestSpeed.
-type fastPNG struct{ vgimg.PngCanvas }
+// newPNGCanvas returns the canvas vgimg.New(w, h) returns, but drawing on
+// an image of pngImages and without vgimg.New's copy of it, when the
+// canvas's size in pixels at vgimg's default resolution is whole, so
+// that the canvas vgimg derives from the image's size is w by h exactly;
+// otherwise it returns false.
+func newPNGCanvas(w, h vg.Length) (fastPNG, bool) {
+	const dpi = vgimg.DefaultDPI
+	wpx, hpx := int(w/vg.Inch*dpi+0.5), int(h/vg.Inch*dpi+0.5)
+	if wpx <= 0 || hpx <= 0 || vg.Length(float64(wpx)/dpi)*vg.Inch != w || vg.Length(float64(hpx)/dpi)*vg.Inch != h {
+		return fastPNG{}, false
+	}
+	img := pngImages.get(wpx, hpx)
+	ctx := gg.NewContextForRGBA(img)
+	// as vgimg.NewWith sets up the context it makes itself
+	ctx.SetLineCapButt()
+	ctx.InvertY()
+	c := vgimg.NewWith(vgimg.UseImageWithContext(img, ctx)) // fills img white
+	return fastPNG{PngCanvas: vgimg.PngCanvas{Canvas: c}, img: img}, true
+}
+
+// imagePool recycles the charts' PNG canvases' images, one pool per
+// size (a chart's image is some megabytes, allocated and cleared anew
+// for each chart otherwise).
+type imagePool struct {
+	mu     sync.Mutex
+	bySize map[image.Point]*sync.Pool
+}
+
+// pngImages holds the images of PNG canvases drawn and written.
+var pngImages imagePool
+
+// get returns an RGBA image of w by h pixels (its pixels left as they
+// were: the canvas paints them all).
+func (p *imagePool) get(w, h int) *image.RGBA {
+	if img, ok := p.pool(w, h).Get().(*image.RGBA); ok {
+		return img
+	}
+	return image.NewRGBA(image.Rect(0, 0, w, h))
+}
+
+// put hands img back for reuse.
+func (p *imagePool) put(img *image.RGBA) {
+	s := img.Rect.Size()
+	p.pool(s.X, s.Y).Put(img)
+}
+
+func (p *imagePool) pool(w, h int) *sync.Pool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := image.Point{X: w, Y: h}
+	sp := p.bySize[k]
+	if sp == nil {
+		if p.bySize == nil {
+			p.bySize = map[image.Point]*sync.Pool{}
+		}
+		sp = &sync.Pool{}
+		p.bySize[k] = sp
+	}
+	return sp
+}
+
+// fastPNG is a PNG canvas written by encodePNG. img, when set, is the
+// canvas's image from pngImages, which release hands back.
+type fastPNG struct {
+	vgimg.PngCanvas
+	img *image.RGBA
+}
 
 // WriteTo writes the canvas as PNG to w.
 func (c fastPNG) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	err := enc.Encode(cw, c.Image())
+	err := encodePNG(cw, c.Image())
 	return cw.n, err
+}
+
+// release hands the canvas's image back to pngImages; the canvas is not
+// to be used after.
+func (c fastPNG) release() {
+	if c.img != nil {
+		pngImages.put(c.img)
+	}
 }
 
 // countWriter counts the bytes written through it.
@@ -230,6 +308,9 @@ func saveChart(base string, render func(format string) (io.WriterTo, error)) err
 			_, err := wt.WriteTo(w)
 			return err
 		})
+		if c, ok := wt.(fastPNG); ok {
+			c.release()
+		}
 		if err != nil {
 			return err
 		}
@@ -255,6 +336,7 @@ func renderSized(p *plot.Plot, format string, w, h vg.Length) (io.WriterTo, erro
 	legend := p.Legend
 	p.Legend = plot.NewLegend() // no entries: Draw draws no legend
 	defer func() { p.Legend = legend }()
+	defer onWhite(format, p)()
 	p.Draw(draw.Crop(c, 0, -(legend.Rectangle(c).Size().X + 2*margin), 0, 0))
 
 	if p.Title.Text != "" {
@@ -277,8 +359,10 @@ func renderStacked(title string, panels []*plot.Plot, format string) (io.WriterT
 	}
 	const margin = chartMargin
 	c := draw.Crop(draw.New(vc), margin, -margin, margin, -margin)
-	c.SetColor(color.White)
-	c.Fill(c.Rectangle.Path())
+	if format != "png" { // a PNG canvas starts white
+		c.SetColor(color.White)
+		c.Fill(c.Rectangle.Path())
+	}
 
 	if title != "" {
 		ts := plot.New().Title.TextStyle
@@ -301,6 +385,7 @@ func renderStacked(title string, panels []*plot.Plot, format string) (io.WriterT
 	grid := make([][]*plot.Plot, len(panels))
 	for i, p := range panels {
 		grid[i] = []*plot.Plot{p}
+		defer onWhite(format, p)()
 	}
 	data := draw.Crop(c, 0, -(legendWidth + 2*margin), 0, 0)
 	tiles := plot.Align(grid, draw.Tiles{Rows: len(panels), Cols: 1, PadY: margin}, data)
@@ -313,6 +398,23 @@ func renderStacked(title string, panels []*plot.Plot, format string) (io.WriterT
 		legends[i].Draw(lc)
 	}
 	return vc, nil
+}
+
+// onWhite readies p to be drawn on a canvas of the given format: a PNG
+// canvas starts white (vgimg fills it), so painting p's white background
+// again through the antialiasing rasterizer would change no pixel and
+// cost as much as drawing its lines; onWhite drops it then. It returns
+// the function that restores p.
+func onWhite(format string, p *plot.Plot) (restore func()) {
+	bg := p.BackgroundColor
+	if format != "png" || bg == nil {
+		return func() {}
+	}
+	if r, g, b, a := bg.RGBA(); r != 0xffff || g != 0xffff || b != 0xffff || a != 0xffff {
+		return func() {}
+	}
+	p.BackgroundColor = nil
+	return func() { p.BackgroundColor = bg }
 }
 
 // newPlot returns a plot with a title, axis labels and a grid.
@@ -579,9 +681,54 @@ func lineRunsStyled(x, y []float64, keep []int, style draw.LineStyle) []plot.Plo
 			panic("reports: " + err.Error()) // finite by construction
 		}
 		l.LineStyle = style
-		out = append(out, l)
+		out = append(out, runLine{l})
 	}
 	return out
+}
+
+// runLine is a line of lineRunsStyled: a plotter.Line whose GlyphBoxes
+// are only those of its extreme points. A plot uses glyph boxes only to
+// pad its data area so that the outermost ones fit (padX, padY: the
+// leftmost, rightmost, lowest and highest box), and a line's boxes all
+// have the same size (its width), so the boxes of its leftmost,
+// rightmost, lowest and highest point inside the axes' range pad the plot
+// exactly as one box per point does, without a box per point for every
+// plot drawn.
+type runLine struct{ *plotter.Line }
+
+// GlyphBoxes returns the glyph boxes of the line's extreme points among
+// those plot.GlyphBoxes keeps (inside the axes' range).
+func (l runLine) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
+	r := 0.5 * l.LineStyle.Width
+	rect := vg.Rectangle{Min: vg.Point{X: -r, Y: -r}, Max: vg.Point{X: +r, Y: +r}}
+	size := rect.Size()
+	var ext [4]plot.GlyphBox // leftmost, rightmost, lowest, highest
+	n := 0
+	for _, xy := range l.XYs {
+		x, y := p.X.Norm(xy.X), p.Y.Norm(xy.Y)
+		if size.X > 0 && (x < 0 || x > 1) || size.Y > 0 && (y < 0 || y > 1) || math.IsNaN(x) || math.IsNaN(y) {
+			continue // dropped by plot.GlyphBoxes, or never outermost
+		}
+		b := plot.GlyphBox{X: x, Y: y, Rectangle: rect}
+		if n == 0 {
+			ext = [4]plot.GlyphBox{b, b, b, b}
+			n = 4
+			continue
+		}
+		if x < ext[0].X {
+			ext[0] = b
+		}
+		if x > ext[1].X {
+			ext[1] = b
+		}
+		if y < ext[2].Y {
+			ext[2] = b
+		}
+		if y > ext[3].Y {
+			ext[3] = b
+		}
+	}
+	return ext[:n:n]
 }
 
 func lineStyle(col color.Color) draw.LineStyle {
@@ -618,7 +765,7 @@ func paletteLines(p *plot.Plot, s Series, k int, lines []plot.Plotter) []plot.Pl
 	dashes := paletteDashes(k)
 	keep := reduced(s.X, s.Y)
 	for _, l := range lineRuns(s.X, s.Y, keep, col) {
-		if l, ok := l.(*plotter.Line); ok {
+		if l, ok := l.(runLine); ok {
 			l.LineStyle.Dashes = dashes
 		}
 		lines = append(lines, l)

@@ -103,58 +103,83 @@ func (a *reportAcc) Add(rec *Recording) error {
 		a.periodFlows(rec, use, m, v)
 		l.add(v)
 	}
-	// resources and cohorts: lines in order of first appearance
+	// resources and cohorts: lines in order of first appearance (a name
+	// twice in one sample: the first counts)
+	seen := map[string]bool{}
 	if len(rec.Resources) > 0 {
 		for _, i := range use {
 			if i >= len(rec.Resources) {
 				continue
 			}
-			for j, rs := range rec.Resources[i] {
-				if findResource(rec.Resources[i], rs.Resource, j) != j {
-					continue // a name twice: the first counts
+			for _, rs := range rec.Resources[i] {
+				if seen[rs.Resource] {
+					continue
 				}
+				seen[rs.Resource] = true
 				a.line("r:"+rs.Resource+":util", false)
 				a.line("r:"+rs.Resource+":price", false)
 			}
 		}
 	}
+	clear(seen)
 	if len(rec.Cohorts) > 0 {
 		for _, i := range use {
 			if i >= len(rec.Cohorts) {
 				continue
 			}
 			for _, cs := range rec.Cohorts[i] {
+				if seen[cs.Cohort] {
+					continue
+				}
+				seen[cs.Cohort] = true
 				for _, f := range cohortFields {
 					a.line("c:"+cs.Cohort+":"+f.name, false)
 				}
 			}
 		}
 	}
-	// fill the resource and cohort lines of this replication
+	// fill the resource and cohort lines of this replication; at[k] is
+	// the position of the line's resource or cohort in sample use[k]
+	// (-1: none), found once for the lines of one name
+	at := make([]int, n)
+	var atKind byte
+	atName := ""
 	for _, l := range a.lines {
 		if l.daily || len(l.key) < 2 || (l.key[0] != 'r' && l.key[0] != 'c') {
 			continue
 		}
 		v := vec(l)
+		kind := l.key[0]
 		name, col := splitKey(l.key)
-		for k, i := range use {
-			switch l.key[0] {
-			case 'r':
-				if i < len(rec.Resources) {
-					if j := findResource(rec.Resources[i], name, 0); j >= 0 {
-						rs := rec.Resources[i][j]
-						if col == "util" {
-							v[k] = rs.Utilization
-						} else {
-							v[k] = rs.MedianPriceUSDHour
-						}
+		if kind != atKind || name != atName || atKind == 0 {
+			atKind, atName = kind, name
+			for k, i := range use {
+				at[k] = -1
+				if kind == 'r' && i < len(rec.Resources) {
+					at[k] = findResource(rec.Resources[i], name, 0)
+				} else if kind == 'c' && i < len(rec.Cohorts) {
+					at[k] = findCohort(rec.Cohorts[i], name, 0)
+				}
+			}
+		}
+		switch kind {
+		case 'r':
+			util := col == "util"
+			for k, i := range use {
+				if j := at[k]; j >= 0 {
+					rs := &rec.Resources[i][j]
+					if util {
+						v[k] = rs.Utilization
+					} else {
+						v[k] = rs.MedianPriceUSDHour
 					}
 				}
-			case 'c':
-				if i < len(rec.Cohorts) {
-					if j := findCohort(rec.Cohorts[i], name, 0); j >= 0 {
-						v[k] = cohortField(&rec.Cohorts[i][j], col)
-					}
+			}
+		case 'c':
+			get := cohortGetter(col)
+			for k, i := range use {
+				if j := at[k]; j >= 0 {
+					v[k] = get(&rec.Cohorts[i][j])
 				}
 			}
 		}
@@ -177,27 +202,28 @@ func splitKey(key string) (name, col string) {
 // cohortFields are the cohorts.csv columns the report draws.
 var cohortFields = []struct{ name string }{{"providers"}, {"gpus"}, {"income_usd"}, {"bids"}, {"win_rate"}, {"bid_markup"}, {"entered"}, {"exited"}}
 
-// cohortField returns a cohort sample's column.
-func cohortField(cs *sim.CohortSample, col string) float64 {
+// cohortGetter returns the function that reads a cohort sample's column
+// col (NaN for a column it does not know).
+func cohortGetter(col string) func(*sim.CohortSample) float64 {
 	switch col {
 	case "providers":
-		return float64(cs.Providers)
+		return func(cs *sim.CohortSample) float64 { return float64(cs.Providers) }
 	case "gpus":
-		return cs.GPUs
+		return func(cs *sim.CohortSample) float64 { return cs.GPUs }
 	case "income_usd":
-		return cs.IncomeUSD
+		return func(cs *sim.CohortSample) float64 { return cs.IncomeUSD }
 	case "bids":
-		return cs.Bids
+		return func(cs *sim.CohortSample) float64 { return cs.Bids }
 	case "win_rate":
-		return cs.WinRate
+		return func(cs *sim.CohortSample) float64 { return cs.WinRate }
 	case "bid_markup":
-		return cs.BidMarkup
+		return func(cs *sim.CohortSample) float64 { return cs.BidMarkup }
 	case "entered":
-		return cs.Entered
+		return func(cs *sim.CohortSample) float64 { return cs.Entered }
 	case "exited":
-		return cs.Exited
+		return func(cs *sim.CohortSample) float64 { return cs.Exited }
 	}
-	return math.NaN()
+	return func(*sim.CohortSample) float64 { return math.NaN() }
 }
 
 // reportFlows are the running totals the report shows as flows per day.

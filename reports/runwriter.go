@@ -2,7 +2,6 @@ package reports
 
 import (
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -40,8 +39,7 @@ type RunWriter struct {
 // csvFile is one of the CSV files of a RunWriter.
 type csvFile struct {
 	tf   *tempFile
-	cw   *csv.Writer
-	row  []string
+	rw   *rowWriter
 	rows rowsFunc
 }
 
@@ -79,11 +77,10 @@ func NewRunWriter(dir string, opt Options) (_ *RunWriter, err error) {
 		if err != nil {
 			return nil, err
 		}
-		c := &csvFile{tf: tf, cw: csv.NewWriter(tf.w), row: make([]string, len(f.header)), rows: f.rows}
+		c := &csvFile{tf: tf, rw: newRowWriter(tf.w), rows: f.rows}
 		w.csvs = append(w.csvs, c)
-		if err := c.cw.Write(f.header); err != nil {
-			return nil, fmt.Errorf("write %s: %w", tf.path, err)
-		}
+		c.rw.strs(f.header)
+		c.rw.end()
 	}
 	return w, nil
 }
@@ -107,13 +104,11 @@ func (w *RunWriter) Add(rec *Recording) error {
 		}
 	}
 	for _, c := range w.csvs {
-		if err := c.rows(c.cw, rec, c.row); err != nil {
-			return fmt.Errorf("write %s: %w", c.tf.path, err)
-		}
+		c.rows(c.rw, rec)
 		// hand the rows to the file's buffer, which writes them out as it
 		// fills, so that memory does not grow with the run
-		c.cw.Flush()
-		if err := c.cw.Error(); err != nil {
+		c.rw.Flush()
+		if err := c.rw.Error(); err != nil {
 			return fmt.Errorf("write %s: %w", c.tf.path, err)
 		}
 	}
@@ -136,8 +131,8 @@ func (w *RunWriter) Close(man Manifest, scenarioTOML []byte) (err error) {
 		}
 	}()
 	for _, c := range w.csvs {
-		c.cw.Flush()
-		if err := c.cw.Error(); err != nil {
+		c.rw.Flush()
+		if err := c.rw.Error(); err != nil {
 			return fmt.Errorf("write %s: %w", c.tf.path, err)
 		}
 		if err := c.tf.commit(); err != nil {

@@ -123,3 +123,43 @@ func TestRunWriterErrors(t *testing.T) {
 	assert.Error(t, w.Close(testManifest(), nil), "closed twice")
 	assert.Error(t, w.Add(recs[0]), "closed")
 }
+
+// BenchmarkRunWriter writes the folder of one replication of an hourly
+// year (8760 samples, 5 resources, 4 cohorts) through a RunWriter per op:
+// the data files, summary.json, the charts and report.html, as 'depinsim
+// run' does after simulating.
+func BenchmarkRunWriter(b *testing.B) {
+	recs := longRun(1, 8760)
+	dir := b.TempDir()
+	man := testManifest()
+	b.ReportAllocs()
+	for b.Loop() {
+		w, err := NewRunWriter(dir, Options{Title: "bench", Start: "2024-03-20"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range recs {
+			if err := w.Add(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(man, []byte("x = 1\n")); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReportAcc adds three replications of an hourly year to the
+// accumulator of report.html's series per op.
+func BenchmarkReportAcc(b *testing.B) {
+	recs := longRun(3, 8760)
+	b.ReportAllocs()
+	for b.Loop() {
+		a := newReportAcc()
+		for _, r := range recs {
+			if err := a.Add(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
