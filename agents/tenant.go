@@ -236,16 +236,16 @@ func (c *TenantCohort) NewSelector() (market.Selector, error) {
 type Deployment struct {
 	// Request is the resources asked for.
 	Request Request
+	// USDC tells whether it pays in USDC (else AKT).
+	USDC bool
+	// RequireAudited limits it to audited providers.
+	RequireAudited bool
 	// MaxPriceUSDHour is the most the tenant pays per hour.
 	MaxPriceUSDHour float64
 	// Lifetime is how long the tenant wants it.
 	Lifetime simtime.Time
 	// BudgetUSD is the most the tenant spends on it.
 	BudgetUSD float64
-	// USDC tells whether it pays in USDC (else AKT).
-	USDC bool
-	// RequireAudited limits it to audited providers.
-	RequireAudited bool
 }
 
 // Draw draws one deployment (Demand(cat).Draw(rng); a run prepares the

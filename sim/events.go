@@ -138,10 +138,13 @@ func (w *World) cancel(h *Handle) {
 // stopped on an error (Err): with Config.Check, a broken invariant stops
 // the run with an *InvariantError.
 func (w *World) Step() bool {
-	if w.err != nil || w.q.PeekTime() >= w.horizon {
+	if w.err != nil {
 		return false
 	}
-	e, _ := w.q.Pop()
+	e, ok := w.q.PopBefore(w.horizon)
+	if !ok {
+		return false
+	}
 	if e.At < w.now {
 		w.err = &InvariantError{Invariant: "time-monotone", Reason: fmt.Sprintf("event at %v after time %v", e.At, w.now),
 			At: e.At - w.origin, Event: eventName(e.Kind), Object: e.A}
@@ -149,7 +152,18 @@ func (w *World) Step() bool {
 	}
 	w.prevNow, w.now = w.now, e.At
 	w.events++
-	eventTable[e.Kind].handle(w, e)
+	// the most frequent kinds are called directly (which lets the
+	// compiler inline them), the others through the table
+	switch e.Kind {
+	case evRetry:
+		w.onRetry(e)
+	case evLeaseEnd:
+		w.onLeaseEnd(e)
+	case evArrival:
+		w.arrive(int(e.A))
+	default:
+		eventTable[e.Kind].handle(w, e)
+	}
 	if w.cfg.Check == CheckEvents || (w.cfg.Check == CheckSamples && e.Kind == evSample) {
 		w.check(e)
 	}

@@ -22,10 +22,11 @@ type lease struct {
 	rate    market.Rate
 	balance amount // accrued, not withdrawn
 	closeH  Handle
-	posProv int32 // index in provider.leases
-	posAct  int32 // index in leaseTable.active
-	deposit bool  // the winning bid's deposit is locked until close
-	stake   int64 // solver stake locked for verified work (base units)
+	posProv int32            // index in provider.leases
+	posAct  int32            // index in leaseTable.active
+	deposit bool             // the winning bid's deposit is locked until close
+	denom   tokenomics.Denom // its deployment's denomination (a copy: a sample reads it for every active lease)
+	stake   int64            // solver stake locked for verified work (base units)
 	start   Time
 }
 
@@ -65,7 +66,7 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 	p := &w.prov.p[pid]
 	lid := w.leases.open()
 	l := &w.leases.l[lid]
-	*l = lease{gen: l.gen + 1, active: true, dep: id, prov: pid, rate: rate, deposit: w.esc.bidDeposit > 0, start: w.now}
+	*l = lease{gen: l.gen + 1, active: true, dep: id, prov: pid, rate: rate, deposit: w.esc.bidDeposit > 0, denom: d.denom, start: w.now}
 	p.lastWon = w.leases.next()
 	l.posProv = int32(len(p.leases))
 	p.leases = append(p.leases, lid)
@@ -197,5 +198,5 @@ func (w *World) closeLease(lid int32, reason int) {
 // leaseUSDHour is lease l's price in USD per hour at the current token
 // price (the rate is fixed in its denomination, as on chain).
 func (w *World) leaseUSDHour(l *lease) float64 {
-	return w.chain.rateUSDHour(l.rate, w.deps.d[l.dep].denom)
+	return w.chain.rateUSDHour(l.rate, l.denom)
 }

@@ -6,18 +6,27 @@ import "math"
 // come and go, so that a sample reads it in O(1) instead of selecting it
 // from every active lease: the lower half of the values in a max-heap lo,
 // the upper half in a min-heap hi, len(hi) - len(lo) in {0, 1}, every
-// value in lo at most every value in hi. pos[lease] locates a lease's
-// entry (i+1 in lo, -(i+1) in hi, 0 when absent). Its median is the one
-// median() computes from the same values, to the bit.
+// value in lo at most every value in hi. lo holds its values negated, so
+// that both halves are min-heaps sifted by the same code (negation is
+// exact and reverses the order, so the heaps hold exactly what a max-heap
+// of the values would). pos[lease] locates a lease's entry (i+1 in lo,
+// -(i+1) in hi, 0 when absent). Its median is the one median() computes
+// from the same values, to the bit.
 type medianSet struct {
 	lo, hi []medEntry
 	pos    []int32 // by lease id
 }
 
 type medEntry struct {
-	v     float64
+	v     float64 // the value (negated in lo)
 	lease int32
 }
+
+// The sides of a medianSet: the sign of a position in pos.
+const (
+	sideLo int32 = 1
+	sideHi int32 = -1
+)
 
 func (m *medianSet) len() int { return len(m.lo) + len(m.hi) }
 
@@ -30,7 +39,7 @@ func (m *medianSet) median() float64 {
 	case len(m.hi) > len(m.lo):
 		return m.hi[0].v
 	}
-	return (m.lo[0].v + m.hi[0].v) / 2
+	return (-m.lo[0].v + m.hi[0].v) / 2
 }
 
 // reset empties the set.
@@ -50,9 +59,9 @@ func (m *medianSet) add(lease int32, v float64) {
 		m.pos = append(m.pos, make([]int32, int(lease)+1-len(m.pos))...)
 	}
 	if len(m.hi) == 0 || v >= m.hi[0].v {
-		m.push(true, medEntry{v, lease})
+		m.hi = m.push(sideHi, m.hi, medEntry{v, lease})
 	} else {
-		m.push(false, medEntry{v, lease})
+		m.lo = m.push(sideLo, m.lo, medEntry{-v, lease})
 	}
 	m.balance()
 }
@@ -65,9 +74,9 @@ func (m *medianSet) remove(lease int32) {
 	p := m.pos[lease]
 	m.pos[lease] = 0
 	if p > 0 {
-		m.lo = m.cut(false, m.lo, int(p-1))
+		m.lo = m.cut(sideLo, m.lo, int(p-1))
 	} else {
-		m.hi = m.cut(true, m.hi, int(-p-1))
+		m.hi = m.cut(sideHi, m.hi, int(-p-1))
 	}
 	m.balance()
 }
@@ -76,90 +85,76 @@ func (m *medianSet) remove(lease int32) {
 func (m *medianSet) balance() {
 	for len(m.lo) > len(m.hi) {
 		e := m.lo[0]
-		m.lo = m.cut(false, m.lo, 0)
-		m.push(true, e)
+		m.lo = m.cut(sideLo, m.lo, 0)
+		e.v = -e.v
+		m.hi = m.push(sideHi, m.hi, e)
 	}
 	for len(m.hi) > len(m.lo)+1 {
 		e := m.hi[0]
-		m.hi = m.cut(true, m.hi, 0)
-		m.push(false, e)
+		m.hi = m.cut(sideHi, m.hi, 0)
+		e.v = -e.v
+		m.lo = m.push(sideLo, m.lo, e)
 	}
 }
 
-// before reports whether a belongs above b in its heap: the min-heap hi
-// (min) or the max-heap lo.
-func before(min bool, a, b float64) bool {
-	if min {
-		return a < b
-	}
-	return a > b
+// push adds e to the min-heap h of side s and returns it.
+func (m *medianSet) push(s int32, h []medEntry, e medEntry) []medEntry {
+	h = append(h, e)
+	m.up(s, h, len(h)-1, e)
+	return h
 }
 
-// set places e at index i of heap h and records its position.
-func (m *medianSet) set(min bool, h []medEntry, i int, e medEntry) {
-	h[i] = e
-	if min {
-		m.pos[e.lease] = -int32(i + 1)
-	} else {
-		m.pos[e.lease] = int32(i + 1)
-	}
-}
-
-// push adds e to hi (min) or lo.
-func (m *medianSet) push(min bool, e medEntry) {
-	if min {
-		m.hi = append(m.hi, e)
-		m.up(true, m.hi, len(m.hi)-1, e)
-	} else {
-		m.lo = append(m.lo, e)
-		m.up(false, m.lo, len(m.lo)-1, e)
-	}
-}
-
-// cut removes index i from heap h and returns the shortened heap.
-func (m *medianSet) cut(min bool, h []medEntry, i int) []medEntry {
+// cut removes index i from the min-heap h of side s and returns the
+// shortened heap.
+func (m *medianSet) cut(s int32, h []medEntry, i int) []medEntry {
 	last := len(h) - 1
 	e := h[last]
 	h = h[:last]
 	if i < last {
-		if i > 0 && before(min, e.v, h[(i-1)/2].v) {
-			m.up(min, h, i, e)
+		if i > 0 && e.v < h[(i-1)/2].v {
+			m.up(s, h, i, e)
 		} else {
-			m.down(min, h, i, e)
+			m.down(s, h, i, e)
 		}
 	}
 	return h
 }
 
-// up sifts e up from index i.
-func (m *medianSet) up(min bool, h []medEntry, i int, e medEntry) {
+// up sifts e up from index i of the min-heap h of side s.
+func (m *medianSet) up(s int32, h []medEntry, i int, e medEntry) {
+	pos := m.pos
 	for i > 0 {
 		p := (i - 1) / 2
-		if !before(min, e.v, h[p].v) {
+		if !(e.v < h[p].v) {
 			break
 		}
-		m.set(min, h, i, h[p])
+		h[i] = h[p]
+		pos[h[i].lease] = s * int32(i+1)
 		i = p
 	}
-	m.set(min, h, i, e)
+	h[i] = e
+	pos[e.lease] = s * int32(i+1)
 }
 
-// down sifts e down from index i.
-func (m *medianSet) down(min bool, h []medEntry, i int, e medEntry) {
+// down sifts e down from index i of the min-heap h of side s.
+func (m *medianSet) down(s int32, h []medEntry, i int, e medEntry) {
+	pos := m.pos
 	n := len(h)
 	for {
 		c := 2*i + 1
 		if c >= n {
 			break
 		}
-		if c+1 < n && before(min, h[c+1].v, h[c].v) {
+		if c+1 < n && h[c+1].v < h[c].v {
 			c++
 		}
-		if !before(min, h[c].v, e.v) {
+		if !(h[c].v < e.v) {
 			break
 		}
-		m.set(min, h, i, h[c])
+		h[i] = h[c]
+		pos[h[i].lease] = s * int32(i+1)
 		i = c
 	}
-	m.set(min, h, i, e)
+	h[i] = e
+	pos[e.lease] = s * int32(i+1)
 }

@@ -23,25 +23,27 @@ const (
 // the lease serving it (Akash's deployment, order and escrow account in
 // one; akash.md §1-§2).
 type deployment struct {
+	// the fields an auction attempt reads come first, within one cache
+	// line: a retry touches only them
 	gen      int32
 	state    depState
 	reserved bool // its open bids reserve capacity (auctions)
 	booked   bool // its order entered the auction's book of open orders since it arrived or last got a lease (openBook)
-	cohort   int32
-	spec     agents.Deployment
 	denom    tokenomics.Denom
+	cohort   int32
+	retryH   Handle
+	lease    int32 // -1 when none
+	deadline Time  // abandon after this without a lease
+	spec     agents.Deployment
 	maxRate  market.Rate
-	deadline Time // abandon after this without a lease
 	endAt    Time // lifetime end (set when the first lease starts)
 	// escrow
 	funds     amount
 	settledH  int64
 	budgetUSD float64 // budget left to deposit
-	lease     int32   // -1 when none
 	bids      []market.Bid
 	selectH   Handle
 	timeoutH  Handle
-	retryH    Handle
 	endH      Handle
 	dryH      Handle
 	topUpH    Handle

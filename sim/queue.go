@@ -234,9 +234,15 @@ func (q *Queue) PeekTime() Time {
 }
 
 // Pop removes and returns the next event. ok is false when the queue is empty.
-func (q *Queue) Pop() (e Event, ok bool) {
+func (q *Queue) Pop() (e Event, ok bool) { return q.PopBefore(Never) }
+
+// PopBefore removes and returns the next event if it is due before t. ok
+// is false when the queue is empty or its next event is at or after t
+// (which stays scheduled). It finds the next event once where PeekTime
+// followed by Pop would find it twice.
+func (q *Queue) PopBefore(t Time) (e Event, ok bool) {
 	en, lane := q.next()
-	if en == nil {
+	if en == nil || en.at >= t {
 		return Event{}, false
 	}
 	s := en.slot
