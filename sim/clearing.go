@@ -82,7 +82,8 @@ type marketSide struct {
 	mech    market.Mechanism
 	maxBids int // bids an order accepts (market.Windowed; 0: no limit)
 	rng     *rand.Rand
-	cands   []int32
+	cands   []int32      // scratch: the providers that respond to the order being collected
+	perm    sparsePerm   // scratch: the partial shuffle of the provider list
 	order   market.Order // the order being cleared: the mechanism's pointer to it makes no order escape to the heap
 }
 
@@ -133,30 +134,37 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	}
 	deposit := w.esc.bidDeposit
 	m := &w.mkt
-	cands := append(m.cands[:0], list...)
-	limit := len(cands)
+	n := len(list)
+	limit := n
 	if m.maxBids > 0 && m.maxBids < limit {
 		limit = m.maxBids
 	}
-	found := 0
-	for i := 0; i < len(cands) && found < limit; i++ {
-		if limit < len(cands) {
-			j := i + m.rng.IntN(len(cands)-i)
-			cands[i], cands[j] = cands[j], cands[i]
+	shuffle := limit < n
+	if shuffle {
+		m.perm.reset(n)
+	}
+	cands := m.cands[:0]
+	for i := 0; i < n && len(cands) < limit; i++ {
+		var pid int32
+		if shuffle {
+			j := i + m.rng.IntN(n-i)
+			pid = m.perm.swap(list, i, j)
+		} else {
+			pid = list[i]
 		}
-		p := &ps.p[cands[i]]
+		p := &ps.p[pid]
 		if p.fake || (d.spec.RequireAudited && !p.prof.Audited) || !p.fits(q) || (deposit > 0 && ch.ledger.Balance(p.acct, tokenomics.AKT) < deposit) {
 			continue
 		}
 		// a platform samples its candidates among the providers whose quote
 		// is within the limit (docs/mechanisms.md); an auction's limit counts
 		// the providers that respond, whether or not their bid script fails
-		if platform && limit < len(cands) && ch.toRate(p.strat.Quote(&p.prof, q, &w.view.MarketView), d.denom) > maxPrice {
+		if platform && shuffle && ch.toRate(p.strat.Quote(&p.prof, q, &w.view.MarketView), d.denom) > maxPrice {
 			continue
 		}
-		cands[found] = cands[i]
-		found++
+		cands = append(cands, pid)
 	}
+	found := len(cands)
 	d.bids = d.bids[:0]
 	d.reserved = !platform
 	// the bidders know how many respond and the tenant's maximum price
@@ -182,6 +190,52 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	}
 	w.view.Bidders, w.view.MaxUSDHour = 0, 0
 	m.cands = cands[:0]
+}
+
+// sparsePerm is a permutation of a provider list that a partial
+// Fisher-Yates shuffle changes in place without copying the list: only
+// the positions the shuffle swapped are stored, stamped with the
+// shuffle's generation, so starting a shuffle costs nothing however long
+// the list (collectBids visits a few dozen positions of lists of up to
+// tens of thousands of providers).
+type sparsePerm struct {
+	gen  uint32
+	slot []permSlot // by position: its provider, when stamped with gen
+}
+
+type permSlot struct {
+	gen uint32
+	pid int32
+}
+
+// reset starts a shuffle of a list of n providers: every position holds
+// the list's own provider.
+func (sp *sparsePerm) reset(n int) {
+	if n > len(sp.slot) {
+		sp.slot = append(sp.slot, make([]permSlot, n-len(sp.slot))...)
+	}
+	sp.gen++
+	if sp.gen == 0 { // wrapped: forget every stamp
+		clear(sp.slot)
+		sp.gen = 1
+	}
+}
+
+// at returns the provider at position i of the shuffled list.
+func (sp *sparsePerm) at(list []int32, i int) int32 {
+	if s := sp.slot[i]; s.gen == sp.gen {
+		return s.pid
+	}
+	return list[i]
+}
+
+// swap exchanges positions i and j of the shuffled list and returns the
+// provider now at position i.
+func (sp *sparsePerm) swap(list []int32, i, j int) int32 {
+	a, b := sp.at(list, i), sp.at(list, j)
+	sp.slot[i] = permSlot{sp.gen, b}
+	sp.slot[j] = permSlot{sp.gen, a}
+	return b
 }
 
 // releaseBids closes the open bids of deployment id except the bid at
