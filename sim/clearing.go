@@ -152,14 +152,14 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 		} else {
 			pid = list[i]
 		}
-		p := &ps.p[pid]
-		if p.fake || (d.spec.RequireAudited && !p.prof.Audited) || !p.fits(q) || (deposit > 0 && ch.ledger.Balance(p.acct, tokenomics.AKT) < deposit) {
+		h := &ps.hot[pid]
+		if h.flags&hotFake != 0 || (d.spec.RequireAudited && h.flags&hotAudited == 0) || !ps.hotFits(pid, h, q) || (deposit > 0 && ch.ledger.Balance(h.acct, tokenomics.AKT) < deposit) {
 			continue
 		}
 		// a platform samples its candidates among the providers whose quote
 		// is within the limit (docs/mechanisms.md); an auction's limit counts
 		// the providers that respond, whether or not their bid script fails
-		if platform && shuffle && ch.toRate(p.strat.Quote(&p.prof, q, &w.view.MarketView), d.denom) > maxPrice {
+		if platform && shuffle && ch.toRate(ps.hotQuote(pid, h, q, &w.view.MarketView), d.denom) > maxPrice {
 			continue
 		}
 		cands = append(cands, pid)
@@ -172,7 +172,7 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	w.view.Bidders, w.view.MaxUSDHour = found, ch.rateUSDHour(maxPrice, d.denom)
 	for _, pid := range cands[:found] {
 		p := &ps.p[pid]
-		rate := ch.toRate(p.strat.Quote(&p.prof, q, &w.view.MarketView), d.denom)
+		rate := ch.toRate(ps.hotQuote(pid, &ps.hot[pid], q, &w.view.MarketView), d.denom)
 		if rate > maxPrice {
 			continue // the bid script fails above the max price
 		}
