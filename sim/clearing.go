@@ -82,9 +82,10 @@ type marketSide struct {
 	mech    market.Mechanism
 	maxBids int // bids an order accepts (market.Windowed; 0: no limit)
 	rng     *rand.Rand
-	cands   []int32      // scratch: the providers that respond to the order being collected
-	perm    sparsePerm   // scratch: the partial shuffle of the provider list
-	order   market.Order // the order being cleared: the mechanism's pointer to it makes no order escape to the heap
+	cands   []int32        // scratch: the providers that respond to the order being collected
+	perm    sparsePerm     // scratch: the partial shuffle of the provider list
+	bidPool [][]market.Bid // empty bid buffers of closed biddings (bidBuffer)
+	order   market.Order   // the order being cleared: the mechanism's pointer to it makes no order escape to the heap
 }
 
 func newMarketSide(m market.Mechanism, st Streams) marketSide {
@@ -165,7 +166,7 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 		cands = append(cands, pid)
 	}
 	found := len(cands)
-	d.bids = d.bids[:0]
+	m.bidBuffer(d)
 	d.reserved = !platform
 	// the bidders know how many respond and the tenant's maximum price
 	// (agents.MarketView; the equilibrium strategy uses both)
@@ -256,8 +257,23 @@ func (w *World) releaseBids(id int32, keep int) {
 			w.prov.give(b.Provider, &d.spec.Request)
 		}
 	}
-	d.bids = d.bids[:0]
+	if cap(d.bids) > 0 { // its buffer goes back to the pool: a lease holds no bids
+		w.mkt.bidPool = append(w.mkt.bidPool, d.bids[:0])
+		d.bids = nil
+	}
 	w.cancel(&d.timeoutH)
+}
+
+// bidBuffer gives deployment d an empty bid buffer: its own, or one that
+// a closed bidding returned to the pool. Buffers are pooled rather than
+// kept by each deployment for its whole lease, so a run holds about as
+// many as orders bid at once.
+func (m *marketSide) bidBuffer(d *deployment) {
+	if cap(d.bids) == 0 && len(m.bidPool) > 0 {
+		d.bids = m.bidPool[len(m.bidPool)-1]
+		m.bidPool = m.bidPool[:len(m.bidPool)-1]
+	}
+	d.bids = d.bids[:0]
 }
 
 // clear runs the mechanism on deployment id's bids and starts the lease
