@@ -83,7 +83,8 @@ type marketSide struct {
 	maxBids int // bids an order accepts (market.Windowed; 0: no limit)
 	rng     *rand.Rand
 	cands   []int32        // scratch: the providers that respond to the order being collected
-	perm    sparsePerm     // scratch: the partial shuffle of the provider list
+	perm    sparsePerm     // scratch: the partial shuffle of a long provider list
+	dense   []int32        // scratch: the shuffled copy of a short one
 	bidPool [][]market.Bid // empty bid buffers of closed biddings (bidBuffer)
 	order   market.Order   // the order being cleared: the mechanism's pointer to it makes no order escape to the heap
 }
@@ -140,17 +141,30 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	if m.maxBids > 0 && m.maxBids < limit {
 		limit = m.maxBids
 	}
+	// a short list is shuffled in a copy; a long one, of which the
+	// shuffle visits a small part, in a sparse permutation (same draws)
 	shuffle := limit < n
-	if shuffle {
+	sparse := shuffle && n > denseShuffleMax
+	dense := list
+	switch {
+	case sparse:
 		m.perm.reset(n)
+	case shuffle:
+		dense = append(m.dense[:0], list...)
+		m.dense = dense
 	}
 	cands := m.cands[:0]
 	for i := 0; i < n && len(cands) < limit; i++ {
 		var pid int32
-		if shuffle {
+		switch {
+		case sparse:
 			j := i + m.rng.IntN(n-i)
 			pid = m.perm.swap(list, i, j)
-		} else {
+		case shuffle:
+			j := i + m.rng.IntN(n-i)
+			dense[i], dense[j] = dense[j], dense[i]
+			pid = dense[i]
+		default:
 			pid = list[i]
 		}
 		h := &ps.hot[pid]
@@ -192,6 +206,11 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	w.view.Bidders, w.view.MaxUSDHour = 0, 0
 	m.cands = cands[:0]
 }
+
+// denseShuffleMax is the longest provider list collectBids shuffles in a
+// copy rather than in a sparsePerm (copying a short list costs less than
+// the sparse permutation's bookkeeping).
+const denseShuffleMax = 1024
 
 // sparsePerm is a permutation of a provider list that a partial
 // Fisher-Yates shuffle changes in place without copying the list: only
