@@ -82,8 +82,11 @@ type marketSide struct {
 	mech    market.Mechanism
 	maxBids int // bids an order accepts (market.Windowed; 0: no limit)
 	rng     *rand.Rand
-	cands   []int32
-	order   market.Order // the order being cleared: the mechanism's pointer to it makes no order escape to the heap
+	cands   []int32        // scratch: the providers that respond to the order being collected
+	perm    sparsePerm     // scratch: the partial shuffle of a long provider list
+	dense   []int32        // scratch: the shuffled copy of a short one
+	bidPool [][]market.Bid // empty bid buffers of closed biddings (bidBuffer)
+	order   market.Order   // the order being cleared: the mechanism's pointer to it makes no order escape to the heap
 }
 
 func newMarketSide(m market.Mechanism, st Streams) marketSide {
@@ -133,38 +136,58 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	}
 	deposit := w.esc.bidDeposit
 	m := &w.mkt
-	cands := append(m.cands[:0], list...)
-	limit := len(cands)
+	n := len(list)
+	limit := n
 	if m.maxBids > 0 && m.maxBids < limit {
 		limit = m.maxBids
 	}
-	found := 0
-	for i := 0; i < len(cands) && found < limit; i++ {
-		if limit < len(cands) {
-			j := i + m.rng.IntN(len(cands)-i)
-			cands[i], cands[j] = cands[j], cands[i]
+	// a short list is shuffled in a copy; a long one, of which the
+	// shuffle visits a small part, in a sparse permutation (same draws)
+	shuffle := limit < n
+	sparse := shuffle && n > denseShuffleMax
+	dense := list
+	switch {
+	case sparse:
+		m.perm.reset(n)
+	case shuffle:
+		dense = append(m.dense[:0], list...)
+		m.dense = dense
+	}
+	cands := m.cands[:0]
+	for i := 0; i < n && len(cands) < limit; i++ {
+		var pid int32
+		switch {
+		case sparse:
+			j := i + m.rng.IntN(n-i)
+			pid = m.perm.swap(list, i, j)
+		case shuffle:
+			j := i + m.rng.IntN(n-i)
+			dense[i], dense[j] = dense[j], dense[i]
+			pid = dense[i]
+		default:
+			pid = list[i]
 		}
-		p := &ps.p[cands[i]]
-		if p.fake || (d.spec.RequireAudited && !p.prof.Audited) || !p.fits(q) || (deposit > 0 && ch.ledger.Balance(p.acct, tokenomics.AKT) < deposit) {
+		h := &ps.hot[pid]
+		if h.flags&hotFake != 0 || (d.spec.RequireAudited && h.flags&hotAudited == 0) || !ps.hotFits(pid, h, q) || (deposit > 0 && ch.ledger.Balance(h.acct, tokenomics.AKT) < deposit) {
 			continue
 		}
 		// a platform samples its candidates among the providers whose quote
 		// is within the limit (docs/mechanisms.md); an auction's limit counts
 		// the providers that respond, whether or not their bid script fails
-		if platform && limit < len(cands) && ch.toRate(p.strat.Quote(&p.prof, q, &w.view.MarketView), d.denom) > maxPrice {
+		if platform && shuffle && ch.toRate(ps.hotQuote(pid, h, q, &w.view.MarketView), d.denom) > maxPrice {
 			continue
 		}
-		cands[found] = cands[i]
-		found++
+		cands = append(cands, pid)
 	}
-	d.bids = d.bids[:0]
+	found := len(cands)
+	m.bidBuffer(d)
 	d.reserved = !platform
 	// the bidders know how many respond and the tenant's maximum price
 	// (agents.MarketView; the equilibrium strategy uses both)
 	w.view.Bidders, w.view.MaxUSDHour = found, ch.rateUSDHour(maxPrice, d.denom)
 	for _, pid := range cands[:found] {
 		p := &ps.p[pid]
-		rate := ch.toRate(p.strat.Quote(&p.prof, q, &w.view.MarketView), d.denom)
+		rate := ch.toRate(ps.hotQuote(pid, &ps.hot[pid], q, &w.view.MarketView), d.denom)
 		if rate > maxPrice {
 			continue // the bid script fails above the max price
 		}
@@ -182,6 +205,57 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	}
 	w.view.Bidders, w.view.MaxUSDHour = 0, 0
 	m.cands = cands[:0]
+}
+
+// denseShuffleMax is the longest provider list collectBids shuffles in a
+// copy rather than in a sparsePerm (copying a short list costs less than
+// the sparse permutation's bookkeeping).
+const denseShuffleMax = 1024
+
+// sparsePerm is a permutation of a provider list that a partial
+// Fisher-Yates shuffle changes in place without copying the list: only
+// the positions the shuffle swapped are stored, stamped with the
+// shuffle's generation, so starting a shuffle costs nothing however long
+// the list (collectBids visits a few dozen positions of lists of up to
+// tens of thousands of providers).
+type sparsePerm struct {
+	gen  uint32
+	slot []permSlot // by position: its provider, when stamped with gen
+}
+
+type permSlot struct {
+	gen uint32
+	pid int32
+}
+
+// reset starts a shuffle of a list of n providers: every position holds
+// the list's own provider.
+func (sp *sparsePerm) reset(n int) {
+	if n > len(sp.slot) {
+		sp.slot = append(sp.slot, make([]permSlot, n-len(sp.slot))...)
+	}
+	sp.gen++
+	if sp.gen == 0 { // wrapped: forget every stamp
+		clear(sp.slot)
+		sp.gen = 1
+	}
+}
+
+// at returns the provider at position i of the shuffled list.
+func (sp *sparsePerm) at(list []int32, i int) int32 {
+	if s := sp.slot[i]; s.gen == sp.gen {
+		return s.pid
+	}
+	return list[i]
+}
+
+// swap exchanges positions i and j of the shuffled list and returns the
+// provider now at position i.
+func (sp *sparsePerm) swap(list []int32, i, j int) int32 {
+	a, b := sp.at(list, i), sp.at(list, j)
+	sp.slot[i] = permSlot{sp.gen, b}
+	sp.slot[j] = permSlot{sp.gen, a}
+	return b
 }
 
 // releaseBids closes the open bids of deployment id except the bid at
@@ -202,8 +276,23 @@ func (w *World) releaseBids(id int32, keep int) {
 			w.prov.give(b.Provider, &d.spec.Request)
 		}
 	}
-	d.bids = d.bids[:0]
+	if cap(d.bids) > 0 { // its buffer goes back to the pool: a lease holds no bids
+		w.mkt.bidPool = append(w.mkt.bidPool, d.bids[:0])
+		d.bids = nil
+	}
 	w.cancel(&d.timeoutH)
+}
+
+// bidBuffer gives deployment d an empty bid buffer: its own, or one that
+// a closed bidding returned to the pool. Buffers are pooled rather than
+// kept by each deployment for its whole lease, so a run holds about as
+// many as orders bid at once.
+func (m *marketSide) bidBuffer(d *deployment) {
+	if cap(d.bids) == 0 && len(m.bidPool) > 0 {
+		d.bids = m.bidPool[len(m.bidPool)-1]
+		m.bidPool = m.bidPool[:len(m.bidPool)-1]
+	}
+	d.bids = d.bids[:0]
 }
 
 // clear runs the mechanism on deployment id's bids and starts the lease

@@ -110,6 +110,115 @@ type providerSet struct {
 	cohorts    []providerCohort
 	staticAsks bool // every provider's strategy quotes fixed asks
 	sortBuf    []int32
+	hot        []provHot // by id: what collectBids tests of every provider it visits
+}
+
+// provHot is the part of a provider that bid collection reads for every
+// provider it visits, kept in step with the provider by syncHot: one
+// small record in a dense array instead of the provider, its free-units
+// slice, its asks and its strategy, so that testing a provider costs one
+// memory access instead of several.
+type provHot struct {
+	cpu, mem   int32              // free CPU cores and GB of memory (free)
+	ocpu, omem int32              // what a CPU-only request may take of them (cpuOnlyFree)
+	gpu        int32              // free units of GPU model model
+	acct       tokenomics.Account // the provider's wallet (bid deposits)
+	model      int16              // its only GPU model; hotNoGPU, or hotGPUs for several
+	flags      uint8              // hotFake, hotAudited, hotStatic
+	askCPU     float64            // Ask[agents.ResCPU], Ask[agents.ResMemory], Ask[model]
+	askMem     float64
+	askGPU     float64
+}
+
+// provHot.model for a provider with no GPU, or with several models.
+const (
+	hotNoGPU = -1
+	hotGPUs  = -2
+)
+
+// provHot.flags.
+const (
+	hotFake    = 1 << iota // p.fake
+	hotAudited             // p.prof.Audited
+	hotStatic              // p.strat.StaticAsks(): the quote is req.Price(p.prof.Ask)
+)
+
+// initHot records provider id's fixed figures in its hot record and
+// syncs the rest.
+func (ps *providerSet) initHot(id int32) {
+	for int(id) >= len(ps.hot) {
+		ps.hot = append(ps.hot, provHot{})
+	}
+	p := &ps.p[id]
+	h := &ps.hot[id]
+	*h = provHot{acct: p.acct, model: hotNoGPU}
+	for r := agents.ResGPU0; r < len(p.prof.Capacity); r++ {
+		if p.prof.Capacity[r] > 0 {
+			if h.model != hotNoGPU {
+				h.model = hotGPUs
+				break
+			}
+			h.model = int16(r)
+		}
+	}
+	if p.fake {
+		h.flags |= hotFake
+	}
+	if p.prof.Audited {
+		h.flags |= hotAudited
+	}
+	if p.strat != nil && p.strat.StaticAsks() {
+		h.flags |= hotStatic
+		h.askCPU, h.askMem = p.prof.Ask[agents.ResCPU], p.prof.Ask[agents.ResMemory]
+		if h.model >= 0 {
+			h.askGPU = p.prof.Ask[h.model]
+		}
+	}
+	ps.syncHot(id)
+}
+
+// syncHot copies provider id's free units into its hot record.
+func (ps *providerSet) syncHot(id int32) {
+	p := &ps.p[id]
+	h := &ps.hot[id]
+	h.cpu, h.mem = p.free[agents.ResCPU], p.free[agents.ResMemory]
+	h.ocpu, h.omem = p.cpuOnlyFree(agents.ResCPU), p.cpuOnlyFree(agents.ResMemory)
+	if h.model >= 0 {
+		h.gpu = p.free[h.model]
+	}
+}
+
+// hotFits is p.fits(q) for provider id read from its hot record.
+func (ps *providerSet) hotFits(id int32, h *provHot, q *agents.Request) bool {
+	if q.GPUs == 0 {
+		return h.ocpu >= q.CPU && h.omem >= q.MemoryGB
+	}
+	if h.cpu < q.CPU || h.mem < q.MemoryGB {
+		return false
+	}
+	switch int(h.model) {
+	case q.GPUModel:
+		return h.gpu >= q.GPUs
+	case hotGPUs:
+		return ps.p[id].free[q.GPUModel] >= q.GPUs
+	}
+	return false // no GPU of the model
+}
+
+// hotQuote returns provider id's quote for q in USD per hour: req.Price
+// of its asks, computed from its hot record, when its strategy quotes
+// its asks (hotStatic); else its strategy's quote given view v.
+func (ps *providerSet) hotQuote(id int32, h *provHot, q *agents.Request, v *agents.MarketView) float64 {
+	if h.flags&hotStatic != 0 && (q.GPUs == 0 || int(h.model) == q.GPUModel) {
+		// the expression of agents.Request.Price, so the same rounding
+		u := float64(q.CPU)*h.askCPU + float64(q.MemoryGB)*h.askMem
+		if q.GPUs > 0 {
+			u += float64(q.GPUs) * h.askGPU
+		}
+		return u
+	}
+	p := &ps.p[id]
+	return p.strat.Quote(&p.prof, q, v)
 }
 
 func newProviderSet(cfg *Config, st Streams) providerSet {
@@ -161,6 +270,7 @@ func strategyEnv(cfg *Config) agents.StrategyEnv {
 // list adds provider id, just appended to p, to the active lists and the
 // capacity totals.
 func (ps *providerSet) list(id int32) {
+	ps.initHot(id)
 	p := &ps.p[id]
 	p.activeListIndex = int32(len(ps.active))
 	ps.active = append(ps.active, id)
@@ -252,6 +362,7 @@ func (ps *providerSet) takeOrGive(id int32, q *agents.Request, sign int32) {
 		if q.GPUs > 0 {
 			ps.setFree(id, q.GPUModel, sign*q.GPUs)
 		}
+		ps.syncHot(id)
 		return
 	}
 	free := ps.p[id].free
@@ -260,6 +371,7 @@ func (ps *providerSet) takeOrGive(id int32, q *agents.Request, sign int32) {
 	if q.GPUs > 0 {
 		free[q.GPUModel] += sign * q.GPUs
 	}
+	ps.syncHot(id)
 	if free[agents.ResCPU] < 0 || free[agents.ResMemory] < 0 || q.GPUs > 0 && free[q.GPUModel] < 0 {
 		for _, r := range [...]int{agents.ResCPU, agents.ResMemory, q.GPUModel} {
 			if free[r] < 0 {
