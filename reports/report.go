@@ -66,6 +66,18 @@ type reportInputs struct {
 	brief *RunBrief
 	acc   *reportAcc
 	svgs  map[string]string // plot file name -> its SVG text
+	// late: the SVGs are not read yet; build notes the charts that take
+	// one in pending, and fillSVGs gives them their fallbacks later.
+	late    bool
+	pending []pendingSVG
+	usedSVG map[string]bool // SVGs already a chart's fallback
+}
+
+// pendingSVG is a chart whose fallback is the SVG file svg (when there is
+// one and no earlier chart took it).
+type pendingSVG struct {
+	c   *html.Chart
+	svg string
 }
 
 // WriteRunReport writes dir/report.html from a saved run folder (ReadRun)
@@ -86,12 +98,62 @@ func WriteRunReport(dir string, run *SavedRun, brief *RunBrief) error {
 // writeReport writes dir/report.html, with the SVG charts of dir/plots
 // as fallbacks.
 func writeReport(dir string, man *Manifest, sum *Summary, brief *RunBrief, acc *reportAcc) error {
-	in := reportInputs{man: man, sum: sum, brief: brief, acc: acc, svgs: readSVGs(dir, slices.Concat(PlotFiles, BMEPlotFiles))}
-	rep, err := in.build()
-	if err != nil {
-		return err
+	b := startReport(man, sum, brief, acc)
+	return b.finish(dir)
+}
+
+// reportBuild is a report built from a run's data before its charts'
+// SVG files exist: startReport builds it (on a goroutine of its own when
+// the charts are drawn at the same time), finish takes the SVGs as
+// fallbacks and writes it.
+type reportBuild struct {
+	in  reportInputs
+	rep *html.Report
+	err error
+}
+
+// startReport builds the report of a run but for its charts' fallbacks.
+// man, sum, brief and acc are only read, and must not change until
+// finish returns.
+func startReport(man *Manifest, sum *Summary, brief *RunBrief, acc *reportAcc) *reportBuild {
+	b := &reportBuild{in: reportInputs{man: man, sum: sum, brief: brief, acc: acc, late: true}}
+	b.rep, b.err = b.in.build()
+	return b
+}
+
+// finish reads the SVG charts of dir/plots, gives them to the charts as
+// fallbacks (as the charts would have taken them had the SVGs been read
+// first) and writes dir/report.html.
+func (b *reportBuild) finish(dir string) error {
+	if b.err != nil {
+		return b.err
 	}
-	return WriteFileAtomic(filepath.Join(dir, ReportFile), rep.Render)
+	b.in.svgs = readSVGs(dir, slices.Concat(PlotFiles, BMEPlotFiles))
+	b.in.late = false
+	for _, p := range b.in.pending {
+		b.in.fallback(p.c, p.svg)
+	}
+	b.in.pending = nil
+	return WriteFileAtomic(filepath.Join(dir, ReportFile), b.rep.Render)
+}
+
+// fallback gives c its fallback: the SVG file svg when there is one that
+// no earlier chart took, else a sentence. Until the SVGs are read (late)
+// it only notes c.
+func (in *reportInputs) fallback(c *html.Chart, svg string) {
+	if in.late {
+		in.pending = append(in.pending, pendingSVG{c, svg})
+		return
+	}
+	if in.usedSVG == nil {
+		in.usedSVG = map[string]bool{}
+	}
+	if svg != "" && !in.usedSVG[svg] && in.svgs[svg] != "" {
+		c.FallbackSVG = in.svgs[svg]
+		in.usedSVG[svg] = true
+	} else {
+		c.Fallback = "This interactive chart needs JavaScript; its data are in the run folder's CSV files."
+	}
 }
 
 // build builds the report.

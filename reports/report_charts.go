@@ -188,7 +188,6 @@ func (in *reportInputs) chartSections() ([]html.Section, error) {
 			xd = append(xd, start+math.Round((a.times[0]+sim.Time(p)*a.period).Hours()*3600))
 		}
 	}
-	usedSVG := map[string]bool{}
 	var out []html.Section
 	for _, sec := range in.chartSpecs() {
 		s := html.Section{ID: sec.id, Title: sec.title}
@@ -226,12 +225,7 @@ func (in *reportInputs) chartSections() ([]html.Section, error) {
 				c.Caption += fmt.Sprintf(" Lines: mean over the replications; bands: its 95%% confidence interval (at least %d replications per point), clipped to the quantity's range.", minN)
 			}
 			reduceChart(c)
-			if cs.svg != "" && !usedSVG[cs.svg] && in.svgs[cs.svg] != "" {
-				c.FallbackSVG = in.svgs[cs.svg]
-				usedSVG[cs.svg] = true
-			} else {
-				c.Fallback = "This interactive chart needs JavaScript; its data are in the run folder's CSV files."
-			}
+			in.fallback(c, cs.svg)
 			s.Blocks = append(s.Blocks, html.Block{Chart: c})
 		}
 		if len(empty) > 0 {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // RunWriter writes a run folder while the run goes on: it takes the
@@ -95,21 +96,53 @@ func (w *RunWriter) Add(rec *Recording) error {
 	if w.closed {
 		return fmt.Errorf("reports: RunWriter for %s is closed", w.dir)
 	}
-	if err := w.stats.Add(rec); err != nil {
+	if err := w.stats.Add(rec); err != nil { // checks rec first
 		return err
 	}
+	// The report's accumulator and each CSV file are independent of one
+	// another and only read rec: they run on goroutines of their own, each
+	// writing its own file in the order it always does, so the bytes do
+	// not depend on the scheduling; the time a replication's output takes
+	// is then that of its largest part rather than their sum.
+	tasks := make([]func() error, 0, 1+len(w.csvs))
 	if w.report != nil {
-		if err := w.report.Add(rec); err != nil {
-			return err
-		}
+		tasks = append(tasks, func() error { return w.report.Add(rec) })
 	}
 	for _, c := range w.csvs {
-		c.rows(c.rw, rec)
-		// hand the rows to the file's buffer, which writes them out as it
-		// fills, so that memory does not grow with the run
-		c.rw.Flush()
-		if err := c.rw.Error(); err != nil {
-			return fmt.Errorf("write %s: %w", c.tf.path, err)
+		tasks = append(tasks, func() error {
+			c.rows(c.rw, rec)
+			// hand the rows to the file's buffer, which writes them out as
+			// it fills, so that memory does not grow with the run
+			c.rw.Flush()
+			if err := c.rw.Error(); err != nil {
+				return fmt.Errorf("write %s: %w", c.tf.path, err)
+			}
+			return nil
+		})
+	}
+	return runAll(tasks)
+}
+
+// runAll runs each of tasks on a goroutine of its own and returns the
+// error of the first task in the list that failed.
+func runAll(tasks []func() error) error {
+	errs := make([]error, len(tasks))
+	var wg sync.WaitGroup
+	for i, t := range tasks[1:] {
+		wg.Go(func() { errs[i+1] = t() })
+	}
+	if len(tasks) > 0 {
+		errs[0] = tasks[0]()
+	}
+	wg.Wait()
+	return firstErr(errs)
+}
+
+// firstErr returns the first non-nil error of errs (nil: none).
+func firstErr(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -161,24 +194,35 @@ func (w *RunWriter) Close(man Manifest, scenarioTOML []byte) (err error) {
 		return err
 	}
 	charts := w.stats.Charts()
-	for _, f := range ChartFiles(charts) { // removed by Abort if drawing fails half-way
-		w.made = append(w.made, filepath.Join(w.dir, PlotsDir, f))
-	}
-	if err := WriteCharts(path(PlotsDir), charts, w.opt); err != nil {
-		return err
-	}
 	if man.ScenarioSHA256 == "" {
 		h := sha256.Sum256(scenarioTOML)
 		man.ScenarioSHA256 = hex.EncodeToString(h[:])
 	}
 	man.Files = append(RunFiles(), bmeFiles(charts)...)
+	if w.report == nil {
+		man.Files = withoutReport(man.Files)
+	}
+	// report.html is built from the run's data while the charts are drawn
+	// (man, sum and the accumulator are only read until both are done);
+	// it takes the charts' SVGs as fallbacks once they are written.
+	var rb *reportBuild
+	var wg sync.WaitGroup
 	if w.report != nil {
+		wg.Go(func() { rb = startReport(&man, sum, w.brief, w.report) })
+	}
+	for _, f := range ChartFiles(charts) { // removed by Abort if drawing fails half-way
+		w.made = append(w.made, filepath.Join(w.dir, PlotsDir, f))
+	}
+	err = WriteCharts(path(PlotsDir), charts, w.opt)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	if rb != nil {
 		w.made = append(w.made, path(ReportFile))
-		if err := writeReport(w.dir, &man, sum, w.brief, w.report); err != nil {
+		if err := rb.finish(w.dir); err != nil {
 			return err
 		}
-	} else {
-		man.Files = withoutReport(man.Files)
 	}
 	if err := write(ManifestFile, man.WriteJSON); err != nil {
 		return err
