@@ -1,0 +1,268 @@
+package reports
+
+// Rendering a chart to its PNG and SVG files: the canvases (PNG drawn on
+// a recycled image and written by encodePNG), the stacked panels, and
+// the file writing shared by every chart.
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"io"
+	"sync"
+
+	"git.sr.ht/~sbinet/gg"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// saveStacked writes the stacked panels of a chart (title and panels
+// from panels) to base+".png" and base+".svg".
+func saveStacked(base string, panels func(*ChartData, Options) (string, []*plot.Plot), d *ChartData, opt Options) error {
+	title, ps := panels(d, opt)
+	return saveChart(base, func(format string) (io.WriterTo, error) {
+		return renderStacked(title, ps, format)
+	})
+}
+
+// savePlot writes p to base+".png" and base+".svg".
+func savePlot(p *plot.Plot, base string) error {
+	return saveChart(base, func(format string) (io.WriterTo, error) { return render(p, format) })
+}
+
+// newCanvas returns a canvas of the given size and format ("png",
+// "svg"); a PNG is written by encodePNG (PngCanvas's default
+// compresses hard, which costs more than drawing the chart).
+func newCanvas(w, h vg.Length, format string) (vg.CanvasWriterTo, error) {
+	if format == "png" {
+		if c, ok := newPNGCanvas(w, h); ok {
+			return c, nil
+		}
+	}
+	vc, err := draw.NewFormattedCanvas(w, h, format)
+	if err != nil {
+		return nil, err
+	}
+	if pc, ok := vc.(vgimg.PngCanvas); ok {
+		return fastPNG{PngCanvas: pc}, nil
+	}
+	return vc, nil
+}
+
+// newPNGCanvas returns the canvas vgimg.New(w, h) returns, but drawing on
+// an image of pngImages and without vgimg.New's copy of it, when the
+// canvas's size in pixels at vgimg's default resolution is whole, so
+// that the canvas vgimg derives from the image's size is w by h exactly;
+// otherwise it returns false.
+func newPNGCanvas(w, h vg.Length) (fastPNG, bool) {
+	const dpi = vgimg.DefaultDPI
+	wpx, hpx := int(w/vg.Inch*dpi+0.5), int(h/vg.Inch*dpi+0.5)
+	if wpx <= 0 || hpx <= 0 || vg.Length(float64(wpx)/dpi)*vg.Inch != w || vg.Length(float64(hpx)/dpi)*vg.Inch != h {
+		return fastPNG{}, false
+	}
+	img := pngImages.get(wpx, hpx)
+	ctx := gg.NewContextForRGBA(img)
+	// as vgimg.NewWith sets up the context it makes itself
+	ctx.SetLineCapButt()
+	ctx.InvertY()
+	c := vgimg.NewWith(vgimg.UseImageWithContext(img, ctx)) // fills img white
+	return fastPNG{PngCanvas: vgimg.PngCanvas{Canvas: c}, img: img}, true
+}
+
+// imagePool recycles the charts' PNG canvases' images, one pool per
+// size (a chart's image is some megabytes, allocated and cleared anew
+// for each chart otherwise).
+type imagePool struct {
+	mu     sync.Mutex
+	bySize map[image.Point]*sync.Pool
+}
+
+// pngImages holds the images of PNG canvases drawn and written.
+var pngImages imagePool
+
+// get returns an RGBA image of w by h pixels (its pixels left as they
+// were: the canvas paints them all).
+func (p *imagePool) get(w, h int) *image.RGBA {
+	if img, ok := p.pool(w, h).Get().(*image.RGBA); ok {
+		return img
+	}
+	return image.NewRGBA(image.Rect(0, 0, w, h))
+}
+
+// put hands img back for reuse.
+func (p *imagePool) put(img *image.RGBA) {
+	s := img.Rect.Size()
+	p.pool(s.X, s.Y).Put(img)
+}
+
+func (p *imagePool) pool(w, h int) *sync.Pool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := image.Point{X: w, Y: h}
+	sp := p.bySize[k]
+	if sp == nil {
+		if p.bySize == nil {
+			p.bySize = map[image.Point]*sync.Pool{}
+		}
+		sp = &sync.Pool{}
+		p.bySize[k] = sp
+	}
+	return sp
+}
+
+// fastPNG is a PNG canvas written by encodePNG. img, when set, is the
+// canvas's image from pngImages, which release hands back.
+type fastPNG struct {
+	vgimg.PngCanvas
+	img *image.RGBA
+}
+
+// WriteTo writes the canvas as PNG to w.
+func (c fastPNG) WriteTo(w io.Writer) (int64, error) {
+	cw := &countWriter{w: w}
+	err := encodePNG(cw, c.Image())
+	return cw.n, err
+}
+
+// release hands the canvas's image back to pngImages; the canvas is not
+// to be used after.
+func (c fastPNG) release() {
+	if c.img != nil {
+		pngImages.put(c.img)
+	}
+}
+
+// countWriter counts the bytes written through it.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// saveChart writes the chart drawn by render to base+".png" and
+// base+".svg".
+func saveChart(base string, render func(format string) (io.WriterTo, error)) error {
+	for _, format := range []string{"png", "svg"} {
+		wt, err := render(format)
+		if err != nil {
+			return fmt.Errorf("render %s.%s: %w", base, format, err)
+		}
+		err = WriteFileAtomic(base+"."+format, func(w io.Writer) error {
+			_, err := wt.WriteTo(w)
+			return err
+		})
+		if c, ok := wt.(fastPNG); ok {
+			c.release()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// render draws p in the given format ("png", "svg") with a margin and
+// its legend to the right of the data area, where it cannot hide data.
+func render(p *plot.Plot, format string) (io.WriterTo, error) {
+	return renderSized(p, format, plotWidth, plotHeight)
+}
+
+// renderSized is render on a canvas of width w and height h.
+func renderSized(p *plot.Plot, format string, w, h vg.Length) (io.WriterTo, error) {
+	vc, err := newCanvas(w, h, format)
+	if err != nil {
+		return nil, err
+	}
+	const margin = chartMargin
+	c := draw.Crop(draw.New(vc), margin, -margin, margin, -margin)
+
+	legend := p.Legend
+	p.Legend = plot.NewLegend() // no entries: Draw draws no legend
+	defer func() { p.Legend = legend }()
+	defer onWhite(format, p)()
+	p.Draw(draw.Crop(c, 0, -(legend.Rectangle(c).Size().X + 2*margin), 0, 0))
+
+	if p.Title.Text != "" {
+		c = draw.Crop(c, 0, 0, 0, -(p.Title.TextStyle.Rectangle(p.Title.Text).Size().Y + p.Title.Padding + margin))
+	}
+	legend.Top, legend.Left = true, false
+	legend.Draw(c)
+	return vc, nil
+}
+
+// renderStacked draws panels (at least one) one above the other in the
+// given format, under one title, with their data areas aligned (so that
+// panels with equal x ranges share their time axis) and each panel's
+// legend to the right of its data area, as render does.
+func renderStacked(title string, panels []*plot.Plot, format string) (io.WriterTo, error) {
+	height := max(stackHeight, vg.Length(len(panels))*panelHeight)
+	vc, err := newCanvas(plotWidth, height, format)
+	if err != nil {
+		return nil, err
+	}
+	const margin = chartMargin
+	c := draw.Crop(draw.New(vc), margin, -margin, margin, -margin)
+	if format != "png" { // a PNG canvas starts white
+		c.SetColor(color.White)
+		c.Fill(c.Rectangle.Path())
+	}
+
+	if title != "" {
+		ts := plot.New().Title.TextStyle
+		c.FillText(ts, vg.Point{X: c.Center().X, Y: c.Max.Y + ts.FontExtents().Descent}, title)
+		c = draw.Crop(c, 0, 0, 0, -(ts.Rectangle(title).Size().Y + margin))
+	}
+
+	legends := make([]plot.Legend, len(panels))
+	var legendWidth vg.Length
+	for i, p := range panels {
+		legends[i] = p.Legend
+		legendWidth = max(legendWidth, p.Legend.Rectangle(c).Size().X)
+		p.Legend = plot.NewLegend() // no entries: Draw draws no legend
+	}
+	defer func() {
+		for i, p := range panels {
+			p.Legend = legends[i]
+		}
+	}()
+	grid := make([][]*plot.Plot, len(panels))
+	for i, p := range panels {
+		grid[i] = []*plot.Plot{p}
+		defer onWhite(format, p)()
+	}
+	data := draw.Crop(c, 0, -(legendWidth + 2*margin), 0, 0)
+	tiles := plot.Align(grid, draw.Tiles{Rows: len(panels), Cols: 1, PadY: margin}, data)
+	for i, p := range panels {
+		tile := tiles[i][0]
+		p.Draw(tile)
+		lc := c
+		lc.Min.Y, lc.Max.Y = tile.Min.Y, tile.Max.Y
+		legends[i].Top, legends[i].Left = true, false
+		legends[i].Draw(lc)
+	}
+	return vc, nil
+}
+
+// onWhite readies p to be drawn on a canvas of the given format: a PNG
+// canvas starts white (vgimg fills it), so painting p's white background
+// again through the antialiasing rasterizer would change no pixel and
+// cost as much as drawing its lines; onWhite drops it then. It returns
+// the function that restores p.
+func onWhite(format string, p *plot.Plot) (restore func()) {
+	bg := p.BackgroundColor
+	if format != "png" || bg == nil {
+		return func() {}
+	}
+	if r, g, b, a := bg.RGBA(); r != 0xffff || g != 0xffff || b != 0xffff || a != 0xffff {
+		return func() {}
+	}
+	p.BackgroundColor = nil
+	return func() { p.BackgroundColor = bg }
+}
