@@ -123,9 +123,9 @@ bench-presets: build bin/pair
 	bin/pair presets -n $(PRESETS_N)
 
 ## bench-all: bench-r1, bench-scale and bench-presets in one go, their
-## Markdown tables into out/bench/ and into docs/performance.md's results
-## (between its results markers, with the date and the machine; some 15
-## minutes on 2 cores)
+## Markdown tables into out/bench/, into docs/performance.md's results and
+## README's Performance (between their results markers, with the date and
+## the machine; some 15 minutes on 2 cores)
 bench-all: build bin/r1limit bin/pair
 	mkdir -p out/bench
 	bin/pair r1 -n $(BENCH_N) -md out/bench/r1.md
@@ -133,6 +133,7 @@ bench-all: build bin/r1limit bin/pair
 	$(GO) run ./bench/scaleplot docs/performance_scaling.csv docs/performance_scaling.png
 	bin/pair presets -n $(PRESETS_N) -md out/bench/presets.md
 	bin/pair splice docs/performance.md out/bench/r1.md out/bench/scale.md out/bench/presets.md
+	bin/pair splice README.md out/bench/r1.md out/bench/presets.md
 
 bin/r1limit bin/pair: FORCE
 	$(GO) build -o $@ ./bench/$(notdir $@)
