@@ -242,6 +242,23 @@ func (w *World) withdraw(lid int32) {
 	l.balance.base = 0
 	ch := &w.chain
 	p := &w.prov.p[l.prov]
+	if tokenomics.Untaxed(ch.takeBPS[d.denom], ch.settle, d.denom) {
+		// nothing to split (tokenomics.Untaxed): Settle's one posting and
+		// figures, computed here with the same expressions
+		price := ch.priceUSD[d.denom]
+		income := float64(amt) / tokenomics.BaseUnits * price
+		sell := 0.0
+		if d.denom == tokenomics.AKT {
+			sell = -income // providers sell their staking-token income
+		}
+		ch.ledger.Transfer(ch.escrow, p.acct, d.denom, amt)
+		ch.netBuyUSD += sell
+		w.stats.counters[MTakeFeesUSDTotal] += float64(int64(0)) / tokenomics.BaseUnits * price // Settle's FeeUSD; FeeTokens, 0, leaves ch.fees as it is
+		w.prov.credit(p, income)
+		ch.revenueUSD += income
+		w.stats.counters[MProviderIncomeUSDTotal] += income
+		return
+	}
 	s := tokenomics.Settle(tokenomics.Withdrawal{
 		Amount: amt, Denom: d.denom, Settlement: ch.settle, TakeBPS: ch.takeBPS[d.denom],
 		FeeBurnShare: w.cfg.Tokenomics.FeeBurnShare, PriceUSD: ch.priceUSD[d.denom], TokenPriceUSD: ch.priceUSD[tokenomics.AKT],

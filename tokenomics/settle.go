@@ -166,6 +166,18 @@ func Settle(w Withdrawal) (s Settlement) {
 	return s
 }
 
+// Untaxed reports whether Settle splits nothing off a withdrawal of denom
+// d at take rate takeBPS in the given settlement era: no take fee, no
+// burn-mint era and no ACT redemption. Such a settlement is one transfer
+// of the whole amount from the escrow to the provider (BuyUSD
+// -IncomeUSD when d is the staking token, else 0) with Fee, FeeTokens
+// and Redeem 0, FeeUSD 0 x PriceUSD, Paid set and IncomeUSD
+// float64(Amount) / BaseUnits x PriceUSD; a caller may apply that
+// directly instead of calling Settle.
+func Untaxed(takeBPS int64, settlement string, d Denom) bool {
+	return takeBPS == 0 && settlement != SettlementBurnMint && d != ACT
+}
+
 // buyBack posts the purchase, with amt of the withdrawal's denomination
 // held by from, of the staking token at market (at most the holders'
 // holders tokens) and its burn; it returns what holders hold after.
