@@ -259,12 +259,13 @@ func (w *World) withdraw(lid int32) {
 		w.stats.counters[MProviderIncomeUSDTotal] += income
 		return
 	}
-	s := tokenomics.Settle(tokenomics.Withdrawal{
+	s := &ch.settlement
+	tokenomics.SettleInto(s, &tokenomics.Withdrawal{
 		Amount: amt, Denom: d.denom, Settlement: ch.settle, TakeBPS: ch.takeBPS[d.denom],
 		FeeBurnShare: w.cfg.Tokenomics.FeeBurnShare, PriceUSD: ch.priceUSD[d.denom], TokenPriceUSD: ch.priceUSD[tokenomics.AKT],
 		HoldersTokens: ch.ledger.Balance(ch.holders, tokenomics.AKT),
 	})
-	ch.post(&s, p.acct)
+	ch.post(s, p.acct)
 	w.stats.counters[MTakeFeesUSDTotal] += s.FeeUSD
 	if s.FeeTokens < math.MaxInt64 {
 		ch.fees += float64(s.FeeTokens)
