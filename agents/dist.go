@@ -103,10 +103,13 @@ func (d *Dist) Sample(rng *rand.Rand) float64 {
 		v = d.Value
 	case "uniform":
 		v = d.Min + (d.Max-d.Min)*rng.Float64()
+	// exponential and lognormal draw from rng itself what distuv's
+	// Exponential and LogNormal would draw through a rand.Rand wrapping
+	// it (the same values, TestDistSampleMatchesDistuv)
 	case "exponential":
-		v = distuv.Exponential{Rate: 1 / d.Mean, Src: rng}.Rand()
+		v = rng.ExpFloat64() / (1 / d.Mean)
 	case "lognormal":
-		v = distuv.LogNormal{Mu: math.Log(d.Median), Sigma: d.Sigma, Src: rng}.Rand()
+		v = math.Exp(rng.NormFloat64()*d.Sigma + math.Log(d.Median))
 	case "pareto":
 		v = distuv.Pareto{Xm: d.Min, Alpha: d.Alpha, Src: rng}.Rand()
 	case "choice":

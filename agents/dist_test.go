@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/depinsim/depinsim/agents"
 )
@@ -207,4 +208,41 @@ func TestShareAtLeastMatchesDraws(t *testing.T) {
 			assert.InDelta(t, float64(k)/n, d.ShareAtLeast(x), 0.005, "%+v at %v", d, x)
 		}
 	}
+}
+
+// TestDistSampleMatchesDistuv: an exponential or lognormal draw is the
+// value gonum's distuv draws with the same stream (Sample calls the
+// stream directly), so runs keep their outputs.
+func TestDistSampleMatchesDistuv(t *testing.T) {
+	dists := []agents.Dist{
+		{Kind: "exponential", Mean: 24},
+		{Kind: "exponential", Mean: 0.3},
+		{Kind: "lognormal", Median: 48, Sigma: 1.2},
+		{Kind: "lognormal", Median: 0.7, Sigma: 0.05},
+	}
+	for _, d := range dists {
+		a, b := rand.New(rand.NewPCG(3, 5)), rand.New(rand.NewPCG(3, 5))
+		for i := 0; i < 2000; i++ {
+			var want float64
+			if d.Kind == "exponential" {
+				want = distuv.Exponential{Rate: 1 / d.Mean, Src: b}.Rand()
+			} else {
+				want = distuv.LogNormal{Mu: math.Log(d.Median), Sigma: d.Sigma, Src: b}.Rand()
+			}
+			require.Equal(t, math.Float64bits(want), math.Float64bits(d.Sample(a)), "%+v draw %d", d, i)
+		}
+	}
+}
+
+// BenchmarkDistSample draws from an exponential and a lognormal
+// distribution per op.
+func BenchmarkDistSample(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	e := agents.Dist{Kind: "exponential", Mean: 24}
+	l := agents.Dist{Kind: "lognormal", Median: 48, Sigma: 1.2}
+	sink := 0.0
+	for b.Loop() {
+		sink += e.Sample(rng) + l.Sample(rng)
+	}
+	_ = sink
 }

@@ -29,7 +29,8 @@ type chain struct {
 	priceUSD      [tokenomics.NumDenoms]float64
 	usdHourToRate [tokenomics.NumDenoms]float64 // USD/h -> base units/block x market.RateScale
 	takeBPS       [tokenomics.NumDenoms]int64
-	settle        string // settlement era for new deployments
+	settle        string                // settlement era for new deployments
+	settlement    tokenomics.Settlement // a withdrawal's settlement (withdraw's scratch)
 
 	mint      tokenomics.MintParams
 	inflation float64

@@ -123,6 +123,16 @@ func (s *Settlement) post(p Posting) {
 // [0, math.MaxInt64] (FeeTokens, and a buy-back then capped by the
 // holders' tokens), so no amount wraps at any price.
 func Settle(w Withdrawal) (s Settlement) {
+	SettleInto(&s, &w)
+	return s
+}
+
+// SettleInto is Settle writing the settlement into s (every field but the
+// postings past s.N is overwritten), so that a caller can reuse one
+// Settlement instead of receiving a fresh one per withdrawal.
+func SettleInto(s *Settlement, w *Withdrawal) {
+	s.Fee, s.Earnings, s.FeeUSD, s.FeeTokens = 0, 0, 0, 0
+	s.Paid, s.IncomeUSD, s.Redeem, s.N = false, 0, 0, 0
 	if w.Amount < 0 {
 		panic(fmt.Sprintf("tokenomics: Settle of a negative withdrawal %d", w.Amount))
 	}
@@ -141,7 +151,7 @@ func Settle(w Withdrawal) (s Settlement) {
 			if w.Denom == AKT {
 				s.post(Posting{Kind: PostBurn, From: RolePool, Denom: AKT, Amount: b})
 			} else {
-				holders = s.buyBack(&w, RolePool, b, holders)
+				holders = s.buyBack(w, RolePool, b, holders)
 			}
 		}
 	}
@@ -149,9 +159,9 @@ func Settle(w Withdrawal) (s Settlement) {
 		if w.Denom == AKT {
 			s.post(Posting{Kind: PostBurn, From: RoleEscrow, Denom: AKT, Amount: s.Earnings})
 		} else {
-			s.buyBack(&w, RoleEscrow, s.Earnings, holders)
+			s.buyBack(w, RoleEscrow, s.Earnings, holders)
 		}
-		return s
+		return
 	}
 	s.Paid = true
 	s.IncomeUSD = float64(s.Earnings) / BaseUnits * w.PriceUSD
@@ -163,7 +173,18 @@ func Settle(w Withdrawal) (s Settlement) {
 	if w.Denom == ACT {
 		s.Redeem = s.Earnings
 	}
-	return s
+}
+
+// Untaxed reports whether Settle splits nothing off a withdrawal of denom
+// d at take rate takeBPS in the given settlement era: no take fee, no
+// burn-mint era and no ACT redemption. Such a settlement is one transfer
+// of the whole amount from the escrow to the provider (BuyUSD
+// -IncomeUSD when d is the staking token, else 0) with Fee, FeeTokens
+// and Redeem 0, FeeUSD 0 x PriceUSD, Paid set and IncomeUSD
+// float64(Amount) / BaseUnits x PriceUSD; a caller may apply that
+// directly instead of calling Settle.
+func Untaxed(takeBPS int64, settlement string, d Denom) bool {
+	return takeBPS == 0 && settlement != SettlementBurnMint && d != ACT
 }
 
 // buyBack posts the purchase, with amt of the withdrawal's denomination

@@ -140,3 +140,79 @@ func BenchmarkSettle(b *testing.B) {
 	}
 	_ = sink
 }
+
+// TestSettleUntaxed: whenever Untaxed holds, Settle makes exactly the
+// settlement Untaxed describes (the kernel applies it without calling
+// Settle), and Untaxed fails for every withdrawal that splits anything off.
+func TestSettleUntaxed(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 13))
+	eras := []string{SettlementTake, SettlementBME, SettlementBurnMint}
+	seen := 0
+	for i := 0; i < 5000; i++ {
+		w := Withdrawal{
+			Amount:        rng.Int64N(1e13),
+			Denom:         Denom(rng.IntN(int(NumDenoms))),
+			Settlement:    eras[rng.IntN(len(eras))],
+			FeeBurnShare:  rng.Float64(),
+			PriceUSD:      1,
+			TokenPriceUSD: 1e-6 + rng.Float64()*100,
+			HoldersTokens: rng.Int64N(1e12),
+		}
+		if rng.IntN(2) == 0 {
+			w.TakeBPS = rng.Int64N(10_001)
+		}
+		if w.Denom == AKT {
+			w.PriceUSD = w.TokenPriceUSD
+		}
+		s := Settle(w)
+		if !Untaxed(w.TakeBPS, w.Settlement, w.Denom) {
+			split := s.Fee > 0 || !s.Paid || s.Redeem > 0 || w.TakeBPS > 0
+			require.True(t, split, "%+v is not untaxed but splits nothing", w)
+			continue
+		}
+		seen++
+		income := float64(w.Amount) / BaseUnits * w.PriceUSD
+		sell := 0.0
+		if w.Denom == AKT {
+			sell = -income
+		}
+		want := Settlement{Earnings: w.Amount, FeeUSD: float64(int64(0)) / BaseUnits * w.PriceUSD, Paid: true, IncomeUSD: income, N: 1}
+		want.Postings[0] = Posting{Kind: PostTransfer, From: RoleEscrow, To: RoleProvider, Denom: w.Denom, Amount: w.Amount, BuyUSD: sell}
+		require.Equal(t, want, s, "%+v", w)
+	}
+	require.Greater(t, seen, 500)
+}
+
+// BenchmarkSettleInto is BenchmarkSettle into one reused Settlement.
+func BenchmarkSettleInto(b *testing.B) {
+	w := Withdrawal{Amount: 1_234_567, Denom: AKT, Settlement: SettlementTake, TakeBPS: 400, FeeBurnShare: 0, PriceUSD: 5, TokenPriceUSD: 5, HoldersTokens: 1e14}
+	var s Settlement
+	var sink int64
+	for b.Loop() {
+		SettleInto(&s, &w)
+		sink += s.Earnings + int64(s.N)
+	}
+	_ = sink
+}
+
+// TestSettleIntoReused: a Settlement reused across withdrawals of every
+// kind holds what a fresh Settle returns for each.
+func TestSettleIntoReused(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	eras := []string{SettlementTake, SettlementBME, SettlementBurnMint}
+	var s Settlement
+	for i := 0; i < 3000; i++ {
+		w := Withdrawal{
+			Amount: rng.Int64N(1e13), Denom: Denom(rng.IntN(int(NumDenoms))), Settlement: eras[rng.IntN(len(eras))],
+			TakeBPS: rng.Int64N(10_001), FeeBurnShare: rng.Float64(), PriceUSD: 1,
+			TokenPriceUSD: 1e-6 + rng.Float64()*100, HoldersTokens: rng.Int64N(1e12),
+		}
+		SettleInto(&s, &w)
+		want := Settle(w)
+		got := s
+		for j := got.N; j < maxPostings; j++ {
+			got.Postings[j] = Posting{} // past N: left as they were
+		}
+		require.Equal(t, want, got, "%+v", w)
+	}
+}
