@@ -1,5 +1,7 @@
 package sim
 
+import "unsafe"
+
 // Phase orders events that happen at the same instant. At one instant the
 // phases run in this fixed order; within a phase, events run in the order
 // they were scheduled (FIFO).
@@ -93,7 +95,26 @@ type Queue struct {
 	free    []int32
 	seq     uint64
 	live    int
+	// ahead is, when aheadOK, the event laneEventAhead places behind the
+	// one PopBefore last returned, in the same lane: the world starts
+	// loading what that event will read, so that the memory is in cache
+	// when it runs (see World.Step)
+	ahead   Event
+	aheadOK bool
 }
+
+// Lookahead distances in a lane. When an event is popped from a lane,
+// the slot of the event laneSlotAhead places behind it is prefetched, and
+// the event laneEventAhead places behind it (whose slot was prefetched a
+// few events earlier) is handed to the world in Queue.ahead. The events of
+// a lane run in order and, at large scales, their slots and objects lie
+// scattered in memory far larger than the caches: without this, each
+// event would wait for them one after another; with it, they load while
+// the events before them run.
+const (
+	laneSlotAhead  = 16
+	laneEventAhead = 8
+)
 
 // lane is a FIFO of entries in increasing (time, key) order.
 type lane struct {
@@ -250,8 +271,17 @@ func (q *Queue) PopBefore(t Time) (e Event, ok bool) {
 	q.slots[s].live = false
 	q.live--
 	if lane {
+		l := &q.lanes[q.minLane]
+		q.aheadOK = false
+		if i := l.head + laneEventAhead; i < len(l.buf) {
+			q.ahead, q.aheadOK = q.slots[l.buf[i].slot].ev, true
+			if j := l.head + laneSlotAhead; j < len(l.buf) {
+				prefetch(unsafe.Pointer(&q.slots[l.buf[j].slot]))
+			}
+		}
 		q.popLane()
 	} else {
+		q.aheadOK = false
 		q.removeTop()
 	}
 	return e, true
