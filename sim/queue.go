@@ -113,12 +113,12 @@ type Queue struct {
 // event would wait for them one after another; with it, they load while
 // the events before them run.
 //
-// Below prefetchSlots slots (2 MiB) the queue's slots and the objects
+// Below prefetchSlots slots (512 KiB) the queue's slots and the objects
 // of its events mostly stay in cache, and the queue prefetches nothing.
 const (
 	laneSlotAhead  = 16
 	laneEventAhead = 8
-	prefetchSlots  = 1 << 16
+	prefetchSlots  = 1 << 14
 )
 
 // lane is a FIFO of entries in increasing (time, key) order.
