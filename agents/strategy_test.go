@@ -341,3 +341,35 @@ func TestStrategyParamsValidate(t *testing.T) {
 	c.Undercut = 0.9
 	require.NoError(t, c.Validate(cat), "the bound is allowed")
 }
+
+// TestStaticQuoteOfOneResource checks what the auction's ask index relies
+// on: a strategy with static asks quotes a request for k units of one
+// resource at exactly float64(k) times its unit ask (the same float64),
+// whatever its asks of the other resources.
+func TestStaticQuoteOfOneResource(t *testing.T) {
+	const nres = 4 // CPU, memory and two GPU models
+	for _, name := range agents.StrategyNames() {
+		s, err := agents.NewStrategy(name)
+		require.NoError(t, err)
+		if !s.StaticAsks() {
+			continue
+		}
+		for seed := range uint64(200) {
+			rng := rand.New(rand.NewPCG(seed, 7))
+			p := agents.Profile{Cost: make([]float64, nres), Ask: make([]float64, nres)}
+			for r := range nres {
+				p.Cost[r] = rng.Float64() * 5
+				p.Ask[r] = p.Cost[r] * (1 + rng.Float64())
+			}
+			k := int32(1 + rng.IntN(64))
+			reqs := []agents.Request{{CPU: k}, {MemoryGB: k}, {GPUs: k, GPUModel: 2 + rng.IntN(nres-2)}}
+			for _, q := range reqs {
+				r, amount, ok := q.SingleResource()
+				require.True(t, ok)
+				require.Equal(t, k, amount)
+				got := s.Quote(&p, &q, &agents.MarketView{})
+				assert.Equal(t, math.Float64bits(float64(k)*p.Ask[r]), math.Float64bits(got), "%s seed %d request %+v", name, seed, q)
+			}
+		}
+	}
+}

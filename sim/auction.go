@@ -105,21 +105,28 @@ func (a *auctionClearing) handle(w *World, e Event) {
 func (a *auctionClearing) clearFromIndex(w *World, id int32, r int, k int32) bool {
 	ix := w.prov.index(r)
 	d := &w.deps.d[id]
-	pid, _, ok := ix.Cheapest(k)
+	pid, unitAsk, ok := ix.Cheapest(k)
 	if !ok {
 		a.noWinner(w, id)
 		return true
 	}
-	p := &w.prov.p[pid]
 	ch := &w.chain
-	if ch.ledger.Balance(p.acct, tokenomics.AKT) < w.esc.bidDeposit {
+	// no balance is negative (the ledger refuses overdrafts), so without
+	// a bid deposit every provider can bid: the provider's record is read
+	// only when its bid wins
+	if w.esc.bidDeposit > 0 && ch.ledger.Balance(w.prov.p[pid].acct, tokenomics.AKT) < w.esc.bidDeposit {
 		return false
 	}
-	rate := ch.toRate(p.strat.Quote(&p.prof, &d.spec.Request, &w.view.MarketView), d.denom)
+	// the asks are static, so the provider's quote is the request's price
+	// at its asks (agents.Strategy.StaticAsks), which for k units of one
+	// resource is k times its unit ask: the same float64 (the other
+	// resources' terms are zero times a finite ask)
+	rate := ch.toRate(float64(k)*unitAsk, d.denom)
 	if rate > d.maxRate {
 		a.noWinner(w, id) // the cheapest ask is too dear, so are all others
 		return true
 	}
+	p := &w.prov.p[pid]
 	w.prov.take(pid, &d.spec.Request)
 	ch.ledger.Transfer(p.acct, ch.bidEscrow, tokenomics.AKT, w.esc.bidDeposit)
 	w.countBid(pid, &d.spec.Request, ch.rateUSDHour(rate, d.denom), true) // the index knows only the winner: one bid, won

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"unsafe"
 )
 
 // The event kinds of a World. Each is declared once in eventTable with
@@ -152,6 +153,20 @@ func (w *World) Step() bool {
 	}
 	w.prevNow, w.now = w.now, e.At
 	w.events++
+	// a retry a few places behind in the same lane: start loading the
+	// lines of its deployment that an attempt reads (its generation to
+	// the maximum rate, which may span three cache lines)
+	if a := &w.q.ahead; w.q.aheadOK {
+		switch a.Kind {
+		case evRetry:
+			d := &w.deps.d[a.A]
+			prefetch(unsafe.Pointer(&d.gen))
+			prefetch(unsafe.Pointer(&d.spec.Request.GPUs))
+			prefetch(unsafe.Pointer(&d.maxRate))
+		case evLeaseEnd:
+			prefetch(unsafe.Pointer(&w.deps.d[a.A].gen))
+		}
+	}
 	// the most frequent kinds are called directly (which lets the
 	// compiler inline them), the others through the table
 	switch e.Kind {

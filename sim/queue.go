@@ -1,5 +1,7 @@
 package sim
 
+import "unsafe"
+
 // Phase orders events that happen at the same instant. At one instant the
 // phases run in this fixed order; within a phase, events run in the order
 // they were scheduled (FIFO).
@@ -93,7 +95,31 @@ type Queue struct {
 	free    []int32
 	seq     uint64
 	live    int
+	// ahead is, when aheadOK, an event due soon after the one PopBefore
+	// last returned: the event laneEventAhead places behind it in its
+	// lane, or the heap's new top: the world starts loading what that
+	// event will read, so that the memory is in cache when it runs (see
+	// World.Step)
+	ahead   Event
+	aheadOK bool
 }
+
+// Lookahead distances in a lane. When an event is popped from a lane,
+// the slot of the event laneSlotAhead places behind it is prefetched, and
+// the event laneEventAhead places behind it (whose slot was prefetched a
+// few events earlier) is handed to the world in Queue.ahead. The events of
+// a lane run in order and, at large scales, their slots and objects lie
+// scattered in memory far larger than the caches: without this, each
+// event would wait for them one after another; with it, they load while
+// the events before them run.
+//
+// Below prefetchSlots slots (512 KiB) the queue's slots and the objects
+// of its events mostly stay in cache, and the queue prefetches nothing.
+const (
+	laneSlotAhead  = 16
+	laneEventAhead = 8
+	prefetchSlots  = 1 << 14
+)
 
 // lane is a FIFO of entries in increasing (time, key) order.
 type lane struct {
@@ -249,10 +275,28 @@ func (q *Queue) PopBefore(t Time) (e Event, ok bool) {
 	e = q.slots[s].ev
 	q.slots[s].live = false
 	q.live--
+	q.aheadOK = false
 	if lane {
+		l := &q.lanes[q.minLane]
+		if i := l.head + laneEventAhead; i < len(l.buf) && len(q.slots) >= prefetchSlots {
+			q.ahead, q.aheadOK = q.slots[l.buf[i].slot].ev, true
+			if j := l.head + laneSlotAhead; j < len(l.buf) {
+				prefetch(unsafe.Pointer(&q.slots[l.buf[j].slot]))
+			}
+		}
 		q.popLane()
 	} else {
 		q.removeTop()
+		// the new top is likely the next event: its slot was prefetched
+		// as a child of the top one pop ago; hand it to the world and
+		// prefetch the slots of its children, one of which is likely the
+		// next top but one
+		if h := q.heap; len(h) > 0 && len(q.slots) >= prefetchSlots {
+			q.ahead, q.aheadOK = q.slots[h[0].slot].ev, true
+			for i := 1; i < min(5, len(h)); i++ {
+				prefetch(unsafe.Pointer(&q.slots[h[i].slot]))
+			}
+		}
 	}
 	return e, true
 }
