@@ -107,23 +107,26 @@ func TestR1FullYear(t *testing.T) {
 }
 
 // r1AllocBudget is the most allocations per event the kernel may make on
-// workload R1 in steady state. R1's events (arrivals, auction attempts,
-// lease ends, samples) need none once the buffers have grown; a few
-// buffers still grow now and then (the deployment and lease tables, the
-// event queue's slots), which this budget allows.
-const r1AllocBudget = 0.001
+// workload R1 in steady state: none. R1's events (arrivals, auction
+// attempts, lease ends, samples) need none once the buffers have grown;
+// the tables that grow with the peak number of leases (the deployment and
+// lease tables, their free lists, the event queue's slots) have reached
+// their size by the measured window (in the first ~450,000 events, about 20 days, they
+// still grow now and then, a few allocations per 50,000 events), and a
+// provider's lease list has room for every lease it can hold from entry.
+const r1AllocBudget = 0.0
 
 // TestR1AllocationBudget counts the allocations of the kernel on R1 after
 // a warm-up: a per-event allocation (such as sorting a cohort's GPU-model
 // keys on every arrival) breaks the budget. Deterministic: it counts
 // allocations, it does not time anything.
 func TestR1AllocationBudget(t *testing.T) {
-	sc, err := Load("bench/r1.toml", []string{"sim.horizon=20d"})
+	sc, err := Load("bench/r1.toml", []string{"sim.horizon=30d"})
 	require.NoError(t, err)
 	cfg, err := sc.Config()
 	require.NoError(t, err)
 	w := sim.NewWorld(cfg, 0, sim.ReplicationSeed(uint64(sc.Sim.Seed), 0), sim.RecorderFunc(func(*sim.Sample) {}))
-	for i := 0; i < 200_000; i++ { // about 5 days: the tables reach their steady size
+	for i := 0; i < 400_000; i++ { // about 18 days (AllocsPerRun runs once more before it counts): the tables reach their steady size
 		require.True(t, w.Step())
 	}
 	const events = 100_000

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"slices"
+
 	"github.com/depinsim/depinsim/agents"
 	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/tokenomics"
@@ -40,8 +42,15 @@ type leaseTable struct {
 	seq    int64   // allocation sequence: leases started and orders queued (market.Bid.LastWon)
 }
 
-// open returns the id of a fresh lease slot.
-func (t *leaseTable) open() int32 { return alloc(&t.l, &t.free) }
+// open returns the id of a fresh lease slot. The free list keeps room for
+// every slot, so that closing a lease never grows it.
+func (t *leaseTable) open() int32 {
+	lid := alloc(&t.l, &t.free)
+	if cap(t.free) < cap(t.l) {
+		t.free = slices.Grow(t.free, cap(t.l)-len(t.free))
+	}
+	return lid
+}
 
 // next returns the next allocation sequence number.
 func (t *leaseTable) next() int64 {

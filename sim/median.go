@@ -1,160 +1,181 @@
 package sim
 
-import "math"
-
-// medianSet keeps the median of the prices of a set of leases as leases
-// come and go, so that a sample reads it in O(1) instead of selecting it
-// from every active lease: the lower half of the values in a max-heap lo,
-// the upper half in a min-heap hi, len(hi) - len(lo) in {0, 1}, every
-// value in lo at most every value in hi. lo holds its values negated, so
-// that both halves are min-heaps sifted by the same code (negation is
-// exact and reverses the order, so the heaps hold exactly what a max-heap
-// of the values would). pos[lease] locates a lease's entry (i+1 in lo,
-// -(i+1) in hi, 0 when absent). Its median is the one median() computes
-// from the same values, to the bit.
-type medianSet struct {
-	lo, hi []medEntry
-	pos    []int32 // by lease id
-}
-
-type medEntry struct {
-	v     float64 // the value (negated in lo)
-	lease int32
-}
-
-// The sides of a medianSet: the sign of a position in pos.
-const (
-	sideLo int32 = 1
-	sideHi int32 = -1
+import (
+	"math"
+	"slices"
 )
 
-func (m *medianSet) len() int { return len(m.lo) + len(m.hi) }
+// medianSet keeps the median of the prices of a set of leases as leases
+// come and go. A lease's value goes to one of three bags by its value
+// alone: below a window [wlo, whi] of values around the median, inside
+// it, or above it. The bags are unsorted lists of lease ids (a lease knows
+// its bag and index; a remove swaps the last entry into its place), so
+// most adds and removes are O(1). The window's values are also kept as
+// sorted distinct values with counts (wv, wc), so a sample reads the
+// median from them when both middle ranks fall in the window; when the
+// median has drifted out of it, the sample rebuilds the window around the
+// median (a selection over every value, O(n)). Between samples nothing
+// depends on where the median is: the bags stay valid whatever the window.
+// Its median is the one median() computes from the same values, to the
+// bit.
+type medianSet struct {
+	val      []medVal   // by lease id
+	bags     [3][]int32 // lease ids below, in and above the window
+	wlo, whi float64    // the window's values (the zero value: a window of zeros)
+	wv       []float64  // the window's distinct values, ascending
+	wc       []int32    // their counts
+	n        int        // values in the set
+	scratch  []float64  // a rebuild's selection buffer
+	old      [3][]int32 // a rebuild's previous bags (their buffers reused)
+}
+
+// medVal is a lease's value in a medianSet, its bag and index there, and
+// whether it is in the set.
+type medVal struct {
+	v   float64
+	idx int32
+	bag int8
+	in  bool
+}
+
+// The bags of a medianSet.
+const (
+	bagBelow  = 0
+	bagWindow = 1
+	bagAbove  = 2
+)
+
+// medWindowHalf is how many ranks a rebuilt window spans on each side of
+// the middle ones (more when values tie at its ends).
+const medWindowHalf = 64
+
+func (m *medianSet) len() int { return m.n }
+
+// bagOf returns the bag of value v for the current window.
+func (m *medianSet) bagOf(v float64) int8 {
+	switch {
+	case v < m.wlo:
+		return bagBelow
+	case v > m.whi:
+		return bagAbove
+	}
+	return bagWindow
+}
 
 // median returns the median (the mean of the two middle values for an
 // even count; NaN when empty).
 func (m *medianSet) median() float64 {
-	switch {
-	case len(m.hi) == 0:
+	if m.n == 0 {
 		return math.NaN()
-	case len(m.hi) > len(m.lo):
-		return m.hi[0].v
 	}
-	return (-m.lo[0].v + m.hi[0].v) / 2
+	k := m.n / 2 // the upper middle's rank
+	first := k   // the lower middle's rank
+	if m.n%2 == 0 {
+		first = k - 1
+	}
+	below := len(m.bags[bagBelow])
+	if first < below || k >= below+len(m.bags[bagWindow]) {
+		m.rebuild()
+		below = len(m.bags[bagBelow])
+	}
+	// walk the window's counts to the ranks first and k
+	r := first - below
+	i := 0
+	for r >= int(m.wc[i]) {
+		r -= int(m.wc[i])
+		i++
+	}
+	lo := m.wv[i]
+	if first == k {
+		return lo
+	}
+	hi := lo
+	if r+1 >= int(m.wc[i]) {
+		hi = m.wv[i+1]
+	}
+	return (lo + hi) / 2
+}
+
+// rebuild moves the window to the values of ranks n/2-1-medWindowHalf to
+// n/2+medWindowHalf (all the values equal to those too) and re-bags every
+// lease.
+func (m *medianSet) rebuild() {
+	xs := m.scratch[:0]
+	for b := range m.bags {
+		for _, l := range m.bags[b] {
+			xs = append(xs, m.val[l].v)
+		}
+	}
+	m.scratch = xs
+	n := len(xs)
+	m.wlo = nth(xs, max(n/2-1-medWindowHalf, 0))
+	m.whi = nth(xs, min(n/2+medWindowHalf, n-1))
+	m.wv, m.wc = m.wv[:0], m.wc[:0]
+	m.old, m.bags = m.bags, m.old
+	for b := range m.bags {
+		m.bags[b] = m.bags[b][:0]
+	}
+	for b := range m.old {
+		for _, l := range m.old[b] {
+			m.place(l, m.val[l].v)
+		}
+	}
+}
+
+// place puts lease l of value v in its bag.
+func (m *medianSet) place(l int32, v float64) {
+	b := m.bagOf(v)
+	m.val[l] = medVal{v: v, idx: int32(len(m.bags[b])), bag: b, in: true}
+	m.bags[b] = append(m.bags[b], l)
+	if b == bagWindow {
+		i, found := slices.BinarySearch(m.wv, v)
+		if found {
+			m.wc[i]++
+		} else {
+			m.wv = slices.Insert(m.wv, i, v)
+			m.wc = slices.Insert(m.wc, i, 1)
+		}
+	}
 }
 
 // reset empties the set.
 func (m *medianSet) reset() {
-	for _, e := range m.lo {
-		m.pos[e.lease] = 0
+	for b := range m.bags {
+		for _, l := range m.bags[b] {
+			m.val[l].in = false
+		}
+		m.bags[b] = m.bags[b][:0]
 	}
-	for _, e := range m.hi {
-		m.pos[e.lease] = 0
-	}
-	m.lo, m.hi = m.lo[:0], m.hi[:0]
+	m.wv, m.wc, m.n = m.wv[:0], m.wc[:0], 0
 }
 
 // add inserts lease's value v.
 func (m *medianSet) add(lease int32, v float64) {
-	if int(lease) >= len(m.pos) {
-		m.pos = append(m.pos, make([]int32, int(lease)+1-len(m.pos))...)
+	if int(lease) >= len(m.val) {
+		m.val = append(m.val, make([]medVal, int(lease)+1-len(m.val))...)
 	}
-	if len(m.hi) == 0 || v >= m.hi[0].v {
-		m.hi = m.push(sideHi, m.hi, medEntry{v, lease})
-	} else {
-		m.lo = m.push(sideLo, m.lo, medEntry{-v, lease})
-	}
-	m.balance()
+	m.n++
+	m.place(lease, v)
 }
 
 // remove deletes lease's value (a lease not in the set is ignored).
 func (m *medianSet) remove(lease int32) {
-	if int(lease) >= len(m.pos) || m.pos[lease] == 0 {
+	if int(lease) >= len(m.val) || !m.val[lease].in {
 		return
 	}
-	p := m.pos[lease]
-	m.pos[lease] = 0
-	if p > 0 {
-		m.lo = m.cut(sideLo, m.lo, int(p-1))
-	} else {
-		m.hi = m.cut(sideHi, m.hi, int(-p-1))
-	}
-	m.balance()
-}
-
-// balance restores len(hi) - len(lo) in {0, 1}.
-func (m *medianSet) balance() {
-	for len(m.lo) > len(m.hi) {
-		e := m.lo[0]
-		m.lo = m.cut(sideLo, m.lo, 0)
-		e.v = -e.v
-		m.hi = m.push(sideHi, m.hi, e)
-	}
-	for len(m.hi) > len(m.lo)+1 {
-		e := m.hi[0]
-		m.hi = m.cut(sideHi, m.hi, 0)
-		e.v = -e.v
-		m.lo = m.push(sideLo, m.lo, e)
-	}
-}
-
-// push adds e to the min-heap h of side s and returns it.
-func (m *medianSet) push(s int32, h []medEntry, e medEntry) []medEntry {
-	h = append(h, e)
-	m.up(s, h, len(h)-1, e)
-	return h
-}
-
-// cut removes index i from the min-heap h of side s and returns the
-// shortened heap.
-func (m *medianSet) cut(s int32, h []medEntry, i int) []medEntry {
-	last := len(h) - 1
-	e := h[last]
-	h = h[:last]
-	if i < last {
-		if i > 0 && e.v < h[(i-1)/2].v {
-			m.up(s, h, i, e)
-		} else {
-			m.down(s, h, i, e)
+	e := m.val[lease]
+	m.val[lease].in = false
+	m.n--
+	bag := m.bags[e.bag]
+	last := bag[len(bag)-1]
+	bag[e.idx] = last
+	m.val[last].idx = e.idx
+	m.bags[e.bag] = bag[:len(bag)-1]
+	if e.bag == bagWindow {
+		i, _ := slices.BinarySearch(m.wv, e.v)
+		if m.wc[i]--; m.wc[i] == 0 {
+			m.wv = slices.Delete(m.wv, i, i+1)
+			m.wc = slices.Delete(m.wc, i, i+1)
 		}
 	}
-	return h
-}
-
-// up sifts e up from index i of the min-heap h of side s.
-func (m *medianSet) up(s int32, h []medEntry, i int, e medEntry) {
-	pos := m.pos
-	for i > 0 {
-		p := (i - 1) / 2
-		if !(e.v < h[p].v) {
-			break
-		}
-		h[i] = h[p]
-		pos[h[i].lease] = s * int32(i+1)
-		i = p
-	}
-	h[i] = e
-	pos[e.lease] = s * int32(i+1)
-}
-
-// down sifts e down from index i of the min-heap h of side s.
-func (m *medianSet) down(s int32, h []medEntry, i int, e medEntry) {
-	pos := m.pos
-	n := len(h)
-	for {
-		c := 2*i + 1
-		if c >= n {
-			break
-		}
-		if c+1 < n && h[c+1].v < h[c].v {
-			c++
-		}
-		if !(h[c].v < e.v) {
-			break
-		}
-		h[i] = h[c]
-		pos[h[i].lease] = s * int32(i+1)
-		i = c
-	}
-	h[i] = e
-	pos[e.lease] = s * int32(i+1)
 }

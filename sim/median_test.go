@@ -7,68 +7,81 @@ import (
 )
 
 // TestMedianSetMatchesSelection: over random insertions and removals
-// (with ties), the set's median is the median() of its values, to the
-// bit, and its heaps keep their order and positions.
+// (with ties; a set of up to 300 values with a fixed distribution, and one
+// of up to 3,000 whose values drift upwards, so that the median leaves
+// its window), the set's median is the median() of its values, to the
+// bit, and its bags and window stay consistent.
 func TestMedianSetMatchesSelection(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 5))
-	var m medianSet
-	in := map[int32]float64{}
-	var buf []float64
-	for step := 0; step < 20_000; step++ {
-		id := int32(rng.IntN(300))
-		if _, ok := in[id]; ok && rng.IntN(2) == 0 {
-			m.remove(id)
-			delete(in, id)
-		} else if !ok {
-			v := float64(rng.IntN(50)) / 7 // ties
-			if rng.IntN(3) == 0 {
-				v = rng.Float64() * 100
+	for _, c := range []struct {
+		ids   int
+		drift float64
+	}{{300, 0}, {3000, 0.002}} {
+		rng := rand.New(rand.NewPCG(3, 5))
+		var m medianSet
+		in := map[int32]float64{}
+		var buf []float64
+		for step := 0; step < 20_000; step++ {
+			id := int32(rng.IntN(c.ids))
+			if _, ok := in[id]; ok && rng.IntN(2) == 0 {
+				m.remove(id)
+				delete(in, id)
+			} else if !ok {
+				v := float64(rng.IntN(50))/7 + c.drift*float64(step) // ties
+				if rng.IntN(3) == 0 {
+					v = rng.Float64() * 100
+				}
+				m.add(id, v)
+				in[id] = v
 			}
-			m.add(id, v)
-			in[id] = v
+			if m.len() != len(in) {
+				t.Fatalf("step %d: %d values, want %d", step, m.len(), len(in))
+			}
+			if step%7 != 0 {
+				continue // a sample reads the median now and then
+			}
+			buf = buf[:0]
+			for _, v := range in {
+				buf = append(buf, v)
+			}
+			want, got := median(buf), m.median()
+			if math.Float64bits(want) != math.Float64bits(got) && !(math.IsNaN(want) && math.IsNaN(got)) {
+				t.Fatalf("step %d: median %v, want %v (%d values)", step, got, want, len(in))
+			}
+			if step%97 == 0 {
+				checkMedianBags(t, &m)
+			}
 		}
-		buf = buf[:0]
-		for _, v := range in {
-			buf = append(buf, v)
+		m.reset()
+		if m.len() != 0 || !math.IsNaN(m.median()) {
+			t.Fatal("reset left values")
 		}
-		want, got := median(buf), m.median()
-		if math.Float64bits(want) != math.Float64bits(got) && !(math.IsNaN(want) && math.IsNaN(got)) {
-			t.Fatalf("step %d: median %v, want %v (%d values)", step, got, want, len(in))
-		}
-		if m.len() != len(in) || len(m.hi)-len(m.lo) < 0 || len(m.hi)-len(m.lo) > 1 {
-			t.Fatalf("step %d: sizes lo %d hi %d for %d values", step, len(m.lo), len(m.hi), len(in))
-		}
-		if step%97 == 0 {
-			checkMedianHeaps(t, &m)
-		}
-	}
-	m.reset()
-	if m.len() != 0 || !math.IsNaN(m.median()) {
-		t.Fatal("reset left values")
 	}
 }
 
-func checkMedianHeaps(t *testing.T, m *medianSet) {
+func checkMedianBags(t *testing.T, m *medianSet) {
 	t.Helper()
-	// lo holds its values negated: a min-heap of -v is a max-heap of v
-	for i, e := range m.lo {
-		if i > 0 && -e.v > -m.lo[(i-1)/2].v {
-			t.Fatalf("lo is not a max-heap at %d", i)
+	n := 0
+	for b := range m.bags {
+		for i, l := range m.bags[b] {
+			e := m.val[l]
+			if !e.in || int(e.bag) != b || int(e.idx) != i || m.bagOf(e.v) != e.bag {
+				t.Fatalf("lease %d at bag %d index %d: %+v (window %v..%v)", l, b, i, e, m.wlo, m.whi)
+			}
 		}
-		if m.pos[e.lease] != int32(i+1) {
-			t.Fatalf("lease %d: position %d, at lo[%d]", e.lease, m.pos[e.lease], i)
-		}
-		if len(m.hi) > 0 && -e.v > m.hi[0].v {
-			t.Fatalf("lo holds %v above hi's minimum %v", -e.v, m.hi[0].v)
-		}
+		n += len(m.bags[b])
 	}
-	for i, e := range m.hi {
-		if i > 0 && e.v < m.hi[(i-1)/2].v {
-			t.Fatalf("hi is not a min-heap at %d", i)
+	if n != m.n {
+		t.Fatalf("bags hold %d values, count %d", n, m.n)
+	}
+	w := 0
+	for i, v := range m.wv {
+		if m.wc[i] <= 0 || (i > 0 && m.wv[i-1] >= v) || m.bagOf(v) != bagWindow {
+			t.Fatalf("window value %d: %v x %d", i, v, m.wc[i])
 		}
-		if m.pos[e.lease] != -int32(i+1) {
-			t.Fatalf("lease %d: position %d, at hi[%d]", e.lease, m.pos[e.lease], i)
-		}
+		w += int(m.wc[i])
+	}
+	if w != len(m.bags[bagWindow]) {
+		t.Fatalf("window counts %d, bag %d", w, len(m.bags[bagWindow]))
 	}
 }
 

@@ -478,6 +478,7 @@ func (w *World) addProvider(ci int, prof agents.Profile) {
 	w.prov.p = append(w.prov.p, provider{prof: prof, strat: strat, obs: obs, active: true, entered: w.now})
 	p := &w.prov.p[id]
 	p.free = append([]int32(nil), prof.Capacity...)
+	p.leases = make([]int32, 0, leaseRoom(&prof, w.nres))
 	for i, r := range [...]int{agents.ResCPU, agents.ResMemory} {
 		p.cpuOnlyLimit[i] = c.CPUOnlyLimit(&prof, prof.Capacity[r])
 		p.limitCPUOnly = p.limitCPUOnly || p.cpuOnlyLimit[i] < prof.Capacity[r]
@@ -513,6 +514,21 @@ func (w *World) addProvider(ci int, prof agents.Profile) {
 	if !p.fake {
 		w.clr.capacityAdded(w, id)
 	}
+}
+
+// maxLeaseRoom caps the lease list a provider is given at entry.
+const maxLeaseRoom = 64
+
+// leaseRoom is the room a provider of profile prof gets for its lease
+// list at entry, so that starting a lease does not grow it: the most
+// leases it can hold at once (each takes a GPU, or a core when CPU-only),
+// capped at maxLeaseRoom.
+func leaseRoom(prof *agents.Profile, nres int) int {
+	n := int64(prof.Capacity[agents.ResCPU])
+	for r := agents.ResGPU0; r < nres; r++ {
+		n += int64(prof.Capacity[r])
+	}
+	return int(min(max(n, 0), maxLeaseRoom))
 }
 
 // nextEntry draws the time of cohort ci's next entry candidate after now.
