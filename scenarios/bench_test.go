@@ -40,6 +40,36 @@ func benchScenario(b *testing.B, source string, sets ...string) {
 // run is `make r1`.
 func BenchmarkR1(b *testing.B) { benchScenario(b, "bench/r1.toml", "sim.horizon=30d") }
 
+// BenchmarkR1Steady times R1's kernel in steady state: one op is one
+// event, after 400,000 events of warm-up (about 18 days, when the
+// tables have reached their size) that are not timed, so ns/op is
+// nanoseconds per event and allocs/op allocations per event on the hot
+// path alone (issue 15's target: 0). A world that reaches its horizon is
+// replaced, warmed up again, outside the timer.
+func BenchmarkR1Steady(b *testing.B) {
+	sc, err := Load("bench/r1.toml", []string{"sim.horizon=30d"})
+	require.NoError(b, err)
+	cfg, err := sc.Config()
+	require.NoError(b, err)
+	warm := func() *sim.World {
+		w := sim.NewWorld(cfg, 0, sim.ReplicationSeed(uint64(sc.Sim.Seed), 0), sim.RecorderFunc(func(*sim.Sample) {}))
+		for range 400_000 {
+			require.True(b, w.Step())
+		}
+		return w
+	}
+	w := warm()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if !w.Step() {
+			b.StopTimer()
+			w = warm()
+			b.StartTimer()
+		}
+	}
+}
+
 // r1Scales are the sizes of BenchmarkR1Scale: R1 with its providers and
 // arrivals times k, over a horizon that shrinks with k so that every op
 // has a similar number of events (about 0.7 to 1 M; at least a day, so
