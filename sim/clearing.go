@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 
 	"github.com/depinsim/depinsim/agents"
@@ -82,6 +83,7 @@ type marketSide struct {
 	mech    market.Mechanism
 	maxBids int // bids an order accepts (market.Windowed; 0: no limit)
 	rng     *rand.Rand
+	src     *rand.PCG      // rng's source: intN draws from it directly, advancing the same stream
 	cands   []int32        // scratch: the providers that respond to the order being collected
 	perm    sparsePerm     // scratch: the partial shuffle of a long provider list
 	dense   []int32        // scratch: the shuffled copy of a short one
@@ -90,7 +92,8 @@ type marketSide struct {
 }
 
 func newMarketSide(m market.Mechanism, st Streams) marketSide {
-	ms := marketSide{mech: m, rng: st.Stream("market")}
+	src := st.Source("market")
+	ms := marketSide{mech: m, rng: rand.New(src), src: src}
 	if wm, ok := m.(market.Windowed); ok {
 		ms.maxBids = wm.MaxBids()
 	}
@@ -158,10 +161,10 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 		var pid int32
 		switch {
 		case sparse:
-			j := i + m.rng.IntN(n-i)
+			j := i + m.intN(n-i)
 			pid = m.perm.swap(list, i, j)
 		case shuffle:
-			j := i + m.rng.IntN(n-i)
+			j := i + m.intN(n-i)
 			dense[i], dense[j] = dense[j], dense[i]
 			pid = dense[i]
 		default:
@@ -205,6 +208,29 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	}
 	w.view.Bidders, w.view.MaxUSDHour = 0, 0
 	m.cands = cands[:0]
+}
+
+// intN returns m.rng.IntN(n), n > 0: the same draws of the stream and
+// the same value (math/rand/v2's algorithm on 64-bit platforms, which
+// TestIntNMatchesRand holds it to), drawn from the PCG source directly
+// instead of through Rand's Source interface.
+func (m *marketSide) intN(n int) int {
+	if bits.UintSize == 32 { // Rand reduces in 32 bits there
+		return m.rng.IntN(n)
+	}
+	src := m.src
+	u := uint64(n)
+	if u&(u-1) == 0 {
+		return int(src.Uint64() & (u - 1))
+	}
+	hi, lo := bits.Mul64(src.Uint64(), u)
+	if lo < u {
+		thresh := -u % u
+		for lo < thresh {
+			hi, lo = bits.Mul64(src.Uint64(), u)
+		}
+	}
+	return int(hi)
 }
 
 // denseShuffleMax is the longest provider list collectBids shuffles in a
