@@ -156,8 +156,20 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 		dense = append(m.dense[:0], list...)
 		m.dense = dense
 	}
-	cands := m.cands[:0]
-	for i := 0; i < n && len(cands) < limit; i++ {
+	// the eligibility test is branch-free for a CPU-only order (the
+	// visited providers pass or fail at random, which a branch predicts
+	// badly): a candidate is written in any case and counted if eligible
+	if cap(m.cands) <= limit {
+		m.cands = make([]int32, 0, limit+1)
+	}
+	buf := m.cands[:limit+1]
+	flagMask, flagWant := uint8(hotFake), uint8(0)
+	if d.spec.RequireAudited {
+		flagMask, flagWant = hotFake|hotAudited, hotAudited
+	}
+	cpuOnly := q.GPUs == 0
+	found := 0
+	for i := 0; i < n && found < limit; i++ {
 		var pid int32
 		switch {
 		case sparse:
@@ -171,24 +183,31 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 			pid = list[i]
 		}
 		h := &ps.hot[pid]
-		if h.flags&hotFake != 0 || (d.spec.RequireAudited && h.flags&hotAudited == 0) || !ps.hotFits(pid, h, q) || (deposit > 0 && ch.ledger.Balance(h.acct, tokenomics.AKT) < deposit) {
-			continue
+		var ok uint8
+		if cpuOnly {
+			ok = b2u(h.flags&flagMask == flagWant) & b2u(h.ocpu >= q.CPU) & b2u(h.omem >= q.MemoryGB)
+		} else {
+			ok = b2u(h.flags&flagMask == flagWant && ps.hotFits(pid, h, q))
+		}
+		if deposit > 0 {
+			ok &= b2u(ch.ledger.Balance(h.acct, tokenomics.AKT) >= deposit)
 		}
 		// a platform samples its candidates among the providers whose quote
 		// is within the limit (docs/mechanisms.md); an auction's limit counts
 		// the providers that respond, whether or not their bid script fails
-		if platform && shuffle && ch.toRate(ps.hotQuote(pid, h, q, &w.view.MarketView), d.denom) > maxPrice {
-			continue
+		if platform && shuffle && ok != 0 && ch.toRate(ps.hotQuote(pid, h, q, &w.view.MarketView), d.denom) > maxPrice {
+			ok = 0
 		}
-		cands = append(cands, pid)
+		buf[found] = pid
+		found += int(ok)
 	}
-	found := len(cands)
+	cands := buf[:found]
 	m.bidBuffer(d)
 	d.reserved = !platform
 	// the bidders know how many respond and the tenant's maximum price
 	// (agents.MarketView; the equilibrium strategy uses both)
 	w.view.Bidders, w.view.MaxUSDHour = found, ch.rateUSDHour(maxPrice, d.denom)
-	for _, pid := range cands[:found] {
+	for _, pid := range cands {
 		p := &ps.p[pid]
 		rate := ch.toRate(ps.hotQuote(pid, &ps.hot[pid], q, &w.view.MarketView), d.denom)
 		if rate > maxPrice {
@@ -231,6 +250,15 @@ func (m *marketSide) intN(n int) int {
 		}
 	}
 	return int(hi)
+}
+
+// b2u is 1 for true, 0 for false (compiled without a branch).
+func b2u(b bool) uint8 {
+	var u uint8
+	if b {
+		u = 1
+	}
+	return u
 }
 
 // denseShuffleMax is the longest provider list collectBids shuffles in a
