@@ -66,7 +66,11 @@ func (a *auctionClearing) post(w *World, id int32) {
 		return
 	}
 	d.selectH = w.at(w.now+c.SelectionWindow.T(), evSelect, id, d.gen)
-	d.timeoutH = w.at(w.now+BidTimeout, evBidTimeout, id, d.gen)
+	if c.SelectionWindow.T() >= BidTimeout {
+		// a window shorter than the bid timeout ends first, and its
+		// selection releases every bid: no timeout to schedule
+		d.timeoutH = w.at(w.now+BidTimeout, evBidTimeout, id, d.gen)
+	}
 	if !d.selectH.Valid() { // window ends after the horizon
 		w.releaseBids(id, -1)
 	}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 
 	"github.com/depinsim/depinsim/agents"
@@ -82,6 +83,7 @@ type marketSide struct {
 	mech    market.Mechanism
 	maxBids int // bids an order accepts (market.Windowed; 0: no limit)
 	rng     *rand.Rand
+	src     *rand.PCG      // rng's source: intN draws from it directly, advancing the same stream
 	cands   []int32        // scratch: the providers that respond to the order being collected
 	perm    sparsePerm     // scratch: the partial shuffle of a long provider list
 	dense   []int32        // scratch: the shuffled copy of a short one
@@ -90,7 +92,8 @@ type marketSide struct {
 }
 
 func newMarketSide(m market.Mechanism, st Streams) marketSide {
-	ms := marketSide{mech: m, rng: st.Stream("market")}
+	src := st.Source("market")
+	ms := marketSide{mech: m, rng: rand.New(src), src: src}
 	if wm, ok := m.(market.Windowed); ok {
 		ms.maxBids = wm.MaxBids()
 	}
@@ -153,39 +156,58 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 		dense = append(m.dense[:0], list...)
 		m.dense = dense
 	}
-	cands := m.cands[:0]
-	for i := 0; i < n && len(cands) < limit; i++ {
+	// the eligibility test is branch-free for a CPU-only order (the
+	// visited providers pass or fail at random, which a branch predicts
+	// badly): a candidate is written in any case and counted if eligible
+	if cap(m.cands) <= limit {
+		m.cands = make([]int32, 0, limit+1)
+	}
+	buf := m.cands[:limit+1]
+	flagMask, flagWant := uint8(hotFake), uint8(0)
+	if d.spec.RequireAudited {
+		flagMask, flagWant = hotFake|hotAudited, hotAudited
+	}
+	cpuOnly := q.GPUs == 0
+	found := 0
+	for i := 0; i < n && found < limit; i++ {
 		var pid int32
 		switch {
 		case sparse:
-			j := i + m.rng.IntN(n-i)
+			j := i + m.intN(n-i)
 			pid = m.perm.swap(list, i, j)
 		case shuffle:
-			j := i + m.rng.IntN(n-i)
+			j := i + m.intN(n-i)
 			dense[i], dense[j] = dense[j], dense[i]
 			pid = dense[i]
 		default:
 			pid = list[i]
 		}
 		h := &ps.hot[pid]
-		if h.flags&hotFake != 0 || (d.spec.RequireAudited && h.flags&hotAudited == 0) || !ps.hotFits(pid, h, q) || (deposit > 0 && ch.ledger.Balance(h.acct, tokenomics.AKT) < deposit) {
-			continue
+		var ok uint8
+		if cpuOnly {
+			ok = b2u(h.flags&flagMask == flagWant) & b2u(h.ocpu >= q.CPU) & b2u(h.omem >= q.MemoryGB)
+		} else {
+			ok = b2u(h.flags&flagMask == flagWant && ps.hotFits(pid, h, q))
+		}
+		if deposit > 0 {
+			ok &= b2u(ch.ledger.Balance(h.acct, tokenomics.AKT) >= deposit)
 		}
 		// a platform samples its candidates among the providers whose quote
 		// is within the limit (docs/mechanisms.md); an auction's limit counts
 		// the providers that respond, whether or not their bid script fails
-		if platform && shuffle && ch.toRate(ps.hotQuote(pid, h, q, &w.view.MarketView), d.denom) > maxPrice {
-			continue
+		if platform && shuffle && ok != 0 && ch.toRate(ps.hotQuote(pid, h, q, &w.view.MarketView), d.denom) > maxPrice {
+			ok = 0
 		}
-		cands = append(cands, pid)
+		buf[found] = pid
+		found += int(ok)
 	}
-	found := len(cands)
+	cands := buf[:found]
 	m.bidBuffer(d)
 	d.reserved = !platform
 	// the bidders know how many respond and the tenant's maximum price
 	// (agents.MarketView; the equilibrium strategy uses both)
 	w.view.Bidders, w.view.MaxUSDHour = found, ch.rateUSDHour(maxPrice, d.denom)
-	for _, pid := range cands[:found] {
+	for _, pid := range cands {
 		p := &ps.p[pid]
 		rate := ch.toRate(ps.hotQuote(pid, &ps.hot[pid], q, &w.view.MarketView), d.denom)
 		if rate > maxPrice {
@@ -205,6 +227,38 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	}
 	w.view.Bidders, w.view.MaxUSDHour = 0, 0
 	m.cands = cands[:0]
+}
+
+// intN returns m.rng.IntN(n), n > 0: the same draws of the stream and
+// the same value (math/rand/v2's algorithm on 64-bit platforms, which
+// TestIntNMatchesRand holds it to), drawn from the PCG source directly
+// instead of through Rand's Source interface.
+func (m *marketSide) intN(n int) int {
+	if bits.UintSize == 32 { // Rand reduces in 32 bits there
+		return m.rng.IntN(n)
+	}
+	src := m.src
+	u := uint64(n)
+	if u&(u-1) == 0 {
+		return int(src.Uint64() & (u - 1))
+	}
+	hi, lo := bits.Mul64(src.Uint64(), u)
+	if lo < u {
+		thresh := -u % u
+		for lo < thresh {
+			hi, lo = bits.Mul64(src.Uint64(), u)
+		}
+	}
+	return int(hi)
+}
+
+// b2u is 1 for true, 0 for false (compiled without a branch).
+func b2u(b bool) uint8 {
+	var u uint8
+	if b {
+		u = 1
+	}
+	return u
 }
 
 // denseShuffleMax is the longest provider list collectBids shuffles in a

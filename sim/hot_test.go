@@ -12,7 +12,8 @@ import (
 // TestHotRecordMatchesProvider: through random takes and gives of CPU-only
 // and GPU work, with and without ask indexes and CPU-only shares, the hot
 // record's fit test and quote agree with the provider's own (fits, and
-// the strategy's Quote) for every request shape.
+// the strategy's Quote) for every request shape, and the record take and
+// give write is the one syncHot copies from the provider.
 func TestHotRecordMatchesProvider(t *testing.T) {
 	h100 := agents.ResGPU0
 	var reqs []agents.Request
@@ -56,6 +57,9 @@ func TestHotRecordMatchesProvider(t *testing.T) {
 			for id := range ps.p {
 				p := &ps.p[id]
 				h := &ps.hot[id]
+				kept := *h // take and give write it from the values at hand
+				ps.syncHot(int32(id))
+				require.Equal(t, *h, kept, "seed %d step %d provider %d: the hot record differs from its provider's", seed, step, id)
 				for i := range reqs {
 					q := &reqs[i]
 					require.Equal(t, p.fits(q), ps.hotFits(int32(id), h, q), "seed %d step %d provider %d request %+v", seed, step, id, *q)

@@ -365,14 +365,30 @@ func (ps *providerSet) takeOrGive(id int32, q *agents.Request, sign int32) {
 		ps.syncHot(id)
 		return
 	}
-	free := ps.p[id].free
-	free[agents.ResCPU] += sign * q.CPU
-	free[agents.ResMemory] += sign * q.MemoryGB
+	// the free units and the hot record written from the values at hand
+	// (what syncHot would copy back)
+	p := &ps.p[id]
+	free := p.free
+	h := &ps.hot[id]
+	cpu := free[agents.ResCPU] + sign*q.CPU
+	mem := free[agents.ResMemory] + sign*q.MemoryGB
+	free[agents.ResCPU], free[agents.ResMemory] = cpu, mem
+	h.cpu, h.mem = cpu, mem
+	gpu := int32(0)
 	if q.GPUs > 0 {
-		free[q.GPUModel] += sign * q.GPUs
+		gpu = free[q.GPUModel] + sign*q.GPUs
+		free[q.GPUModel] = gpu
+		if int(h.model) == q.GPUModel {
+			h.gpu = gpu
+		}
 	}
-	ps.syncHot(id)
-	if free[agents.ResCPU] < 0 || free[agents.ResMemory] < 0 || q.GPUs > 0 && free[q.GPUModel] < 0 {
+	if p.limitCPUOnly {
+		h.ocpu = min(cpu, p.cpuOnlyLimit[0]-p.cpuOnly[0])
+		h.omem = min(mem, p.cpuOnlyLimit[1]-p.cpuOnly[1])
+	} else {
+		h.ocpu, h.omem = cpu, mem
+	}
+	if cpu < 0 || mem < 0 || gpu < 0 {
 		for _, r := range [...]int{agents.ResCPU, agents.ResMemory, q.GPUModel} {
 			if free[r] < 0 {
 				panic(fmt.Sprintf("sim: provider %d oversold resource %s", id, ps.cat.Key(r)))

@@ -653,3 +653,30 @@ func TestWorldLateCohortEntries(t *testing.T) {
 		require.NoError(t, w.Err(), "seed %d", seed)
 	}
 }
+
+// TestWorldBidTimeoutAgainstWindow: bids are withdrawn BidTimeout after
+// they were placed, so a tenant whose selection window is longer never
+// finds a bid left to select and leases nothing, while one
+// whose window ends just before leases (its selection releases the bids,
+// and the timeout has nothing left to withdraw).
+func TestWorldBidTimeoutAgainstWindow(t *testing.T) {
+	t.Parallel()
+	for _, window := range []sim.Time{sim.BidTimeout - sim.Second, sim.BidTimeout + sim.Minute} {
+		cfg := baseConfig(t, 3)
+		for i := range cfg.Tenants {
+			cfg.Tenants[i].SelectionWindow = dur(window)
+		}
+		validate(t, cfg)
+		for seed := uint64(1); seed <= 3; seed++ {
+			_, recs, w := run(t, cfg, seed)
+			require.NoError(t, w.Err())
+			last := recs[len(recs)-1].Values
+			if window < sim.BidTimeout {
+				require.Positive(t, last[sim.MLeasesStartedTotal], "window %v seed %d", window, seed)
+			} else {
+				require.Zero(t, last[sim.MLeasesStartedTotal], "window %v seed %d", window, seed)
+				require.Greater(t, last[sim.MOrderAttemptsTotal], last[sim.MOrdersTotal], "window %v seed %d: orders retry", window, seed)
+			}
+		}
+	}
+}
