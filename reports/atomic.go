@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // WriteFileAtomic writes the file at path with the bytes write produces.
@@ -121,9 +122,69 @@ func (t *tempFile) abort() {
 	os.Remove(t.tmp)
 }
 
-// syncDir makes a rename in dir durable where the platform supports it.
-// Failure is ignored: the file itself is already complete.
+// syncDir makes a rename in dir durable where the platform supports it,
+// unless dir's syncs are deferred (deferDirSyncs): the sync that ends the
+// deferral then covers the rename. Failure is ignored: the file itself is
+// already complete.
 func syncDir(dir string) {
+	if dirSyncDeferred(dir) {
+		return
+	}
+	fsyncDir(dir)
+}
+
+// deferredDirs counts, per cleaned folder path, the deferDirSyncs calls
+// not yet ended.
+var deferredDirs struct {
+	sync.Mutex
+	n map[string]int
+}
+
+// dirSyncDeferred reports whether dir's syncs are deferred.
+func dirSyncDeferred(dir string) bool {
+	deferredDirs.Lock()
+	defer deferredDirs.Unlock()
+	return deferredDirs.n[filepath.Clean(dir)] > 0
+}
+
+// deferDirSyncs defers the folder syncs of the files committed in dirs
+// until the returned function is called, which syncs each of dirs once:
+// a folder of many files written one after the other is then synced once
+// instead of after every file. Every file is still synced itself before
+// its rename; only the durability of the renames waits for the returned
+// function, which is to be called before anything that must only be seen
+// after them (a run folder's manifest.json).
+func deferDirSyncs(dirs ...string) (end func()) {
+	deferredDirs.Lock()
+	if deferredDirs.n == nil {
+		deferredDirs.n = make(map[string]int)
+	}
+	for _, d := range dirs {
+		deferredDirs.n[filepath.Clean(d)]++
+	}
+	deferredDirs.Unlock()
+	done := false
+	return func() {
+		if done {
+			return
+		}
+		done = true
+		deferredDirs.Lock()
+		for _, d := range dirs {
+			d = filepath.Clean(d)
+			if deferredDirs.n[d]--; deferredDirs.n[d] <= 0 {
+				delete(deferredDirs.n, d)
+			}
+		}
+		deferredDirs.Unlock()
+		for _, d := range dirs {
+			fsyncDir(d)
+		}
+	}
+}
+
+// fsyncDir syncs the folder dir; failure is ignored.
+func fsyncDir(dir string) {
 	d, err := os.Open(dir)
 	if err != nil {
 		return

@@ -90,3 +90,38 @@ func TestWriteFileAtomicMissingDir(t *testing.T) {
 	err := WriteFileAtomic(filepath.Join(t.TempDir(), "nope", "out.txt"), func(w io.Writer) error { return nil })
 	require.Error(t, err)
 }
+
+func TestDeferDirSyncsNestsAndEnds(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "plots")
+	if dirSyncDeferred(dir) {
+		t.Fatalf("%s deferred before any deferral", dir)
+	}
+	endA := deferDirSyncs(dir, sub)
+	endB := deferDirSyncs(dir + "/")
+	if !dirSyncDeferred(dir) || !dirSyncDeferred(sub+"/.") {
+		t.Fatalf("deferral of %s and %s not seen", dir, sub)
+	}
+	endA()
+	endA() // a second call does nothing
+	if !dirSyncDeferred(dir) {
+		t.Fatalf("%s no longer deferred while a second deferral is open", dir)
+	}
+	if dirSyncDeferred(sub) {
+		t.Fatalf("%s still deferred after its only deferral ended", sub)
+	}
+	endB()
+	if dirSyncDeferred(dir) {
+		t.Fatalf("%s still deferred after both deferrals ended", dir)
+	}
+	// files are still written whole and in place during a deferral
+	end := deferDirSyncs(dir)
+	defer end()
+	p := filepath.Join(dir, "a.txt")
+	if err := WriteFileAtomic(p, func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(p); err != nil || string(b) != "x" {
+		t.Fatalf("%s = %q, %v; want \"x\"", p, b, err)
+	}
+}

@@ -158,7 +158,11 @@ func (w *RunWriter) Close(man Manifest, scenarioTOML []byte) (err error) {
 	if w.closed {
 		return fmt.Errorf("reports: RunWriter for %s is closed", w.dir)
 	}
+	// The renames of the files below are made durable by one sync per
+	// folder before manifest.json is written, not one sync per file.
+	endDeferral := deferDirSyncs(w.dir, filepath.Join(w.dir, PlotsDir))
 	defer func() {
+		endDeferral()
 		if err != nil {
 			w.Abort()
 		}
@@ -224,6 +228,7 @@ func (w *RunWriter) Close(man Manifest, scenarioTOML []byte) (err error) {
 			return err
 		}
 	}
+	endDeferral()
 	if err := write(ManifestFile, man.WriteJSON); err != nil {
 		return err
 	}
