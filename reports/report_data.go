@@ -30,6 +30,7 @@ type repLine struct {
 	mean    []float64
 	m2      []float64
 	scratch []float64
+	added   bool // some replication was added
 }
 
 func newReportAcc() *reportAcc { return &reportAcc{byKey: map[string]*repLine{}} }
@@ -51,6 +52,10 @@ func (a *reportAcc) line(key string, daily bool) *repLine {
 
 // add adds one replication's value vector (NaN: no value) to l.
 func (l *repLine) add(v []float64) {
+	if !l.added {
+		l.addFirst(v)
+		return
+	}
 	for i, x := range v {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			continue
@@ -59,6 +64,21 @@ func (l *repLine) add(v []float64) {
 		d := x - l.mean[i]
 		l.mean[i] += d / float64(l.n[i])
 		l.m2[i] += d * (x - l.mean[i])
+	}
+}
+
+// addFirst is add for the first replication, when every n, mean and m2
+// is 0: Welford's update then gives n = 1, mean = 0 + x (x, but +0 for
+// -0) and leaves m2 at +0, the same bits without the division.
+func (l *repLine) addFirst(v []float64) {
+	l.added = true
+	n, mean := l.n[:len(v)], l.mean[:len(v)]
+	for i, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			continue
+		}
+		n[i] = 1
+		mean[i] = 0 + x
 	}
 }
 

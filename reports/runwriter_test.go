@@ -151,8 +151,16 @@ func BenchmarkRunWriter(b *testing.B) {
 
 // BenchmarkReportAcc adds three replications of an hourly year to the
 // accumulator of report.html's series per op.
-func BenchmarkReportAcc(b *testing.B) {
-	recs := longRun(3, 8760)
+func BenchmarkReportAcc(b *testing.B) { benchReportAcc(b, 3) }
+
+// BenchmarkReportAccOneRep is BenchmarkReportAcc for one replication,
+// as in a run of one replication (R1).
+func BenchmarkReportAccOneRep(b *testing.B) { benchReportAcc(b, 1) }
+
+// benchReportAcc adds reps replications of an hourly year to the
+// accumulator of report.html's series per op.
+func benchReportAcc(b *testing.B, reps int) {
+	recs := longRun(reps, 8760)
 	b.ReportAllocs()
 	for b.Loop() {
 		a := newReportAcc()
