@@ -20,17 +20,19 @@ type reportAcc struct {
 	nper   int        // the number of whole periods
 	lines  []*repLine
 	byKey  map[string]*repLine
+	// scratch holds one line's values of the replication being added
+	// (the lines are filled one after the other)
+	scratch []float64
 }
 
 // repLine is one accumulated line.
 type repLine struct {
-	key     string
-	daily   bool
-	n       []int32
-	mean    []float64
-	m2      []float64
-	scratch []float64
-	added   bool // some replication was added
+	key   string
+	daily bool
+	n     []int32
+	mean  []float64
+	m2    []float64 // nil until a second replication is added
+	added bool      // some replication was added
 }
 
 func newReportAcc() *reportAcc { return &reportAcc{byKey: map[string]*repLine{}} }
@@ -44,7 +46,7 @@ func (a *reportAcc) line(key string, daily bool) *repLine {
 	if daily {
 		n = a.nper
 	}
-	l := &repLine{key: key, daily: daily, n: make([]int32, n), mean: make([]float64, n), m2: make([]float64, n), scratch: make([]float64, n)}
+	l := &repLine{key: key, daily: daily, n: make([]int32, n), mean: make([]float64, n)}
 	a.lines = append(a.lines, l)
 	a.byKey[key] = l
 	return l
@@ -55,6 +57,9 @@ func (l *repLine) add(v []float64) {
 	if !l.added {
 		l.addFirst(v)
 		return
+	}
+	if l.m2 == nil {
+		l.m2 = make([]float64, len(l.mean)) // +0 after the first replication
 	}
 	for i, x := range v {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -102,8 +107,11 @@ func (a *reportAcc) Add(rec *Recording) error {
 		return fmt.Errorf("reports: replication %d samples at other times than the first", rec.Rep)
 	}
 	n := len(use)
+	if a.scratch == nil {
+		a.scratch = make([]float64, max(len(a.times), a.nper))
+	}
 	vec := func(l *repLine) []float64 {
-		v := l.scratch[:n]
+		v := a.scratch[:n]
 		for i := range v {
 			v[i] = math.NaN()
 		}
@@ -119,7 +127,7 @@ func (a *reportAcc) Add(rec *Recording) error {
 	}
 	for _, m := range reportFlows {
 		l := a.line("d:"+sim.Metrics[m].Name, true)
-		v := l.scratch[:a.nper]
+		v := a.scratch[:a.nper]
 		a.periodFlows(rec, use, m, v)
 		l.add(v)
 	}
