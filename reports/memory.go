@@ -41,6 +41,32 @@ func (r *Recording) cohortsAt(i int) []sim.CohortSample {
 type Memory struct {
 	rec     Recording
 	started bool
+	// the rows are carved out of these blocks, which are allocated a
+	// batch of samples at a time rather than one row per sample
+	values    []float64
+	resources []sim.ResourceSample
+	cohorts   []sim.CohortSample
+}
+
+// memoryBatch is how many samples' rows a Memory allocates at once.
+const memoryBatch = 256
+
+// carve returns a copy of src taken from the front of *block (refilled
+// with room for memoryBatch rows of len(src) when short), with its
+// capacity capped at its length so that no row can grow into the next;
+// nil when src is empty, as append([]T(nil), src...) gives.
+func carve[T any](block *[]T, src []T) []T {
+	n := len(src)
+	if n == 0 {
+		return nil
+	}
+	if len(*block) < n {
+		*block = make([]T, memoryBatch*n)
+	}
+	row := (*block)[:n:n]
+	*block = (*block)[n:]
+	copy(row, src)
+	return row
 }
 
 // NewMemory returns an empty Memory recorder.
@@ -65,9 +91,9 @@ func (m *Memory) Record(s *sim.Sample) {
 		}
 	}
 	m.rec.Times = append(m.rec.Times, s.T)
-	m.rec.Values = append(m.rec.Values, append([]float64(nil), s.Values...))
-	m.rec.Resources = append(m.rec.Resources, append([]sim.ResourceSample(nil), s.Resources...))
-	m.rec.Cohorts = append(m.rec.Cohorts, append([]sim.CohortSample(nil), s.Cohorts...))
+	m.rec.Values = append(m.rec.Values, carve(&m.values, s.Values))
+	m.rec.Resources = append(m.rec.Resources, carve(&m.resources, s.Resources))
+	m.rec.Cohorts = append(m.rec.Cohorts, carve(&m.cohorts, s.Cohorts))
 }
 
 // Recording returns the samples recorded so far. The rows are shared with

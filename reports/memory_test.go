@@ -72,3 +72,55 @@ func TestMemoryKeepsNaN(t *testing.T) {
 	assert.True(t, math.IsNaN(r.Values[1][sim.MGPUPriceUSDHour]))
 	assert.True(t, math.IsNaN(r.Resources[0][2].MedianPriceUSDHour))
 }
+
+// TestMemoryRowsAreSeparate records more samples than one allocation
+// batch holds, with rows of changing length, and checks every row's
+// values, that no row has room to grow into the next and that an empty
+// row stays nil.
+func TestMemoryRowsAreSeparate(t *testing.T) {
+	m := NewMemory()
+	s := &sim.Sample{Values: make([]float64, sim.NumMetrics)}
+	const n = 3*memoryBatch + 7
+	for i := range n {
+		s.T = sim.Time(i) * sim.Hour
+		s.Values[sim.MLeasesActive] = float64(i)
+		s.Resources = s.Resources[:0]
+		for k := range i % 3 {
+			s.Resources = append(s.Resources, sim.ResourceSample{Resource: "cpu", Capacity: float64(i*10 + k)})
+		}
+		m.Record(s)
+	}
+	r := m.Recording()
+	require.Equal(t, n, r.Len())
+	for i := range n {
+		require.Len(t, r.Values[i], sim.NumMetrics)
+		assert.Equal(t, sim.NumMetrics, cap(r.Values[i]), "row %d's capacity", i)
+		assert.Equal(t, float64(i), r.Values[i][sim.MLeasesActive], "row %d", i)
+		if i%3 == 0 {
+			assert.Nil(t, r.Resources[i], "row %d has no resources", i)
+			continue
+		}
+		require.Len(t, r.Resources[i], i%3, "row %d", i)
+		assert.Equal(t, i%3, cap(r.Resources[i]), "row %d's capacity", i)
+		for k := range i % 3 {
+			assert.Equal(t, float64(i*10+k), r.Resources[i][k].Capacity, "row %d resource %d", i, k)
+		}
+	}
+	_ = append(r.Values[0], -1) // must not reach row 1
+	assert.Equal(t, 1.0, r.Values[1][sim.MLeasesActive])
+}
+
+// BenchmarkMemoryRecord records an hourly year (8760 samples, 5
+// resources, 4 cohorts) per op.
+func BenchmarkMemoryRecord(b *testing.B) {
+	s := &sim.Sample{Values: make([]float64, sim.NumMetrics),
+		Resources: make([]sim.ResourceSample, 5), Cohorts: make([]sim.CohortSample, 4)}
+	b.ReportAllocs()
+	for b.Loop() {
+		m := NewMemory()
+		for i := range 8760 {
+			s.T = sim.Time(i) * sim.Hour
+			m.Record(s)
+		}
+	}
+}
