@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/bits"
 	"math/rand/v2"
+	"unsafe"
 
 	"github.com/depinsim/depinsim/agents"
 	"github.com/depinsim/depinsim/market"
@@ -207,6 +208,25 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	// the bidders know how many respond and the tenant's maximum price
 	// (agents.MarketView; the equilibrium strategy uses both)
 	w.view.Bidders, w.view.MaxUSDHour = found, ch.rateUSDHour(maxPrice, d.denom)
+	// in a large market the bidders' records are far apart in memory and
+	// a bid reads a chain of them (the provider, its capacity, its free
+	// units): start loading every bidder's before reading any, so that the
+	// misses overlap instead of following one another (only hints: no
+	// value read differs)
+	for _, pid := range cands {
+		p := &ps.p[pid]
+		prefetch(unsafe.Pointer(&p.prof.Capacity))
+		prefetch(unsafe.Pointer(&p.prof.Audited))
+		prefetch(unsafe.Pointer(&p.free))
+		prefetch(unsafe.Pointer(&p.lastWon))
+	}
+	for _, pid := range cands {
+		p := &ps.p[pid]
+		if cr < len(p.prof.Capacity) && cr < len(p.free) {
+			prefetch(unsafe.Pointer(&p.prof.Capacity[cr]))
+			prefetch(unsafe.Pointer(&p.free[cr]))
+		}
+	}
 	for _, pid := range cands {
 		p := &ps.p[pid]
 		rate := ch.toRate(ps.hotQuote(pid, &ps.hot[pid], q, &w.view.MarketView), d.denom)

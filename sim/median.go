@@ -19,7 +19,8 @@ import (
 // Its median is the one median() computes from the same values, to the
 // bit.
 type medianSet struct {
-	val      []medVal   // by lease id
+	tab      *medTable  // the leases' entries (nil until the first add: a table of its own)
+	slot     int        // this set's entry of a lease in tab
 	bags     [3][]int32 // lease ids below, in and above the window
 	wlo, whi float64    // the window's values (the zero value: a window of zeros)
 	wv       []float64  // the window's distinct values, ascending
@@ -28,6 +29,20 @@ type medianSet struct {
 	scratch  []float64  // a rebuild's selection buffer
 	old      [3][]int32 // a rebuild's previous bags (their buffers reused)
 }
+
+// medTable holds the medianSets' entries of the leases, medSlots a lease
+// by lease id: sets that share a table (the stats' sets) use distinct
+// slots when a lease can be in both, so the table grows with the leases
+// once rather than once per set.
+type medTable struct {
+	v []medVal
+}
+
+// medSlots is the number of entries a lease has in a medTable.
+const medSlots = 2
+
+// at returns set m's entry of lease l (the table holds it).
+func (m *medianSet) at(l int32) *medVal { return &m.tab.v[int(l)*medSlots+m.slot] }
 
 // medVal is a lease's value in a medianSet, its bag and index there, and
 // whether it is in the set.
@@ -103,7 +118,7 @@ func (m *medianSet) rebuild() {
 	xs := m.scratch[:0]
 	for b := range m.bags {
 		for _, l := range m.bags[b] {
-			xs = append(xs, m.val[l].v)
+			xs = append(xs, m.at(l).v)
 		}
 	}
 	m.scratch = xs
@@ -117,7 +132,7 @@ func (m *medianSet) rebuild() {
 	}
 	for b := range m.old {
 		for _, l := range m.old[b] {
-			m.place(l, m.val[l].v)
+			m.place(l, m.at(l).v)
 		}
 	}
 }
@@ -125,7 +140,7 @@ func (m *medianSet) rebuild() {
 // place puts lease l of value v in its bag.
 func (m *medianSet) place(l int32, v float64) {
 	b := m.bagOf(v)
-	m.val[l] = medVal{v: v, idx: int32(len(m.bags[b])), bag: b, in: true}
+	*m.at(l) = medVal{v: v, idx: int32(len(m.bags[b])), bag: b, in: true}
 	m.bags[b] = append(m.bags[b], l)
 	if b == bagWindow {
 		i, found := slices.BinarySearch(m.wv, v)
@@ -142,7 +157,7 @@ func (m *medianSet) place(l int32, v float64) {
 func (m *medianSet) reset() {
 	for b := range m.bags {
 		for _, l := range m.bags[b] {
-			m.val[l].in = false
+			m.at(l).in = false
 		}
 		m.bags[b] = m.bags[b][:0]
 	}
@@ -151,8 +166,11 @@ func (m *medianSet) reset() {
 
 // add inserts lease's value v.
 func (m *medianSet) add(lease int32, v float64) {
-	if int(lease) >= len(m.val) {
-		m.val = append(m.val, make([]medVal, int(lease)+1-len(m.val))...)
+	if m.tab == nil {
+		m.tab = new(medTable)
+	}
+	if n := (int(lease) + 1) * medSlots; n > len(m.tab.v) {
+		m.tab.v = append(m.tab.v, make([]medVal, n-len(m.tab.v))...)
 	}
 	m.n++
 	m.place(lease, v)
@@ -160,16 +178,16 @@ func (m *medianSet) add(lease int32, v float64) {
 
 // remove deletes lease's value (a lease not in the set is ignored).
 func (m *medianSet) remove(lease int32) {
-	if int(lease) >= len(m.val) || !m.val[lease].in {
+	if m.tab == nil || (int(lease)+1)*medSlots > len(m.tab.v) || !m.at(lease).in {
 		return
 	}
-	e := m.val[lease]
-	m.val[lease].in = false
+	e := *m.at(lease)
+	m.at(lease).in = false
 	m.n--
 	bag := m.bags[e.bag]
 	last := bag[len(bag)-1]
 	bag[e.idx] = last
-	m.val[last].idx = e.idx
+	m.at(last).idx = e.idx
 	m.bags[e.bag] = bag[:len(bag)-1]
 	if e.bag == bagWindow {
 		i, _ := slices.BinarySearch(m.wv, e.v)

@@ -10,7 +10,9 @@ import (
 // (with ties; a set of up to 300 values with a fixed distribution, and one
 // of up to 3,000 whose values drift upwards, so that the median leaves
 // its window), the set's median is the median() of its values, to the
-// bit, and its bags and window stay consistent.
+// bit, and its bags and window stay consistent; so are those of a second
+// set sharing its table of lease entries (slot 1), which holds a third of
+// the same leases at other values.
 func TestMedianSetMatchesSelection(t *testing.T) {
 	for _, c := range []struct {
 		ids   int
@@ -18,13 +20,17 @@ func TestMedianSetMatchesSelection(t *testing.T) {
 	}{{300, 0}, {3000, 0.002}} {
 		rng := rand.New(rand.NewPCG(3, 5))
 		var m medianSet
-		in := map[int32]float64{}
+		m.tab = new(medTable)
+		m2 := medianSet{tab: m.tab, slot: 1}
+		in, in2 := map[int32]float64{}, map[int32]float64{}
 		var buf []float64
 		for step := 0; step < 20_000; step++ {
 			id := int32(rng.IntN(c.ids))
 			if _, ok := in[id]; ok && rng.IntN(2) == 0 {
 				m.remove(id)
+				m2.remove(id)
 				delete(in, id)
+				delete(in2, id)
 			} else if !ok {
 				v := float64(rng.IntN(50))/7 + c.drift*float64(step) // ties
 				if rng.IntN(3) == 0 {
@@ -32,8 +38,12 @@ func TestMedianSetMatchesSelection(t *testing.T) {
 				}
 				m.add(id, v)
 				in[id] = v
+				if id%3 == 0 {
+					m2.add(id, 10-v)
+					in2[id] = 10 - v
+				}
 			}
-			if m.len() != len(in) {
+			if m.len() != len(in) || m2.len() != len(in2) {
 				t.Fatalf("step %d: %d values, want %d", step, m.len(), len(in))
 			}
 			if step%7 != 0 {
@@ -47,8 +57,17 @@ func TestMedianSetMatchesSelection(t *testing.T) {
 			if math.Float64bits(want) != math.Float64bits(got) && !(math.IsNaN(want) && math.IsNaN(got)) {
 				t.Fatalf("step %d: median %v, want %v (%d values)", step, got, want, len(in))
 			}
+			buf = buf[:0]
+			for _, v := range in2 {
+				buf = append(buf, v)
+			}
+			want, got = median(buf), m2.median()
+			if math.Float64bits(want) != math.Float64bits(got) && !(math.IsNaN(want) && math.IsNaN(got)) {
+				t.Fatalf("step %d: second set's median %v, want %v (%d values)", step, got, want, len(in2))
+			}
 			if step%97 == 0 {
 				checkMedianBags(t, &m)
+				checkMedianBags(t, &m2)
 			}
 		}
 		m.reset()
@@ -63,7 +82,7 @@ func checkMedianBags(t *testing.T, m *medianSet) {
 	n := 0
 	for b := range m.bags {
 		for i, l := range m.bags[b] {
-			e := m.val[l]
+			e := *m.at(l)
 			if !e.in || int(e.bag) != b || int(e.idx) != i || m.bagOf(e.v) != e.bag {
 				t.Fatalf("lease %d at bag %d index %d: %+v (window %v..%v)", l, b, i, e, m.wlo, m.whi)
 			}

@@ -37,6 +37,16 @@ func newStats(cfg *Config, rep int) stats {
 	if nres == agents.ResGPU0+1 {
 		s.allGPU = agents.ResGPU0
 	}
+	// one table of lease entries for every set: a lease is in one model's
+	// (or the CPU) set, slot 0, and maybe in the set of all GPU leases,
+	// slot 1
+	tab := new(medTable)
+	for r := range s.med {
+		s.med[r].tab = tab
+	}
+	if s.allGPU == nres {
+		s.med[s.allGPU].slot = 1
+	}
 	s.sample.Rep = rep
 	s.sample.Values = make([]float64, NumMetrics)
 	s.sample.Resources = make([]ResourceSample, nres)
