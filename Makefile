@@ -125,7 +125,7 @@ bench-presets: build bin/pair
 ## bench-all: bench-r1, bench-scale and bench-presets in one go, their
 ## Markdown tables into out/bench/, into docs/performance.md's results and
 ## README's Performance (between their results markers, with the date and
-## the machine; some 15 minutes on 2 cores)
+## the machine; under 10 minutes on 2 quiet cores)
 bench-all: build bin/r1limit bin/pair
 	mkdir -p out/bench
 	bin/pair r1 -n $(BENCH_N) -md out/bench/r1.md
