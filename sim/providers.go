@@ -100,7 +100,7 @@ type providerCohort struct {
 type providerSet struct {
 	cat        *agents.Catalog
 	p          []provider // by id, every provider that ever entered
-	active     []int32    // active providers (swap-removed: use sortedActive for id order)
+	active     []int32    // active providers (swap-removed: World.sortedActive gives them in id order)
 	byResource [][]int32  // active real providers with capacity in resource r (GPU models, CPU)
 	maxUnits   []int32    // the largest capacity of resource r any provider has listed
 	capTotal   []int64    // capacity listed by active providers, by resource
@@ -420,10 +420,6 @@ func (ps *providerSet) index(r int) *market.AskIndex {
 	ps.indexed = true
 	return ps.indexes[r]
 }
-
-// sortedActive returns the active providers in id order (the active list
-// is swap-removed, so its order depends on history).
-func (ps *providerSet) sortedActive() []int32 { return ps.sortedIDs(ps.active) }
 
 // sortedIDs returns ids sorted, in a buffer reused by the next call.
 func (ps *providerSet) sortedIDs(ids []int32) []int32 {
