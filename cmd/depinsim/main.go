@@ -60,6 +60,8 @@ Run 'depinsim COMMAND --help' for a command's flags.
 Exit codes: 0 success, 1 a run failed or an invariant broke (check: or an assertion failed
 or a metric moved from its baseline), 2 bad usage or bad input,
 130 stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM.
+Profiling: DEPINSIM_CPUPROFILE=FILE and DEPINSIM_MEMPROFILE=FILE write a CPU or
+allocation profile of any command (go tool pprof; docs/performance.md).
 `
 
 // commands maps each command to its function.
