@@ -90,6 +90,8 @@ type marketSide struct {
 	dense   []int32        // scratch: the shuffled copy of a short one
 	bidPool [][]market.Bid // empty bid buffers of closed biddings (bidBuffer)
 	order   market.Order   // the order being cleared: the mechanism's pointer to it makes no order escape to the heap
+	scanAll bool           // tests: scans visit every position even when no provider responds (collectBids)
+	cutOff  int            // tests: scans cut short because no provider responds
 }
 
 func newMarketSide(m market.Mechanism, st Streams) marketSide {
@@ -169,8 +171,23 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 		flagMask, flagWant = hotFake|hotAudited, hotAudited
 	}
 	cpuOnly := q.GPUs == 0
-	found := 0
-	for i := 0; i < n && found < limit; i++ {
+	// a scan that has visited checkAt providers and found none looks for
+	// one in a sequential pass over the list; if there is none, the rest
+	// of the shuffle would find none either, so the visits stop and only
+	// its draws are made, which leaves the stream where the full scan
+	// leaves it
+	checkAt := n/8 + limit
+	found, i := 0, 0
+	for ; i < n && found < limit; i++ {
+		if i == checkAt && found == 0 && !m.scanAll && !w.anyResponds(list, maxPrice, platform && shuffle, d) {
+			m.cutOff++
+			if shuffle {
+				for ; i < n; i++ {
+					m.intN(n - i) // the draws of the visits skipped
+				}
+			}
+			break
+		}
 		var pid int32
 		switch {
 		case sparse:
@@ -247,6 +264,36 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	}
 	w.view.Bidders, w.view.MaxUSDHour = 0, 0
 	m.cands = cands[:0]
+}
+
+// anyResponds reports whether a provider of list would bid for
+// deployment d's order in collectBids: honest, audited if the order
+// requires it, able to hold the request now, holding the bid deposit
+// and, if quoted, quoting within maxPrice. It is collectBids' test in
+// a sequential pass, which TestAnyRespondsIsTheScansTest holds to it.
+func (w *World) anyResponds(list []int32, maxPrice market.Rate, quoted bool, d *deployment) bool {
+	ps := &w.prov
+	ch := &w.chain
+	q := &d.spec.Request
+	flagMask, flagWant := uint8(hotFake), uint8(0)
+	if d.spec.RequireAudited {
+		flagMask, flagWant = hotFake|hotAudited, hotAudited
+	}
+	deposit := w.esc.bidDeposit
+	for _, pid := range list {
+		h := &ps.hot[pid]
+		if h.flags&flagMask != flagWant || !ps.hotFits(pid, h, q) {
+			continue
+		}
+		if deposit > 0 && ch.ledger.Balance(h.acct, tokenomics.AKT) < deposit {
+			continue
+		}
+		if quoted && ch.toRate(ps.hotQuote(pid, h, q, &w.view.MarketView), d.denom) > maxPrice {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // intN returns m.rng.IntN(n), n > 0: the same draws of the stream and

@@ -177,3 +177,11 @@ func (w *World) MarketMedian(r int) float64 { return w.view.MedianUnitUSD[r] }
 // Counter returns the current value of cumulative metric m (the value the
 // next sample will show).
 func (w *World) Counter(m int) float64 { return w.stats.counters[m] }
+
+// ScanAll makes every bid scan visit every position of its shuffle, as
+// collectBids did before it cut short the scans that find no responder.
+func (w *World) ScanAll() { w.mkt.scanAll = true }
+
+// ScansCutOff is the number of bid scans cut short because no provider
+// of the list responds.
+func (w *World) ScansCutOff() int { return w.mkt.cutOff }
