@@ -277,6 +277,9 @@ func checkLeaseLinks(w *World) (bool, string) {
 			int(l.posProv) >= len(p.leases) || p.leases[l.posProv] != int32(lid) {
 			return false, fmt.Sprintf("lease %d: not at its positions in the active list (%d) and its provider's list (%d)", lid, l.posAct, l.posProv)
 		}
+		if int(l.posAct) >= len(w.leases.priced) || w.leases.priced[l.posAct] != (leasePrice{l.rate, l.denom}) {
+			return false, fmt.Sprintf("lease %d: its price beside the active list (position %d of %d) is not its rate %d in denomination %d", lid, l.posAct, len(w.leases.priced), l.rate, l.denom)
+		}
 	}
 	if n != len(w.leases.active) {
 		return false, fmt.Sprintf("%d active leases, the active list holds %d", n, len(w.leases.active))

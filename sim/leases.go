@@ -37,9 +37,17 @@ type lease struct {
 type leaseTable struct {
 	l      []lease
 	free   []int32
-	active []int32 // active lease ids (swap-removed)
-	alloc  []int64 // units in active leases, by resource
-	seq    int64   // allocation sequence: leases started and orders queued (market.Bid.LastWon)
+	active []int32      // active lease ids (swap-removed)
+	priced []leasePrice // the price of active[i] at i: a sample sums them in one sequential pass
+	alloc  []int64      // units in active leases, by resource
+	seq    int64        // allocation sequence: leases started and orders queued (market.Bid.LastWon)
+}
+
+// leasePrice is an active lease's rate and denomination (copies of the
+// lease's), kept beside the active list.
+type leasePrice struct {
+	rate  market.Rate
+	denom tokenomics.Denom
 }
 
 // open returns the id of a fresh lease slot. The free list keeps room for
@@ -81,6 +89,7 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 	p.leases = append(p.leases, lid)
 	l.posAct = int32(len(w.leases.active))
 	w.leases.active = append(w.leases.active, lid)
+	w.leases.priced = append(w.leases.priced, leasePrice{rate, d.denom})
 	q := &d.spec.Request
 	alloc := w.leases.alloc
 	alloc[agents.ResCPU] += int64(q.CPU)
@@ -167,8 +176,10 @@ func (w *World) closeLease(lid int32, reason int) {
 	p.leases = p.leases[:len(p.leases)-1]
 	lastA := t.active[len(t.active)-1]
 	t.active[l.posAct] = lastA
+	t.priced[l.posAct] = t.priced[len(t.priced)-1]
 	t.l[lastA].posAct = l.posAct
 	t.active = t.active[:len(t.active)-1]
+	t.priced = t.priced[:len(t.priced)-1]
 	w.q.Cancel(l.closeH)
 	l.closeH = Handle{}
 	t.free = append(t.free, lid)

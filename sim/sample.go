@@ -140,8 +140,8 @@ func (w *World) doSample() {
 	v := s.Values
 	w.refreshMedians()
 	spend := 0.0
-	for _, lid := range w.leases.active {
-		spend += w.leaseUSDHour(&w.leases.l[lid])
+	for _, lp := range w.leases.priced { // leaseUSDHour of each active lease, in the active list's order
+		spend += w.chain.rateUSDHour(lp.rate, lp.denom)
 	}
 	var gpuCap, gpuAlloc int64
 	capTotal, alloc := w.prov.capTotal, w.leases.alloc
