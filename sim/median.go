@@ -60,9 +60,19 @@ const (
 	bagAbove  = 2
 )
 
-// medWindowHalf is how many ranks a rebuilt window spans on each side of
-// the middle ones (more when values tie at its ends).
+// medWindowHalf is how many ranks a rebuilt window spans at least on
+// each side of the middle ones (more when values tie at its ends); a set
+// of n values gets 2 sqrt(n) if that is more (windowHalf): between two
+// samples the median moves by about the square root of the leases that
+// came and went, so in a large market a narrow window would be rebuilt
+// at most samples, while an add into the window costs about its width
+// and falls in it with a chance of about its width over n.
 const medWindowHalf = 64
+
+// windowHalf returns the window's half width in ranks for n values.
+func windowHalf(n int) int {
+	return max(medWindowHalf, 2*int(math.Sqrt(float64(n))))
+}
 
 func (m *medianSet) len() int { return m.n }
 
@@ -111,8 +121,8 @@ func (m *medianSet) median() float64 {
 	return (lo + hi) / 2
 }
 
-// rebuild moves the window to the values of ranks n/2-1-medWindowHalf to
-// n/2+medWindowHalf (all the values equal to those too) and re-bags every
+// rebuild moves the window to the values of ranks n/2-1-h to n/2+h, h =
+// windowHalf(n) (all the values equal to those too), and re-bags every
 // lease.
 func (m *medianSet) rebuild() {
 	xs := m.scratch[:0]
@@ -123,8 +133,9 @@ func (m *medianSet) rebuild() {
 	}
 	m.scratch = xs
 	n := len(xs)
-	m.wlo = nth(xs, max(n/2-1-medWindowHalf, 0))
-	m.whi = nth(xs, min(n/2+medWindowHalf, n-1))
+	half := windowHalf(n)
+	m.wlo = nth(xs, max(n/2-1-half, 0))
+	m.whi = nth(xs, min(n/2+half, n-1))
 	m.wv, m.wc = m.wv[:0], m.wc[:0]
 	m.old, m.bags = m.bags, m.old
 	for b := range m.bags {
