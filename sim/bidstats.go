@@ -30,9 +30,8 @@ type bidTrace func(pid int32, priceUSD, costUSD float64, won bool)
 // with cost = q.Price(the provider's costs), is averaged only over
 // requests of positive cost.
 func (w *World) countBid(pid int32, q *agents.Request, usdHour float64, won bool) {
-	p := &w.prov.p[pid]
-	c := &w.stats.bids[p.prof.Cohort]
-	cost := q.Price(p.prof.Cost)
+	cost, cohort := w.prov.cost(pid, q)
+	c := &w.stats.bids[cohort]
 	c.placed++
 	if won {
 		c.won++

@@ -13,7 +13,8 @@ import (
 // and GPU work, with and without ask indexes and CPU-only shares, the hot
 // record's fit test and quote agree with the provider's own (fits, and
 // the strategy's Quote) for every request shape, and the record take and
-// give write is the one syncHot copies from the provider.
+// give write is the one syncHot copies from the provider; the dense cost
+// record prices every request as the provider's costs do.
 func TestHotRecordMatchesProvider(t *testing.T) {
 	h100 := agents.ResGPU0
 	var reqs []agents.Request
@@ -31,6 +32,9 @@ func TestHotRecordMatchesProvider(t *testing.T) {
 		ps := cpuOnlySet(t, share)
 		for id := range ps.p {
 			ps.p[id].strat = agents.CostPlus{}
+			for r := range ps.p[id].prof.Cost {
+				ps.p[id].prof.Cost[r] = rng.Float64() / float64(r+1)
+			}
 			ps.initHot(int32(id))
 		}
 		if seed%2 == 1 {
@@ -63,6 +67,9 @@ func TestHotRecordMatchesProvider(t *testing.T) {
 				for i := range reqs {
 					q := &reqs[i]
 					require.Equal(t, p.fits(q), ps.hotFits(int32(id), h, q), "seed %d step %d provider %d request %+v", seed, step, id, *q)
+					cost, cohort := ps.cost(int32(id), q)
+					require.Equal(t, q.Price(p.prof.Cost), cost, "seed %d provider %d request %+v: cost", seed, id, *q)
+					require.Equal(t, int32(p.prof.Cohort), cohort)
 					if p.prof.Capacity[h100] > 0 || q.GPUs == 0 {
 						v := &agents.MarketView{}
 						require.Equal(t, p.strat.Quote(&p.prof, q, v), ps.hotQuote(int32(id), h, q, v))

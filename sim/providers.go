@@ -110,7 +110,32 @@ type providerSet struct {
 	cohorts    []providerCohort
 	staticAsks bool // every provider's strategy quotes fixed asks
 	sortBuf    []int32
-	hot        []provHot // by id: what collectBids tests of every provider it visits
+	hot        []provHot  // by id: what collectBids tests of every provider it visits
+	costs      []provCost // by id: what a bid's statistics read (countBid)
+}
+
+// provCost is a provider's cohort and costs, copied from its profile
+// (fixed for its life) into a dense array: counting a bid reads them for
+// every bid of an order, and the provider's record and its cost slice
+// are two memory accesses, often far apart, where this is one.
+type provCost struct {
+	cpu, mem, gpu float64 // Cost[agents.ResCPU], Cost[agents.ResMemory], Cost[model]
+	cohort        int32
+	model         int16 // as in provHot: its only GPU model, hotNoGPU or hotGPUs
+}
+
+// cost returns q.Price(p.prof.Cost) of provider id (the same expression,
+// so the same rounding) and its cohort.
+func (ps *providerSet) cost(id int32, q *agents.Request) (float64, int32) {
+	c := &ps.costs[id]
+	u := float64(q.CPU)*c.cpu + float64(q.MemoryGB)*c.mem
+	if q.GPUs > 0 {
+		if int(c.model) != q.GPUModel { // several models (or none: a zero price there too)
+			return q.Price(ps.p[id].prof.Cost), c.cohort
+		}
+		u += float64(q.GPUs) * c.gpu
+	}
+	return u, c.cohort
 }
 
 // provHot is the part of a provider that bid collection reads for every
@@ -166,6 +191,14 @@ func (ps *providerSet) initHot(id int32) {
 	}
 	if p.prof.Audited {
 		h.flags |= hotAudited
+	}
+	for int(id) >= len(ps.costs) {
+		ps.costs = append(ps.costs, provCost{})
+	}
+	c := &ps.costs[id]
+	*c = provCost{cpu: p.prof.Cost[agents.ResCPU], mem: p.prof.Cost[agents.ResMemory], cohort: int32(p.prof.Cohort), model: h.model}
+	if h.model >= 0 {
+		c.gpu = p.prof.Cost[h.model]
 	}
 	if p.strat != nil && p.strat.StaticAsks() {
 		h.flags |= hotStatic
