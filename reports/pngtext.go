@@ -183,9 +183,10 @@ type glyphCache struct {
 // glyphs is the glyph cache of the charts.
 var glyphs glyphCache
 
-// maxCachedGlyphs bounds the glyphs held (some kilobytes each at most);
-// the cache starts again empty beyond it.
-const maxCachedGlyphs = 1 << 15
+// maxCachedGlyphs bounds the glyphs held (about 150 bytes each; a run's
+// charts draw some 1,500 distinct ones); the cache starts again empty
+// beyond it.
+const maxCachedGlyphs = 1 << 13
 
 // faceKey identifies a font face at a resolution.
 type faceKey struct {

@@ -162,7 +162,7 @@ func TestChartDataMatchesMarshal(t *testing.T) {
 	x := []float64{0, 3600.4, 7200, 1e7 + 0.5, -0.2}
 	wide := []float64{1e15 - 1, 1e15, -1e15 + 1, -1e15, 1e22, -7.5}
 	vals := []float64{1, 1, math.NaN(), math.NaN(), math.Inf(1)}
-	flat := []float64{0.123456789, 0.123456789, 0.123456789, -0.0, -0.0}
+	flat := []float64{0.123456789, 0.123456789, 0.123456789, math.Copysign(0, -1), math.Copysign(0, -1)}
 	mixed := []float64{1e-7, 123456789, math.Copysign(0, -1), 0, math.Inf(-1)}
 	charts := []*Chart{
 		{ID: "a", YLabel: evil, X: x},
