@@ -36,6 +36,7 @@ type pngText struct {
 	img    *image.RGBA
 	colors []color.Color
 	placed []placedGlyph // scratch of fillString
+	drawn  int           // strings drawn here, not by vgimg
 }
 
 // placedGlyph is a glyph of a string and the whole pixel its dot is in.
@@ -119,6 +120,7 @@ func (t *pngText) fillString(f font.Face, dpi, x, y float64, str string) bool {
 	for _, p := range t.placed {
 		p.g.draw(t.img, p.px, p.py, sr, sg, sb, sa)
 	}
+	t.drawn++
 	return true
 }
 
@@ -281,11 +283,4 @@ func rasterize(face xfont.Face, k glyphKey) (*cachedGlyph, bool) {
 		copy(g.mask[y*w:(y+1)*w], a.Pix[o:o+w])
 	}
 	return g, true
-}
-
-// count returns the number of glyphs the cache holds.
-func (c *glyphCache) count() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.n
 }
