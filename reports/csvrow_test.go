@@ -58,3 +58,31 @@ func TestRowWriterMatchesEncodingCSV(t *testing.T) {
 	require.NoError(t, rw.Error())
 	assert.Equal(t, want.String(), got.String())
 }
+
+// TestRowWriterFloatMemo: values written again (the memo's hits), values
+// whose memo entries collide, and values of every text length are
+// written as formatFloat formats them.
+func TestRowWriterFloatMemo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var vals []float64
+	for range 3000 {
+		e := rng.IntN(60) - 30
+		vals = append(vals, (rng.Float64()*2-1)*math.Pow(10, float64(e)))
+	}
+	vals = append(vals, -2.2250738585072014e-308, 5e-324, math.MaxFloat64, -math.MaxFloat64, math.Inf(1), math.Inf(-1),
+		math.Copysign(0, -1), 0.1, 1e6, -1e6, 0.5, math.NaN())
+	var want, got bytes.Buffer
+	rw := newRowWriter(&got)
+	for i := range 40000 { // several times each value, in a shuffled order
+		v := vals[rng.IntN(len(vals))]
+		if i%3 == 0 {
+			v = vals[i%len(vals)]
+		}
+		want.WriteString(formatFloat(v) + "\n")
+		rw.float(v)
+		rw.end()
+	}
+	rw.Flush()
+	require.NoError(t, rw.Error())
+	assert.Equal(t, want.String(), got.String())
+}

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"sync"
@@ -428,7 +429,7 @@ func lineRunsStyled(x, y []float64, keep []int, style draw.LineStyle) []plot.Plo
 			panic("reports: " + err.Error()) // finite by construction
 		}
 		l.LineStyle = style
-		out = append(out, runLine{l})
+		out = append(out, runLine{Line: l, memo: new(boxesMemo)})
 	}
 	return out
 }
@@ -441,11 +442,48 @@ func lineRunsStyled(x, y []float64, keep []int, style draw.LineStyle) []plot.Plo
 // rightmost, lowest and highest point inside the axes' range pad the plot
 // exactly as one box per point does, without a box per point for every
 // plot drawn.
-type runLine struct{ *plotter.Line }
+//
+// A chart asks its lines for their boxes several times per drawing (once
+// per padding, per format) with the same axes: memo keeps the last answer.
+type runLine struct {
+	*plotter.Line
+	memo *boxesMemo
+}
+
+// boxesMemo is the last answer of a runLine's GlyphBoxes and what it
+// depends on: the plot, its axes' ranges and scales, and the line's width.
+type boxesMemo struct {
+	p                      *plot.Plot
+	xmin, xmax, ymin, ymax float64
+	xscale, yscale         plot.Normalizer
+	width                  vg.Length
+	boxes                  []plot.GlyphBox
+}
 
 // GlyphBoxes returns the glyph boxes of the line's extreme points among
 // those plot.GlyphBoxes keeps (inside the axes' range).
 func (l runLine) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
+	m := l.memo
+	if m != nil && m.p == p && m.xmin == p.X.Min && m.xmax == p.X.Max && m.ymin == p.Y.Min && m.ymax == p.Y.Max &&
+		m.xscale == p.X.Scale && m.yscale == p.Y.Scale && m.width == l.LineStyle.Width {
+		return slices.Clip(slices.Clone(m.boxes))
+	}
+	boxes := l.glyphBoxes(p)
+	if m != nil && comparableScale(p.X.Scale) && comparableScale(p.Y.Scale) {
+		*m = boxesMemo{p: p, xmin: p.X.Min, xmax: p.X.Max, ymin: p.Y.Min, ymax: p.Y.Max,
+			xscale: p.X.Scale, yscale: p.Y.Scale, width: l.LineStyle.Width, boxes: slices.Clone(boxes)}
+	}
+	return boxes
+}
+
+// comparableScale reports whether s can be compared with == without panicking
+// (its dynamic type is comparable), and is not nil.
+func comparableScale(s plot.Normalizer) bool {
+	return s != nil && reflect.TypeOf(s).Comparable()
+}
+
+// glyphBoxes computes GlyphBoxes.
+func (l runLine) glyphBoxes(p *plot.Plot) []plot.GlyphBox {
 	r := 0.5 * l.LineStyle.Width
 	rect := vg.Rectangle{Min: vg.Point{X: -r, Y: -r}, Max: vg.Point{X: +r, Y: +r}}
 	size := rect.Size()

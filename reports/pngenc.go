@@ -47,14 +47,16 @@ func encodePNG(w io.Writer, img image.Image) error {
 	// each row: filter type 0 (none), then RGB. Antialiased charts gain
 	// nothing from PNG's filters: unfiltered rows deflate smaller and
 	// faster than rows filtered "up" or "sub"
-	row := make([]byte, 1+3*width)
+	row := make([]byte, 1+3*width+1) // one byte more: see below
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		px := rgba.Pix[rgba.PixOffset(b.Min.X, y):]
 		px = px[:4*width]
+		// a pixel's four bytes at once; its alpha byte lands where the
+		// next pixel's red goes, and after the row on the spare byte
 		for x, o := 0, 1; x < len(px); x, o = x+4, o+3 {
-			row[o], row[o+1], row[o+2] = px[x], px[x+1], px[x+2]
+			binary.LittleEndian.PutUint32(row[o:o+4], binary.LittleEndian.Uint32(px[x:x+4]))
 		}
-		if _, err := zw.Write(row); err != nil {
+		if _, err := zw.Write(row[:len(row)-1]); err != nil {
 			return err
 		}
 	}

@@ -68,7 +68,9 @@ func newPNGCanvas(w, h vg.Length) (fastPNG, bool) {
 	ctx.SetLineCapButt()
 	ctx.InvertY()
 	c := vgimg.NewWith(vgimg.UseImageWithContext(img, ctx)) // fills img white
-	return fastPNG{PngCanvas: vgimg.PngCanvas{Canvas: c}, img: img}, true
+	// black: the colour vgimg starts with
+	text := &pngText{ctx: ctx, img: img, colors: []color.Color{color.Black}}
+	return fastPNG{PngCanvas: vgimg.PngCanvas{Canvas: c}, img: img, text: text}, true
 }
 
 // imagePool recycles the charts' PNG canvases' images, one pool per
@@ -113,10 +115,12 @@ func (p *imagePool) pool(w, h int) *sync.Pool {
 }
 
 // fastPNG is a PNG canvas written by encodePNG. img, when set, is the
-// canvas's image from pngImages, which release hands back.
+// canvas's image from pngImages, which release hands back; text, when
+// set, draws its upright text (pngtext.go).
 type fastPNG struct {
 	vgimg.PngCanvas
-	img *image.RGBA
+	img  *image.RGBA
+	text *pngText
 }
 
 // WriteTo writes the canvas as PNG to w.

@@ -320,8 +320,12 @@ func (a *reportAcc) band(key string, dlo, dhi float64) repBand {
 			lo, hi = m-h, m+h
 		}
 		b.mean[i] = m
-		b.lo[i] = math.Min(math.Max(lo, dlo), dhi)
-		b.hi[i] = math.Max(math.Min(hi, dhi), dlo)
+		// The builtins differ from math.Min and math.Max only between a NaN
+		// and an infinity of the other side (math.Max(NaN, +Inf) is +Inf,
+		// max(NaN, +Inf) NaN); dlo is never +Inf nor dhi -Inf, and neither
+		// is NaN, so they clip alike here, without a call.
+		b.lo[i] = min(max(lo, dlo), dhi)
+		b.hi[i] = max(min(hi, dhi), dlo)
 	}
 	return b
 }

@@ -549,7 +549,9 @@ func (a *timeAcc) add(j int, v float64) {
 	a.sum[j] += v
 	a.n[j]++
 	if a.withBand {
-		a.lo[j], a.hi[j] = math.Min(a.lo[j], v), math.Max(a.hi[j], v)
+		// the builtins give what math.Min and math.Max give for operands
+		// that are not NaN, without a call
+		a.lo[j], a.hi[j] = min(a.lo[j], v), max(a.hi[j], v)
 	}
 	if a.withCI {
 		d := v - a.wMean[j]

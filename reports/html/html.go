@@ -208,19 +208,33 @@ type numbers []float64
 
 // MarshalJSON writes the numbers.
 func (ns numbers) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 2+len(ns)*8)
+	return ns.appendJSON(make([]byte, 0, 2+len(ns)*8)), nil
+}
+
+// appendJSON appends the numbers' JSON array to b. A value equal to the
+// one before (a series that stays flat) takes a copy of its text.
+func (ns numbers) appendJSON(b []byte) []byte {
 	b = append(b, '[')
+	var prev uint64
+	prevStart, prevEnd := 0, 0
 	for i, v := range ns {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			b = append(b, "null"...)
+		bits := math.Float64bits(v)
+		if prevEnd > 0 && bits == prev {
+			b = append(b, b[prevStart:prevEnd]...)
 			continue
 		}
-		b = strconv.AppendFloat(b, v, 'g', 6, 64)
+		start := len(b)
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendFloat(b, v, 'g', 6, 64)
+		}
+		prev, prevStart, prevEnd = bits, start, len(b)
 	}
-	return append(b, ']'), nil
+	return append(b, ']')
 }
 
 type seriesJSON struct {
@@ -237,38 +251,109 @@ type xNumbers []float64
 
 // MarshalJSON writes the times.
 func (xs xNumbers) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 2+len(xs)*11)
+	return xs.appendJSON(make([]byte, 0, 2+len(xs)*11)), nil
+}
+
+// appendJSON appends the times' JSON array to b.
+func (xs xNumbers) appendJSON(b []byte) []byte {
 	b = append(b, '[')
 	for i, v := range xs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendFloat(b, math.Round(v), 'f', -1, 64)
+		r := math.Round(v)
+		if r > -1e15 && r < 1e15 && (r != 0 || !math.Signbit(r)) {
+			b = strconv.AppendInt(b, int64(r), 10) // what 'f' writes for a whole number
+			continue
+		}
+		b = strconv.AppendFloat(b, r, 'f', -1, 64)
 	}
-	return append(b, ']'), nil
+	return append(b, ']')
 }
 
-// Data returns the chart's inline JSON: what the page parses.
+// Data returns the chart's inline JSON: what the page parses. It is what
+// json.Marshal writes for an object of the chart's fields (ylabel,
+// xlabel, xlog, ylog and span omitted when empty, x as numbers or
+// xNumbers, series as seriesJSON), written straight: json.Marshal would
+// parse and copy again the arrays of numbers, most of the chart's bytes.
 func (c *Chart) Data() ([]byte, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	d := struct {
-		YLabel string         `json:"ylabel"`
-		XLabel string         `json:"xlabel,omitempty"`
-		XLog   bool           `json:"xlog,omitempty"`
-		YLog   bool           `json:"ylog,omitempty"`
-		Span   bool           `json:"span,omitempty"`
-		X      json.Marshaler `json:"x"`
-		Series []seriesJSON   `json:"series"`
-	}{YLabel: c.YLabel, XLabel: c.XLabel, XLog: c.XLog, YLog: c.YLog, Span: c.SpanGaps, X: xNumbers(c.X)}
-	if c.XLabel != "" {
-		d.X = numbers(c.X)
-	}
+	size := 64 + 11*len(c.X)
 	for _, s := range c.Series {
-		d.Series = append(d.Series, seriesJSON{Name: s.Name, Values: s.Values, Lo: s.Lo, Hi: s.Hi, Style: s.Style, Dots: s.Dots})
+		size += 64 + 8*(len(s.Values)+len(s.Lo)+len(s.Hi))
 	}
-	return json.Marshal(d)
+	b := make([]byte, 0, size)
+	b = append(b, `{"ylabel":`...)
+	b = appendJSONString(b, c.YLabel)
+	if c.XLabel != "" {
+		b = append(b, `,"xlabel":`...)
+		b = appendJSONString(b, c.XLabel)
+	}
+	if c.XLog {
+		b = append(b, `,"xlog":true`...)
+	}
+	if c.YLog {
+		b = append(b, `,"ylog":true`...)
+	}
+	if c.SpanGaps {
+		b = append(b, `,"span":true`...)
+	}
+	b = append(b, `,"x":`...)
+	if c.XLabel != "" {
+		b = numbers(c.X).appendJSON(b)
+	} else {
+		for _, v := range c.X {
+			if math.IsNaN(v) || math.IsInf(v, 0) { // not JSON, as json.Marshal found
+				return nil, fmt.Errorf("html: chart %s: time %v is not a number", c.ID, v)
+			}
+		}
+		b = xNumbers(c.X).appendJSON(b)
+	}
+	b = append(b, `,"series":`...)
+	if len(c.Series) == 0 {
+		b = append(b, "null"...) // json.Marshal's nil slice
+	} else {
+		b = append(b, '[')
+		for i, s := range c.Series {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"name":`...)
+			b = appendJSONString(b, s.Name)
+			b = append(b, `,"values":`...)
+			b = numbers(s.Values).appendJSON(b)
+			if len(s.Lo) > 0 {
+				b = append(b, `,"lo":`...)
+				b = numbers(s.Lo).appendJSON(b)
+			}
+			if len(s.Hi) > 0 {
+				b = append(b, `,"hi":`...)
+				b = numbers(s.Hi).appendJSON(b)
+			}
+			if s.Style != 0 {
+				b = append(b, `,"style":`...)
+				b = strconv.AppendInt(b, int64(s.Style), 10)
+			}
+			if s.Dots {
+				b = append(b, `,"dots":true`...)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as json.Marshal writes it (HTML characters
+// escaped).
+func appendJSONString(b []byte, s string) []byte {
+	q, err := json.Marshal(s)
+	if err != nil { // a string always marshals
+		panic("html: " + err.Error())
+	}
+	return append(b, q...)
 }
 
 // check checks that every series has one value per X and a Style in

@@ -132,3 +132,82 @@ func TestFigure(t *testing.T) {
 	r.Sections[0].Blocks[0].Figure.ID = "c"
 	assert.ErrorContains(t, r.Render(&bytes.Buffer{}), `id "c" used twice`)
 }
+
+// TestChartDataMatchesMarshal: Chart.Data writes what json.Marshal writes
+// for the chart's fields, for labels needing escapes, every optional
+// field set or not, bands, styles, dots, gaps, infinities, flat runs and
+// no series.
+func TestChartDataMatchesMarshal(t *testing.T) {
+	type chartJSON struct {
+		YLabel string         `json:"ylabel"`
+		XLabel string         `json:"xlabel,omitempty"`
+		XLog   bool           `json:"xlog,omitempty"`
+		YLog   bool           `json:"ylog,omitempty"`
+		Span   bool           `json:"span,omitempty"`
+		X      json.Marshaler `json:"x"`
+		Series []seriesJSON   `json:"series"`
+	}
+	marshal := func(c *Chart) string {
+		d := chartJSON{YLabel: c.YLabel, XLabel: c.XLabel, XLog: c.XLog, YLog: c.YLog, Span: c.SpanGaps, X: xNumbers(c.X)}
+		if c.XLabel != "" {
+			d.X = numbers(c.X)
+		}
+		for _, s := range c.Series {
+			d.Series = append(d.Series, seriesJSON{Name: s.Name, Values: s.Values, Lo: s.Lo, Hi: s.Hi, Style: s.Style, Dots: s.Dots})
+		}
+		b, err := json.Marshal(d)
+		require.NoError(t, err)
+		return string(b)
+	}
+	x := []float64{0, 3600.4, 7200, 1e7 + 0.5, -0.2}
+	wide := []float64{1e15 - 1, 1e15, -1e15 + 1, -1e15, 1e22, -7.5}
+	vals := []float64{1, 1, math.NaN(), math.NaN(), math.Inf(1)}
+	flat := []float64{0.123456789, 0.123456789, 0.123456789, math.Copysign(0, -1), math.Copysign(0, -1)}
+	mixed := []float64{1e-7, 123456789, math.Copysign(0, -1), 0, math.Inf(-1)}
+	charts := []*Chart{
+		{ID: "a", YLabel: evil, X: x},
+		{ID: "b", YLabel: "y", XLabel: "x " + evil, XLog: true, YLog: true, SpanGaps: true, X: x, Series: []Series{{Name: evil, Values: vals}}},
+		{ID: "c", YLabel: "y", X: x, Series: []Series{
+			{Name: "band", Values: flat, Lo: mixed, Hi: vals, Style: 3},
+			{Name: "dots", Values: mixed, Dots: true},
+			{Name: "zeros", Values: nil},
+		}},
+		{ID: "d", YLabel: "", X: nil, Series: []Series{}},
+		{ID: "wide", YLabel: "y", X: wide},
+		{ID: "e", YLabel: "y", XLabel: "rank", X: flat, Series: []Series{{Name: "ünï", Values: flat, Style: 8}}},
+	}
+	for _, c := range charts {
+		if c.ID == "c" {
+			c.Series[2].Values = make([]float64, len(c.X))
+		}
+		got, err := c.Data()
+		require.NoError(t, err, c.ID)
+		assert.Equal(t, marshal(c), string(got), c.ID)
+	}
+	_, err := (&Chart{ID: "nan", X: []float64{0, math.NaN()}}).Data()
+	assert.ErrorContains(t, err, "chart nan: time NaN is not a number")
+}
+
+// BenchmarkChartData writes the inline JSON of a chart of an hourly year:
+// three lines with bands, flat for a day at a time.
+func BenchmarkChartData(b *testing.B) {
+	const n = 8760
+	c := &Chart{ID: "bench", YLabel: "y", X: make([]float64, n)}
+	for i := range n {
+		c.X[i] = float64(i) * 3600
+	}
+	for k := range 3 {
+		s := Series{Name: "s", Values: make([]float64, n), Lo: make([]float64, n), Hi: make([]float64, n)}
+		for i := range n {
+			v := float64(k+1) * (1 + math.Sin(float64(i/24)))
+			s.Values[i], s.Lo[i], s.Hi[i] = v, v*0.9, v*1.1
+		}
+		c.Series = append(c.Series, s)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Data(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
