@@ -35,7 +35,7 @@ func TestCutOffScansKeepTheRun(t *testing.T) {
 	}
 	seeds := uint64(12)
 	if testing.Short() {
-		seeds = 4
+		seeds = 2
 	}
 	for name, mk := range markets {
 		cutOff := 0
