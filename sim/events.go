@@ -117,6 +117,18 @@ func (w *World) at(t Time, kind uint8, a, b int32) Handle {
 	return w.atLane(-1, t, kind, a, b)
 }
 
+// at3 is at with a third object c that the event will read (Event.C):
+// Step starts loading it when the event is next but one.
+func (w *World) at3(t Time, kind uint8, a, b, c int32) Handle {
+	if t >= w.horizon {
+		return Handle{}
+	}
+	if t < w.now {
+		panic(fmt.Sprintf("sim: event %s scheduled in the past (%v < %v)", eventName(kind), t, w.now))
+	}
+	return w.q.ScheduleIn(-1, Event{At: t, Phase: eventTable[kind].phase, Kind: kind, A: a, B: b, C: c})
+}
+
 // atLane is at in queue lane ln (-1: the heap).
 func (w *World) atLane(ln int, t Time, kind uint8, a, b int32) Handle {
 	if t >= w.horizon {
@@ -165,6 +177,9 @@ func (w *World) Step() bool {
 			prefetch(unsafe.Pointer(&d.maxRate))
 		case evLeaseEnd:
 			prefetch(unsafe.Pointer(&w.deps.d[a.A].gen))
+			if int(a.C) < len(w.leases.l) { // its lease (C: the lease it was scheduled for)
+				prefetch(unsafe.Pointer(&w.leases.l[a.C]))
+			}
 		}
 	}
 	// the most frequent kinds are called directly (which lets the

@@ -120,7 +120,7 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 	if d.endAt <= w.now {
 		d.endAt = w.now + Second
 	}
-	d.endH = w.at(d.endAt, evLeaseEnd, id, d.gen)
+	d.endH = w.at3(d.endAt, evLeaseEnd, id, d.gen, lid)
 	w.clr.leaseStarted(w, lid)
 	if rate := w.cfg.Providers[p.prof.Cohort].LeaseCloseRatePerDay; rate > 0 {
 		t := afterDays(w.now, w.rngLease.ExpFloat64()/rate)

@@ -44,6 +44,7 @@ type Event struct {
 	Phase Phase
 	Kind  uint8
 	A, B  int32
+	C     int32 // a third object the event will read, for prefetching (a lease end's lease); it fits in the padding of the others
 }
 
 // Handle identifies a scheduled event so it can be cancelled. The zero
