@@ -25,7 +25,22 @@ type task struct {
 	done    int             // replications finished
 	start   time.Time       // the first dispatch
 	closed  bool            // sink closed: the job is complete
+	collect bool            // its worlds are large: a collection follows each replication (collectAfter)
 }
+
+// collectAfter is the estimated size of a world (sim.WorldEstimate.Bytes)
+// from which a garbage collection follows each of its replications. A
+// finished world is garbage, but the collector lets the heap grow to
+// about twice what survived its last cycle before it runs again, so
+// without one the dead world's tables stay in memory while the output or
+// the next world allocates, and the peak holds both (akash-2024 with
+// providers and demand x100: 175 MiB peak RSS without, 155 MiB with).
+// Below it a world is small and the cycle not worth its CPU.
+const collectAfter = 64 << 20
+
+// collects reports whether a collection follows each replication of cfg
+// (collectAfter).
+func collects(cfg *sim.Config) bool { return sim.EstimateWorld(cfg).Bytes >= collectAfter }
 
 // task is finished when every replication it will run is delivered.
 func (t *task) complete() bool { return t.deliver == t.j.n && t.j.grow == nil }
@@ -67,7 +82,7 @@ func runPool(ctx context.Context, jobs []job, sinks []Sink, opt Options) (_ []*R
 			j.asserts = as
 			eval = assertion.NewEvaluator(as, j.cfg.Sim.Horizon.T())
 		}
-		t := &task{j: j, sink: sinks[i], pending: map[int]outcome{}}
+		t := &task{j: j, sink: sinks[i], pending: map[int]outcome{}, collect: collects(j.cfg)}
 		t.keeper, t.lent = t.sink.(statsKeeper)
 		t.res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats(), Precision: j.prec, Only: j.only, eval: eval}
 		tasks[i] = t
@@ -100,6 +115,9 @@ func runPool(ctx context.Context, jobs []job, sinks []Sink, opt Options) (_ []*R
 			for s := range work {
 				t := tasks[s.job]
 				o := replicate(inner, t.j, t.j.rep(s.pos), opt.Recorder)
+				if t.collect {
+					runtime.GC() // the world just run is garbage (collectAfter)
+				}
 				o.job, o.pos = s.job, s.pos
 				results <- o
 			}

@@ -69,7 +69,7 @@ func (a *auctionClearing) post(w *World, id int32) {
 	if c.SelectionWindow.T() >= BidTimeout {
 		// a window shorter than the bid timeout ends first, and its
 		// selection releases every bid: no timeout to schedule
-		d.timeoutH = w.at(w.now+BidTimeout, evBidTimeout, id, d.gen)
+		w.mkt.bidding(d).timeoutH = w.at(w.now+BidTimeout, evBidTimeout, id, d.gen)
 	}
 	if !d.selectH.Valid() { // window ends after the horizon
 		w.releaseBids(id, -1)
@@ -88,7 +88,7 @@ func (a *auctionClearing) handle(w *World, e Event) {
 	case evSelect:
 		a.selectWinner(w, e.A)
 	case evBidTimeout:
-		n, q := len(d.bids), d.spec.Request
+		n, q := len(w.mkt.bids(d)), d.spec.Request
 		w.releaseBids(e.A, -1)
 		if a.book != nil && n > 0 {
 			a.book.freed(w, -1, &q) // the reservations returned
@@ -147,15 +147,18 @@ func (a *auctionClearing) selectWinner(w *World, id int32) {
 	d.selectH = Handle{}
 	// bids of providers that left meanwhile were withdrawn with them
 	n := 0
-	for _, b := range d.bids {
+	bids := w.mkt.bids(d)
+	for _, b := range bids {
 		if w.prov.p[b.Provider].active {
-			d.bids[n] = b
+			bids[n] = b
 			n++
 		} else if w.esc.bidDeposit > 0 {
 			ch.ledger.Transfer(ch.bidEscrow, w.prov.p[b.Provider].acct, tokenomics.AKT, w.esc.bidDeposit)
 		}
 	}
-	d.bids = d.bids[:n]
+	if bd := w.mkt.bidding(d); bd != nil {
+		bd.bids = bids[:n]
+	}
 	o := w.order(id)
 	if a.book == nil {
 		if !w.clear(id, &o) {
@@ -164,7 +167,7 @@ func (a *auctionClearing) selectWinner(w *World, id int32) {
 		return
 	}
 	q := d.spec.Request
-	released := len(d.bids)
+	released := n
 	if w.clear(id, &o) {
 		released--
 	} else {

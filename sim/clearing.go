@@ -84,14 +84,17 @@ type marketSide struct {
 	mech    market.Mechanism
 	maxBids int // bids an order accepts (market.Windowed; 0: no limit)
 	rng     *rand.Rand
-	src     *rand.PCG      // rng's source: intN draws from it directly, advancing the same stream
-	cands   []int32        // scratch: the providers that respond to the order being collected
-	perm    sparsePerm     // scratch: the partial shuffle of a long provider list
-	dense   []int32        // scratch: the shuffled copy of a short one
-	bidPool [][]market.Bid // empty bid buffers of closed biddings (bidBuffer)
-	order   market.Order   // the order being cleared: the mechanism's pointer to it makes no order escape to the heap
-	scanAll bool           // tests: scans visit every position even when no provider responds (collectBids)
-	cutOff  int            // tests: scans cut short because no provider responds
+	src     *rand.PCG  // rng's source: intN draws from it directly, advancing the same stream
+	cands   []int32    // scratch: the providers that respond to the order being collected
+	perm    sparsePerm // scratch: the partial shuffle of a long provider list
+	dense   []int32    // scratch: the shuffled copy of a short one
+	// the biddings of the orders collecting bids (bidBuffer); a closed
+	// one's entry, and its bid buffer, serve a later order
+	biddings []bidding
+	bidFree  []int32
+	order    market.Order // the order being cleared: the mechanism's pointer to it makes no order escape to the heap
+	scanAll  bool         // tests: scans visit every position even when no provider responds (collectBids)
+	cutOff   int          // tests: scans cut short because no provider responds
 }
 
 func newMarketSide(m market.Mechanism, st Streams) marketSide {
@@ -137,7 +140,9 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 		list = ps.byResource[agents.ResCPU]
 	}
 	if platform && units > ps.maxUnits[cr] {
-		d.bids = d.bids[:0] // no provider could ever hold it
+		if bd := w.mkt.bidding(d); bd != nil {
+			bd.bids = bd.bids[:0] // no provider could ever hold it
+		}
 		return
 	}
 	deposit := w.esc.bidDeposit
@@ -220,7 +225,7 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 		found += int(ok)
 	}
 	cands := buf[:found]
-	m.bidBuffer(d)
+	bd := m.bidBuffer(d)
 	d.reserved = !platform
 	// the bidders know how many respond and the tenant's maximum price
 	// (agents.MarketView; the equilibrium strategy uses both)
@@ -260,7 +265,7 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 		if deposit > 0 {
 			ch.ledger.Transfer(p.acct, ch.bidEscrow, tokenomics.AKT, deposit)
 		}
-		d.bids = append(d.bids, market.Bid{Provider: pid, Price: rate, Audited: p.prof.Audited, Load: load, Score: float32(p.prof.Capacity[cr]), LastWon: p.lastWon})
+		bd.bids = append(bd.bids, market.Bid{Provider: pid, Price: rate, Audited: p.prof.Audited, Load: load, Score: float32(p.prof.Capacity[cr]), LastWon: p.lastWon})
 	}
 	w.view.Bidders, w.view.MaxUSDHour = 0, 0
 	m.cands = cands[:0]
@@ -383,12 +388,16 @@ func (sp *sparsePerm) swap(list []int32, i, j int) int32 {
 // index keep: deposits are refunded and reservations released.
 func (w *World) releaseBids(id int32, keep int) {
 	d := &w.deps.d[id]
+	bd := w.mkt.bidding(d)
+	if bd == nil {
+		return
+	}
 	ch := &w.chain
-	for i := range d.bids {
+	for i := range bd.bids {
 		if i == keep {
 			continue
 		}
-		b := &d.bids[i]
+		b := &bd.bids[i]
 		p := &w.prov.p[b.Provider]
 		if w.esc.bidDeposit > 0 {
 			ch.ledger.Transfer(ch.bidEscrow, p.acct, tokenomics.AKT, w.esc.bidDeposit)
@@ -397,23 +406,48 @@ func (w *World) releaseBids(id int32, keep int) {
 			w.prov.give(b.Provider, &d.spec.Request)
 		}
 	}
-	if cap(d.bids) > 0 { // its buffer goes back to the pool: a lease holds no bids
-		w.mkt.bidPool = append(w.mkt.bidPool, d.bids[:0])
-		d.bids = nil
-	}
-	w.cancel(&d.timeoutH)
+	w.cancel(&bd.timeoutH)
+	// its entry and buffer go back to the pool: a lease holds no bids
+	bd.bids = bd.bids[:0]
+	w.mkt.bidFree = append(w.mkt.bidFree, d.bidSlot-1)
+	d.bidSlot = 0
 }
 
-// bidBuffer gives deployment d an empty bid buffer: its own, or one that
-// a closed bidding returned to the pool. Buffers are pooled rather than
-// kept by each deployment for its whole lease, so a run holds about as
-// many as orders bid at once.
-func (m *marketSide) bidBuffer(d *deployment) {
-	if cap(d.bids) == 0 && len(m.bidPool) > 0 {
-		d.bids = m.bidPool[len(m.bidPool)-1]
-		m.bidPool = m.bidPool[:len(m.bidPool)-1]
+// bidding is what an order holds only while it collects bids, until its
+// bids are released: the bids and their timeout. It is kept apart from
+// the deployment's record, which a lease keeps for its whole life, in
+// marketSide.biddings, so that a run holds about as many as orders bid
+// at once.
+type bidding struct {
+	bids     []market.Bid
+	timeoutH Handle // the bids' timeout (auctions with a selection window)
+}
+
+// bidding returns deployment d's bidding, nil when it holds none.
+func (m *marketSide) bidding(d *deployment) *bidding {
+	if d.bidSlot == 0 {
+		return nil
 	}
-	d.bids = d.bids[:0]
+	return &m.biddings[d.bidSlot-1]
+}
+
+// bids returns deployment d's open bids (none when it holds no bidding).
+func (m *marketSide) bids(d *deployment) []market.Bid {
+	if d.bidSlot == 0 {
+		return nil
+	}
+	return m.biddings[d.bidSlot-1].bids
+}
+
+// bidBuffer gives deployment d a bidding with an empty bid buffer: its
+// own, or one that a closed bidding returned to the pool.
+func (m *marketSide) bidBuffer(d *deployment) *bidding {
+	if d.bidSlot == 0 {
+		d.bidSlot = alloc(&m.biddings, &m.bidFree) + 1
+	}
+	bd := &m.biddings[d.bidSlot-1]
+	bd.bids = bd.bids[:0]
+	return bd
 }
 
 // clear runs the mechanism on deployment id's bids and starts the lease
@@ -422,23 +456,24 @@ func (w *World) clear(id int32, o *market.Order) bool {
 	d := &w.deps.d[id]
 	m := &w.mkt
 	m.order = *o
-	out := m.mech.Clear(&m.order, d.bids, m.rng)
-	if out.Winner >= 0 && (out.Price > d.maxRate || out.Price <= 0 && d.bids[out.Winner].Price > 0) {
+	bids := m.bids(d)
+	out := m.mech.Clear(&m.order, bids, m.rng)
+	if out.Winner >= 0 && (out.Price > d.maxRate || out.Price <= 0 && bids[out.Winner].Price > 0) {
 		panic(fmt.Sprintf("sim: mechanism %s priced order %d at %d above its max %d", m.mech.Name(), id, out.Price, d.maxRate))
 	}
 	if !w.prov.staticAsks {
-		for i := range d.bids {
-			w.observe(d.bids[i].Provider, i == out.Winner, out.Price, d.denom, &d.spec.Request)
+		for i := range bids {
+			w.observe(bids[i].Provider, i == out.Winner, out.Price, d.denom, &d.spec.Request)
 		}
 	}
-	for i := range d.bids { // counted here, so a bid and its win fall in one sample interval
-		w.countBid(d.bids[i].Provider, &d.spec.Request, w.chain.rateUSDHour(d.bids[i].Price, d.denom), i == out.Winner)
+	for i := range bids { // counted here, so a bid and its win fall in one sample interval
+		w.countBid(bids[i].Provider, &d.spec.Request, w.chain.rateUSDHour(bids[i].Price, d.denom), i == out.Winner)
 	}
 	if out.Winner < 0 {
 		w.releaseBids(id, -1)
 		return false
 	}
-	b := d.bids[out.Winner]
+	b := bids[out.Winner]
 	reserved := d.reserved
 	w.releaseBids(id, out.Winner)
 	if !reserved {

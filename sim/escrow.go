@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/depinsim/depinsim/market"
 	"github.com/depinsim/depinsim/tokenomics"
@@ -15,7 +16,6 @@ import (
 type escrowModule struct {
 	bidDeposit int64 // AKT base units a provider locks per bid (0: none)
 	minDeposit int64 // the smallest deployment deposit, base units
-	readAhead  int64 // withdrawAll's read-ahead sum (kept only so that its reads stay; meaningless)
 }
 
 func newEscrowModule(tp *tokenomics.Params) escrowModule {
@@ -217,24 +217,24 @@ func (w *World) settle(id int32) {
 func (w *World) withdrawAll(pid int32) {
 	p := &w.prov.p[pid]
 	// A lease's settlement reads its lease and deployment records, rarely
-	// in cache: the loop reads ahead, the deployment id of the lease two
-	// places on and the escrow fields of the deployment one place on, so
-	// that their cache misses overlap the current lease's work. What it
-	// reads ahead changes nothing (a lease closed meanwhile only makes a
-	// read useless).
-	var ahead int64
-	nextDep := int32(-1) // the deployment of the lease after the current one
+	// in cache: the loop asks for them ahead (prefetch, only hints: no
+	// value read differs), the lease record four places on and the
+	// deployment record of the lease two places on (whose lease record
+	// was asked for two places earlier), so that their cache misses
+	// overlap the current lease's work instead of stalling it.
 	// settling may close leases (and shrink p.leases): iterate backwards
 	for i := len(p.leases) - 1; i >= 0; i-- {
 		if i >= len(p.leases) {
 			continue
 		}
-		if nextDep >= 0 {
-			ahead += w.deps.d[nextDep].settledH
+		if i >= 4 {
+			prefetch(unsafe.Pointer(&w.leases.l[p.leases[i-4]]))
 		}
-		nextDep = -1
 		if i >= 2 {
-			nextDep = w.leases.l[p.leases[i-2]].dep
+			d := &w.deps.d[w.leases.l[p.leases[i-2]].dep]
+			prefetch(unsafe.Pointer(&d.state))
+			prefetch(unsafe.Pointer(&d.funds))
+			prefetch(unsafe.Pointer(&d.settledH))
 		}
 		lid := p.leases[i]
 		dep := w.leases.l[lid].dep
@@ -243,7 +243,6 @@ func (w *World) withdrawAll(pid int32) {
 			w.withdraw(lid)
 		}
 	}
-	w.esc.readAhead += ahead
 }
 
 // withdraw pays lease lid's accrued balance (whole base units) to its

@@ -166,7 +166,7 @@ func checkBidDeposits(w *World) (bool, string) {
 	deposits := int64(0)
 	for i := range w.deps.d {
 		if d := &w.deps.d[i]; d.state != depFree {
-			deposits += int64(len(d.bids))
+			deposits += int64(len(w.mkt.bids(d)))
 		}
 	}
 	for _, lid := range w.leases.active {
@@ -201,7 +201,7 @@ func checkCapacity(w *World) (bool, string) {
 		if d.state == depFree {
 			continue
 		}
-		for _, b := range d.bids {
+		for _, b := range w.mkt.bids(d) {
 			addUse(use(b.Provider), &d.spec.Request)
 		}
 	}
@@ -237,7 +237,7 @@ func checkCPUOnly(w *World) (bool, string) {
 		if d.state == depFree {
 			continue
 		}
-		for _, b := range d.bids {
+		for _, b := range w.mkt.bids(d) {
 			add(b.Provider, &d.spec.Request)
 		}
 	}
@@ -287,8 +287,8 @@ func checkLeaseLinks(w *World) (bool, string) {
 	for i := range w.deps.d {
 		d := &w.deps.d[i]
 		switch {
-		case d.state == depFree && (len(d.bids) != 0 || !d.funds.isZero()):
-			return false, fmt.Sprintf("free deployment %d holds %d bids and %d base units + %d/%d of funds", i, len(d.bids), d.funds.base, d.funds.frac, market.RateScale)
+		case d.state == depFree && (len(w.mkt.bids(d)) != 0 || !d.funds.isZero()):
+			return false, fmt.Sprintf("free deployment %d holds %d bids and %d base units + %d/%d of funds", i, len(w.mkt.bids(d)), d.funds.base, d.funds.frac, market.RateScale)
 		case d.state == depLeased && (d.lease < 0 || !w.leases.l[d.lease].active || w.leases.l[d.lease].dep != int32(i)):
 			return false, fmt.Sprintf("leased deployment %d points at lease %d", i, d.lease)
 		case d.state != depLeased && d.state != depFree && d.lease != -1:
@@ -416,8 +416,8 @@ func checkCaps(w *World) (bool, string) {
 	}
 	if w.mkt.maxBids > 0 {
 		for i := range w.deps.d {
-			if d := &w.deps.d[i]; d.state != depFree && len(d.bids) > w.mkt.maxBids {
-				return false, fmt.Sprintf("deployment %d holds %d bids, the mechanism accepts %d", i, len(d.bids), w.mkt.maxBids)
+			if d := &w.deps.d[i]; d.state != depFree && len(w.mkt.bids(d)) > w.mkt.maxBids {
+				return false, fmt.Sprintf("deployment %d holds %d bids, the mechanism accepts %d", i, len(w.mkt.bids(d)), w.mkt.maxBids)
 			}
 		}
 	}

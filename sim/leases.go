@@ -19,16 +19,16 @@ const (
 type lease struct {
 	gen     int32
 	active  bool
+	deposit bool             // the winning bid's deposit is locked until close
+	denom   tokenomics.Denom // its deployment's denomination (a copy: a sample reads it for every active lease)
 	dep     int32
 	prov    int32
 	rate    market.Rate
 	balance amount // accrued, not withdrawn
 	closeH  Handle
-	posProv int32            // index in provider.leases
-	posAct  int32            // index in leaseTable.active
-	deposit bool             // the winning bid's deposit is locked until close
-	denom   tokenomics.Denom // its deployment's denomination (a copy: a sample reads it for every active lease)
-	stake   int64            // solver stake locked for verified work (base units)
+	posProv int32 // index in provider.leases
+	posAct  int32 // index in leaseTable.active
+	stake   int64 // solver stake locked for verified work (base units)
 	start   Time
 }
 

@@ -31,6 +31,7 @@ type deployment struct {
 	booked   bool // its order entered the auction's book of open orders since it arrived or last got a lease (openBook)
 	denom    tokenomics.Denom
 	cohort   int32
+	bidSlot  int32 // its bidding's entry in marketSide.biddings + 1; 0 when it holds none
 	retryH   Handle
 	lease    int32 // -1 when none
 	deadline Time  // abandon after this without a lease
@@ -41,9 +42,7 @@ type deployment struct {
 	funds     amount
 	settledH  int64
 	budgetUSD float64 // budget left to deposit
-	bids      []market.Bid
 	selectH   Handle
-	timeoutH  Handle
 	endH      Handle
 	dryH      Handle
 	topUpH    Handle
@@ -60,9 +59,7 @@ type deploymentTable struct {
 func (t *deploymentTable) open() int32 {
 	id := alloc(&t.d, &t.free)
 	d := &t.d[id]
-	gen := d.gen + 1
-	bids := d.bids[:0]
-	*d = deployment{gen: gen, bids: bids}
+	*d = deployment{gen: d.gen + 1}
 	return id
 }
 
@@ -186,14 +183,14 @@ func (w *World) abandon(id int32) {
 // frees the deployment.
 func (w *World) closeDeployment(id int32) {
 	d := &w.deps.d[id]
-	if len(d.bids) > 0 {
+	if d.bidSlot != 0 {
 		w.releaseBids(id, -1)
 	}
 	if refund := d.funds.base; refund > 0 {
 		w.chain.ledger.Transfer(w.chain.escrow, w.tenants[d.cohort].wallet, d.denom, refund)
 	}
 	d.funds = amount{}
-	for _, h := range []*Handle{&d.selectH, &d.timeoutH, &d.retryH, &d.endH, &d.dryH, &d.topUpH} {
+	for _, h := range []*Handle{&d.selectH, &d.retryH, &d.endH, &d.dryH, &d.topUpH} {
 		w.cancel(h)
 	}
 	w.deps.release(id)

@@ -1,6 +1,9 @@
 package sim
 
-import "unsafe"
+import (
+	"slices"
+	"unsafe"
+)
 
 // Phase orders events that happen at the same instant. At one instant the
 // phases run in this fixed order; within a phase, events run in the order
@@ -364,4 +367,11 @@ func alloc[T any](items *[]T, free *[]int32) int32 {
 	var zero T
 	*items = append(*items, zero)
 	return int32(len(*items) - 1)
+}
+
+// reserve makes room for n events scheduled at once in the heap and the
+// slots, so that a queue that stays below it never grows by copying.
+func (q *Queue) reserve(n int) {
+	q.heap = slices.Grow(q.heap, n)
+	q.slots = slices.Grow(q.slots, n)
 }

@@ -55,6 +55,7 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 	w.leases.alloc = make([]int64, w.nres)
 	w.stats = newStats(cfg, rep)
 	w.esc = newEscrowModule(&cfg.Tokenomics)
+	w.presize(EstimateWorld(cfg))
 	w.mkt = newMarketSide(cfg.Mechanism, w.streams)
 
 	w.chain.openBank(&cfg.Tokenomics)
@@ -114,3 +115,36 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 	w.atLane(laneSample, w.origin, evSample, 0, 0)
 	return w
 }
+
+// presize gives the world's growing tables the capacity its expected peak
+// calls for (WorldEstimate): the providers; and, per deployment, its
+// record, its lease's, the lease's median entries and an event's queue
+// storage (tableCap). A table sized once does not grow by copying, which
+// leaves each old array behind as garbage and, after append's last
+// growth, up to a quarter of the new one unused: at large scales that
+// garbage made the peak resident memory about twice the live heap. The
+// part of a table a run never uses is never touched: it costs address
+// space, not resident memory. A run that outgrows a table grows it as
+// append does.
+func (w *World) presize(e WorldEstimate) {
+	n := tableCap(e.Deployments)
+	w.deps.d = make([]deployment, 0, n)
+	w.leases.l = make([]lease, 0, n)
+	w.stats.med[0].tab.v = make([]medVal, 0, n*medSlots) // the sets share one table
+	w.q.reserve(n)
+	w.prov.p = make([]provider, 0, tableCap(e.Providers))
+}
+
+// tableCap returns the capacity of a table expected to hold peak entries
+// at most at once: a quarter more than the estimate (an expectation, not
+// a bound), at most maxTableCap.
+func tableCap(peak float64) int {
+	if !(peak > 0) {
+		return 0
+	}
+	return int(min(peak*1.25+64, maxTableCap))
+}
+
+// maxTableCap bounds tableCap: larger worlds' tables start at this size
+// and grow from it.
+const maxTableCap = 1 << 22
