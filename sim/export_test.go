@@ -170,3 +170,7 @@ func (w *World) ProviderCohort(pid int32) int { return w.prov.p[pid].prof.Cohort
 // MiscountCohortEntry adds an entry to the first provider cohort's count
 // and none to providers_entered_total.
 func (w *World) MiscountCohortEntry() { w.prov.cohorts[0].entered++ }
+
+// SeqNearOverflow sets the queue's sequence so that the left+1-th event
+// scheduled from now on makes it renumber its entries.
+func (q *Queue) SeqNearOverflow(left uint64) { q.seq = 1<<seqBits - 1 - left }

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"cmp"
+	"fmt"
 	"slices"
 	"unsafe"
 )
@@ -67,11 +69,32 @@ type slot struct {
 	live bool // scheduled and not cancelled
 }
 
+// entry is a queued event's place in the order: its time and key =
+// phase<<61 | sequence<<28 | slot. The sequence numbers events in the
+// order they were scheduled and is unique among the queued ones, so keys
+// order events of one instant by phase, then scheduling order, and the
+// slot in the low bits never decides; packing it there makes an entry 16
+// bytes, so that a heap node's four children take about one cache line
+// instead of two.
 type entry struct {
-	at   Time
-	key  uint64 // phase<<56 | sequence
-	slot int32
+	at  Time
+	key uint64
 }
+
+// The fields of entry.key.
+const (
+	slotBits   = 28                 // a slot index: up to maxPending events queued at once
+	seqBits    = 64 - 3 - slotBits  // a sequence number; renumbered before it overflows (renumber)
+	phaseShift = seqBits + slotBits // the phase, in the top 3 bits
+	// maxPending is the most events the queue holds at once (scheduled
+	// and cancelled ones not yet dropped): 268,435,456, some 13 GB of
+	// queue alone, beyond what the memory estimate accepts on a machine
+	// of less than about 64 GB (docs/limits.md).
+	maxPending = 1 << slotBits
+)
+
+// slot returns the index of the entry's slot.
+func (en *entry) slot() int32 { return int32(en.key & (maxPending - 1)) }
 
 func (a *entry) less(b *entry) bool {
 	return a.at < b.at || (a.at == b.at && a.key < b.key)
@@ -153,16 +176,19 @@ func (q *Queue) ScheduleIn(ln int, e Event) Handle {
 		panic("sim: event phase out of range")
 	}
 	s := alloc(&q.slots, &q.free)
+	if s >= maxPending {
+		panic(fmt.Sprintf("sim: more than %d events queued at once, the event queue's limit (docs/limits.md)", maxPending))
+	}
 	q.seq++
-	if q.seq >= 1<<56 {
-		panic("sim: event sequence overflow")
+	if q.seq >= 1<<seqBits {
+		q.renumber()
 	}
 	sl := &q.slots[s]
 	sl.ev = e
 	sl.gen++
 	sl.live = true
 	q.live++
-	en := entry{at: e.At, key: uint64(e.Phase)<<56 | q.seq, slot: s}
+	en := entry{at: e.At, key: uint64(e.Phase)<<phaseShift | q.seq<<slotBits | uint64(s)}
 	if ln >= 0 {
 		l := &q.lanes[ln]
 		if l.empty() || l.buf[len(l.buf)-1].less(&en) {
@@ -222,7 +248,7 @@ func (q *Queue) next() (en *entry, fromLane bool) {
 		if top == nil {
 			return nil, false
 		}
-		if q.slots[top.slot].live {
+		if q.slots[top.slot()].live {
 			return top, lane
 		}
 		if lane {
@@ -236,7 +262,7 @@ func (q *Queue) next() (en *entry, fromLane bool) {
 // popLane removes the head of the smallest lane and frees its slot.
 func (q *Queue) popLane() {
 	l := &q.lanes[q.minLane]
-	q.free = append(q.free, l.buf[l.head].slot)
+	q.free = append(q.free, l.buf[l.head].slot())
 	l.head++
 	switch {
 	case l.empty():
@@ -275,7 +301,7 @@ func (q *Queue) PopBefore(t Time) (e Event, ok bool) {
 	if en == nil || en.at >= t {
 		return Event{}, false
 	}
-	s := en.slot
+	s := en.slot()
 	e = q.slots[s].ev
 	q.slots[s].live = false
 	q.live--
@@ -283,9 +309,9 @@ func (q *Queue) PopBefore(t Time) (e Event, ok bool) {
 	if lane {
 		l := &q.lanes[q.minLane]
 		if i := l.head + laneEventAhead; i < len(l.buf) && len(q.slots) >= prefetchSlots {
-			q.ahead, q.aheadOK = q.slots[l.buf[i].slot].ev, true
+			q.ahead, q.aheadOK = q.slots[l.buf[i].slot()].ev, true
 			if j := l.head + laneSlotAhead; j < len(l.buf) {
-				prefetch(unsafe.Pointer(&q.slots[l.buf[j].slot]))
+				prefetch(unsafe.Pointer(&q.slots[l.buf[j].slot()]))
 			}
 		}
 		q.popLane()
@@ -296,9 +322,9 @@ func (q *Queue) PopBefore(t Time) (e Event, ok bool) {
 		// prefetch the slots of its children, one of which is likely the
 		// next top but one
 		if h := q.heap; len(h) > 0 && len(q.slots) >= prefetchSlots {
-			q.ahead, q.aheadOK = q.slots[h[0].slot].ev, true
+			q.ahead, q.aheadOK = q.slots[h[0].slot()].ev, true
 			for i := 1; i < min(5, len(h)); i++ {
-				prefetch(unsafe.Pointer(&q.slots[h[i].slot]))
+				prefetch(unsafe.Pointer(&q.slots[h[i].slot()]))
 			}
 		}
 	}
@@ -311,7 +337,7 @@ func (q *Queue) PopBefore(t Time) (e Event, ok bool) {
 // entry usually belongs near the bottom, so this saves a comparison per
 // level over the textbook sift-down.
 func (q *Queue) removeTop() {
-	q.free = append(q.free, q.heap[0].slot)
+	q.free = append(q.free, q.heap[0].slot())
 	h := q.heap
 	last := len(h) - 1
 	x := h[last]
@@ -353,6 +379,36 @@ func (q *Queue) up(i int) {
 		i = p
 	}
 	h[i] = x
+}
+
+// renumber gives the queued entries the sequence numbers 1, 2, ... in
+// the order of their current ones and sets the next to follow them, when
+// the sequence is about to overflow its bits (every 8.6e9 events
+// scheduled, some twenty minutes of simulation). Comparisons between queued entries come out as before, so
+// the heap and the lanes stay ordered and the events run in the same
+// order.
+func (q *Queue) renumber() {
+	type ref struct {
+		seq uint64
+		en  *entry
+	}
+	var all []ref
+	add := func(en *entry) { all = append(all, ref{(en.key >> slotBits) & (1<<seqBits - 1), en}) }
+	for i := range q.heap {
+		add(&q.heap[i])
+	}
+	for li := range q.lanes {
+		l := &q.lanes[li]
+		for i := l.head; i < len(l.buf); i++ {
+			add(&l.buf[i])
+		}
+	}
+	slices.SortFunc(all, func(a, b ref) int { return cmp.Compare(a.seq, b.seq) })
+	const keep = ^uint64(0) &^ ((1<<seqBits - 1) << slotBits) // the phase and slot bits
+	for i, r := range all {
+		r.en.key = r.en.key&keep | uint64(i+1)<<slotBits
+	}
+	q.seq = uint64(len(all)) + 1
 }
 
 // alloc returns the index of a free element of items: one recycled from

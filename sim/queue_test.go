@@ -174,7 +174,8 @@ func refLess(a, b *refEvent) bool {
 // TestQueueMatchesReferenceSort drives the queue with random interleavings
 // of schedule, cancel (of live and of dead handles) and pop, and checks
 // every pop against a brute-force reference: the live event that is least
-// in (time, phase, scheduling order).
+// in (time, phase, scheduling order); a third of the runs cross a
+// renumbering of the sequence numbers.
 func TestQueueMatchesReferenceSort(t *testing.T) {
 	seeds := 300
 	if testing.Short() {
@@ -188,6 +189,11 @@ func TestQueueMatchesReferenceSort(t *testing.T) {
 		if seed%2 == 0 {
 			lanes = 1 + rng.IntN(4)
 			q.SetLanes(lanes)
+		}
+		// a third of the runs start with the sequence numbers about to
+		// overflow, so that the queue renumbers its entries on the way
+		if seed%3 == 0 {
+			q.SeqNearOverflow(uint64(rng.IntN(300)))
 		}
 		var live []*refEvent
 		var dead []sim.Handle
