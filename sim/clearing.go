@@ -275,7 +275,8 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 // deployment d's order in collectBids: honest, audited if the order
 // requires it, able to hold the request now, holding the bid deposit
 // and, if quoted, quoting within maxPrice. It is collectBids' test in
-// a sequential pass, which TestAnyRespondsIsTheScansTest holds to it.
+// a sequential pass (TestCutOffScansKeepTheRun compares runs with and
+// without the cut-off it decides).
 func (w *World) anyResponds(list []int32, maxPrice market.Rate, quoted bool, d *deployment) bool {
 	ps := &w.prov
 	ch := &w.chain
