@@ -500,8 +500,6 @@ func (w *World) observe(pid int32, won bool, paid market.Rate, d tokenomics.Deno
 // market.
 func (w *World) enterCohort(ci int) {
 	c := &w.cfg.Providers[ci]
-	w.prov.p = slices.Grow(w.prov.p, c.Count) // one copy of the records, not one per doubling
-	w.prov.hot = slices.Grow(w.prov.hot, c.Count)
 	for i := 0; i < c.Count; i++ {
 		prof := c.NewProfile(ci, w.cat, w.prov.cohorts[ci].rngProfiles)
 		w.addProvider(ci, prof)

@@ -117,9 +117,9 @@ func NewWorld(cfg *Config, rep int, seed uint64, rec Recorder) *World {
 }
 
 // presize gives the world's growing tables the capacity its expected peak
-// calls for (WorldEstimate): the providers; and, per deployment, its
-// record, its lease's, the lease's median entries and an event's queue
-// storage (tableCap). A table sized once does not grow by copying, which
+// calls for (WorldEstimate): the providers (their records, hot records
+// and cost records); and, per deployment, its record, its lease's, the
+// lease's median entries and an event's queue storage (tableCap). A table sized once does not grow by copying, which
 // leaves each old array behind as garbage and, after append's last
 // growth, up to a quarter of the new one unused: at large scales that
 // garbage made the peak resident memory about twice the live heap. The
@@ -132,7 +132,10 @@ func (w *World) presize(e WorldEstimate) {
 	w.leases.l = make([]lease, 0, n)
 	w.stats.med[0].tab.v = make([]medVal, 0, n*medSlots) // the sets share one table
 	w.q.reserve(n)
-	w.prov.p = make([]provider, 0, tableCap(e.Providers))
+	np := tableCap(e.Providers)
+	w.prov.p = make([]provider, 0, np)
+	w.prov.hot = make([]provHot, 0, np)
+	w.prov.costs = make([]provCost, 0, np)
 }
 
 // tableCap returns the capacity of a table expected to hold peak entries
