@@ -98,8 +98,20 @@ func TestCollectorMemoryConstant(t *testing.T) {
 	}
 	const n = 100_000
 	c := NewCollector(compileMixed(t, streaming))
-	if a := recordAllocs(c, n); a != 0 {
-		t.Errorf("%v allocations for %d samples of %d streaming statistics, want 0", a, n, len(streaming))
+	// The count is the process's: an allocation by the runtime or another
+	// goroutine during the window reads as the collector's. A per-sample
+	// allocation shows in every window, so up to three windows are
+	// measured and the collector passes when one of them reads 0.
+	var reads []float64
+	for range 3 {
+		a := recordAllocs(c, n)
+		reads = append(reads, a)
+		if a == 0 {
+			break
+		}
+	}
+	if a := slices.Min(reads); a != 0 {
+		t.Errorf("%v allocations for %d samples of %d streaming statistics in each of %d windows, want 0", reads, n, len(streaming), len(reads))
 	}
 	c.SetHorizon(2 * n * sim.Second)
 	v1 := c.Values()

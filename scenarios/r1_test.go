@@ -121,7 +121,7 @@ const r1AllocBudget = 0.0
 // keys on every arrival) breaks the budget. Deterministic: it counts
 // allocations, it does not time anything.
 func TestR1AllocationBudget(t *testing.T) {
-	sc, err := Load("bench/r1.toml", []string{"sim.horizon=30d"})
+	sc, err := Load("bench/r1.toml", []string{"sim.horizon=60d"})
 	require.NoError(t, err)
 	cfg, err := sc.Config()
 	require.NoError(t, err)
@@ -130,14 +130,23 @@ func TestR1AllocationBudget(t *testing.T) {
 		require.True(t, w.Step())
 	}
 	const events = 100_000
-	allocs := testing.AllocsPerRun(1, func() {
-		for i := 0; i < events; i++ {
-			if !w.Step() {
-				t.Fatal("R1 ended before the measured events")
+	// The count is the process's: an allocation by the runtime or another
+	// goroutine during the window reads as the kernel's. A per-event
+	// allocation shows in every window, so up to three windows of events
+	// are measured (60 days hold them all) and the least count is judged.
+	allocs := math.Inf(1)
+	for try := 0; try < 3 && allocs > 0; try++ {
+		a := testing.AllocsPerRun(1, func() {
+			for i := 0; i < events; i++ {
+				if !w.Step() {
+					t.Fatal("R1 ended before the measured events")
+				}
 			}
-		}
-	})
+		})
+		t.Logf("window %d: %.0f allocations in %d events", try+1, a, events)
+		allocs = min(allocs, a)
+	}
 	perEvent := allocs / events
-	t.Logf("%.0f allocations in %d events: %.5f per event", allocs, events, perEvent)
+	t.Logf("least: %.0f allocations in %d events: %.5f per event", allocs, events, perEvent)
 	assert.LessOrEqual(t, perEvent, r1AllocBudget, "allocations per event on R1")
 }
