@@ -42,16 +42,65 @@ type EstimateOptions struct {
 	Workers int
 }
 
-// Calibration constants of the memory estimate (docs/limits.md).
+// Calibration constants of the memory estimate (docs/limits.md, "How the
+// constants were calibrated"): peak RSS = base + worldFactor x the
+// workers' worlds + sampleFactor x the recordings held and the
+// statistics.
 const (
-	// baseRSS is the resident memory of the process before any run: the
-	// program, the Go runtime, the fonts of the charts.
-	baseRSS = 14 << 20
-	// gcFactor is the ratio of the peak heap to the peak live heap: the
-	// collector lets the heap grow to twice the live heap (GOGC=100)
-	// before collecting, a little less on average.
-	gcFactor = 1.75
+	// baseRSS is the resident memory of a run of a few samples drawn on
+	// one goroutine: the program (the pages of the binary a run touches),
+	// the Go runtime, the scenario, a world's fixed tables, the report and
+	// a chart's canvas, PNG encoder and glyphs.
+	baseRSS = 30 << 20
+	// chartRSS is what each further chart drawn at once adds (its canvas,
+	// its encoder's buffers and the allocator's caches of its goroutine):
+	// the charts are drawn on up to GOMAXPROCS goroutines, and a run draws
+	// at most charts of them.
+	chartRSS = 2 << 20
+	// charts is the number of charts a run draws at once at most (six,
+	// seven with the BME chart; reports.WriteCharts).
+	charts = 6
+	// worldFactor is the peak resident memory of a world as a share of
+	// sim.EstimateWorld's bytes. The world sizes its tables once from the
+	// estimate's counts (sim World.presize), so they do not grow by
+	// copying and leave no garbage behind, and the part of a table a run
+	// never touches is not resident; the records are also smaller than
+	// the bytes sim.EstimateWorld counts for them (calibrated before they
+	// were packed), which collectAfter is tuned against and so keeps.
+	worldFactor = 0.7
+	// grownWorldFactor replaces worldFactor for a world whose tables
+	// outgrow what presize gives them (maxPresized): beyond it they grow
+	// by copying, and the peak holds the old array with the new one, up
+	// to twice the live world.
+	grownWorldFactor = 2 * worldFactor
+	// maxPresized is the largest number of providers or deployments held
+	// at once whose tables the world sizes once: presize gives a table
+	// 1.25 x the estimate, at most 1<<22 entries.
+	maxPresized = (1<<22 - 64) / 1.25
+	// sampleFactor is the ratio of the peak resident memory of the
+	// recordings and statistics to the bytes reports.RecordingBytes and
+	// reports.StatsBytes count: the collector lets the heap grow to about
+	// twice the live heap (GOGC=100) before collecting, and the
+	// recorder's slabs and the accumulators that grow by doubling hold
+	// more than those functions count.
+	sampleFactor = 3.0
 )
+
+// baseMemory returns the resident memory of a run before its worlds,
+// recordings and statistics: baseRSS and the charts drawn at once.
+func baseMemory() float64 {
+	return baseRSS + chartRSS*float64(min(runtime.GOMAXPROCS(0), charts)-1)
+}
+
+// worldMemory returns the peak resident memory of workers worlds
+// estimated at w.
+func worldMemory(w sim.WorldEstimate, workers int) float64 {
+	f := worldFactor
+	if max(w.Providers, w.Deployments) > maxPresized {
+		f = grownWorldFactor
+	}
+	return f * float64(workers) * w.Bytes
+}
 
 // EstimateRun estimates a run of sc as Run makes it, with a FileSink.
 func EstimateRun(sc *scenarios.Scenario, opt EstimateOptions) (*Estimate, error) {
@@ -59,8 +108,8 @@ func EstimateRun(sc *scenarios.Scenario, opt EstimateOptions) (*Estimate, error)
 	if err != nil {
 		return nil, err
 	}
-	e, live := estimate(cfg, sc.Sim.Replications, assertBytes(sc), opt)
-	e.MemoryBytes = baseRSS + gcFactor*live
+	e, mem := estimate(cfg, sc.Sim.Replications, assertBytes(sc), opt)
+	e.MemoryBytes = baseMemory() + mem
 	return e, nil
 }
 
@@ -78,8 +127,8 @@ func EstimateCompare(scs []*scenarios.Scenario, opt EstimateOptions) (*Estimate,
 		if err != nil {
 			return nil, err
 		}
-		e, live := estimate(cfg, sc.Sim.Replications, assertBytes(sc), opt)
-		kept += reports.StatsBytes(shape(cfg, sc.Sim.Replications))
+		e, mem := estimate(cfg, sc.Sim.Replications, assertBytes(sc), opt)
+		kept += sampleFactor * reports.StatsBytes(shape(cfg, sc.Sim.Replications))
 		if out == nil {
 			out = e
 		} else {
@@ -87,12 +136,12 @@ func EstimateCompare(scs []*scenarios.Scenario, opt EstimateOptions) (*Estimate,
 			out.OutputBytes += e.OutputBytes
 			out.OutputDrivers = append(out.OutputDrivers, e.OutputDrivers...)
 		}
-		if live > peak {
-			peak = live
+		if mem > peak {
+			peak = mem
 			out.World, out.MemoryDrivers, out.Workers = e.World, e.MemoryDrivers, e.Workers
 		}
 	}
-	out.MemoryBytes = baseRSS + gcFactor*(peak+kept)
+	out.MemoryBytes = baseMemory() + peak + kept
 	return out, nil
 }
 
@@ -118,7 +167,8 @@ func assertBytes(sc *scenarios.Scenario) float64 {
 
 // estimate estimates reps replications of cfg whose assertions keep
 // assertPerSample bytes per sample; it returns the estimate without its
-// memory, and the peak live heap.
+// memory, and the peak resident memory of its worlds, recordings and
+// statistics (without baseMemory).
 func estimate(cfg *sim.Config, reps int, assertPerSample float64, opt EstimateOptions) (*Estimate, float64) {
 	workers := opt.Workers
 	if workers <= 0 {
@@ -133,7 +183,8 @@ func estimate(cfg *sim.Config, reps int, assertPerSample float64, opt EstimateOp
 	// every worker holds a world and the recording it fills; the reorder
 	// window holds up to 2 x workers recordings in all
 	held := float64(min(2*workers, reps))
-	live := float64(workers)*w.Bytes + held*rec + reports.StatsBytes(sh)
+	worlds := worldMemory(w, workers)
+	mem := worlds + sampleFactor*(held*rec+reports.StatsBytes(sh))
 	e := &Estimate{
 		Events:      float64(reps) * w.Events,
 		OutputBytes: reports.OutputBytes(sh),
@@ -142,27 +193,27 @@ func estimate(cfg *sim.Config, reps int, assertPerSample float64, opt EstimateOp
 	}
 
 	// the drivers of the memory: the world's keys (times the workers),
-	// the recordings' and the statistics'
+	// the recordings' and the statistics', each at its factor
 	type share struct {
 		key   string
 		bytes float64
 	}
-	var mem []share
+	var shares []share
 	for _, d := range w.Drivers {
-		if d.Bytes > 0 {
-			mem = append(mem, share{d.Key, float64(workers) * d.Bytes})
+		if d.Bytes > 0 && w.Bytes > 0 {
+			shares = append(shares, share{d.Key, worlds * d.Bytes / w.Bytes})
 		}
 	}
-	mem = append(mem, share{fmt.Sprintf("sim.sample_every = %v over sim.horizon = %v (%d samples per replication)",
-		cfg.Sim.SampleEvery.T(), cfg.Sim.Horizon.T(), sh.Samples), held * rec})
-	mem = append(mem, share{fmt.Sprintf("sim.replications = %d", reps), reports.StatsBytes(sh)})
-	for i := 1; i < len(mem); i++ {
-		for j := i; j > 0 && mem[j].bytes > mem[j-1].bytes; j-- {
-			mem[j], mem[j-1] = mem[j-1], mem[j]
+	shares = append(shares, share{fmt.Sprintf("sim.sample_every = %v over sim.horizon = %v (%d samples per replication)",
+		cfg.Sim.SampleEvery.T(), cfg.Sim.Horizon.T(), sh.Samples), sampleFactor * held * rec})
+	shares = append(shares, share{fmt.Sprintf("sim.replications = %d", reps), sampleFactor * reports.StatsBytes(sh)})
+	for i := 1; i < len(shares); i++ {
+		for j := i; j > 0 && shares[j].bytes > shares[j-1].bytes; j-- {
+			shares[j], shares[j-1] = shares[j-1], shares[j]
 		}
 	}
-	for _, s := range mem {
-		if s.bytes >= 0.1*live || len(e.MemoryDrivers) == 0 {
+	for _, s := range shares {
+		if s.bytes >= 0.1*mem || len(e.MemoryDrivers) == 0 {
 			e.MemoryDrivers = append(e.MemoryDrivers, s.key)
 		}
 	}
@@ -184,7 +235,7 @@ func estimate(cfg *sim.Config, reps int, assertPerSample float64, opt EstimateOp
 		fmt.Sprintf("sim.sample_every = %v over sim.horizon = %v (%d samples per replication)",
 			cfg.Sim.SampleEvery.T(), cfg.Sim.Horizon.T(), sh.Samples),
 	}
-	return e, live
+	return e, mem
 }
 
 // Limits are the caps a run must fit under before it starts.

@@ -32,5 +32,5 @@ func TestEstimateCountsPercentileAssertions(t *testing.T) {
 	assert.Equal(t, base.MemoryBytes, mean.MemoryBytes, "a streaming statistic keeps nothing per sample")
 	samples := float64(10*86400 + 1)
 	held := 2.0 // one worker: the reorder window holds up to 2 replications
-	assert.InDelta(t, gcFactor*held*16*samples, p95.MemoryBytes-base.MemoryBytes, 1)
+	assert.InDelta(t, sampleFactor*held*16*samples, p95.MemoryBytes-base.MemoryBytes, 1)
 }
