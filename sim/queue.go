@@ -89,7 +89,7 @@ const (
 	// maxPending is the most events the queue holds at once (scheduled
 	// and cancelled ones not yet dropped): 268,435,456, some 13 GB of
 	// queue alone, beyond what the memory estimate accepts on a machine
-	// of less than about 64 GB (docs/limits.md).
+	// of less than about 40 GiB (docs/limits.md).
 	maxPending = 1 << slotBits
 )
 
