@@ -3,8 +3,10 @@ GO ?= go
 BIN := bin/depinsim
 # staticcheck, run from the module proxy at a fixed version (no tool in go.mod)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-# the tests of the worker pool that the race detector runs in `make test`
-# (test-long runs it on every test of the packages with goroutines)
+# the tests of the worker pool that the race detector runs in `make test`,
+# whose replications -short shortens to 3 days (runner's pool(): the pool,
+# not the model, is under test); test-long runs the race detector on every
+# test of runner in full, and on those of RACE_SWEEP and RACE_CMD
 RACE_POOL := TestRunConfigWorkers|TestRunReorderWindow|TestRunCancel|TestReplicationPanic|TestCompare$$|TestCompareFailure
 # the tests that test-long runs under the race detector besides every
 # test of runner: sweep's pool, and the command tests that signal, lock,
