@@ -118,7 +118,8 @@ func (f family) run(t *testing.T, rng *rand.Rand, count int, opt CompareOptions)
 // TestBaselineFalseAlarmRate: with nothing changed, the share of
 // families (scenarios) with any metric reported as moved is consistent
 // with at most Alpha (one-sided binomial test at 1%), for Welch and for
-// paired tests, with independent and strongly correlated metrics.
+// paired tests, with independent and strongly correlated metrics. Under
+// -short over half the families.
 func TestBaselineFalseAlarmRate(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -133,6 +134,9 @@ func TestBaselineFalseAlarmRate(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			families := tc.families
+			if testing.Short() {
+				families /= 2
+			}
 			rng := rand.New(rand.NewPCG(11, uint64(len(tc.name))))
 			alarms, _ := tc.f.run(t, rng, families, CompareOptions{Alpha: tc.alpha})
 			alpha := tc.alpha

@@ -40,7 +40,9 @@ sigma = 0.01
 // TestRecoverTruthSimulator generates a GPU-utilization target by running
 // the simulator at a known arrival rate of GPU inference, calibrates the
 // rate from a perturbed start and checks that it is recovered, with the
-// same result for 1 and 2 workers.
+// same result for 1 and 2 workers. Under -short it calibrates once, on
+// 2 workers: TestWorkersInvariantAnalytic holds the result to the
+// workers (1, 2 and 5) on an analytic objective through the same pool.
 func TestRecoverTruthSimulator(t *testing.T) {
 	const truth = 18.0
 	c0, err := Parse("sim.toml", ".", "sim", []byte(fmt.Sprintf(simCal, truth, 0.5)), nil)
@@ -54,7 +56,11 @@ func TestRecoverTruthSimulator(t *testing.T) {
 	}
 	_, means := c0.objective([]float64{truth}, reps)
 	var ref *Result
-	for _, w := range []int{1, 2} {
+	workers := []int{1, 2}
+	if testing.Short() {
+		workers = workers[1:]
+	}
+	for _, w := range workers {
 		c, err := Parse("sim.toml", ".", "sim", []byte(fmt.Sprintf(simCal, 45, means[0])), nil)
 		if err != nil {
 			t.Fatal(err)

@@ -16,15 +16,20 @@ import (
 )
 
 // compareEntries returns three scenarios of unequal cost (horizons of 5,
-// 30 and 10 days, the longest in the middle) with 3 replications each,
-// each with a sink that keeps its replications.
+// 30 and 10 days, the longest in the middle; under -short 1, 6 and 2
+// days after a 2-day warmup: see pool) with 3 replications each, each
+// with a sink that keeps its replications.
 func compareEntries(t *testing.T) ([]runner.Entry, []*runner.MemorySink) {
 	t.Helper()
 	var entries []runner.Entry
 	var sinks []*runner.MemorySink
-	for i, h := range []string{"5d", "30d", "10d"} {
+	horizons, warmup := []string{"5d", "30d", "10d"}, []string{}
+	if testing.Short() {
+		horizons, warmup = []string{"1d", "6d", "2d"}, []string{"sim.warmup=2d"}
+	}
+	for i, h := range horizons {
 		s := &runner.MemorySink{}
-		sc := load(t, "akash-2024", "sim.replications=3", "sim.horizon="+h)
+		sc := load(t, "akash-2024", append(warmup, "sim.replications=3", "sim.horizon="+h)...)
 		entries = append(entries, runner.Entry{Label: fmt.Sprintf("s%d-%s", i, h), Scenario: sc, Sink: s})
 		sinks = append(sinks, s)
 	}

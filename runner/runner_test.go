@@ -28,6 +28,19 @@ import (
 // 12 hours: a fraction of a second per replication.
 var short = []string{"sim.warmup=10d", "sim.horizon=10d", "sim.sample_every=12h"}
 
+// pool returns sets with, under -short, a replication shortened to 3
+// days after a 2-day warmup: for the tests of the worker pool (dispatch,
+// order, cancellation, failure), which make test also runs under the race
+// detector, where the pool, not the model, is under test (a replication
+// runs on one goroutine). test-long runs them over short's 10 + 10 days,
+// and every test of the package under the race detector.
+func pool(sets ...string) []string {
+	if testing.Short() {
+		return append(sets, "sim.warmup=2d", "sim.horizon=3d")
+	}
+	return sets
+}
+
 func load(t testing.TB, name string, sets ...string) *scenarios.Scenario {
 	t.Helper()
 	sc, err := scenarios.Load(name, append(slices.Clone(short), sets...))
@@ -62,7 +75,7 @@ func dataFiles(t *testing.T, recs []*reports.Recording) map[string]string {
 // TestRunConfigWorkers: the replications, their seeds, records and
 // summary do not depend on the number of workers.
 func TestRunConfigWorkers(t *testing.T) {
-	cfg := config(t, "sim.seed=11")
+	cfg := config(t, pool("sim.seed=11")...)
 	const n = 5
 	var first map[string]string
 	var firstRes []sim.Result
@@ -113,7 +126,7 @@ func (s *orderSink) Abort()                     { s.aborted = true }
 // replication holds back the dispatch of replications beyond the window
 // (twice the workers) instead of letting finished recordings pile up.
 func TestRunReorderWindow(t *testing.T) {
-	cfg := config(t)
+	cfg := config(t, pool()...)
 	const n, workers = 8, 2
 	var mu sync.Mutex
 	var started, early []int
@@ -161,7 +174,7 @@ func TestRunReorderWindow(t *testing.T) {
 // error naming the replication, its seed and the panic, with its stack;
 // the sink is aborted.
 func TestReplicationPanic(t *testing.T) {
-	cfg := config(t, "sim.seed=5")
+	cfg := config(t, pool("sim.seed=5")...)
 	sink := &orderSink{}
 	_, err := runner.RunConfig(context.Background(), cfg, 4, runner.Options{Workers: 2, Sink: sink,
 		Recorder: func(rep int) sim.Recorder {
@@ -237,6 +250,10 @@ func TestCheckOption(t *testing.T) {
 // file sink leaves nothing behind.
 func TestRunCancel(t *testing.T) {
 	sc := load(t, "akash-2024", "sim.horizon=365d", "sim.replications=6")
+	cancelAt := 30 * sim.Day
+	if testing.Short() {
+		cancelAt = 3 * sim.Day // the cancellation, not the month, is under test (make test runs it under the race detector)
+	}
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "run")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -245,8 +262,8 @@ func TestRunCancel(t *testing.T) {
 	done := 0
 	_, err := runner.Run(ctx, sc, runner.Options{Workers: 2, Sink: sink, Recorder: func(rep int) sim.Recorder {
 		return sim.RecorderFunc(func(s *sim.Sample) {
-			if rep == 0 && s.T >= 30*sim.Day {
-				cancel() // a month into replication 0
+			if rep == 0 && s.T >= cancelAt {
+				cancel() // a month (-short: 3 days) into replication 0
 			}
 		})
 	}, Progress: func(runner.Progress) { done++ }})
@@ -299,8 +316,8 @@ func TestFileSink(t *testing.T) {
 // TestCompare: a comparison's figures from the streamed replications are
 // those of their recordings; scenarios must share seed and replications.
 func TestCompare(t *testing.T) {
-	a := load(t, "akash-2024", "sim.replications=2")
-	b := load(t, "akash-2024", "sim.replications=2", "market.mechanism=vickrey-reverse")
+	a := load(t, "akash-2024", pool("sim.replications=2")...)
+	b := load(t, "akash-2024", pool("sim.replications=2", "market.mechanism=vickrey-reverse")...)
 	ma, mb := &runner.MemorySink{}, &runner.MemorySink{}
 	var labels []string
 	cmp, err := runner.Compare(context.Background(), []runner.Entry{
@@ -316,7 +333,11 @@ func TestCompare(t *testing.T) {
 	require.Len(t, cmp.Runs, 2)
 	assert.Equal(t, "auction", cmp.Runs[0].Name)
 	assert.Equal(t, "preset akash-2024", cmp.Runs[0].Source)
-	assert.Equal(t, "10d", cmp.Runs[0].Horizon)
+	horizon := "10d"
+	if testing.Short() {
+		horizon = "3d" // pool's
+	}
+	assert.Equal(t, horizon, cmp.Runs[0].Horizon)
 	batch := []reports.CompareRun{reports.NewCompareRun("auction", ma.Recordings), reports.NewCompareRun("vickrey", mb.Recordings)}
 	var want, got bytes.Buffer
 	require.NoError(t, reports.WriteCompareCSV(&want, batch))
@@ -324,7 +345,7 @@ func TestCompare(t *testing.T) {
 	assert.Equal(t, want.String(), got.String())
 	assert.Equal(t, ma.Results[0].Seed, mb.Results[0].Seed, "common random numbers")
 
-	c := load(t, "akash-2024", "sim.replications=3")
+	c := load(t, "akash-2024", pool("sim.replications=3")...)
 	_, err = runner.Compare(context.Background(), []runner.Entry{{Label: "a", Scenario: a}, {Label: "c", Scenario: c}}, runner.Options{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "scenario c has seed 1 and 3 replications")

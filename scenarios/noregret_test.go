@@ -44,10 +44,16 @@ func runHashes(t *testing.T, source string, sets []string, market map[string]any
 // TestNoRegretDeterministic: a run with no-regret providers gives the same
 // bytes twice and with 1 and 2 workers (each provider's learner draws from
 // its own named stream), in an auction and in a call market; and its
-// outputs differ from the cost-plus run's, so the learners do bid.
+// outputs differ from the cost-plus run's, so the learners do bid. Under
+// -short the runs are 5 days after a 5-day warmup instead of 10 days after
+// the preset's 60.
 func TestNoRegretDeterministic(t *testing.T) {
-	learning := []string{"sim.horizon=10d", "providers.gpu-h100.strategy=no-regret", "providers.cpu-large.strategy=no-regret",
-		"providers.gpu-a100.strategy=no-regret", "providers.gpu-a100.markup_arms=5", "providers.gpu-a100.exploration=0.3"}
+	span := []string{"sim.horizon=10d"}
+	if testing.Short() {
+		span = []string{"sim.horizon=5d", "sim.warmup=5d"}
+	}
+	learning := append(span[:len(span):len(span)], "providers.gpu-h100.strategy=no-regret", "providers.cpu-large.strategy=no-regret",
+		"providers.gpu-a100.strategy=no-regret", "providers.gpu-a100.markup_arms=5", "providers.gpu-a100.exploration=0.3")
 	for _, x := range []struct {
 		name   string
 		market map[string]any
@@ -61,7 +67,7 @@ func TestNoRegretDeterministic(t *testing.T) {
 			c := runHashes(t, "akash-2024", learning, x.market, 2)
 			assert.Equal(t, a, b, "1 and 2 workers")
 			assert.Equal(t, b, c, "the same run twice")
-			fixed := runHashes(t, "akash-2024", []string{"sim.horizon=10d"}, x.market, 2)
+			fixed := runHashes(t, "akash-2024", span, x.market, 2)
 			assert.NotEqual(t, a[reports.SummaryFile], fixed[reports.SummaryFile], "no-regret bids like cost-plus")
 		})
 	}

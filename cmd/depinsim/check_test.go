@@ -198,12 +198,18 @@ func TestCheckBrokenInvariant(t *testing.T) {
 
 // TestCheckBaseline: a baseline stored with --update-baseline passes
 // against the same run and catches a deliberate change (the AKT take rate
-// up one point) with the default replications, naming the metric.
+// up one point) with the default replications, naming the metric. Under
+// -short the runs are shorter's 10 days after a 10-day warmup instead of
+// short's 20 after the preset's 60.
 func TestCheckBaseline(t *testing.T) {
 	dir := t.TempDir()
 	base := filepath.Join(dir, "baseline")
 	file := writeFile(t, filepath.Join(dir, "akash.toml"), bareAkash(t))
-	args := concat([]string{"check", file, "--baseline", base}, short...)
+	span := short
+	if testing.Short() {
+		span = shorter
+	}
+	args := concat([]string{"check", file, "--baseline", base}, span...)
 	mustRun(t, concat(args, "--update-baseline")...)
 	var stored assertion.Baseline
 	require.NoError(t, json.Unmarshal(readFile(t, filepath.Join(base, "akash.json")), &stored))

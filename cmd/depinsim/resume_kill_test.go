@@ -22,13 +22,9 @@ import (
 )
 
 // resumeKillSweep is the sweep the resume kill test stops: 4 points x 4
-// replications of 40 days (under -short, 3 replications of 20 days),
-// with its time-series dataset.
+// replications of 40 days, with its time-series dataset.
 func resumeKillSweep() []string {
 	horizon, reps := "40d", "4"
-	if testing.Short() {
-		horizon, reps = "20d", "3"
-	}
 	return []string{"sweep", "akash-2024", "--grid", "market.max_bids=5,20", "--grid", "providers[0].count=2,6",
 		"--set", "sim.horizon=" + horizon, "--set", "sim.warmup=0s", "--set", "sim.replications=" + reps, "--timeseries", "--quiet", "--progress=none"}
 }
@@ -39,14 +35,17 @@ func resumeKillSweep() []string {
 // it finishes; the folder must then be the uninterrupted sweep's, byte
 // for byte (run.log.json aside). After each SIGINT the folder holds
 // runs.csv with the runs incomplete.json counts, a closed runs.parquet,
-// and no temporary file. Rounds alternate SIGINT and SIGKILL: 2 under
-// -short, 8 otherwise.
+// and no temporary file. Rounds alternate SIGINT and SIGKILL: 8 of them,
+// in test-long only: under -short TestSweepResumeInterrupted interrupts
+// and resumes the command (twice, and a shard), sweep's
+// TestResumeKilledFolder resumes folders torn as SIGKILL leaves them, and
+// TestKill sends real signals to this binary as the CLI.
 func TestSweepResumeKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs in make test-long: under -short TestSweepResumeInterrupted (the command interrupted and resumed), sweep's TestResumeKilledFolder (folders torn by a kill) and TestKill (real signals) keep its coverage")
+	}
 	rounds := 8
 	maxDelay := 500 * time.Millisecond
-	if testing.Short() {
-		rounds, maxDelay = 2, 250*time.Millisecond
-	}
 	base := resumeKillSweep()
 	ref := filepath.Join(t.TempDir(), "ref")
 	mustRun(t, concat(base, "--out", ref, "--workers", "2")...)

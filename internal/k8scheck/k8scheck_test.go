@@ -2,12 +2,14 @@ package k8scheck
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -16,14 +18,42 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// depinsim builds the CLI of the main module (two folders up) once.
-func depinsim(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "depinsim")
+// binDir holds the CLI that depinsim builds, for every test of the
+// package; TestMain removes it.
+var binDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// buildOnce builds the CLI for the first test that asks (a link of the
+// CLI is some two seconds of CPU: each test linked its own before).
+var buildOnce = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "k8scheck")
+	if err != nil {
+		return "", err
+	}
+	binDir = dir
+	bin := filepath.Join(dir, "depinsim")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/depinsim")
 	cmd.Dir = filepath.Join("..", "..")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// depinsim builds the CLI of the main module (two folders up) once and
+// returns its path.
+func depinsim(t *testing.T) string {
+	t.Helper()
+	bin, err := buildOnce()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
