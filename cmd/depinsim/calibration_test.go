@@ -19,7 +19,7 @@ import (
 // preset's JUnit XML is written there.
 func TestPresetCalibration(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs every preset over its full horizon (make test checks them over 30 days)")
+		t.Skip("runs every preset over its full horizon (make test checks them over 15 days)")
 	}
 	dir := os.Getenv("DEPINSIM_JUNIT_DIR")
 	if dir == "" {
