@@ -9,6 +9,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -31,10 +32,43 @@ const asCLI = "DEPINSIM_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(asCLI) == "1" {
+		if path := os.Getenv(hwmFile); path != "" {
+			os.Exit(runWritingHWM(path))
+		}
 		main()
 		return
 	}
 	os.Exit(m.Run())
+}
+
+// hwmFile is the environment variable that makes the CLI child write, as
+// it ends, its peak resident memory in KiB to the file it names
+// (TestMemoryEstimateMatchesPeakRSS). The peak is VmHWM of
+// /proc/self/status, the high-water mark of the child's own address
+// space: getrusage's ru_maxrss will not do, as Linux counts in it the
+// address space the child shared with its parent until exec, so a child
+// of a test process that has grown reads the parent's size.
+const hwmFile = "DEPINSIM_TEST_HWM_FILE"
+
+// runWritingHWM runs the CLI as main does (without its signal handling
+// and profiles) and writes the process's VmHWM in KiB to path; it
+// returns the exit code. Where /proc/self/status has no VmHWM (not
+// Linux) it writes nothing.
+func runWritingHWM(path string) int {
+	code := runContext(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return code
+	}
+	for line := range strings.Lines(string(status)) {
+		if kib, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			if err := os.WriteFile(path, []byte(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kib), "kB"))), 0o644); err != nil {
+				fmt.Fprintln(os.Stderr, "depinsim test:", err)
+				return exitRun
+			}
+		}
+	}
+	return code
 }
 
 // killRun is the run the kill test stops: six replications of 30 days on

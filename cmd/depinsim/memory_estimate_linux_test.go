@@ -3,10 +3,10 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -27,8 +27,8 @@ const (
 // "Estimate against measured peak RSS" as processes of their own (this
 // test binary is the CLI, TestMain) and checks that runner.EstimateRun
 // with the same workers is within [estimateBandLow, estimateBandHigh] of
-// the child's peak resident memory (getrusage's ru_maxrss, KiB on
-// Linux). Its rows take a few seconds of CPU: test-long only.
+// the child's peak resident memory (VmHWM, which the child writes as it
+// ends: hwmFile). Its rows take a few seconds of CPU: test-long only.
 func TestMemoryEstimateMatchesPeakRSS(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs R1 and akash-2024 over their full horizon: make test-long")
@@ -53,13 +53,15 @@ func TestMemoryEstimateMatchesPeakRSS(t *testing.T) {
 			for _, s := range c.sets {
 				args = append(args, "--set", s)
 			}
-			cmd, stderr, done := startCLI(t, args...)
+			hwm := filepath.Join(t.TempDir(), "hwm")
+			t.Setenv(hwmFile, hwm)
+			_, stderr, done := startCLI(t, args...)
 			require.NoError(t, <-done, "depinsim %s: %s", strings.Join(args, " "), stderr)
-			ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-			if !ok || ru.Maxrss <= 0 {
-				t.Skip("the child's peak resident memory is not reported here")
-			}
-			measured := float64(ru.Maxrss) * 1024
+			b, err := os.ReadFile(hwm)
+			require.NoError(t, err, "the child's peak resident memory (VmHWM)")
+			kib, err := strconv.ParseFloat(string(b), 64)
+			require.NoError(t, err, "the child's VmHWM")
+			measured := kib * 1024
 			ratio := e.MemoryBytes / measured
 			if ratio < estimateBandLow || ratio > estimateBandHigh {
 				t.Errorf("%s (--workers %d, %v): estimated peak memory %s, measured peak RSS %s: ratio %.2f outside [%.2f, %.2f] (recalibrate runner/estimate.go and docs/limits.md)",

@@ -5,9 +5,8 @@ package main
 import "testing"
 
 // TestMemoryEstimateMatchesPeakRSS checks the memory estimate against
-// the measured peak RSS on Linux only (memory_estimate_linux_test.go):
-// getrusage's ru_maxrss is in KiB there, in bytes on macOS, and absent
-// on Windows.
+// the measured peak RSS on Linux only (memory_estimate_linux_test.go),
+// where the child reads its peak from /proc/self/status (VmHWM).
 func TestMemoryEstimateMatchesPeakRSS(t *testing.T) {
-	t.Skip("the peak RSS of a child process is read as Linux reports it (ru_maxrss in KiB): Linux only")
+	t.Skip("the peak RSS of a child process is read as Linux reports it (VmHWM of /proc/self/status): Linux only")
 }
