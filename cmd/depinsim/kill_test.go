@@ -27,9 +27,6 @@ import (
 	"github.com/depinsim/depinsim/reports"
 )
 
-// asCLI is the environment variable that makes the test binary run main.
-const asCLI = "DEPINSIM_TEST_RUN_MAIN"
-
 func TestMain(m *testing.M) {
 	if os.Getenv(asCLI) == "1" {
 		if path := os.Getenv(hwmFile); path != "" {
