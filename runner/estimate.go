@@ -69,14 +69,10 @@ const (
 	// were packed), which collectAfter is tuned against and so keeps.
 	worldFactor = 0.7
 	// grownWorldFactor replaces worldFactor for a world whose tables
-	// outgrow what presize gives them (maxPresized): beyond it they grow
-	// by copying, and the peak holds the old array with the new one, up
-	// to twice the live world.
+	// outgrow what presize gives them (sim.WorldEstimate.Presized):
+	// beyond it they grow by copying, and the peak holds the old array
+	// with the new one, up to twice the live world.
 	grownWorldFactor = 2 * worldFactor
-	// maxPresized is the largest number of providers or deployments held
-	// at once whose tables the world sizes once: presize gives a table
-	// 1.25 x the estimate, at most 1<<22 entries.
-	maxPresized = (1<<22 - 64) / 1.25
 	// sampleFactor is the ratio of the peak resident memory of the
 	// recordings and statistics to the bytes reports.RecordingBytes and
 	// reports.StatsBytes count: the collector lets the heap grow to about
@@ -96,7 +92,7 @@ func baseMemory() float64 {
 // estimated at w.
 func worldMemory(w sim.WorldEstimate, workers int) float64 {
 	f := worldFactor
-	if max(w.Providers, w.Deployments) > maxPresized {
+	if !w.Presized() {
 		f = grownWorldFactor
 	}
 	return f * float64(workers) * w.Bytes

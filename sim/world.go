@@ -151,3 +151,13 @@ func tableCap(peak float64) int {
 // maxTableCap bounds tableCap: larger worlds' tables start at this size
 // and grow from it.
 const maxTableCap = 1 << 22
+
+// Presized reports whether a world of this estimate sizes its tables once
+// for its expected peak (presize): false when the providers or the
+// deployments expected at once are more than a table presize makes
+// holds, so that those tables start at maxTableCap and grow by copying
+// (the memory estimate counts such a world at twice its factor,
+// docs/limits.md).
+func (e WorldEstimate) Presized() bool {
+	return max(e.Providers, e.Deployments)*1.25+64 <= maxTableCap
+}
