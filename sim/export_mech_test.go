@@ -178,10 +178,17 @@ func (w *World) MarketMedian(r int) float64 { return w.view.MedianUnitUSD[r] }
 // next sample will show).
 func (w *World) Counter(m int) float64 { return w.stats.counters[m] }
 
-// ScanAll makes every bid scan visit every position of its shuffle, as
-// collectBids did before it cut short the scans that find no responder.
-func (w *World) ScanAll() { w.mkt.scanAll = true }
+// VisitAll makes every bid scan visit its shuffle's positions one by
+// one, never continuing tracked (scanTracked).
+func (w *World) VisitAll() { w.mkt.trackAt = -1 }
 
-// ScansCutOff is the number of bid scans cut short because no provider
-// of the list responds.
-func (w *World) ScansCutOff() int { return w.mkt.cutOff }
+// TrackAt makes every sparse shuffled bid scan still under way at visit k > 0
+// continue tracked, whether or not that costs less.
+func (w *World) TrackAt(k int) { w.mkt.trackAt = k }
+
+// SparseShuffles makes every shuffled bid scan use the sparse
+// permutation of long lists, however short its list.
+func (w *World) SparseShuffles() { w.mkt.denseMax = 0 }
+
+// ScansTracked is the number of bid scans that continued tracked.
+func (w *World) ScansTracked() int { return w.mkt.tracked }

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -9,15 +10,20 @@ import (
 	"github.com/depinsim/depinsim/sim"
 )
 
-// TestCutOffScansKeepTheRun: a bid scan that has visited an eighth of
-// its list without a responder checks the whole list in one pass and,
-// when none responds, stops visiting and makes only the shuffle's draws.
-// Over many seeds of markets where many scans find no provider (few
-// providers, demand far above them, a bid limit well below the lists,
-// in an auction with bid deposits and on a platform sampling quotes),
-// every run is the same as with every position visited, and scans are
-// cut short in every market.
-func TestCutOffScansKeepTheRun(t *testing.T) {
+// TestTrackedScansKeepTheRun: a shuffled bid scan that continues
+// tracked (marks the positions whose provider responds in one pass, then
+// only draws and tests bits) makes the same draws and finds the same
+// bidders in the same order as one that visits every position. Over many
+// seeds of markets where many scans find few providers or none (few
+// providers, demand far above them, a bid limit well below the lists, in
+// an auction with bid deposits and on a platform sampling quotes), every
+// run is the same as with every position visited, whether the scans
+// switch when it costs less or always at a given visit (before any
+// bidder is found, or after some), and scans do continue tracked. The
+// runs shuffle every list in the sparse permutation of long lists, the
+// only one that continues tracked; the reference shuffles the short
+// lists in a copy, as runs do (the two make the same draws).
+func TestTrackedScansKeepTheRun(t *testing.T) {
 	cat := testCatalog(t)
 	markets := map[string]func() *sim.Config{
 		"auction": func() *sim.Config {
@@ -33,12 +39,19 @@ func TestCutOffScansKeepTheRun(t *testing.T) {
 			return cfg
 		},
 	}
+	type variant struct {
+		name    string
+		trackAt int // 0: when it costs less
+	}
+	var variants []variant
+	for _, k := range []int{0, 1, 2, 5} {
+		variants = append(variants, variant{fmt.Sprintf("trackAt %d", k), k})
+	}
 	seeds := uint64(12)
 	if testing.Short() {
 		seeds = 2
 	}
 	for name, mk := range markets {
-		cutOff := 0
 		crowded := func() *sim.Config {
 			cfg := mk()
 			cfg.Providers[2].Count = 60 // long CPU lists
@@ -46,20 +59,30 @@ func TestCutOffScansKeepTheRun(t *testing.T) {
 			cfg.Tenants[1].ArrivalsPerDay *= 8
 			return cfg
 		}
+		tracked := make([]int, len(variants))
 		for seed := uint64(1); seed <= seeds; seed++ {
-			var got, want []record
-			w := sim.NewWorld(crowded(), 0, seed, sim.RecorderFunc(func(s *sim.Sample) { got = append(got, copySample(s)) }))
-			res, err := w.Run()
-			require.NoError(t, err)
+			var want []record
 			full := sim.NewWorld(crowded(), 0, seed, sim.RecorderFunc(func(s *sim.Sample) { want = append(want, copySample(s)) }))
-			full.ScanAll()
+			full.VisitAll()
 			fullRes, err := full.Run()
 			require.NoError(t, err)
-			require.Equal(t, fullRes, res, "%s seed %d", name, seed)
-			sameRecords(t, want, got, name+": a cut-off scan changed the run")
-			require.Zero(t, full.ScansCutOff())
-			cutOff += w.ScansCutOff()
+			require.Zero(t, full.ScansTracked())
+			for vi, v := range variants {
+				var got []record
+				w := sim.NewWorld(crowded(), 0, seed, sim.RecorderFunc(func(s *sim.Sample) { got = append(got, copySample(s)) }))
+				if v.trackAt > 0 {
+					w.TrackAt(v.trackAt)
+				}
+				w.SparseShuffles()
+				res, err := w.Run()
+				require.NoError(t, err)
+				require.Equal(t, fullRes, res, "%s seed %d %s", name, seed, v.name)
+				sameRecords(t, want, got, fmt.Sprintf("%s seed %d %s: a tracked scan changed the run", name, seed, v.name))
+				tracked[vi] += w.ScansTracked()
+			}
 		}
-		require.Positive(t, cutOff, "%s: no scan was cut short, so the test tests nothing", name)
+		for vi, v := range variants {
+			require.Positive(t, tracked[vi], "%s %s: no scan continued tracked, so the test tests nothing", name, v.name)
+		}
 	}
 }
