@@ -210,6 +210,12 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 		default:
 			pid = list[i]
 		}
+		// in a long list, a provider without the free GPUs asked is passed
+		// on its gfree byte, without reading its hot record (an eligible
+		// one's record is read in any case)
+		if sparse && !cpuOnly && int32(ps.gfree[pid]) < q.GPUs && ps.gfree[pid] != 255 {
+			continue
+		}
 		h := &ps.hot[pid]
 		var ok uint8
 		if cpuOnly {
@@ -340,10 +346,26 @@ func (w *World) scanTracked(list []int32, i, found, limit int, buf []int32, maxP
 	clear(bits[i>>6:])
 	perm := &m.perm
 	left := 0
-	for p := i; p < n; p++ {
-		if w.responds(perm.at(list, p), maxPrice, platform, d) {
-			bits[p>>6] |= 1 << (p & 63)
-			left++
+	if g := d.spec.Request.GPUs; g > 0 {
+		// a provider with fewer free units of a GPU model than asked
+		// cannot respond: gfree tells it in a byte
+		gfree := w.prov.gfree
+		for p := i; p < n; p++ {
+			pid := perm.at(list, p)
+			if int32(gfree[pid]) < g && gfree[pid] != 255 {
+				continue
+			}
+			if w.responds(pid, maxPrice, platform, d) {
+				bits[p>>6] |= 1 << (p & 63)
+				left++
+			}
+		}
+	} else {
+		for p := i; p < n; p++ {
+			if w.responds(perm.at(list, p), maxPrice, platform, d) {
+				bits[p>>6] |= 1 << (p & 63)
+				left++
+			}
 		}
 	}
 	for ; i < n && found < limit; i++ {

@@ -13,8 +13,9 @@ import (
 // and GPU work, with and without ask indexes and CPU-only shares, the hot
 // record's fit test and quote agree with the provider's own (fits, and
 // the strategy's Quote) for every request shape, and the record take and
-// give write is the one syncHot copies from the provider; the dense cost
-// record prices every request as the provider's costs do.
+// give write is the one syncHot copies from the provider, as is the
+// gfree byte, which never skips a provider that fits a GPU request; the
+// dense cost record prices every request as the provider's costs do.
 func TestHotRecordMatchesProvider(t *testing.T) {
 	h100 := agents.ResGPU0
 	var reqs []agents.Request
@@ -61,15 +62,22 @@ func TestHotRecordMatchesProvider(t *testing.T) {
 			for id := range ps.p {
 				p := &ps.p[id]
 				h := &ps.hot[id]
-				kept := *h // take and give write it from the values at hand
+				kept, keptG := *h, ps.gfree[id] // take and give write them from the values at hand
 				ps.syncHot(int32(id))
 				require.Equal(t, *h, kept, "seed %d step %d provider %d: the hot record differs from its provider's", seed, step, id)
+				require.Equal(t, ps.gfree[id], keptG, "seed %d step %d provider %d: gfree differs from its provider's", seed, step, id)
 				for i := range reqs {
 					q := &reqs[i]
 					// compared with != first: require.Equal's reflection
 					// over these million comparisons was most of the test
-					if f, hf := p.fits(q), ps.hotFits(int32(id), h, q); f != hf {
+					f, hf := p.fits(q), ps.hotFits(int32(id), h, q)
+					if f != hf {
 						require.Equal(t, f, hf, "seed %d step %d provider %d request %+v", seed, step, id, *q)
+					}
+					// a scan skips a provider whose gfree byte is below a GPU
+					// request: only one that cannot hold it
+					if g := ps.gfree[id]; q.GPUs > 0 && f && !p.fake && int32(g) < q.GPUs && g != 255 {
+						require.Fail(t, "gfree", "seed %d step %d provider %d request %+v: gfree %d skips a provider that fits", seed, step, id, *q, g)
 					}
 					cost, cohort := ps.cost(int32(id), q)
 					if want := q.Price(p.prof.Cost); want != cost {

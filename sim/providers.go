@@ -111,6 +111,7 @@ type providerSet struct {
 	staticAsks bool // every provider's strategy quotes fixed asks
 	sortBuf    []int32
 	hot        []provHot  // by id: what collectBids tests of every provider it visits
+	gfree      []uint8    // by id: gpuFree, what a tracked scan tests first (scanTracked)
 	costs      []provCost // by id: what a bid's statistics read (countBid)
 }
 
@@ -174,6 +175,9 @@ func (ps *providerSet) initHot(id int32) {
 	for int(id) >= len(ps.hot) {
 		ps.hot = append(ps.hot, provHot{})
 	}
+	for int(id) >= len(ps.gfree) {
+		ps.gfree = append(ps.gfree, 0)
+	}
 	p := &ps.p[id]
 	h := &ps.hot[id]
 	*h = provHot{acct: p.acct, model: hotNoGPU}
@@ -219,6 +223,23 @@ func (ps *providerSet) syncHot(id int32) {
 	if h.model >= 0 {
 		h.gpu = p.free[h.model]
 	}
+	ps.gfree[id] = h.gpuFree()
+}
+
+// gpuFree is a byte that a GPU request of more units than it cannot fit
+// in (hotFits is false): the free units of the provider's only model
+// (up to 254), 255 when it has several models or more units, and 0 when
+// it has no GPU or is fake (never responds). A tracked scan reads it for
+// every provider left in a long list, 1 byte each instead of the hot
+// record's line.
+func (h *provHot) gpuFree() uint8 {
+	switch {
+	case h.flags&hotFake != 0 || h.model == hotNoGPU:
+		return 0
+	case h.model == hotGPUs || h.gpu >= 255:
+		return 255
+	}
+	return uint8(max(h.gpu, 0))
 }
 
 // hotFits is p.fits(q) for provider id read from its hot record.
@@ -413,6 +434,7 @@ func (ps *providerSet) takeOrGive(id int32, q *agents.Request, sign int32) {
 		free[q.GPUModel] = gpu
 		if int(h.model) == q.GPUModel {
 			h.gpu = gpu
+			ps.gfree[id] = h.gpuFree()
 		}
 	}
 	if p.limitCPUOnly {

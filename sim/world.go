@@ -135,6 +135,7 @@ func (w *World) presize(e WorldEstimate) {
 	np := tableCap(e.Providers)
 	w.prov.p = make([]provider, 0, np)
 	w.prov.hot = make([]provHot, 0, np)
+	w.prov.gfree = make([]uint8, 0, np)
 	w.prov.costs = make([]provCost, 0, np)
 }
 
