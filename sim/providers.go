@@ -111,7 +111,7 @@ type providerSet struct {
 	staticAsks bool // every provider's strategy quotes fixed asks
 	sortBuf    []int32
 	hot        []provHot  // by id: what collectBids tests of every provider it visits
-	gfree      []uint8    // by id: gpuFree, what a tracked scan tests first (scanTracked)
+	gfree      []uint8    // by id: gpuFree, what a scan of a long list tests first (collectBids, scanTracked)
 	costs      []provCost // by id: what a bid's statistics read (countBid)
 }
 
@@ -226,12 +226,12 @@ func (ps *providerSet) syncHot(id int32) {
 	ps.gfree[id] = h.gpuFree()
 }
 
-// gpuFree is a byte that a GPU request of more units than it cannot fit
-// in (hotFits is false): the free units of the provider's only model
-// (up to 254), 255 when it has several models or more units, and 0 when
-// it has no GPU or is fake (never responds). A tracked scan reads it for
-// every provider left in a long list, 1 byte each instead of the hot
-// record's line.
+// gpuFree is a byte below 255 that bounds what the provider can hold:
+// a GPU request of more units does not fit it (hotFits is false) or it
+// never responds. It is the free units of the provider's only model (up
+// to 254), 0 when it has no GPU or is fake, and 255 (no bound) when it
+// has several models or 255 free units or more. A scan of a long list
+// reads it, 1 byte a provider, before the 56-byte hot record.
 func (h *provHot) gpuFree() uint8 {
 	switch {
 	case h.flags&hotFake != 0 || h.model == hotNoGPU:
