@@ -213,7 +213,7 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 		// in a long list, a provider without the free GPUs asked is passed
 		// on its gfree byte, without reading its hot record (an eligible
 		// one's record is read in any case)
-		if sparse && !cpuOnly && int32(ps.gfree[pid]) < q.GPUs && ps.gfree[pid] != 255 {
+		if sparse && !cpuOnly && ps.lacksGPUs(pid, q.GPUs) {
 			continue
 		}
 		h := &ps.hot[pid]
@@ -346,26 +346,16 @@ func (w *World) scanTracked(list []int32, i, found, limit int, buf []int32, maxP
 	clear(bits[i>>6:])
 	perm := &m.perm
 	left := 0
-	if g := d.spec.Request.GPUs; g > 0 {
-		// a provider with fewer free units of a GPU model than asked
-		// cannot respond: gfree tells it in a byte
-		gfree := w.prov.gfree
-		for p := i; p < n; p++ {
-			pid := perm.at(list, p)
-			if int32(gfree[pid]) < g && gfree[pid] != 255 {
-				continue
-			}
-			if w.responds(pid, maxPrice, platform, d) {
-				bits[p>>6] |= 1 << (p & 63)
-				left++
-			}
+	ps := &w.prov
+	g := d.spec.Request.GPUs
+	for p := i; p < n; p++ {
+		pid := perm.at(list, p)
+		if g > 0 && ps.lacksGPUs(pid, g) {
+			continue // known from a byte, without the hot record
 		}
-	} else {
-		for p := i; p < n; p++ {
-			if w.responds(perm.at(list, p), maxPrice, platform, d) {
-				bits[p>>6] |= 1 << (p & 63)
-				left++
-			}
+		if w.responds(pid, maxPrice, platform, d) {
+			bits[p>>6] |= 1 << (p & 63)
+			left++
 		}
 	}
 	for ; i < n && found < limit; i++ {
@@ -398,6 +388,13 @@ func (w *World) scanTracked(list []int32, i, found, limit int, buf []int32, maxP
 		perm.slot[j] = permSlot{perm.gen, perm.at(list, i)}
 	}
 	return found
+}
+
+// lacksGPUs reports, from provider id's gfree byte alone, that it cannot
+// respond to a request of g > 0 GPUs; false when the byte cannot tell.
+func (ps *providerSet) lacksGPUs(id, g int32) bool {
+	b := ps.gfree[id]
+	return int32(b) < g && b != 255
 }
 
 // intN returns m.rng.IntN(n), n > 0: the same draws of the stream and
