@@ -47,14 +47,23 @@ K8SCHECK := internal/k8scheck
 # (chromedp; make e2e-browser), a module of its own for the same reason
 E2EBROWSER := e2e/browser
 
-.PHONY: run test test-long fuzz build bench bench-r1 bench-scale bench-presets bench-all verify r1 clean e2e-slurm e2e-browser bench-sweep oracle
+.PHONY: run test test-long fuzz build pgo bench bench-r1 bench-scale bench-presets bench-all verify r1 clean e2e-slurm e2e-browser bench-sweep oracle
 
 ## run: build and run the default scenario (akash-2024) into out/akash-2024
 run: build
 	$(BIN) run --force
 
-## build: build the CLI into bin/depinsim
+## build: build the CLI into bin/depinsim (with the profile-guided
+## optimisation of cmd/depinsim/default.pgo, which go build applies itself)
 build:
+	$(GO) build -o $(BIN) ./cmd/depinsim
+
+## pgo: rewrite cmd/depinsim/default.pgo, the CPU profile `go build`
+## uses for profile-guided optimisation of the CLI, from runs of R1 and
+## of every preset (scripts/pgo.sh; docs/performance.md), then build with
+## it. Outputs do not change; refresh it after large changes to the kernel.
+pgo: build
+	GO=$(GO) BIN=$(BIN) sh scripts/pgo.sh
 	$(GO) build -o $(BIN) ./cmd/depinsim
 
 ## test: vet, the test suite in -short mode (property tests on fewer seeds;
@@ -156,7 +165,7 @@ r1: build
 
 ## verify: formatting, vet, go.mod tidy, staticcheck (the nested modules
 ## internal/k8scheck and e2e/browser too), and a build and vet (tests included) for
-## darwin and windows
+## darwin and windows (built without the profile: they check that it compiles)
 verify:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
@@ -164,8 +173,8 @@ verify:
 	$(GO) run $(STATICCHECK) ./...
 	cd $(K8SCHECK) && $(GO) vet ./... && $(GO) mod tidy -diff && $(GO) run $(STATICCHECK) ./...
 	cd $(E2EBROWSER) && $(GO) vet ./... && $(GO) mod tidy -diff && $(GO) run $(STATICCHECK) ./...
-	GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null ./...
-	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./...
+	GOOS=darwin GOARCH=arm64 $(GO) build -pgo=off -o /dev/null ./...
+	GOOS=windows GOARCH=amd64 $(GO) build -pgo=off -o /dev/null ./...
 	GOOS=darwin GOARCH=arm64 $(GO) vet ./...
 	GOOS=windows GOARCH=amd64 $(GO) vet ./...
 
