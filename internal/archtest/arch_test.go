@@ -65,20 +65,23 @@ type pkg struct {
 }
 
 // listPackages runs go list -deps -json on the module and returns every
-// package, the module's own and their dependencies.
+// package, the module's own and their dependencies. It lists them without
+// the CLI's profile (-pgo=off): with it, go list also lists the variants
+// of cmd/depinsim's dependencies built with the profile, as "path [main
+// package]", the same packages with the same imports.
 func listPackages(t *testing.T) map[string]*pkg {
 	t.Helper()
 	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
 	if err != nil {
 		t.Fatalf("go list -m: %v", err)
 	}
-	cmd := exec.Command("go", "list", "-deps", "-json", "./...")
+	cmd := exec.Command("go", "list", "-pgo=off", "-deps", "-json", "./...")
 	cmd.Dir = strings.TrimSpace(string(root))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("go list -deps -json ./...: %v\n%s", err, stderr.String())
+		t.Fatalf("go list -pgo=off -deps -json ./...: %v\n%s", err, stderr.String())
 	}
 	pkgs := map[string]*pkg{}
 	dec := json.NewDecoder(bytes.NewReader(out))
