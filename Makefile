@@ -60,10 +60,12 @@ build:
 
 ## pgo: rewrite cmd/depinsim/default.pgo, the CPU profile `go build`
 ## uses for profile-guided optimisation of the CLI, from runs of R1 and
-## of every preset (scripts/pgo.sh; docs/performance.md), then build with
-## it. Outputs do not change; refresh it after large changes to the kernel.
-pgo: build
-	GO=$(GO) BIN=$(BIN) sh scripts/pgo.sh
+## of every preset made with a build without it (bin/depinsim-nopgo;
+## scripts/pgo.sh; docs/performance.md), then build with it. Outputs do
+## not change; refresh it after large changes to the kernel.
+pgo:
+	$(GO) build -pgo=off -o bin/depinsim-nopgo ./cmd/depinsim
+	GO=$(GO) BIN=bin/depinsim-nopgo sh scripts/pgo.sh
 	$(GO) build -o $(BIN) ./cmd/depinsim
 
 ## test: vet, the test suite in -short mode (property tests on fewer seeds;
