@@ -62,6 +62,8 @@ type chain struct {
 
 	weights       []float64 // emission weight by resource
 	epochTokenUSD []float64 // token income by provider cohort, this epoch
+	gpuHoursBuf   []float64 // gpuHours' result, reused
+	sumGPUHours   bool      // tests: gpuHours always sums over the providers
 
 	// the epoch's per-provider work, kept between epochs (see provFacts
 	// and sortedActive in incentives.go)
@@ -251,22 +253,7 @@ func (w *World) epoch() {
 	c.stakeTo(w.now)
 
 	// what a provider of each cohort earned in tokens per listed GPU-hour
-	gpuHours := make([]float64, len(w.cfg.Providers))
-	facts := w.provFacts()
-	hours := dt.Hours()
-	for _, id := range w.prov.active {
-		f := &facts[id]
-		if f.gpuModels <= 1 {
-			// the one nonzero term of the sum over GPU models (adding
-			// the zero terms changes nothing)
-			gpuHours[f.cohort] += float64(f.gpus) * hours
-			continue
-		}
-		p := &w.prov.p[id]
-		for r := agents.ResGPU0; r < w.nres; r++ {
-			gpuHours[f.cohort] += float64(p.prof.Capacity[r]) * hours
-		}
-	}
+	gpuHours, _ := c.gpuHours(w, dt.Hours())
 	for ci := range c.epochTokenUSD {
 		pc := &w.prov.cohorts[ci]
 		pc.tokenIncomePerGPUHourUSD = 0
@@ -281,6 +268,49 @@ func (w *World) epoch() {
 	c.netBuyUSD = 0
 	c.last, c.lastHeight = w.now, h
 	w.atLane(w.lanes.epoch, w.now+w.cfg.Tokenomics.Epoch.T(), evEpoch, 0, 0)
+}
+
+// gpuHours returns the GPU-hours each provider cohort listed over the
+// epoch that ends now (hours long), summed over the active providers in list order,
+// each provider's GPUs of every model times the epoch's hours. When the
+// hours are a whole number and the largest cohort's total times them is
+// at most 2^53, every product and partial sum of that sum is an integer
+// that float64 holds exactly, so it equals the cohort's GPU count
+// (providerCohort.gpus, kept as providers enter and leave) times the
+// hours, in any order: the epoch then reads the counts instead of every
+// provider (on ionet-2024, thousands each hour), and reports counted.
+// The slice is reused by the next call.
+func (c *chain) gpuHours(w *World, hours float64) (gh []float64, counted bool) {
+	gh = c.gpuHoursBuf[:0]
+	for range w.prov.cohorts {
+		gh = append(gh, 0)
+	}
+	c.gpuHoursBuf = gh
+	exact := hours >= 0 && hours == math.Trunc(hours) && !c.sumGPUHours
+	for ci := range w.prov.cohorts {
+		exact = exact && float64(w.prov.cohorts[ci].gpus)*hours <= 1<<53
+	}
+	if exact {
+		for ci := range w.prov.cohorts {
+			gh[ci] = float64(w.prov.cohorts[ci].gpus) * hours
+		}
+		return gh, true
+	}
+	facts := w.provFacts()
+	for _, id := range w.prov.active {
+		f := &facts[id]
+		if f.gpuModels <= 1 {
+			// the one nonzero term of the sum over GPU models (adding
+			// the zero terms changes nothing)
+			gh[f.cohort] += float64(f.gpus) * hours
+			continue
+		}
+		p := &w.prov.p[id]
+		for r := agents.ResGPU0; r < w.nres; r++ {
+			gh[f.cohort] += float64(p.prof.Capacity[r]) * hours
+		}
+	}
+	return gh, false
 }
 
 // mintTo runs x/mint and x/distribution block by block from the last

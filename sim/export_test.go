@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"slices"
 
 	"github.com/depinsim/depinsim/agents"
 	"github.com/depinsim/depinsim/market"
@@ -174,3 +175,15 @@ func (w *World) MiscountCohortEntry() { w.prov.cohorts[0].entered++ }
 // SeqNearOverflow sets the queue's sequence so that the left+1-th event
 // scheduled from now on makes it renumber its entries.
 func (q *Queue) SeqNearOverflow(left uint64) { q.seq = 1<<seqBits - 1 - left }
+
+// GPUHoursBothWays returns the GPU-hours per provider cohort of an epoch
+// of hours that ends now, as the epoch takes them (counted: from the
+// cohorts' GPU counts) and summed over the active providers.
+func (w *World) GPUHoursBothWays(hours float64) (got []float64, counted bool, summed []float64) {
+	gh, counted := w.chain.gpuHours(w, hours)
+	got = slices.Clone(gh)
+	w.chain.sumGPUHours = true
+	defer func() { w.chain.sumGPUHours = false }()
+	gh, _ = w.chain.gpuHours(w, hours)
+	return got, counted, slices.Clone(gh)
+}
