@@ -108,9 +108,11 @@ oracle:
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZFLAGS='$(FUZZFLAGS)' sh scripts/fuzz.sh $(FUZZ_TARGETS)
 
-## bench: Go benchmarks (kernel, R1 and the presets per event, auction index, mechanisms, settlement, reports)
+## bench: Go benchmarks (kernel, R1 and the presets per event, auction index, mechanisms, settlement, reports),
+## built with the CLI's profile (BENCH_PGO; -pgo=off measures without it)
+BENCH_PGO ?= -pgo=$(CURDIR)/cmd/depinsim/default.pgo
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./sim/ ./scenarios/ ./market/ ./tokenomics/ ./reports/
+	$(GO) test $(BENCH_PGO) -run '^$$' -bench . -benchmem ./sim/ ./scenarios/ ./market/ ./tokenomics/ ./reports/
 
 # pairs (runs, for bench-presets) of the timing targets below
 BENCH_N ?= 5
