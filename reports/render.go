@@ -180,6 +180,7 @@ func render(p *plot.Plot, format string) (io.WriterTo, error) {
 
 // renderSized is render on a canvas of width w and height h.
 func renderSized(p *plot.Plot, format string, w, h vg.Length) (io.WriterTo, error) {
+	useMeasured(p)
 	vc, err := newCanvas(w, h, format)
 	if err != nil {
 		return nil, err
@@ -206,6 +207,9 @@ func renderSized(p *plot.Plot, format string, w, h vg.Length) (io.WriterTo, erro
 // panels with equal x ranges share their time axis) and each panel's
 // legend to the right of its data area, as render does.
 func renderStacked(title string, panels []*plot.Plot, format string) (io.WriterTo, error) {
+	for _, p := range panels {
+		useMeasured(p)
+	}
 	height := max(stackHeight, vg.Length(len(panels))*panelHeight)
 	vc, err := newCanvas(plotWidth, height, format)
 	if err != nil {
@@ -220,6 +224,7 @@ func renderStacked(title string, panels []*plot.Plot, format string) (io.WriterT
 
 	if title != "" {
 		ts := plot.New().Title.TextStyle
+		useMeasuredStyle(&ts)
 		c.FillText(ts, vg.Point{X: c.Center().X, Y: c.Max.Y + ts.FontExtents().Descent}, title)
 		c = draw.Crop(c, 0, 0, 0, -(ts.Rectangle(title).Size().Y + margin))
 	}
