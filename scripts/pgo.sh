@@ -3,12 +3,13 @@
 # optimisation of the CLI (make pgo): cmd/depinsim/default.pgo, the
 # merged CPU profiles of the runs below, made with the binary BIN
 # (DEPINSIM_CPUPROFILE; docs/performance.md, "Profile-guided
-# optimisation"), which make pgo builds without a profile (-pgo=off), so
-# that the profile does not depend on the one before it. The runs are the workloads the timing targets measure
-# (R1, akash-2024 as it ships and sampled hourly, one replication of
-# ionet-2024) and one replication of every other preset, so that each
-# mechanism's hot path is in the profile. Outputs do not depend on the
-# profile: it only guides the compiler's inlining and devirtualisation.
+# optimisation"), which make pgo builds without a profile (-pgo=off) so
+# that the profile does not depend on the one before it. The runs are
+# the workloads the timing targets measure (R1, akash-2024 as it ships
+# and sampled hourly, one replication of ionet-2024) and one replication
+# of every other preset, so that each mechanism's hot path is in the
+# profile. Outputs do not depend on the profile: it only guides the
+# compiler's inlining and devirtualisation.
 set -eu
 BIN=${BIN:-bin/depinsim}
 GO=${GO:-go}

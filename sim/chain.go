@@ -271,21 +271,21 @@ func (w *World) epoch() {
 }
 
 // gpuHours returns the GPU-hours each provider cohort listed over the
-// epoch that ends now (hours long), summed over the active providers in list order,
-// each provider's GPUs of every model times the epoch's hours. When the
-// hours are a whole number and the largest cohort's total times them is
-// at most 2^53, every product and partial sum of that sum is an integer
-// that float64 holds exactly, so it equals the cohort's GPU count
+// epoch that ends now (hours long): the sum over the active providers,
+// in list order, of each one's GPUs of every model times the hours. When
+// the hours are a whole number and the largest cohort's total times them
+// is at most 2^53, every product and partial sum of that sum is an
+// integer that float64 holds exactly, so it equals the cohort's GPU count
 // (providerCohort.gpus, kept as providers enter and leave) times the
-// hours, in any order: the epoch then reads the counts instead of every
-// provider (on ionet-2024, thousands each hour), and reports counted.
-// The slice is reused by the next call.
+// hours, in any order: gpuHours then reads the counts instead of every
+// provider (on ionet-2024, thousands each hour) and reports counted. The
+// slice is reused by the next call.
 func (c *chain) gpuHours(w *World, hours float64) (gh []float64, counted bool) {
-	gh = c.gpuHoursBuf[:0]
-	for range w.prov.cohorts {
-		gh = append(gh, 0)
+	if n := len(w.prov.cohorts); cap(c.gpuHoursBuf) < n {
+		c.gpuHoursBuf = make([]float64, n)
 	}
-	c.gpuHoursBuf = gh
+	gh = c.gpuHoursBuf[:len(w.prov.cohorts)]
+	clear(gh)
 	exact := hours >= 0 && hours == math.Trunc(hours) && !c.sumGPUHours
 	for ci := range w.prov.cohorts {
 		exact = exact && float64(w.prov.cohorts[ci].gpus)*hours <= 1<<53
