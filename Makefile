@@ -87,12 +87,15 @@ test: build
 ## scenarios (internal/scengen), and the race detector on every test of
 ## runner and on the pool and command tests of RACE_SWEEP and RACE_CMD;
 ## the calibration test is 'depinsim check' of every preset over its full
-## horizon (cmd/depinsim TestPresetCalibration), JUnit in out/junit/
+## horizon (cmd/depinsim TestPresetCalibration), JUnit in out/junit/; the
+## command tests under the race detector are built without the CLI's
+## profile (-pgo=off: one build of every dependency fewer, race and
+## profile together, on a cold build cache)
 test-long:
 	DEPINSIM_JUNIT_DIR=$(CURDIR)/$(JUNIT_DIR) $(GO) test -count=1 ./...
 	$(GO) test -race -count=1 ./runner/
 	$(GO) test -race -short -count=1 -run '$(RACE_SWEEP)' ./sweep/
-	$(GO) test -race -short -count=1 -run '$(RACE_CMD)' ./cmd/depinsim/
+	$(GO) test -race -pgo=off -short -count=1 -run '$(RACE_CMD)' ./cmd/depinsim/
 
 ## oracle: the Sobol estimators of package analysis against OpenTURNS
 ## (Debian's python3-openturns) on the same Ishigami and G-function
