@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"sync"
 	"testing"
 
@@ -82,21 +83,16 @@ func TestMeasuredTextCharts(t *testing.T) {
 		return p
 	}
 	draw := func(plainEveryTime bool, format string, stacked bool) []byte {
-		var buf bytes.Buffer
+		var c io.WriterTo
 		var err error
 		if stacked {
-			c, e := renderStacked("", []*plot.Plot{mk(plainEveryTime), mk(plainEveryTime)}, format)
-			err = e
-			if e == nil {
-				_, err = c.WriteTo(&buf)
-			}
+			c, err = renderStacked("", []*plot.Plot{mk(plainEveryTime), mk(plainEveryTime)}, format)
 		} else {
-			c, e := render(mk(plainEveryTime), format)
-			err = e
-			if e == nil {
-				_, err = c.WriteTo(&buf)
-			}
+			c, err = render(mk(plainEveryTime), format)
 		}
+		require.NoError(t, err)
+		var buf bytes.Buffer
+		_, err = c.WriteTo(&buf)
 		require.NoError(t, err)
 		return buf.Bytes()
 	}
