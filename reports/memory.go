@@ -72,6 +72,26 @@ func carve[T any](block *[]T, src []T) []T {
 // NewMemory returns an empty Memory recorder.
 func NewMemory() *Memory { return &Memory{} }
 
+// Reserve makes room for n samples in m's lists of rows, so that a
+// recording whose length is known (the horizon over the sampling
+// interval) is not copied as it grows; n is a hint (more samples are
+// still recorded, fewer leave room unused). A hint above the samples a
+// Memory can hold at all (maxReserve) is taken as maxReserve.
+func (m *Memory) Reserve(n int) {
+	n = min(n, maxReserve)
+	if n <= cap(m.rec.Times) {
+		return
+	}
+	m.rec.Times = append(make([]sim.Time, 0, n), m.rec.Times...)
+	m.rec.Values = append(make([][]float64, 0, n), m.rec.Values...)
+	m.rec.Resources = append(make([][]sim.ResourceSample, 0, n), m.rec.Resources...)
+	m.rec.Cohorts = append(make([][]sim.CohortSample, 0, n), m.rec.Cohorts...)
+}
+
+// maxReserve bounds Reserve's hint: 2^22 samples (8 years sampled each
+// minute), whose lists of rows take 320 MiB before any row.
+const maxReserve = 1 << 22
+
 // Record appends a copy of s. It panics if s belongs to a different
 // replication than earlier samples, if time goes backwards or if s does
 // not have sim.NumMetrics values: these are bugs in the caller.

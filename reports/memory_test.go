@@ -124,3 +124,34 @@ func BenchmarkMemoryRecord(b *testing.B) {
 		}
 	}
 }
+
+// TestMemoryReserve: a Memory given room for its samples, too little or
+// too much, records what one without does, and a Recording taken before
+// more samples still does not see them (the room is not shared).
+func TestMemoryReserve(t *testing.T) {
+	record := func(m *Memory, from, to int) {
+		s := &sim.Sample{Values: make([]float64, sim.NumMetrics),
+			Resources: []sim.ResourceSample{{Resource: "cpu", Capacity: 8}},
+			Cohorts:   []sim.CohortSample{{Cohort: "c", Kind: "organic"}}}
+		for i := from; i < to; i++ {
+			s.T = sim.Time(i) * sim.Hour
+			s.Values[sim.MLeasesActive] = float64(i)
+			s.Resources[0].Allocated = float64(i % 8)
+			s.Cohorts[0].Providers = i
+			m.Record(s)
+		}
+	}
+	want := NewMemory()
+	record(want, 0, 100)
+	for _, hint := range []int{0, 1, 50, 100, 1000} {
+		m := NewMemory()
+		m.Reserve(hint)
+		record(m, 0, 40)
+		early := m.Recording()
+		m.Reserve(hint) // again, with samples in: kept
+		record(m, 40, 100)
+		assert.Equal(t, want.Recording(), m.Recording(), "hint %d", hint)
+		assert.Equal(t, 40, early.Len())
+		assert.Equal(t, 39.0, early.Values[39][sim.MLeasesActive])
+	}
+}

@@ -58,7 +58,7 @@ func newCanvas(w, h vg.Length, format string) (vg.CanvasWriterTo, error) {
 // otherwise it returns false.
 func newPNGCanvas(w, h vg.Length) (fastPNG, bool) {
 	const dpi = vgimg.DefaultDPI
-	wpx, hpx := int(w/vg.Inch*dpi+0.5), int(h/vg.Inch*dpi+0.5)
+	wpx, hpx := pixels(w), pixels(h)
 	if wpx <= 0 || hpx <= 0 || vg.Length(float64(wpx)/dpi)*vg.Inch != w || vg.Length(float64(hpx)/dpi)*vg.Inch != h {
 		return fastPNG{}, false
 	}
@@ -73,45 +73,79 @@ func newPNGCanvas(w, h vg.Length) (fastPNG, bool) {
 	return fastPNG{PngCanvas: vgimg.PngCanvas{Canvas: c}, img: img, text: text}, true
 }
 
-// imagePool recycles the charts' PNG canvases' images, one pool per
-// size (a chart's image is some megabytes, allocated and cleared anew
-// for each chart otherwise).
+// imagePool recycles the pixel buffers of the charts' PNG canvases. A
+// chart's image is some megabytes, and memory a process touches for the
+// first time costs a page fault per 4 KiB page (about 10 µs each on the
+// virtual machines the benchmarks run on: more than drawing into it), so
+// the pool keeps its buffers across garbage collections (a sync.Pool
+// drops them at each) and lends any buffer large enough for a chart,
+// whatever its size. A new buffer is made large enough for every chart
+// of the common sizes (imageMinBytes), so that the charts drawn side by
+// side need one buffer each however their sizes follow one another.
 type imagePool struct {
-	mu     sync.Mutex
-	bySize map[image.Point]*sync.Pool
+	mu   sync.Mutex
+	free [][]uint8 // at most imagePoolKeep buffers, each of capacity at least imageMinBytes
 }
 
-// pngImages holds the images of PNG canvases drawn and written.
-var pngImages imagePool
+// imagePoolKeep bounds the buffers an imagePool keeps: the charts drawn
+// at once (runJobs draws on up to GOMAXPROCS goroutines; more buffers are
+// made when needed and left to the garbage collector when handed back).
+const imagePoolKeep = 4
 
-// get returns an RGBA image of w by h pixels (its pixels left as they
-// were: the canvas paints them all).
+// imageMinBytes is the capacity of a new buffer at least: the pixels of
+// the largest chart but the stacked ones of more than three panels
+// (plotWidth by stackHeight at vgimg's resolution).
+var imageMinBytes = 4 * pixels(plotWidth) * pixels(stackHeight)
+
+// pixels is length l in pixels at vgimg's default resolution, rounded.
+func pixels(l vg.Length) int { return int(l/vg.Inch*vgimg.DefaultDPI + 0.5) }
+
+// pngImages holds the pixel buffers of PNG canvases drawn and written.
+var pngImages = &imagePool{}
+
+// get returns an RGBA image of w by h pixels on a lent buffer (its pixels
+// left as they were: the canvas paints them all).
 func (p *imagePool) get(w, h int) *image.RGBA {
-	if img, ok := p.pool(w, h).Get().(*image.RGBA); ok {
-		return img
+	need := 4 * w * h
+	var pix []uint8
+	p.mu.Lock()
+	for i, b := range p.free {
+		if cap(b) >= need {
+			pix = b
+			last := len(p.free) - 1
+			p.free[i] = p.free[last]
+			p.free[last] = nil
+			p.free = p.free[:last]
+			break
+		}
 	}
-	return image.NewRGBA(image.Rect(0, 0, w, h))
+	p.mu.Unlock()
+	if pix == nil {
+		pix = make([]uint8, max(need, imageMinBytes))
+	}
+	return &image.RGBA{Pix: pix[:need], Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}
 }
 
-// put hands img back for reuse.
+// put hands img's buffer back for reuse; img is not to be used after.
+// Past imagePoolKeep buffers, the smallest is dropped.
 func (p *imagePool) put(img *image.RGBA) {
-	s := img.Rect.Size()
-	p.pool(s.X, s.Y).Put(img)
-}
-
-func (p *imagePool) pool(w, h int) *sync.Pool {
+	pix := img.Pix[:cap(img.Pix)]
+	img.Pix = nil
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	k := image.Point{X: w, Y: h}
-	sp := p.bySize[k]
-	if sp == nil {
-		if p.bySize == nil {
-			p.bySize = map[image.Point]*sync.Pool{}
-		}
-		sp = &sync.Pool{}
-		p.bySize[k] = sp
+	if len(p.free) < imagePoolKeep {
+		p.free = append(p.free, pix)
+		return
 	}
-	return sp
+	small := 0
+	for i, b := range p.free {
+		if cap(b) < cap(p.free[small]) {
+			small = i
+		}
+	}
+	if cap(pix) > cap(p.free[small]) {
+		p.free[small] = pix
+	}
 }
 
 // fastPNG is a PNG canvas written by encodePNG. img, when set, is the

@@ -172,6 +172,10 @@ func (in *reportInputs) chartSpecs() []struct {
 	return secs
 }
 
+// reuseBands lets chartSections reuse a reduced chart's full-length
+// bands for the next chart's (tests turn it off to compare).
+var reuseBands = true
+
 // chartSections builds the chart sections: a chart whose lines are all
 // zero or without values is left out (and named in a note), and so is a
 // section with no chart left.
@@ -189,6 +193,12 @@ func (in *reportInputs) chartSections() ([]html.Section, error) {
 		}
 	}
 	var out []html.Section
+	// the full-length bands, reused once a chart is reduced (nil when
+	// reuseBands is off: each band new)
+	var bufs *floatBufs
+	if reuseBands {
+		bufs = &floatBufs{}
+	}
 	for _, sec := range in.chartSpecs() {
 		s := html.Section{ID: sec.id, Title: sec.title}
 		var empty []string
@@ -199,8 +209,10 @@ func (in *reportInputs) chartSections() ([]html.Section, error) {
 			}
 			var zero []string
 			minN := math.MaxInt
+			var lent [][]float64 // the bands' slices of this chart
 			for _, ls := range cs.lines {
-				b := a.band(ls.key, ls.dom.lo, ls.dom.hi)
+				b := a.bandInto(ls.key, ls.dom.lo, ls.dom.hi, bufs)
+				lent = append(lent, b.mean, b.lo, b.hi)
 				if !b.ok || !b.nonzero {
 					zero = append(zero, ls.name)
 					continue
@@ -214,6 +226,7 @@ func (in *reportInputs) chartSections() ([]html.Section, error) {
 			}
 			if len(c.Series) == 0 {
 				empty = append(empty, cs.title)
+				bufs.put(lent...)
 				continue
 			}
 			if len(zero) > 0 {
@@ -224,7 +237,9 @@ func (in *reportInputs) chartSections() ([]html.Section, error) {
 			} else {
 				c.Caption += fmt.Sprintf(" Lines: mean over the replications; bands: its 95%% confidence interval (at least %d replications per point), clipped to the quantity's range.", minN)
 			}
-			reduceChart(c)
+			if reduceChart(c) {
+				bufs.put(lent...) // the series hold copies now
+			}
 			in.fallback(c, cs.svg)
 			s.Blocks = append(s.Blocks, html.Block{Chart: c})
 		}
@@ -258,10 +273,11 @@ func anyAtLeast2(n []int32) bool {
 
 // reduceChart reduces a chart's series to about reportMaxPoints points:
 // the union of the points Downsample keeps of each line (each with an
-// equal share), every series and band at those indices.
-func reduceChart(c *html.Chart) {
+// equal share), every series and band at those indices; it reports
+// whether it did (the series then hold new slices).
+func reduceChart(c *html.Chart) bool {
 	if len(c.X) <= reportMaxPoints || len(c.Series) == 0 {
-		return
+		return false
 	}
 	per := max(reportMaxPoints/len(c.Series), 300)
 	keep := make([]bool, len(c.X))
@@ -287,4 +303,5 @@ func reduceChart(c *html.Chart) {
 		s := &c.Series[i]
 		s.Values, s.Lo, s.Hi = pick(s.Values), pick(s.Lo), pick(s.Hi)
 	}
+	return true
 }

@@ -290,13 +290,19 @@ type repBand struct {
 // band returns the mean of key with its 95% CI (Student t), clipped to
 // the domain [dlo, dhi]; ok false when there is no such line.
 func (a *reportAcc) band(key string, dlo, dhi float64) repBand {
+	return a.bandInto(key, dlo, dhi, nil)
+}
+
+// bandInto is band with the band's three slices taken from bufs (made
+// anew when bufs is nil or holds too few); every element is written.
+func (a *reportAcc) bandInto(key string, dlo, dhi float64, bufs *floatBufs) repBand {
 	l, found := a.byKey[key]
 	if !found {
 		return repBand{}
 	}
 	n := len(l.mean)
 	tq := map[int]float64{} // TQuantile is costly: once per count
-	b := repBand{mean: make([]float64, n), lo: make([]float64, n), hi: make([]float64, n), minN: math.MaxInt}
+	b := repBand{mean: bufs.get(n), lo: bufs.get(n), hi: bufs.get(n), minN: math.MaxInt}
 	for i := range n {
 		c := int(l.n[i])
 		if c == 0 {
@@ -328,4 +334,40 @@ func (a *reportAcc) band(key string, dlo, dhi float64) repBand {
 		b.hi[i] = max(min(hi, dhi), dlo)
 	}
 	return b
+}
+
+// floatBufs lends float64 slices for values that are dropped soon after
+// (the full-length bands of a report's chart, which reduceChart copies
+// out), so that one chart's are reused for the next instead of each
+// line's being new memory.
+type floatBufs struct {
+	free [][]float64
+}
+
+// get returns a slice of length n, its elements unset; a nil *floatBufs
+// makes a new one.
+func (f *floatBufs) get(n int) []float64 {
+	if f != nil {
+		for i := len(f.free) - 1; i >= 0; i-- {
+			if b := f.free[i]; cap(b) >= n {
+				f.free[i] = f.free[len(f.free)-1]
+				f.free = f.free[:len(f.free)-1]
+				return b[:n]
+			}
+		}
+	}
+	return make([]float64, n)
+}
+
+// put hands back slices that nothing uses any more (nil ones are
+// skipped; a nil *floatBufs keeps none).
+func (f *floatBufs) put(bs ...[]float64) {
+	if f == nil {
+		return
+	}
+	for _, b := range bs {
+		if b != nil {
+			f.free = append(f.free, b)
+		}
+	}
 }

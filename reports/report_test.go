@@ -150,3 +150,57 @@ func TestWriteAllWritesReport(t *testing.T) {
 	assert.True(t, bytes.Equal(page, again), "the report rebuilt from the folder is the same")
 	assert.True(t, strings.Contains(string(page), `id="chart-utilization"`))
 }
+
+// TestReportBandsReusedAlike: the charts' data are the same bytes whether
+// chartSections reuses a reduced chart's bands for the next or makes each
+// anew, for runs long enough to be reduced and short ones, with one
+// replication and several.
+func TestReportBandsReusedAlike(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		recs []*Recording
+	}{
+		{"reduced, 1 rep", longRun(1, 4000)},
+		{"reduced, 3 reps", longRun(3, 4000)},
+		{"short", fixture()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := func(reuse bool) []string {
+				defer func(old bool) { reuseBands = old }(reuseBands)
+				reuseBands = reuse
+				var out []string
+				for _, c := range reportCharts(t, tc.recs) {
+					d, err := c.Data()
+					require.NoError(t, err)
+					out = append(out, c.ID+" "+string(d))
+				}
+				return out
+			}
+			fresh := data(false)
+			require.NotEmpty(t, fresh)
+			assert.Equal(t, fresh, data(true))
+		})
+	}
+}
+
+// TestFloatBufs: a lent slice has the length asked, a slice handed back is
+// lent again when long enough and never twice at once, and a nil
+// *floatBufs makes each slice anew and keeps none.
+func TestFloatBufs(t *testing.T) {
+	var f floatBufs
+	a, b := f.get(10), f.get(20)
+	require.Len(t, a, 10)
+	require.Len(t, b, 20)
+	f.put(a, nil, b)
+	require.Len(t, f.free, 2)
+	c := f.get(15) // only b is long enough
+	assert.Len(t, c, 15)
+	assert.Same(t, &b[0], &c[0])
+	d := f.get(5)
+	assert.Same(t, &a[0], &d[0])
+	e := f.get(5) // none left
+	assert.NotSame(t, &a[0], &e[0])
+	var none *floatBufs
+	assert.Len(t, none.get(3), 3)
+	none.put(a) // no panic, nothing kept
+}

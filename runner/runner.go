@@ -258,6 +258,7 @@ func replicate(ctx context.Context, j job, rep int, newRecorder func(int) sim.Re
 		}
 	}()
 	mem := reports.NewMemory()
+	mem.Reserve(int(shape(j.cfg, 1).Samples)) // the recording is not copied as it grows
 	var rec sim.Recorder = mem
 	if len(j.asserts) > 0 {
 		o.col = assertion.NewCollector(j.asserts)
