@@ -24,7 +24,11 @@ func encodePNG(w io.Writer, img image.Image) error {
 	}
 	b := rgba.Rect
 	width, height := b.Dx(), b.Dy()
-	bw := bufio.NewWriterSize(w, 64<<10)
+	st := pngStates.get()
+	defer pngStates.put(st)
+	bw := st.bw
+	bw.Reset(w)
+	defer bw.Reset(nil) // lets go of w
 	if _, err := bw.WriteString(pngSignature); err != nil {
 		return err
 	}
@@ -40,9 +44,9 @@ func encodePNG(w io.Writer, img image.Image) error {
 		return err
 	}
 
-	cw := &idatWriter{w: bw, buf: make([]byte, 0, 64<<10)}
-	zw := zlibPool.Get().(*zlib.Writer)
-	defer zlibPool.Put(zw)
+	cw := &st.idat
+	cw.w, cw.buf = bw, cw.buf[:0]
+	zw := st.zw
 	zw.Reset(cw)
 	// each row: filter type 0 (none), then RGB. Antialiased charts gain
 	// nothing from PNG's filters: unfiltered rows deflate smaller and
@@ -75,14 +79,53 @@ func encodePNG(w io.Writer, img image.Image) error {
 // pngSignature starts every PNG file.
 const pngSignature = "\x89PNG\r\n\x1a\n"
 
-// zlibPool recycles the deflate state of encodePNG (about 1 MB).
-var zlibPool = sync.Pool{New: func() any {
+// pngState is encodePNG's working state: the deflate state (about 1 MB
+// at the fastest level), the file's buffer and the IDAT chunks' buffer.
+type pngState struct {
+	zw   *zlib.Writer
+	bw   *bufio.Writer
+	idat idatWriter
+}
+
+// pngStatePool keeps encodePNG's states across garbage collections (a
+// sync.Pool drops them at each, and new memory costs a page fault per
+// 4 KiB page), as many as charts are encoded at once.
+type pngStatePool struct {
+	mu   sync.Mutex
+	free []*pngState // at most imagePoolKeep
+}
+
+// pngStates holds the states of encodePNG.
+var pngStates = &pngStatePool{}
+
+// get returns a state, new or handed back.
+func (p *pngStatePool) get() *pngState {
+	p.mu.Lock()
+	if n := len(p.free); n > 0 {
+		st := p.free[n-1]
+		p.free[n-1] = nil
+		p.free = p.free[:n-1]
+		p.mu.Unlock()
+		return st
+	}
+	p.mu.Unlock()
 	zw, err := zlib.NewWriterLevel(io.Discard, zlib.BestSpeed)
 	if err != nil {
 		panic("reports: " + err.Error()) // a valid level by construction
 	}
-	return zw
-}}
+	return &pngState{zw: zw, bw: bufio.NewWriterSize(nil, 64<<10), idat: idatWriter{buf: make([]byte, 0, 64<<10)}}
+}
+
+// put hands st back (its writers refer only to st itself and to the
+// file's buffer, reset by encodePNG); past imagePoolKeep states, it is
+// dropped.
+func (p *pngStatePool) put(st *pngState) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) < imagePoolKeep {
+		p.free = append(p.free, st)
+	}
+}
 
 // opaqueRGBA reports whether every pixel of m has alpha 0xff.
 func opaqueRGBA(m *image.RGBA) bool {
