@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/depinsim/depinsim/sim"
 	"github.com/depinsim/depinsim/simtime"
@@ -29,10 +30,25 @@ type reportAcc struct {
 type repLine struct {
 	key   string
 	daily bool
+	// n counts each time's values; nil until a second replication is
+	// added: after one, a count is 1 where mean holds a value and 0 where
+	// it holds NaN (a run of one replication, the most common, then
+	// keeps a third less per line)
 	n     []int32
 	mean  []float64
 	m2    []float64 // nil until a second replication is added
 	added bool      // some replication was added
+}
+
+// at returns the count and mean of time i (0 and +0 without a value).
+func (l *repLine) at(i int) (int, float64) {
+	if l.n != nil {
+		return int(l.n[i]), l.mean[i]
+	}
+	if !l.added || math.IsNaN(l.mean[i]) {
+		return 0, 0
+	}
+	return 1, l.mean[i]
 }
 
 func newReportAcc() *reportAcc { return &reportAcc{byKey: map[string]*repLine{}} }
@@ -46,7 +62,7 @@ func (a *reportAcc) line(key string, daily bool) *repLine {
 	if daily {
 		n = a.nper
 	}
-	l := &repLine{key: key, daily: daily, n: make([]int32, n), mean: make([]float64, n)}
+	l := &repLine{key: key, daily: daily, mean: make([]float64, n)}
 	a.lines = append(a.lines, l)
 	a.byKey[key] = l
 	return l
@@ -57,6 +73,18 @@ func (l *repLine) add(v []float64) {
 	if !l.added {
 		l.addFirst(v)
 		return
+	}
+	if l.n == nil {
+		// the counts of the first replication: 1 where it has a value, 0
+		// (and a mean of +0) where it has none
+		l.n = make([]int32, len(l.mean))
+		for i, m := range l.mean {
+			if math.IsNaN(m) {
+				l.mean[i] = 0
+			} else {
+				l.n[i] = 1
+			}
+		}
 	}
 	if l.m2 == nil {
 		l.m2 = make([]float64, len(l.mean)) // +0 after the first replication
@@ -74,15 +102,17 @@ func (l *repLine) add(v []float64) {
 
 // addFirst is add for the first replication, when every n, mean and m2
 // is 0: Welford's update then gives n = 1, mean = 0 + x (x, but +0 for
-// -0) and leaves m2 at +0, the same bits without the division.
+// -0) and leaves m2 at +0, the same bits without the division. It
+// leaves n nil and marks the times without a value with a NaN mean
+// (repLine.at; add makes the counts for a second replication).
 func (l *repLine) addFirst(v []float64) {
 	l.added = true
-	n, mean := l.n[:len(v)], l.mean[:len(v)]
+	mean := l.mean[:len(v)]
 	for i, x := range v {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
+			mean[i] = math.NaN()
 			continue
 		}
-		n[i] = 1
 		mean[i] = 0 + x
 	}
 }
@@ -117,7 +147,7 @@ func (a *reportAcc) Add(rec *Recording) error {
 		}
 		return v
 	}
-	for m := range sim.NumMetrics {
+	for _, m := range reportMetrics() {
 		l := a.line("m:"+sim.Metrics[m].Name, false)
 		v := vec(l)
 		for k, i := range use {
@@ -216,6 +246,26 @@ func (a *reportAcc) Add(rec *Recording) error {
 	return nil
 }
 
+// reportMetrics returns the metrics whose lines the report's charts
+// draw, in increasing order: the only ones reportAcc accumulates.
+var reportMetrics = sync.OnceValue(func() []int {
+	drawn := map[string]bool{}
+	for _, sec := range (&reportInputs{acc: newReportAcc()}).chartSpecs() {
+		for _, cs := range sec.charts {
+			for _, ls := range cs.lines {
+				drawn[ls.key] = true
+			}
+		}
+	}
+	var out []int
+	for m := range sim.NumMetrics {
+		if drawn["m:"+sim.Metrics[m].Name] {
+			out = append(out, m)
+		}
+	}
+	return out
+})
+
 // splitKey splits "r:NAME:COL" into NAME and COL (NAME may hold ':').
 func splitKey(key string) (name, col string) {
 	rest := key[2:]
@@ -304,14 +354,13 @@ func (a *reportAcc) bandInto(key string, dlo, dhi float64, bufs *floatBufs) repB
 	tq := map[int]float64{} // TQuantile is costly: once per count
 	b := repBand{mean: bufs.get(n), lo: bufs.get(n), hi: bufs.get(n), minN: math.MaxInt}
 	for i := range n {
-		c := int(l.n[i])
+		c, m := l.at(i)
 		if c == 0 {
 			b.mean[i], b.lo[i], b.hi[i] = math.NaN(), math.NaN(), math.NaN()
 			continue
 		}
 		b.ok = true
 		b.minN = min(b.minN, c)
-		m := l.mean[i]
 		if m != 0 {
 			b.nonzero = true
 		}
