@@ -24,7 +24,7 @@ type Estimate struct {
 	Events float64
 	// OutputBytes is the expected size of what the run writes, in bytes.
 	OutputBytes float64
-	// Workers is the number of replications run at once.
+	// Workers is the number of replications simulated at once.
 	Workers int
 	// World is the estimate of one replication's world (of the largest
 	// scenario of a comparison).
@@ -37,14 +37,14 @@ type Estimate struct {
 
 // EstimateOptions are the run options an estimate depends on.
 type EstimateOptions struct {
-	// Workers is the number of replications run at once (0: GOMAXPROCS),
+	// Workers is the number of replications simulated at once (0: GOMAXPROCS),
 	// as Options.Workers.
 	Workers int
 }
 
 // Calibration constants of the memory estimate (docs/limits.md, "How the
 // constants were calibrated"): peak RSS = base + worldFactor x the
-// workers' worlds + sampleFactor x the recordings held and the
+// worlds under way + sampleFactor x the recordings held and the
 // statistics.
 const (
 	// baseRSS is the resident memory of a run of a few samples drawn on
@@ -88,14 +88,14 @@ func baseMemory() float64 {
 	return baseRSS + chartRSS*float64(min(runtime.GOMAXPROCS(0), charts)-1)
 }
 
-// worldMemory returns the peak resident memory of workers worlds
+// worldMemory returns the peak resident memory of n worlds under way
 // estimated at w.
-func worldMemory(w sim.WorldEstimate, workers int) float64 {
+func worldMemory(w sim.WorldEstimate, n int) float64 {
 	f := worldFactor
 	if !w.Presized() {
 		f = grownWorldFactor
 	}
-	return f * float64(workers) * w.Bytes
+	return f * float64(n) * w.Bytes
 }
 
 // EstimateRun estimates a run of sc as Run makes it, with a FileSink.
@@ -179,7 +179,13 @@ func estimate(cfg *sim.Config, reps int, assertPerSample float64, opt EstimateOp
 	// every worker holds a world and the recording it fills; the reorder
 	// window holds up to 2 x workers recordings in all
 	held := float64(min(2*workers, reps))
-	worlds := worldMemory(w, workers)
+	// with a shared tail (shareTail: worlds below collectAfter), up to
+	// workers - 1 more worlds are under way
+	underWay := workers
+	if w.Bytes < collectAfter {
+		underWay = min(2*workers-1, reps)
+	}
+	worlds := worldMemory(w, underWay)
 	mem := worlds + sampleFactor*(held*rec+reports.StatsBytes(sh))
 	e := &Estimate{
 		Events:      float64(reps) * w.Events,

@@ -15,7 +15,12 @@ import (
 
 // Options configure a run.
 type Options struct {
-	// Workers is the number of replications run at once (0: GOMAXPROCS).
+	// Workers is the number of replications simulated at once (0:
+	// GOMAXPROCS). When fewer replications are left to start than
+	// workers and their worlds are small (below 64 MiB estimated), the
+	// last ones start together and share the workers' time, so that no
+	// worker idles while they finish: up to 2 x Workers - 1 are then
+	// under way, Workers of them simulating at any moment (docs/limits.md).
 	// Results do not depend on it.
 	Workers int
 	// Sink receives each replication as it finishes, in replication
@@ -247,9 +252,10 @@ func (r *Result) deliver(o outcome, sink Sink, stats bool) error {
 }
 
 // replicate runs replication rep of j, recording it in memory (and to the
-// extra recorder of newRecorder). A panic becomes a *ReplicationError
-// with the stack; so does an error of the world (a broken invariant).
-func replicate(ctx context.Context, j job, rep int, newRecorder func(int) sim.Recorder) (o outcome) {
+// extra recorder of newRecorder), calling yield (when not nil) every
+// slice events. A panic becomes a *ReplicationError with the stack; so
+// does an error of the world (a broken invariant).
+func replicate(ctx context.Context, j job, rep int, newRecorder func(int) sim.Recorder, slice uint, yield func()) (o outcome) {
 	seed := j.seed(rep)
 	o.rep = rep
 	defer func() {
@@ -278,7 +284,7 @@ func replicate(ctx context.Context, j job, rep int, newRecorder func(int) sim.Re
 		}
 	}
 	w := sim.NewWorld(j.cfg, rep, seed, rec)
-	res, err := w.RunContext(ctx)
+	res, err := w.RunYielding(ctx, slice, yield)
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			o.err = err

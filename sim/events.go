@@ -216,13 +216,27 @@ func (w *World) Run() (Result, error) {
 // RunContext is Run, stopping between events when ctx is done (it then
 // returns ctx's error).
 func (w *World) RunContext(ctx context.Context) (Result, error) {
+	return w.RunYielding(ctx, 0, nil)
+}
+
+// RunYielding is RunContext calling yield between events after every
+// every events (a multiple of ctxEvery, rounded up; none when yield is
+// nil): a pool that runs more worlds than it lets simulate at once hands
+// the processor on there. What yield does cannot change the run.
+func (w *World) RunYielding(ctx context.Context, every uint, yield func()) (Result, error) {
 	done := ctx.Done()
+	every = max(ctxEvery, (every+ctxEvery-1)/ctxEvery*ctxEvery)
 	for i := uint(0); ; i++ {
-		if done != nil && i%ctxEvery == 0 {
-			select {
-			case <-done:
-				return w.Result(), ctx.Err()
-			default:
+		if i%ctxEvery == 0 {
+			if done != nil {
+				select {
+				case <-done:
+					return w.Result(), ctx.Err()
+				default:
+				}
+			}
+			if yield != nil && i > 0 && i%every == 0 {
+				yield()
 			}
 		}
 		if !w.Step() {
