@@ -54,9 +54,12 @@ func (c cpuTokens) acquire() { c <- struct{}{} }
 func (c cpuTokens) release() { <-c }
 
 // pass hands the token to a replication waiting for one, if any, and
-// waits for one again.
+// waits for one again. It lets the other goroutines run in between: a
+// replication dispatched while every processor simulates may not have
+// come to wait for a token yet.
 func (c cpuTokens) pass() {
 	c.release()
+	runtime.Gosched()
 	c.acquire()
 }
 

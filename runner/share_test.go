@@ -46,14 +46,17 @@ func TestCPUTokensBound(t *testing.T) {
 	}
 }
 
-// sampleLog records, in the order they happen, which replication records
-// a sample.
+// sampleLog records, in the order they happen, which replication starts
+// (asks for its recorder) or records a sample.
 type sampleLog struct {
 	mu   sync.Mutex
 	reps []int
 }
 
 func (l *sampleLog) recorder(rep int) sim.Recorder {
+	l.mu.Lock()
+	l.reps = append(l.reps, rep)
+	l.mu.Unlock()
 	return sim.RecorderFunc(func(*sim.Sample) {
 		l.mu.Lock()
 		l.reps = append(l.reps, rep)
@@ -68,8 +71,8 @@ func (l *sampleLog) recorder(rep int) sim.Recorder {
 // same as one worker's, which runs them one after the other.
 func TestSharedTail(t *testing.T) {
 	defer func(old uint) { testSlice = old }(testSlice)
-	testSlice = 4096 // a few hand-overs in a short replication
-	sets := []string{"sim.seed=5", "sim.warmup=2d", "sim.horizon=3d", "sim.sample_every=1h"}
+	testSlice = 4096 // a few hand-overs in a replication of some 25,000 events
+	sets := []string{"sim.seed=5", "sim.warmup=2d", "sim.horizon=10d", "sim.sample_every=1h"}
 	sc, err := scenarios.Load("akash-2024", sets)
 	require.NoError(t, err)
 	cfg, err := sc.Config()
@@ -83,8 +86,8 @@ func TestSharedTail(t *testing.T) {
 			sink := &MemorySink{}
 			res, err := RunConfig(context.Background(), cfg, n, Options{Workers: workers, Sink: sink, Recorder: log.recorder})
 			require.NoError(t, err)
-			// the most replications under way at once: between their
-			// first and their last sample
+			// the most replications under way at once: from their start
+			// to their last sample
 			first, last := make([]int, n), make([]int, n)
 			for rep := range n {
 				first[rep] = slices.Index(log.reps, rep)
