@@ -51,8 +51,10 @@ func RecordingBytes(s Shape) float64 {
 	row := sizeClass(sim.NumMetrics*8) +
 		sizeClass(s.Resources*int(unsafe.Sizeof(sim.ResourceSample{}))) +
 		sizeClass(s.Cohorts*int(unsafe.Sizeof(sim.CohortSample{})))
-	// the four outer slices (a time and three slice headers per sample)
-	// hold up to twice their length while growing
+	// the four outer slices (a time and three slice headers per sample),
+	// counted at twice their length as when they grew by doubling: the
+	// runner's Memory now reserves them (Memory.Reserve), and the margin
+	// stays in the calibrated estimate
 	outer := 2 * (8 + 3*24)
 	return float64(s.Samples) * float64(row+outer)
 }

@@ -337,14 +337,10 @@ type repBand struct {
 	minN         int  // the fewest replications behind a value
 }
 
-// band returns the mean of key with its 95% CI (Student t), clipped to
-// the domain [dlo, dhi]; ok false when there is no such line.
-func (a *reportAcc) band(key string, dlo, dhi float64) repBand {
-	return a.bandInto(key, dlo, dhi, nil)
-}
-
-// bandInto is band with the band's three slices taken from bufs (made
-// anew when bufs is nil or holds too few); every element is written.
+// bandInto returns the mean of key with its 95% CI (Student t), clipped
+// to the domain [dlo, dhi]; ok false when there is no such line. The
+// band's three slices are taken from bufs (made anew when bufs is nil or
+// holds none long enough); every element is written.
 func (a *reportAcc) bandInto(key string, dlo, dhi float64, bufs *floatBufs) repBand {
 	l, found := a.byKey[key]
 	if !found {
