@@ -182,7 +182,7 @@ func estimate(cfg *sim.Config, reps int, assertPerSample float64, opt EstimateOp
 	// with a shared tail (shareTail: worlds below collectAfter), up to
 	// workers - 1 more worlds are under way
 	underWay := workers
-	if w.Bytes < collectAfter {
+	if !collectsAt(w) {
 		underWay = min(2*workers-1, reps)
 	}
 	worlds := worldMemory(w, underWay)

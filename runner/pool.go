@@ -41,7 +41,10 @@ const collectAfter = 64 << 20
 
 // collects reports whether a collection follows each replication of cfg
 // (collectAfter).
-func collects(cfg *sim.Config) bool { return sim.EstimateWorld(cfg).Bytes >= collectAfter }
+func collects(cfg *sim.Config) bool { return collectsAt(sim.EstimateWorld(cfg)) }
+
+// collectsAt is collects for a world estimated at est.
+func collectsAt(est sim.WorldEstimate) bool { return est.Bytes >= collectAfter }
 
 // cpuTokens lets at most its capacity of replications simulate at once,
 // however many are under way: a replication holds a token while it
@@ -63,9 +66,9 @@ func (c cpuTokens) pass() {
 	c.acquire()
 }
 
-// sliceEvents returns how many events a replication of cfg simulates
-// before it hands its token on: an eighth of the events a replication is
-// estimated to take (sim.EstimateWorld), which runs up to about twice the
+// sliceEvents returns how many events a replication whose world is
+// estimated at est simulates before it hands its token on: an eighth of
+// the events est gives a replication, which runs up to about twice the
 // events the presets take, so a quarter to an eighth of a replication.
 // Three replications on two workers then finish in about 1.5
 // replications' time with a few hand-overs each (McNaughton's
@@ -73,11 +76,11 @@ func (c cpuTokens) pass() {
 // take, each of which brings a world back into a cold cache (slices of
 // 65,536 events cost ionet-2024 17% more CPU, slices of a sixteenth of
 // its estimate 7%). testSlice, when set, is used instead.
-func sliceEvents(cfg *sim.Config) uint {
+func sliceEvents(est sim.WorldEstimate) uint {
 	if testSlice > 0 {
 		return testSlice
 	}
-	return uint(max(minSlice, sim.EstimateWorld(cfg).Events/8))
+	return uint(max(minSlice, est.Events/8))
 }
 
 // minSlice is the fewest events of a slice (a few milliseconds).
@@ -143,7 +146,8 @@ func runPool(ctx context.Context, jobs []job, sinks []Sink, opt Options) (_ []*R
 			j.asserts = as
 			eval = assertion.NewEvaluator(as, j.cfg.Sim.Horizon.T())
 		}
-		t := &task{j: j, sink: sinks[i], pending: map[int]outcome{}, collect: collects(j.cfg), slice: sliceEvents(j.cfg)}
+		est := sim.EstimateWorld(j.cfg)
+		t := &task{j: j, sink: sinks[i], pending: map[int]outcome{}, collect: collectsAt(est), slice: sliceEvents(est)}
 		t.keeper, t.lent = t.sink.(statsKeeper)
 		t.res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats(), Precision: j.prec, Only: j.only, eval: eval}
 		tasks[i] = t

@@ -143,11 +143,11 @@ func TestSliceEvents(t *testing.T) {
 	require.NoError(t, err)
 	cfg, err := sc.Config()
 	require.NoError(t, err)
-	est := sim.EstimateWorld(cfg).Events
-	assert.Equal(t, uint(est/8), sliceEvents(cfg))
+	est := sim.EstimateWorld(cfg)
+	assert.Equal(t, uint(est.Events/8), sliceEvents(est))
 	sc, err = scenarios.Load("akash-2024", []string{"sim.horizon=1h", "sim.warmup=0s", "sim.sample_every=1h"})
 	require.NoError(t, err)
 	cfg, err = sc.Config()
 	require.NoError(t, err)
-	assert.Equal(t, uint(minSlice), sliceEvents(cfg))
+	assert.Equal(t, uint(minSlice), sliceEvents(sim.EstimateWorld(cfg)))
 }
