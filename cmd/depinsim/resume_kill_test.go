@@ -77,9 +77,22 @@ func resumeUntilDone(t *testing.T, base []string, ref string, sig syscall.Signal
 		cmd, stderr, done := startCLI(t, args...)
 		finished := false
 		if attempt < 3 {
-			// wait for the sweep to start (its state file), then stop it
+			// wait for the sweep to start, then stop it: its state file
+			// appears, or, on a resume, reads "running" again (a signal
+			// sent before the command runs its main, which handles signals
+			// first, would end the process with the signal's default
+			// action: the state file of the attempt before is there from
+			// the start, and a resume after SIGINT rewrites "interrupted")
+			started := func() bool {
+				if attempt == 0 {
+					_, err := os.Stat(state)
+					return err == nil
+				}
+				st, err := sweep.ReadState(dir)
+				return err == nil && st.Status == "running"
+			}
 			for !finished {
-				if _, err := os.Stat(state); err == nil {
+				if started() {
 					break
 				}
 				select {
