@@ -7,7 +7,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # whose replications -short shortens to 3 days (runner's pool(): the pool,
 # not the model, is under test); test-long runs the race detector on every
 # test of runner in full, and on those of RACE_SWEEP and RACE_CMD
-RACE_POOL := TestRunConfigWorkers|TestRunReorderWindow|TestRunCancel|TestReplicationPanic|TestCompare$$|TestCompareFailure
+RACE_POOL := TestRunConfigWorkers|TestCPUTokens|TestSharedTail|TestRunReorderWindow|TestRunCancel|TestReplicationPanic|TestCompare$$|TestCompareFailure
 # the tests that test-long runs under the race detector besides every
 # test of runner: sweep's pool, and the command tests that signal, lock,
 # stream, write from several workers or show progress (every command test

@@ -26,7 +26,8 @@ type task struct {
 	start   time.Time       // the first dispatch
 	closed  bool            // sink closed: the job is complete
 	collect bool            // its worlds are large: a collection follows each replication (collectAfter)
-	slice   uint            // the events a replication simulates before it hands its token on (sliceEvents)
+	slice   uint            // the events between a replication's offers of its token (sliceEvents)
+	events  float64         // the events estimated for a replication (sim.WorldEstimate.Events)
 }
 
 // collectAfter is the estimated size of a world (sim.WorldEstimate.Bytes)
@@ -45,49 +46,6 @@ func collects(cfg *sim.Config) bool { return collectsAt(sim.EstimateWorld(cfg)) 
 
 // collectsAt is collects for a world estimated at est.
 func collectsAt(est sim.WorldEstimate) bool { return est.Bytes >= collectAfter }
-
-// cpuTokens lets at most its capacity of replications simulate at once,
-// however many are under way: a replication holds a token while it
-// builds and runs its world, and hands it on after every slice of
-// events (pass, sliceEvents) to the replication that has waited longest
-// (a channel wakes its blocked senders in order).
-type cpuTokens chan struct{}
-
-func (c cpuTokens) acquire() { c <- struct{}{} }
-func (c cpuTokens) release() { <-c }
-
-// pass hands the token to a replication waiting for one, if any, and
-// waits for one again. It lets the other goroutines run in between: a
-// replication dispatched while every processor simulates may not have
-// come to wait for a token yet.
-func (c cpuTokens) pass() {
-	c.release()
-	runtime.Gosched()
-	c.acquire()
-}
-
-// sliceEvents returns how many events a replication whose world is
-// estimated at est simulates before it hands its token on: an eighth of
-// the events est gives a replication, which runs up to about twice the
-// events the presets take, so a quarter to an eighth of a replication.
-// Three replications on two workers then finish in about 1.5
-// replications' time with a few hand-overs each (McNaughton's
-// wrap-around schedule needs one), not the dozens that short slices
-// take, each of which brings a world back into a cold cache (slices of
-// 65,536 events cost ionet-2024 17% more CPU, slices of a sixteenth of
-// its estimate 7%). testSlice, when set, is used instead.
-func sliceEvents(est sim.WorldEstimate) uint {
-	if testSlice > 0 {
-		return testSlice
-	}
-	return uint(max(minSlice, est.Events/8))
-}
-
-// minSlice is the fewest events of a slice (a few milliseconds).
-const minSlice = 1 << 14
-
-// testSlice replaces sliceEvents' estimate in tests (0: not set).
-var testSlice uint
 
 // shareTail reports whether the pool starts the last replications
 // together when fewer are left to start than it has workers, so that
@@ -147,7 +105,7 @@ func runPool(ctx context.Context, jobs []job, sinks []Sink, opt Options) (_ []*R
 			eval = assertion.NewEvaluator(as, j.cfg.Sim.Horizon.T())
 		}
 		est := sim.EstimateWorld(j.cfg)
-		t := &task{j: j, sink: sinks[i], pending: map[int]outcome{}, collect: collectsAt(est), slice: sliceEvents(est)}
+		t := &task{j: j, sink: sinks[i], pending: map[int]outcome{}, collect: collectsAt(est), slice: sliceEvents(est), events: max(1, est.Events)}
 		t.keeper, t.lent = t.sink.(statsKeeper)
 		t.res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats(), Precision: j.prec, Only: j.only, eval: eval}
 		tasks[i] = t
@@ -176,7 +134,7 @@ func runPool(ctx context.Context, jobs []job, sinks []Sink, opt Options) (_ []*R
 	if share {
 		slots = min(2*workers-1, total)
 	}
-	tokens := make(cpuTokens, workers)
+	tokens := newCPUTokens(workers)
 
 	inner, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -187,8 +145,11 @@ func runPool(ctx context.Context, jobs []job, sinks []Sink, opt Options) (_ []*R
 		go func() {
 			for s := range work {
 				t := tasks[s.job]
-				tokens.acquire()
-				o := replicate(inner, t.j, t.j.rep(s.pos), opt.Recorder, t.slice, tokens.pass)
+				turn := newTurn()
+				tokens.acquire(turn)
+				o := replicate(inner, t.j, t.j.rep(s.pos), opt.Recorder, t.slice, func(events uint64, done float64) {
+					tokens.pass(turn, float64(events)/t.events, leadAt(done))
+				})
 				if t.collect {
 					runtime.GC() // the world just run is garbage (collectAfter)
 				}

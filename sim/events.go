@@ -221,9 +221,12 @@ func (w *World) RunContext(ctx context.Context) (Result, error) {
 
 // RunYielding is RunContext calling yield between events after every
 // every events (a multiple of ctxEvery, rounded up; none when yield is
-// nil): a pool that runs more worlds than it lets simulate at once hands
-// the processor on there. What yield does cannot change the run.
-func (w *World) RunYielding(ctx context.Context, every uint, yield func()) (Result, error) {
+// nil) with the events processed so far and the fraction of the run's
+// simulated time done (0 at the start of the warmup, 1 at the horizon):
+// a pool that runs more worlds than it lets simulate at once hands the
+// processor on there to the world furthest behind. What yield does
+// cannot change the run.
+func (w *World) RunYielding(ctx context.Context, every uint, yield func(events uint64, done float64)) (Result, error) {
 	done := ctx.Done()
 	every = max(ctxEvery, (every+ctxEvery-1)/ctxEvery*ctxEvery)
 	for i := uint(0); ; i++ {
@@ -236,7 +239,7 @@ func (w *World) RunYielding(ctx context.Context, every uint, yield func()) (Resu
 				}
 			}
 			if yield != nil && i > 0 && i%every == 0 {
-				yield()
+				yield(w.events, float64(w.now)/float64(w.horizon))
 			}
 		}
 		if !w.Step() {
