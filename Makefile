@@ -72,8 +72,8 @@ pgo:
 ## the full-year calibration and conformance tests are skipped: test-long),
 ## the race detector on the worker pool, and the check of the Kubernetes
 ## manifests (internal/k8scheck, a module of its own), and 'depinsim check'
-## of every preset over 15 days (JUnit in out/junit/). About a minute of wall
-## time on 2 cores, some 100 s of CPU (the build cache warm).
+## of every preset over 15 days (JUnit in out/junit/). About a minute and a
+## half of wall time on 2 cores, some 160 s of CPU (the build cache warm).
 test: build
 	$(GO) vet ./...
 	$(GO) test -short ./...
