@@ -26,7 +26,6 @@ type task struct {
 	start   time.Time       // the first dispatch
 	closed  bool            // sink closed: the job is complete
 	collect bool            // its worlds are large: a collection follows each replication (collectAfter)
-	slice   uint            // the events between a replication's offers of its token (sliceEvents)
 	events  float64         // the events estimated for a replication (sim.WorldEstimate.Events)
 }
 
@@ -105,7 +104,7 @@ func runPool(ctx context.Context, jobs []job, sinks []Sink, opt Options) (_ []*R
 			eval = assertion.NewEvaluator(as, j.cfg.Sim.Horizon.T())
 		}
 		est := sim.EstimateWorld(j.cfg)
-		t := &task{j: j, sink: sinks[i], pending: map[int]outcome{}, collect: collectsAt(est), slice: sliceEvents(est), events: max(1, est.Events)}
+		t := &task{j: j, sink: sinks[i], pending: map[int]outcome{}, collect: collectsAt(est), events: max(1, est.Events)}
 		t.keeper, t.lent = t.sink.(statsKeeper)
 		t.res = &Result{Scenario: j.sc, Config: j.cfg, Replications: make([]sim.Result, 0, j.n), Stats: reports.NewRunStats(), Precision: j.prec, Only: j.only, eval: eval}
 		tasks[i] = t
@@ -145,10 +144,13 @@ func runPool(ctx context.Context, jobs []job, sinks []Sink, opt Options) (_ []*R
 		go func() {
 			for s := range work {
 				t := tasks[s.job]
-				turn := newTurn()
+				turn, breath := newTurn(), breather{}
 				tokens.acquire(turn)
-				o := replicate(inner, t.j, t.j.rep(s.pos), opt.Recorder, t.slice, func(events uint64, done float64) {
+				o := replicate(inner, t.j, t.j.rep(s.pos), opt.Recorder, offerEvents, func(events uint64, done float64) {
 					tokens.pass(turn, float64(events)/t.events, leadAt(done))
+					if breath.due(time.Now()) {
+						runtime.Gosched()
+					}
 				})
 				if t.collect {
 					runtime.GC() // the world just run is garbage (collectAfter)

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -100,12 +101,13 @@ func TestLeadAt(t *testing.T) {
 // TestSharedSchedule runs the policy of cpuTokens on a model of three
 // replications on two workers whose costs per event differ by up to 5%,
 // with events estimated at once or twice their number, each offering
-// its token every 1/500 or 1/100 of its run (sliceEvents gives about
-// 1/500 on ionet-2024 and 1/100 on akash-2024): they end within 0.5% of
-// the shortest schedule possible (the total cost over two workers, or
-// the longest replication) with under a hundred hand-overs.
+// its token every 1/1000 or 1/100 of its run (every 4,096 events is
+// about 1/1000 of an ionet-2024 replication and 1/190 of an akash-2024
+// one): they end within 0.5% of the shortest schedule possible (the
+// total cost over two workers, or the longest replication) with under a
+// hundred hand-overs.
 func TestSharedSchedule(t *testing.T) {
-	for _, check := range []float64{1.0 / 500, 1.0 / 100} {
+	for _, check := range []float64{1.0 / 1000, 1.0 / 100} {
 		for _, est := range []float64{1, 2} {
 			for seed := range uint64(20) {
 				rng := rand.New(rand.NewPCG(seed, 1))
@@ -206,8 +208,6 @@ func (l *sampleLog) recorder(rep int) sim.Recorder {
 // and the replications, records and summary are the
 // same as one worker's, which runs them one after the other.
 func TestSharedTail(t *testing.T) {
-	defer func(old uint) { testSlice = old }(testSlice)
-	testSlice = 4096 // a few hand-overs in a replication of some 25,000 events
 	sets := []string{"sim.seed=5", "sim.warmup=2d", "sim.horizon=10d", "sim.sample_every=1h"}
 	sc, err := scenarios.Load("akash-2024", sets)
 	require.NoError(t, err)
@@ -272,19 +272,15 @@ func csvOf(t *testing.T, recs []*reports.Recording) []string {
 	return out
 }
 
-// TestSliceEvents: a replication offers its token every 1/1024 of its
-// estimated events, and never more often than every minSlice events.
-func TestSliceEvents(t *testing.T) {
-	sc, err := scenarios.Load("ionet-2024", []string{"sim.horizon=730d"})
-	require.NoError(t, err)
-	cfg, err := sc.Config()
-	require.NoError(t, err)
-	est := sim.EstimateWorld(cfg)
-	require.Greater(t, est.Events/1024, float64(minSlice))
-	assert.Equal(t, uint(est.Events/1024), sliceEvents(est))
-	sc, err = scenarios.Load("akash-2024", []string{"sim.horizon=1h", "sim.warmup=0s", "sim.sample_every=1h"})
-	require.NoError(t, err)
-	cfg, err = sc.Config()
-	require.NoError(t, err)
-	assert.Equal(t, uint(minSlice), sliceEvents(sim.EstimateWorld(cfg)))
+// TestBreather: a replication yields at its first look at the clock,
+// then once breathEvery has passed since it last yielded.
+func TestBreather(t *testing.T) {
+	var b breather
+	t0 := time.Unix(1000, 0)
+	assert.True(t, b.due(t0))
+	assert.False(t, b.due(t0.Add(breathEvery/2)))
+	assert.False(t, b.due(t0.Add(breathEvery-1)))
+	assert.True(t, b.due(t0.Add(breathEvery)))
+	assert.False(t, b.due(t0.Add(breathEvery*3/2)), "counted from the last yield")
+	assert.True(t, b.due(t0.Add(3*breathEvery)))
 }

@@ -1,16 +1,14 @@
 package runner
 
 import (
-	"runtime"
 	"slices"
 	"sync"
-
-	"github.com/depinsim/depinsim/sim"
+	"time"
 )
 
 // cpuTokens lets at most its capacity of replications simulate at once,
 // however many are under way: a replication holds a token while it
-// builds and runs its world. Every so many events (sliceEvents) it
+// builds and runs its world. Every offerEvents events it
 // offers its token (pass) to the waiting replication furthest behind, in
 // events done over those estimated (sim.WorldEstimate.Events), and hands
 // it on if that one is behind by more than a lead (leadAt). The
@@ -90,11 +88,7 @@ func (c *cpuTokens) take(i int) *turn {
 // pass offers t's token, t having made progress (turn.progress): it
 // hands it on to the waiting replication furthest behind if that one is
 // behind by more than lead, and waits for one again; else t keeps it.
-// Either way the other goroutines get to run first: a replication
-// dispatched while every processor simulates may not have come to wait
-// for a token yet.
 func (c *cpuTokens) pass(t *turn, progress, lead float64) {
-	runtime.Gosched()
 	c.mu.Lock()
 	if len(c.wait) == 0 {
 		c.mu.Unlock()
@@ -132,23 +126,39 @@ const (
 	minLead = 1.0 / 2048
 )
 
-// minLead is the smallest lead, a fraction of a run.
-// sliceEvents returns how often a replication whose world is estimated
-// at est offers its token: about every 1/1024 of the events est gives a
-// replication (which runs up to about twice the events the presets take),
-// so that an offer comes within about minLead of a run, and no more
-// often than every minSlice events. An offer that keeps the token costs
-// a lock and a look at the goroutines waiting to run. testSlice, when
-// set, is used instead.
-func sliceEvents(est sim.WorldEstimate) uint {
-	if testSlice > 0 {
-		return testSlice
-	}
-	return uint(max(minSlice, est.Events/1024))
+// offerEvents is how many events a replication simulates between offers
+// of its token (cpuTokens.pass) and looks at the clock for its breather:
+// sim's ctxEvery, 0.4 ms of R1, some 4 ms of ionet-2024 and 7 ms of
+// akash-2024 x100. An offer that keeps the token costs an uncontended
+// lock.
+const offerEvents = 4096
+
+// breather says when a replication lets the other goroutines run
+// (runtime.Gosched): when breathEvery has passed since it last did.
+// Go's scheduler otherwise interrupts a goroutine that has run for 10 ms
+// with a signal (asynchronous preemption), which costs much more than a
+// call on the virtual machines the benchmarks run on: akash-2024 x100
+// ran 6 to 7% less CPU with the signal turned off (GODEBUG
+// asyncpreemptoff=1) and 6% less with a yield every 4,096 events
+// (docs/performance.md, "Yielding before the scheduler interrupts").
+// Yielding also lets a replication dispatched while every processor
+// simulates come to wait for a token.
+type breather struct {
+	last time.Time // when it last yielded
 }
 
-// minSlice is the fewest events between offers (a few milliseconds).
-const minSlice = 1 << 13
+// due reports whether a replication should yield at now, and if so
+// counts it as having yielded.
+func (b *breather) due(now time.Time) bool {
+	if now.Sub(b.last) < breathEvery {
+		return false
+	}
+	b.last = now
+	return true
+}
 
-// testSlice replaces sliceEvents' estimate in tests (0: not set).
-var testSlice uint
+// breathEvery is the least time between a replication's yields: it
+// yields at the first offer breathEvery or more after the last, every 5
+// to 7 ms on the presets (whose offers come 0.4 to 7 ms apart), under
+// the 10 ms after which the scheduler interrupts it.
+const breathEvery = 5 * time.Millisecond
