@@ -146,7 +146,7 @@ func runPool(ctx context.Context, jobs []job, sinks []Sink, opt Options) (_ []*R
 				t := tasks[s.job]
 				turn, breath := newTurn(), breather{}
 				tokens.acquire(turn)
-				o := replicate(inner, t.j, t.j.rep(s.pos), opt.Recorder, offerEvents, func(events uint64, done float64) {
+				o := replicate(inner, t.j, t.j.rep(s.pos), opt.Recorder, func(events uint64, done float64) {
 					tokens.pass(turn, float64(events)/t.events, leadAt(done))
 					if breath.due(time.Now()) {
 						runtime.Gosched()

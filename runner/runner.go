@@ -254,10 +254,10 @@ func (r *Result) deliver(o outcome, sink Sink, stats bool) error {
 
 // replicate runs replication rep of j, recording it in memory (and to the
 // extra recorder of newRecorder), calling yield (when not nil) every
-// slice events with its events so far and the fraction of its simulated
-// time done. A panic becomes a *ReplicationError with the stack; so
+// offerEvents events with its events so far and the fraction of its
+// simulated time done. A panic becomes a *ReplicationError with the stack; so
 // does an error of the world (a broken invariant).
-func replicate(ctx context.Context, j job, rep int, newRecorder func(int) sim.Recorder, slice uint, yield func(events uint64, done float64)) (o outcome) {
+func replicate(ctx context.Context, j job, rep int, newRecorder func(int) sim.Recorder, yield func(events uint64, done float64)) (o outcome) {
 	seed := j.seed(rep)
 	o.rep = rep
 	defer func() {
@@ -286,7 +286,7 @@ func replicate(ctx context.Context, j job, rep int, newRecorder func(int) sim.Re
 		}
 	}
 	w := sim.NewWorld(j.cfg, rep, seed, rec)
-	res, err := w.RunYielding(ctx, slice, yield)
+	res, err := w.RunYielding(ctx, offerEvents, yield)
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			o.err = err
