@@ -281,16 +281,20 @@ func reduceChart(c *html.Chart) bool {
 	}
 	per := max(reportMaxPoints/len(c.Series), 300)
 	keep := make([]bool, len(c.X))
+	kept := 0 // the points kept, the union of every line's
 	for _, s := range c.Series {
 		for _, i := range Downsample(c.X, s.Values, per) {
-			keep[i] = true
+			if !keep[i] {
+				keep[i] = true
+				kept++
+			}
 		}
 	}
 	pick := func(v []float64) []float64 {
 		if v == nil {
 			return nil
 		}
-		out := make([]float64, 0, per)
+		out := make([]float64, 0, kept)
 		for i, k := range keep {
 			if k {
 				out = append(out, v[i])
