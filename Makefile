@@ -85,7 +85,8 @@ test: build
 ## tests (akash-2024's ranges, io.net's snapshot and decline, R1's 10-seed
 ## acceptance), the property tests over all their seeds, 1,000 generated
 ## scenarios (internal/scengen), and the race detector on every test of
-## runner and on the pool and command tests of RACE_SWEEP and RACE_CMD;
+## runner, on the run folder's writer (reports' TestRunWriter tests) and
+## on the pool and command tests of RACE_SWEEP and RACE_CMD;
 ## the calibration test is 'depinsim check' of every preset over its full
 ## horizon (cmd/depinsim TestPresetCalibration), JUnit in out/junit/; the
 ## command tests under the race detector are built without the CLI's
@@ -94,6 +95,7 @@ test: build
 test-long:
 	DEPINSIM_JUNIT_DIR=$(CURDIR)/$(JUNIT_DIR) $(GO) test -count=1 ./...
 	$(GO) test -race -count=1 ./runner/
+	$(GO) test -race -short -count=1 -run 'TestRunWriter' ./reports/
 	$(GO) test -race -short -count=1 -run '$(RACE_SWEEP)' ./sweep/
 	$(GO) test -race -pgo=off -short -count=1 -run '$(RACE_CMD)' ./cmd/depinsim/
 

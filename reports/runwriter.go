@@ -35,6 +35,11 @@ type RunWriter struct {
 	closed   bool
 	report   *reportAcc // the HTML report's series; nil: no report.html
 	brief    *RunBrief  // the scenario in brief for the report
+	// pending runs the last Add's rows of the CSV files and its part of
+	// the report's series after Add returns; errs holds their errors,
+	// read once pending is done (wait).
+	pending sync.WaitGroup
+	errs    []error
 }
 
 // csvFile is one of the CSV files of a RunWriter.
@@ -92,18 +97,32 @@ func (w *RunWriter) Stats() *RunStats { return w.stats }
 // Add appends rec's rows to the CSV files and adds it to the statistics.
 // Recordings must come in increasing Rep order and sample at the same
 // times (see RunStats.Add). After an error the writer is to be aborted.
+//
+// The statistics are complete when Add returns (a caller may read Stats
+// to decide on more replications); the rows of the CSV files and the
+// report's series are written on goroutines of their own, beside the
+// statistics and after Add returns, and the next Add, Close or Abort
+// waits for them first. rec must not change until then (the runner never
+// changes a recording). An error of theirs is returned by the next Add or
+// by Close.
 func (w *RunWriter) Add(rec *Recording) error {
 	if w.closed {
 		return fmt.Errorf("reports: RunWriter for %s is closed", w.dir)
 	}
-	if err := w.stats.Add(rec); err != nil { // checks rec first
+	if err := w.wait(); err != nil { // the rows of the replication before
+		return err
+	}
+	stats, err := w.stats.adding(rec) // checks rec first
+	if err != nil {
 		return err
 	}
 	// The report's accumulator and each CSV file are independent of one
-	// another and only read rec: they run on goroutines of their own, each
-	// writing its own file in the order it always does, so the bytes do
-	// not depend on the scheduling; the time a replication's output takes
-	// is then that of its largest part rather than their sum.
+	// another and of the statistics, and only read rec: each runs on a
+	// goroutine of its own, writing its own file in the order it always
+	// does, so the bytes do not depend on the scheduling; the time a
+	// replication's output takes is that of its largest part rather than
+	// their sum, and what is left when Add returns overlaps the next
+	// replication or Close's charts.
 	tasks := make([]func() error, 0, 1+len(w.csvs))
 	if w.report != nil {
 		tasks = append(tasks, func() error { return w.report.Add(rec) })
@@ -120,22 +139,23 @@ func (w *RunWriter) Add(rec *Recording) error {
 			return nil
 		})
 	}
-	return runAll(tasks)
+	w.errs = make([]error, len(tasks))
+	for i, t := range tasks {
+		w.pending.Go(func() { w.errs[i] = t() })
+	}
+	for _, f := range stats {
+		f()
+	}
+	return nil
 }
 
-// runAll runs each of tasks on a goroutine of its own and returns the
-// error of the first task in the list that failed.
-func runAll(tasks []func() error) error {
-	errs := make([]error, len(tasks))
-	var wg sync.WaitGroup
-	for i, t := range tasks[1:] {
-		wg.Go(func() { errs[i+1] = t() })
-	}
-	if len(tasks) > 0 {
-		errs[0] = tasks[0]()
-	}
-	wg.Wait()
-	return firstErr(errs)
+// wait waits for the rows and report series of the last Add and returns
+// the error of the first of them, in Add's order, that failed.
+func (w *RunWriter) wait() error {
+	w.pending.Wait()
+	err := firstErr(w.errs)
+	w.errs = nil
+	return err
 }
 
 // firstErr returns the first non-nil error of errs (nil: none).
@@ -161,23 +181,46 @@ func (w *RunWriter) Close(man Manifest, scenarioTOML []byte) (err error) {
 	// The renames of the files below are made durable by one sync per
 	// folder before manifest.json is written, not one sync per file.
 	endDeferral := deferDirSyncs(w.dir, filepath.Join(w.dir, PlotsDir))
+	// Beside the summary and the charts, which need only the statistics
+	// (complete since the last Add), side waits for the last Add's rows
+	// and report series, then puts the CSV files in place and starts
+	// report.html; the files it puts in place join made once it is done.
+	var side sync.WaitGroup
+	var addErr, csvErr error
+	var csvMade []string
+	joined := func() {
+		side.Wait()
+		w.made = append(w.made, csvMade...)
+		csvMade = nil
+	}
 	defer func() {
+		joined()
 		endDeferral()
 		if err != nil {
 			w.Abort()
 		}
 	}()
-	for _, c := range w.csvs {
-		c.rw.Flush()
-		if err := c.rw.Error(); err != nil {
-			return fmt.Errorf("write %s: %w", c.tf.path, err)
+	added := make(chan struct{}) // closed when the last Add's work is done
+	side.Go(func() {
+		addErr = w.wait()
+		close(added)
+		if addErr != nil {
+			return
 		}
-		if err := c.tf.commit(); err != nil {
-			return err
+		for _, c := range w.csvs {
+			c.rw.Flush()
+			if err := c.rw.Error(); err != nil {
+				csvErr = fmt.Errorf("write %s: %w", c.tf.path, err)
+				return
+			}
+			if err := c.tf.commit(); err != nil {
+				csvErr = err
+				return
+			}
+			csvMade = append(csvMade, c.tf.path)
 		}
-		w.made = append(w.made, c.tf.path)
-	}
-	w.csvs = nil
+		w.csvs = nil
+	})
 	path := func(name string) string { return filepath.Join(w.dir, name) }
 	write := func(name string, f func(io.Writer) error) error {
 		if err := WriteFileAtomic(path(name), f); err != nil {
@@ -210,16 +253,20 @@ func (w *RunWriter) Close(man Manifest, scenarioTOML []byte) (err error) {
 	// (man, sum and the accumulator are only read until both are done);
 	// it takes the charts' SVGs as fallbacks once they are written.
 	var rb *reportBuild
-	var wg sync.WaitGroup
 	if w.report != nil {
-		wg.Go(func() { rb = startReport(&man, sum, w.brief, w.report) })
+		side.Go(func() {
+			<-added
+			if addErr == nil {
+				rb = startReport(&man, sum, w.brief, w.report)
+			}
+		})
 	}
 	for _, f := range ChartFiles(charts) { // removed by Abort if drawing fails half-way
 		w.made = append(w.made, filepath.Join(w.dir, PlotsDir, f))
 	}
 	err = WriteCharts(path(PlotsDir), charts, w.opt)
-	wg.Wait()
-	if err != nil {
+	joined()
+	if err = firstErr([]error{addErr, csvErr, err}); err != nil {
 		return err
 	}
 	if rb != nil {
@@ -250,6 +297,7 @@ func (w *RunWriter) Abort() {
 	if w.closed {
 		return
 	}
+	w.pending.Wait() // the last Add's rows, still being written
 	w.closed = true
 	for _, c := range w.csvs {
 		c.tf.abort()

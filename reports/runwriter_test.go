@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -122,6 +123,51 @@ func TestRunWriterErrors(t *testing.T) {
 	require.NoError(t, w.Close(testManifest(), nil))
 	assert.Error(t, w.Close(testManifest(), nil), "closed twice")
 	assert.Error(t, w.Add(recs[0]), "closed")
+}
+
+// TestRunWriterRowsAfterAdd: Add returns with the statistics complete
+// while the replication's rows are still being written; the next Add and
+// Close wait for them, and an error in writing them is returned by the
+// next Add (or by Close), after which Abort leaves nothing behind.
+func TestRunWriterRowsAfterAdd(t *testing.T) {
+	recs := longRun(3, 2000)
+	t.Run("statistics on return", func(t *testing.T) {
+		w, err := NewRunWriter(t.TempDir(), Options{})
+		require.NoError(t, err)
+		one := NewRunStats()
+		for k, r := range recs {
+			require.NoError(t, w.Add(r))
+			require.NoError(t, one.Add(r))
+			// read while the rows of r may still be written (the race
+			// detector checks that they touch nothing read here)
+			assert.Equal(t, k+1, w.Stats().Reps())
+			var want, got bytes.Buffer
+			require.NoError(t, one.Summary().WriteJSON(&want))
+			require.NoError(t, w.Stats().Summary().WriteJSON(&got))
+			assert.Equal(t, want.String(), got.String(), "replication %d", r.Rep)
+		}
+		require.NoError(t, w.Close(testManifest(), nil))
+	})
+	for _, at := range []string{"next Add", "Close"} {
+		t.Run("error at "+at, func(t *testing.T) {
+			parent := t.TempDir()
+			dir := filepath.Join(parent, "run")
+			w, err := NewRunWriter(dir, Options{})
+			require.NoError(t, err)
+			// the second CSV file's writes fail from now on
+			require.NoError(t, w.csvs[1].tf.f.Close())
+			require.NoError(t, w.Add(recs[0]), "the rows are written after Add returns")
+			if at == "next Add" {
+				err = w.Add(recs[1])
+			} else {
+				err = w.Close(testManifest(), nil)
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), ResourcesFile)
+			w.Abort()
+			assert.Empty(t, dirNames(t, parent), "nothing is left")
+		})
+	}
 }
 
 // BenchmarkRunWriter writes the folder of one replication of an hourly
