@@ -30,7 +30,12 @@
 // nothing half-written) and feeds a RunStats, which keeps only what
 // summary.json, the charts and a comparison need: per replication a few
 // numbers per metric and resource, per sample time sums, minima and
-// maxima over the replications. ReadRun reads a run folder back into its
+// maxima over the replications. Add returns once the statistics are
+// complete; the replication's rows and report series are written on
+// goroutines of their own after it returns (the next Add, Close or Abort
+// waits for them), and Close draws the charts beside them, so that the
+// output after a run's last replication takes less of the time a user
+// waits (docs/performance.md, "The output after the simulation"). ReadRun reads a run folder back into its
 // recordings, from which the summary, the charts and later reports can be
 // rebuilt.
 //
