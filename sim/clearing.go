@@ -553,6 +553,12 @@ func (w *World) clear(id int32, o *market.Order) bool {
 	m := &w.mkt
 	m.order = *o
 	bids := m.bids(d)
+	// every bid is counted below with its provider's costs (countBid):
+	// start loading their records now, so that the misses overlap the
+	// mechanism's work (only hints: no value read differs)
+	for i := range bids {
+		prefetch(unsafe.Pointer(&w.prov.costs[bids[i].Provider]))
+	}
 	out := m.mech.Clear(&m.order, bids, m.rng)
 	if out.Winner >= 0 && (out.Price > d.maxRate || out.Price <= 0 && bids[out.Winner].Price > 0) {
 		panic(fmt.Sprintf("sim: mechanism %s priced order %d at %d above its max %d", m.mech.Name(), id, out.Price, d.maxRate))
