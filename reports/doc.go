@@ -35,9 +35,9 @@
 // goroutines of their own after it returns (the next Add, Close or Abort
 // waits for them), and Close draws the charts beside them, so that the
 // output after a run's last replication takes less of the time a user
-// waits (docs/performance.md, "The output after the simulation"). ReadRun reads a run folder back into its
-// recordings, from which the summary, the charts and later reports can be
-// rebuilt.
+// waits (docs/performance.md, "The output after the simulation").
+// ReadRun reads a run folder back into its recordings, from which the
+// summary, the charts and later reports can be rebuilt.
 //
 // The lists of metrics the reports show (the summary table's rows, the
 // comparison's tables, the chart lines of the token layer) derive from
