@@ -135,49 +135,46 @@ func (s *RunStats) Reps() int { return len(s.reps) }
 // take the last, as BandSeries does). A recording that breaks these rules
 // is an error and changes nothing.
 func (s *RunStats) Add(rec *Recording) error {
-	parts, err := s.adding(rec)
+	add, err := s.adding(rec)
 	if err != nil {
 		return err
 	}
-	for _, f := range parts {
-		f()
-	}
+	add()
 	return nil
 }
 
-// adding checks rec as Add does and returns Add's two parts, the
-// per-replication figures and the per-time series, which touch separate
-// fields of s and may run side by side; both must have run before s is
-// read or added to again. On an error it changes nothing.
-func (s *RunStats) adding(rec *Recording) ([2]func(), error) {
+// adding checks rec as Add does and returns the rest of Add, which must
+// run before s is read or added to again (RunWriter.Add checks a
+// recording before it starts writing its rows, and adds it to the
+// statistics beside them). On an error it changes nothing.
+func (s *RunStats) adding(rec *Recording) (func(), error) {
 	if rec == nil {
-		return [2]func(){}, fmt.Errorf("reports: nil recording")
+		return nil, fmt.Errorf("reports: nil recording")
 	}
 	if rec.Rep <= s.lastRep {
-		return [2]func(){}, fmt.Errorf("reports: replication %d after replication %d: replications must come in increasing order", rec.Rep, s.lastRep)
+		return nil, fmt.Errorf("reports: replication %d after replication %d: replications must come in increasing order", rec.Rep, s.lastRep)
 	}
 	if len(rec.Values) != len(rec.Times) || len(rec.Resources) > len(rec.Times) || len(rec.Cohorts) > len(rec.Times) {
-		return [2]func(){}, fmt.Errorf("reports: replication %d: %d times, %d value rows, %d resource rows, %d cohort rows",
+		return nil, fmt.Errorf("reports: replication %d: %d times, %d value rows, %d resource rows, %d cohort rows",
 			rec.Rep, len(rec.Times), len(rec.Values), len(rec.Resources), len(rec.Cohorts))
 	}
 	for i, row := range rec.Values {
 		if len(row) != sim.NumMetrics {
-			return [2]func(){}, fmt.Errorf("reports: replication %d, sample %d: %d values, want %d", rec.Rep, i, len(row), sim.NumMetrics)
+			return nil, fmt.Errorf("reports: replication %d, sample %d: %d values, want %d", rec.Rep, i, len(row), sim.NumMetrics)
 		}
 		if i > 0 && rec.Times[i] < rec.Times[i-1] {
-			return [2]func(){}, fmt.Errorf("reports: replication %d, sample %d: time %v before %v", rec.Rep, i, rec.Times[i], rec.Times[i-1])
+			return nil, fmt.Errorf("reports: replication %d, sample %d: time %v before %v", rec.Rep, i, rec.Times[i], rec.Times[i-1])
 		}
 	}
 	use := chartSamples(rec)
 	if len(s.reps) > 0 && !sameTimes(rec, use, s.times) {
-		return [2]func(){}, fmt.Errorf("reports: replication %d samples at other times than replication %d (%d times from %v, want %d from %v): "+
+		return nil, fmt.Errorf("reports: replication %d samples at other times than replication %d (%d times from %v, want %d from %v): "+
 			"the replications of a run sample at the same times", rec.Rep, s.reps[0], len(use), firstTime(rec.Times), len(s.times), firstTime(s.times))
 	}
 	s.lastRep = rec.Rep
-	first := len(s.reps) == 0
-	return [2]func(){
-		func() { s.addSummary(rec) },
-		func() { s.addSeries(rec, use, first) },
+	return func() {
+		s.addSummary(rec)
+		s.addSeries(rec, use)
 	}, nil
 }
 
@@ -245,10 +242,9 @@ func nanSlice(n int) []float64 {
 }
 
 // addSeries adds rec's samples use, at the times of s, to the per-time
-// accumulators; first tells whether rec is the first replication added. It
-// reads and writes no field addSummary does.
-func (s *RunStats) addSeries(rec *Recording, use []int, first bool) {
-	if first {
+// accumulators.
+func (s *RunStats) addSeries(rec *Recording, use []int) {
+	if len(s.reps) == 1 {
 		// the first replication sets the times
 		s.times = make([]sim.Time, len(use))
 		for q, i := range use {

@@ -112,7 +112,7 @@ func (w *RunWriter) Add(rec *Recording) error {
 	if err := w.wait(); err != nil { // the rows of the replication before
 		return err
 	}
-	stats, err := w.stats.adding(rec) // checks rec first
+	addStats, err := w.stats.adding(rec) // checks rec first
 	if err != nil {
 		return err
 	}
@@ -143,9 +143,7 @@ func (w *RunWriter) Add(rec *Recording) error {
 	for i, t := range tasks {
 		w.pending.Go(func() { w.errs[i] = t() })
 	}
-	for _, f := range stats {
-		f()
-	}
+	addStats()
 	return nil
 }
 
