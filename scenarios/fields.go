@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 )
@@ -42,18 +43,36 @@ func elemType(t reflect.Type) reflect.Type {
 }
 
 // tomlField returns the field of struct type t (or of its elements)
-// whose toml key is key.
+// whose toml key is key (the first such field).
 func tomlField(t reflect.Type, key string) (reflect.StructField, bool) {
 	t = elemType(t)
 	if t.Kind() != reflect.Struct {
 		return reflect.StructField{}, false
 	}
+	f, ok := structFields(t)[key]
+	return f, ok
+}
+
+// fieldsByType holds, per struct type, its fields by toml key
+// (structFields).
+var fieldsByType sync.Map // reflect.Type -> map[string]reflect.StructField
+
+// structFields returns struct type t's fields by toml key, the first
+// field of each key; built once per type (a scenario's decode looks up
+// every key it checks).
+func structFields(t reflect.Type) map[string]reflect.StructField {
+	if m, ok := fieldsByType.Load(t); ok {
+		return m.(map[string]reflect.StructField)
+	}
+	m := make(map[string]reflect.StructField, t.NumField())
 	for i := range t.NumField() {
-		if f := t.Field(i); tomlName(f) == key {
-			return f, true
+		f := t.Field(i)
+		if name := tomlName(f); !has(m, name) {
+			m[name] = f // "" too: the key "" finds what a scan would
 		}
 	}
-	return reflect.StructField{}, false
+	got, _ := fieldsByType.LoadOrStore(t, m)
+	return got.(map[string]reflect.StructField)
 }
 
 // tomlName returns a field's toml key ("" for an unexported or skipped field).
@@ -69,4 +88,9 @@ func tomlName(f reflect.StructField) string {
 		return f.Name
 	}
 	return name
+}
+
+func has(m map[string]reflect.StructField, k string) bool {
+	_, ok := m[k]
+	return ok
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -147,9 +148,52 @@ func toTree(v any) (map[string]any, error) {
 }
 
 // defaultTree is the defaults as a tree, with one provider and one tenant
-// element under "providers" and "tenants" (applied to every element).
-func defaultTree() (map[string]any, error) {
-	return fullTree()
+// element under "providers" and "tenants" (applied to every element): a
+// copy of the tree encoded once, which the caller may change.
+func defaultTree() map[string]any {
+	tree, err := defaults()
+	if err != nil {
+		panic("scenarios: defaults do not encode: " + err.Error())
+	}
+	return copyTree(tree)
+}
+
+// defaults is the defaults' tree, encoded on first use and never changed.
+var defaults = sync.OnceValues(fullTree)
+
+// copyTree returns a deep copy of a decoded TOML tree: its tables
+// (map[string]any), arrays of tables ([]map[string]any) and arrays
+// ([]any) are new; the values in them (strings, numbers, booleans,
+// dates) are immutable and shared.
+func copyTree(tree map[string]any) map[string]any {
+	if tree == nil {
+		return nil
+	}
+	out := make(map[string]any, len(tree))
+	for k, v := range tree {
+		out[k] = copyValue(v)
+	}
+	return out
+}
+
+func copyValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return copyTree(v)
+	case []map[string]any:
+		out := make([]map[string]any, len(v))
+		for i, el := range v {
+			out[i] = copyTree(el)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, el := range v {
+			out[i] = copyValue(el)
+		}
+		return out
+	}
+	return v
 }
 
 func fullTree() (map[string]any, error) {

@@ -45,9 +45,31 @@ func Parse(src Source, sets []string) (*Scenario, error) {
 // name takes its file name without the extension (my.toml: "my"); a file
 // that is not UTF-8 text (binary, UTF-16) is refused before decoding.
 func ParseWith(src Source, sets []string, opts Options) (*Scenario, error) {
+	return Prepare(src).Parse(sets, opts)
+}
+
+// Prepared is a scenario source decoded once (steps 1 and 2 of Parse
+// without the overrides), from which Parse loads the scenario under any
+// overrides: a sweep loads each of its points from one, instead of
+// decoding the same text for every point twice. A Prepared is read only
+// and may be used by several goroutines at once.
+type Prepared struct {
+	src Source
+	// srcErr is the source's error found before the overrides are looked
+	// at (text, strict decode, unknown keys); fileErr one found after
+	// them (initial_usd as the file writes it, the generic decode)
+	srcErr, fileErr error
+	tree            map[string]any // the generic decode, copied by each Parse
+}
+
+// Prepare decodes src for Parse. Its errors are returned by every Parse,
+// in the order ParseWith finds them.
+func Prepare(src Source) *Prepared {
+	p := &Prepared{src: src}
 	label := src.Label()
 	if err := checkText(label, src.Data); err != nil {
-		return nil, err
+		p.srcErr = err
+		return p
 	}
 	var direct Scenario
 	md, err := toml.NewDecoder(bytes.NewReader(src.Data)).Decode(&direct)
@@ -59,18 +81,38 @@ func ParseWith(src Source, sets []string, opts Options) (*Scenario, error) {
 				e.Key, e.Line = key, findLine(src.Data, key)
 			}
 		}
-		return nil, e
+		p.srcErr = e
+		return p
 	}
 	if und := undecoded(md); len(und) > 0 {
-		return nil, unknownKeyError(label, src.Data, und[0])
+		p.srcErr = unknownKeyError(label, src.Data, und[0])
+		return p
 	}
-	if err := checkInitialUSD(label, src.Data, md, &direct, sets); err != nil {
+	if err := checkInitialUSD(label, src.Data, md, &direct); err != nil {
+		p.fileErr = err
+		return p
+	}
+	if _, err := toml.Decode(string(src.Data), &p.tree); err != nil {
+		p.fileErr = decodeError(label, src.Data, err)
+	}
+	return p
+}
+
+// Parse loads the prepared scenario under the overrides sets, as
+// ParseWith(src, sets, opts) does.
+func (p *Prepared) Parse(sets []string, opts Options) (*Scenario, error) {
+	src := p.src
+	label := src.Label()
+	if p.srcErr != nil {
+		return nil, ownError(p.srcErr)
+	}
+	if err := checkSetInitialUSD(sets); err != nil {
 		return nil, err
 	}
-	var tree map[string]any
-	if _, err := toml.Decode(string(src.Data), &tree); err != nil {
-		return nil, decodeError(label, src.Data, err)
+	if p.fileErr != nil {
+		return nil, ownError(p.fileErr)
 	}
+	tree := copyTree(p.tree)
 	var notes []string
 	for _, s := range sets {
 		dropped, err := applySet(tree, s)
@@ -86,11 +128,7 @@ func ParseWith(src Source, sets []string, opts Options) (*Scenario, error) {
 		tree["name"] = fileStem(src.Name)
 		nameFrom = "the file name " + quoteValue(filepath.Base(src.Name))
 	}
-	defaults, err := defaultTree()
-	if err != nil {
-		panic("scenarios: defaults do not encode: " + err.Error())
-	}
-	mergeDefaults(tree, defaults)
+	mergeDefaults(tree, defaultTree())
 	file := label
 	if len(sets) > 0 {
 		file = label + " with --set " + strings.Join(sets, " --set ")
@@ -136,17 +174,35 @@ func ParseWith(src Source, sets []string, opts Options) (*Scenario, error) {
 	return sc, nil
 }
 
-// checkInitialUSD refuses a tokenomics.price.initial_usd that the file
-// writes with a value other than the file's token_price_usd (or its
-// default), and any --set of it: the price process starts at
-// token_price_usd, so initial_usd is not used.
-func checkInitialUSD(label string, data []byte, md toml.MetaData, direct *Scenario, sets []string) error {
+// ownError returns a copy of a prepared source's error for one caller,
+// which may fill in its fields (an *Error) without touching another's.
+func ownError(err error) error {
+	if e, ok := err.(*Error); ok {
+		c := *e
+		return &c
+	}
+	return err
+}
+
+// checkSetInitialUSD refuses a --set of tokenomics.price.initial_usd:
+// the price process starts at token_price_usd, so initial_usd is not
+// used.
+func checkSetInitialUSD(sets []string) error {
 	const key = "tokenomics.price.initial_usd"
 	for _, s := range sets {
 		if path, _, ok := strings.Cut(s, "="); ok && strings.TrimSpace(path) == key {
 			return &Error{File: "--set", Key: key, Msg: "not used: the price process starts at tokenomics.token_price_usd; set that instead"}
 		}
 	}
+	return nil
+}
+
+// checkInitialUSD refuses a tokenomics.price.initial_usd that the file
+// writes with a value other than the file's token_price_usd (or its
+// default): the price process starts at token_price_usd, so initial_usd
+// is not used (checkSetInitialUSD refuses a --set of it).
+func checkInitialUSD(label string, data []byte, md toml.MetaData, direct *Scenario) error {
+	const key = "tokenomics.price.initial_usd"
 	if !md.IsDefined("tokenomics", "price", "initial_usd") {
 		return nil
 	}

@@ -47,7 +47,12 @@ func (sw *Sweep) sets(i int, p Point) []string {
 // Scenario loads the scenario of point i, p: the base with the sweep's
 // set, the point's values, its seed (PointSeed) and the replications.
 func (sw *Sweep) Scenario(i int, p Point) (*scenarios.Scenario, error) {
-	sc, err := scenarios.ParseWith(sw.Source, sw.sets(i, p), sw.Options)
+	return sw.load(scenarios.Prepare(sw.Source), i, p)
+}
+
+// load is Scenario from the base scenario decoded once (Prepare).
+func (sw *Sweep) load(base *scenarios.Prepared, i int, p Point) (*scenarios.Scenario, error) {
+	sc, err := base.Parse(sw.sets(i, p), sw.Options)
 	if err != nil {
 		return nil, err
 	}
@@ -62,9 +67,10 @@ func (sw *Sweep) Scenario(i int, p Point) (*scenarios.Scenario, error) {
 // loads the points on GOMAXPROCS goroutines, and keeps the scenarios
 // only of a sweep of at most keepPoints points: a larger sweep's
 // Scenarios loads a point's scenario again when a run of it starts, so
-// the sweep's memory does not grow with its points.
+// the sweep's memory does not grow with its points. The base scenario's
+// text is decoded once for all points (scenarios.Prepare).
 func (sw *Sweep) Validate(points []Point) (*Scenarios, error) {
-	scs := &Scenarios{sw: sw, points: points}
+	scs := &Scenarios{sw: sw, points: points, base: scenarios.Prepare(sw.Source)}
 	keep := len(points) <= keepPoints
 	if keep {
 		scs.kept = make([]*scenarios.Scenario, len(points))
@@ -86,7 +92,7 @@ func (sw *Sweep) Validate(points []Point) (*Scenarios, error) {
 				if stop {
 					return
 				}
-				sc, err := sw.Scenario(i, points[i])
+				sc, err := sw.load(scs.base, i, points[i])
 				mu.Lock()
 				if err != nil && i < bad {
 					bad, badErr = i, err
@@ -126,7 +132,8 @@ const keepPoints = 64
 type Scenarios struct {
 	sw     *Sweep
 	points []Point
-	kept   []*scenarios.Scenario // nil: load each one when asked
+	kept   []*scenarios.Scenario // nil: load each one when asked, from base
+	base   *scenarios.Prepared
 }
 
 // Unloaded returns the Scenarios of points without loading any: for a
@@ -144,7 +151,7 @@ func (s *Scenarios) Scenario(p int) (*scenarios.Scenario, error) {
 	if s.kept != nil {
 		return s.kept[p], nil
 	}
-	sc, err := scenarios.ParseWith(s.sw.Source, s.sw.sets(p, s.points[p]), s.sw.Options)
+	sc, err := s.base.Parse(s.sw.sets(p, s.points[p]), s.sw.Options)
 	if err != nil {
 		return nil, fmt.Errorf("point %d (%s): %w", p, s.points[p], err)
 	}
