@@ -126,3 +126,29 @@ func TestX100SetsScaleThePreset(t *testing.T) {
 	}
 	require.Equal(t, []string{"sim.horizon=30d", "sim.replications=1"}, sets[:2], "the first two lines are the x1 run's only overrides")
 }
+
+// BenchmarkParse loads akash-2024 under one override per op: from its
+// text (ParseWith, what a run does once) and from a Prepared (what a
+// sweep does for each point).
+func BenchmarkParse(b *testing.B) {
+	src, err := Open("akash-2024")
+	require.NoError(b, err)
+	sets := []string{"sim.replications=3"}
+	b.Run("text", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := ParseWith(src, sets, Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("prepared", func(b *testing.B) {
+		p := Prepare(src)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := p.Parse(sets, Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
