@@ -3,13 +3,8 @@ GO ?= go
 BIN := bin/depinsim
 # staticcheck, run from the module proxy at a fixed version (no tool in go.mod)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-# the tests of the worker pool that the race detector runs in `make test`,
-# whose replications -short shortens to 3 days (runner's pool(): the pool,
-# not the model, is under test); test-long runs the race detector on every
-# test of runner in full, and on those of RACE_SWEEP and RACE_CMD
-RACE_POOL := TestRunConfigWorkers|TestCPUTokens|TestSharedTail|TestRunReorderWindow|TestRunCancel|TestReplicationPanic|TestCompare$$|TestCompareFailure
 # the tests that test-long runs under the race detector besides every
-# test of runner: sweep's pool, and the command tests that signal, lock,
+# test of runner (in full): sweep's pool, and the command tests that signal, lock,
 # stream, write from several workers or show progress (every command test
 # under the race detector takes some 7 minutes)
 RACE_SWEEP := TestRunCommonRandomNumbers|TestStreamedFolder|TestFailFast|TestFailedRunIsARow|TestRunCancelled|TestTimeseriesFilesAreTheRowsHandedOver|TestTimeseriesCancelled|TestValidateFirstInvalid
@@ -69,8 +64,8 @@ pgo:
 	$(GO) build -o $(BIN) ./cmd/depinsim
 
 ## test: vet, the test suite in -short mode (property tests on fewer seeds;
-## the full-year calibration and conformance tests are skipped: test-long),
-## the race detector on the worker pool, and the check of the Kubernetes
+## the full-year calibration and conformance tests are skipped, and the
+## race detector runs in test-long), the check of the Kubernetes
 ## manifests (internal/k8scheck, a module of its own), and 'depinsim check'
 ## of every preset over 15 days (JUnit in out/junit/). About a minute and a
 ## half of wall time on 2 cores, some 160 s of CPU (the build cache warm).
@@ -79,7 +74,6 @@ test: build
 	$(GO) test -short ./...
 	$(BIN) check $(PRESETS) $(CHECK_SHORT) --quiet --junit $(JUNIT_DIR)/presets-15d.xml
 	cd $(K8SCHECK) && $(GO) vet ./... && $(GO) test -short ./...
-	$(GO) test -race -short -run '$(RACE_POOL)' ./runner/
 
 ## test-long: every test in full: the full-year calibration and conformance
 ## tests (akash-2024's ranges, io.net's snapshot and decline, R1's 10-seed
