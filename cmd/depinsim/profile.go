@@ -61,8 +61,12 @@ func startProfiles(getenv func(string) string, stderr io.Writer) (stop func()) {
 	}
 }
 
-// writeHeapProfile writes the allocation profile to path.
+// writeHeapProfile writes the allocation profile to path. The profile
+// is as of the last completed collection, so one is run first: without
+// it the allocations since the one before (at the end of a run, the
+// output's) would be missing.
 func writeHeapProfile(path string) error {
+	runtime.GC()
 	f, err := os.Create(path)
 	if err != nil {
 		return err
