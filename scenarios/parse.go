@@ -103,32 +103,10 @@ func Prepare(src Source) *Prepared {
 func (p *Prepared) Parse(sets []string, opts Options) (*Scenario, error) {
 	src := p.src
 	label := src.Label()
-	if p.srcErr != nil {
-		return nil, ownError(p.srcErr)
-	}
-	if err := checkSetInitialUSD(sets); err != nil {
+	tree, notes, nameFrom, err := p.completed(sets)
+	if err != nil {
 		return nil, err
 	}
-	if p.fileErr != nil {
-		return nil, ownError(p.fileErr)
-	}
-	tree := copyTree(p.tree)
-	var notes []string
-	for _, s := range sets {
-		dropped, err := applySet(tree, s)
-		if err != nil {
-			return nil, &Error{File: "--set", Msg: err.Error()}
-		}
-		if dropped != "" {
-			notes = append(notes, dropped)
-		}
-	}
-	nameFrom := ""
-	if _, ok := tree["name"]; !ok && !src.Preset {
-		tree["name"] = fileStem(src.Name)
-		nameFrom = "the file name " + quoteValue(filepath.Base(src.Name))
-	}
-	mergeDefaults(tree, defaultTree())
 	file := label
 	if len(sets) > 0 {
 		file = label + " with --set " + strings.Join(sets, " --set ")
@@ -172,6 +150,38 @@ func (p *Prepared) Parse(sets []string, opts Options) (*Scenario, error) {
 		return nil, &Error{File: file, Msg: err.Error()}
 	}
 	return sc, nil
+}
+
+// completed returns the prepared tree under the overrides sets, named
+// and completed with the defaults (steps 2 and 3 of Parse), with the
+// notes of the overrides and where the name came from ("" when the
+// scenario writes it).
+func (p *Prepared) completed(sets []string) (tree map[string]any, notes []string, nameFrom string, err error) {
+	if p.srcErr != nil {
+		return nil, nil, "", ownError(p.srcErr)
+	}
+	if err := checkSetInitialUSD(sets); err != nil {
+		return nil, nil, "", err
+	}
+	if p.fileErr != nil {
+		return nil, nil, "", ownError(p.fileErr)
+	}
+	tree = copyTree(p.tree)
+	for _, s := range sets {
+		dropped, err := applySet(tree, s)
+		if err != nil {
+			return nil, nil, "", &Error{File: "--set", Msg: err.Error()}
+		}
+		if dropped != "" {
+			notes = append(notes, dropped)
+		}
+	}
+	if _, ok := tree["name"]; !ok && !p.src.Preset {
+		tree["name"] = fileStem(p.src.Name)
+		nameFrom = "the file name " + quoteValue(filepath.Base(p.src.Name))
+	}
+	mergeDefaults(tree, defaultTree())
+	return tree, notes, nameFrom, nil
 }
 
 // ownError returns a copy of a prepared source's error for one caller,
@@ -259,6 +269,16 @@ func readPricePath(csv, dir string, preset, allowOutside bool) (*tokenomics.Pric
 
 // decodeTree strictly decodes a completed tree into a Scenario.
 func decodeTree(tree map[string]any) (*Scenario, error) {
+	var direct Scenario
+	if decodeDirect(tree, &direct) {
+		return &direct, nil
+	}
+	return decodeViaText(tree)
+}
+
+// decodeViaText is decodeTree through the TOML text: the tree encoded, then
+// decoded strictly.
+func decodeViaText(tree map[string]any) (*Scenario, error) {
 	var buf bytes.Buffer
 	if err := toml.NewEncoder(&buf).Encode(tree); err != nil {
 		return nil, &Error{Msg: err.Error()}
