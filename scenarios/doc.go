@@ -8,4 +8,8 @@
 // lists every key with its unit and default. Bad input is an *Error naming
 // the file, the line when known, the key path, the value and what is
 // allowed.
+//
+// Parse and ParseWith load a scenario from its text; Prepare decodes a
+// text once and Prepared.Parse loads it under any overrides, as a sweep
+// does for each of its points.
 package scenarios
