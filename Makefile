@@ -68,7 +68,7 @@ pgo:
 ## race detector runs in test-long), the check of the Kubernetes
 ## manifests (internal/k8scheck, a module of its own), and 'depinsim check'
 ## of every preset over 15 days (JUnit in out/junit/). About a minute and a
-## half of wall time on 2 cores, some 150 s of CPU (the build cache warm).
+## quarter of wall time on 2 cores, some 135 s of CPU (the build cache warm).
 test: build
 	$(GO) vet ./...
 	$(GO) test -short ./...
