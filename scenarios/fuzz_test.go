@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -12,7 +13,8 @@ import (
 // no panic; an error is an *Error that names the file (and, where a key
 // is at fault, the key); an accepted scenario gives its warnings and its
 // configuration without panicking, and its resolved TOML parses again to
-// the same resolved TOML. Seeds: every preset, the bench scenarios and
+// the same resolved TOML; where the completed tree decodes directly, the
+// TOML text decodes it to the same Scenario. Seeds: every preset, the bench scenarios and
 // testdata/fuzz/FuzzScenario.
 func FuzzScenario(f *testing.F) {
 	for _, name := range Presets() {
@@ -33,6 +35,7 @@ func FuzzScenario(f *testing.F) {
 	dir := f.TempDir()
 	file := filepath.Join(dir, "fuzz.toml")
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkDirectDecode(t, Source{Name: file, Data: data})
 		sc, err := Parse(Source{Name: file, Data: data}, nil)
 		if err != nil {
 			var e *Error
@@ -63,4 +66,52 @@ func FuzzScenario(f *testing.F) {
 			t.Fatalf("the resolved scenario changes when parsed again")
 		}
 	})
+}
+
+// checkDirectDecode: where src's completed tree decodes directly
+// (decodeDirect), the text must decode it too, to the same Scenario.
+// A tree with a NaN is passed over (NaN equals nothing, itself included).
+func checkDirectDecode(t *testing.T, src Source) {
+	tree, _, _, err := Prepare(src).completed(nil)
+	if err != nil || hasNaN(tree) {
+		return
+	}
+	var direct Scenario
+	if !decodeDirect(tree, &direct) {
+		return
+	}
+	text, err := decodeViaText(tree)
+	if err != nil {
+		t.Fatalf("decoded directly, but the text refuses it: %v", err)
+	}
+	if !reflect.DeepEqual(&direct, text) {
+		t.Fatalf("the direct decode differs from the text's:\n%#v\n%#v", &direct, text)
+	}
+}
+
+// hasNaN tells whether a decoded TOML value holds a NaN.
+func hasNaN(v any) bool {
+	switch v := v.(type) {
+	case float64:
+		return v != v
+	case map[string]any:
+		for _, x := range v {
+			if hasNaN(x) {
+				return true
+			}
+		}
+	case []map[string]any:
+		for _, x := range v {
+			if hasNaN(x) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if hasNaN(x) {
+				return true
+			}
+		}
+	}
+	return false
 }
