@@ -49,30 +49,49 @@ func tomlField(t reflect.Type, key string) (reflect.StructField, bool) {
 	if t.Kind() != reflect.Struct {
 		return reflect.StructField{}, false
 	}
-	f, ok := structFields(t)[key]
-	return f, ok
+	i, ok := keysOf(t).index[key]
+	if !ok {
+		return reflect.StructField{}, false
+	}
+	return t.Field(i), true
 }
 
-// fieldsByType holds, per struct type, its fields by toml key
-// (structFields).
-var fieldsByType sync.Map // reflect.Type -> map[string]reflect.StructField
+// structKeys are a struct type's fields by toml key.
+type structKeys struct {
+	// index holds the index of the first field of each key ("" too: the
+	// key "" finds the first unexported or skipped field, as a scan
+	// would).
+	index map[string]int
+	// plain says the TOML decoder's own field list is the fields by
+	// their keys: no embedded field (whose fields the decoder lifts) and
+	// no key on two fields (which the decoder drops).
+	plain bool
+}
 
-// structFields returns struct type t's fields by toml key, the first
-// field of each key; built once per type (a scenario's decode looks up
-// every key it checks).
-func structFields(t reflect.Type) map[string]reflect.StructField {
-	if m, ok := fieldsByType.Load(t); ok {
-		return m.(map[string]reflect.StructField)
+// keysByType holds keysOf's answer per struct type.
+var keysByType sync.Map // reflect.Type -> *structKeys
+
+// keysOf returns struct type t's fields by toml key, built once per type
+// (a scenario's decode looks up every key it reads).
+func keysOf(t reflect.Type) *structKeys {
+	if k, ok := keysByType.Load(t); ok {
+		return k.(*structKeys)
 	}
-	m := make(map[string]reflect.StructField, t.NumField())
+	k := &structKeys{index: make(map[string]int, t.NumField()), plain: true}
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if name := tomlName(f); !has(m, name) {
-			m[name] = f // "" too: the key "" finds what a scan would
+		name := tomlName(f)
+		if f.Anonymous {
+			k.plain = false
 		}
+		if _, dup := k.index[name]; dup {
+			k.plain = k.plain && name == ""
+			continue
+		}
+		k.index[name] = i
 	}
-	got, _ := fieldsByType.LoadOrStore(t, m)
-	return got.(map[string]reflect.StructField)
+	got, _ := keysByType.LoadOrStore(t, k)
+	return got.(*structKeys)
 }
 
 // tomlName returns a field's toml key ("" for an unexported or skipped field).
@@ -88,9 +107,4 @@ func tomlName(f reflect.StructField) string {
 		return f.Name
 	}
 	return name
-}
-
-func has(m map[string]reflect.StructField, k string) bool {
-	_, ok := m[k]
-	return ok
 }

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"encoding"
 	"reflect"
-	"sync"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -64,13 +63,13 @@ func unifyDirect(data any, rv reflect.Value) bool {
 		return unifyDirect(data, rv.Elem())
 	case reflect.Struct:
 		m, ok := data.(map[string]any)
-		fields, plain := directFields(rv.Type())
-		if !ok || !plain {
+		keys := keysOf(rv.Type())
+		if !ok || !keys.plain {
 			return false
 		}
 		for k, v := range m {
-			i, ok := fields[k]
-			if !ok || !unifyDirect(v, rv.Field(i)) {
+			i, ok := keys.index[k]
+			if !ok || k == "" || !unifyDirect(v, rv.Field(i)) {
 				return false
 			}
 		}
@@ -152,44 +151,6 @@ func unifyDirect(data any, rv reflect.Value) bool {
 	}
 	return false
 }
-
-// directFields returns struct type t's fields by their exact toml key
-// (the field's index), and whether unifyDirect may decode into t: not
-// where the decoder's own field list could differ (an embedded field,
-// whose fields the decoder lifts, or two fields of one key, which it
-// drops).
-func directFields(t reflect.Type) (map[string]int, bool) {
-	if f, ok := directByType.Load(t); ok {
-		d := f.(directStruct)
-		return d.fields, d.plain
-	}
-	d := directStruct{fields: make(map[string]int, t.NumField()), plain: true}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if f.Anonymous {
-			d.plain = false
-		}
-		name := tomlName(f)
-		if name == "" {
-			continue
-		}
-		if _, dup := d.fields[name]; dup {
-			d.plain = false
-		}
-		d.fields[name] = i
-	}
-	got, _ := directByType.LoadOrStore(t, d)
-	d = got.(directStruct)
-	return d.fields, d.plain
-}
-
-type directStruct struct {
-	fields map[string]int
-	plain  bool
-}
-
-// directByType holds directFields' answer per struct type.
-var directByType sync.Map // reflect.Type -> directStruct
 
 // textForm returns a value of a table as the TOML text of the tree
 // decodes it again, a copy of its tables and arrays, or false where that
