@@ -107,7 +107,7 @@ oracle:
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZFLAGS='$(FUZZFLAGS)' sh scripts/fuzz.sh $(FUZZ_TARGETS)
 
-## bench: Go benchmarks (kernel, R1 and the presets per event, auction index, mechanisms, settlement, reports),
+## bench: Go benchmarks (kernel, R1 and the presets per event, auction index, mechanisms, settlement, reports, loading a scenario),
 ## built with the CLI's profile (BENCH_PGO; -pgo=off measures without it)
 BENCH_PGO ?= -pgo=$(CURDIR)/cmd/depinsim/default.pgo
 bench:
