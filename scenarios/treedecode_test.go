@@ -54,8 +54,8 @@ func TestDirectDecodeMatchesText(t *testing.T) {
 
 // directSets are overrides that reach every kind of value the decode
 // fills: numbers, strings, durations, dates, per-resource tables, a
-// distribution table, a table replaced whole, a cohort element, a new
-// market key, an integer into a float.
+// distribution table, a table replaced whole, a cohort element, new
+// market keys of every form, an integer into a float.
 var directSets = [][]string{
 	nil,
 	{"sim.horizon=30d", "sim.seed=7", "sim.start=2025-03-01"},
@@ -64,6 +64,10 @@ var directSets = [][]string{
 	{"market.mechanism=vickrey-reverse"},
 	{"providers[0].cost_multiplier={ kind = \"uniform\", min = 0.9, max = 1.1 }"},
 	{"resources.reference_usd_hour={ cpu = 0.05, memory_gb = 0.01, h100 = 3 }"},
+	// the mechanism's parameters: tables and arrays in the forms the
+	// text gives them back (arrays of tables as [[tables]], except
+	// inside an inline array)
+	{"market.x={}", "market.y=[]", "market.z=[{}]", "market.w=[[{ a = 1 }]]", "market.v=[{ a = [{ b = 1 }] }]"},
 }
 
 // TestDirectDecodeFallsBack: a tree the direct decode might fill
