@@ -30,10 +30,10 @@ var short = []string{"sim.warmup=10d", "sim.horizon=10d", "sim.sample_every=12h"
 
 // pool returns sets with, under -short, a replication shortened to 3
 // days after a 2-day warmup: for the tests of the worker pool (dispatch,
-// order, cancellation, failure), which make test also runs under the race
-// detector, where the pool, not the model, is under test (a replication
-// runs on one goroutine). test-long runs them over short's 10 + 10 days,
-// and every test of the package under the race detector.
+// order, cancellation, failure), where the pool, not the model, is under
+// test (a replication runs on one goroutine). test-long runs them over
+// short's 10 + 10 days, and every test of the package under the race
+// detector.
 func pool(sets ...string) []string {
 	if testing.Short() {
 		return append(sets, "sim.warmup=2d", "sim.horizon=3d")
@@ -252,7 +252,7 @@ func TestRunCancel(t *testing.T) {
 	sc := load(t, "akash-2024", "sim.horizon=365d", "sim.replications=6")
 	cancelAt := 30 * sim.Day
 	if testing.Short() {
-		cancelAt = 3 * sim.Day // the cancellation, not the month, is under test (make test runs it under the race detector)
+		cancelAt = 3 * sim.Day // the cancellation, not the month, is under test
 	}
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "run")
