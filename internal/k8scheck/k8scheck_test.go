@@ -31,8 +31,16 @@ func TestMain(m *testing.M) {
 }
 
 // buildOnce builds the CLI for the first test that asks (a link of the
-// CLI is some two seconds of CPU: each test linked its own before).
+// CLI is some two seconds of CPU: each test linked its own before), or
+// takes the one $DEPINSIM_BIN names (an absolute path: make test passes
+// the bin/depinsim it has just built).
 var buildOnce = sync.OnceValues(func() (string, error) {
+	if bin := os.Getenv("DEPINSIM_BIN"); bin != "" {
+		if !filepath.IsAbs(bin) {
+			return "", fmt.Errorf("DEPINSIM_BIN %q: not an absolute path", bin)
+		}
+		return bin, nil
+	}
 	dir, err := os.MkdirTemp("", "k8scheck")
 	if err != nil {
 		return "", err
