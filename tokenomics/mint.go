@@ -150,12 +150,25 @@ func blockProvision(i float64, supply, n int64, invN float64) int64 {
 	// floor is exact unless the quotient lies within 1e-6 of a whole
 	// number; then, and from 2^30 on, compute exactly.
 	if q := i * float64(supply) * invN; q >= 0 && q < 1<<30 {
-		f := math.Floor(q)
-		if d := q - f; d > 1e-6 && d < 1-1e-6 {
-			return int64(f)
+		// q >= 0: truncation is the floor (a conversion, where math.Floor
+		// is a call on amd64 without SSE4.1 guaranteed, GOAMD64=v1)
+		w := int64(q)
+		if d := q - float64(w); d > 1e-6 && d < 1-1e-6 {
+			return w
 		}
 	}
 	return mulFloatFloor(i, supply, n)
+}
+
+// driftTerm is NextInflation's step at the bonded amount fb (as a
+// float64) and the supply: (1 - bondedRatio/goal)·rc/nyr, with the
+// bonded ratio fb/supply (0 when supply is 0).
+func driftTerm(fb float64, supply int64, goal, rc, nyr float64) float64 {
+	b := 0.0
+	if supply > 0 {
+		b = fb / float64(supply)
+	}
+	return (1 - b/goal) * rc / nyr
 }
 
 // MintResult is what Advance minted, in base units of the staking token,
@@ -226,28 +239,51 @@ func (p *MintParams) Advance(i float64, bonded, supply int64, n int64) MintResul
 	nyr := float64(p.BlocksPerYear)
 	invN := 1 / nyr
 	fb := float64(bonded)
+	goal, rc := p.GoalBonded, p.RateChange
+	// NextInflation adds to the inflation a term of the bonded ratio at
+	// the block's supply, driftTerm(supply), three divisions. The next
+	// block's supply is this one plus this block's provision, which
+	// changes smoothly from block to block: almost always by the smaller
+	// of its last two changes, or by one more. The terms of both are
+	// computed while this block's provision is, so that the divisions are
+	// off the path from one block's supply to the next; any other
+	// provision has its term computed after it. The term used is always
+	// computed from the same values by the same operations: the same bits.
+	term := driftTerm(fb, supply, goal, rc, nyr)
+	last := int64(-1)  // the last block's provision; none yet
+	change := int64(0) // the last provision's change from the one before
+	step := int64(0)   // the change foreseen: the smaller of the last two
 	for left := n; left > 0; left-- {
 		// At the maximum with the bonded ratio below the goal the
 		// inflation stays put: bonded is constant and supply only grows,
 		// so the ratio only falls, for every block left.
-		if r.Inflation >= p.InflationMax && fb < p.GoalBonded*float64(supply) {
+		if r.Inflation >= p.InflationMax && fb < goal*float64(supply) {
 			r.Inflation = p.InflationMax
 			r.Minted += mintAtConstant(r.Inflation, supply, p.BlocksPerYear, invN, left)
 			break
 		}
-		// NextInflation
-		b := 0.0
-		if supply > 0 {
-			b = fb / float64(supply)
-		}
-		in := r.Inflation + (1-b/p.GoalBonded)*p.RateChange/nyr
-		r.Inflation = min(max(in, p.InflationMin), p.InflationMax)
+		// the candidates' terms (a candidate past MaxInt64 wraps, and is
+		// never taken: the supply it would be fails the overflow check)
+		next := supply + last + step
+		foreseen := driftTerm(fb, next, goal, rc, nyr)
+		more := driftTerm(fb, next+1, goal, rc, nyr)
+		r.Inflation = min(max(r.Inflation+term, p.InflationMin), p.InflationMax)
 		m := blockProvision(r.Inflation, supply, p.BlocksPerYear, invN)
 		if supply > math.MaxInt64-m {
 			panic("tokenomics: MintParams.Advance: supply overflow")
 		}
 		supply += m
 		r.Minted += m
+		d := m - last
+		switch d {
+		case step:
+			term = foreseen
+		case step + 1:
+			term = more
+		default:
+			term = driftTerm(fb, supply, goal, rc, nyr)
+		}
+		step, change, last = min(d, change), d, m
 	}
 	t := mulDec18Floor(r.Minted, tax)
 	c := mulDec18Floor(r.Minted-t, com)
