@@ -128,7 +128,7 @@ func (p *MintParams) Validate() error {
 // falls toward min. The SDK computes this in 18-decimal fixed point; this
 // uses float64 (a relative difference below 1e-15 per block).
 func (p *MintParams) NextInflation(i, bondedRatio float64) float64 {
-	i += (1 - bondedRatio/p.GoalBonded) * p.RateChange / float64(p.BlocksPerYear)
+	i += inflationStep(bondedRatio, p.GoalBonded, p.RateChange, float64(p.BlocksPerYear))
 	return min(max(i, p.InflationMin), p.InflationMax)
 }
 
@@ -160,15 +160,20 @@ func blockProvision(i float64, supply, n int64, invN float64) int64 {
 	return mulFloatFloor(i, supply, n)
 }
 
-// driftTerm is NextInflation's step at the bonded amount fb (as a
-// float64) and the supply: (1 - bondedRatio/goal)·rc/nyr, with the
-// bonded ratio fb/supply (0 when supply is 0).
+// inflationStep is what NextInflation adds to the inflation before
+// bounding it: (1 - bondedRatio/goal)·rc/nyr.
+func inflationStep(bondedRatio, goal, rc, nyr float64) float64 {
+	return (1 - bondedRatio/goal) * rc / nyr
+}
+
+// driftTerm is inflationStep at the bonded amount fb (as a float64) and
+// the supply: the bonded ratio fb/supply, 0 when supply is 0.
 func driftTerm(fb float64, supply int64, goal, rc, nyr float64) float64 {
 	b := 0.0
 	if supply > 0 {
 		b = fb / float64(supply)
 	}
-	return (1 - b/goal) * rc / nyr
+	return inflationStep(b, goal, rc, nyr)
 }
 
 // MintResult is what Advance minted, in base units of the staking token,
