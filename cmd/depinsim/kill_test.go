@@ -47,11 +47,15 @@ func TestMain(m *testing.M) {
 // of a test process that has grown reads the parent's size.
 const hwmFile = "DEPINSIM_TEST_HWM_FILE"
 
-// runWritingHWM runs the CLI as main does (without its signal handling
-// and profiles) and writes the process's VmHWM in KiB to path; it
-// returns the exit code. Where /proc/self/status has no VmHWM (not
-// Linux) it writes nothing.
+// runWritingHWM runs the CLI as main does (its heap set up alike, without
+// its signal handling and profiles) and writes the process's VmHWM in
+// KiB to path; it returns the exit code. Where /proc/self/status has no
+// VmHWM (not Linux) it writes nothing.
 func runWritingHWM(path string) int {
+	if err := setUpHeap(os.Args[1:], os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "depinsim: "+err.Error())
+		return exitUsage
+	}
 	code := runContext(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
 	status, err := os.ReadFile("/proc/self/status")
 	if err != nil {

@@ -15,6 +15,10 @@ func main() {
 	// between events, the unfinished files are removed, and the exit code
 	// is 128 + the signal's number (130, 143)
 	ctx, stop := notifySignals(context.Background())
+	if err := setUpHeap(os.Args[1:], os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "depinsim: "+err.Error())
+		os.Exit(exitUsage)
+	}
 	endProfiles := startProfiles(os.Getenv, os.Stderr)
 	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	endProfiles()
@@ -62,6 +66,8 @@ or a metric moved from its baseline), 2 bad usage or bad input,
 130 stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM.
 Profiling: DEPINSIM_CPUPROFILE=FILE and DEPINSIM_MEMPROFILE=FILE write a CPU or
 allocation profile of any command (go tool pprof; docs/performance.md).
+Memory: on Linux, the commands that simulate ask for huge pages for their first 256MiB
+of heap; DEPINSIM_HUGEPAGES=off turns that off, DEPINSIM_HUGEPAGES=SIZE sets the size.
 `
 
 // commands maps each command to its function.

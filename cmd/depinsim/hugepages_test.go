@@ -1,0 +1,53 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestHugeHeapBytes checks DEPINSIM_HUGEPAGES: unset gives the default,
+// off and none give no advice, a size gives that size, anything else is
+// an error naming the variable and the value.
+func TestHugeHeapBytes(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == envHugePages {
+				return v
+			}
+			return ""
+		}
+	}
+	for v, want := range map[string]int64{
+		"": defaultHugeHeap, " ": defaultHugeHeap, "off": 0, "OFF": 0, "none": 0,
+		"512MiB": 512 << 20, "1GiB": 1 << 30, "300MB": 300e6,
+	} {
+		n, err := hugeHeapBytes(env(v))
+		require.NoError(t, err, "%q", v)
+		require.Equal(t, want, n, "%q", v)
+	}
+	for _, v := range []string{"on", "-1", "2 parsecs", "0"} {
+		_, err := hugeHeapBytes(env(v))
+		require.Error(t, err, "%q", v)
+		require.ErrorContains(t, err, envHugePages)
+		require.ErrorContains(t, err, "\""+v+"\"")
+		require.ErrorContains(t, setUpHeap([]string{"version"}, env(v)), envHugePages,
+			"a bad value is an error for every command")
+	}
+}
+
+// TestAdvisesHugePages checks which commands get the huge-page heap: the
+// ones that simulate or draw a run folder's charts, and only commands
+// that exist.
+func TestAdvisesHugePages(t *testing.T) {
+	var got []string
+	for name := range commands {
+		if advisesHugePages(name) {
+			got = append(got, name)
+		}
+	}
+	require.ElementsMatch(t, []string{"run", "compare", "sweep", "merge", "sensitivity", "calibrate", "report", "check"}, got)
+	for _, name := range []string{"", "help", "validate", "presets", "show", "version"} {
+		require.False(t, advisesHugePages(name), name)
+	}
+}
