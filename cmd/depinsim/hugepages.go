@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"strings"
+
+	"github.com/depinsim/depinsim/runner"
 )
 
 // Transparent huge pages for the heap (docs/performance.md, "Huge
@@ -25,12 +27,18 @@ const (
 	defaultHugeHeap = 256 << 20
 )
 
-// hugeHeapBytes returns the heap to advise from the environment: 0 for
-// none, or an error naming the variable, its value and what is allowed.
-func hugeHeapBytes(getenv func(string) string) (int64, error) {
+// hugeHeapBytes returns the heap to advise from the environment on a
+// machine of memory bytes (0: unknown): 0 for none, the default (at most
+// half the memory) when unset, or an error naming the variable, its value
+// and what is allowed. A size above the memory is refused: the kernel
+// would refuse to map it, which stops a Go program.
+func hugeHeapBytes(getenv func(string) string, memory int64) (int64, error) {
 	v := strings.TrimSpace(getenv(envHugePages))
 	switch {
 	case v == "":
+		if memory > 0 {
+			return min(defaultHugeHeap, memory/2), nil
+		}
 		return defaultHugeHeap, nil
 	case strings.EqualFold(v, "off"):
 		return 0, nil
@@ -38,6 +46,9 @@ func hugeHeapBytes(getenv func(string) string) (int64, error) {
 	n, err := parseBytes(v) // "none" is 0
 	if err != nil {
 		return 0, fmt.Errorf("%s: want off (or none) or a size such as 256MiB or 1GiB; got %q", envHugePages, v)
+	}
+	if memory > 0 && n > memory {
+		return 0, fmt.Errorf("%s: want at most the machine's memory, %s; got %q", envHugePages, runner.FormatBytes(float64(memory)), v)
 	}
 	return n, nil
 }
@@ -47,7 +58,7 @@ func hugeHeapBytes(getenv func(string) string) (int64, error) {
 // args are the command line after the program's name. A bad value of
 // envHugePages is an error for any command.
 func setUpHeap(args []string, getenv func(string) string) error {
-	n, err := hugeHeapBytes(getenv)
+	n, err := hugeHeapBytes(getenv, machineMemory())
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"math/bits"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -42,8 +43,8 @@ func adviseHugeHeap(n int64) int64 {
 			huge = uintptr(v)
 		}
 	}
-	if uint64(n) < uint64(2*huge) || uint64(n) > uint64(^uintptr(0)>>2) {
-		return 0
+	if bits.UintSize < 64 || uint64(n) < uint64(2*huge) {
+		return 0 // a 32-bit address space has no room to spare
 	}
 	// keep the allocation out of an allocation profile (DEPINSIM_MEMPROFILE)
 	rate := runtime.MemProfileRate

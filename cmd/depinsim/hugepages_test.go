@@ -18,16 +18,28 @@ func TestHugeHeapBytes(t *testing.T) {
 			return ""
 		}
 	}
+	const memory = 4 << 30
 	for v, want := range map[string]int64{
 		"": defaultHugeHeap, " ": defaultHugeHeap, "off": 0, "OFF": 0, "none": 0,
-		"512MiB": 512 << 20, "1GiB": 1 << 30, "300MB": 300e6,
+		"512MiB": 512 << 20, "1GiB": 1 << 30, "300MB": 300e6, "4GiB": memory,
 	} {
-		n, err := hugeHeapBytes(env(v))
+		n, err := hugeHeapBytes(env(v), memory)
 		require.NoError(t, err, "%q", v)
 		require.Equal(t, want, n, "%q", v)
 	}
+	// the default takes at most half a small machine's memory; a size
+	// above the memory, which the kernel would refuse to map, is refused
+	n, err := hugeHeapBytes(env(""), 256<<20)
+	require.NoError(t, err)
+	require.Equal(t, int64(128<<20), n)
+	_, err = hugeHeapBytes(env("5GiB"), memory)
+	require.ErrorContains(t, err, envHugePages)
+	require.ErrorContains(t, err, "4.0 GiB")
+	n, err = hugeHeapBytes(env("5GiB"), 0)
+	require.NoError(t, err, "memory unknown")
+	require.Equal(t, int64(5<<30), n)
 	for _, v := range []string{"on", "-1", "2 parsecs", "0"} {
-		_, err := hugeHeapBytes(env(v))
+		_, err := hugeHeapBytes(env(v), memory)
 		require.Error(t, err, "%q", v)
 		require.ErrorContains(t, err, envHugePages)
 		require.ErrorContains(t, err, "\""+v+"\"")
