@@ -53,19 +53,30 @@ func hugeHeapBytes(getenv func(string) string, memory int64) (int64, error) {
 	return n, nil
 }
 
-// setUpHeap advises the heap of huge pages (adviseHugeHeap) for a
-// command that gets them (advisesHugePages), before the command runs;
-// args are the command line after the program's name. A bad value of
-// envHugePages is an error for any command.
+// setUpHeap advises the heap of huge pages (adviseHugeHeap) as
+// heapToAdvise decides, before the command runs; args are the command
+// line after the program's name.
 func setUpHeap(args []string, getenv func(string) string) error {
-	n, err := hugeHeapBytes(getenv, machineMemory())
+	n, err := heapToAdvise(args, getenv, machineMemory())
 	if err != nil {
 		return err
 	}
-	if len(args) > 0 && advisesHugePages(args[0]) {
-		adviseHugeHeap(n)
-	}
+	adviseHugeHeap(n)
 	return nil
+}
+
+// heapToAdvise returns the heap to advise of huge pages for the command
+// line args (after the program's name) on a machine of memory bytes: 0
+// for a command that does not get it (advisesHugePages) and when an
+// allocation profile is asked for (envMemProfile: the profile is of the
+// run's own allocations, which the page size does not change). A bad
+// value of envHugePages is an error for any command.
+func heapToAdvise(args []string, getenv func(string) string, memory int64) (int64, error) {
+	n, err := hugeHeapBytes(getenv, memory)
+	if err != nil || len(args) == 0 || !advisesHugePages(args[0]) || getenv(envMemProfile) != "" {
+		return 0, err
+	}
+	return n, nil
 }
 
 // advisesHugePages reports whether command cmd gets the huge-page heap:

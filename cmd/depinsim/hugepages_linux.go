@@ -46,11 +46,7 @@ func adviseHugeHeap(n int64) int64 {
 	if bits.UintSize < 64 || uint64(n) < uint64(2*huge) {
 		return 0 // a 32-bit address space has no room to spare
 	}
-	// keep the allocation out of an allocation profile (DEPINSIM_MEMPROFILE)
-	rate := runtime.MemProfileRate
-	runtime.MemProfileRate = 0
 	b := make([]byte, n)
-	runtime.MemProfileRate = rate
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 	lo := (p + huge - 1) &^ (huge - 1)
 	hi := (p + uintptr(n)) &^ (huge - 1)

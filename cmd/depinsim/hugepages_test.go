@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -43,8 +44,8 @@ func TestHugeHeapBytes(t *testing.T) {
 		require.Error(t, err, "%q", v)
 		require.ErrorContains(t, err, envHugePages)
 		require.ErrorContains(t, err, "\""+v+"\"")
-		require.ErrorContains(t, setUpHeap([]string{"version"}, env(v)), envHugePages,
-			"a bad value is an error for every command")
+		_, err = heapToAdvise([]string{"version"}, env(v), memory)
+		require.ErrorContains(t, err, envHugePages, "a bad value is an error for every command")
 	}
 }
 
@@ -62,4 +63,31 @@ func TestAdvisesHugePages(t *testing.T) {
 	for _, name := range []string{"", "help", "validate", "presets", "show", "version"} {
 		require.False(t, advisesHugePages(name), name)
 	}
+}
+
+// TestHeapToAdvise checks which command lines get the heap advised: the
+// commands that simulate, unless an allocation profile is asked for
+// (whose figures the page size does not change, and which would count
+// the heap mapped for the advice).
+func TestHeapToAdvise(t *testing.T) {
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	const memory = 4 << 30
+	for args, want := range map[string]int64{
+		"run akash-2024": defaultHugeHeap, "sweep s.toml": defaultHugeHeap,
+		"validate akash-2024": 0, "version": 0, "": 0,
+	} {
+		n, err := heapToAdvise(strings.Fields(args), getenv, memory)
+		require.NoError(t, err)
+		require.Equal(t, want, n, "%q", args)
+	}
+	env[envMemProfile] = "/tmp/x.mem"
+	n, err := heapToAdvise([]string{"run"}, getenv, memory)
+	require.NoError(t, err)
+	require.Zero(t, n, "with an allocation profile")
+	env[envHugePages] = "1GiB"
+	delete(env, envMemProfile)
+	n, err = heapToAdvise([]string{"run"}, getenv, memory)
+	require.NoError(t, err)
+	require.Equal(t, int64(1<<30), n)
 }
