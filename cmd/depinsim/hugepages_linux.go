@@ -20,11 +20,12 @@ const madvHugePage = 14
 // adviseHugeHeap maps n bytes of heap and advises the kernel to back them
 // with transparent huge pages, when the kernel does so only on advice
 // (/sys/kernel/mm/transparent_hugepage/enabled is "madvise"). It returns
-// the bytes advised: 0 when n is 0, when the kernel already backs large
-// mappings with huge pages ("always") or never does ("never"), when it
-// refuses to overcommit memory (vm.overcommit_memory 2: the mapping would
-// count against the commit limit) or when the address space is limited
-// (RLIMIT_AS): each makes the advice useless or the mapping a risk.
+// the bytes advised: 0 when n is under two huge pages, when the kernel
+// already backs large mappings with huge pages ("always") or never does
+// ("never"), when it refuses to overcommit memory (vm.overcommit_memory
+// 2: the mapping would count against the commit limit), when the address
+// space is limited (RLIMIT_AS) and in a 32-bit process: each makes the
+// advice useless or the mapping a risk.
 //
 // The heap is mapped by allocating n bytes, which the Go runtime takes
 // from fresh memory without writing it, and advised in place; the
@@ -44,7 +45,7 @@ func adviseHugeHeap(n int64) int64 {
 		}
 	}
 	if bits.UintSize < 64 || uint64(n) < uint64(2*huge) {
-		return 0 // a 32-bit address space has no room to spare
+		return 0 // too little to advise, or no address space to spare
 	}
 	b := make([]byte, n)
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))

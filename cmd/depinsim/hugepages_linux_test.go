@@ -16,9 +16,10 @@ import (
 // TestAdviseHugeHeapAdvises checks, where the kernel backs memory with
 // huge pages on advice, that adviseHugeHeap advises the heap and that
 // what the process allocates next lands in the advised memory: a large
-// allocation made after it lies, from its first huge page boundary, in a
-// mapping with the huge-page flag ("hg" in /proc/self/smaps). Whether the kernel then finds free huge
-// pages depends on the machine's memory; the test logs it.
+// allocation made after it lies, from its first huge page boundary, in
+// a mapping with the huge-page flag ("hg" in /proc/self/smaps). Whether
+// the kernel then finds free huge pages depends on the machine's memory;
+// the test logs it.
 func TestAdviseHugeHeapAdvises(t *testing.T) {
 	if m := thpMode(); m != "madvise" {
 		t.Skipf("transparent huge pages are %q here, not madvise: adviseHugeHeap does nothing", m)
