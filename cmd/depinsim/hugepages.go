@@ -9,8 +9,8 @@ import (
 
 // Transparent huge pages for the heap (docs/performance.md, "Huge
 // pages"). On Linux with transparent huge pages in "madvise" mode, a
-// command that simulates or writes a run folder first maps hugeHeapBytes
-// of heap and advises the kernel to back it with huge pages, before
+// command that simulates or writes a run folder first maps the heap
+// hugeHeapBytes sizes and advises the kernel to back it with huge pages, before
 // anything is allocated there: the run's tables, recordings and charts
 // then fault in 2 MiB at a time instead of 4 KiB, and fewer pages miss
 // the TLB. Nothing a run computes or writes changes; only how its memory
