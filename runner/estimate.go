@@ -60,19 +60,24 @@ const (
 	// charts is the number of charts a run draws at once at most (six,
 	// seven with the BME chart; reports.WriteCharts).
 	charts = 6
-	// worldFactor is the peak resident memory of a world as a share of
-	// sim.EstimateWorld's bytes. The world sizes its tables once from the
-	// estimate's counts (sim World.presize), so they do not grow by
-	// copying and leave no garbage behind, and the part of a table a run
-	// never touches is not resident; the records are also smaller than
-	// the bytes sim.EstimateWorld counts for them (calibrated before they
-	// were packed), which collectAfter is tuned against and so keeps.
-	worldFactor = 0.7
+	// worldFactor is the peak resident memory of a world as a multiple
+	// of sim.EstimateWorld's bytes, which count what a world's tables
+	// and records hold at its peak. The collector lets the heap grow to
+	// about twice what survived its last cycle before it runs again
+	// (GOGC=100), and a run allocates as it goes (the output, the
+	// statistics, the tables that grow), so a world's pages come to be
+	// touched up to twice over; the world's tables are also sized once
+	// for a quarter more than its estimate (sim World.presize), some of
+	// which the run touches. Fitted to the measured rows of
+	// docs/limits.md, R1 scaled to 128k providers among them.
+	worldFactor = 2.0
 	// grownWorldFactor replaces worldFactor for a world whose tables
 	// outgrow what presize gives them (sim.WorldEstimate.Presized):
-	// beyond it they grow by copying, and the peak holds the old array
-	// with the new one, up to twice the live world.
-	grownWorldFactor = 2 * worldFactor
+	// beyond it they grow by copying, and while an array is copied the
+	// old one is held beside the new. A world of 5 million providers
+	// measured 1.97 x its bytes (docs/limits.md); the quarter more is
+	// for the larger worlds whose tables grow more than once.
+	grownWorldFactor = 1.25 * worldFactor
 	// sampleFactor is the ratio of the peak resident memory of the
 	// recordings and statistics to the bytes reports.RecordingBytes and
 	// reports.StatsBytes count: the collector lets the heap grow to about

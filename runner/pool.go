@@ -30,14 +30,15 @@ type task struct {
 }
 
 // collectAfter is the estimated size of a world (sim.WorldEstimate.Bytes)
-// from which a garbage collection follows each of its replications. A
-// finished world is garbage, but the collector lets the heap grow to
-// about twice what survived its last cycle before it runs again, so
-// without one the dead world's tables stay in memory while the output or
-// the next world allocates, and the peak holds both (akash-2024 with
-// providers and demand x100: 175 MiB peak RSS without, 155 MiB with).
-// Below it a world is small and the cycle not worth its CPU.
-const collectAfter = 64 << 20
+// from which a garbage collection follows each of its replications: a
+// world of about 64 MiB resident (worldFactor). A finished world is
+// garbage, but the collector lets the heap grow to about twice what
+// survived its last cycle before it runs again, so without one the dead
+// world's tables stay in memory while the output or the next world
+// allocates, and the peak holds both (akash-2024 with providers and
+// demand x100: 175 MiB peak RSS without, 155 MiB with). Below it a world
+// is small and the cycle not worth its CPU.
+const collectAfter = 32 << 20
 
 // collects reports whether a collection follows each replication of cfg
 // (collectAfter).

@@ -17,11 +17,12 @@ import (
 type Options struct {
 	// Workers is the number of replications simulated at once (0:
 	// GOMAXPROCS). When fewer replications are left to start than
-	// workers and their worlds are small (below 64 MiB estimated), the
-	// last ones start together and share the workers' time, the one
-	// furthest behind first, so that they end together and no worker
-	// idles while they finish: up to 2 x Workers - 1 are then under way,
-	// Workers of them simulating at any moment (docs/limits.md).
+	// workers and their worlds are small (estimated below 32 MiB, about
+	// 64 MiB resident), the last ones start together and share the
+	// workers' time, the one furthest behind first, so that they end
+	// together and no worker idles while they finish: up to 2 x
+	// Workers - 1 are then under way, Workers of them simulating at any
+	// moment (docs/limits.md).
 	// Results do not depend on it.
 	Workers int
 	// Sink receives each replication as it finishes, in replication

@@ -25,9 +25,10 @@ type WorldEstimate struct {
 	// providers' capacity cannot hold them) plus orders waiting (the
 	// selection window, and the patience of orders capacity turns away).
 	Deployments float64
-	// BidsPerOrder is the number of bids a deployment's order keeps
-	// (the mechanism's bid or candidate limit; 0 on the ask-index fast
-	// path).
+	// BidsPerOrder is the number of bids an order keeps while it
+	// collects them (the mechanism's bid or candidate limit; 0 on the
+	// ask-index fast path). Its bids are released when it clears: a
+	// lease holds none.
 	BidsPerOrder int
 	// Bytes is the peak live heap of the world, in bytes.
 	Bytes float64
@@ -49,26 +50,35 @@ type Driver struct {
 	Bytes float64
 }
 
-// Calibration constants of EstimateWorld, in bytes (docs/limits.md
-// says how they were measured: the live heap after a forced collection,
-// at every sample, of worlds scaled in one dimension at a time).
+// Calibration constants of EstimateWorld, in bytes: what a world's
+// tables and records hold at their peak, counted by their lengths (what
+// a run touches), not by their capacities. docs/limits.md says how they
+// were measured: every table and record of a world, walked at intervals
+// through runs of R1 scaled to 64k providers (leases without bids),
+// akash-2024 with providers and demand x100 (leases after bids of up to
+// 20 providers, 7 resources) and at 1e7 arrivals a day (orders waiting).
 const (
 	// providerOverhead is what a provider holds besides its struct: its
-	// profile and strategy, its leases list, its ledger accounts and its
-	// scheduled reviews and withdrawals.
-	providerOverhead = 300
+	// profile and strategy, its hot and cost records, its income periods,
+	// its leases list, its ledger accounts and its ask-index entries.
+	providerOverhead = 190
 	// providerPerResource is a provider's cost per resource of the
-	// catalog: free capacity, asks, costs and the ask indexes.
-	providerPerResource = 48
-	// deploymentOverhead is what a deployment holds besides its struct,
-	// its lease and its bids: its scheduled events (queue slots and heap
-	// entries), its place in the active lists and the median price sets.
-	deploymentOverhead = 450
+	// catalog: free capacity, asks and costs.
+	providerPerResource = 26
+	// deploymentOverhead is what a deployment holds besides its struct
+	// and its lease's: its scheduled events (queue slots, heap and lane
+	// entries), its place in the active lists, its price beside them and
+	// the median price sets' entries.
+	deploymentOverhead = 110
 	// waitingOverhead is what an order turned away by full capacity
 	// holds besides its deployment's struct while it waits its patience
-	// (its retry and abandonment events; no bids, no lease).
-	waitingOverhead = 200
-	// bidBytes is the size of a bid a deployment keeps (market.Bid).
+	// (its retry and abandonment events; no bids, no lease). It is set
+	// below the 66 bytes counted by length at 1e7 arrivals a day, to fit
+	// that run's measured peak RSS (1.11x the estimate with 30, 1.27x
+	// with 70): the queue's lane buffers counted there are reused.
+	waitingOverhead = 30
+	// bidBytes is the size of a bid an order keeps while it collects
+	// bids (market.Bid).
 	bidBytes = int(unsafe.Sizeof(market.Bid{}))
 )
 
@@ -80,7 +90,9 @@ const (
 // growth over the run), where run is the warmup plus the horizon; where
 // the providers' units of a resource cannot hold the demand for it, the
 // leases are scaled down to fit and the orders turned away wait their
-// patience. Every deployment keeps up to BidsPerOrder bids. Demand steps
+// patience. The orders in their selection window (rate_i x the window)
+// keep up to BidsPerOrder bids each, and the one order cleared at a time
+// keeps them without a window; a lease keeps none. Demand steps
 // and a price response count at the bounding rate of the arrivals'
 // thinning (the largest step's multiplier, at least 1, times
 // demand_multiplier_max when the demand reacts to price), the most the
@@ -128,7 +140,8 @@ func EstimateWorld(cfg *Config) WorldEstimate {
 	}
 
 	e.BidsPerOrder = bidsPerOrder(cfg.Mechanism, e.Providers)
-	depBytes := float64(unsafe.Sizeof(deployment{})+unsafe.Sizeof(lease{})) + deploymentOverhead + float64(bidBytes*e.BidsPerOrder)
+	depBytes := float64(unsafe.Sizeof(deployment{})+unsafe.Sizeof(lease{})) + deploymentOverhead
+	orderBids := float64(bidBytes * e.BidsPerOrder) // an order's bids while it collects them
 	waitBytes := float64(unsafe.Sizeof(deployment{})) + waitingOverhead
 
 	// each cohort's demand: leases wanted at once, and units wanted
@@ -169,6 +182,7 @@ func EstimateWorld(cfg *Config) WorldEstimate {
 		}
 	}
 	var deps, depEvents, bytes float64
+	bidding := 1.0 // orders holding bids at once: the one being cleared, or those in their window
 	for i := range cfg.Tenants {
 		t := &cfg.Tenants[i]
 		d := &dem[i]
@@ -178,10 +192,12 @@ func EstimateWorld(cfg *Config) WorldEstimate {
 				served = min(served, units[r]/want[r])
 			}
 		}
-		n := served*d.leases + d.rate*float64(t.SelectionWindow.T())/float64(Hour)
+		window := d.rate * float64(t.SelectionWindow.T()) / float64(Hour)
+		n := served*d.leases + window
 		waiting := d.rate * (1 - served) * float64(t.Patience.T()) / float64(Hour)
 		deps += n + waiting
 		bytes += n*depBytes + waiting*waitBytes
+		bidding += window
 		retries := 0.0
 		if t.RetryEvery > 0 {
 			retries = (1 - served) * float64(t.Patience.T()) / float64(t.RetryEvery.T())
@@ -190,11 +206,11 @@ func EstimateWorld(cfg *Config) WorldEstimate {
 		depEvents += d.arrived * (3 + retries + served*d.life/24)
 		e.Drivers = append(e.Drivers, Driver{
 			Key:   fmt.Sprintf("tenants[%d].arrivals_per_day = %g", i, t.ArrivalsPerDay),
-			Bytes: n*depBytes + waiting*waitBytes,
+			Bytes: n*depBytes + waiting*waitBytes + window*orderBids,
 		})
 	}
 	e.Deployments = deps
-	e.Bytes = e.Providers*provBytes + bytes
+	e.Bytes = e.Providers*provBytes + bytes + bidding*orderBids
 	epochs := 0.0
 	if ep := cfg.Tokenomics.Epoch.T(); ep > 0 {
 		epochs = float64(cfg.Sim.Warmup.T()+cfg.Sim.Horizon.T()) / float64(ep)
