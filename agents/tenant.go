@@ -302,8 +302,17 @@ func (d *Demand) Draw(rng *rand.Rand) Deployment { return d.DrawAt(rng, 1) }
 // rng, whatever the market does, so the demand stream of a cohort
 // depends only on its seed.
 func (d *Demand) DrawAt(rng *rand.Rand, refMult float64) Deployment {
-	c, cat := d.c, d.cat
 	var dep Deployment
+	d.DrawInto(&dep, rng, refMult)
+	return dep
+}
+
+// DrawInto is DrawAt writing the deployment into *dep (every field set),
+// with the same draws, and returning dep: a caller that keeps the
+// deployment in a table draws it in place instead of copying it there.
+func (d *Demand) DrawInto(dep *Deployment, rng *rand.Rand, refMult float64) *Deployment {
+	c, cat := d.c, d.cat
+	*dep = Deployment{}
 	q := &dep.Request
 	// GPU model and count (drawn for CPU cohorts too, to keep the stream
 	// aligned across cohorts that differ only in their model mix).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"unsafe"
 
 	"github.com/depinsim/depinsim/agents"
@@ -276,7 +277,17 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 		if deposit > 0 {
 			ch.ledger.Transfer(p.acct, ch.bidEscrow, tokenomics.AKT, deposit)
 		}
-		bd.bids = append(bd.bids, market.Bid{Provider: pid, Price: rate, Audited: p.prof.Audited, Load: load, Score: float32(p.prof.Capacity[cr]), LastWon: p.lastWon})
+		// the bid is written field by field in its slot: a composite
+		// literal is built on the stack in narrow stores and copied in 16
+		// bytes at a time, which cannot be forwarded from them and stalls
+		nb := len(bd.bids)
+		if nb == cap(bd.bids) {
+			bd.bids = slices.Grow(bd.bids, 1)
+		}
+		bd.bids = bd.bids[:nb+1]
+		b := &bd.bids[nb]
+		b.Price, b.LastWon, b.Provider = rate, p.lastWon, pid
+		b.Load, b.Score, b.Audited = load, float32(p.prof.Capacity[cr]), p.prof.Audited
 	}
 	w.view.Bidders, w.view.MaxUSDHour = 0, 0
 	m.cands = cands[:0]

@@ -32,6 +32,18 @@ type lease struct {
 	start   Time
 }
 
+// open makes l the active lease of deployment dep with provider prov at
+// rate, from start, in its next generation, every other field zero. It
+// clears l in place and writes it field by field: a lease literal is
+// built on the stack in narrow stores and copied in 16 bytes at a time,
+// which cannot be forwarded from them and stalls.
+func (l *lease) open(dep, prov int32, rate market.Rate, deposit bool, denom tokenomics.Denom, start Time) {
+	gen := l.gen + 1
+	*l = lease{}
+	l.gen, l.active, l.dep, l.prov, l.rate = gen, true, dep, prov, rate
+	l.deposit, l.denom, l.start = deposit, denom, start
+}
+
 // leaseTable holds the leases (slots of closed ones are reused), the list
 // of active ones and the units they hold per resource.
 type leaseTable struct {
@@ -83,7 +95,7 @@ func (w *World) startLease(id int32, pid int32, rate market.Rate) {
 	p := &w.prov.p[pid]
 	lid := w.leases.open()
 	l := &w.leases.l[lid]
-	*l = lease{gen: l.gen + 1, active: true, dep: id, prov: pid, rate: rate, deposit: w.esc.bidDeposit > 0, denom: d.denom, start: w.now}
+	l.open(id, pid, rate, w.esc.bidDeposit > 0, d.denom, w.now)
 	p.lastWon = w.leases.next()
 	l.posProv = int32(len(p.leases))
 	p.leases = append(p.leases, lid)

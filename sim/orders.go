@@ -59,7 +59,9 @@ type deploymentTable struct {
 func (t *deploymentTable) open() int32 {
 	id := alloc(&t.d, &t.free)
 	d := &t.d[id]
-	*d = deployment{gen: d.gen + 1}
+	gen := d.gen + 1
+	*d = deployment{} // cleared in place: a literal would be built on the stack and copied
+	d.gen = gen
 	return id
 }
 
@@ -92,7 +94,11 @@ type tenantCohort struct {
 // ---- arrivals ----
 
 // arrive makes a deployment of tenant cohort ti: draws it, schedules the
-// cohort's next arrival, funds its escrow and posts its order.
+// cohort's next arrival, funds its escrow and posts its order. The
+// deployment is drawn in place, after the next arrival's time (the
+// demand's stream is its own, so no draw changes): a spec returned by
+// value is built on the stack in narrow stores and copied in 16 bytes at
+// a time, which cannot be forwarded from them and stalls.
 func (w *World) arrive(ti int) {
 	c := &w.cfg.Tenants[ti]
 	tc := &w.tenants[ti]
@@ -100,13 +106,13 @@ func (w *World) arrive(ti int) {
 		w.at(w.nextArrival(ti), evArrival, int32(ti), 0)
 		return
 	}
-	spec := tc.demand.DrawAt(tc.rngDemand, w.referenceAt(w.now))
+	ref := w.referenceAt(w.now)
 	w.at(w.nextArrival(ti), evArrival, int32(ti), 0)
 	w.stats.counters[MOrdersTotal]++
 	id := w.deps.open()
 	d := &w.deps.d[id]
 	d.cohort = int32(ti)
-	d.spec = spec
+	spec := tc.demand.DrawInto(&d.spec, tc.rngDemand, ref)
 	d.denom = tokenomics.AKT
 	switch {
 	case w.chain.settle == tokenomics.SettlementBME:

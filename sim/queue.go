@@ -170,7 +170,10 @@ func (q *Queue) SetLanes(n int) {
 }
 
 // ScheduleIn adds e, in lane ln when it sorts after that lane's last event
-// (ln < 0: the heap), and returns a handle for cancelling it.
+// (ln < 0: the heap), and returns a handle for cancelling it. It copies e
+// into its slot field by field: e arrives in registers, and a copy of the
+// whole struct would store it to the stack and load it back in 16 bytes
+// at a time, which cannot be forwarded from those stores and stalls.
 func (q *Queue) ScheduleIn(ln int, e Event) Handle {
 	if e.Phase >= numPhases {
 		panic("sim: event phase out of range")
@@ -184,7 +187,7 @@ func (q *Queue) ScheduleIn(ln int, e Event) Handle {
 		q.renumber()
 	}
 	sl := &q.slots[s]
-	sl.ev = e
+	sl.ev.At, sl.ev.Phase, sl.ev.Kind, sl.ev.A, sl.ev.B, sl.ev.C = e.At, e.Phase, e.Kind, e.A, e.B, e.C
 	sl.gen++
 	sl.live = true
 	q.live++

@@ -104,8 +104,13 @@ type Settlement struct {
 	N        int
 }
 
-func (s *Settlement) post(p Posting) {
-	s.Postings[s.N] = p
+// post appends a posting (to is 0 for a burn, as in a Posting literal
+// that leaves it out). It writes the posting field by field in its slot:
+// a Posting literal is built on the stack in narrow stores and copied in
+// 16 bytes at a time, which cannot be forwarded from them and stalls.
+func (s *Settlement) post(kind PostingKind, from, to Role, d Denom, amount int64, buyUSD float64) {
+	p := &s.Postings[s.N]
+	p.Kind, p.From, p.To, p.Denom, p.Amount, p.BuyUSD = kind, from, to, d, amount, buyUSD
 	s.N++
 }
 
@@ -145,11 +150,11 @@ func SettleInto(s *Settlement, w *Withdrawal) {
 		s.FeeTokens = floatUnits(float64(s.Fee) * w.PriceUSD / w.TokenPriceUSD)
 	}
 	if s.Fee > 0 {
-		s.post(Posting{Kind: PostTransfer, From: RoleEscrow, To: RolePool, Denom: w.Denom, Amount: s.Fee})
+		s.post(PostTransfer, RoleEscrow, RolePool, w.Denom, s.Fee, 0)
 		// float64(Fee) rounds up above 2^53: never burn more than the fee
 		if b := min(floatUnits(float64(s.Fee)*w.FeeBurnShare), s.Fee); b > 0 && w.Denom != ACT {
 			if w.Denom == AKT {
-				s.post(Posting{Kind: PostBurn, From: RolePool, Denom: AKT, Amount: b})
+				s.post(PostBurn, RolePool, 0, AKT, b, 0)
 			} else {
 				holders = s.buyBack(w, RolePool, b, holders)
 			}
@@ -157,7 +162,7 @@ func SettleInto(s *Settlement, w *Withdrawal) {
 	}
 	if w.Settlement == SettlementBurnMint && w.Denom != ACT {
 		if w.Denom == AKT {
-			s.post(Posting{Kind: PostBurn, From: RoleEscrow, Denom: AKT, Amount: s.Earnings})
+			s.post(PostBurn, RoleEscrow, 0, AKT, s.Earnings, 0)
 		} else {
 			s.buyBack(w, RoleEscrow, s.Earnings, holders)
 		}
@@ -169,7 +174,7 @@ func SettleInto(s *Settlement, w *Withdrawal) {
 	if w.Denom == AKT {
 		sell = -s.IncomeUSD // providers sell their staking-token income
 	}
-	s.post(Posting{Kind: PostTransfer, From: RoleEscrow, To: RoleProvider, Denom: w.Denom, Amount: s.Earnings, BuyUSD: sell})
+	s.post(PostTransfer, RoleEscrow, RoleProvider, w.Denom, s.Earnings, sell)
 	if w.Denom == ACT {
 		s.Redeem = s.Earnings
 	}
@@ -193,8 +198,8 @@ func Untaxed(takeBPS int64, settlement string, d Denom) bool {
 func (s *Settlement) buyBack(w *Withdrawal, from Role, amt, holders int64) int64 {
 	usd := float64(amt) / BaseUnits * w.PriceUSD
 	tokens := min(floatUnits(usd/w.TokenPriceUSD*BaseUnits), holders)
-	s.post(Posting{Kind: PostTransfer, From: from, To: RoleHolders, Denom: w.Denom, Amount: amt})
-	s.post(Posting{Kind: PostBurn, From: RoleHolders, Denom: AKT, Amount: tokens, BuyUSD: usd})
+	s.post(PostTransfer, from, RoleHolders, w.Denom, amt, 0)
+	s.post(PostBurn, RoleHolders, 0, AKT, tokens, usd)
 	return holders - tokens
 }
 
