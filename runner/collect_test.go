@@ -1,8 +1,6 @@
 package runner
 
 import (
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,14 +13,8 @@ import (
 // of akash-2024 with providers and demand x100 (a world of some 300 MB),
 // not those of the presets as they ship, whose worlds are small.
 func TestCollectsAfterLargeWorldsOnly(t *testing.T) {
-	data, err := os.ReadFile("../scenarios/bench/akash-2024-x100.sets")
+	x100, err := scenarios.ReadSets("../scenarios/bench/akash-2024-x100.sets")
 	require.NoError(t, err)
-	var x100 []string
-	for _, l := range strings.Split(string(data), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			x100 = append(x100, l)
-		}
-	}
 	collectsFor := func(preset string, sets []string) bool {
 		sc, err := scenarios.Load(preset, sets)
 		require.NoError(t, err)

@@ -2,10 +2,8 @@ package scenarios
 
 import (
 	"fmt"
-	"os"
 	"runtime"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -104,14 +102,8 @@ func BenchmarkPresets(b *testing.B) {
 // bench-presets): every provider count and arrival rate of akash-2024
 // times 100, and the file loads as --set overrides.
 func TestX100SetsScaleThePreset(t *testing.T) {
-	raw, err := os.ReadFile("bench/akash-2024-x100.sets")
+	sets, err := ReadSets("bench/akash-2024-x100.sets")
 	require.NoError(t, err)
-	var sets []string
-	for l := range strings.SplitSeq(string(raw), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			sets = append(sets, l)
-		}
-	}
 	base, err := Load("akash-2024", nil)
 	require.NoError(t, err)
 	x100, err := Load("akash-2024", sets)

@@ -34,6 +34,8 @@ func TestMemoryEstimateMatchesPeakRSS(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs R1 and akash-2024 over their full horizon: make test-long")
 	}
+	x100, err := scenarios.ReadSets("../../scenarios/bench/akash-2024-x100.sets")
+	require.NoError(t, err)
 	for _, c := range []struct {
 		name     string
 		scenario string
@@ -47,7 +49,7 @@ func TestMemoryEstimateMatchesPeakRSS(t *testing.T) {
 		// estimate under-counted (0.73x) and over-counted before its
 		// bids were counted only while an order collects them
 		{"R1 at 64k providers", "../../scenarios/bench/r1.toml", 1, []string{"providers[0].count=64000", "tenants[0].arrivals_per_day=153600", "sim.horizon=136h"}},
-		{"akash-2024 x100 30 days", "akash-2024", 1, x100(t)},
+		{"akash-2024 x100 30 days", "akash-2024", 1, x100},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			sc, err := scenarios.Load(c.scenario, c.sets)
@@ -76,18 +78,4 @@ func TestMemoryEstimateMatchesPeakRSS(t *testing.T) {
 			t.Logf("%s: estimate %s, measured %s, ratio %.2f", c.name, runner.FormatBytes(e.MemoryBytes), runner.FormatBytes(measured), ratio)
 		})
 	}
-}
-
-// x100 returns the --set lines of scenarios/bench/akash-2024-x100.sets:
-// akash-2024 with providers and demand x100 over 30 days.
-func x100(t *testing.T) []string {
-	b, err := os.ReadFile("../../scenarios/bench/akash-2024-x100.sets")
-	require.NoError(t, err)
-	var sets []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			sets = append(sets, l)
-		}
-	}
-	return sets
 }
