@@ -277,15 +277,17 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 		if deposit > 0 {
 			ch.ledger.Transfer(p.acct, ch.bidEscrow, tokenomics.AKT, deposit)
 		}
-		// the bid is written field by field in its slot: a composite
-		// literal is built on the stack in narrow stores and copied in 16
-		// bytes at a time, which cannot be forwarded from them and stalls
+		// the bid is cleared and written field by field in its slot (a
+		// pooled buffer's slot holds an older bid): a composite literal
+		// is built on the stack in narrow stores and copied in 16 bytes
+		// at a time, which cannot be forwarded from them and stalls
 		nb := len(bd.bids)
 		if nb == cap(bd.bids) {
 			bd.bids = slices.Grow(bd.bids, 1)
 		}
 		bd.bids = bd.bids[:nb+1]
 		b := &bd.bids[nb]
+		*b = market.Bid{}
 		b.Price, b.LastWon, b.Provider = rate, p.lastWon, pid
 		b.Load, b.Score, b.Audited = load, float32(p.prof.Capacity[cr]), p.prof.Audited
 	}

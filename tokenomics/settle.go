@@ -105,11 +105,13 @@ type Settlement struct {
 }
 
 // post appends a posting (to is 0 for a burn, as in a Posting literal
-// that leaves it out). It writes the posting field by field in its slot:
-// a Posting literal is built on the stack in narrow stores and copied in
-// 16 bytes at a time, which cannot be forwarded from them and stalls.
+// that leaves it out). It clears the posting's slot (a reused Settlement
+// holds older postings) and writes it field by field: a Posting literal
+// is built on the stack in narrow stores and copied in 16 bytes at a
+// time, which cannot be forwarded from them and stalls.
 func (s *Settlement) post(kind PostingKind, from, to Role, d Denom, amount int64, buyUSD float64) {
 	p := &s.Postings[s.N]
+	*p = Posting{}
 	p.Kind, p.From, p.To, p.Denom, p.Amount, p.BuyUSD = kind, from, to, d, amount, buyUSD
 	s.N++
 }
