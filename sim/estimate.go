@@ -30,7 +30,10 @@ type WorldEstimate struct {
 	// ask-index fast path). Its bids are released when it clears: a
 	// lease holds none.
 	BidsPerOrder int
-	// Bytes is the peak live heap of the world, in bytes.
+	// Bytes is what the world's tables and records hold at its peak,
+	// counted by their lengths (what a run touches), in bytes; the
+	// process's resident memory for it is a multiple of that
+	// (runner's worldFactor, docs/limits.md).
 	Bytes float64
 	// Samples is the number of samples the replication records.
 	Samples int64
