@@ -217,20 +217,20 @@ func (w *World) settle(id int32) {
 func (w *World) withdrawAll(pid int32) {
 	p := &w.prov.p[pid]
 	// A lease's settlement reads its lease and deployment records, rarely
-	// in cache in a world of prefetchLeases leases or more: the loop asks
-	// for them ahead (prefetch, only hints), the lease record four places
-	// on and the deployment record of the lease two places on (whose
-	// lease record was asked for two places earlier), so that their cache
-	// misses overlap the current lease's work instead of stalling it.
+	// in cache: the loop asks for them ahead (prefetch, only hints: no
+	// value read differs), the lease record four places on and the
+	// deployment record of the lease two places on (whose lease record
+	// was asked for two places earlier), so that their cache misses
+	// overlap the current lease's work instead of stalling it.
 	// settling may close leases (and shrink p.leases): iterate backwards
 	for i := len(p.leases) - 1; i >= 0; i-- {
 		if i >= len(p.leases) {
 			continue
 		}
-		if i >= 4 && len(w.leases.l) >= prefetchLeases {
+		if i >= 4 {
 			prefetch(unsafe.Pointer(&w.leases.l[p.leases[i-4]]))
 		}
-		if i >= 2 && len(w.leases.l) >= prefetchLeases {
+		if i >= 2 {
 			d := &w.deps.d[w.leases.l[p.leases[i-2]].dep]
 			prefetch(unsafe.Pointer(&d.state))
 			prefetch(unsafe.Pointer(&d.funds))
