@@ -247,14 +247,14 @@ func (w *World) collectBids(id int32, maxPrice market.Rate, platform bool) {
 	// units): start loading every bidder's before reading any, so that the
 	// misses overlap instead of following one another (only hints: no
 	// value read differs)
-	for _, pid := range ifLarge(cands, len(ps.p), prefetchProviders) {
+	for _, pid := range ifManyProviders(cands, ps) {
 		p := &ps.p[pid]
 		prefetch(unsafe.Pointer(&p.prof.Capacity))
 		prefetch(unsafe.Pointer(&p.prof.Audited))
 		prefetch(unsafe.Pointer(&p.free))
 		prefetch(unsafe.Pointer(&p.lastWon))
 	}
-	for _, pid := range ifLarge(cands, len(ps.p), prefetchProviders) {
+	for _, pid := range ifManyProviders(cands, ps) {
 		p := &ps.p[pid]
 		if cr < len(p.prof.Capacity) && cr < len(p.free) {
 			prefetch(unsafe.Pointer(&p.prof.Capacity[cr]))
@@ -569,7 +569,7 @@ func (w *World) clear(id int32, o *market.Order) bool {
 	// every bid is counted below with its provider's costs (countBid):
 	// start loading their records now, so that the misses overlap the
 	// mechanism's work (only hints: no value read differs)
-	for i := range ifLarge(bids, len(w.prov.p), prefetchProviders) {
+	for i := range ifManyProviders(bids, &w.prov) {
 		prefetch(unsafe.Pointer(&w.prov.costs[bids[i].Provider]))
 	}
 	out := m.mech.Clear(&m.order, bids, m.rng)

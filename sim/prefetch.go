@@ -11,11 +11,11 @@ package sim
 // made akash-2024 (2,700 leases) 1.037x slower.
 const prefetchProviders = 1 << 11
 
-// ifLarge returns s when a table of n records is at least large records
-// long, and nil otherwise: the list a prefetch loop walks (none for a
-// table that stays in cache).
-func ifLarge[T any](s []T, n, large int) []T {
-	if n < large {
+// ifManyProviders returns s, the list a prefetch loop walks, when ps has
+// prefetchProviders providers or more, and nil otherwise (their records
+// stay in cache).
+func ifManyProviders[T any](s []T, ps *providerSet) []T {
+	if len(ps.p) < prefetchProviders {
 		return nil
 	}
 	return s
