@@ -450,6 +450,26 @@ type runLine struct {
 	memo *boxesMemo
 }
 
+// Plot draws the line as plotter.Line.Plot does, with each stroked path
+// made at its length at once (draw.Canvas.StrokeLines) where Line.Plot
+// grows it point by point; a line with steps or a fill is Line.Plot's.
+func (l runLine) Plot(c draw.Canvas, p *plot.Plot) {
+	if l.StepStyle != plotter.NoStep || l.FillColor != nil {
+		l.Line.Plot(c, p)
+		return
+	}
+	trX, trY := p.Transforms(&c)
+	ps := make([]vg.Point, len(l.XYs))
+	for i, xy := range l.XYs {
+		ps[i].X = trX(xy.X)
+		ps[i].Y = trY(xy.Y)
+	}
+	lines := c.ClipLinesXY(ps)
+	if l.LineStyle.Width != 0 && len(lines) != 0 {
+		c.StrokeLines(l.LineStyle, lines...)
+	}
+}
+
 // boxesMemo is the last answer of a runLine's GlyphBoxes and what it
 // depends on: the plot, its axes' ranges and scales, and the line's width.
 type boxesMemo struct {
@@ -526,8 +546,54 @@ func styleLine(col color.Color) *plotter.Line {
 }
 
 // band returns a filled polygon without outline.
-func band(ring plotter.XYs, fill color.Color) *plotter.Polygon {
-	return &plotter.Polygon{XYs: []plotter.XYs{ring}, Color: fill, LineStyle: draw.LineStyle{Width: 0}}
+func band(ring plotter.XYs, fill color.Color) bandPolygon {
+	return bandPolygon{&plotter.Polygon{XYs: []plotter.XYs{ring}, Color: fill, LineStyle: draw.LineStyle{Width: 0}}}
+}
+
+// bandPolygon is a plotter.Polygon drawn as plotter.Polygon.Plot draws
+// it, with its filled path made at its length at once: Polygon.Plot
+// makes room for four components a ring and grows the path by copying as
+// a band of thousands of points is added to it.
+type bandPolygon struct {
+	*plotter.Polygon
+}
+
+// Plot draws the polygon on c: plotter.Polygon.Plot's steps, in its
+// order, but for the filled path's capacity.
+func (pts bandPolygon) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, trY := plt.Transforms(&c)
+	ps := make([][]vg.Point, len(pts.XYs))
+	comps := 0
+	for i, ring := range pts.XYs {
+		ps[i] = make([]vg.Point, len(ring))
+		for j, p := range ring {
+			ps[i][j].X = trX(p.X)
+			ps[i][j].Y = trY(p.Y)
+		}
+		ps[i] = c.ClipPolygonXY(ps[i])
+		comps += len(ps[i]) + 1 // a move, the lines, the close
+	}
+	if pts.Color != nil && len(ps) > 0 {
+		c.SetColor(pts.Color)
+		pa := make(vg.Path, 0, comps)
+		for _, ring := range ps {
+			if len(ring) == 0 {
+				continue
+			}
+			pa.Move(ring[0])
+			for _, p := range ring[1:] {
+				pa.Line(p)
+			}
+			pa.Close()
+		}
+		c.Fill(pa)
+	}
+	for _, ring := range ps {
+		if len(ring) > 0 && ring[len(ring)-1] != ring[0] {
+			ring = append(ring, ring[0])
+		}
+		c.StrokeLines(pts.LineStyle, c.ClipLinesXY(ring)...)
+	}
 }
 
 func withAlpha(c color.Color, a uint8) color.Color {
