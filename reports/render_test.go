@@ -2,13 +2,17 @@ package reports
 
 import (
 	"bytes"
+	"fmt"
 	"image"
+	"image/color"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // TestImagePoolLends: get lends a buffer large enough whatever the size
@@ -86,4 +90,117 @@ func TestImagePoolChartsAlike(t *testing.T) {
 	require.NotEmpty(t, want)
 	assert.True(t, bytes.Equal(want, got), "a chart drawn on a lent buffer differs")
 	assert.Len(t, pngImages.free, 1, "the buffer is handed back")
+}
+
+// TestRecycledContextDrawsAsFresh: a chart drawn on a recycled context
+// (its rasterizer grown by a chart of another style before it) has the
+// bytes of the chart drawn on a new one, and the context is handed back.
+func TestRecycledContextDrawsAsFresh(t *testing.T) {
+	mk := func(n int, col color.Color, dashes bool) *plot.Plot {
+		p := plot.New()
+		p.Title.Text = fmt.Sprintf("%d points", n)
+		pts := make(plotter.XYs, n)
+		for i := range pts {
+			pts[i].X, pts[i].Y = float64(i), float64((i*i)%23)/23
+		}
+		l, err := plotter.NewLine(pts)
+		require.NoError(t, err)
+		l.Color = col
+		if dashes {
+			l.Dashes = []vg.Length{vg.Points(3), vg.Points(2)}
+			l.Width = vg.Points(3)
+		}
+		p.Add(l, band(plotter.XYs{{X: 0, Y: 0.2}, {X: float64(n), Y: 0.3}, {X: float64(n), Y: 0.6}, {X: 0, Y: 0.5}}, col))
+		return p
+	}
+	drawPNG := func(p *plot.Plot) []byte {
+		c, err := render(p, "png")
+		require.NoError(t, err)
+		var buf bytes.Buffer
+		_, err = c.WriteTo(&buf)
+		require.NoError(t, err)
+		c.(fastPNG).release()
+		return buf.Bytes()
+	}
+	defer func(old *contextPool) { pngContexts = old }(pngContexts)
+	pngContexts = &contextPool{}
+	want := drawPNG(mk(400, color.Black, false)) // on a new context
+	require.Len(t, pngContexts.free, 1, "the context is handed back")
+	recycled := pngContexts.free[0]
+	_ = drawPNG(mk(800, color.RGBA{R: 200, A: 255}, true)) // grows its rasterizer, changes its state
+	require.Len(t, pngContexts.free, 1)
+	assert.Same(t, recycled, pngContexts.free[0], "a context of the same size is reused")
+	// state a chart's drawing may leave that the canvas does not set again
+	ctx := recycled.ctx
+	ctx.Push()
+	ctx.Scale(2, 0.5)
+	ctx.SetDash(4, 1)
+	ctx.SetFillRuleEvenOdd()
+	ctx.DrawRectangle(10, 10, 50, 50)
+	ctx.Clip()
+	ctx.MoveTo(1, 1)
+	got := drawPNG(mk(400, color.Black, false))
+	require.NotEmpty(t, want)
+	assert.True(t, bytes.Equal(want, got), "a chart drawn on a recycled context differs")
+}
+
+// TestContextPoolKeepsTheLast: past contextPoolKeep contexts, the one
+// handed back first is dropped.
+func TestContextPoolKeepsTheLast(t *testing.T) {
+	var p contextPool
+	var all []*pngContext
+	for i := range contextPoolKeep + 2 {
+		c := p.get(&image.RGBA{Rect: image.Rect(0, 0, 10+i, 10)})
+		all = append(all, c)
+	}
+	for _, c := range all {
+		p.put(c)
+	}
+	require.Len(t, p.free, contextPoolKeep)
+	assert.Equal(t, all[2:], p.free)
+	got := p.get(&image.RGBA{Rect: image.Rect(0, 0, 10+5, 10)})
+	assert.Same(t, all[5], got, "the context of the size asked")
+	assert.Len(t, p.free, contextPoolKeep-1)
+}
+
+// TestLineAndBandDrawAsGonum: runLine and bandPolygon draw what
+// plotter.Line and plotter.Polygon draw, in PNG and SVG, for lines with
+// gaps and clipped at the axes.
+func TestLineAndBandDrawAsGonum(t *testing.T) {
+	pts := make(plotter.XYs, 600)
+	for i := range pts {
+		pts[i].X, pts[i].Y = float64(i), float64((i*31)%97)/50-0.4 // beyond the axes on both sides
+	}
+	ring := plotter.XYs{{X: -100, Y: 0.1}, {X: 700, Y: 0.2}, {X: 700, Y: 0.9}, {X: -100, Y: 0.7}}
+	mk := func(ours bool) *plot.Plot {
+		p := plot.New()
+		l, err := plotter.NewLine(pts)
+		require.NoError(t, err)
+		l.LineStyle = lineStyle(paletteColor(1))
+		poly := &plotter.Polygon{XYs: []plotter.XYs{ring}, Color: paletteColor(2), LineStyle: draw.LineStyle{Width: 0}}
+		if ours {
+			p.Add(bandPolygon{poly}, runLine{Line: l})
+		} else {
+			p.Add(poly, l)
+		}
+		p.Y.Min, p.Y.Max = 0, 1 // after Add, which widens them to the data
+		p.X.Min, p.X.Max = 0, 599
+		return p
+	}
+	for _, format := range []string{"png", "svg"} {
+		var out [2][]byte
+		for k, ours := range []bool{false, true} {
+			c, err := render(mk(ours), format)
+			require.NoError(t, err)
+			var buf bytes.Buffer
+			_, err = c.WriteTo(&buf)
+			require.NoError(t, err)
+			if f, ok := c.(fastPNG); ok {
+				f.release()
+			}
+			out[k] = buf.Bytes()
+		}
+		require.NotEmpty(t, out[0])
+		assert.True(t, bytes.Equal(out[0], out[1]), format)
+	}
 }
