@@ -124,10 +124,10 @@ func TestRecycledContextDrawsAsFresh(t *testing.T) {
 	}
 	defer func(old *contextPool) { pngContexts = old }(pngContexts)
 	pngContexts = &contextPool{}
-	want := drawPNG(mk(400, color.Black, false)) // on a new context
+	want := drawPNG(mk(200, color.Black, false)) // on a new context
 	require.Len(t, pngContexts.free, 1, "the context is handed back")
 	recycled := pngContexts.free[0]
-	_ = drawPNG(mk(800, color.RGBA{R: 200, A: 255}, true)) // grows its rasterizer, changes its state
+	_ = drawPNG(mk(300, color.RGBA{R: 200, A: 255}, true)) // grows its rasterizer, changes its state
 	require.Len(t, pngContexts.free, 1)
 	assert.Same(t, recycled, pngContexts.free[0], "a context of the same size is reused")
 	// state a chart's drawing may leave that the canvas does not set again
@@ -139,7 +139,7 @@ func TestRecycledContextDrawsAsFresh(t *testing.T) {
 	ctx.DrawRectangle(10, 10, 50, 50)
 	ctx.Clip()
 	ctx.MoveTo(1, 1)
-	got := drawPNG(mk(400, color.Black, false))
+	got := drawPNG(mk(200, color.Black, false))
 	require.NotEmpty(t, want)
 	assert.True(t, bytes.Equal(want, got), "a chart drawn on a recycled context differs")
 }
