@@ -69,15 +69,7 @@ func TestImagePoolChartsAlike(t *testing.T) {
 		p.Legend.Add("GPU", l)
 		return p
 	}
-	drawPNG := func() []byte {
-		c, err := render(mk(), "png")
-		require.NoError(t, err)
-		var buf bytes.Buffer
-		_, err = c.WriteTo(&buf)
-		require.NoError(t, err)
-		c.(fastPNG).release()
-		return buf.Bytes()
-	}
+	drawPNG := func() []byte { return chartBytes(t, mk(), "png") }
 	defer func(old *imagePool) { pngImages = old }(pngImages)
 	pngImages = &imagePool{}
 	want := drawPNG() // on a new buffer
@@ -113,15 +105,7 @@ func TestRecycledContextDrawsAsFresh(t *testing.T) {
 		p.Add(l, band(plotter.XYs{{X: 0, Y: 0.2}, {X: float64(n), Y: 0.3}, {X: float64(n), Y: 0.6}, {X: 0, Y: 0.5}}, col))
 		return p
 	}
-	drawPNG := func(p *plot.Plot) []byte {
-		c, err := render(p, "png")
-		require.NoError(t, err)
-		var buf bytes.Buffer
-		_, err = c.WriteTo(&buf)
-		require.NoError(t, err)
-		c.(fastPNG).release()
-		return buf.Bytes()
-	}
+	drawPNG := func(p *plot.Plot) []byte { return chartBytes(t, p, "png") }
 	defer func(old *contextPool) { pngContexts = old }(pngContexts)
 	pngContexts = &contextPool{}
 	want := drawPNG(mk(200, color.Black, false)) // on a new context
@@ -190,17 +174,24 @@ func TestLineAndBandDrawAsGonum(t *testing.T) {
 	for _, format := range []string{"png", "svg"} {
 		var out [2][]byte
 		for k, ours := range []bool{false, true} {
-			c, err := render(mk(ours), format)
-			require.NoError(t, err)
-			var buf bytes.Buffer
-			_, err = c.WriteTo(&buf)
-			require.NoError(t, err)
-			if f, ok := c.(fastPNG); ok {
-				f.release()
-			}
-			out[k] = buf.Bytes()
+			out[k] = chartBytes(t, mk(ours), format)
 		}
 		require.NotEmpty(t, out[0])
 		assert.True(t, bytes.Equal(out[0], out[1]), format)
 	}
+}
+
+// chartBytes returns plot p rendered in format ("png" or "svg"), its
+// PNG canvas's image and context handed back to their pools.
+func chartBytes(t *testing.T, p *plot.Plot, format string) []byte {
+	t.Helper()
+	c, err := render(p, format)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	_, err = c.WriteTo(&buf)
+	require.NoError(t, err)
+	if f, ok := c.(fastPNG); ok {
+		f.release()
+	}
+	return buf.Bytes()
 }
