@@ -24,9 +24,9 @@ import (
 //
 // The check runs in a process of its own, this test binary started again
 // with hugeChild set, as the CLI advises its heap at its start: in the
-// process that ran the tests before it, their freed memory leaves runs
+// process that ran the tests before it, their freed memory can leave runs
 // of free pages below the advised ones, which the allocation may take
-// instead (a run of the whole package failed so).
+// instead (the likely cause of a failure in a run of the whole package).
 func TestAdviseHugeHeapAdvises(t *testing.T) {
 	if m := thpMode(); m != "madvise" {
 		t.Skipf("transparent huge pages are %q here, not madvise: adviseHugeHeap does nothing", m)
