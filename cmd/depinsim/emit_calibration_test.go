@@ -57,6 +57,7 @@ func writeEmitCalibration(t *testing.T) string {
 // is the one a direct calibration writes, byte for byte (run.log.json
 // aside), and a task run again (a requeue) finds its shard finished.
 func TestEmitCalibrationSlurm(t *testing.T) {
+	longOnly(t, "the Slurm scripts of a calibration, run")
 	bash, err := exec.LookPath("bash")
 	if err != nil || runtime.GOOS == "windows" {
 		t.Skip("no bash, or no #! scripts")

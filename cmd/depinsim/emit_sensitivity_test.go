@@ -18,6 +18,7 @@ import (
 // merge), with this binary as the depinsim they run: the merged folder
 // is the one a direct run writes, byte for byte (run.log.json aside).
 func TestEmitSensitivitySlurm(t *testing.T) {
+	longOnly(t, "the Slurm scripts of a sensitivity analysis, run")
 	bash, err := exec.LookPath("bash")
 	if err != nil || runtime.GOOS == "windows" {
 		t.Skip("no bash, or no #! scripts")

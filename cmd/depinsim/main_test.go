@@ -40,6 +40,17 @@ const shortSamples = 80 // 20d / 6h
 // badKeyTOML has an unknown key, "horizonn", on line 3.
 const badKeyTOML = "name = \"x\"\n[sim]\nhorizonn = \"3d\"\n"
 
+// longOnly skips t under -short: an end-to-end test of what a command
+// survives or must not depend on (a kill, a resume, shards merged, a
+// cluster's scripts, the number of workers), which make test-long runs
+// in full and CI with it. why names what makes it long.
+func longOnly(t *testing.T, why string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(why + ": make test-long")
+	}
+}
+
 // cli runs the command line and returns its exit code, stdout and stderr.
 func cli(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()

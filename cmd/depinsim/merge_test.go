@@ -71,20 +71,17 @@ func shardSweeps(t *testing.T, dir string, n int) []string {
 // TestSweepShardMerge: the shards of a sweep merged give the unsharded
 // sweep's folder byte for byte, for 1 shard, 3 shards and 10 shards (more
 // than the 8 runs: shards 9 and 10 are empty), the shard folders given in
-// any order; each shard holds exactly its runs k % N == I-1. Under -short
-// only the 10 shards (of one run, or none): TestSweepShardMergeTimeseries
-// merges 3 shards of several runs into the unsharded folder too.
+// any order; each shard holds exactly its runs k % N == I-1
+// (TestSweepShardMergeTimeseries, in make test too, merges 3 shards of
+// several runs into the unsharded folder).
 func TestSweepShardMerge(t *testing.T) {
+	longOnly(t, "a sweep in 1, 3 and 10 shards, merged")
 	t.Parallel()
 	dir := t.TempDir()
 	ref := filepath.Join(dir, "ref")
 	mustRun(t, concat(sweepArgs, "--out", ref)...)
 	refRuns := readCSV(t, filepath.Join(ref, reports.SweepRunsFile))
-	counts := []int{1, 3, 10}
-	if testing.Short() {
-		counts = counts[2:]
-	}
-	for _, n := range counts {
+	for _, n := range []int{1, 3, 10} {
 		sd := filepath.Join(dir, "n"+strconv.Itoa(n))
 		shards := shardSweeps(t, sd, n)
 		for j, s := range shards {
@@ -303,6 +300,7 @@ func TestMergeRefusals(t *testing.T) {
 // too) and exits with 1 naming the run. (Not parallel: it sets
 // sweepRecorder.)
 func TestMergeFailedRun(t *testing.T) {
+	longOnly(t, "a sweep with a failed run in its shards, merged")
 	failRuns(t, func(point, rep int) bool { return point == 2 && rep == 1 })
 	dir := t.TempDir()
 	ref := filepath.Join(dir, "ref")

@@ -51,6 +51,7 @@ func init() {
 // manifest.json; a target it cannot meet stops at --max-reps, exits 0 and
 // says so.
 func TestRunPrecision(t *testing.T) {
+	longOnly(t, "runs to a precision target with 1 and 2 workers")
 	t.Parallel()
 	tmp := t.TempDir()
 	prec := concat(shorter, "--seed", "3", "--set", "sim.replications=3", "--precision", "gpu_utilization=0.05", "--precision", "burned_total=abs:1")

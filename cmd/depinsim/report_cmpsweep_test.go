@@ -138,6 +138,7 @@ func TestCompareReport(t *testing.T) {
 // TestCompareReportWorkers: the comparison's report does not depend on
 // the number of workers (but for the command line).
 func TestCompareReportWorkers(t *testing.T) {
+	longOnly(t, "a comparison's report with 1 and 3 workers")
 	t.Parallel()
 	tmp := t.TempDir()
 	page := func(workers string) string {

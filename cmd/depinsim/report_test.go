@@ -93,6 +93,7 @@ func TestRunReport(t *testing.T) {
 }
 
 func TestReportWorkersByteIdentical(t *testing.T) {
+	longOnly(t, "a run's report with 1 and 3 workers")
 	t.Parallel()
 	tmp := t.TempDir()
 	page := func(workers string) string {

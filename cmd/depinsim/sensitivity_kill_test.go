@@ -27,13 +27,11 @@ import (
 // too, until it finishes; the folder must then be the uninterrupted
 // analysis's, byte for byte (run.log.json aside). After each SIGINT the
 // folder holds incomplete.json and the journal, and the error names the
-// command that finishes it. Rounds alternate SIGINT and SIGKILL: 2 under
-// -short (12-day runs), 6 otherwise (40-day runs).
+// command that finishes it. Rounds alternate SIGINT and SIGKILL: 6 of
+// 40-day runs.
 func TestSensitivityResumeKill(t *testing.T) {
+	longOnly(t, "a sensitivity analysis killed and resumed 6 times")
 	rounds, horizon, maxDelay := 6, "40d", 600*time.Millisecond
-	if testing.Short() {
-		rounds, horizon, maxDelay = 2, "12d", 200*time.Millisecond
-	}
 	file := writeSensitivity(t, tinySensitivity, horizon)
 	base := []string{"sensitivity", file, "--quiet", "--progress=none"}
 	ref := filepath.Join(t.TempDir(), "ref")

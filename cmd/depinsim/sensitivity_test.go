@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/depinsim/depinsim/reports"
 	"github.com/depinsim/depinsim/sensitivity"
 )
 
@@ -74,18 +75,22 @@ func sameSensitivityFolder(t *testing.T, a, b string) {
 // TestSensitivityWorkersShardsMerge: the command writes the same folder
 // for --workers 1 and 2, and the merge of its shards (given in any
 // order) is that folder too; run.log.json records each execution;
-// --no-report writes no report.
+// --no-report writes no report. Under -short, the analysis with one
+// worker only: its files are there.
 func TestSensitivityWorkersShardsMerge(t *testing.T) {
 	file := writeSensitivity(t, tinySensitivity, "3d")
 	tmp := t.TempDir()
 	one, two := filepath.Join(tmp, "one"), filepath.Join(tmp, "two")
 	mustRun(t, "sensitivity", file, "--out", one, "--workers", "1", "--quiet")
+	for _, f := range []string{sensitivity.IndicesFile, sensitivity.IndicesParquet, sensitivity.ConvergenceFile, sensitivity.PointsFile, sensitivity.DefinitionFile, reports.ReportFile} {
+		assert.FileExists(t, filepath.Join(one, f))
+	}
+	if testing.Short() {
+		return // 2 workers, shards merged, --no-report, a resume: make test-long
+	}
 	mustRun(t, "sensitivity", file, "--out", two, "--workers", "2", "--quiet", "--progress", "plain")
 	sameSensitivityFolder(t, one, two)
 	assert.Contains(t, string(readFile(t, filepath.Join(two, sensitivity.LogFile))), `"workers": 2`)
-	for _, f := range []string{sensitivity.IndicesFile, sensitivity.IndicesParquet, sensitivity.ConvergenceFile, sensitivity.PointsFile, sensitivity.DefinitionFile} {
-		assert.FileExists(t, filepath.Join(one, f))
-	}
 
 	var shards []string
 	for _, s := range []string{"3/3", "1/3", "2/3"} {
