@@ -6,6 +6,7 @@ package archtest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"go/parser"
 	"go/token"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -64,16 +66,27 @@ type pkg struct {
 	Module     *struct{ Path string }
 }
 
-// listPackages runs go list -deps -json on the module and returns every
-// package, the module's own and their dependencies. It lists them without
-// the CLI's profile (-pgo=off): with it, go list also lists the variants
-// of cmd/depinsim's dependencies built with the profile, as "path [main
-// package]", the same packages with the same imports.
+// listPackages returns every package of the module and their
+// dependencies, listed once for all the tests of this package (listed
+// is read only).
 func listPackages(t *testing.T) map[string]*pkg {
 	t.Helper()
+	pkgs, err := listed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkgs
+}
+
+// listed runs go list -deps -json on the module, once. It lists the
+// packages without the CLI's profile (-pgo=off): with it, go list also
+// lists the variants of cmd/depinsim's dependencies built with the
+// profile, as "path [main package]", the same packages with the same
+// imports.
+var listed = sync.OnceValues(func() (map[string]*pkg, error) {
 	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
 	if err != nil {
-		t.Fatalf("go list -m: %v", err)
+		return nil, fmt.Errorf("go list -m: %v", err)
 	}
 	cmd := exec.Command("go", "list", "-pgo=off", "-deps", "-json", "./...")
 	cmd.Dir = strings.TrimSpace(string(root))
@@ -81,7 +94,7 @@ func listPackages(t *testing.T) map[string]*pkg {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("go list -pgo=off -deps -json ./...: %v\n%s", err, stderr.String())
+		return nil, fmt.Errorf("go list -pgo=off -deps -json ./...: %v\n%s", err, stderr.String())
 	}
 	pkgs := map[string]*pkg{}
 	dec := json.NewDecoder(bytes.NewReader(out))
@@ -90,12 +103,12 @@ func listPackages(t *testing.T) map[string]*pkg {
 		if err := dec.Decode(&p); err == io.EOF {
 			break
 		} else if err != nil {
-			t.Fatalf("decoding go list output: %v", err)
+			return nil, fmt.Errorf("decoding go list output: %v", err)
 		}
 		pkgs[p.ImportPath] = &p
 	}
-	return pkgs
-}
+	return pkgs, nil
+})
 
 // top returns the top-level directory of a module package ("sim" for
 // .../sim, "cmd" for .../cmd/depinsim) and whether path is in the module.
